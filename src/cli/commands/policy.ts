@@ -1,0 +1,148 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import jsYaml from 'js-yaml';
+import { fieldsFor, TARGETS, type Policy, type Target } from '../../policy/index.js';
+import { convertStackRoxExport } from '../../policy/stackrox.js';
+import { loadConfig } from '../config.js';
+import { UsageError } from '../errors.js';
+import type { Io } from '../io.js';
+import { resolvePolicies } from '../policies.js';
+
+interface ListOptions {
+  readonly format: string;
+  readonly config?: string;
+  readonly policies: readonly string[];
+}
+
+const referenceSummary = (policy: Policy): string => {
+  const parts: string[] = [];
+  const { references } = policy;
+  if (references.cisKubernetes.length) parts.push(`CIS ${references.cisKubernetes.join(',')}`);
+  if (references.podSecurityStandards) parts.push(`PSS ${references.podSecurityStandards.level}`);
+  if (references.kubeLinter.length) parts.push(`kube-linter ${references.kubeLinter.join(',')}`);
+  if (references.stackrox.length) parts.push('StackRox');
+  return parts.join('; ');
+};
+
+const table = (rows: readonly (readonly string[])[]): string => {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return `${rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd()).join('\n')}\n`;
+};
+
+const load = async (options: { config?: string; policies: readonly string[] }, io: Io) => {
+  const config = await loadConfig(options.config, io.cwd);
+  return resolvePolicies({ config, paths: options.policies, enable: [], disable: [], only: [], builtIn: true, cwd: io.cwd });
+};
+
+/** `kubeward policy list`: every known policy with its default state and what it maps to. */
+export const runPolicyList = async (options: ListOptions, io: Io): Promise<number> => {
+  const selected = await load(options, io);
+  const active = new Set(selected.active.map((compiled) => compiled.policy.id));
+  const policies = [...selected.all].sort((a, b) => a.id.localeCompare(b.id));
+  if (options.format === 'json') {
+    io.stdout(`${JSON.stringify(policies.map((policy) => ({ ...policy, enabled: active.has(policy.id) })), null, 2)}\n`);
+    return 0;
+  }
+  if (options.format !== 'table') throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use table or json`);
+  io.stdout(
+    table([
+      ['ID', 'SEVERITY', 'ON', 'STAGES', 'TARGET', 'REFERENCES'],
+      ...policies.map((policy) => [
+        policy.id,
+        policy.severity,
+        active.has(policy.id) ? 'yes' : 'no',
+        policy.lifecycleStages.join(','),
+        policy.target,
+        referenceSummary(policy),
+      ]),
+    ]),
+  );
+  io.stderr(`${policies.length} policies, ${active.size} enabled\n`);
+  return 0;
+};
+
+/** `kubeward policy explain <id>`: the whole policy in words, criteria included. */
+export const runPolicyExplain = async (id: string, options: { config?: string; policies: readonly string[]; format: string }, io: Io): Promise<number> => {
+  const selected = await load(options, io);
+  const policy = selected.all.find((candidate) => candidate.id === id);
+  if (!policy) {
+    const close = selected.all.filter((candidate) => candidate.id.includes(id) || id.includes(candidate.id)).map((candidate) => candidate.id);
+    throw new UsageError(`no policy has the id ${JSON.stringify(id)}`, close.length ? `did you mean ${close.slice(0, 3).join(', ')}?` : 'see `kubeward policy list`');
+  }
+  const enabled = selected.active.some((compiled) => compiled.policy.id === id);
+  if (options.format === 'json') {
+    io.stdout(`${JSON.stringify({ ...policy, enabled }, null, 2)}\n`);
+    return 0;
+  }
+  const lines = [
+    `${policy.id}: ${policy.name}`,
+    `severity ${policy.severity}; stages ${policy.lifecycleStages.join(', ')}; target ${policy.target}${policy.kinds.length ? ` (${policy.kinds.join(', ')})` : ''}; ${enabled ? 'enabled' : 'disabled'}${policy.enforcement.length ? `; enforced at ${policy.enforcement.join(', ')}` : ''}`,
+    `categories: ${policy.categories.join(', ') || '-'}`,
+    '',
+    policy.description,
+    '',
+    `Why: ${policy.rationale}`,
+    '',
+    `Fix: ${policy.remediation}`,
+    '',
+    'Criteria (sections are OR-ed, conditions within a section AND-ed):',
+    ...policy.criteria.flatMap((section, index) => [
+      `  section ${index + 1}${section.name ? ` (${section.name})` : ''}:`,
+      ...section.conditions.map((condition) =>
+        'cel' in condition
+          ? `    - CEL (${condition.level}): ${condition.cel}`
+          : `    - ${condition.negate ? 'NOT ' : ''}${condition.field} ${condition.operator === 'NOT_IN' ? 'not in' : condition.operator === 'AND' ? 'all of' : 'any of'} [${condition.values.join(', ')}]`,
+      ),
+    ]),
+  ];
+  const references = Object.entries(policy.references).filter(([, value]) => (Array.isArray(value) ? value.length > 0 : value !== undefined));
+  if (references.length) {
+    lines.push('', 'References:', ...references.map(([key, value]) => `  ${key}: ${Array.isArray(value) ? value.join(', ') : `${value.level} / ${value.control}`}`));
+  }
+  if (policy.exclusions.length) {
+    lines.push('', 'Exclusions:', ...policy.exclusions.map((exclusion) => `  - ${JSON.stringify(exclusion)}`));
+  }
+  lines.push('', `Defined in ${policy.origin}`);
+  io.stdout(`${lines.join('\n')}\n`);
+  return 0;
+};
+
+/** `kubeward policy fields`: the criteria fields a policy can use, per target. */
+export const runPolicyFields = (options: { target?: string; format: string }, io: Io): number => {
+  const targets = options.target ? [options.target] : [...TARGETS];
+  for (const target of targets) {
+    if (!(TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown target ${JSON.stringify(target)}; use one of ${TARGETS.join(', ')}`);
+  }
+  const rows = targets.flatMap((target) =>
+    fieldsFor(target as Target)
+      .filter((field) => options.target || field.target === target)
+      .map((field) => ({ target, name: field.name, level: field.level, type: field.type, description: field.description, aliases: field.aliases ?? [] })),
+  );
+  if (options.format === 'json') io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
+  else io.stdout(table([['TARGET', 'FIELD', 'LEVEL', 'TYPE', 'DESCRIPTION'], ...rows.map((row) => [row.target, row.name, row.level, row.type, row.description])]));
+  return 0;
+};
+
+/** `kubeward policy import-stackrox`: converts a StackRox policy export and lists what it could not convert. */
+export const runImportStackRox = async (file: string, options: { output?: string }, io: Io): Promise<number> => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(join(io.cwd, file), 'utf8'));
+  } catch (error) {
+    throw new UsageError(`cannot read StackRox export ${file}: ${(error as Error).message}`, 'export policies from StackRox with roxctl or the UI (Policy Management > Export)');
+  }
+  const result = convertStackRoxExport(parsed);
+  const documents = result.converted.map((entry) => entry.document);
+  if (options.output) {
+    await mkdir(join(io.cwd, options.output), { recursive: true });
+    for (const entry of result.converted) {
+      await writeFile(join(io.cwd, options.output, `${entry.document.metadata.name}.yaml`), jsYaml.dump(entry.document, { lineWidth: 120, noRefs: true }));
+    }
+  } else {
+    io.stdout(documents.map((document) => `---\n${jsYaml.dump(document, { lineWidth: 120, noRefs: true })}`).join(''));
+  }
+  for (const entry of result.converted) for (const note of entry.notes) io.stderr(`note: ${entry.document.metadata.name}: ${note}\n`);
+  for (const skipped of result.skipped) io.stderr(`not converted: ${skipped.name}: ${skipped.reason}\n`);
+  io.stderr(`converted ${result.converted.length} of ${result.converted.length + result.skipped.length} policies${options.output ? ` into ${options.output}/` : ''}\n`);
+  return result.converted.length === 0 && result.skipped.length > 0 ? 1 : 0;
+};

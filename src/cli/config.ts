@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { parseYamlStream } from '../k8s/yaml.js';
+import { SEVERITIES, type Severity } from '../model/index.js';
+import { toPath } from '../policy/schema.js';
+import { ConfigurationError } from './errors.js';
+
+export const CONFIG_FILE_NAMES = ['.kubeward.yaml', '.kubeward.yml'];
+
+const configSchema = z
+  .object({
+    policies: z
+      .object({
+        enable: z.array(z.string()).default([]),
+        disable: z.array(z.string()).default([]),
+        only: z.array(z.string()).default([]),
+        directories: z.array(z.string()).default([]),
+        builtIn: z.boolean().default(true),
+      })
+      .strict()
+      .default({ enable: [], disable: [], only: [], directories: [], builtIn: true }),
+    failOn: z.enum(SEVERITIES).optional(),
+    severityThreshold: z.enum(SEVERITIES).optional(),
+    exclude: z.array(z.string()).default([]),
+    namespace: z.string().optional(),
+  })
+  .strict();
+
+export interface Config {
+  /** The file it came from, or undefined when none was found. */
+  readonly file: string | undefined;
+  readonly enable: readonly string[];
+  readonly disable: readonly string[];
+  readonly only: readonly string[];
+  /** Extra policy files and directories, resolved against the config file's directory. */
+  readonly policyPaths: readonly string[];
+  readonly builtIn: boolean;
+  readonly failOn?: Severity;
+  readonly severityThreshold?: Severity;
+  readonly exclude: readonly string[];
+  readonly namespace?: string;
+}
+
+const EMPTY: Config = { file: undefined, enable: [], disable: [], only: [], policyPaths: [], builtIn: true, exclude: [] };
+
+/**
+ * Reads `.kubeward.yaml`: the file named by --config (which must exist), else the first
+ * default name found in the working directory, else an empty configuration.
+ */
+export const loadConfig = async (explicit: string | undefined, cwd: string): Promise<Config> => {
+  const candidates = explicit ? [resolve(cwd, explicit)] : CONFIG_FILE_NAMES.map((name) => resolve(cwd, name));
+  for (const file of candidates) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if (explicit) throw new ConfigurationError(`cannot read config ${explicit}: ${(error as Error).message}`);
+      continue;
+    }
+    const [document, ...more] = parseYamlStream(text);
+    if (more.length > 0) throw new ConfigurationError(`${file}: expected one YAML document, found ${more.length + 1}`);
+    if (document?.error) {
+      throw new ConfigurationError(`${file}:${document.error.line}:${document.error.column}: ${document.error.message}`);
+    }
+    const parsed = configSchema.safeParse(document?.value ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ConfigurationError(
+        `${file}: ${issue ? `${toPath(issue.path) || '(root)'}: ${issue.message}` : 'invalid configuration'}`,
+        'see docs/configuration.md for the format',
+      );
+    }
+    const { policies, failOn, severityThreshold, exclude, namespace } = parsed.data;
+    const base = dirname(file);
+    return {
+      file,
+      enable: policies.enable,
+      disable: policies.disable,
+      only: policies.only,
+      policyPaths: policies.directories.map((path) => resolve(base, path)),
+      builtIn: policies.builtIn,
+      ...(failOn ? { failOn } : {}),
+      ...(severityThreshold ? { severityThreshold } : {}),
+      exclude,
+      ...(namespace ? { namespace } : {}),
+    };
+  }
+  return EMPTY;
+};

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { SEVERITIES } from '../model/index.js';
+import { builtInPolicyDirectory } from '../policy/files.js';
+import { FORMAT_NAMES } from '../report/index.js';
+import { runImportStackRox, runPolicyExplain, runPolicyFields, runPolicyList } from './commands/policy.js';
+import { runScan, type ScanOptions } from './commands/scan.js';
+import { EXIT, KnownError } from './errors.js';
+import type { Io } from './io.js';
+
+const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
+const repeat = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export const packageVersion = (): string => {
+  const manifest = JSON.parse(readFileSync(join(dirname(builtInPolicyDirectory()), 'package.json'), 'utf8')) as { version?: string };
+  return manifest.version ?? '0.0.0';
+};
+
+/** Builds the command tree; each action stores its exit code, the work lives in commands/. */
+const program = (io: Io, setExit: (code: number) => void): Command => {
+  const root = new Command('kubeward')
+    .description('Kubernetes-native security: check manifests against security policies')
+    .version(io.version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  root
+    .command('scan')
+    .description('check Kubernetes manifests (files, directories, - for stdin, Kustomize directories) against BUILD and DEPLOY policies')
+    .argument('[paths...]', 'files and directories to scan (recursively: .yaml, .yml, .json); - reads stdin')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMAT_NAMES).default('table'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default HIGH)').choices([...SEVERITIES, ...SEVERITIES.map((s) => s.toLowerCase())]))
+    .option('--no-fail', 'exit 0 whatever the findings (input errors still exit 2)')
+    .addOption(new Option('--severity <severity>', 'report only findings at or above this severity').choices([...SEVERITIES, ...SEVERITIES.map((s) => s.toLowerCase())]))
+    .option('-c, --config <file>', 'configuration file (default: .kubeward.yaml in the working directory)')
+    .option('-p, --policies <path>', 'extra policy file or directory (repeatable)', repeat, [])
+    .option('--enable <ids>', 'enable policies by id or glob, comma-separated', list, [])
+    .option('--disable <ids>', 'disable policies by id or glob, comma-separated', list, [])
+    .option('--only <ids>', 'run only these policies (ids or globs), comma-separated', list, [])
+    .option('--no-builtin-policies', 'do not load the built-in policies')
+    .option('-n, --namespace <namespace>', 'namespace for objects that set none', undefined)
+    .option('--exclude <glob>', 'skip files and directories matching the glob (repeatable)', repeat, [])
+    .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
+    .option('--color', 'force colours in the table')
+    .option('--no-color', 'never use colours')
+    .option('-q, --quiet', 'no summary on stderr', false)
+    .action(async (paths: string[], options: ScanOptions) => setExit(await runScan(paths, options, io)));
+
+  const policy = root.command('policy').description('list, explain and convert policies');
+  policy
+    .command('list')
+    .description('list every known policy with its default state')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('-c, --config <file>', 'configuration file')
+    .option('-p, --policies <path>', 'extra policy file or directory (repeatable)', repeat, [])
+    .action(async (options) => setExit(await runPolicyList(options, io)));
+  policy
+    .command('explain')
+    .description('show a policy: what it checks, why, how to fix, and its criteria')
+    .argument('<id>', 'policy id')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-c, --config <file>', 'configuration file')
+    .option('-p, --policies <path>', 'extra policy file or directory (repeatable)', repeat, [])
+    .action(async (id: string, options) => setExit(await runPolicyExplain(id, options, io)));
+  policy
+    .command('fields')
+    .description('list the criteria fields policies can use')
+    .option('-t, --target <target>', 'only fields usable with this target (Workload, Service, Role, ...)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((options) => setExit(runPolicyFields(options, io)));
+  policy
+    .command('import-stackrox')
+    .description('convert a StackRox policy export (JSON) into Kubeward policies; lists what could not be converted')
+    .argument('<export>', 'StackRox export file (roxctl or UI "Export policy")')
+    .option('-o, --output <dir>', 'write one YAML file per policy into this directory (default: stdout)')
+    .action(async (file: string, options) => setExit(await runImportStackRox(file, options, io)));
+  return root;
+};
+
+/** Runs the CLI and returns the exit code: 0 clean, 1 failing findings, 2 usage or input errors. */
+export const main = async (argv: readonly string[], io: Io): Promise<number> => {
+  let exitCode: number = EXIT.clean;
+  try {
+    await program(io, (code) => (exitCode = code)).parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; parse errors were already printed.
+      return error.exitCode === 0 ? EXIT.clean : EXIT.error;
+    }
+    if (error instanceof KnownError) {
+      io.stderr(`kubeward: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+      return EXIT.error;
+    }
+    throw error;
+  }
+};

@@ -1,0 +1,95 @@
+import { joinPath, type Container, type KubeObject, type Workload } from '../../model/index.js';
+import type { Target } from '../types.js';
+import type { Candidate, CandidateValue, FieldContext, FieldDefinition, ValueType } from './types.js';
+
+export const quote = (text: string): string => `'${text}'`;
+
+/** The subject of a message: `container 'app'` for container fields, `Deployment 'web'` otherwise. */
+export const subject = (context: FieldContext): string =>
+  context.container
+    ? `${context.container.type === 'init' ? 'init container' : context.container.type === 'ephemeral' ? 'ephemeral container' : 'container'} ${quote(context.container.name)}`
+    : `${context.object.kind} ${quote(context.object.name)}`;
+
+export const candidate = (value: CandidateValue, path: string, text: string): Candidate => ({ value, path, text });
+
+const defaultAbsent =
+  (label: string) =>
+  (context: FieldContext, values: readonly string[]): string =>
+    values.length === 0
+      ? `${subject(context)} has no ${label}`
+      : `${subject(context)}: no ${label} matches ${values.map(quote).join(values.length > 1 ? ' or ' : '')}`;
+
+interface FieldSpec<T extends KubeObject> {
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  readonly type: ValueType;
+  readonly description: string;
+  readonly required?: boolean;
+  readonly crossObject?: boolean;
+  /** Short noun for default messages ("capability added", "label"). */
+  readonly label?: string;
+  readonly path: (object: T, context: FieldContext) => string;
+  readonly extract: (object: T, context: FieldContext) => readonly Candidate[];
+  readonly absent?: (object: T, context: FieldContext, values: readonly string[]) => string;
+}
+
+/** Declares a field read once per object of a target kind. */
+export const objectField = <T extends KubeObject>(target: Target, spec: FieldSpec<T>): FieldDefinition => ({
+  name: spec.name,
+  ...(spec.aliases ? { aliases: spec.aliases } : {}),
+  target,
+  level: 'object',
+  type: spec.type,
+  description: spec.description,
+  ...(spec.required ? { required: true } : {}),
+  ...(spec.crossObject ? { crossObject: true } : {}),
+  extract: (context) => spec.extract(context.object as T, context),
+  path: (context) => spec.path(context.object as T, context),
+  absent: spec.absent
+    ? (context, values) => (spec.absent as NonNullable<typeof spec.absent>)(context.object as T, context, values)
+    : defaultAbsent(spec.label ?? spec.name.toLowerCase()),
+});
+
+interface ContainerFieldSpec {
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  readonly type: ValueType;
+  readonly description: string;
+  readonly required?: boolean;
+  readonly label?: string;
+  /** Path of the field relative to the container, e.g. `securityContext.privileged`. */
+  readonly at: string;
+  readonly extract: (container: Container, workload: Workload, context: FieldContext) => readonly Candidate[];
+  readonly absent?: (container: Container, workload: Workload, values: readonly string[]) => string;
+}
+
+/** Declares a field read once per container of a workload. */
+export const containerField = (spec: ContainerFieldSpec): FieldDefinition => ({
+  name: spec.name,
+  ...(spec.aliases ? { aliases: spec.aliases } : {}),
+  target: 'Workload',
+  level: 'container',
+  type: spec.type,
+  description: spec.description,
+  ...(spec.required ? { required: true } : {}),
+  extract: (context) =>
+    context.container ? spec.extract(context.container, context.object as Workload, context) : [],
+  path: (context) => (context.container ? joinPath(context.container.path, spec.at) : ''),
+  absent: spec.absent
+    ? (context, values) =>
+        context.container
+          ? (spec.absent as NonNullable<typeof spec.absent>)(context.container, context.object as Workload, values)
+          : ''
+    : defaultAbsent(spec.label ?? spec.name.toLowerCase()),
+});
+
+/** Path of a pod-level security context field, or the container's when the container set it. */
+export const securityContextPath = (container: Container, workload: Workload, field: string): string =>
+  container.securityContext.origin[field] === 'pod'
+    ? joinPath(workload.podSpecPath, 'securityContext', field)
+    : joinPath(container.path, 'securityContext', field);
+
+export const origin = (container: Container, field: string): string =>
+  container.securityContext.origin[field] === 'pod' ? ' (set on the pod)' : '';
+
+export const asWorkload = (object: KubeObject): Workload => object as Workload;

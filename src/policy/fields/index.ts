@@ -1,0 +1,29 @@
+import { TARGETS, type Target } from '../types.js';
+import { containerFields } from './container.js';
+import { objectFields } from './objects.js';
+import type { FieldDefinition } from './types.js';
+
+export type { Candidate, CandidateValue, EnvCandidate, FieldContext, FieldDefinition, KeyValue, ValueType } from './types.js';
+export { normaliseCapability } from './container.js';
+export { BUILT_IN_CLUSTER_ROLES, REMOVED_APIS, parsePermission, ruleGrants } from './rbac.js';
+
+/** Every criteria field, StackRox names first. */
+export const FIELDS: readonly FieldDefinition[] = [...objectFields, ...containerFields];
+
+/** Field names compare without case, spaces or punctuation: `Read-Only Root Filesystem` = `read only root filesystem`. */
+const key = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+const byTarget = new Map<Target, Map<string, FieldDefinition>>();
+const register = (target: Target, field: FieldDefinition): void => {
+  let fields = byTarget.get(target);
+  if (!fields) byTarget.set(target, (fields = new Map()));
+  for (const name of [field.name, ...(field.aliases ?? [])]) if (!fields.has(key(name))) fields.set(key(name), field);
+};
+for (const field of FIELDS) if (field.target !== 'Object') register(field.target, field);
+// Object-level fields (namespace, labels, kind, ...) answer for every target.
+for (const field of FIELDS) if (field.target === 'Object') for (const target of TARGETS) register(target, field);
+
+export const findField = (target: Target, name: string): FieldDefinition | undefined => byTarget.get(target)?.get(key(name));
+
+/** Fields usable with a target, for `policy fields` and error hints. */
+export const fieldsFor = (target: Target): FieldDefinition[] => [...new Set(byTarget.get(target)?.values() ?? [])];

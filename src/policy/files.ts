@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseYamlStream } from '../k8s/yaml.js';
+import { parsePolicyDocument, type PolicyProblem } from './schema.js';
+import type { Policy } from './types.js';
+
+/** The package's own `policies/` directory: next to the package.json above this module, from src/ or dist/. */
+export const builtInPolicyDirectory = (): string => {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(directory, 'package.json'))) {
+    const parent = dirname(directory);
+    if (parent === directory) throw new Error('cannot find the kubeward package root');
+    directory = parent;
+  }
+  return join(directory, 'policies');
+};
+
+export interface LoadedPolicies {
+  readonly policies: Policy[];
+  readonly problems: PolicyProblem[];
+}
+
+const isPolicyFile = (name: string): boolean => /\.(ya?ml|json)$/i.test(name);
+
+/**
+ * Reads every Policy document in a file or directory (not recursing into `tests/`, where the
+ * built-in policies keep their test cases). Problems are returned, never thrown.
+ */
+export const loadPolicyPath = async (path: string, cwd: string): Promise<LoadedPolicies> => {
+  const policies: Policy[] = [];
+  const problems: PolicyProblem[] = [];
+  const display = (file: string): string => {
+    const rel = relative(cwd, file);
+    return rel.startsWith('..') ? file : rel;
+  };
+  const readOne = async (file: string): Promise<void> => {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      problems.push({ origin: display(file), path: '', code: 'unreadable', message: (error as Error).message });
+      return;
+    }
+    for (const document of parseYamlStream(text)) {
+      const origin = `${display(file)}:${document.startLine}`;
+      if (document.error) {
+        problems.push({ origin: `${display(file)}:${document.error.line}:${document.error.column}`, path: '', code: document.error.code, message: document.error.message });
+        continue;
+      }
+      const result = parsePolicyDocument(document.value, origin);
+      if ('problems' in result) problems.push(...result.problems);
+      else policies.push(result.policy);
+    }
+  };
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    return { policies, problems: [{ origin: display(path), path: '', code: 'not-found', message: (error as Error).message }] };
+  }
+  if (!info.isDirectory()) {
+    await readOne(path);
+    return { policies, problems };
+  }
+  const walk = async (directory: string): Promise<void> => {
+    for (const entry of (await readdir(directory, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = join(directory, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'tests' && !entry.name.startsWith('.')) await walk(full);
+      } else if (isPolicyFile(entry.name)) await readOne(full);
+    }
+  };
+  await walk(path);
+  return { policies, problems };
+};

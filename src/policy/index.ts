@@ -1,0 +1,8 @@
+export type { Policy, PolicySection, Condition, FieldCondition, CelCondition, Exclusion, ObjectSelector, PolicyReferences, Target, BooleanOperator } from './types.js';
+export { TARGETS } from './types.js';
+export { parsePolicyDocument, policyDocumentSchema, type PolicyProblem, type PolicyDocument } from './schema.js';
+export { compilePolicy, type CompiledPolicy } from './compile.js';
+export { evaluatePolicies, targetObjects, IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
+export { selectPolicies, type PolicySelection, type SelectedPolicies } from './select.js';
+export { FIELDS, fieldsFor, findField, type FieldDefinition } from './fields/index.js';
+export { SnapshotIndex } from './snapshot-index.js';

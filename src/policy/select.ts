@@ -1,0 +1,76 @@
+import { compilePolicy, type CompiledPolicy } from './compile.js';
+import type { PolicyProblem } from './schema.js';
+import type { Policy } from './types.js';
+
+export interface PolicySelection {
+  /** Policy ids (or `*`-globs over ids) to turn on, whatever their default. */
+  readonly enable: readonly string[];
+  /** Policy ids (or globs) to turn off. Disabling wins over enabling. */
+  readonly disable: readonly string[];
+  /** Run only these (ids or globs); empty means every enabled policy. */
+  readonly only: readonly string[];
+}
+
+export interface SelectedPolicies {
+  /** All known policies after overrides, whether active or not (for `policy list`). */
+  readonly all: readonly Policy[];
+  readonly active: readonly CompiledPolicy[];
+  readonly problems: PolicyProblem[];
+  /** Built-in policies replaced by a user policy with the same id. */
+  readonly overridden: readonly string[];
+}
+
+const globToRegExp = (glob: string): RegExp =>
+  new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+
+/**
+ * Merges built-in and user policies (a user policy replaces the built-in with the same id),
+ * applies enable/disable/only, and compiles the active set. An id that names no policy is a
+ * problem: a typo in configuration must not silently disable nothing.
+ */
+export const selectPolicies = (
+  builtIn: readonly Policy[],
+  user: readonly Policy[],
+  selection: PolicySelection,
+  origin: string,
+): SelectedPolicies => {
+  const byId = new Map<string, Policy>();
+  const overridden: string[] = [];
+  const problems: PolicyProblem[] = [];
+  for (const policy of builtIn) byId.set(policy.id, policy);
+  const userIds = new Set<string>();
+  for (const policy of user) {
+    if (userIds.has(policy.id)) {
+      problems.push({ origin: policy.origin, path: 'metadata.name', code: 'duplicate_id', message: `policy id ${policy.id} is defined twice (also in ${byId.get(policy.id)?.origin})` });
+      continue;
+    }
+    userIds.add(policy.id);
+    if (byId.has(policy.id)) overridden.push(policy.id);
+    byId.set(policy.id, policy);
+  }
+  const all = [...byId.values()];
+  const resolve = (patterns: readonly string[], key: keyof PolicySelection): Set<string> => {
+    const ids = new Set<string>();
+    patterns.forEach((pattern, index) => {
+      const expression = globToRegExp(pattern);
+      const matched = all.filter((policy) => expression.test(policy.id));
+      if (matched.length === 0) {
+        problems.push({ origin, path: `policies.${key}[${index}]`, code: 'unknown_policy', message: `no policy has the id ${JSON.stringify(pattern)}; see \`kubeward policy list\`` });
+      }
+      for (const policy of matched) ids.add(policy.id);
+    });
+    return ids;
+  };
+  const enabled = resolve(selection.enable, 'enable');
+  const disabled = resolve(selection.disable, 'disable');
+  const only = resolve(selection.only, 'only');
+  const active: CompiledPolicy[] = [];
+  for (const policy of all) {
+    const on = selection.only.length > 0 ? only.has(policy.id) : policy.enabledByDefault || enabled.has(policy.id);
+    if (!on || disabled.has(policy.id)) continue;
+    const result = compilePolicy(policy);
+    if ('problems' in result) problems.push(...result.problems);
+    else active.push(result.compiled);
+  }
+  return { all, active, problems, overridden };
+};

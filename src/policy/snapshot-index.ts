@@ -1,0 +1,169 @@
+import {
+  mapSelectorMatches,
+  selectorMatches,
+  type ClusterSnapshot,
+  type Ingress,
+  type NetworkPolicy,
+  type Role,
+  type Service,
+  type Workload,
+} from '../model/index.js';
+
+export type ExposureMethod = 'EXTERNAL' | 'NODE' | 'HOST' | 'ROUTE' | 'INTERNAL';
+
+export interface Exposure {
+  readonly method: ExposureMethod;
+  /** What exposes the workload, e.g. `Service web (LoadBalancer, port 443)`. */
+  readonly via: string;
+  readonly port?: number;
+  readonly nodePort?: number;
+}
+
+const group = <T extends { readonly namespace?: string }>(items: readonly T[]): Map<string, T[]> => {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const key = item.namespace ?? '';
+    const bucket = out.get(key);
+    if (bucket) bucket.push(item);
+    else out.set(key, [item]);
+  }
+  return out;
+};
+
+const memo = <K extends object, V>(compute: (key: K) => V): ((key: K) => V) => {
+  const cache = new WeakMap<K, V>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined && !cache.has(key)) {
+      value = compute(key);
+      cache.set(key, value);
+    }
+    return value as V;
+  };
+};
+
+/**
+ * Lookups over a snapshot for cross-object criteria (Services selecting a workload, policies
+ * isolating it, ...). Built once per evaluation; per-object answers are memoised.
+ */
+export class SnapshotIndex {
+  readonly snapshot: ClusterSnapshot;
+  readonly #workloads: Map<string, Workload[]>;
+  readonly #services: Map<string, Service[]>;
+  readonly #ingresses: Map<string, Ingress[]>;
+  readonly #networkPolicies: Map<string, NetworkPolicy[]>;
+  readonly #serviceAccounts: Set<string>;
+  readonly #roles: Map<string, Role>;
+  readonly #controllers: Set<string>;
+  readonly #namespacesInUse: Set<string>;
+
+  constructor(snapshot: ClusterSnapshot) {
+    this.snapshot = snapshot;
+    this.#workloads = group(snapshot.workloads);
+    this.#services = group(snapshot.services);
+    this.#ingresses = group(snapshot.ingresses);
+    this.#networkPolicies = group(snapshot.networkPolicies);
+    this.#serviceAccounts = new Set(snapshot.serviceAccounts.map((account) => `${account.namespace}/${account.name}`));
+    this.#roles = new Map(snapshot.roles.map((role) => [`${role.kind}/${role.namespace ?? ''}/${role.name}`, role]));
+    this.#controllers = new Set(snapshot.workloads.map((workload) => `${workload.namespace}/${workload.kind}/${workload.name}`));
+    this.#namespacesInUse = new Set();
+    for (const list of [snapshot.workloads, snapshot.services, snapshot.networkPolicies, snapshot.serviceAccounts]) {
+      for (const object of list) if (object.namespace !== undefined) this.#namespacesInUse.add(object.namespace);
+    }
+    for (const namespace of snapshot.namespaces) this.#namespacesInUse.add(namespace.name);
+  }
+
+  workloadsIn(namespace: string | undefined): readonly Workload[] {
+    return this.#workloads.get(namespace ?? '') ?? [];
+  }
+
+  servicesIn(namespace: string | undefined): readonly Service[] {
+    return this.#services.get(namespace ?? '') ?? [];
+  }
+
+  networkPoliciesIn(namespace: string | undefined): readonly NetworkPolicy[] {
+    return this.#networkPolicies.get(namespace ?? '') ?? [];
+  }
+
+  /** Every namespace the input declares or puts objects in. */
+  namespaces(): readonly string[] {
+    return [...this.#namespacesInUse].sort();
+  }
+
+  hasServiceAccount(namespace: string | undefined, name: string): boolean {
+    return this.#serviceAccounts.has(`${namespace}/${name}`);
+  }
+
+  role(kind: 'Role' | 'ClusterRole', namespace: string | undefined, name: string): Role | undefined {
+    return this.#roles.get(`${kind}/${kind === 'Role' ? (namespace ?? '') : ''}/${name}`);
+  }
+
+  /**
+   * True when this workload is managed by a controller that is itself in the snapshot (a Pod of a
+   * ReplicaSet of a Deployment in a `kubectl get all` dump): policies judge the owner only.
+   */
+  readonly isManagedByListedController = memo((workload: Workload): boolean => {
+    const owners = Array.isArray((workload.raw.metadata as Record<string, unknown> | undefined)?.ownerReferences)
+      ? ((workload.raw.metadata as Record<string, unknown>).ownerReferences as Record<string, unknown>[])
+      : [];
+    return owners.some(
+      (owner) =>
+        owner.controller === true && this.#controllers.has(`${workload.namespace}/${String(owner.kind)}/${String(owner.name)}`),
+    );
+  });
+
+  readonly servicesSelecting = memo((workload: Workload): Service[] =>
+    this.servicesIn(workload.namespace).filter(
+      (service) => service.selector !== undefined && mapSelectorMatches(service.selector, workload.podLabels),
+    ),
+  );
+
+  readonly workloadsSelectedBy = memo((service: Service): Workload[] =>
+    service.selector === undefined
+      ? []
+      : this.workloadsIn(service.namespace).filter((workload) =>
+          mapSelectorMatches(service.selector as Record<string, string>, workload.podLabels),
+        ),
+  );
+
+  readonly ingressesRouting = memo((service: Service): Ingress[] =>
+    (this.#ingresses.get(service.namespace ?? '') ?? []).filter((ingress) =>
+      ingress.backends.some((backend) => backend.serviceName === service.name),
+    ),
+  );
+
+  readonly networkPoliciesSelecting = memo((workload: Workload): NetworkPolicy[] =>
+    this.networkPoliciesIn(workload.namespace).filter((policy) => selectorMatches(policy.podSelector, workload.podLabels)),
+  );
+
+  /** How the workload is reachable: Services (by type), Ingresses and OpenShift Routes in front of them, host ports. */
+  readonly exposures = memo((workload: Workload): Exposure[] => {
+    const out: Exposure[] = [];
+    for (const service of this.servicesSelecting(workload)) {
+      for (const port of service.ports) {
+        const base = { port: port.port, ...(port.nodePort === undefined ? {} : { nodePort: port.nodePort }) };
+        const via = `Service ${service.name} (${service.type}, port ${port.port})`;
+        if (service.type === 'LoadBalancer' || service.externalIPs.length > 0) out.push({ method: 'EXTERNAL', via, ...base });
+        if (service.type === 'NodePort' || service.type === 'LoadBalancer') out.push({ method: 'NODE', via, ...base });
+        if (service.type === 'ClusterIP') out.push({ method: 'INTERNAL', via, ...base });
+      }
+      for (const ingress of this.ingressesRouting(service)) {
+        out.push({ method: 'ROUTE', via: `Ingress ${ingress.name} → Service ${service.name}` });
+      }
+      for (const route of this.snapshot.others) {
+        if (route.kind !== 'Route' || route.namespace !== service.namespace) continue;
+        const to = (route.raw.spec as Record<string, unknown> | undefined)?.to as Record<string, unknown> | undefined;
+        if (to?.name === service.name) out.push({ method: 'ROUTE', via: `Route ${route.name} → Service ${service.name}` });
+      }
+    }
+    for (const container of workload.pod.containers) {
+      for (const port of container.ports) {
+        if (port.hostPort !== undefined && port.hostPort > 0) {
+          out.push({ method: 'HOST', via: `container ${container.name} hostPort ${port.hostPort}`, port: port.hostPort, nodePort: port.hostPort });
+        }
+      }
+    }
+    if (workload.pod.hostNetwork) out.push({ method: 'HOST', via: 'hostNetwork' });
+    return out;
+  });
+}

@@ -1,0 +1,191 @@
+import type { LifecycleStage, Severity } from '../model/index.js';
+import { findField } from './fields/index.js';
+import { parsePolicyDocument, type PolicyDocument } from './schema.js';
+
+/** A StackRox policy as exported by roxctl or the UI (proto/storage/policy.proto, JSON names). */
+interface StackRoxPolicy {
+  readonly id?: string;
+  readonly name?: string;
+  readonly description?: string;
+  readonly rationale?: string;
+  readonly remediation?: string;
+  readonly disabled?: boolean;
+  readonly categories?: readonly string[];
+  readonly lifecycleStages?: readonly string[];
+  readonly severity?: string;
+  readonly enforcementActions?: readonly string[];
+  readonly scope?: readonly StackRoxScope[] | null;
+  readonly exclusions?: readonly StackRoxExclusion[] | null;
+  readonly policySections?: readonly {
+    readonly sectionName?: string;
+    readonly policyGroups?: readonly {
+      readonly fieldName?: string;
+      readonly booleanOperator?: string;
+      readonly negate?: boolean;
+      readonly values?: readonly { readonly value?: string }[];
+    }[];
+  }[];
+  readonly mitreAttackVectors?: readonly { readonly tactic?: string; readonly techniques?: readonly string[] }[] | null;
+}
+
+interface StackRoxScope {
+  readonly cluster?: string;
+  readonly namespace?: string;
+  readonly label?: { readonly key?: string; readonly value?: string } | null;
+}
+
+interface StackRoxExclusion {
+  readonly name?: string;
+  readonly deployment?: { readonly name?: string; readonly scope?: StackRoxScope | null } | null;
+  readonly image?: { readonly name?: string } | null;
+  readonly expiration?: string | null;
+}
+
+export interface ConvertedPolicy {
+  readonly document: PolicyDocument & { metadata: { name: string } };
+  /** What changed in translation (dropped cluster scopes, renamed values...). */
+  readonly notes: string[];
+}
+
+export interface StackRoxConversion {
+  readonly converted: ConvertedPolicy[];
+  readonly skipped: { readonly name: string; readonly reason: string }[];
+}
+
+const SEVERITY: Record<string, Severity> = {
+  LOW_SEVERITY: 'LOW',
+  MEDIUM_SEVERITY: 'MEDIUM',
+  HIGH_SEVERITY: 'HIGH',
+  CRITICAL_SEVERITY: 'CRITICAL',
+};
+
+const ENFORCEMENT: Record<string, LifecycleStage> = {
+  FAIL_BUILD_ENFORCEMENT: 'BUILD',
+  SCALE_TO_ZERO_ENFORCEMENT: 'DEPLOY',
+  UNSATISFIABLE_NODE_CONSTRAINT_ENFORCEMENT: 'DEPLOY',
+  FAIL_DEPLOYMENT_CREATE_ENFORCEMENT: 'DEPLOY',
+  FAIL_DEPLOYMENT_UPDATE_ENFORCEMENT: 'DEPLOY',
+  KILL_POD_ENFORCEMENT: 'RUNTIME',
+  FAIL_KUBE_REQUEST_ENFORCEMENT: 'RUNTIME',
+};
+
+/** StackRox spells some enum values differently from the Kubernetes API our fields report. */
+const VALUE_SPELLINGS: Record<string, Record<string, string>> = {
+  'Seccomp Profile Type': { UNCONFINED: 'Unconfined', RUNTIME_DEFAULT: 'RuntimeDefault', LOCALHOST: 'Localhost' },
+  'Mount Propagation': { NONE: 'None', HOST_TO_CONTAINER: 'HostToContainer', BIDIRECTIONAL: 'Bidirectional' },
+};
+
+/** Fields that need image scans, runtime events or RBAC analysis: not answerable from manifests yet. */
+const NOT_YET = /^(CVE|CVSS|NVD CVSS|Severity|Fixable|Fixed By|Days Since|Dockerfile Line|Image Age|Image Component|Image OS|Image Scan Age|Image Signature|Image User|Required Image Label|Disallowed Image Label|Unscanned Image|Process |Unexpected|Kubernetes |Source IP|User Agent|Is Impersonated|File |Minimum RBAC)/i;
+
+const slug = (name: string): string =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/g, '') || 'imported-policy';
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const scopeToSelector = (scope: StackRoxScope, notes: string[]): Record<string, unknown> => {
+  if (scope.cluster) notes.push(`cluster scope ${JSON.stringify(scope.cluster)} dropped (manifests carry no cluster)`);
+  return {
+    ...(scope.namespace ? { namespace: scope.namespace } : {}),
+    ...(scope.label?.key ? { label: { key: scope.label.key, ...(scope.label.value ? { value: scope.label.value } : {}) } } : {}),
+  };
+};
+
+const convertOne = (policy: StackRoxPolicy, usedIds: Set<string>): ConvertedPolicy | { reason: string } => {
+  const name = policy.name ?? '(unnamed)';
+  const stages = (policy.lifecycleStages ?? []).filter((stage): stage is LifecycleStage => ['BUILD', 'DEPLOY', 'RUNTIME'].includes(stage));
+  const manifestStages = stages.filter((stage): stage is 'BUILD' | 'DEPLOY' => stage !== 'RUNTIME');
+  if (manifestStages.length === 0) return { reason: 'runtime-only policy (process, network or audit events); the runtime engine is not built yet' };
+  const notes: string[] = [];
+  const criteria = [];
+  for (const [sectionIndex, section] of (policy.policySections ?? []).entries()) {
+    const conditions = [];
+    for (const group of section.policyGroups ?? []) {
+      const fieldName = group.fieldName ?? '';
+      if (NOT_YET.test(fieldName)) return { reason: `field "${fieldName}" needs image scanning, runtime events or RBAC analysis, which manifests cannot answer yet` };
+      const field = findField('Workload', fieldName);
+      if (!field) return { reason: `field "${fieldName}" has no Kubeward equivalent` };
+      const spellings = VALUE_SPELLINGS[field.name] ?? {};
+      const values = (group.values ?? []).map((entry) => {
+        const value = entry.value ?? '';
+        return spellings[value.toUpperCase()] ?? value;
+      });
+      const operator: 'AND' | 'OR' = group.booleanOperator === 'AND' ? 'AND' : 'OR';
+      conditions.push({ field: field.name, values, ...(operator === 'AND' ? { operator } : {}), ...(group.negate ? { negate: true } : {}) });
+      if (/Memory (Request|Limit)/.test(field.name)) notes.push(`${field.name} values are read as MiB`);
+    }
+    if (conditions.length === 0) return { reason: `section ${sectionIndex + 1} has no criteria` };
+    criteria.push({ ...(section.sectionName ? { name: section.sectionName } : {}), conditions });
+  }
+  if (criteria.length === 0) return { reason: 'no policy sections' };
+  if (stages.includes('RUNTIME')) notes.push('RUNTIME stage dropped; the policy runs at BUILD/DEPLOY');
+  let id = slug(name);
+  for (let counter = 2; usedIds.has(id); counter++) id = `${slug(name).slice(0, 58)}-${counter}`;
+  usedIds.add(id);
+  const exclusions = (policy.exclusions ?? []).flatMap((exclusion) => {
+    const out: Record<string, unknown> = { ...(exclusion.name ? { reason: exclusion.name } : {}) };
+    if (exclusion.deployment?.name) out.name = escapeRegExp(exclusion.deployment.name);
+    if (exclusion.deployment?.scope) Object.assign(out, scopeToSelector(exclusion.deployment.scope, notes));
+    if (exclusion.image?.name) out.image = exclusion.image.name;
+    if (exclusion.expiration) out.expires = exclusion.expiration;
+    return Object.keys(out).some((key) => key !== 'reason') ? [out] : [];
+  });
+  const document = {
+    apiVersion: 'kubeward.io/v1' as const,
+    kind: 'Policy' as const,
+    metadata: {
+      name: id,
+      annotations: { 'kubeward.io/imported-from': 'stackrox', ...(policy.id ? { 'kubeward.io/stackrox-id': policy.id } : {}) },
+    },
+    spec: {
+      name,
+      description: policy.description || name,
+      rationale: policy.rationale || '(none given in the StackRox policy)',
+      remediation: policy.remediation || '(none given in the StackRox policy)',
+      severity: SEVERITY[policy.severity ?? ''] ?? 'MEDIUM',
+      categories: [...(policy.categories ?? [])],
+      lifecycleStages: manifestStages,
+      ...(policy.disabled ? { disabled: true } : {}),
+      scope: (policy.scope ?? []).map((scope) => scopeToSelector(scope, notes)).filter((selector) => Object.keys(selector).length > 0),
+      exclusions,
+      enforcement: [...new Set((policy.enforcementActions ?? []).flatMap((action) => ENFORCEMENT[action] ?? []))].filter((stage): stage is 'BUILD' | 'DEPLOY' => stage !== 'RUNTIME' && manifestStages.includes(stage)),
+      references: {
+        stackrox: [name],
+        mitreAttack: (policy.mitreAttackVectors ?? []).flatMap((vector) => vector.techniques ?? []),
+      },
+      criteria,
+    },
+  };
+  // The converted document must pass our own validation, or it is not converted.
+  const check = parsePolicyDocument(document, name);
+  if ('problems' in check) return { reason: `converted policy is invalid: ${check.problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}` };
+  return { document, notes: [...new Set(notes)] };
+};
+
+/** Converts a StackRox export (`{"policies": [...]}`, a list, or one policy) into Kubeward Policy documents. */
+export const convertStackRoxExport = (exported: unknown): StackRoxConversion => {
+  const list: unknown[] = Array.isArray(exported)
+    ? exported
+    : typeof exported === 'object' && exported !== null && Array.isArray((exported as { policies?: unknown }).policies)
+      ? (exported as { policies: unknown[] }).policies
+      : [exported];
+  const converted: ConvertedPolicy[] = [];
+  const skipped: { name: string; reason: string }[] = [];
+  const usedIds = new Set<string>();
+  for (const entry of list) {
+    if (typeof entry !== 'object' || entry === null) {
+      skipped.push({ name: '(not an object)', reason: 'export entries must be policy objects' });
+      continue;
+    }
+    const policy = entry as StackRoxPolicy;
+    const result = convertOne(policy, usedIds);
+    if ('reason' in result) skipped.push({ name: policy.name ?? '(unnamed)', reason: result.reason });
+    else converted.push(result);
+  }
+  return { converted, skipped };
+};

@@ -1,0 +1,21 @@
+import { githubRenderer } from './github.js';
+import { jsonRenderer } from './json.js';
+import { junitRenderer } from './junit.js';
+import { sarifRenderer } from './sarif.js';
+import { tableRenderer } from './table.js';
+import type { Renderer } from './types.js';
+
+export type { Renderer, RenderOptions } from './types.js';
+
+/** Every output format, by name: the one place a new format is added. */
+export const RENDERERS = {
+  table: tableRenderer,
+  json: jsonRenderer,
+  sarif: sarifRenderer,
+  junit: junitRenderer,
+  github: githubRenderer,
+} as const satisfies Record<string, Renderer>;
+
+export type FormatName = keyof typeof RENDERERS;
+
+export const FORMAT_NAMES = Object.keys(RENDERERS) as FormatName[];
