@@ -110,7 +110,9 @@ export const targetObjects = (target: Target, index: SnapshotIndex): readonly Ku
 };
 
 const selectorMatchesObject = (selector: CompiledSelector, object: KubeObject): boolean => {
-  if (selector.namespace && !selector.namespace.test(object.namespace ?? '')) return false;
+  // A Namespace is "in" itself for scopes and exclusions.
+  const namespace = object.kind === 'Namespace' ? object.name : (object.namespace ?? '');
+  if (selector.namespace && !selector.namespace.test(namespace)) return false;
   if (selector.kind && !selector.kind.test(object.kind)) return false;
   if (selector.name && !selector.name.test(object.name)) return false;
   if (selector.label) {

@@ -39,10 +39,12 @@ const resourceField = (
   containerField({
     name,
     type: 'number',
-    description: `${resource === 'cpu' ? 'CPU' : 'Memory'} ${kind === 'requests' ? 'request' : 'limit'} of the container, in ${resource === 'cpu' ? 'cores' : 'MiB'}; 0 when unset.`,
+    description: `${resource === 'cpu' ? 'CPU' : 'Memory'} ${kind === 'requests' ? 'request (the limit when only a limit is set, as Kubernetes defaults it)' : 'limit'} of the container, in ${resource === 'cpu' ? 'cores' : 'MiB'}; 0 when unset.`,
     at: `resources.${kind}.${resource}`,
     extract: (container, _workload, context) => {
-      const quantity = container.resources[kind][resource];
+      const own = container.resources[kind][resource];
+      // Kubernetes defaults a missing request to the limit.
+      const quantity = own ?? (kind === 'requests' ? container.resources.limits[resource] : undefined);
       const value = quantity === undefined ? 0 : resource === 'cpu' ? quantity.value : quantity.value / MIB;
       const noun = `${resource === 'cpu' ? 'CPU' : 'memory'} ${kind === 'requests' ? 'request' : 'limit'}`;
       return [
