@@ -42,6 +42,8 @@ interface Clause {
   readonly text: string;
   readonly path: string;
   readonly matched: boolean;
+  /** From a filter field: shown only when nothing else explains the finding. */
+  readonly filter: boolean;
 }
 
 const LISTED_TARGETS: Readonly<Record<Exclude<Target, 'Workload' | 'Object' | 'Namespace'>, (snapshot: ClusterSnapshot) => readonly KubeObject[]>> = {
@@ -181,7 +183,7 @@ export const evaluatePolicies = (
         const isContainerLevel = compiled.condition.level === 'container';
         if (isContainerLevel === objectLevelOnly) continue;
         if (!runCel(compiled.program, context.object, context.container)) return undefined;
-        clauses.push({ text: compiled.condition.message ?? `CEL ${JSON.stringify(compiled.condition.cel)} holds`, path: '', matched: true });
+        clauses.push({ text: compiled.condition.message ?? `CEL ${JSON.stringify(compiled.condition.cel)} holds`, path: '', matched: true, filter: false });
         continue;
       }
       const isContainerLevel = compiled.field.level === 'container';
@@ -203,10 +205,10 @@ export const evaluatePolicies = (
       }
       if (compiled.inverted) {
         if (holds) return undefined;
-        clauses.push({ text: compiled.field.absent(context, compiled.condition.values), path: compiled.field.path(context), matched: false });
+        clauses.push({ text: compiled.field.absent(context, compiled.condition.values), path: compiled.field.path(context), matched: false, filter: compiled.field.filter === true });
       } else {
         if (!holds) return undefined;
-        clauses.push({ text: summarise(matched.map((candidate) => candidate.text)), path: matched[0]?.path ?? compiled.field.path(context), matched: true });
+        clauses.push({ text: summarise(matched.map((candidate) => candidate.text)), path: matched[0]?.path ?? compiled.field.path(context), matched: true, filter: compiled.field.filter === true });
       }
     }
     return clauses;
@@ -263,7 +265,9 @@ export const evaluatePolicies = (
       if (ignore === undefined && !ignoreCache.has(object)) ignoreCache.set(object, (ignore = ignoredPolicies(object)));
       const suppressed = ignore && (ignore.ids.has(policy.id) || ignore.ids.has('*'));
 
-      for (const { container, clauses } of hits.values()) {
+      for (const { container, clauses: all } of hits.values()) {
+        const explaining = all.filter((clause) => !clause.filter);
+        const clauses = explaining.length > 0 ? explaining : all;
         const primary = clauses.find((clause) => clause.matched && clause.path !== '') ?? clauses.find((clause) => clause.path !== '');
         const path = primary?.path ?? container?.path ?? '';
         const location = options.locate

@@ -99,6 +99,7 @@ const imageTag = (container: Container): string | undefined =>
 export const containerFields: readonly FieldDefinition[] = [
   containerField({
     name: 'Container Name',
+    filter: true,
     type: 'string',
     description: 'Name of the container.',
     at: 'name',
@@ -106,6 +107,7 @@ export const containerFields: readonly FieldDefinition[] = [
   }),
   containerField({
     name: 'Container Type',
+    filter: true,
     type: 'string',
     description: 'container, init or ephemeral.',
     at: 'name',
@@ -352,6 +354,17 @@ export const containerFields: readonly FieldDefinition[] = [
       ),
   }),
   containerField({
+    name: 'Container Port',
+    type: 'string',
+    label: 'container port',
+    description: 'Each declared container port as PORT/PROTOCOL (22/TCP, 53/UDP), to match number and protocol together.',
+    at: 'ports',
+    extract: (container, _workload, context) =>
+      container.ports.map((port, index) =>
+        candidate(`${port.containerPort}/${port.protocol}`, joinPath(container.path, 'ports', index), `${subject(context)} exposes port ${port.containerPort}/${port.protocol}${port.name ? ` (${port.name})` : ''}`),
+      ),
+  }),
+  containerField({
     name: 'Exposed Port Protocol',
     type: 'string',
     description: 'Protocol of each declared container port (TCP, UDP, SCTP).',
@@ -537,6 +550,7 @@ export const containerFields: readonly FieldDefinition[] = [
   }),
   containerField({
     name: 'Volume Type',
+    filter: true,
     type: 'string',
     description: 'Type of each mounted volume (hostPath, secret, configMap, emptyDir, persistentVolumeClaim, ...).',
     at: 'volumeMounts',

@@ -26,6 +26,7 @@ interface FieldSpec<T extends KubeObject> {
   readonly description: string;
   readonly required?: boolean;
   readonly crossObject?: boolean;
+  readonly filter?: boolean;
   /** Short noun for default messages ("capability added", "label"). */
   readonly label?: string;
   readonly path: (object: T, context: FieldContext) => string;
@@ -43,6 +44,7 @@ export const objectField = <T extends KubeObject>(target: Target, spec: FieldSpe
   description: spec.description,
   ...(spec.required ? { required: true } : {}),
   ...(spec.crossObject ? { crossObject: true } : {}),
+  ...(spec.filter ? { filter: true } : {}),
   extract: (context) => spec.extract(context.object as T, context),
   path: (context) => spec.path(context.object as T, context),
   absent: spec.absent
@@ -56,6 +58,7 @@ interface ContainerFieldSpec {
   readonly type: ValueType;
   readonly description: string;
   readonly required?: boolean;
+  readonly filter?: boolean;
   readonly label?: string;
   /** Path of the field relative to the container, e.g. `securityContext.privileged`. */
   readonly at: string;
@@ -72,6 +75,7 @@ export const containerField = (spec: ContainerFieldSpec): FieldDefinition => ({
   type: spec.type,
   description: spec.description,
   ...(spec.required ? { required: true } : {}),
+  ...(spec.filter ? { filter: true } : {}),
   extract: (context) =>
     context.container ? spec.extract(context.container, context.object as Workload, context) : [],
   path: (context) => (context.container ? joinPath(context.container.path, spec.at) : ''),

@@ -37,6 +37,7 @@ const keyValues = (entries: Readonly<Record<string, string>>, path: string, noun
 const genericFields: readonly FieldDefinition[] = [
   objectField('Object', {
     name: 'Namespace',
+    filter: true,
     type: 'string',
     description: 'Namespace of the object (`default` when a namespaced object sets none).',
     path: () => 'metadata.namespace',
@@ -47,6 +48,7 @@ const genericFields: readonly FieldDefinition[] = [
   }),
   objectField('Object', {
     name: 'Namespace Implicit',
+    filter: true,
     type: 'boolean',
     description: 'True when a namespaced object does not set metadata.namespace.',
     path: () => 'metadata',
@@ -57,6 +59,7 @@ const genericFields: readonly FieldDefinition[] = [
   }),
   objectField('Object', {
     name: 'Object Name',
+    filter: true,
     aliases: ['Deployment Name', 'Workload Name'],
     type: 'string',
     description: 'metadata.name.',
@@ -65,6 +68,7 @@ const genericFields: readonly FieldDefinition[] = [
   }),
   objectField('Object', {
     name: 'Kind',
+    filter: true,
     aliases: ['Workload Kind'],
     type: 'string',
     description: 'Kind of the object.',
@@ -73,6 +77,7 @@ const genericFields: readonly FieldDefinition[] = [
   }),
   objectField('Object', {
     name: 'API Version',
+    filter: true,
     type: 'string',
     description: 'apiVersion of the object.',
     path: () => 'apiVersion',
@@ -144,6 +149,8 @@ const genericFields: readonly FieldDefinition[] = [
 ];
 
 const podField = (workload: Workload, field: string): string => joinPath(workload.podSpecPath, field);
+
+const filterField = (field: FieldDefinition): FieldDefinition => ({ ...field, filter: true });
 
 const boolField = (
   name: string,
@@ -279,7 +286,7 @@ const workloadFields: readonly FieldDefinition[] = [
         : [candidate(workload.ttlSecondsAfterFinished, workload.kind === 'CronJob' ? 'spec.jobTemplate.spec.ttlSecondsAfterFinished' : 'spec.ttlSecondsAfterFinished', `${subject(context)} sets ttlSecondsAfterFinished: ${workload.ttlSecondsAfterFinished}`)],
     absent: (workload) => `${workload.kind} ${quote(workload.name)} sets no ttlSecondsAfterFinished, so finished pods stay until deleted by hand`,
   }),
-  boolField('Managed By Controller', 'Whether metadata.ownerReferences names a controller (e.g. a Job created by a CronJob).', (workload) => workload.ownedByController, '', (value) => (value ? 'is managed by a controller' : 'is not managed by a controller')),
+  filterField(boolField('Managed By Controller', 'Whether metadata.ownerReferences names a controller (e.g. a Job created by a CronJob).', (workload) => workload.ownedByController, '', (value) => (value ? 'is managed by a controller' : 'is not managed by a controller'))),
   objectField<Workload>('Workload', {
     name: 'Selector Matches Pod Labels',
     type: 'boolean',
@@ -569,6 +576,7 @@ const bindingFields: readonly FieldDefinition[] = [
 const namespaceFields: readonly FieldDefinition[] = [
   objectField<Namespace>('Namespace', {
     name: 'Namespace Declared',
+    filter: true,
     type: 'boolean',
     description: 'Whether the input holds the Namespace object itself (namespaces are also checked when objects merely live in them).',
     path: () => 'metadata',

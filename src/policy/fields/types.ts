@@ -45,6 +45,11 @@ export interface FieldDefinition {
   readonly description: string;
   /** StackRox "Required ..." fields: the condition holds when no value matches (an implicit negation). */
   readonly required?: boolean;
+  /**
+   * Narrows what a policy looks at (namespace, kind, volume type) rather than describing what is
+   * wrong: its clause is left out of violation messages when other clauses explain the finding.
+   */
+  readonly filter?: boolean;
   /** Needs other objects of the snapshot to answer (Services, NetworkPolicies, ...). */
   readonly crossObject?: boolean;
   readonly extract: (context: FieldContext) => readonly Candidate[];
