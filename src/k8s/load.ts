@@ -84,7 +84,7 @@ export const loadInputs = async (inputs: readonly string[], options: LoadOptions
         file,
         documentIndex: document.index,
         defaultNamespace: options.defaultNamespace,
-        ...(document.helmSource ? { helmSource: { path: document.helmSource, line: document.startLine } } : {}),
+        ...(document.helmSource ? { helmSource: document.helmSource } : {}),
       };
       const result = normaliseDocument(document.value, context);
       problems.push(...result.problems);

@@ -31,8 +31,8 @@ export interface ParsedDocument {
   readonly index: number;
   /** 1-based line of the document's first line in the file. */
   readonly startLine: number;
-  /** Path from a Helm `# Source:` comment, when the document carries one. */
-  readonly helmSource?: string;
+  /** Path and 1-based line of a Helm `# Source:` comment, when the document carries one. */
+  readonly helmSource?: { readonly path: string; readonly line: number };
   readonly value?: unknown;
   readonly error?: DocumentError;
 }
@@ -91,7 +91,7 @@ interface Chunk {
   readonly text: string;
   /** 0-based line of the chunk's first line in the file. */
   readonly firstLine: number;
-  readonly helmSource?: string;
+  readonly helmSource?: { readonly path: string; readonly line: number };
 }
 
 /**
@@ -103,7 +103,7 @@ const splitDocuments = (text: string): Chunk[] => {
   const lines = text.split('\n');
   let start = 0;
   let hasContent = false;
-  let helmSource: string | undefined;
+  let helmSource: { path: string; line: number } | undefined;
   const flush = (end: number): void => {
     if (hasContent) {
       chunks.push({
@@ -127,7 +127,7 @@ const splitDocuments = (text: string): Chunk[] => {
       start = i + 1;
     } else if (!hasContent) {
       const source = HELM_SOURCE.exec(line);
-      if (source) helmSource = source[1];
+      if (source?.[1]) helmSource = { path: source[1], line: i + 1 };
       else if (CONTENT.test(line) && !line.startsWith('%')) hasContent = true;
     }
   }
@@ -196,12 +196,10 @@ const parseChunk = (chunk: Chunk, index: number, limits: YamlLimits): ParsedDocu
     if (error instanceof jsYaml.YAMLException) {
       const mark = error.mark as { line?: number; column?: number } | undefined;
       const depth = /maxDepth|nesting/i.test(error.reason ?? '');
-      return fail(
-        depth ? 'too-deep' : 'syntax',
-        error.reason ?? error.message,
-        chunk.firstLine + (mark?.line ?? 0) + 1,
-        (mark?.column ?? 0) + 1,
-      );
+      const line = chunk.firstLine + (mark?.line ?? 0) + 1;
+      // Errors at the end of a document (an unclosed bracket) are easier to find from its start.
+      const where = line > chunk.firstLine + 1 ? ` (in the document starting at line ${chunk.firstLine + 1})` : '';
+      return fail(depth ? 'too-deep' : 'syntax', `${error.reason ?? error.message}${where}`, line, (mark?.column ?? 0) + 1);
     }
     if (error instanceof RangeError) return fail('too-deep', 'document is nested too deeply to parse');
     throw error;

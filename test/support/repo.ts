@@ -1,0 +1,19 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (the directory of package.json), from compiled tests under dist/ or sources. */
+export const repoRoot = (): string => {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(directory, 'package.json'))) directory = dirname(directory);
+  return directory;
+};
+
+export const repoPath = (...parts: string[]): string => join(repoRoot(), ...parts);
+
+/** Third-party data shared by the projects on this machine (never copied into the repo). */
+export const sharedDataPath = (...parts: string[]): string => join(repoRoot(), '..', 'shared', 'data', ...parts);
+
+export const temporaryDirectory = (): Promise<string> => mkdtemp(join(tmpdir(), 'kubeward-test-'));
