@@ -78,13 +78,12 @@ const VALUE_SPELLINGS: Record<string, Record<string, string>> = {
 /** Fields that need image scans, runtime events or RBAC analysis: not answerable from manifests yet. */
 const NOT_YET = /^(CVE|CVSS|NVD CVSS|Severity|Fixable|Fixed By|Days Since|Dockerfile Line|Image Age|Image Component|Image OS|Image Scan Age|Image Signature|Image User|Required Image Label|Disallowed Image Label|Unscanned Image|Process |Unexpected|Kubernetes |Source IP|User Agent|Is Impersonated|File |Minimum RBAC)/i;
 
-const slug = (name: string): string =>
-  name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 63)
-    .replace(/-+$/g, '') || 'imported-policy';
+/** A policy id from a name: a DNS label of at most 63 characters, cut at a word boundary. */
+const slug = (name: string): string => {
+  const full = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const cut = full.length <= 63 ? full : full.slice(0, 64).replace(/-[^-]*$/, '');
+  return cut || 'imported-policy';
+};
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
