@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { PolicyProblem } from '../policy/index.js';
 import { builtInPolicyDirectory, loadPolicyPath } from '../policy/files.js';
 import { selectPolicies, type SelectedPolicies } from '../policy/index.js';
@@ -38,7 +39,7 @@ export const resolvePolicies = async (options: PolicyOptions): Promise<SelectedP
     problems.push(...loaded.problems);
   }
   for (const path of [...options.config.policyPaths, ...options.paths]) {
-    const loaded = await loadPolicyPath(path, options.cwd);
+    const loaded = await loadPolicyPath(resolve(options.cwd, path), options.cwd);
     user.push(...loaded.policies);
     problems.push(...loaded.problems);
   }

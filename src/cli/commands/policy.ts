@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import jsYaml from 'js-yaml';
 import { fieldsFor, TARGETS, type Policy, type Target } from '../../policy/index.js';
 import { convertStackRoxExport } from '../../policy/stackrox.js';
@@ -127,16 +127,16 @@ export const runPolicyFields = (options: { target?: string; format: string }, io
 export const runImportStackRox = async (file: string, options: { output?: string }, io: Io): Promise<number> => {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(join(io.cwd, file), 'utf8'));
+    parsed = JSON.parse(await readFile(resolve(io.cwd, file), 'utf8'));
   } catch (error) {
     throw new UsageError(`cannot read StackRox export ${file}: ${(error as Error).message}`, 'export policies from StackRox with roxctl or the UI (Policy Management > Export)');
   }
   const result = convertStackRoxExport(parsed);
   const documents = result.converted.map((entry) => entry.document);
   if (options.output) {
-    await mkdir(join(io.cwd, options.output), { recursive: true });
+    await mkdir(resolve(io.cwd, options.output), { recursive: true });
     for (const entry of result.converted) {
-      await writeFile(join(io.cwd, options.output, `${entry.document.metadata.name}.yaml`), jsYaml.dump(entry.document, { lineWidth: 120, noRefs: true }));
+      await writeFile(resolve(io.cwd, options.output, `${entry.document.metadata.name}.yaml`), jsYaml.dump(entry.document, { lineWidth: 120, noRefs: true }));
     }
   } else {
     io.stdout(documents.map((document) => `---\n${jsYaml.dump(document, { lineWidth: 120, noRefs: true })}`).join(''));

@@ -1,4 +1,4 @@
-import { joinPath, type Container, type KubeObject, type Workload } from '../../model/index.js';
+import { joinPath, parsePath, type Container, type KubeObject, type Workload } from '../../model/index.js';
 import type { Target } from '../types.js';
 import type { Candidate, CandidateValue, FieldContext, FieldDefinition, ValueType } from './types.js';
 
@@ -78,7 +78,7 @@ export const containerField = (spec: ContainerFieldSpec): FieldDefinition => ({
   ...(spec.filter ? { filter: true } : {}),
   extract: (context) =>
     context.container ? spec.extract(context.container, context.object as Workload, context) : [],
-  path: (context) => (context.container ? joinPath(context.container.path, spec.at) : ''),
+  path: (context) => (context.container ? joinPath(context.container.path, ...parsePath(spec.at)) : ''),
   absent: spec.absent
     ? (context, values) =>
         context.container

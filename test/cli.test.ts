@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { ScanReport } from '../src/model/index.js';
+import { kubeward } from './support/cli.js';
+import { temporaryDirectory } from './support/repo.js';
+
+const json = (text: string): ScanReport => JSON.parse(text) as ScanReport;
+const key = (finding: ScanReport['findings'][number]) =>
+  `${finding.policyId} ${finding.object.kind}/${finding.object.namespace ?? ''}/${finding.object.name}${finding.container ? `/${finding.container}` : ''} ${finding.location.file}:${finding.location.line}`;
+
+describe('kubeward scan examples/', async () => {
+  const result = await kubeward(['scan', 'examples', '--format', 'json']);
+  const report = json(result.stdout);
+
+  it('fails the build on HIGH findings (exit 1) and prints a summary on stderr', () => {
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /kubeward: \d+ findings/);
+    assert.equal(report.summary.errors, 0);
+    assert.equal(report.summary.workloads, 14);
+  });
+
+  it('finds what a reviewer expects, at the offending line', () => {
+    const keys = new Set(report.findings.map(key));
+    const expected = [
+      'privileged-container Deployment/shop/legacy-admin/admin examples/shop/legacy-admin.yaml:37',
+      'container-runtime-socket Deployment/shop/legacy-admin/admin examples/shop/legacy-admin.yaml:42',
+      'ssh-port Deployment/shop/legacy-admin/admin examples/shop/legacy-admin.yaml:31',
+      'env-var-secret Deployment/shop/legacy-admin/admin examples/shop/legacy-admin.yaml:34',
+      'cluster-admin-role-binding ClusterRoleBinding//legacy-admin examples/shop/legacy-admin.yaml:71',
+      'env-var-secret Deployment/shop/checkout-api/api examples/shop/checkout-api.yaml:39',
+      'run-as-root-user Deployment/shop/checkout-api/api examples/shop/checkout-api.yaml:49',
+      'latest-tag Deployment/shop/checkout-api/api examples/shop/checkout-api.yaml:32',
+      'duplicate-env-var Deployment/shop/checkout-api/api examples/shop/checkout-api.yaml:43',
+      'invalid-target-ports Service/shop/checkout-api examples/shop/checkout-api.yaml:61',
+      'liveness-port Deployment/shop/cart-api/api examples/shop/cart-api.yaml:50',
+      'default-service-account-token Deployment/shop/cart-api examples/shop/cart-api.yaml:22',
+      'privileged-container DaemonSet/ops/node-agent/agent examples/ops/node-agent.yaml:26',
+      'host-pid DaemonSet/ops/node-agent examples/ops/node-agent.yaml:18',
+      'host-network DaemonSet/ops/node-agent examples/ops/node-agent.yaml:17',
+      'bidirectional-mount-propagation DaemonSet/ops/node-agent/agent examples/ops/node-agent.yaml:38',
+      'sensitive-host-mounts DaemonSet/ops/node-agent/agent examples/ops/node-agent.yaml:40',
+      'env-var-secret CronJob/ops/db-backup/backup examples/ops/db-backup.yaml:64',
+      'host-path-volume DaemonSet/ops/log-shipper examples/ops/log-shipper.yaml:84',
+      'wildcard-in-rules Role/shop/deployer examples/ops/ci-deployer.yaml:19',
+      'rbac-pod-exec ClusterRole//support-debug examples/ops/ci-deployer.yaml:46',
+      'unset-memory-requirements Deployment/payments/fraud-scorer/scorer examples/payments/fraud-scorer.yaml:52',
+      'namespace-without-network-policy Namespace//shop examples/namespaces.yaml:6',
+    ];
+    for (const entry of expected) assert.ok(keys.has(entry), `missing: ${entry}`);
+  });
+
+  it('leaves the hardened workloads alone', () => {
+    const hardened = ['storefront', 'catalog-api', 'gateway', 'redis', 'order-cleanup'];
+    const noisy = report.findings.filter((finding) => hardened.includes(finding.object.name) && finding.object.kind !== 'Namespace');
+    assert.deepEqual(noisy.map(key), []);
+  });
+
+  it('never prints Secret values', () => {
+    for (const secret of ['c3VwZXItc2VjcmV0LWRlbW8tcGFzc3dvcmQ=', 'super-secret-demo-password', 'sk_test_4eC39HqLyjWDarjtT1zdp7dc', 'pk_live_do_not_commit_me', 'wJalrXUtnFEMI']) {
+      assert.ok(!result.stdout.includes(secret), `${secret} printed`);
+    }
+  });
+});
+
+describe('kubeward scan exit codes and inputs', () => {
+  it('exits 0 when clean, and with --no-fail whatever the findings', async () => {
+    assert.equal((await kubeward(['scan', 'examples/shop/storefront.yaml'])).code, 0);
+    assert.equal((await kubeward(['scan', 'examples', '--no-fail'])).code, 0);
+    assert.equal((await kubeward(['scan', 'examples', '--fail-on', 'critical'])).code, 0);
+  });
+
+  it('exits 2 for bad input after reporting everything that could be scanned', async () => {
+    const result = await kubeward(['scan', 'examples/shop', 'test/fixtures/bad', '--format', 'json']);
+    assert.equal(result.code, 2);
+    const report = json(result.stdout);
+    assert.deepEqual(report.problems.map((problem) => `${problem.file}:${problem.line}:${problem.column} ${problem.code}`), ['test/fixtures/bad/broken.yaml:5:17 syntax']);
+    assert.ok(report.findings.some((finding) => finding.object.name === 'legacy-admin'));
+  });
+
+  it('exits 2 with a one-line error and a hint for usage mistakes', async () => {
+    const badFlag = await kubeward(['scan', 'examples', '--fail-on', 'SEVERE']);
+    assert.equal(badFlag.code, 2);
+    assert.match(badFlag.stderr, /--fail-on <severity>' argument 'SEVERE' is invalid/);
+    const nothing = await kubeward(['scan']);
+    assert.equal(nothing.code, 2);
+    assert.match(nothing.stderr, /^kubeward: nothing to scan.*\nhint: kubeward scan examples\/\n$/);
+  });
+
+  it('reads stdin, a kubectl List dump and Helm output', async () => {
+    const list = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'x' }, spec: { hostPID: true, containers: [{ name: 'c', image: 'busybox:1.36' }] } }],
+    });
+    const fromStdin = await kubeward(['scan', '-', '--only', 'host-pid', '--format', 'json'], { stdin: list });
+    assert.equal(fromStdin.code, 1);
+    assert.deepEqual(json(fromStdin.stdout).findings.map(key), ['host-pid Pod/x/p <stdin>:1']);
+    const helm = '---\n# Source: shop/templates/pod.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers: [{name: c, image: busybox:1.36}]\n';
+    const fromHelm = await kubeward(['scan', '-', '--only', 'host-pid', '--format', 'json'], { stdin: helm });
+    assert.deepEqual(json(fromHelm.stdout).findings.map(key), ['host-pid Pod/default/p shop/templates/pod.yaml:6']);
+  });
+
+  it('applies .kubeward.yaml, and refuses an unknown policy id in it', async () => {
+    const directory = await temporaryDirectory();
+    await mkdir(join(directory, 'manifests'));
+    await writeFile(join(directory, 'manifests/pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: app}\nspec: {hostPID: true, containers: [{name: c, image: busybox:1.36}]}\n');
+    await writeFile(join(directory, '.kubeward.yaml'), 'policies:\n  disable: [host-pid]\nseverityThreshold: HIGH\n');
+    const configured = await kubeward(['scan', 'manifests', '--format', 'json'], { cwd: directory });
+    assert.deepEqual(json(configured.stdout).findings.map((finding) => finding.policyId), []);
+    assert.equal(configured.code, 0);
+    await writeFile(join(directory, '.kubeward.yaml'), 'policies:\n  disable: [host-pdi]\n');
+    const typo = await kubeward(['scan', 'manifests'], { cwd: directory });
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /no policy has the id "host-pdi"/);
+  });
+
+  it('writes every format to a file and honours the ignore annotation', async () => {
+    const directory = await temporaryDirectory();
+    for (const format of ['table', 'json', 'sarif', 'junit', 'github']) {
+      const output = join(directory, `report.${format}`);
+      const result = await kubeward(['scan', 'examples/ops', '--format', format, '--output', output, '--no-fail']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok((await readFile(output, 'utf8')).length > 100, format);
+    }
+    const annotated = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    kubeward.io/ignore: host-pid\n    kubeward.io/ignore-reason: node debugging tool\nspec: {hostPID: true, containers: [{name: c, image: busybox:1.36}]}\n';
+    const suppressed = await kubeward(['scan', '-', '--only', 'host-pid', '--format', 'json'], { stdin: annotated });
+    assert.equal(suppressed.code, 0);
+    assert.deepEqual(json(suppressed.stdout).suppressed.map((finding) => finding.suppressed?.reason), ['node debugging tool']);
+  });
+});
+
+describe('kubeward policy', () => {
+  it('lists at least 80 policies, explains one and lists fields', async () => {
+    const list = await kubeward(['policy', 'list', '--format', 'json']);
+    assert.equal(list.code, 0);
+    assert.ok((JSON.parse(list.stdout) as unknown[]).length >= 80);
+    const explain = await kubeward(['policy', 'explain', 'privileged-container']);
+    assert.match(explain.stdout, /^privileged-container: Privileged container\n/);
+    assert.match(explain.stdout, /Fix: Remove `securityContext.privileged: true`/);
+    assert.match(explain.stdout, /cisKubernetes: 5\.2\.2/);
+    const unknown = await kubeward(['policy', 'explain', 'privileged']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /did you mean privileged-container/);
+    const fields = await kubeward(['policy', 'fields', '--target', 'Role']);
+    assert.match(fields.stdout, /Granted Permission/);
+  });
+
+  it('imports a StackRox export into policies that scan runs', async () => {
+    const directory = await temporaryDirectory();
+    const imported = await kubeward(['policy', 'import-stackrox', 'test/fixtures/stackrox-export.json', '--output', join(directory, 'policies')]);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stderr, /not converted: Fixable CVSS >= 7: field "Fixed By" needs image scanning/);
+    assert.match(imported.stderr, /converted 3 of 6 policies/);
+    const scan = await kubeward(['scan', 'examples/ops/node-agent.yaml', '--no-builtin-policies', '--policies', join(directory, 'policies'), '--format', 'json']);
+    assert.deepEqual(json(scan.stdout).findings.map((finding) => finding.policyId), ['privileged-container']);
+  });
+});
