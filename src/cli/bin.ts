@@ -7,8 +7,9 @@ const readStdin = async (): Promise<string> => {
   return Buffer.concat(chunks).toString('utf8');
 };
 
-const write = (stream: NodeJS.WriteStream) => (text: string) => {
-  stream.write(text);
+const write = (stream: NodeJS.WriteStream) => (text: string | Iterable<string>) => {
+  if (typeof text === 'string') stream.write(text);
+  else for (const chunk of text) stream.write(chunk);
 };
 
 process.exitCode = await main(process.argv.slice(2), {
@@ -17,7 +18,7 @@ process.exitCode = await main(process.argv.slice(2), {
   version: packageVersion(),
   stdoutIsTTY: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
   stdout: write(process.stdout),
-  stderr: write(process.stderr),
+  stderr: (text: string) => process.stderr.write(text),
   readStdin,
   now: () => new Date(),
 });

@@ -47,6 +47,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--color', 'force colours in the table')
     .option('--no-color', 'never use colours')
     .option('-q, --quiet', 'no summary on stderr', false)
+    .option('--threads <count>', 'worker threads (default: one per core for inputs over 4 MiB)')
     .action(async (paths: string[], options: ScanOptions) => setExit(await runScan(paths, options, io)));
 
   const policy = root.command('policy').description('list, explain and convert policies');

@@ -1,7 +1,10 @@
-export { parseYamlStream, locate, DEFAULT_YAML_LIMITS, type ParsedDocument, type YamlLimits, type Position } from './yaml.js';
+export { parseYamlStream, DEFAULT_YAML_LIMITS, type ParsedDocument, type YamlLimits, type Position } from './yaml.js';
+export { locatePaths, locatePath } from './locator.js';
 export { normaliseDocument, type DocumentContext, type NormalisedDocument } from './normalise.js';
+export { readManifest, DEFAULT_MANIFEST_OPTIONS, type ManifestOptions, type ReadManifest } from './manifest.js';
+export { SourceIndex, type DocumentRef, type DocumentText, type LocateRequest } from './sources.js';
 export { buildSnapshot, snapshotObjects } from './snapshot.js';
 export { parseImageName } from './image.js';
 export { parseQuantity } from './quantity.js';
 export { compileGlobs } from './glob.js';
-export { loadInputs, DEFAULT_LOAD_OPTIONS, type LoadOptions, type LoadResult } from './load.js';
+export { loadInputs, readInputs, readEntries, discoverInputs, displayPath, DEFAULT_LOAD_OPTIONS, type LoadOptions, type LoadResult, type InputEvent, type InputEntry } from './load.js';

@@ -83,7 +83,7 @@ describe('loadInputs', () => {
     const result = await loadInputs(['rendered.yaml'], options);
     const [pod] = result.objects;
     assert.ok(pod);
-    assert.deepEqual(result.locate(pod, 'spec.containers[0].image'), { file: 'shop/templates/web.yaml', line: 8, column: 7 });
+    assert.deepEqual(result.locateAll([{ object: pod, path: 'spec.containers[0].image' }]), [{ file: 'shop/templates/web.yaml', line: 8, column: 7 }]);
   });
 
   it('renders Kustomize directories and points objects at their origin files', { skip: !hasKubectl && 'kubectl not on PATH' }, async () => {
@@ -104,7 +104,7 @@ describe('loadInputs', () => {
     assert.equal(deployment?.source.file, 'kz/base/deployment.yaml');
     assert.equal(deployment?.source.line, 2);
     assert.ok(deployment);
-    assert.deepEqual(result.locate(deployment, 'spec.template.spec.containers[0].securityContext.privileged'), { file: 'kz/base/deployment.yaml', line: 15, column: 13 });
+    assert.deepEqual(result.locateAll([{ object: deployment, path: 'spec.template.spec.containers[0].securityContext.privileged' }]), [{ file: 'kz/base/deployment.yaml', line: 15, column: 13 }]);
   });
 
   it('explains that Kustomize needs kubectl when it is missing', async () => {

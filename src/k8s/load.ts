@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, open, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { FileLocation, InputProblem, KubeObject, ObjectMeta } from '../model/index.js';
+import type { FileLocation, InputProblem, KubeObject } from '../model/index.js';
 import { compileGlobs } from './glob.js';
-import { normaliseDocument, type DocumentContext } from './normalise.js';
+import { readManifest } from './manifest.js';
+import { SourceIndex, type LocateRequest } from './sources.js';
 import { dict, isDict, str } from './values.js';
-import { DEFAULT_YAML_LIMITS, locate, parseYamlStream, type ParsedDocument, type YamlLimits } from './yaml.js';
+import { DEFAULT_YAML_LIMITS, parseYamlStream, type ParsedDocument, type YamlLimits } from './yaml.js';
 
 export interface LoadOptions {
   /** Directory paths are reported relative to. */
@@ -32,190 +33,26 @@ export const DEFAULT_LOAD_OPTIONS: Omit<LoadOptions, 'cwd' | 'stdin'> = {
   kubectl: 'kubectl',
 };
 
-export interface LoadResult {
-  readonly objects: KubeObject[];
-  readonly problems: InputProblem[];
-  readonly files: number;
-  readonly documents: number;
-  /** Where a field of a loaded object sits, for findings: the deepest part of `path` found in the source. */
-  readonly locate: (object: ObjectMeta, path: string) => FileLocation;
-}
+/** One unit of input, in order: a manifest's text, objects already read (Kustomize), or a problem. */
+export type InputEvent =
+  | { readonly kind: 'manifest'; readonly file: string; readonly text: string }
+  | { readonly kind: 'objects'; readonly file: string; readonly objects: KubeObject[]; readonly problems: InputProblem[]; readonly documents: number }
+  | { readonly kind: 'problem'; readonly problem: InputProblem };
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules']);
 const ORIGIN_ANNOTATION = 'config.kubernetes.io/origin';
 const BINARY_SNIFF_BYTES = 8000;
+/** Files read ahead while the previous ones are parsed. */
+const READ_AHEAD = 8;
 
-/** An object whose positions resolve against another parse (a Kustomize origin file), with that file's name. */
-interface PositionOverride {
-  readonly root: unknown;
-  readonly file: string;
-}
-
-/**
- * Reads manifests from files, directories (recursively), stdin and Kustomize directories.
- * Never throws for bad input: every problem is reported with its file and position, and
- * everything else is still loaded.
- */
-export const loadInputs = async (inputs: readonly string[], options: LoadOptions): Promise<LoadResult> => {
-  const objects: KubeObject[] = [];
-  const problems: InputProblem[] = [];
-  const overrides = new WeakMap<ObjectMeta, PositionOverride>();
-  const excluded = compileGlobs(options.exclude);
-  const visitedDirectories = new Set<string>();
-  let files = 0;
-  let documents = 0;
-
-  const display = (path: string): string => {
-    const rel = relative(options.cwd, path);
-    return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel.split(sep).join('/');
-  };
-
-  const addDocuments = (parsed: ParsedDocument[], file: string): KubeObject[] => {
-    const added: KubeObject[] = [];
-    for (const document of parsed) {
-      documents++;
-      if (document.error) {
-        problems.push({ ...document.error, file, level: 'error' });
-        continue;
-      }
-      const context: DocumentContext = {
-        file,
-        documentIndex: document.index,
-        defaultNamespace: options.defaultNamespace,
-        ...(document.helmSource ? { helmSource: document.helmSource } : {}),
-      };
-      const result = normaliseDocument(document.value, context);
-      problems.push(...result.problems);
-      added.push(...result.objects);
-    }
-    objects.push(...added);
-    return added;
-  };
-
-  const readText = async (path: string, file: string): Promise<string | undefined> => {
-    try {
-      const info = await stat(path);
-      if (info.size > options.maxFileBytes) {
-        problems.push({
-          code: 'too-large-file',
-          file,
-          message: `file is ${info.size} bytes, over the ${options.maxFileBytes}-byte limit; skipped`,
-          level: 'error',
-        });
-        return undefined;
-      }
-      const handle = await open(path, 'r');
-      try {
-        const sniff = Buffer.alloc(Math.min(BINARY_SNIFF_BYTES, info.size));
-        await handle.read(sniff, 0, sniff.length, 0);
-        if (sniff.includes(0)) {
-          problems.push({ code: 'binary', file, message: 'binary file (holds NUL bytes); skipped', level: 'error' });
-          return undefined;
-        }
-      } finally {
-        await handle.close();
-      }
-      return await readFile(path, 'utf8');
-    } catch (error) {
-      problems.push(fileProblem(error, file));
-      return undefined;
-    }
-  };
-
-  const loadFile = async (path: string): Promise<void> => {
-    const file = display(path);
-    const text = await readText(path, file);
-    files++;
-    if (text !== undefined) addDocuments(parseYamlStream(text, options.limits), file);
-  };
-
-  const loadKustomization = async (directory: string): Promise<void> => {
-    const file = display(directory);
-    files++;
-    const rendered = await renderKustomization(directory, options.kubectl);
-    if ('error' in rendered) {
-      problems.push({ code: 'kustomize', file, message: rendered.error, level: 'error' });
-      return;
-    }
-    const added = addDocuments(parseYamlStream(rendered.output, options.limits), `${file} (kustomize)`);
-    await attachKustomizeOrigins(added, rendered.root, display, overrides, options.limits);
-  };
-
-  const walk = async (directory: string): Promise<void> => {
-    let real: string;
-    try {
-      real = await realpath(directory);
-    } catch (error) {
-      problems.push(fileProblem(error, display(directory)));
-      return;
-    }
-    if (visitedDirectories.has(real)) return; // a symlink loop or a directory reached twice
-    visitedDirectories.add(real);
-    let entries: string[];
-    try {
-      entries = (await readdir(directory)).sort();
-    } catch (error) {
-      problems.push(fileProblem(error, display(directory)));
-      return;
-    }
-    if (entries.some((entry) => KUSTOMIZATION_FILES.includes(entry))) {
-      await loadKustomization(directory);
-      return;
-    }
-    for (const entry of entries) {
-      const path = join(directory, entry);
-      if (excluded(display(path))) continue;
-      let info;
-      try {
-        info = await stat(path);
-      } catch (error) {
-        problems.push(fileProblem(error, display(path)));
-        continue;
-      }
-      if (info.isDirectory()) {
-        if (!SKIPPED_DIRECTORIES.has(entry)) await walk(path);
-      } else if (info.isFile() && MANIFEST_EXTENSIONS.some((extension) => entry.toLowerCase().endsWith(extension))) {
-        await loadFile(path);
-      }
-    }
-  };
-
-  for (const input of inputs) {
-    if (input === '-') {
-      files++;
-      addDocuments(parseYamlStream(await options.stdin(), options.limits), '<stdin>');
-      continue;
-    }
-    const path = resolve(options.cwd, input);
-    let info;
-    try {
-      info = await stat(path);
-    } catch (error) {
-      problems.push(fileProblem(error, input));
-      continue;
-    }
-    if (info.isDirectory()) await walk(path);
-    else await loadFile(path);
-  }
-
-  const locateField = (object: ObjectMeta, path: string): FileLocation => {
-    const override = overrides.get(object);
-    if (override) {
-      const position = locate(override.root, path);
-      return position ? { file: override.file, ...position } : { file: object.source.file, line: 1, column: 1 };
-    }
-    const { source } = object;
-    const position = locate(object.raw, path);
-    if (!position) return { file: source.file, line: source.line, column: source.column };
-    // Helm templates: shift by the same offset the object's own line was shifted by.
-    const shift = source.rendered ? source.rendered.line - source.line : 0;
-    return { file: source.file, line: Math.max(1, position.line - shift), column: position.column };
-  };
-
-  return { objects, problems, files, documents, locate: locateField };
-};
+/** One thing to read, found by `discoverInputs`. */
+export type InputEntry =
+  | { readonly kind: 'file'; readonly path: string; readonly size: number }
+  | { readonly kind: 'stdin' }
+  | { readonly kind: 'kustomize'; readonly path: string }
+  | { readonly kind: 'problem'; readonly problem: InputProblem };
 
 const fileProblem = (error: unknown, file: string): InputProblem => {
   const code = (error as NodeJS.ErrnoException).code;
@@ -223,6 +60,168 @@ const fileProblem = (error: unknown, file: string): InputProblem => {
   if (code === 'ENOENT') return { code: 'not-found', file, message: 'no such file or directory', level: 'error' };
   const reason = code === 'EACCES' ? 'permission denied' : (error as Error).message;
   return { code: 'unreadable', file, message: `cannot read: ${reason}`, level: 'error' };
+};
+
+/** How paths are shown to users: relative to the working directory when inside it. */
+export const displayPath = (cwd: string, path: string): string => {
+  const rel = relative(cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel.split(sep).join('/');
+};
+
+/** Lists what the inputs name: files (recursively in directories), stdin, Kustomize roots, problems. */
+export const discoverInputs = async (inputs: readonly string[], options: LoadOptions): Promise<InputEntry[]> => {
+  const entries: InputEntry[] = [];
+  const excluded = compileGlobs(options.exclude);
+  const visited = new Set<string>();
+  const display = (path: string): string => displayPath(options.cwd, path);
+
+  const walk = async (directory: string): Promise<void> => {
+    let real: string;
+    try {
+      real = await realpath(directory);
+    } catch (error) {
+      entries.push({ kind: 'problem', problem: fileProblem(error, display(directory)) });
+      return;
+    }
+    if (visited.has(real)) return; // a symlink loop, or a directory reached twice
+    visited.add(real);
+    let names: string[];
+    try {
+      names = (await readdir(directory)).sort();
+    } catch (error) {
+      entries.push({ kind: 'problem', problem: fileProblem(error, display(directory)) });
+      return;
+    }
+    if (names.some((name) => KUSTOMIZATION_FILES.includes(name))) {
+      entries.push({ kind: 'kustomize', path: directory });
+      return;
+    }
+    for (const name of names) {
+      const path = join(directory, name);
+      if (excluded(display(path))) continue;
+      const isManifest = MANIFEST_EXTENSIONS.some((extension) => name.toLowerCase().endsWith(extension));
+      let info;
+      try {
+        info = await stat(path);
+      } catch (error) {
+        // Links that loop or dangle matter only where they would have been read.
+        if (isManifest || (error as NodeJS.ErrnoException).code === 'ELOOP') entries.push({ kind: 'problem', problem: fileProblem(error, display(path)) });
+        continue;
+      }
+      if (info.isDirectory()) {
+        if (!SKIPPED_DIRECTORIES.has(name)) await walk(path);
+      } else if (info.isFile() && isManifest) {
+        entries.push({ kind: 'file', path, size: info.size });
+      }
+    }
+  };
+
+  for (const input of inputs) {
+    if (input === '-') {
+      entries.push({ kind: 'stdin' });
+      continue;
+    }
+    const path = resolve(options.cwd, input);
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      entries.push({ kind: 'problem', problem: fileProblem(error, input) });
+      continue;
+    }
+    if (info.isDirectory()) await walk(path);
+    else entries.push({ kind: 'file', path, size: info.size });
+  }
+  return entries;
+};
+
+/** Reads a file as text, refusing files that are too large or binary. */
+const readText = async (path: string, size: number, file: string, maxBytes: number): Promise<string | InputProblem> => {
+  if (size > maxBytes) {
+    return { code: 'too-large-file', file, message: `file is ${size} bytes, over the ${maxBytes}-byte limit; skipped`, level: 'error' };
+  }
+  let buffer: Buffer;
+  try {
+    buffer = await readFile(path);
+  } catch (error) {
+    return fileProblem(error, file);
+  }
+  if (buffer.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
+    return { code: 'binary', file, message: 'binary file (holds NUL bytes); skipped', level: 'error' };
+  }
+  return buffer.toString('utf8');
+};
+
+/**
+ * Reads discovered entries one unit at a time, in order, reading a few files ahead so the disk
+ * works while the previous file is parsed. Never throws for bad input: problems come as events.
+ * Objects of Kustomize output are registered in `sources`.
+ */
+export async function* readEntries(entries: readonly InputEntry[], options: LoadOptions, sources: SourceIndex): AsyncGenerator<InputEvent> {
+  const display = (path: string): string => displayPath(options.cwd, path);
+  const pending = new Map<number, Promise<string | InputProblem>>();
+  const start = (index: number): void => {
+    const entry = entries[index];
+    if (entry?.kind === 'file' && !pending.has(index)) pending.set(index, readText(entry.path, entry.size, display(entry.path), options.maxFileBytes));
+  };
+  for (let index = 0; index < entries.length; index++) {
+    for (let ahead = index; ahead < Math.min(entries.length, index + READ_AHEAD); ahead++) start(ahead);
+    const entry = entries[index] as InputEntry;
+    switch (entry.kind) {
+      case 'problem':
+        yield { kind: 'problem', problem: entry.problem };
+        break;
+      case 'stdin':
+        yield { kind: 'manifest', file: '<stdin>', text: await options.stdin() };
+        break;
+      case 'file': {
+        const text = await (pending.get(index) as Promise<string | InputProblem>);
+        pending.delete(index);
+        if (typeof text === 'string') yield { kind: 'manifest', file: display(entry.path), text };
+        else yield { kind: 'problem', problem: text };
+        break;
+      }
+      case 'kustomize':
+        yield await kustomizeEvent(entry.path, options, sources, display);
+        break;
+    }
+  }
+}
+
+/** Discovers and reads every input: files, directories (recursively), stdin and Kustomize directories. */
+export async function* readInputs(inputs: readonly string[], options: LoadOptions, sources: SourceIndex): AsyncGenerator<InputEvent> {
+  yield* readEntries(await discoverInputs(inputs, options), options, sources);
+}
+
+export interface LoadResult {
+  readonly objects: KubeObject[];
+  readonly problems: InputProblem[];
+  readonly files: number;
+  readonly documents: number;
+  /** Where fields of loaded objects sit, for findings: the deepest part of each path found in the source. */
+  readonly locateAll: (requests: readonly LocateRequest[]) => FileLocation[];
+}
+
+/** Reads every input into memory at once: the simple way, for small inputs and tests. */
+export const loadInputs = async (inputs: readonly string[], options: LoadOptions): Promise<LoadResult> => {
+  const sources = new SourceIndex();
+  const objects: KubeObject[] = [];
+  const problems: InputProblem[] = [];
+  let files = 0;
+  let documents = 0;
+  for await (const event of readInputs(inputs, options, sources)) {
+    if (event.kind === 'problem') {
+      problems.push(event.problem);
+      if (event.problem.code !== 'not-found' && event.problem.code !== 'symlink-loop') files++;
+      continue;
+    }
+    files++;
+    const read = event.kind === 'manifest' ? readManifest(event.text, event.file, options, sources) : event;
+    objects.push(...read.objects);
+    problems.push(...read.problems);
+    documents += read.documents;
+  }
+  return { objects, problems, files, documents, locateAll: (requests) => sources.locateAll(requests) };
 };
 
 type Rendered = { readonly output: string; readonly root: string } | { readonly error: string };
@@ -260,32 +259,37 @@ const renderKustomization = async (directory: string, kubectl: string): Promise<
 };
 
 /**
- * Points each rendered object back at its origin file: finds the document there with the same
- * kind whose name the rendered name contains (kustomize adds prefixes and suffixes), and strips
- * the origin annotation so policies never see it.
+ * Renders a Kustomize directory and points each object back at its origin file: the document
+ * there with the same kind whose name the rendered name contains (kustomize adds prefixes and
+ * suffixes). The origin annotation is stripped so policies never see it.
  */
-const attachKustomizeOrigins = async (
-  added: readonly KubeObject[],
-  wrapperRoot: string,
+const kustomizeEvent = async (
+  directory: string,
+  options: LoadOptions,
+  sources: SourceIndex,
   display: (path: string) => string,
-  overrides: WeakMap<ObjectMeta, PositionOverride>,
-  limits: YamlLimits,
-): Promise<void> => {
+): Promise<InputEvent> => {
+  const file = `${display(directory)} (kustomize)`;
+  const rendered = await renderKustomization(directory, options.kubectl);
+  if ('error' in rendered) return { kind: 'problem', problem: { code: 'kustomize', file: display(directory), message: rendered.error, level: 'error' } };
+  const read = readManifest(rendered.output, file, options, sources);
   const parsedFiles = new Map<string, ParsedDocument[]>();
-  for (const object of added) {
+  const objects: KubeObject[] = [];
+  for (const object of read.objects) {
     const annotations = object.annotations as Record<string, string>;
     const origin = annotations[ORIGIN_ANNOTATION];
-    if (origin === undefined) continue;
     delete annotations[ORIGIN_ANNOTATION];
-    const rawAnnotations = dict(dict(object.raw.metadata).annotations) as Record<string, unknown>;
-    delete rawAnnotations[ORIGIN_ANNOTATION];
-    const originPath = /^path:\s*(.+)$/m.exec(origin)?.[1]?.trim();
-    if (originPath === undefined) continue;
-    const absolute = resolve(wrapperRoot, originPath);
+    delete (dict(dict(object.raw.metadata).annotations) as Record<string, unknown>)[ORIGIN_ANNOTATION];
+    const originPath = origin === undefined ? undefined : /^path:\s*(.+)$/m.exec(origin)?.[1]?.trim();
+    if (originPath === undefined) {
+      objects.push(object);
+      continue;
+    }
+    const absolute = resolve(rendered.root, originPath);
     let parsed = parsedFiles.get(absolute);
     if (!parsed) {
       parsed = await readFile(absolute, 'utf8').then(
-        (text) => parseYamlStream(text, limits),
+        (text) => parseYamlStream(text, options.limits),
         () => [],
       );
       parsedFiles.set(absolute, parsed);
@@ -296,15 +300,17 @@ const attachKustomizeOrigins = async (
         const name = str(dict((document.value as Record<string, unknown>).metadata).name);
         return name !== undefined && object.name.includes(name);
       }) ?? (candidates.length === 1 ? candidates[0] : undefined);
-    if (!match) continue;
-    const file = display(absolute);
-    overrides.set(object, { root: match.value, file });
-    const position = locate(match.value, '') ?? { line: match.startLine, column: 1 };
-    (object as { source: ObjectMeta['source'] }).source = {
-      file,
-      documentIndex: match.index,
-      ...position,
-      rendered: { file: object.source.file, line: object.source.line },
-    };
+    if (!match) {
+      objects.push(object);
+      continue;
+    }
+    const originFile = display(absolute);
+    const moved = {
+      ...object,
+      source: { file: originFile, documentIndex: match.index, ...match.content, rendered: { file, line: object.source.line } },
+    } as KubeObject;
+    sources.register(moved, { document: { text: match.text, startLine: match.startLine }, basePath: '', file: originFile, lineShift: 0 });
+    objects.push(moved);
   }
+  return { kind: 'objects', file, objects, problems: read.problems, documents: read.documents };
 };

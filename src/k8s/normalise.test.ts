@@ -2,21 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject, SecretMeta, Workload } from '../model/index.js';
 import { parseImageName } from './image.js';
+import { DEFAULT_MANIFEST_OPTIONS, readManifest } from './manifest.js';
 import { normaliseDocument } from './normalise.js';
 import { parseQuantity } from './quantity.js';
-import { parseYamlStream } from './yaml.js';
 
-const load = (text: string, file = 'manifest.yaml'): KubeObject[] =>
-  parseYamlStream(text).flatMap((document) =>
-    document.value === undefined
-      ? []
-      : normaliseDocument(document.value, {
-          file,
-          documentIndex: document.index,
-          defaultNamespace: 'default',
-          ...(document.helmSource ? { helmSource: document.helmSource } : {}),
-        }).objects,
-  );
+const load = (text: string, file = 'manifest.yaml'): KubeObject[] => readManifest(text, file, DEFAULT_MANIFEST_OPTIONS).objects;
 
 /** A Deployment as teams write them (Argo CD's repo-server chart, trimmed), normalised whole. */
 const DEPLOYMENT = `apiVersion: apps/v1

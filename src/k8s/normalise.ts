@@ -26,7 +26,7 @@ import { joinPath } from '../model/index.js';
 import { labelSelector } from './selectors.js';
 import { bool, defined, dict, dicts, int, intOrString, isDict, list, str, stringMap, strings, type Dict } from './values.js';
 import { workload } from './workload.js';
-import { locate } from './yaml.js';
+import type { Position } from './locator.js';
 
 /** Kinds that live outside namespaces; every other known kind gets a namespace (`default` when unset). */
 const CLUSTER_SCOPED = new Set([
@@ -98,10 +98,14 @@ export interface DocumentContext {
   readonly helmSource?: { readonly path: string; readonly line: number };
   /** The namespace objects without `metadata.namespace` land in. */
   readonly defaultNamespace: string;
+  /** Position of a path within the document (`''` for its root); 1:1 when unknown. */
+  readonly position?: (path: string) => Position | undefined;
 }
 
 export interface NormalisedDocument {
   readonly objects: KubeObject[];
+  /** For each object, its path within the document: `''`, or `items[3]` in a List. */
+  readonly paths: string[];
   readonly problems: InputProblem[];
 }
 
@@ -330,9 +334,9 @@ const normaliseKnown = (kind: string, raw: Dict, meta: ObjectMeta): KubeObject =
   }
 };
 
-/** Reported source of an object whose root sits at `path` within the parsed document `root`. */
-const sourceOf = (root: unknown, path: string, context: DocumentContext): SourceLocation => {
-  const position = locate(root, path) ?? { line: 1, column: 1 };
+/** Reported source of an object whose root sits at `path` within the document. */
+const sourceOf = (path: string, context: DocumentContext): SourceLocation => {
+  const position = context.position?.(path) ?? { line: 1, column: 1 };
   if (!context.helmSource) return { file: context.file, documentIndex: context.documentIndex, ...position };
   return {
     file: context.helmSource.path,
@@ -343,14 +347,8 @@ const sourceOf = (root: unknown, path: string, context: DocumentContext): Source
   };
 };
 
-const normaliseObject = (
-  root: unknown,
-  value: Dict,
-  path: string,
-  context: DocumentContext,
-  out: NormalisedDocument,
-): void => {
-  const source = sourceOf(root, path, context);
+const normaliseObject = (value: Dict, path: string, context: DocumentContext, out: NormalisedDocument): void => {
+  const source = sourceOf(path, context);
   const kind = str(value.kind);
   const apiVersion = str(value.apiVersion) ?? '';
   if (kind === undefined || kind === '') {
@@ -368,7 +366,7 @@ const normaliseObject = (
   if (kind === 'List' || (kind.endsWith('List') && Array.isArray(value.items))) {
     list(value.items).forEach((item, index) => {
       const itemPath = joinPath(path, 'items', index);
-      if (isDict(item)) normaliseObject(root, item, itemPath, context, out);
+      if (isDict(item)) normaliseObject(item, itemPath, context, out);
     });
     return;
   }
@@ -400,13 +398,14 @@ const normaliseObject = (
     raw,
   }) as ObjectMeta;
   out.objects.push(normaliseKnown(kind, raw, meta));
+  out.paths.push(path);
 };
 
 /** Turns one parsed YAML document into model objects (several for a List). */
 export const normaliseDocument = (value: unknown, context: DocumentContext): NormalisedDocument => {
-  const out: NormalisedDocument = { objects: [], problems: [] };
+  const out: NormalisedDocument = { objects: [], paths: [], problems: [] };
   if (!isDict(value)) {
-    const position = locate(value, '');
+    const position = context.position?.('');
     out.problems.push({
       code: 'not-an-object',
       file: context.file,
@@ -416,6 +415,6 @@ export const normaliseDocument = (value: unknown, context: DocumentContext): Nor
     });
     return out;
   }
-  normaliseObject(value, value, '', context, out);
+  normaliseObject(value, '', context, out);
   return out;
 };

@@ -66,7 +66,11 @@ export const stringMap = (value: unknown): Record<string, string> => {
 
 /** Copies only the properties whose value is defined, for exactOptionalPropertyTypes-friendly objects. */
 export const defined = <T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } => {
+  // for-in rather than Object.entries: this runs for every normalised node, and allocates nothing else.
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = item;
+  for (const key in value) {
+    const item = value[key];
+    if (item !== undefined) out[key] = item;
+  }
   return out as { [K in keyof T]: Exclude<T[K], undefined> };
 };

@@ -307,8 +307,13 @@ const container = (
   });
 };
 
-const isPodSecurityContextEmpty = (pod: PodSecurityContext): boolean =>
-  Object.entries(pod).every(([, item]) => item === undefined || (Array.isArray(item) && item.length === 0));
+const isPodSecurityContextEmpty = (pod: PodSecurityContext): boolean => {
+  for (const key in pod) {
+    const item = pod[key as keyof PodSecurityContext];
+    if (item !== undefined && !(Array.isArray(item) && item.length === 0)) return false;
+  }
+  return true;
+};
 
 const CONTAINER_LISTS: readonly [string, ContainerType][] = [
   ['containers', 'container'],

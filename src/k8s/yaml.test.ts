@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { locate, parseYamlStream } from './yaml.js';
+import { locatePath } from './locator.js';
+import { parseYamlStream, type ParsedDocument } from './yaml.js';
+
+const at = (document: ParsedDocument, path: string) => locatePath(document.text, document.startLine - 1, path);
 
 describe('parseYamlStream', () => {
   it('splits a stream at --- and ..., skipping comment-only documents', () => {
@@ -51,7 +54,8 @@ describe('parseYamlStream', () => {
     ].join('\n');
     const [document] = parseYamlStream(text);
     assert.deepEqual(document?.helmSource, { path: 'shop/templates/web.yaml', line: 2 });
-    const value = document?.value;
+    assert.ok(document);
+
     const cases: [string, number, number][] = [
       ['', 3, 1],
       ['kind', 4, 1],
@@ -61,13 +65,14 @@ describe('parseYamlStream', () => {
       // A missing field resolves to the deepest part of the path that exists.
       ['spec.template.spec.containers[1].resources.limits', 11, 13],
     ];
-    for (const [path, line, column] of cases) assert.deepEqual(locate(value, path), { line, column }, path);
+    for (const [path, line, column] of cases) assert.deepEqual(at(document, path), { line, column }, path);
   });
 
   it('tells keys from equal values when matching positions', () => {
     const [document] = parseYamlStream(['name: image', 'image: nginx', 'empty:', 'last: 1', ''].join('\n'));
-    assert.deepEqual(locate(document?.value, 'image'), { line: 2, column: 1 });
-    assert.deepEqual(locate(document?.value, 'last'), { line: 4, column: 1 });
+    assert.ok(document);
+    assert.deepEqual(at(document, 'image'), { line: 2, column: 1 });
+    assert.deepEqual(at(document, 'last'), { line: 4, column: 1 });
   });
 
   it('refuses a billion-laughs alias bomb but accepts ordinary anchors and merge keys', () => {

@@ -1,5 +1,5 @@
 import jsYaml from 'js-yaml';
-import { parsePath } from '../model/index.js';
+import type { Position } from './locator.js';
 
 /** Limits that keep hostile input from exhausting memory or stack. */
 export interface YamlLimits {
@@ -16,7 +16,7 @@ export const DEFAULT_YAML_LIMITS: YamlLimits = {
   maxDepth: 200,
 };
 
-export type ParseErrorCode = 'syntax' | 'too-large' | 'alias-bomb' | 'too-deep' | 'not-an-object';
+export type ParseErrorCode = 'syntax' | 'too-large' | 'alias-bomb' | 'too-deep';
 
 /** A document that could not be read, as data: formatted only at the edge. */
 export interface DocumentError {
@@ -31,128 +31,125 @@ export interface ParsedDocument {
   readonly index: number;
   /** 1-based line of the document's first line in the file. */
   readonly startLine: number;
+  /** Where the document's content (its root node) starts. */
+  readonly content: Position;
   /** Path and 1-based line of a Helm `# Source:` comment, when the document carries one. */
   readonly helmSource?: { readonly path: string; readonly line: number };
+  /** The document's text, kept so positions can be found later for the documents that need them. */
+  readonly text: string;
   readonly value?: unknown;
   readonly error?: DocumentError;
 }
 
-/** Line and column (1-based) of a node in the text it was parsed from. */
-export interface Position {
-  readonly line: number;
-  readonly column: number;
-}
-
 /**
- * Positions of every mapping and sequence parsed here, keyed by the object itself:
- * [line, column, then line and column of each key (mappings, in Object.keys order) or item (sequences)].
- * A WeakMap, so positions go away with the objects.
+ * YAML 1.2 core types plus merge keys (`<<: *defaults`), which Kubernetes' decoder accepts.
+ * No timestamp, binary or set types: the API server reads those as plain strings, and testing
+ * every scalar against the timestamp pattern is a measurable part of parsing time.
  */
-const positions = new WeakMap<object, number[]>();
+const SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [(jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge] });
 
-/**
- * Where `path` (e.g. `spec.template.spec.containers[0].securityContext`) sits in the text `root`
- * was parsed from: the deepest part of the path that exists. `undefined` for objects not parsed here.
- */
-export const locate = (root: unknown, path: string): Position | undefined => {
-  if (typeof root !== 'object' || root === null) return undefined;
-  const rootRecord = positions.get(root);
-  if (!rootRecord) return undefined;
-  let best: Position = { line: rootRecord[0] ?? 1, column: rootRecord[1] ?? 1 };
-  let current: unknown = root;
-  for (const segment of parsePath(path)) {
-    if (typeof current !== 'object' || current === null) break;
-    const record = positions.get(current);
-    const slot = Array.isArray(current)
-      ? typeof segment === 'number'
-        ? segment
-        : -1
-      : Object.keys(current).indexOf(String(segment));
-    const line = record?.[2 + 2 * slot];
-    if (slot >= 0 && line !== undefined && line > 0) best = { line, column: record?.[3 + 2 * slot] ?? 1 };
-    current = (current as Record<string | number, unknown>)[segment];
-  }
-  return best;
-};
-
-interface Frame {
-  readonly line: number;
-  readonly column: number;
-  readonly values: unknown[];
-  readonly spots: number[];
-}
-
-const DOCUMENT_START = /^---(?:[ \t]|$)/;
-const DOCUMENT_END = /^\.\.\.(?:[ \t]|$)/;
 const HELM_SOURCE = /^#\s*Source:\s*(\S.*?)\s*$/;
 const CONTENT = /^[ \t]*[^\s#]/;
+/** An alias (`*name`) outside quotes is likely; only then is the expansion check worth running. */
+const ALIAS = /(?:^|[\s[{,:-])\*[^\s,[\]{}]/m;
 
 interface Chunk {
   readonly text: string;
   /** 0-based line of the chunk's first line in the file. */
   readonly firstLine: number;
+  readonly content: Position;
   readonly helmSource?: { readonly path: string; readonly line: number };
 }
 
+const MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+
+const countLines = (text: string, from: number, to: number): number => {
+  let count = 0;
+  for (let index = text.indexOf('\n', from); index !== -1 && index < to; index = text.indexOf('\n', index + 1)) count++;
+  return count;
+};
+
 /**
  * Splits a YAML stream into documents at `---` and `...` markers, so one broken document
- * never hides the others. Chunks holding only comments and blank lines are dropped.
+ * never hides the others. Chunks holding only comments and blank lines are dropped. Chunks
+ * are slices of the text (no copying); only their first lines are looked at here.
  */
 const splitDocuments = (text: string): Chunk[] => {
   const chunks: Chunk[] = [];
-  const lines = text.split('\n');
   let start = 0;
-  let hasContent = false;
-  let helmSource: { path: string; line: number } | undefined;
-  const flush = (end: number): void => {
-    if (hasContent) {
-      chunks.push({
-        text: lines.slice(start, end).join('\n'),
-        firstLine: start,
-        ...(helmSource === undefined ? {} : { helmSource }),
-      });
+  let startLine = 0;
+  const flush = (end: number, nextStart: number): void => {
+    let helmSource: { path: string; line: number } | undefined;
+    let content: Position | undefined;
+    let line = startLine;
+    for (let offset = start; offset < end && !content; line++) {
+      const newline = text.indexOf('\n', offset);
+      const lineEnd = newline === -1 || newline > end ? end : newline;
+      const lineText = text.slice(offset, lineEnd);
+      if (offset === start && lineText.startsWith('---')) {
+        // `--- |` or `--- {a: 1}` carry content on the marker line itself.
+        const match = CONTENT.exec(lineText.slice(3));
+        if (match) content = { line: line + 1, column: 3 + match[0].length };
+      } else {
+        const source = HELM_SOURCE.exec(lineText);
+        if (source?.[1]) helmSource = { path: source[1], line: line + 1 };
+        else {
+          const match = CONTENT.exec(lineText);
+          if (match && !lineText.startsWith('%')) content = { line: line + 1, column: match[0].length };
+        }
+      }
+      offset = lineEnd + 1;
     }
-    hasContent = false;
-    helmSource = undefined;
+    if (content) chunks.push({ text: text.slice(start, end), firstLine: startLine, content, ...(helmSource ? { helmSource } : {}) });
+    startLine += countLines(text, start, nextStart);
+    start = nextStart;
   };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (DOCUMENT_START.test(line)) {
-      flush(i);
-      start = i;
-      // `--- |` or `--- {a: 1}` carry content on the marker line itself.
-      if (CONTENT.test(line.slice(3))) hasContent = true;
-    } else if (DOCUMENT_END.test(line)) {
-      flush(i);
-      start = i + 1;
-    } else if (!hasContent) {
-      const source = HELM_SOURCE.exec(line);
-      if (source?.[1]) helmSource = { path: source[1], line: i + 1 };
-      else if (CONTENT.test(line) && !line.startsWith('%')) hasContent = true;
+  MARKER.lastIndex = 0;
+  for (let match = MARKER.exec(text); match; match = MARKER.exec(text)) {
+    const at = match.index;
+    if (match[0] === '---') {
+      if (at > start) flush(at, at);
+    } else {
+      // `...` ends the document; the next one starts on the following line.
+      const newline = text.indexOf('\n', at);
+      flush(at, newline === -1 ? text.length : newline + 1);
     }
   }
-  flush(lines.length);
+  if (start < text.length) flush(text.length, text.length);
   return chunks;
 };
 
-/** Counts the nodes a value would have if every alias were copied out, stopping past `limit`. */
-const expandedSize = (value: unknown, limit: number, memo: Map<object, number>): number => {
-  if (typeof value !== 'object' || value === null) return 1;
-  const known = memo.get(value);
-  if (known !== undefined) return known;
-  memo.set(value, limit + 1); // a cycle counts as unbounded
-  let total = 1;
-  for (const child of Array.isArray(value) ? value : Object.values(value)) {
-    total += expandedSize(child, limit, memo);
-    if (total > limit) break;
-  }
-  memo.set(value, total);
-  return total;
+/** Nodes a value has once every alias is copied out, and nodes it really holds; stops counting past `limit`. */
+const aliasExpansion = (value: unknown, limit: number): { expanded: number; unique: number } => {
+  const sizes = new Map<object, number>();
+  const size = (node: unknown): number => {
+    if (typeof node !== 'object' || node === null) return 1;
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    sizes.set(node, limit + 1); // a cycle counts as unbounded
+    let total = 1;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      total += size(child);
+      if (total > limit) break;
+    }
+    sizes.set(node, total);
+    return total;
+  };
+  const expanded = size(value);
+  let unique = 0;
+  for (const node of sizes.keys()) unique += 1 + (Array.isArray(node) ? node.length : Object.keys(node).length);
+  return { expanded, unique };
 };
 
 const parseChunk = (chunk: Chunk, index: number, limits: YamlLimits): ParsedDocument => {
-  const base = { index, startLine: chunk.firstLine + 1, ...(chunk.helmSource ? { helmSource: chunk.helmSource } : {}) };
-  const fail = (code: ParseErrorCode, message: string, line = chunk.firstLine + 1, column = 1): ParsedDocument => ({
+  const base = {
+    index,
+    startLine: chunk.firstLine + 1,
+    content: chunk.content,
+    text: chunk.text,
+    ...(chunk.helmSource ? { helmSource: chunk.helmSource } : {}),
+  };
+  const fail = (code: ParseErrorCode, message: string, line = chunk.content.line, column = 1): ParsedDocument => ({
     ...base,
     error: { code, message, line, column },
   });
@@ -162,90 +159,31 @@ const parseChunk = (chunk: Chunk, index: number, limits: YamlLimits): ParsedDocu
       `document is ${chunk.text.length} bytes, over the ${limits.maxDocumentBytes}-byte limit; split it or raise the limit`,
     );
   }
-  const stack: Frame[] = [];
-  let uniqueNodes = 0;
-  let aliases = 0;
-  const listener = (event: 'open' | 'close', state: jsYaml.State): void => {
-    if (event === 'open') {
-      stack.push({
-        line: chunk.firstLine + state.line + 1,
-        column: state.position - state.lineStart + 1,
-        values: [],
-        spots: [],
-      });
-      return;
-    }
-    const frame = stack.pop();
-    if (!frame) return;
-    const result: unknown = state.result;
-    uniqueNodes++;
-    if (typeof result === 'object' && result !== null) {
-      if (positions.has(result)) aliases++;
-      else positions.set(result, recordPositions(result, frame));
-    }
-    const parent = stack[stack.length - 1];
-    if (parent) {
-      parent.values.push(result);
-      parent.spots.push(frame.line, frame.column);
-    }
-  };
   let value: unknown;
   try {
-    value = jsYaml.load(chunk.text, { listener, maxDepth: limits.maxDepth } as jsYaml.LoadOptions);
+    value = jsYaml.load(chunk.text, { schema: SCHEMA, maxDepth: limits.maxDepth } as jsYaml.LoadOptions);
   } catch (error) {
     if (error instanceof jsYaml.YAMLException) {
       const mark = error.mark as { line?: number; column?: number } | undefined;
       const depth = /maxDepth|nesting/i.test(error.reason ?? '');
       const line = chunk.firstLine + (mark?.line ?? 0) + 1;
       // Errors at the end of a document (an unclosed bracket) are easier to find from its start.
-      const where = line > chunk.firstLine + 1 ? ` (in the document starting at line ${chunk.firstLine + 1})` : '';
+      const where = line > chunk.content.line ? ` (in the document starting at line ${chunk.content.line})` : '';
       return fail(depth ? 'too-deep' : 'syntax', `${error.reason ?? error.message}${where}`, line, (mark?.column ?? 0) + 1);
     }
     if (error instanceof RangeError) return fail('too-deep', 'document is nested too deeply to parse');
     throw error;
   }
-  if (aliases > 0) {
-    const limit = uniqueNodes + limits.maxAliasExpansion;
-    if (expandedSize(value, limit, new Map()) > limit) {
+  if (chunk.text.includes('*') && ALIAS.test(chunk.text)) {
+    const { expanded, unique } = aliasExpansion(value, 10 * limits.maxAliasExpansion + 1_000_000);
+    if (expanded - unique > limits.maxAliasExpansion) {
       return fail(
         'alias-bomb',
-        `YAML aliases would expand this document past ${limits.maxAliasExpansion} extra nodes (${aliases} aliases); refused as an alias bomb`,
+        `YAML aliases would expand this document by more than ${limits.maxAliasExpansion} nodes; refused as an alias bomb`,
       );
     }
   }
   return { ...base, value };
-};
-
-/** Builds the position record of a finished mapping or sequence from the nodes read inside it. */
-const recordPositions = (result: object, frame: Frame): number[] => {
-  const record = [frame.line, frame.column];
-  if (Array.isArray(result)) {
-    // Sequence items arrive in order, one node each.
-    for (let i = 0; i < result.length; i++) record.push(frame.spots[2 * i] ?? -1, frame.spots[2 * i + 1] ?? -1);
-    return record;
-  }
-  // Mapping nodes arrive key, value, key, value... but an empty value may produce no node, so keys
-  // are matched by content: the next node equal to the key, skipping the key's own value after it.
-  const { values, spots } = frame;
-  let cursor = 0;
-  for (const key of Object.keys(result)) {
-    let found = -1;
-    for (let j = cursor; j < values.length; j++) {
-      if (values[j] === key || (typeof values[j] !== 'object' && String(values[j]) === key)) {
-        found = j;
-        break;
-      }
-    }
-    if (found < 0) {
-      record.push(-1, -1);
-      continue;
-    }
-    record.push(spots[2 * found] ?? -1, spots[2 * found + 1] ?? -1);
-    cursor = found + 1;
-    const own = (result as Record<string, unknown>)[key];
-    if (cursor < values.length && values[cursor] === own) cursor++;
-  }
-  return record;
 };
 
 /**
@@ -262,4 +200,4 @@ export const parseYamlStream = (text: string, limits: YamlLimits = DEFAULT_YAML_
   return documents;
 };
 
-
+export type { Position };

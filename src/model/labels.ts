@@ -2,7 +2,7 @@ import type { LabelSelector, Labels } from './objects.js';
 
 /** metav1.LabelSelector semantics: every matchLabels pair and every expression must hold; `{}` matches all. */
 export const selectorMatches = (selector: LabelSelector, labels: Labels): boolean => {
-  for (const [key, value] of Object.entries(selector.matchLabels)) if (labels[key] !== value) return false;
+  for (const key in selector.matchLabels) if (labels[key] !== selector.matchLabels[key]) return false;
   for (const { key, operator, values } of selector.matchExpressions) {
     const has = Object.hasOwn(labels, key);
     switch (operator) {
@@ -25,8 +25,12 @@ export const selectorMatches = (selector: LabelSelector, labels: Labels): boolea
 
 /** A Service-style selector (a plain map): every pair must match; an empty map selects nothing, as for Services. */
 export const mapSelectorMatches = (selector: Labels, labels: Labels): boolean => {
-  const entries = Object.entries(selector);
-  return entries.length > 0 && entries.every(([key, value]) => labels[key] === value);
+  let any = false;
+  for (const key in selector) {
+    if (labels[key] !== selector[key]) return false;
+    any = true;
+  }
+  return any;
 };
 
 export const isEmptySelector = (selector: LabelSelector): boolean =>

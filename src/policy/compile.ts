@@ -1,5 +1,5 @@
 import { parse as parseCel } from '@marcbachmann/cel-js';
-import { WORKLOAD_KINDS } from '../model/index.js';
+import { WORKLOAD_KINDS, type LifecycleStage } from '../model/index.js';
 import { fieldsFor, findField, type FieldDefinition } from './fields/index.js';
 import { compileMatcher, type Matcher } from './matchers.js';
 import type { PolicyProblem } from './schema.js';
@@ -43,8 +43,20 @@ export interface CompiledPolicy {
   readonly policy: Policy;
   readonly sections: readonly CompiledSection[];
   readonly kinds: ReadonlySet<string>;
+  /**
+   * True when the policy needs other objects to judge one (Services selecting a workload,
+   * NetworkPolicies isolating it, namespaces): it runs once everything has been read.
+   */
+  readonly crossObject: boolean;
+  /** True when a CEL condition reads the manifest itself (`object`), which light copies drop. */
+  readonly readsManifest: boolean;
   readonly scope: readonly CompiledSelector[];
   readonly exclusions: readonly CompiledExclusion[];
+  /** Exclusions of whole objects, and of containers by image prefix. */
+  readonly objectExclusions: readonly CompiledExclusion[];
+  readonly imageExclusions: readonly CompiledExclusion[];
+  /** The enforcement stages that are also lifecycle stages of the policy. */
+  readonly enforcedAt: readonly LifecycleStage[];
 }
 
 export type CompileResult = { readonly compiled: CompiledPolicy } | { readonly problems: PolicyProblem[] };
@@ -161,5 +173,19 @@ export const compilePolicy = (policy: Policy): CompileResult => {
   });
 
   if (problems.length > 0) return { problems };
-  return { compiled: { policy, sections, kinds: new Set(policy.kinds), scope, exclusions } };
+  const conditions = sections.flatMap((section) => section.conditions);
+  return {
+    compiled: {
+      policy,
+      sections,
+      kinds: new Set(policy.kinds),
+      crossObject: policy.target === 'Namespace' || conditions.some((condition) => condition.kind === 'field' && condition.field.crossObject === true),
+      readsManifest: conditions.some((condition) => condition.kind === 'cel' && /\bobject\b/.test(condition.condition.cel)),
+      scope,
+      exclusions,
+      objectExclusions: exclusions.filter((exclusion) => exclusion.image === undefined),
+      imageExclusions: exclusions.filter((exclusion) => exclusion.image !== undefined),
+      enforcedAt: policy.enforcement.filter((stage) => policy.lifecycleStages.includes(stage)),
+    },
+  };
 };

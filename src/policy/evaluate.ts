@@ -9,10 +9,11 @@ import {
   type ObjectMeta,
   type Workload,
 } from '../model/index.js';
-import type { CompiledPolicy, CompiledSection, CompiledSelector } from './compile.js';
-import type { Candidate, FieldContext } from './fields/index.js';
+import type { CompiledCondition, CompiledExclusion, CompiledPolicy, CompiledSection, CompiledSelector } from './compile.js';
+import type { Matcher } from './matchers.js';
+import { resolve, type Candidate, type FieldContext, type FieldDefinition } from './fields/index.js';
 import { SnapshotIndex } from './snapshot-index.js';
-import type { Target } from './types.js';
+import type { BooleanOperator, Target } from './types.js';
 
 export const IGNORE_ANNOTATION = 'kubeward.io/ignore';
 export const IGNORE_REASON_ANNOTATION = 'kubeward.io/ignore-reason';
@@ -22,8 +23,14 @@ export interface EvaluateOptions {
   readonly now: Date;
   /** Only policies with one of these lifecycle stages run (`scan` runs BUILD and DEPLOY). */
   readonly stages: readonly LifecycleStage[];
-  /** Resolves a field path to a file position; without it findings point at the object. */
-  readonly locate?: (object: ObjectMeta, path: string) => FileLocation;
+  /** Resolves field paths to file positions, all at once; without it findings point at their object. */
+  readonly locateAll?: (requests: readonly { readonly object: ObjectMeta; readonly path: string }[]) => FileLocation[];
+  /**
+   * Judge only these objects (the snapshot still answers cross-object questions about the rest),
+   * plus namespaces that no object declares when `judgeUndeclaredNamespaces` is true (the default).
+   */
+  readonly only?: ReadonlySet<KubeObject>;
+  readonly judgeUndeclaredNamespaces?: boolean;
 }
 
 export interface EvaluationStats {
@@ -61,6 +68,8 @@ const LISTED_TARGETS: Readonly<Record<Exclude<Target, 'Workload' | 'Object' | 'N
  * Namespaces as policy targets: the declared ones, plus every namespace objects are put in
  * (a manifest set rarely declares its namespaces), each pointing at the first object found there.
  */
+const undeclared = new WeakSet<KubeObject>();
+
 const namespaceTargets = (index: SnapshotIndex): Namespace[] => {
   const declared = new Map(index.snapshot.namespaces.map((namespace) => [namespace.name, namespace]));
   return index.namespaces().flatMap((name): Namespace[] => {
@@ -68,18 +77,18 @@ const namespaceTargets = (index: SnapshotIndex): Namespace[] => {
     if (existing) return [existing];
     const first = [...index.workloadsIn(name), ...index.servicesIn(name), ...index.networkPoliciesIn(name)][0];
     if (!first) return [];
-    return [
-      {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        name,
-        labels: {},
-        annotations: {},
-        namespaceImplicit: false,
-        source: first.source,
-        raw: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
-      },
-    ];
+    const synthesized: Namespace = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      name,
+      labels: {},
+      annotations: {},
+      namespaceImplicit: false,
+      source: first.source,
+      raw: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+    };
+    undeclared.add(synthesized);
+    return [synthesized];
   });
 };
 
@@ -124,6 +133,18 @@ const selectorMatchesObject = (selector: CompiledSelector, object: KubeObject): 
   return true;
 };
 
+/** Violating clauses per container (key `type/name`), or per object (key ``). */
+type Hits = Map<string, { container?: Container; clauses: Clause[] }>;
+
+const addHit = (hits: Hits | undefined, container: Container | undefined, clauses: Clause[]): Hits => {
+  const map = hits ?? new Map();
+  const key = container ? `${container.type}/${container.name}` : '';
+  const hit = map.get(key);
+  if (hit) hit.clauses.push(...clauses);
+  else map.set(key, container ? { container, clauses } : { clauses });
+  return map;
+};
+
 /** Policy ids listed in `kubeward.io/ignore` on the object or (for workloads) its pod template, with the reason. */
 const ignoredPolicies = (object: KubeObject): { readonly ids: ReadonlySet<string>; readonly reason?: string } | undefined => {
   const sources = [object.annotations, 'podAnnotations' in object ? (object as Workload).podAnnotations : {}];
@@ -154,13 +175,22 @@ export const evaluatePolicies = (
 ): EvaluationResult => {
   const index = new SnapshotIndex(snapshot);
   const findings: Finding[] = [];
+  /** The object of each finding, to locate their paths in one batch at the end. */
+  const located: KubeObject[] = [];
   const now = options.now.getTime();
   const stages = new Set(options.stages);
   let celErrors = 0;
   let objectsChecked = 0;
   let policiesRun = 0;
   const ignoreCache = new Map<KubeObject, ReturnType<typeof ignoredPolicies>>();
-  const targetCache = new Map<Target, readonly KubeObject[]>();
+  // Many policies read the same fields (capabilities, run-as-user, ...): read each once per object or container.
+  const extract = (field: FieldDefinition, context: FieldContext): readonly Candidate[] => {
+    const cache = context.cache;
+    if (!cache) return field.extract(context);
+    let candidates = cache[field.id];
+    if (!candidates) cache[field.id] = candidates = field.extract(context);
+    return candidates;
+  };
 
   const runCel = (program: (variables: Record<string, unknown>) => unknown, object: KubeObject, container: Container | undefined): boolean => {
     try {
@@ -172,130 +202,153 @@ export const evaluatePolicies = (
     }
   };
 
-  const evaluateSection = (
-    section: CompiledSection,
-    context: FieldContext,
-    objectLevelOnly: boolean,
-  ): Clause[] | undefined => {
-    const clauses: Clause[] = [];
-    for (const compiled of section.conditions) {
-      if (compiled.kind === 'cel') {
-        const isContainerLevel = compiled.condition.level === 'container';
-        if (isContainerLevel === objectLevelOnly) continue;
-        if (!runCel(compiled.program, context.object, context.container)) return undefined;
-        clauses.push({ text: compiled.condition.message ?? `CEL ${JSON.stringify(compiled.condition.cel)} holds`, path: '', matched: true, filter: false });
-        continue;
-      }
-      const isContainerLevel = compiled.field.level === 'container';
-      if (isContainerLevel === objectLevelOnly) continue;
-      const candidates = compiled.field.extract(context);
-      const { operator } = compiled.condition;
-      let matched: Candidate[];
-      let holds: boolean;
-      if (operator === 'AND') {
-        // As in StackRox: one value must satisfy every listed value (`> 0` AND `<= 1024` is a range).
-        matched = candidates.filter((candidate) => compiled.matchers.every((matcher) => matcher(candidate.value)));
-        holds = matched.length > 0;
-      } else if (operator === 'NOT_IN') {
-        matched = candidates.filter((candidate) => !compiled.matchers.some((matcher) => matcher(candidate.value)));
-        holds = matched.length > 0;
-      } else {
-        matched = candidates.filter((candidate) => compiled.matchers.some((matcher) => matcher(candidate.value)));
-        holds = matched.length > 0;
-      }
-      if (compiled.inverted) {
-        if (holds) return undefined;
-        clauses.push({ text: compiled.field.absent(context, compiled.condition.values), path: compiled.field.path(context), matched: false, filter: compiled.field.filter === true });
-      } else {
-        if (!holds) return undefined;
-        clauses.push({ text: summarise(matched.map((candidate) => candidate.text)), path: matched[0]?.path ?? compiled.field.path(context), matched: true, filter: compiled.field.filter === true });
+  /** Whether a candidate satisfies the condition's values under its operator. */
+  const candidateMatches = (matchers: readonly Matcher[], operator: BooleanOperator, value: Candidate['value']): boolean => {
+    if (operator === 'AND') {
+      // As in StackRox: one value must satisfy every listed value (`> 0` AND `<= 1024` is a range).
+      for (const matcher of matchers) if (!matcher(value)) return false;
+      return true;
+    }
+    let any = false;
+    for (const matcher of matchers) {
+      if (matcher(value)) {
+        any = true;
+        break;
       }
     }
+    return operator === 'NOT_IN' ? !any : any;
+  };
+
+  /** Whether a condition holds; no allocation, as most conditions of most policies do not. */
+  const holds = (compiled: CompiledCondition, context: FieldContext): boolean => {
+    if (compiled.kind === 'cel') return runCel(compiled.program, context.object, context.container);
+    const candidates = extract(compiled.field, context);
+    let found = false;
+    for (const candidate of candidates) {
+      if (candidateMatches(compiled.matchers, compiled.condition.operator, candidate.value)) {
+        found = true;
+        break;
+      }
+    }
+    return found !== compiled.inverted;
+  };
+
+  /** The clause a holding condition contributes to the violation message. */
+  const clauseOf = (compiled: CompiledCondition, context: FieldContext): Clause => {
+    if (compiled.kind === 'cel') {
+      return { text: compiled.condition.message ?? `CEL ${JSON.stringify(compiled.condition.cel)} holds`, path: '', matched: true, filter: false };
+    }
+    const filter = compiled.field.filter === true;
+    if (compiled.inverted) return { text: compiled.field.absent(context, compiled.condition.values), path: compiled.field.path(context), matched: false, filter };
+    const matched = extract(compiled.field, context).filter((candidate) => candidateMatches(compiled.matchers, compiled.condition.operator, candidate.value));
+    const first = matched[0];
+    return { text: summarise(matched.map((candidate) => resolve(candidate.text))), path: first ? resolve(first.path) : compiled.field.path(context), matched: true, filter };
+  };
+
+  const isContainerLevel = (compiled: CompiledCondition): boolean =>
+    compiled.kind === 'cel' ? compiled.condition.level === 'container' : compiled.field.level === 'container';
+
+  /** The clauses of a section's object-level (or container-level) conditions when they all hold. */
+  const evaluateSection = (section: CompiledSection, context: FieldContext, objectLevelOnly: boolean): Clause[] | undefined => {
+    for (const compiled of section.conditions) {
+      if (isContainerLevel(compiled) === objectLevelOnly) continue;
+      if (!holds(compiled, context)) return undefined;
+    }
+    const clauses: Clause[] = [];
+    for (const compiled of section.conditions) if (isContainerLevel(compiled) !== objectLevelOnly) clauses.push(clauseOf(compiled, context));
     return clauses;
   };
 
-  for (const compiled of policies) {
-    const { policy } = compiled;
-    if (!policy.lifecycleStages.some((stage) => stages.has(stage))) continue;
-    policiesRun++;
-    let objects = targetCache.get(policy.target);
-    if (!objects) targetCache.set(policy.target, (objects = targetObjects(policy.target, index)));
-    const activeExclusions = compiled.exclusions.filter((exclusion) => exclusion.expires === undefined || exclusion.expires > now);
-    const objectExclusions = activeExclusions.filter((exclusion) => exclusion.image === undefined);
-    const imageExclusions = activeExclusions.filter((exclusion) => exclusion.image !== undefined);
-    const enforcedAt = policy.enforcement.filter((stage) => policy.lifecycleStages.includes(stage));
+  const active = (exclusion: CompiledExclusion): boolean => exclusion.expires === undefined || exclusion.expires > now;
 
-    for (const object of objects) {
-      if (compiled.kinds.size > 0 && !compiled.kinds.has(object.kind)) continue;
-      if (compiled.scope.length > 0 && !compiled.scope.some((selector) => selectorMatchesObject(selector, object))) continue;
-      if (objectExclusions.some((exclusion) => selectorMatchesObject(exclusion, object))) continue;
-      const workload = policy.target === 'Workload' ? (object as Workload) : undefined;
-      if (workload && index.isManagedByListedController(workload)) continue;
-      objectsChecked++;
-
-      // One finding per (object, container): sections that match the same container merge their messages.
-      const hits = new Map<string, { container?: Container; clauses: Clause[] }>();
-      const record = (container: Container | undefined, clauses: Clause[]): void => {
-        const key = container ? `${container.type}/${container.name}` : '';
-        const hit = hits.get(key);
-        if (hit) hit.clauses.push(...clauses);
-        else hits.set(key, container ? { container, clauses: [...clauses] } : { clauses: [...clauses] });
-      };
-
-      for (const section of compiled.sections) {
-        const objectContext: FieldContext = { object, index };
-        const objectClauses = evaluateSection(section, objectContext, true);
-        if (!objectClauses) continue;
-        if (!section.perContainer) {
-          record(undefined, objectClauses);
-          continue;
-        }
-        for (const container of workload?.pod.containers ?? []) {
-          const excludedImage = imageExclusions.some(
-            (exclusion) => container.image.full.startsWith(exclusion.image as string) && selectorMatchesObject(exclusion, object),
-          );
-          if (excludedImage) continue;
-          const containerClauses = evaluateSection(section, { object, container, index }, false);
-          if (containerClauses) record(container, [...objectClauses, ...containerClauses]);
-        }
+  /** Every section of a policy against one object: the clauses per container (or the object) that violate it. */
+  const judge = (compiled: CompiledPolicy, object: KubeObject, objectContext: FieldContext, containers: readonly FieldContext[]): Hits | undefined => {
+    let hits: Hits | undefined;
+    for (const section of compiled.sections) {
+      const objectClauses = evaluateSection(section, objectContext, true);
+      if (!objectClauses) continue;
+      if (!section.perContainer) {
+        hits = addHit(hits, undefined, objectClauses);
+        continue;
       }
-      if (hits.size === 0) continue;
-
-      let ignore = ignoreCache.get(object);
-      if (ignore === undefined && !ignoreCache.has(object)) ignoreCache.set(object, (ignore = ignoredPolicies(object)));
-      const suppressed = ignore && (ignore.ids.has(policy.id) || ignore.ids.has('*'));
-
-      for (const { container, clauses: all } of hits.values()) {
-        const explaining = all.filter((clause) => !clause.filter);
-        const clauses = explaining.length > 0 ? explaining : all;
-        const primary = clauses.find((clause) => clause.matched && clause.path !== '') ?? clauses.find((clause) => clause.path !== '');
-        const path = primary?.path ?? container?.path ?? '';
-        const location = options.locate
-          ? options.locate(object, path)
-          : { file: object.source.file, line: object.source.line, column: object.source.column };
-        findings.push({
-          policyId: policy.id,
-          policyName: policy.name,
-          severity: policy.severity,
-          categories: policy.categories,
-          object: {
-            apiVersion: object.apiVersion,
-            kind: object.kind,
-            ...(object.namespace === undefined ? {} : { namespace: object.namespace }),
-            name: object.name,
-            ...(object.uid === undefined ? {} : { uid: object.uid }),
-          },
-          ...(container ? { container: container.name } : {}),
-          message: summarise(clauses.map((clause) => clause.text)),
-          remediation: policy.remediation,
-          path,
-          source: object.source,
-          location,
-          enforcedAt,
-          ...(suppressed ? { suppressed: { by: 'annotation' as const, ...(ignore?.reason ? { reason: ignore.reason } : {}) } } : {}),
-        });
+      for (const context of containers) {
+        const container = context.container as Container;
+        if (compiled.imageExclusions.length > 0 && compiled.imageExclusions.some((exclusion) => active(exclusion) && container.image.full.startsWith(exclusion.image as string) && selectorMatchesObject(exclusion, object))) continue;
+        const containerClauses = evaluateSection(section, context, false);
+        if (containerClauses) hits = addHit(hits, container, [...objectClauses, ...containerClauses]);
       }
     }
+    return hits;
+  };
+
+  const emit = (compiled: CompiledPolicy, object: KubeObject, hits: Hits): void => {
+    const { policy } = compiled;
+    let ignore = ignoreCache.get(object);
+    if (ignore === undefined && !ignoreCache.has(object)) ignoreCache.set(object, (ignore = ignoredPolicies(object)));
+    const suppressed = ignore && (ignore.ids.has(policy.id) || ignore.ids.has('*'));
+    for (const { container, clauses: all } of hits.values()) {
+      const explaining = all.filter((clause) => !clause.filter);
+      const clauses = explaining.length > 0 ? explaining : all;
+      const primary = clauses.find((clause) => clause.matched && clause.path !== '') ?? clauses.find((clause) => clause.path !== '');
+      located.push(object);
+      findings.push({
+        policyId: policy.id,
+        policyName: policy.name,
+        severity: policy.severity,
+        categories: policy.categories,
+        object: {
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          ...(object.namespace === undefined ? {} : { namespace: object.namespace }),
+          name: object.name,
+          ...(object.uid === undefined ? {} : { uid: object.uid }),
+        },
+        ...(container ? { container: container.name } : {}),
+        message: summarise(clauses.map((clause) => clause.text)),
+        remediation: policy.remediation,
+        path: primary?.path ?? container?.path ?? '',
+        source: object.source,
+        location: { file: object.source.file, line: object.source.line, column: object.source.column },
+        enforcedAt: compiled.enforcedAt,
+        ...(suppressed ? { suppressed: { by: 'annotation' as const, ...(ignore?.reason ? { reason: ignore.reason } : {}) } } : {}),
+      });
+    }
+  };
+
+  // Object by object rather than policy by policy: an object's contexts and field values serve
+  // every policy that judges it. Findings come out per target kind, object, then policy.
+  const groups = new Map<Target, CompiledPolicy[]>();
+  for (const compiled of policies) {
+    if (!compiled.policy.lifecycleStages.some((stage) => stages.has(stage))) continue;
+    policiesRun++;
+    const group = groups.get(compiled.policy.target);
+    if (group) group.push(compiled);
+    else groups.set(compiled.policy.target, [compiled]);
+  }
+  for (const [target, group] of groups) {
+    const perContainer = group.some((compiled) => compiled.sections.some((section) => section.perContainer));
+    for (const object of targetObjects(target, index)) {
+      if (options.only && !options.only.has(object) && !(undeclared.has(object) && options.judgeUndeclaredNamespaces !== false)) continue;
+      const workload = target === 'Workload' ? (object as Workload) : undefined;
+      if (workload && index.isManagedByListedController(workload)) continue;
+      const objectContext: FieldContext = { object, index, cache: [] };
+      const containers: FieldContext[] = perContainer && workload ? workload.pod.containers.map((container) => ({ object, container, index, cache: [] })) : [];
+      for (const compiled of group) {
+        if (compiled.kinds.size > 0 && !compiled.kinds.has(object.kind)) continue;
+        if (compiled.scope.length > 0 && !compiled.scope.some((selector) => selectorMatchesObject(selector, object))) continue;
+        if (compiled.objectExclusions.length > 0 && compiled.objectExclusions.some((exclusion) => active(exclusion) && selectorMatchesObject(exclusion, object))) continue;
+        objectsChecked++;
+        const hits = judge(compiled, object, objectContext, containers);
+        if (hits) emit(compiled, object, hits);
+      }
+    }
+  }
+  if (options.locateAll && findings.length > 0) {
+    const locations = options.locateAll(findings.map((finding, index) => ({ object: located[index] as KubeObject, path: finding.path })));
+    return {
+      findings: findings.map((finding, index) => ({ ...finding, location: locations[index] ?? finding.location })),
+      stats: { policies: policiesRun, objectsChecked, celErrors },
+    };
   }
   return { findings, stats: { policies: policiesRun, objectsChecked, celErrors } };
 };

@@ -30,6 +30,13 @@ const KNOWN_KINDS = new Set<string>([
   'HorizontalPodAutoscaler',
 ]);
 
+/** Objects per kind, for the report. */
+export const countKinds = (objects: Iterable<KubeObject>): Record<string, number> => {
+  const kinds: Record<string, number> = {};
+  for (const object of objects) kinds[object.kind] = (kinds[object.kind] ?? 0) + 1;
+  return kinds;
+};
+
 export const policySummary = (policy: Policy): PolicySummary => ({
   id: policy.id,
   name: policy.name,
@@ -47,7 +54,8 @@ export interface ReportInput {
   readonly inputs: readonly string[];
   readonly files: number;
   readonly documents: number;
-  readonly objects: readonly KubeObject[];
+  /** Objects read, per kind. */
+  readonly kinds: Readonly<Record<string, number>>;
   readonly findings: readonly Finding[];
   readonly problems: readonly InputProblem[];
   readonly policies: readonly Policy[];
@@ -69,12 +77,9 @@ export const buildScanReport = (input: ReportInput): ScanReport => {
   const visible = input.findings.filter((finding) => severityRank(finding.severity) >= threshold);
   const findings = visible.filter((finding) => !finding.suppressed).sort(byLocation);
   const suppressed = visible.filter((finding) => finding.suppressed).sort(byLocation);
-  const kinds: Record<string, number> = {};
-  const unknownKinds: Record<string, number> = {};
-  for (const object of input.objects) {
-    kinds[object.kind] = (kinds[object.kind] ?? 0) + 1;
-    if (!KNOWN_KINDS.has(object.kind)) unknownKinds[object.kind] = (unknownKinds[object.kind] ?? 0) + 1;
-  }
+  const kinds = Object.fromEntries(Object.entries(input.kinds).sort(([a], [b]) => a.localeCompare(b)));
+  const unknownKinds = Object.fromEntries(Object.entries(kinds).filter(([kind]) => !KNOWN_KINDS.has(kind)));
+  const count = (names: Iterable<string>): number => [...names].reduce((total, kind) => total + (kinds[kind] ?? 0), 0);
   const bySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
   for (const finding of findings) bySeverity[finding.severity]++;
   return {
@@ -84,8 +89,8 @@ export const buildScanReport = (input: ReportInput): ScanReport => {
     summary: {
       files: input.files,
       documents: input.documents,
-      objects: input.objects.length,
-      workloads: input.objects.filter((object) => (WORKLOAD_KINDS as readonly string[]).includes(object.kind)).length,
+      objects: count(Object.keys(kinds)),
+      workloads: count(WORKLOAD_KINDS),
       kinds,
       unknownKinds,
       policies: input.policies.length,

@@ -8,7 +8,7 @@ import addFormats from 'ajv-formats';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { repoPath } from '../../test/support/repo.js';
 import { scanForTest } from '../../test/support/scan.js';
-import { RENDERERS } from './index.js';
+import { RENDERERS, renderToString } from './index.js';
 
 const require = createRequire(import.meta.url);
 
@@ -25,7 +25,7 @@ describe('output formats', async () => {
     const schema: unknown = JSON.parse(await readFile(repoPath('docs/schemas/scan-report.schema.json'), 'utf8'));
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     const validate = ajv.compile(schema as object);
-    const document: unknown = JSON.parse(RENDERERS.json.render(report, { color: false }));
+    const document: unknown = JSON.parse(renderToString(RENDERERS.json, report, { color: false }));
     assert.ok(validate(document), JSON.stringify(validate.errors, null, 2));
   });
 
@@ -36,7 +36,7 @@ describe('output formats', async () => {
     const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
     addFormats.default(ajv);
     const validate = ajv.compile(schema as object);
-    const log = JSON.parse(RENDERERS.sarif.render(report, { color: false })) as {
+    const log = JSON.parse(renderToString(RENDERERS.sarif, report, { color: false })) as {
       runs: { tool: { driver: { rules: { id: string; help: { text: string } }[] } }; results: { ruleId: string; ruleIndex: number; locations: { physicalLocation: { region: { startLine: number } } }[] }[]; invocations: { toolExecutionNotifications: unknown[] }[] }[];
     };
     assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
@@ -52,7 +52,7 @@ describe('output formats', async () => {
   });
 
   it('junit is well-formed XML with a suite per policy and a failure per finding', () => {
-    const xml = RENDERERS.junit.render(report, { color: false });
+    const xml = renderToString(RENDERERS.junit, report, { color: false });
     assert.equal(XMLValidator.validate(xml), true);
     const parsed = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(xml) as {
       testsuites: { '@_failures': string; '@_errors': string; testsuite: { testcase: { failure?: unknown }[] }[] };
@@ -63,17 +63,21 @@ describe('output formats', async () => {
   });
 
   it('github annotations escape properties and data', () => {
-    const text = RENDERERS.github.render(report, { color: false });
+    const text = renderToString(RENDERERS.github, report, { color: false });
     const lines = text.trim().split('\n');
     assert.equal(lines.filter((line) => line.startsWith('::')).length, report.findings.length + report.problems.length);
     assert.match(text, /^::error file=examples\/shop\/legacy-admin\.yaml,line=\d+,col=\d+,title=HIGH privileged-container%3A Privileged container::/m);
     for (const line of lines.filter((entry) => entry.startsWith('::'))) assert.ok(!line.slice(2).includes('\n'));
   });
 
+  it('json comes out in pieces that join to exactly JSON.stringify', () => {
+    assert.equal(renderToString(RENDERERS.json, report, { color: false }), `${JSON.stringify(report, null, 2)}\n`);
+  });
+
   it('table is plain without colour and coloured with it, and ends with the summary', () => {
-    const plain = RENDERERS.table.render(report, { color: false });
+    const plain = renderToString(RENDERERS.table, report, { color: false });
     assert.ok(!plain.includes('\x1b['));
     assert.match(plain, /^\d+ findings \(/m);
-    assert.ok(RENDERERS.table.render(report, { color: true }).includes('\x1b[31mHIGH'));
+    assert.ok(renderToString(RENDERERS.table, report, { color: true }).includes('\x1b[31mHIGH'));
   });
 });

@@ -2,7 +2,7 @@ import { buildSnapshot, DEFAULT_LOAD_OPTIONS, loadInputs } from '../../src/k8s/i
 import type { ScanReport } from '../../src/model/index.js';
 import { builtInPolicyDirectory, loadPolicyPath } from '../../src/policy/files.js';
 import { evaluatePolicies, selectPolicies } from '../../src/policy/index.js';
-import { buildScanReport } from '../../src/report/index.js';
+import { buildScanReport, countKinds } from '../../src/report/index.js';
 import { repoRoot } from './repo.js';
 
 /** The whole scan pipeline over paths relative to the repository, with the built-in policies. */
@@ -14,14 +14,14 @@ export const scanForTest = async (inputs: string[], enable: string[] = []): Prom
   const evaluation = evaluatePolicies(buildSnapshot(loaded.objects), selected.active, {
     now: new Date('2026-11-28T00:00:00Z'),
     stages: ['BUILD', 'DEPLOY'],
-    locate: loaded.locate,
+    locateAll: loaded.locateAll,
   });
   return buildScanReport({
     version: '0.0.0-test',
     inputs,
     files: loaded.files,
     documents: loaded.documents,
-    objects: loaded.objects,
+    kinds: countKinds(loaded.objects),
     findings: evaluation.findings,
     problems: loaded.problems,
     policies: selected.active.map((compiled) => compiled.policy),

@@ -1,7 +1,8 @@
-import { writeFile } from 'node:fs/promises';
-import { DEFAULT_LOAD_OPTIONS, buildSnapshot, loadInputs } from '../../k8s/index.js';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { DEFAULT_LOAD_OPTIONS } from '../../k8s/index.js';
 import { SEVERITIES, severityRank, type ScanReport, type Severity } from '../../model/index.js';
-import { evaluatePolicies } from '../../policy/index.js';
+import { runScanJob } from '../../scan/run.js';
 import { FORMAT_NAMES, RENDERERS, buildScanReport, type FormatName } from '../../report/index.js';
 import { loadConfig } from '../config.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -25,7 +26,14 @@ export interface ScanOptions {
   readonly kubectl?: string;
   readonly color?: boolean;
   readonly quiet: boolean;
+  readonly threads?: string;
 }
+
+const threadCount = (value: string): number => {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw new UsageError(`--threads must be a whole number from 1 to 64 (got ${JSON.stringify(value)})`);
+  return count;
+};
 
 const severity = (value: string | undefined, flag: string): Severity | undefined => {
   if (value === undefined) return undefined;
@@ -35,6 +43,26 @@ const severity = (value: string | undefined, flag: string): Severity | undefined
   }
   return upper as Severity;
 };
+
+/** Writes rendered pieces to a file, waiting whenever the stream's buffer is full. */
+const writeChunks = async (stream: WriteStream, chunks: Iterable<string>): Promise<void> => {
+  for (const chunk of chunks) if (!stream.write(chunk)) await once(stream, 'drain');
+  stream.end();
+  await once(stream, 'finish');
+};
+
+/** Joins rendered pieces into writes of about a megabyte. */
+function* chunked(chunks: Iterable<string>): Generator<string> {
+  let buffer = '';
+  for (const chunk of chunks) {
+    buffer += chunk;
+    if (buffer.length > 1 << 20) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer) yield buffer;
+}
 
 /** Exit status of a scan: input errors win, then failing findings, else clean. */
 export const scanExitCode = (report: ScanReport, failOn: Severity, failOnFindings: boolean): number => {
@@ -66,44 +94,45 @@ export const runScan = async (inputs: readonly string[], options: ScanOptions, i
     cwd: io.cwd,
   });
   const started = performance.now();
-  const loaded = await loadInputs(inputs, {
+  const loadOptions = {
     ...DEFAULT_LOAD_OPTIONS,
     cwd: io.cwd,
     stdin: io.readStdin,
     defaultNamespace: options.namespace ?? config.namespace ?? DEFAULT_LOAD_OPTIONS.defaultNamespace,
     exclude: [...config.exclude, ...options.exclude],
     kubectl: options.kubectl ?? io.env.KUBECTL ?? DEFAULT_LOAD_OPTIONS.kubectl,
-  });
-  const snapshot = buildSnapshot(loaded.objects);
-  const evaluation = evaluatePolicies(snapshot, policies.active, {
+  };
+  const result = await runScanJob(inputs, {
+    load: loadOptions,
+    policies: policies.active,
     now: io.now(),
     stages: ['BUILD', 'DEPLOY'],
-    locate: loaded.locate,
+    ...(options.threads === undefined ? {} : { threads: threadCount(options.threads) }),
   });
   const report = buildScanReport({
     version: io.version,
     inputs,
-    files: loaded.files,
-    documents: loaded.documents,
-    objects: loaded.objects,
-    findings: evaluation.findings,
-    problems: loaded.problems,
+    files: result.files,
+    documents: result.documents,
+    kinds: result.kinds,
+    findings: result.findings,
+    problems: result.problems,
     policies: policies.active.map((compiled) => compiled.policy),
     minimumSeverity: minimum,
   });
   const format = options.format as FormatName;
   const color = options.output === undefined && (options.color ?? io.stdoutIsTTY) && format === 'table';
-  const text = RENDERERS[format].render(report, { color });
-  if (options.output) await writeFile(options.output, text);
-  else io.stdout(text);
+  const chunks = RENDERERS[format].render(report, { color });
+  if (options.output) await writeChunks(createWriteStream(options.output), chunks);
+  else io.stdout(chunked(chunks));
   if (!options.quiet && (format !== 'table' || options.output)) {
     const { summary } = report;
     io.stderr(
       `kubeward: ${summary.findings} findings (${SEVERITIES.map((level) => `${summary.bySeverity[level]} ${level}`).join(', ')}), ${summary.errors} input errors, ${summary.objects} objects in ${summary.files} files, ${((performance.now() - started) / 1000).toFixed(2)}s\n`,
     );
   }
-  if (evaluation.stats.celErrors > 0 && !options.quiet) {
-    io.stderr(`kubeward: ${evaluation.stats.celErrors} CEL evaluations failed at run time and counted as not matching\n`);
+  if (result.celErrors > 0 && !options.quiet) {
+    io.stderr(`kubeward: ${result.celErrors} CEL evaluations failed at run time and counted as not matching\n`);
   }
   return scanExitCode(report, failOn, options.fail);
 };

@@ -12,6 +12,8 @@ const LINUX_CAPABILITIES = [
   'SYS_TTY_CONFIG', 'WAKE_ALARM',
 ];
 
+const ALL_CAPABILITIES = ['ALL', ...LINUX_CAPABILITIES];
+
 /** `CAP_SYS_ADMIN`, `sys_admin` and `SYS_ADMIN` are one capability to the runtime. */
 export const normaliseCapability = (name: string): string => name.toUpperCase().replace(/^CAP_/, '');
 
@@ -103,7 +105,7 @@ export const containerFields: readonly FieldDefinition[] = [
     type: 'string',
     description: 'Name of the container.',
     at: 'name',
-    extract: (container) => [candidate(container.name, joinPath(container.path, 'name'), `container ${quote(container.name)}`)],
+    extract: (container) => [candidate(container.name, () => joinPath(container.path, 'name'), () => `container ${quote(container.name)}`)],
   }),
   containerField({
     name: 'Container Type',
@@ -112,7 +114,7 @@ export const containerFields: readonly FieldDefinition[] = [
     description: 'container, init or ephemeral.',
     at: 'name',
     extract: (container, _workload, context) => [
-      candidate(container.type, container.path, `${subject(context)} is of type ${container.type}`),
+      candidate(container.type, container.path, () => `${subject(context)} is of type ${container.type}`),
     ],
   }),
   containerField({
@@ -161,7 +163,7 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'securityContext.allowPrivilegeEscalation',
     extract: (container, _workload, context) => {
       const { allowed, why } = privilegeEscalation(container);
-      return [candidate(allowed, joinPath(container.path, 'securityContext', 'allowPrivilegeEscalation'), `${subject(context)} ${why}`)];
+      return [candidate(allowed, () => joinPath(container.path, 'securityContext', 'allowPrivilegeEscalation'), () => `${subject(context)} ${why}`)];
     },
   }),
   containerField({
@@ -188,10 +190,13 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'securityContext.capabilities.drop',
     extract: (container, _workload, context) => {
       const dropped = container.securityContext.capabilities.drop.map(normaliseCapability);
-      const all = dropped.includes('ALL') ? ['ALL', ...LINUX_CAPABILITIES] : dropped;
-      return [...new Set(all)].map((capability) =>
-        candidate(capability, joinPath(container.path, 'securityContext', 'capabilities', 'drop'), `${subject(context)} drops ${capability}`),
-      );
+      const path = joinPath(container.path, 'securityContext', 'capabilities', 'drop');
+      if (dropped.includes('ALL')) {
+        // Dropping ALL drops each capability: one shared message, no string per capability.
+        const text = `${subject(context)} drops ALL capabilities`;
+        return ALL_CAPABILITIES.map((capability) => ({ value: capability, path, text }));
+      }
+      return [...new Set(dropped)].map((capability) => candidate(capability, path, () => `${subject(context)} drops ${capability}`));
     },
     absent: (container, _workload, values) =>
       `container ${quote(container.name)} does not drop ${values.map((value) => (value === 'ALL' ? 'ALL capabilities' : `capability ${value}`)).join(' and ')}`,
@@ -205,7 +210,7 @@ export const containerFields: readonly FieldDefinition[] = [
       const value = container.securityContext.runAsUser;
       return value === undefined
         ? []
-        : [candidate(value, securityContextPath(container, workload, 'runAsUser'), `${subject(context)} runs as user ${value}${origin(container, 'runAsUser')}`)];
+        : [candidate(value, () => securityContextPath(container, workload, 'runAsUser'), () => `${subject(context)} runs as user ${value}${origin(container, 'runAsUser')}`)];
     },
     absent: (container, _workload, values) =>
       `container ${quote(container.name)} ${container.securityContext.runAsUser === undefined ? 'does not set runAsUser' : `runs as user ${container.securityContext.runAsUser}`}${values.length ? ` (expected ${values.join(' or ')})` : ''}`,
@@ -220,7 +225,7 @@ export const containerFields: readonly FieldDefinition[] = [
       const value = container.securityContext.runAsNonRoot;
       return value === undefined
         ? []
-        : [candidate(value, securityContextPath(container, workload, 'runAsNonRoot'), `${subject(context)} sets runAsNonRoot: ${value}${origin(container, 'runAsNonRoot')}`)];
+        : [candidate(value, () => securityContextPath(container, workload, 'runAsNonRoot'), () => `${subject(context)} sets runAsNonRoot: ${value}${origin(container, 'runAsNonRoot')}`)];
     },
     absent: (container) =>
       `container ${quote(container.name)} ${container.securityContext.runAsNonRoot === false ? 'sets runAsNonRoot: false' : 'does not set runAsNonRoot: true'} (neither does its pod)`,
@@ -234,7 +239,7 @@ export const containerFields: readonly FieldDefinition[] = [
       const value = container.securityContext.runAsGroup;
       return value === undefined
         ? []
-        : [candidate(value, securityContextPath(container, workload, 'runAsGroup'), `${subject(context)} runs as group ${value}${origin(container, 'runAsGroup')}`)];
+        : [candidate(value, () => securityContextPath(container, workload, 'runAsGroup'), () => `${subject(context)} runs as group ${value}${origin(container, 'runAsGroup')}`)];
     },
   }),
   containerField({
@@ -250,7 +255,7 @@ export const containerFields: readonly FieldDefinition[] = [
         profile.from === 'annotation'
           ? joinPath(workload.podMetaPath, 'annotations')
           : securityContextPath(container, workload, 'seccompProfile');
-      return [candidate(profile.type, path, `${subject(context)} uses seccomp profile ${profile.type}${profile.from === 'container' ? '' : ` (set on the ${profile.from})`}`)];
+      return [candidate(profile.type, path, () => `${subject(context)} uses seccomp profile ${profile.type}${profile.from === 'container' ? '' : ` (set on the ${profile.from})`}`)];
     },
     absent: (container) =>
       `container ${quote(container.name)} ${container.securityContext.seccompProfile ? `uses seccomp profile ${container.securityContext.seccompProfile.type}` : 'sets no seccomp profile (neither does its pod)'}`,
@@ -267,7 +272,7 @@ export const containerFields: readonly FieldDefinition[] = [
         profile.from === 'annotation'
           ? joinPath(workload.podMetaPath, 'annotations')
           : securityContextPath(container, workload, 'appArmorProfile');
-      return [candidate(profile.type, path, `${subject(context)} uses AppArmor profile ${profile.type}`)];
+      return [candidate(profile.type, path, () => `${subject(context)} uses AppArmor profile ${profile.type}`)];
     },
   }),
   ...(['type', 'user', 'role'] as const).map((part) =>
@@ -280,7 +285,7 @@ export const containerFields: readonly FieldDefinition[] = [
         const value = container.securityContext.seLinuxOptions?.[part];
         return value === undefined
           ? []
-          : [candidate(value, joinPath(securityContextPath(container, workload, 'seLinuxOptions'), part), `${subject(context)} sets SELinux ${part} ${quote(value)}`)];
+          : [candidate(value, () => joinPath(securityContextPath(container, workload, 'seLinuxOptions'), part), () => `${subject(context)} sets SELinux ${part} ${quote(value)}`)];
       },
     }),
   ),
@@ -293,7 +298,7 @@ export const containerFields: readonly FieldDefinition[] = [
       const value = container.securityContext.procMount;
       return value === undefined
         ? []
-        : [candidate(value, joinPath(container.path, 'securityContext', 'procMount'), `${subject(context)} sets procMount: ${value}`)];
+        : [candidate(value, () => joinPath(container.path, 'securityContext', 'procMount'), () => `${subject(context)} sets procMount: ${value}`)];
     },
   }),
   containerField({
@@ -305,7 +310,7 @@ export const containerFields: readonly FieldDefinition[] = [
       const value = container.securityContext.windowsHostProcess;
       return value === undefined
         ? []
-        : [candidate(value, joinPath(securityContextPath(container, workload, 'windowsOptions'), 'hostProcess'), `${subject(context)} sets windowsOptions.hostProcess: ${value}`)];
+        : [candidate(value, () => joinPath(securityContextPath(container, workload, 'windowsOptions'), 'hostProcess'), () => `${subject(context)} sets windowsOptions.hostProcess: ${value}`)];
     },
   }),
   containerField({
@@ -338,7 +343,7 @@ export const containerFields: readonly FieldDefinition[] = [
       PROBES.flatMap(([, key, noun]) => {
         const probe = container[key];
         return probe && !probePortExposed(probe, container)
-          ? [candidate(noun, joinPath(container.path, key), `${subject(context)} has a ${noun} probe on port ${quote(String(probe.port))}, which the container does not expose`)]
+          ? [candidate(noun, () => joinPath(container.path, key), () => `${subject(context)} has a ${noun} probe on port ${quote(String(probe.port))}, which the container does not expose`)]
           : [];
       }),
   }),
@@ -350,7 +355,7 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'ports',
     extract: (container, _workload, context) =>
       container.ports.map((port, index) =>
-        candidate(port.containerPort, joinPath(container.path, 'ports', index, 'containerPort'), `${subject(context)} exposes port ${port.containerPort}/${port.protocol}`),
+        candidate(port.containerPort, () => joinPath(container.path, 'ports', index, 'containerPort'), () => `${subject(context)} exposes port ${port.containerPort}/${port.protocol}`),
       ),
   }),
   containerField({
@@ -361,7 +366,7 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'ports',
     extract: (container, _workload, context) =>
       container.ports.map((port, index) =>
-        candidate(`${port.containerPort}/${port.protocol}`, joinPath(container.path, 'ports', index), `${subject(context)} exposes port ${port.containerPort}/${port.protocol}${port.name ? ` (${port.name})` : ''}`),
+        candidate(`${port.containerPort}/${port.protocol}`, () => joinPath(container.path, 'ports', index), () => `${subject(context)} exposes port ${port.containerPort}/${port.protocol}${port.name ? ` (${port.name})` : ''}`),
       ),
   }),
   containerField({
@@ -371,7 +376,7 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'ports',
     extract: (container, _workload, context) =>
       container.ports.map((port, index) =>
-        candidate(port.protocol, joinPath(container.path, 'ports', index, 'protocol'), `${subject(context)} exposes port ${port.containerPort}/${port.protocol}`),
+        candidate(port.protocol, () => joinPath(container.path, 'ports', index, 'protocol'), () => `${subject(context)} exposes port ${port.containerPort}/${port.protocol}`),
       ),
   }),
   containerField({
@@ -382,7 +387,7 @@ export const containerFields: readonly FieldDefinition[] = [
     extract: (container, _workload, context) =>
       container.ports.flatMap((port, index) =>
         port.hostPort
-          ? [candidate(port.hostPort, joinPath(container.path, 'ports', index, 'hostPort'), `${subject(context)} maps host port ${port.hostPort} to ${port.containerPort}/${port.protocol}`)]
+          ? [candidate(port.hostPort, () => joinPath(container.path, 'ports', index, 'hostPort'), () => `${subject(context)} maps host port ${port.hostPort} to ${port.containerPort}/${port.protocol}`)]
           : [],
       ),
   }),
@@ -392,7 +397,7 @@ export const containerFields: readonly FieldDefinition[] = [
     description: 'The image reference as written.',
     at: 'image',
     extract: (container, _workload, context) => [
-      candidate(container.image.full, joinPath(container.path, 'image'), `${subject(context)} runs image ${quote(container.image.full)}`),
+      candidate(container.image.full, () => joinPath(container.path, 'image'), () => `${subject(context)} runs image ${quote(container.image.full)}`),
     ],
   }),
   containerField({
@@ -401,7 +406,7 @@ export const containerFields: readonly FieldDefinition[] = [
     description: 'Registry host of the image (docker.io when none is named).',
     at: 'image',
     extract: (container, _workload, context) => [
-      candidate(container.image.registry, joinPath(container.path, 'image'), `${subject(context)} pulls ${quote(container.image.full)} from registry ${container.image.registry}`),
+      candidate(container.image.registry, () => joinPath(container.path, 'image'), () => `${subject(context)} pulls ${quote(container.image.full)} from registry ${container.image.registry}`),
     ],
   }),
   containerField({
@@ -410,7 +415,7 @@ export const containerFields: readonly FieldDefinition[] = [
     description: 'Repository path of the image without the registry (library/nginx).',
     at: 'image',
     extract: (container, _workload, context) => [
-      candidate(container.image.remote, joinPath(container.path, 'image'), `${subject(context)} runs image ${quote(container.image.full)}`),
+      candidate(container.image.remote, () => joinPath(container.path, 'image'), () => `${subject(context)} runs image ${quote(container.image.full)}`),
     ],
   }),
   containerField({
@@ -455,7 +460,7 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'imagePullPolicy',
     extract: (container, _workload, context) => {
       const policy = container.imagePullPolicy ?? (imageTag(container) === 'latest' ? 'Always' : 'IfNotPresent');
-      return [candidate(policy, joinPath(container.path, 'imagePullPolicy'), `${subject(context)} has imagePullPolicy ${policy}`)];
+      return [candidate(policy, () => joinPath(container.path, 'imagePullPolicy'), () => `${subject(context)} has imagePullPolicy ${policy}`)];
     },
   }),
   containerField({
@@ -489,7 +494,7 @@ export const containerFields: readonly FieldDefinition[] = [
       const seen = new Set<string>();
       const out: Candidate[] = [];
       for (const env of container.env) {
-        if (seen.has(env.name)) out.push(candidate(env.name, env.path, `${subject(context)} defines environment variable ${env.name} more than once`));
+        if (seen.has(env.name)) out.push(candidate(env.name, env.path, () => `${subject(context)} defines environment variable ${env.name} more than once`));
         seen.add(env.name);
       }
       return out;
@@ -510,10 +515,10 @@ export const containerFields: readonly FieldDefinition[] = [
       for (const env of container.env) {
         if ((env.source !== 'SECRET_KEY' && env.source !== 'CONFIG_MAP_KEY') || !env.ref || env.ref.optional) continue;
         const kind = env.source === 'SECRET_KEY' ? 'Secret' : 'ConfigMap';
-        if (!defined(kind, env.ref.name)) out.push(candidate({ key: kind, value: env.ref.name }, env.path, `${subject(context)} reads ${env.name} from ${kind} ${quote(env.ref.name)}, which is not in namespace ${workload.namespace}`));
+        if (!defined(kind, env.ref.name)) out.push(candidate({ key: kind, value: env.ref.name }, env.path, () => `${subject(context)} reads ${env.name} from ${kind} ${quote(env.ref?.name ?? '')}, which is not in namespace ${workload.namespace}`));
       }
       for (const source of container.envFrom) {
-        if (!defined(source.kind, source.name)) out.push(candidate({ key: source.kind, value: source.name }, source.path, `${subject(context)} imports ${source.kind} ${quote(source.name)}, which is not in namespace ${workload.namespace}`));
+        if (!defined(source.kind, source.name)) out.push(candidate({ key: source.kind, value: source.name }, source.path, () => `${subject(context)} imports ${source.kind} ${quote(source.name)}, which is not in namespace ${workload.namespace}`));
       }
       return out;
     },
@@ -525,7 +530,7 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'envFrom',
     extract: (container, _workload, context) =>
       container.envFrom.map((source) =>
-        candidate({ key: source.kind, value: source.name }, source.path, `${subject(context)} imports every key of ${source.kind} ${quote(source.name)} as environment variables`),
+        candidate({ key: source.kind, value: source.name }, source.path, () => `${subject(context)} imports every key of ${source.kind} ${quote(source.name)} as environment variables`),
       ),
   }),
   containerField({
@@ -534,7 +539,7 @@ export const containerFields: readonly FieldDefinition[] = [
     description: 'Name of each volume the container mounts.',
     at: 'volumeMounts',
     extract: (container, _workload, context) =>
-      container.volumeMounts.map((mount) => candidate(mount.name, mount.path, `${subject(context)} mounts volume ${quote(mount.name)}`)),
+      container.volumeMounts.map((mount) => candidate(mount.name, mount.path, () => `${subject(context)} mounts volume ${quote(mount.name)}`)),
   }),
   containerField({
     name: 'Volume Source',
@@ -544,7 +549,7 @@ export const containerFields: readonly FieldDefinition[] = [
     extract: (container, _workload, context) =>
       container.volumeMounts.flatMap((mount) =>
         mount.volume
-          ? [candidate(mount.volume.source, mount.volume.path, `${subject(context)} mounts ${mount.volume.type} volume ${quote(mount.volume.source || mount.name)} at ${mount.mountPath}${mount.readOnly ? ' (read-only)' : ''}`)]
+          ? [candidate(mount.volume.source, mount.volume.path, () => `${subject(context)} mounts ${mount.volume?.type} volume ${quote(mount.volume?.source || mount.name)} at ${mount.mountPath}${mount.readOnly ? ' (read-only)' : ''}`)]
           : [],
       ),
   }),
@@ -556,7 +561,7 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'volumeMounts',
     extract: (container, _workload, context) =>
       container.volumeMounts.flatMap((mount) =>
-        mount.volume ? [candidate(mount.volume.type, mount.volume.path, `${subject(context)} mounts ${mount.volume.type} volume ${quote(mount.name)}`)] : [],
+        mount.volume ? [candidate(mount.volume.type, mount.volume.path, () => `${subject(context)} mounts ${mount.volume?.type} volume ${quote(mount.name)}`)] : [],
       ),
   }),
   containerField({
@@ -565,7 +570,7 @@ export const containerFields: readonly FieldDefinition[] = [
     description: 'mountPath of each volume mount.',
     at: 'volumeMounts',
     extract: (container, _workload, context) =>
-      container.volumeMounts.map((mount) => candidate(mount.mountPath, joinPath(mount.path, 'mountPath'), `${subject(context)} mounts ${quote(mount.name)} at ${mount.mountPath}`)),
+      container.volumeMounts.map((mount) => candidate(mount.mountPath, () => joinPath(mount.path, 'mountPath'), () => `${subject(context)} mounts ${quote(mount.name)} at ${mount.mountPath}`)),
   }),
   containerField({
     name: 'Writable Mounted Volume',
@@ -574,7 +579,7 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'volumeMounts',
     extract: (container, _workload, context) =>
       container.volumeMounts.map((mount) =>
-        candidate(!mount.readOnly, mount.path, `${subject(context)} mounts ${quote(mount.name)} at ${mount.mountPath} ${mount.readOnly ? 'read-only' : 'read-write'}`),
+        candidate(!mount.readOnly, mount.path, () => `${subject(context)} mounts ${quote(mount.name)} at ${mount.mountPath} ${mount.readOnly ? 'read-only' : 'read-write'}`),
       ),
   }),
   containerField({
@@ -585,7 +590,7 @@ export const containerFields: readonly FieldDefinition[] = [
     extract: (container, _workload, context) =>
       container.volumeMounts.flatMap((mount) =>
         mount.volume?.type === 'hostPath'
-          ? [candidate(!mount.readOnly, mount.path, `${subject(context)} mounts host path ${mount.volume.source} at ${mount.mountPath} ${mount.readOnly ? 'read-only' : 'read-write'}`)]
+          ? [candidate(!mount.readOnly, mount.path, () => `${subject(context)} mounts host path ${mount.volume?.source} at ${mount.mountPath} ${mount.readOnly ? 'read-only' : 'read-write'}`)]
           : [],
       ),
   }),
@@ -596,7 +601,7 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'volumeMounts',
     extract: (container, _workload, context) =>
       container.volumeMounts.map((mount) =>
-        candidate(mount.mountPropagation ?? 'None', joinPath(mount.path, 'mountPropagation'), `${subject(context)} mounts ${quote(mount.name)} with mount propagation ${mount.mountPropagation ?? 'None'}`),
+        candidate(mount.mountPropagation ?? 'None', () => joinPath(mount.path, 'mountPropagation'), () => `${subject(context)} mounts ${quote(mount.name)} with mount propagation ${mount.mountPropagation ?? 'None'}`),
       ),
   }),
 ];

@@ -1,16 +1,25 @@
 import { joinPath, parsePath, type Container, type KubeObject, type Workload } from '../../model/index.js';
 import type { Target } from '../types.js';
-import type { Candidate, CandidateValue, FieldContext, FieldDefinition, ValueType } from './types.js';
+import type { Candidate, CandidateValue, FieldContext, FieldDefinition, Lazy, ValueType } from './types.js';
 
 export const quote = (text: string): string => `'${text}'`;
 
-/** The subject of a message: `container 'app'` for container fields, `Deployment 'web'` otherwise. */
-export const subject = (context: FieldContext): string =>
-  context.container
-    ? `${context.container.type === 'init' ? 'init container' : context.container.type === 'ephemeral' ? 'ephemeral container' : 'container'} ${quote(context.container.name)}`
-    : `${context.object.kind} ${quote(context.object.name)}`;
+const subjects = new WeakMap<object, string>();
 
-export const candidate = (value: CandidateValue, path: string, text: string): Candidate => ({ value, path, text });
+/** The subject of a message: `container 'app'` for container fields, `Deployment 'web'` otherwise. */
+export const subject = (context: FieldContext): string => {
+  const owner = context.container ?? context.object;
+  let text = subjects.get(owner);
+  if (text === undefined) {
+    text = context.container
+      ? `${context.container.type === 'init' ? 'init container' : context.container.type === 'ephemeral' ? 'ephemeral container' : 'container'} ${quote(context.container.name)}`
+      : `${context.object.kind} ${quote(context.object.name)}`;
+    subjects.set(owner, text);
+  }
+  return text;
+};
+
+export const candidate = (value: CandidateValue, path: Lazy, text: Lazy): Candidate => ({ value, path, text });
 
 const defaultAbsent =
   (label: string) =>
@@ -36,6 +45,7 @@ interface FieldSpec<T extends KubeObject> {
 
 /** Declares a field read once per object of a target kind. */
 export const objectField = <T extends KubeObject>(target: Target, spec: FieldSpec<T>): FieldDefinition => ({
+  id: -1,
   name: spec.name,
   ...(spec.aliases ? { aliases: spec.aliases } : {}),
   target,
@@ -68,6 +78,7 @@ interface ContainerFieldSpec {
 
 /** Declares a field read once per container of a workload. */
 export const containerField = (spec: ContainerFieldSpec): FieldDefinition => ({
+  id: -1,
   name: spec.name,
   ...(spec.aliases ? { aliases: spec.aliases } : {}),
   target: 'Workload',

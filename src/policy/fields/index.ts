@@ -3,12 +3,13 @@ import { containerFields } from './container.js';
 import { objectFields } from './objects.js';
 import type { FieldDefinition } from './types.js';
 
-export type { Candidate, CandidateValue, EnvCandidate, FieldContext, FieldDefinition, KeyValue, ValueType } from './types.js';
+export type { Candidate, CandidateValue, EnvCandidate, FieldContext, FieldDefinition, KeyValue, Lazy, ValueType } from './types.js';
+export { resolve } from './types.js';
 export { normaliseCapability } from './container.js';
 export { BUILT_IN_CLUSTER_ROLES, REMOVED_APIS, parsePermission, ruleGrants } from './rbac.js';
 
-/** Every criteria field, StackRox names first. */
-export const FIELDS: readonly FieldDefinition[] = [...objectFields, ...containerFields];
+/** Every criteria field, StackRox names first, each numbered by its position. */
+export const FIELDS: readonly FieldDefinition[] = [...objectFields, ...containerFields].map((field, id) => ({ ...field, id }));
 
 /** Field names compare without case, spaces or punctuation: `Read-Only Root Filesystem` = `read only root filesystem`. */
 const key = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');

@@ -30,7 +30,7 @@ const selectorText = (selector: LabelSelector): string => {
 
 const keyValues = (entries: Readonly<Record<string, string>>, path: string, noun: string, object: KubeObject): Candidate[] =>
   Object.entries(entries).map(([key, value]) =>
-    candidate({ key, value }, joinPath(path, key), `${object.kind} ${quote(object.name)} has ${noun} ${key}=${value}`),
+    candidate({ key, value }, () => joinPath(path, key), () => `${object.kind} ${quote(object.name)} has ${noun} ${key}=${value}`),
   );
 
 /** Fields every object has: usable with any target. */
@@ -44,7 +44,7 @@ const genericFields: readonly FieldDefinition[] = [
     extract: (object) =>
       object.namespace === undefined
         ? []
-        : [candidate(object.namespace, 'metadata.namespace', `${object.kind} ${quote(object.name)} is in namespace ${object.namespace}${object.namespaceImplicit ? ' (no namespace set)' : ''}`)],
+        : [candidate(object.namespace, 'metadata.namespace', () => `${object.kind} ${quote(object.name)} is in namespace ${object.namespace}${object.namespaceImplicit ? ' (no namespace set)' : ''}`)],
   }),
   objectField('Object', {
     name: 'Namespace Implicit',
@@ -55,7 +55,7 @@ const genericFields: readonly FieldDefinition[] = [
     extract: (object) =>
       object.namespace === undefined
         ? []
-        : [candidate(object.namespaceImplicit, 'metadata', object.namespaceImplicit ? `${object.kind} ${quote(object.name)} sets no namespace` : `${object.kind} ${quote(object.name)} sets its namespace`)],
+        : [candidate(object.namespaceImplicit, 'metadata', () => object.namespaceImplicit ? `${object.kind} ${quote(object.name)} sets no namespace` : `${object.kind} ${quote(object.name)} sets its namespace`)],
   }),
   objectField('Object', {
     name: 'Object Name',
@@ -64,7 +64,7 @@ const genericFields: readonly FieldDefinition[] = [
     type: 'string',
     description: 'metadata.name.',
     path: () => 'metadata.name',
-    extract: (object) => [candidate(object.name, 'metadata.name', `${object.kind} ${quote(object.name)}`)],
+    extract: (object) => [candidate(object.name, 'metadata.name', () => `${object.kind} ${quote(object.name)}`)],
   }),
   objectField('Object', {
     name: 'Kind',
@@ -73,7 +73,7 @@ const genericFields: readonly FieldDefinition[] = [
     type: 'string',
     description: 'Kind of the object.',
     path: () => 'kind',
-    extract: (object) => [candidate(object.kind, 'kind', `${object.kind} ${quote(object.name)}`)],
+    extract: (object) => [candidate(object.kind, 'kind', () => `${object.kind} ${quote(object.name)}`)],
   }),
   objectField('Object', {
     name: 'API Version',
@@ -81,7 +81,7 @@ const genericFields: readonly FieldDefinition[] = [
     type: 'string',
     description: 'apiVersion of the object.',
     path: () => 'apiVersion',
-    extract: (object) => [candidate(object.apiVersion, 'apiVersion', `${object.kind} ${quote(object.name)} uses apiVersion ${object.apiVersion}`)],
+    extract: (object) => [candidate(object.apiVersion, 'apiVersion', () => `${object.kind} ${quote(object.name)} uses apiVersion ${object.apiVersion}`)],
   }),
   objectField('Object', {
     name: 'Removed API',
@@ -90,7 +90,7 @@ const genericFields: readonly FieldDefinition[] = [
     path: () => 'apiVersion',
     extract: (object) =>
       REMOVED_APIS.filter((api) => api.apiVersion === object.apiVersion && (!api.kinds || api.kinds.includes(object.kind))).map((api) =>
-        candidate(api.removedIn, 'apiVersion', `${object.kind} ${quote(object.name)} uses ${object.apiVersion}, removed in Kubernetes ${api.removedIn} (use ${api.replacement})`),
+        candidate(api.removedIn, 'apiVersion', () => `${object.kind} ${quote(object.name)} uses ${object.apiVersion}, removed in Kubernetes ${api.removedIn} (use ${api.replacement})`),
       ),
   }),
   objectField('Object', {
@@ -138,7 +138,7 @@ const genericFields: readonly FieldDefinition[] = [
         else if (typeof value === 'object' && value !== null) {
           const keys = Object.keys(value);
           const firstOut = keys.findIndex((key, index) => index > 0 && (keys[index - 1] as string) > key);
-          if (firstOut > 0) out.push(candidate(path || '(root)', joinPath(path, keys[firstOut] as string), `keys of ${path || 'the object'} are not sorted (${keys[firstOut]} after ${keys[firstOut - 1]})`));
+          if (firstOut > 0) out.push(candidate(path || '(root)', () => joinPath(path, keys[firstOut] as string), () => `keys of ${path || 'the object'} are not sorted (${keys[firstOut]} after ${keys[firstOut - 1]})`));
           for (const key of keys) visit((value as Record<string, unknown>)[key], joinPath(path, key));
         }
       };
@@ -166,7 +166,7 @@ const boolField = (
     path: (workload) => podField(workload, at),
     extract: (workload, context) => {
       const value = read(workload);
-      return value === undefined ? [] : [candidate(value, podField(workload, at), `${subject(context)} ${say(value)}`)];
+      return value === undefined ? [] : [candidate(value, () => podField(workload, at), () => `${subject(context)} ${say(value)}`)];
     },
   });
 
@@ -203,7 +203,7 @@ const workloadFields: readonly FieldDefinition[] = [
           : account?.automountServiceAccountToken !== undefined
             ? `inherits automountServiceAccountToken: ${account.automountServiceAccountToken} from ServiceAccount ${quote(account.name)}`
             : 'does not set automountServiceAccountToken: false, so the API token is mounted';
-      return [candidate(value, podField(workload, 'automountServiceAccountToken'), `${subject(context)} ${why}`)];
+      return [candidate(value, () => podField(workload, 'automountServiceAccountToken'), () => `${subject(context)} ${why}`)];
     },
   }),
   objectField<Workload>('Workload', {
@@ -216,7 +216,7 @@ const workloadFields: readonly FieldDefinition[] = [
       const name = workload.pod.serviceAccountName;
       const exists = name === 'default' || context.index.hasServiceAccount(workload.namespace, name);
       return [
-        candidate(exists, podField(workload, 'serviceAccountName'), exists ? `${subject(context)} uses service account ${quote(name)}` : `${subject(context)} uses service account ${quote(name)}, which is not defined in namespace ${workload.namespace}`),
+        candidate(exists, () => podField(workload, 'serviceAccountName'), () => exists ? `${subject(context)} uses service account ${quote(name)}` : `${subject(context)} uses service account ${quote(name)}, which is not defined in namespace ${workload.namespace}`),
       ];
     },
   }),
@@ -235,7 +235,7 @@ const workloadFields: readonly FieldDefinition[] = [
     description: 'spec.replicas of replicated kinds (1 when unset); no value for Pods, DaemonSets, Jobs and CronJobs.',
     path: () => 'spec.replicas',
     extract: (workload, context) =>
-      workload.replicas === undefined ? [] : [candidate(workload.replicas, 'spec.replicas', `${subject(context)} has ${workload.replicas} replica${workload.replicas === 1 ? '' : 's'}`)],
+      workload.replicas === undefined ? [] : [candidate(workload.replicas, 'spec.replicas', () => `${subject(context)} has ${workload.replicas} replica${workload.replicas === 1 ? '' : 's'}`)],
   }),
   objectField<Workload>('Workload', {
     name: 'Runtime Class',
@@ -243,7 +243,7 @@ const workloadFields: readonly FieldDefinition[] = [
     description: 'spec.runtimeClassName; no value when unset.',
     path: (workload) => podField(workload, 'runtimeClassName'),
     extract: (workload, context) =>
-      workload.pod.runtimeClassName === undefined ? [] : [candidate(workload.pod.runtimeClassName, podField(workload, 'runtimeClassName'), `${subject(context)} uses runtime class ${workload.pod.runtimeClassName}`)],
+      workload.pod.runtimeClassName === undefined ? [] : [candidate(workload.pod.runtimeClassName, () => podField(workload, 'runtimeClassName'), () => `${subject(context)} uses runtime class ${workload.pod.runtimeClassName}`)],
   }),
   objectField<Workload>('Workload', {
     name: 'Priority Class Name',
@@ -252,7 +252,7 @@ const workloadFields: readonly FieldDefinition[] = [
     description: 'spec.priorityClassName; no value when unset.',
     path: (workload) => podField(workload, 'priorityClassName'),
     extract: (workload, context) =>
-      workload.pod.priorityClassName === undefined ? [] : [candidate(workload.pod.priorityClassName, podField(workload, 'priorityClassName'), `${subject(context)} uses priority class ${workload.pod.priorityClassName}`)],
+      workload.pod.priorityClassName === undefined ? [] : [candidate(workload.pod.priorityClassName, () => podField(workload, 'priorityClassName'), () => `${subject(context)} uses priority class ${workload.pod.priorityClassName}`)],
     absent: (workload) => `${workload.kind} ${quote(workload.name)} sets no priorityClassName`,
   }),
   objectField<Workload>('Workload', {
@@ -262,7 +262,7 @@ const workloadFields: readonly FieldDefinition[] = [
     path: (workload) => podField(workload, 'restartPolicy'),
     extract: (workload, context) => {
       const policy = workload.pod.restartPolicy ?? 'Always';
-      return [candidate(policy, podField(workload, 'restartPolicy'), `${subject(context)} has restartPolicy ${policy}${workload.pod.restartPolicy ? '' : ' (default)'}`)];
+      return [candidate(policy, () => podField(workload, 'restartPolicy'), () => `${subject(context)} has restartPolicy ${policy}${workload.pod.restartPolicy ? '' : ' (default)'}`)];
     },
   }),
   objectField<Workload>('Workload', {
@@ -273,7 +273,7 @@ const workloadFields: readonly FieldDefinition[] = [
     extract: (workload, context) =>
       workload.updateStrategy === undefined
         ? []
-        : [candidate(workload.updateStrategy, workload.kind === 'Deployment' || workload.kind === 'DeploymentConfig' ? 'spec.strategy' : 'spec.updateStrategy', `${subject(context)} uses update strategy ${workload.updateStrategy}`)],
+        : [candidate(workload.updateStrategy, () => workload.kind === 'Deployment' || workload.kind === 'DeploymentConfig' ? 'spec.strategy' : 'spec.updateStrategy', () => `${subject(context)} uses update strategy ${workload.updateStrategy}`)],
   }),
   objectField<Workload>('Workload', {
     name: 'TTL Seconds After Finished',
@@ -283,7 +283,7 @@ const workloadFields: readonly FieldDefinition[] = [
     extract: (workload, context) =>
       workload.ttlSecondsAfterFinished === undefined
         ? []
-        : [candidate(workload.ttlSecondsAfterFinished, workload.kind === 'CronJob' ? 'spec.jobTemplate.spec.ttlSecondsAfterFinished' : 'spec.ttlSecondsAfterFinished', `${subject(context)} sets ttlSecondsAfterFinished: ${workload.ttlSecondsAfterFinished}`)],
+        : [candidate(workload.ttlSecondsAfterFinished, () => workload.kind === 'CronJob' ? 'spec.jobTemplate.spec.ttlSecondsAfterFinished' : 'spec.ttlSecondsAfterFinished', () => `${subject(context)} sets ttlSecondsAfterFinished: ${workload.ttlSecondsAfterFinished}`)],
     absent: (workload) => `${workload.kind} ${quote(workload.name)} sets no ttlSecondsAfterFinished, so finished pods stay until deleted by hand`,
   }),
   filterField(boolField('Managed By Controller', 'Whether metadata.ownerReferences names a controller (e.g. a Job created by a CronJob).', (workload) => workload.ownedByController, '', (value) => (value ? 'is managed by a controller' : 'is not managed by a controller'))),
@@ -293,10 +293,11 @@ const workloadFields: readonly FieldDefinition[] = [
     description: 'Whether spec.selector matches the pod template labels (no value for Pods and CronJobs, or without a selector).',
     path: () => 'spec.selector',
     extract: (workload, context) => {
-      if (!workload.selector || workload.kind === 'Pod' || workload.kind === 'CronJob') return [];
-      const matches = selectorMatches(workload.selector, workload.podLabels);
+      const selector = workload.selector;
+      if (!selector || workload.kind === 'Pod' || workload.kind === 'CronJob') return [];
+      const matches = selectorMatches(selector, workload.podLabels);
       return [
-        candidate(matches, 'spec.selector', matches ? `${subject(context)} selector matches its pod labels` : `${subject(context)} selector (${selectorText(workload.selector)}) does not match its pod template labels`),
+        candidate(matches, 'spec.selector', () => matches ? `${subject(context)} selector matches its pod labels` : `${subject(context)} selector (${selectorText(selector)}) does not match its pod template labels`),
       ];
     },
   }),
@@ -307,7 +308,7 @@ const workloadFields: readonly FieldDefinition[] = [
     path: (workload) => podField(workload, 'securityContext.sysctls'),
     extract: (workload, context) =>
       workload.pod.securityContext.sysctls.map((sysctl, index) =>
-        candidate({ key: sysctl.name, value: sysctl.value }, joinPath(workload.podSpecPath, 'securityContext', 'sysctls', index), `${subject(context)} sets sysctl ${sysctl.name}=${sysctl.value}`),
+        candidate({ key: sysctl.name, value: sysctl.value }, () => joinPath(workload.podSpecPath, 'securityContext', 'sysctls', index), () => `${subject(context)} sets sysctl ${sysctl.name}=${sysctl.value}`),
       ),
   }),
   objectField<Workload>('Workload', {
@@ -316,7 +317,7 @@ const workloadFields: readonly FieldDefinition[] = [
     description: 'Type of each volume declared by the pod, mounted or not (hostPath, secret, nfs, ...).',
     path: (workload) => podField(workload, 'volumes'),
     extract: (workload, context) =>
-      workload.pod.volumes.map((volume) => candidate(volume.type, volume.path, `${subject(context)} declares ${volume.type} volume ${quote(volume.name)}${volume.source ? ` (${volume.source})` : ''}`)),
+      workload.pod.volumes.map((volume) => candidate(volume.type, volume.path, () => `${subject(context)} declares ${volume.type} volume ${quote(volume.name)}${volume.source ? ` (${volume.source})` : ''}`)),
   }),
   objectField<Workload>('Workload', {
     name: 'Pod Volume Source',
@@ -324,7 +325,7 @@ const workloadFields: readonly FieldDefinition[] = [
     description: 'What each pod volume points at (host path, Secret, claim, ...).',
     path: (workload) => podField(workload, 'volumes'),
     extract: (workload, context) =>
-      workload.pod.volumes.map((volume) => candidate(volume.source, volume.path, `${subject(context)} declares ${volume.type} volume ${quote(volume.name)}${volume.source ? ` (${volume.source})` : ''}`)),
+      workload.pod.volumes.map((volume) => candidate(volume.source, volume.path, () => `${subject(context)} declares ${volume.type} volume ${quote(volume.name)}${volume.source ? ` (${volume.source})` : ''}`)),
   }),
   objectField<Workload>('Workload', {
     name: 'DNS Config Option',
@@ -334,7 +335,7 @@ const workloadFields: readonly FieldDefinition[] = [
     path: (workload) => podField(workload, 'dnsConfig'),
     extract: (workload, context) =>
       workload.pod.dnsConfigOptions.map((option, index) =>
-        candidate({ key: option.name, value: option.value ?? '' }, joinPath(workload.podSpecPath, 'dnsConfig', 'options', index), `${subject(context)} sets DNS option ${option.name}${option.value === undefined ? '' : `=${option.value}`}`),
+        candidate({ key: option.name, value: option.value ?? '' }, () => joinPath(workload.podSpecPath, 'dnsConfig', 'options', index), () => `${subject(context)} sets DNS option ${option.name}${option.value === undefined ? '' : `=${option.value}`}`),
       ),
     absent: (workload, _context, values) => `${workload.kind} ${quote(workload.name)} sets no dnsConfig option matching ${values.map(quote).join(' or ')}`,
   }),
@@ -347,7 +348,7 @@ const workloadFields: readonly FieldDefinition[] = [
     extract: (workload, context) => {
       const policies = context.index.networkPoliciesSelecting(workload).filter((policy) => policy.policyTypes.includes('Ingress'));
       return [
-        candidate(policies.length > 0, 'metadata', policies.length > 0 ? `${subject(context)} is isolated for ingress by NetworkPolicy ${policies.map((policy) => quote(policy.name)).join(', ')}` : `${subject(context)} is selected by no ingress NetworkPolicy: every pod can connect to it`),
+        candidate(policies.length > 0, 'metadata', () => policies.length > 0 ? `${subject(context)} is isolated for ingress by NetworkPolicy ${policies.map((policy) => quote(policy.name)).join(', ')}` : `${subject(context)} is selected by no ingress NetworkPolicy: every pod can connect to it`),
       ];
     },
   }),
@@ -360,7 +361,7 @@ const workloadFields: readonly FieldDefinition[] = [
     extract: (workload, context) => {
       const policies = context.index.networkPoliciesSelecting(workload).filter((policy) => policy.policyTypes.includes('Egress'));
       return [
-        candidate(policies.length > 0, 'metadata', policies.length > 0 ? `${subject(context)} is isolated for egress by NetworkPolicy ${policies.map((policy) => quote(policy.name)).join(', ')}` : `${subject(context)} is selected by no egress NetworkPolicy: it can connect anywhere`),
+        candidate(policies.length > 0, 'metadata', () => policies.length > 0 ? `${subject(context)} is isolated for egress by NetworkPolicy ${policies.map((policy) => quote(policy.name)).join(', ')}` : `${subject(context)} is selected by no egress NetworkPolicy: it can connect anywhere`),
       ];
     },
   }),
@@ -371,7 +372,7 @@ const workloadFields: readonly FieldDefinition[] = [
     description: 'How the pods are reachable: EXTERNAL (LoadBalancer, external IPs), NODE (NodePort), HOST (hostPort, hostNetwork), ROUTE (Ingress, Route), INTERNAL (ClusterIP).',
     path: () => 'metadata',
     extract: (workload, context) =>
-      context.index.exposures(workload).map((exposure) => candidate(exposure.method, 'metadata', `${subject(context)} is reachable (${exposure.method}) through ${exposure.via}`)),
+      context.index.exposures(workload).map((exposure) => candidate(exposure.method, 'metadata', () => `${subject(context)} is reachable (${exposure.method}) through ${exposure.via}`)),
   }),
   objectField<Workload>('Workload', {
     name: 'Exposed Node Port',
@@ -383,7 +384,7 @@ const workloadFields: readonly FieldDefinition[] = [
       context.index.exposures(workload).flatMap((exposure) =>
         exposure.nodePort === undefined || (exposure.method !== 'NODE' && exposure.method !== 'HOST')
           ? []
-          : [candidate(exposure.nodePort, 'metadata', `${subject(context)} is exposed on node port ${exposure.nodePort} through ${exposure.via}`)],
+          : [candidate(exposure.nodePort, 'metadata', () => `${subject(context)} is exposed on node port ${exposure.nodePort} through ${exposure.via}`)],
       ),
   }),
 ];
@@ -394,7 +395,7 @@ const serviceFields: readonly FieldDefinition[] = [
     type: 'string',
     description: 'spec.type (ClusterIP when unset).',
     path: () => 'spec.type',
-    extract: (service) => [candidate(service.type, 'spec.type', `Service ${quote(service.name)} is of type ${service.type}`)],
+    extract: (service) => [candidate(service.type, 'spec.type', () => `Service ${quote(service.name)} is of type ${service.type}`)],
   }),
   objectField<Service>('Service', {
     name: 'Service Selects Pods',
@@ -406,7 +407,7 @@ const serviceFields: readonly FieldDefinition[] = [
       if (!service.selector || Object.keys(service.selector).length === 0) return [];
       const matched = context.index.workloadsSelectedBy(service);
       const text = Object.entries(service.selector).map(([key, value]) => `${key}=${value}`).join(', ');
-      return [candidate(matched.length > 0, 'spec.selector', matched.length > 0 ? `Service ${quote(service.name)} selects ${matched.map((workload) => `${workload.kind} ${quote(workload.name)}`).join(', ')}` : `Service ${quote(service.name)} selector (${text}) matches no pods in namespace ${service.namespace}`)];
+      return [candidate(matched.length > 0, 'spec.selector', () => matched.length > 0 ? `Service ${quote(service.name)} selects ${matched.map((workload) => `${workload.kind} ${quote(workload.name)}`).join(', ')}` : `Service ${quote(service.name)} selector (${text}) matches no pods in namespace ${service.namespace}`)];
     },
   }),
   objectField<Service>('Service', {
@@ -419,11 +420,12 @@ const serviceFields: readonly FieldDefinition[] = [
       const workloads = context.index.workloadsSelectedBy(service);
       if (workloads.length === 0) return [];
       return service.ports.flatMap((port, index) => {
-        if (typeof port.targetPort !== 'string') return [];
+        const targetPort = port.targetPort;
+        if (typeof targetPort !== 'string') return [];
         const declared = workloads.some((workload) =>
           workload.pod.containers.some((container) => container.ports.some((containerPort) => containerPort.name === port.targetPort)),
         );
-        return declared ? [] : [candidate(port.targetPort, joinPath('spec', 'ports', index, 'targetPort'), `Service ${quote(service.name)} port ${port.port} targets port name ${quote(port.targetPort)}, which no selected container declares`)];
+        return declared ? [] : [candidate(port.targetPort, () => joinPath('spec', 'ports', index, 'targetPort'), () => `Service ${quote(service.name)} port ${port.port} targets port name ${quote(targetPort)}, which no selected container declares`)];
       });
     },
   }),
@@ -432,14 +434,14 @@ const serviceFields: readonly FieldDefinition[] = [
     type: 'number',
     description: 'Each port the Service exposes.',
     path: () => 'spec.ports',
-    extract: (service) => service.ports.map((port, index) => candidate(port.port, joinPath('spec', 'ports', index, 'port'), `Service ${quote(service.name)} exposes port ${port.port}/${port.protocol}`)),
+    extract: (service) => service.ports.map((port, index) => candidate(port.port, () => joinPath('spec', 'ports', index, 'port'), () => `Service ${quote(service.name)} exposes port ${port.port}/${port.protocol}`)),
   }),
   objectField<Service>('Service', {
     name: 'Service External IP',
     type: 'string',
     description: 'Each spec.externalIPs entry.',
     path: () => 'spec.externalIPs',
-    extract: (service) => service.externalIPs.map((ip, index) => candidate(ip, joinPath('spec', 'externalIPs', index), `Service ${quote(service.name)} claims external IP ${ip}`)),
+    extract: (service) => service.externalIPs.map((ip, index) => candidate(ip, () => joinPath('spec', 'externalIPs', index), () => `Service ${quote(service.name)} claims external IP ${ip}`)),
   }),
 ];
 
@@ -454,7 +456,7 @@ const ingressFields: readonly FieldDefinition[] = [
       ingress.backends.flatMap((backend) =>
         context.index.servicesIn(ingress.namespace).some((service) => service.name === backend.serviceName)
           ? []
-          : [candidate(backend.serviceName, backend.path, `Ingress ${quote(ingress.name)} routes to Service ${quote(backend.serviceName)}, which is not defined in namespace ${ingress.namespace}`)],
+          : [candidate(backend.serviceName, backend.path, () => `Ingress ${quote(ingress.name)} routes to Service ${quote(backend.serviceName)}, which is not defined in namespace ${ingress.namespace}`)],
       ),
   }),
   objectField<Ingress>('Ingress', {
@@ -462,7 +464,7 @@ const ingressFields: readonly FieldDefinition[] = [
     type: 'boolean',
     description: 'Whether the Ingress terminates TLS (spec.tls).',
     path: () => 'spec.tls',
-    extract: (ingress) => [candidate(ingress.tlsHosts.length > 0 || Array.isArray((ingress.raw.spec as Record<string, unknown> | undefined)?.tls), 'spec', `Ingress ${quote(ingress.name)} ${ingress.tlsHosts.length > 0 ? 'terminates TLS' : 'serves plain HTTP (no spec.tls)'}`)],
+    extract: (ingress) => [candidate(ingress.tlsHosts.length > 0 || Array.isArray((ingress.raw.spec as Record<string, unknown> | undefined)?.tls), 'spec', () => `Ingress ${quote(ingress.name)} ${ingress.tlsHosts.length > 0 ? 'terminates TLS' : 'serves plain HTTP (no spec.tls)'}`)],
   }),
 ];
 
@@ -475,7 +477,7 @@ const networkPolicyFields: readonly FieldDefinition[] = [
     path: () => 'spec.podSelector',
     extract: (policy, context) => {
       const matches = context.index.workloadsIn(policy.namespace).some((workload) => selectorMatches(policy.podSelector, workload.podLabels));
-      return [candidate(matches, 'spec.podSelector', matches ? `NetworkPolicy ${quote(policy.name)} selects pods` : `NetworkPolicy ${quote(policy.name)} podSelector (${selectorText(policy.podSelector)}) matches no pods in namespace ${policy.namespace}`)];
+      return [candidate(matches, 'spec.podSelector', () => matches ? `NetworkPolicy ${quote(policy.name)} selects pods` : `NetworkPolicy ${quote(policy.name)} podSelector (${selectorText(policy.podSelector)}) matches no pods in namespace ${policy.namespace}`)];
     },
   }),
   objectField<NetworkPolicy>('NetworkPolicy', {
@@ -493,7 +495,7 @@ const networkPolicyFields: readonly FieldDefinition[] = [
             if (!peer.podSelector || peer.namespaceSelector || isEmptySelector(peer.podSelector)) return;
             const selector = peer.podSelector;
             if (pods.some((workload) => selectorMatches(selector, workload.podLabels))) return;
-            out.push(candidate(selectorText(selector), joinPath('spec', direction, ruleIndex, key, peerIndex, 'podSelector'), `NetworkPolicy ${quote(policy.name)} ${direction} peer podSelector (${selectorText(selector)}) matches no pods in namespace ${policy.namespace}`));
+            out.push(candidate(selectorText(selector), () => joinPath('spec', direction, ruleIndex, key, peerIndex, 'podSelector'), () => `NetworkPolicy ${quote(policy.name)} ${direction} peer podSelector (${selectorText(selector)}) matches no pods in namespace ${policy.namespace}`));
           }),
         );
       }
@@ -508,7 +510,7 @@ const serviceAccountFields: readonly FieldDefinition[] = [
     type: 'boolean',
     description: 'The ServiceAccount\'s automountServiceAccountToken (true when unset).',
     path: () => 'automountServiceAccountToken',
-    extract: (account) => [candidate(account.automountServiceAccountToken ?? true, 'automountServiceAccountToken', `ServiceAccount ${quote(account.name)} ${account.automountServiceAccountToken === false ? 'does not mount tokens' : 'mounts its API token into every pod that uses it (automountServiceAccountToken is not false)'}`)],
+    extract: (account) => [candidate(account.automountServiceAccountToken ?? true, 'automountServiceAccountToken', () => `ServiceAccount ${quote(account.name)} ${account.automountServiceAccountToken === false ? 'does not mount tokens' : 'mounts its API token into every pod that uses it (automountServiceAccountToken is not false)'}`)],
   }),
 ];
 
@@ -521,7 +523,7 @@ const roleFields: readonly FieldDefinition[] = [
     type: 'permission',
     description: 'The role\'s rules, matched against `VERB[|VERB] [GROUP/]RESOURCE[|RESOURCE]` (e.g. `get|list|watch secrets`, `create pods/exec`); wildcards grant everything, as in RBAC.',
     path: () => 'rules',
-    extract: (role) => role.rules.map((rule, index) => candidate(rule, joinPath('rules', index), `${role.kind} ${quote(role.name)} grants ${ruleText(rule)}`)),
+    extract: (role) => role.rules.map((rule, index) => candidate(rule, () => joinPath('rules', index), () => `${role.kind} ${quote(role.name)} grants ${ruleText(rule)}`)),
   }),
   objectField<Role>('Role', {
     name: 'Rule Wildcard',
@@ -532,7 +534,7 @@ const roleFields: readonly FieldDefinition[] = [
       role.rules.flatMap((rule, index) =>
         (['verbs', 'resources', 'apiGroups'] as const)
           .filter((part) => rule[part].includes('*'))
-          .map((part) => candidate(part, joinPath('rules', index, part), `${role.kind} ${quote(role.name)} rule ${index + 1} uses '*' in ${part}: ${ruleText(rule)}`)),
+          .map((part) => candidate(part, () => joinPath('rules', index, part), () => `${role.kind} ${quote(role.name)} rule ${index + 1} uses '*' in ${part}: ${ruleText(rule)}`)),
       ),
   }),
 ];
@@ -549,7 +551,7 @@ const bindingFields: readonly FieldDefinition[] = [
     type: 'string',
     description: 'Name of the Role or ClusterRole the binding grants.',
     path: () => 'roleRef.name',
-    extract: (binding) => [candidate(binding.roleRef.name, 'roleRef.name', `${binding.kind} ${quote(binding.name)} grants ${binding.roleRef.kind} ${quote(binding.roleRef.name)} to ${binding.subjects.map((entry) => `${entry.kind} ${entry.namespace ? `${entry.namespace}/` : ''}${entry.name}`).join(', ') || 'nobody'}`)],
+    extract: (binding) => [candidate(binding.roleRef.name, 'roleRef.name', () => `${binding.kind} ${quote(binding.name)} grants ${binding.roleRef.kind} ${quote(binding.roleRef.name)} to ${binding.subjects.map((entry) => `${entry.kind} ${entry.namespace ? `${entry.namespace}/` : ''}${entry.name}`).join(', ') || 'nobody'}`)],
   }),
   objectField<RoleBinding>('RoleBinding', {
     name: 'Binding Subject',
@@ -559,7 +561,7 @@ const bindingFields: readonly FieldDefinition[] = [
     extract: (binding) =>
       binding.subjects.map((entry, index) => {
         const name = entry.kind === 'ServiceAccount' ? `${entry.namespace ?? binding.namespace ?? ''}/${entry.name}` : entry.name;
-        return candidate({ key: entry.kind, value: name }, joinPath('subjects', index), `${binding.kind} ${quote(binding.name)} grants ${binding.roleRef.kind} ${quote(binding.roleRef.name)} to ${entry.kind} ${name}`);
+        return candidate({ key: entry.kind, value: name }, () => joinPath('subjects', index), () => `${binding.kind} ${quote(binding.name)} grants ${binding.roleRef.kind} ${quote(binding.roleRef.name)} to ${entry.kind} ${name}`);
       }),
   }),
   objectField<RoleBinding>('RoleBinding', {
@@ -569,7 +571,7 @@ const bindingFields: readonly FieldDefinition[] = [
     description: 'Rules of the bound role (from the input, or the built-in cluster-admin, admin, edit and view roles), matched like Granted Permission.',
     path: () => 'roleRef',
     extract: (binding, context) =>
-      boundRules(binding, context).map((rule) => candidate(rule, 'roleRef', `${binding.kind} ${quote(binding.name)} grants ${ruleText(rule)} (through ${binding.roleRef.kind} ${quote(binding.roleRef.name)}) to ${binding.subjects.map((entry) => `${entry.kind} ${entry.name}`).join(', ') || 'nobody'}`)),
+      boundRules(binding, context).map((rule) => candidate(rule, 'roleRef', () => `${binding.kind} ${quote(binding.name)} grants ${ruleText(rule)} (through ${binding.roleRef.kind} ${quote(binding.roleRef.name)}) to ${binding.subjects.map((entry) => `${entry.kind} ${entry.name}`).join(', ') || 'nobody'}`)),
   }),
 ];
 
@@ -582,7 +584,7 @@ const namespaceFields: readonly FieldDefinition[] = [
     path: () => 'metadata',
     extract: (namespace, context) => {
       const declared = context.index.snapshot.namespaces.includes(namespace);
-      return [candidate(declared, 'metadata', declared ? `namespace ${namespace.name} is declared` : `namespace ${namespace.name} is used but not declared in the input`)];
+      return [candidate(declared, 'metadata', () => declared ? `namespace ${namespace.name} is declared` : `namespace ${namespace.name} is used but not declared in the input`)];
     },
   }),
   objectField<Namespace>('Namespace', {
@@ -593,7 +595,7 @@ const namespaceFields: readonly FieldDefinition[] = [
     path: () => 'metadata',
     extract: (namespace, context) => {
       const count = context.index.networkPoliciesIn(namespace.name).length;
-      return [candidate(count > 0, 'metadata', count > 0 ? `namespace ${namespace.name} has ${count} NetworkPolicies` : `namespace ${namespace.name} has no NetworkPolicy: all its pods accept and open any connection`)];
+      return [candidate(count > 0, 'metadata', () => count > 0 ? `namespace ${namespace.name} has ${count} NetworkPolicies` : `namespace ${namespace.name} has no NetworkPolicy: all its pods accept and open any connection`)];
     },
   }),
   objectField<Namespace>('Namespace', {
@@ -603,7 +605,7 @@ const namespaceFields: readonly FieldDefinition[] = [
     path: () => 'metadata.labels',
     extract: (namespace) => {
       const level = namespace.labels['pod-security.kubernetes.io/enforce'];
-      return level === undefined ? [] : [candidate(level, joinPath('metadata', 'labels', 'pod-security.kubernetes.io/enforce'), `namespace ${namespace.name} enforces Pod Security level ${level}`)];
+      return level === undefined ? [] : [candidate(level, () => joinPath('metadata', 'labels', 'pod-security.kubernetes.io/enforce'), () => `namespace ${namespace.name} enforces Pod Security level ${level}`)];
     },
     absent: (namespace) =>
       namespace.labels['pod-security.kubernetes.io/enforce'] === undefined
@@ -619,7 +621,7 @@ const budgetFields: readonly FieldDefinition[] = [
     description: 'spec.maxUnavailable as written (a number or a percentage); no value when unset.',
     path: () => 'spec.maxUnavailable',
     extract: (budget) =>
-      budget.maxUnavailable === undefined ? [] : [candidate(String(budget.maxUnavailable), 'spec.maxUnavailable', `PodDisruptionBudget ${quote(budget.name)} sets maxUnavailable: ${budget.maxUnavailable}`)],
+      budget.maxUnavailable === undefined ? [] : [candidate(String(budget.maxUnavailable), 'spec.maxUnavailable', () => `PodDisruptionBudget ${quote(budget.name)} sets maxUnavailable: ${budget.maxUnavailable}`)],
   }),
   objectField<PodDisruptionBudget>('PodDisruptionBudget', {
     name: 'PDB Unhealthy Pod Eviction Policy',
@@ -627,7 +629,7 @@ const budgetFields: readonly FieldDefinition[] = [
     description: 'spec.unhealthyPodEvictionPolicy; no value when unset.',
     path: () => 'spec.unhealthyPodEvictionPolicy',
     extract: (budget) =>
-      budget.unhealthyPodEvictionPolicy === undefined ? [] : [candidate(budget.unhealthyPodEvictionPolicy, 'spec.unhealthyPodEvictionPolicy', `PodDisruptionBudget ${quote(budget.name)} sets unhealthyPodEvictionPolicy: ${budget.unhealthyPodEvictionPolicy}`)],
+      budget.unhealthyPodEvictionPolicy === undefined ? [] : [candidate(budget.unhealthyPodEvictionPolicy, 'spec.unhealthyPodEvictionPolicy', () => `PodDisruptionBudget ${quote(budget.name)} sets unhealthyPodEvictionPolicy: ${budget.unhealthyPodEvictionPolicy}`)],
     absent: (budget) => `PodDisruptionBudget ${quote(budget.name)} does not set unhealthyPodEvictionPolicy: AlwaysAllow, so unhealthy pods can block node drains`,
   }),
   objectField<PodDisruptionBudget>('PodDisruptionBudget', {
@@ -643,7 +645,7 @@ const budgetFields: readonly FieldDefinition[] = [
       const blocks =
         budget.minAvailable === '100%' ||
         (typeof budget.minAvailable === 'number' && selected.length > 0 && selected.every((workload) => (workload.replicas ?? 0) <= (budget.minAvailable as number)));
-      return [candidate(blocks, 'spec.minAvailable', blocks ? `PodDisruptionBudget ${quote(budget.name)} requires minAvailable ${budget.minAvailable}${selected.length ? ` of ${selected.map((workload) => `${workload.kind} ${quote(workload.name)} (${workload.replicas} replicas)`).join(', ')}` : ''}: no pod can be evicted` : `PodDisruptionBudget ${quote(budget.name)} allows evictions`)];
+      return [candidate(blocks, 'spec.minAvailable', () => blocks ? `PodDisruptionBudget ${quote(budget.name)} requires minAvailable ${budget.minAvailable}${selected.length ? ` of ${selected.map((workload) => `${workload.kind} ${quote(workload.name)} (${workload.replicas} replicas)`).join(', ')}` : ''}: no pod can be evicted` : `PodDisruptionBudget ${quote(budget.name)} allows evictions`)];
     },
   }),
 ];
@@ -654,7 +656,7 @@ const autoscalerFields: readonly FieldDefinition[] = [
     type: 'number',
     description: 'spec.minReplicas (1 when unset).',
     path: () => 'spec.minReplicas',
-    extract: (hpa) => [candidate(hpa.minReplicas, 'spec.minReplicas', `HorizontalPodAutoscaler ${quote(hpa.name)} scales down to ${hpa.minReplicas} replica${hpa.minReplicas === 1 ? '' : 's'}`)],
+    extract: (hpa) => [candidate(hpa.minReplicas, 'spec.minReplicas', () => `HorizontalPodAutoscaler ${quote(hpa.name)} scales down to ${hpa.minReplicas} replica${hpa.minReplicas === 1 ? '' : 's'}`)],
   }),
   objectField<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', {
     name: 'HPA Target Exists',
@@ -664,7 +666,7 @@ const autoscalerFields: readonly FieldDefinition[] = [
     path: () => 'spec.scaleTargetRef',
     extract: (hpa, context) => {
       const exists = context.index.workloadsIn(hpa.namespace).some((workload) => workload.kind === hpa.scaleTargetRef.kind && workload.name === hpa.scaleTargetRef.name);
-      return [candidate(exists, 'spec.scaleTargetRef', exists ? `HorizontalPodAutoscaler ${quote(hpa.name)} scales ${hpa.scaleTargetRef.kind} ${quote(hpa.scaleTargetRef.name)}` : `HorizontalPodAutoscaler ${quote(hpa.name)} targets ${hpa.scaleTargetRef.kind} ${quote(hpa.scaleTargetRef.name)}, which is not in the input`)];
+      return [candidate(exists, 'spec.scaleTargetRef', () => exists ? `HorizontalPodAutoscaler ${quote(hpa.name)} scales ${hpa.scaleTargetRef.kind} ${quote(hpa.scaleTargetRef.name)}` : `HorizontalPodAutoscaler ${quote(hpa.name)} targets ${hpa.scaleTargetRef.kind} ${quote(hpa.scaleTargetRef.name)}, which is not in the input`)];
     },
   }),
 ];
@@ -686,7 +688,7 @@ const serviceMonitorFields: readonly FieldDefinition[] = [
       const inScope = (service: Service): boolean =>
         any || (Array.isArray(namespaces) ? namespaces.includes(service.namespace) : service.namespace === monitor.namespace);
       const matches = context.index.snapshot.services.some((service) => inScope(service) && mapSelectorMatches(matchLabels, service.labels));
-      return [candidate(matches, 'spec.selector', matches ? `ServiceMonitor ${quote(monitor.name)} selects Services` : `ServiceMonitor ${quote(monitor.name)} selector matches no Service`)];
+      return [candidate(matches, 'spec.selector', () => matches ? `ServiceMonitor ${quote(monitor.name)} selects Services` : `ServiceMonitor ${quote(monitor.name)} selector matches no Service`)];
     },
   }),
 ];

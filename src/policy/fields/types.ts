@@ -19,21 +19,30 @@ export interface EnvCandidate {
 
 export type CandidateValue = string | number | boolean | KeyValue | EnvCandidate | PolicyRule;
 
+/** A string, or how to make it: message texts and paths are built only for values that match. */
+export type Lazy = string | (() => string);
+
+export const resolve = (value: Lazy): string => (typeof value === 'string' ? value : value());
+
 /** One value an object (or container) has for a field, with where it is and how to say it. */
 export interface Candidate {
   readonly value: CandidateValue;
-  readonly path: string;
+  readonly path: Lazy;
   /** A clause for the violation message, e.g. `container 'app' has privileged: true`. */
-  readonly text: string;
+  readonly text: Lazy;
 }
 
 export interface FieldContext {
   readonly object: KubeObject;
   readonly container?: Container;
   readonly index: SnapshotIndex;
+  /** Field values already read for this object or container, by field number. */
+  readonly cache?: (readonly Candidate[] | undefined)[];
 }
 
 export interface FieldDefinition {
+  /** Position in the registry, for per-object caches. */
+  readonly id: number;
   /** StackRox's criteria field name where one exists. */
   readonly name: string;
   /** Other accepted spellings (StackRox export names, older names). */

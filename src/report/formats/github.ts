@@ -25,6 +25,6 @@ export const githubRenderer: Renderer = {
       lines.push(`::${problem.level === 'error' ? 'error' : 'warning'} file=${escapeProperty(problem.file)}${position},title=kubeward input::${escapeData(problem.message)}`);
     }
     lines.push(`kubeward: ${report.summary.findings} findings, ${report.summary.errors} input errors`);
-    return `${lines.join('\n')}\n`;
+    return [`${lines.join('\n')}\n`];
   },
 };

@@ -5,7 +5,7 @@ import { sarifRenderer } from './sarif.js';
 import { tableRenderer } from './table.js';
 import type { Renderer } from './types.js';
 
-export type { Renderer, RenderOptions } from './types.js';
+export { renderToString, type Renderer, type RenderOptions } from './types.js';
 
 /** Every output format, by name: the one place a new format is added. */
 export const RENDERERS = {

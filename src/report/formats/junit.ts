@@ -57,6 +57,6 @@ export const junitRenderer: Renderer = {
           '\n  </testsuite>',
       );
     }
-    return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="kubeward" tests="${tests}" failures="${failures}" errors="${errors.length}">\n${suites.join('\n')}\n</testsuites>\n`;
+    return [`<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="kubeward" tests="${tests}" failures="${failures}" errors="${errors.length}">\n`, ...suites.map((suite) => `${suite}\n`), '</testsuites>\n'];
   },
 };

@@ -1,4 +1,5 @@
 import type { Finding, PolicySummary, Severity } from '../../model/index.js';
+import { LazyArray, prettyJson } from './json-stream.js';
 import type { Renderer } from './types.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { CRITICAL: 'error', HIGH: 'error', MEDIUM: 'warning', LOW: 'note' };
@@ -42,7 +43,7 @@ const qualifiedName = (finding: Finding): string =>
 export const sarifRenderer: Renderer = {
   name: 'sarif',
   description: 'SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.',
-  render: (report) => {
+  render: function* (report) {
     const ruleIndex = new Map(report.policies.map((policy, index) => [policy.id, index]));
     const result = (finding: Finding) => ({
       ruleId: finding.policyId,
@@ -95,10 +96,14 @@ export const sarifRenderer: Renderer = {
               })),
             },
           ],
-          results: [...report.findings, ...report.suppressed].map(result),
+          results: new LazyArray(report.findings.length + report.suppressed.length, function* () {
+            for (const finding of report.findings) yield result(finding);
+            for (const finding of report.suppressed) yield result(finding);
+          }),
         },
       ],
     };
-    return `${JSON.stringify(log, null, 2)}\n`;
+    yield* prettyJson(log);
+    yield '\n';
   },
 };

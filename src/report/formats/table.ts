@@ -15,7 +15,7 @@ const objectLabel = (finding: Finding): string =>
 export const tableRenderer: Renderer = {
   name: 'table',
   description: 'Human-readable, grouped by file and object; coloured on a terminal.',
-  render: (report: ScanReport, options: RenderOptions): string => {
+  render: (report: ScanReport, options: RenderOptions): string[] => {
     const style = paint(options);
     const lines: string[] = [];
     let file: string | undefined;
@@ -56,6 +56,6 @@ export const tableRenderer: Renderer = {
         (summary.errors ? `; ${summary.errors} input error${summary.errors === 1 ? '' : 's'}` : '') +
         (unknown.length ? `; not modelled: ${unknown.join(', ')}` : ''),
     );
-    return `${lines.join('\n').replace(/^\n/, '')}\n`;
+    return [`${lines.join('\n').replace(/^\n/, '')}\n`];
   },
 };

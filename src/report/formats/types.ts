@@ -5,9 +5,12 @@ export interface RenderOptions {
   readonly color: boolean;
 }
 
-/** An output format: a pure function from the report to text. */
+/** An output format: a pure function from the report to text, produced in pieces (reports can be large). */
 export interface Renderer {
   readonly name: string;
   readonly description: string;
-  readonly render: (report: ScanReport, options: RenderOptions) => string;
+  readonly render: (report: ScanReport, options: RenderOptions) => Iterable<string>;
 }
+
+/** The whole rendered text at once, for small reports and tests. */
+export const renderToString = (renderer: Renderer, report: ScanReport, options: RenderOptions): string => [...renderer.render(report, options)].join('');
