@@ -7,6 +7,7 @@ import {
   type LifecycleStage,
   type Namespace,
   type ObjectMeta,
+  type ObjectRef,
   type Workload,
 } from '../model/index.js';
 import type { CompiledCondition, CompiledExclusion, CompiledPolicy, CompiledSection, CompiledSelector } from './compile.js';
@@ -281,37 +282,61 @@ export const evaluatePolicies = (
     return hits;
   };
 
+  // One reference per object, shared by all its findings.
+  const refs = new Map<KubeObject, ObjectRef>();
+  const objectRef = (object: KubeObject): ObjectRef => {
+    let ref = refs.get(object);
+    if (!ref) {
+      ref = {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        ...(object.namespace === undefined ? {} : { namespace: object.namespace }),
+        name: object.name,
+        ...(object.uid === undefined ? {} : { uid: object.uid }),
+      };
+      refs.set(object, ref);
+    }
+    return ref;
+  };
+
   const emit = (compiled: CompiledPolicy, object: KubeObject, hits: Hits): void => {
     const { policy } = compiled;
     let ignore = ignoreCache.get(object);
     if (ignore === undefined && !ignoreCache.has(object)) ignoreCache.set(object, (ignore = ignoredPolicies(object)));
     const suppressed = ignore && (ignore.ids.has(policy.id) || ignore.ids.has('*'));
+    const suppression = suppressed ? { by: 'annotation' as const, ...(ignore?.reason ? { reason: ignore.reason } : {}) } : undefined;
+    const ref = objectRef(object);
     for (const { container, clauses: all } of hits.values()) {
-      const explaining = all.filter((clause) => !clause.filter);
-      const clauses = explaining.length > 0 ? explaining : all;
-      const primary = clauses.find((clause) => clause.matched && clause.path !== '') ?? clauses.find((clause) => clause.path !== '');
-      located.push(object);
-      findings.push({
+      let clauses = all;
+      if (all.some((clause) => clause.filter) && all.some((clause) => !clause.filter)) clauses = all.filter((clause) => !clause.filter);
+      let primary: Clause | undefined;
+      for (const clause of clauses) {
+        if (clause.path === '') continue;
+        if (clause.matched) {
+          primary = clause;
+          break;
+        }
+        primary ??= clause;
+      }
+      // Built as one literal with every key (optional ones set after): object spreads here cost a
+      // temporary object per finding, and scans can have hundreds of thousands of findings.
+      const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
         policyId: policy.id,
         policyName: policy.name,
         severity: policy.severity,
         categories: policy.categories,
-        object: {
-          apiVersion: object.apiVersion,
-          kind: object.kind,
-          ...(object.namespace === undefined ? {} : { namespace: object.namespace }),
-          name: object.name,
-          ...(object.uid === undefined ? {} : { uid: object.uid }),
-        },
-        ...(container ? { container: container.name } : {}),
-        message: summarise(clauses.map((clause) => clause.text)),
+        object: ref,
+        message: clauses.length === 1 ? (clauses[0] as Clause).text : summarise(clauses.map((clause) => clause.text)),
         remediation: policy.remediation,
         path: primary?.path ?? container?.path ?? '',
         source: object.source,
         location: { file: object.source.file, line: object.source.line, column: object.source.column },
         enforcedAt: compiled.enforcedAt,
-        ...(suppressed ? { suppressed: { by: 'annotation' as const, ...(ignore?.reason ? { reason: ignore.reason } : {}) } } : {}),
-      });
+      };
+      if (container) finding.container = container.name;
+      if (suppression) finding.suppressed = suppression;
+      located.push(object);
+      findings.push(finding);
     }
   };
 

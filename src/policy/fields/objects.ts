@@ -1,4 +1,5 @@
 import {
+  formatPath,
   isEmptySelector,
   joinPath,
   mapSelectorMatches,
@@ -14,6 +15,7 @@ import {
   type RoleBinding,
   type Service,
   type ServiceAccount,
+  type PathSegment,
   type Workload,
 } from '../../model/index.js';
 import { BUILT_IN_CLUSTER_ROLES, REMOVED_APIS } from './rbac.js';
@@ -133,16 +135,35 @@ const genericFields: readonly FieldDefinition[] = [
     path: () => '',
     extract: (object) => {
       const out: Candidate[] = [];
-      const visit = (value: unknown, path: string): void => {
-        if (Array.isArray(value)) value.forEach((item, index) => visit(item, joinPath(path, index)));
-        else if (typeof value === 'object' && value !== null) {
-          const keys = Object.keys(value);
-          const firstOut = keys.findIndex((key, index) => index > 0 && (keys[index - 1] as string) > key);
-          if (firstOut > 0) out.push(candidate(path || '(root)', () => joinPath(path, keys[firstOut] as string), () => `keys of ${path || 'the object'} are not sorted (${keys[firstOut]} after ${keys[firstOut - 1]})`));
-          for (const key of keys) visit((value as Record<string, unknown>)[key], joinPath(path, key));
+      // Segments on a stack, formatted only for the mappings that are out of order.
+      const segments: PathSegment[] = [];
+      const visit = (value: unknown): void => {
+        if (typeof value !== 'object' || value === null) return;
+        if (Array.isArray(value)) {
+          for (let index = 0; index < value.length; index++) {
+            segments.push(index);
+            visit(value[index]);
+            segments.pop();
+          }
+          return;
+        }
+        let previous: string | undefined;
+        for (const key in value) {
+          if (previous !== undefined && previous > key) {
+            const path = formatPath(segments);
+            const before = previous;
+            out.push(candidate(path || '(root)', () => joinPath(path, key), () => `keys of ${path || 'the object'} are not sorted (${key} after ${before})`));
+            break;
+          }
+          previous = key;
+        }
+        for (const key in value) {
+          segments.push(key);
+          visit((value as Record<string, unknown>)[key]);
+          segments.pop();
         }
       };
-      visit(object.raw, '');
+      visit(object.raw);
       return out;
     },
   }),
