@@ -124,7 +124,7 @@ const main = async (): Promise<void> => {
   const { policies } = await loadPolicyPath(builtInPolicyDirectory(), root);
   const selected = selectPolicies(policies, [], { enable: [], disable: [], only: [] }, 'bench');
   const evaluationSeconds: number[] = [];
-  let loadSeconds = 0;
+  let loadSeconds: number;
   {
     const started = performance.now();
     const loaded = await loadInputs([corpusDirectory], { ...DEFAULT_LOAD_OPTIONS, cwd: corpusDirectory, stdin: async () => '' });
