@@ -157,3 +157,25 @@ describe('kubeward policy', () => {
     assert.deepEqual(json(scan.stdout).findings.map((finding) => finding.policyId), ['privileged-container']);
   });
 });
+
+describe('kubeward policy test', () => {
+  it('runs the cases next to user policies and fails on a wrong expectation', async () => {
+    const directory = await temporaryDirectory();
+    await mkdir(join(directory, 'tests'));
+    await writeFile(
+      join(directory, 'no-docker-hub.yaml'),
+      'apiVersion: kubeward.io/v1\nkind: Policy\nmetadata: {name: no-docker-hub}\nspec:\n  name: Image from Docker Hub\n  description: d\n  rationale: r\n  remediation: Use the internal registry.\n  severity: MEDIUM\n  lifecycleStages: [DEPLOY]\n  criteria:\n    - conditions:\n        - {field: Image Registry, values: [docker\\.io]}\n',
+    );
+    await writeFile(
+      join(directory, 'tests/no-docker-hub.yaml'),
+      '- name: nginx from Docker Hub\n  expect: 1\n  pod: {containers: [{name: web, image: nginx:1.25}]}\n- name: internal registry\n  expect: 0\n  pod: {containers: [{name: web, image: registry.example.com/nginx:1.25}]}\n',
+    );
+    const passing = await kubeward(['policy', 'test', directory]);
+    assert.equal(passing.code, 0, passing.stdout + passing.stderr);
+    assert.match(passing.stderr, /^2 cases passed, 0 failed/m);
+    await writeFile(join(directory, 'tests/no-docker-hub.yaml'), '- name: wrong\n  expect: 0\n  pod: {containers: [{name: web, image: nginx:1.25}]}\n');
+    const failing = await kubeward(['policy', 'test', directory]);
+    assert.equal(failing.code, 1);
+    assert.match(failing.stdout, /✖ {2}no-docker-hub: wrong\n {5}expected 0 findings, got 1/);
+  });
+});

@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { SEVERITIES } from '../model/index.js';
 import { builtInPolicyDirectory } from '../policy/files.js';
 import { FORMAT_NAMES } from '../report/index.js';
-import { runImportStackRox, runPolicyExplain, runPolicyFields, runPolicyList } from './commands/policy.js';
+import { runImportStackRox, runPolicyExplain, runPolicyFields, runPolicyList, runPolicyTest } from './commands/policy.js';
 import { runScan, type ScanOptions } from './commands/scan.js';
 import { EXIT, KnownError } from './errors.js';
 import type { Io } from './io.js';
@@ -72,6 +72,12 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('-t, --target <target>', 'only fields usable with this target (Workload, Service, Role, ...)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((options) => setExit(runPolicyFields(options, io)));
+  policy
+    .command('test')
+    .description('run the test cases of policies (tests/<id>.yaml next to the policy files)')
+    .argument('[paths...]', 'policy files or directories')
+    .option('--builtin', 'also test the built-in policies', false)
+    .action(async (paths: string[], options: { builtin: boolean }) => setExit(await runPolicyTest(paths, options, io)));
   policy
     .command('import-stackrox')
     .description('convert a StackRox policy export (JSON) into Kubeward policies; lists what could not be converted')

@@ -50,6 +50,8 @@ export interface CompiledPolicy {
   readonly crossObject: boolean;
   /** True when a CEL condition reads the manifest itself (`object`), which light copies drop. */
   readonly readsManifest: boolean;
+  /** True when a condition needs the Kubernetes schemas (see `EvaluateOptions.validateSchema`). */
+  readonly needsSchemas: boolean;
   readonly scope: readonly CompiledSelector[];
   readonly exclusions: readonly CompiledExclusion[];
   /** Exclusions of whole objects, and of containers by image prefix. */
@@ -181,6 +183,7 @@ export const compilePolicy = (policy: Policy): CompileResult => {
       kinds: new Set(policy.kinds),
       crossObject: policy.target === 'Namespace' || conditions.some((condition) => condition.kind === 'field' && condition.field.crossObject === true),
       readsManifest: conditions.some((condition) => condition.kind === 'cel' && /\bobject\b/.test(condition.condition.cel)),
+      needsSchemas: conditions.some((condition) => condition.kind === 'field' && condition.field.needsSchemas === true),
       scope,
       exclusions,
       objectExclusions: exclusions.filter((exclusion) => exclusion.image === undefined),

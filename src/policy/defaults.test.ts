@@ -2,54 +2,23 @@ import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { buildSnapshot, normaliseDocument, parseYamlStream } from '../k8s/index.js';
-import type { KubeObject } from '../model/index.js';
-import { compilePolicy, evaluatePolicies, type Policy } from './index.js';
+import { loadSchemaValidator } from '../k8s/schema.js';
+import { parseYamlStream } from '../k8s/yaml.js';
+import { parseCases, runPolicyCases, type PolicyCase } from './cases.js';
+import { compilePolicy, type Policy } from './index.js';
 import { builtInPolicyDirectory, loadPolicyPath } from './files.js';
 
-/**
- * Every built-in policy ships with cases in policies/tests/<id>.yaml: a list of
- * `{name, expect, containers?, pod? | objects?, kind?, annotations?}` where `pod` is a pod
- * spec wrapped into a Deployment (or `kind`), `objects` are whole manifests, and `expect` is
- * the number of findings this policy must raise (0 for a negative case).
- */
-interface Case {
-  readonly name: string;
-  readonly expect: number;
-  readonly containers?: readonly string[];
-  readonly pod?: Record<string, unknown>;
-  readonly kind?: string;
-  readonly replicas?: number;
-  readonly podAnnotations?: Record<string, string>;
-  readonly objects?: readonly Record<string, unknown>[];
-}
-
-const wrap = (testCase: Case): Record<string, unknown>[] => {
-  if (!testCase.pod) return [];
-  const kind = testCase.kind ?? 'Deployment';
-  const metadata = { name: 'subject', namespace: 'test', labels: { app: 'subject' } };
-  const template = { metadata: { labels: { app: 'subject' }, ...(testCase.podAnnotations ? { annotations: testCase.podAnnotations } : {}) }, spec: testCase.pod };
-  const apiVersion = kind === 'Pod' ? 'v1' : kind === 'CronJob' || kind === 'Job' ? 'batch/v1' : 'apps/v1';
-  if (kind === 'Pod') return [{ apiVersion, kind, metadata: { ...metadata, ...(testCase.podAnnotations ? { annotations: testCase.podAnnotations } : {}) }, spec: testCase.pod }];
-  if (kind === 'CronJob') return [{ apiVersion, kind, metadata, spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template } } } }];
-  if (kind === 'Job') return [{ apiVersion, kind, metadata, spec: { template } }];
-  return [{ apiVersion, kind, metadata, spec: { replicas: testCase.replicas ?? 1, selector: { matchLabels: { app: 'subject' } }, template } }];
-};
-
-const objectsOf = (testCase: Case): KubeObject[] =>
-  [...wrap(testCase), ...(testCase.objects ?? [])].flatMap(
-    (value, documentIndex) => normaliseDocument(value, { file: 'case.yaml', documentIndex, defaultNamespace: 'default' }).objects,
-  );
-
 const directory = builtInPolicyDirectory();
+const validateSchema = await loadSchemaValidator();
 const { policies, problems } = await loadPolicyPath(directory, directory);
 
-const casesFor = async (policy: Policy): Promise<Case[]> => {
+const casesFor = async (policy: Policy): Promise<PolicyCase[]> => {
   const text = await readFile(join(directory, 'tests', `${policy.id}.yaml`), 'utf8');
   const [document] = parseYamlStream(text);
   assert.ok(document && !document.error, `policies/tests/${policy.id}.yaml does not parse: ${document?.error?.message}`);
-  assert.ok(Array.isArray(document.value), `policies/tests/${policy.id}.yaml must be a list of cases`);
-  return document.value as Case[];
+  const cases = parseCases(document.value);
+  assert.ok(typeof cases !== 'string', cases as string);
+  return cases;
 };
 
 describe('built-in policies', () => {
@@ -74,21 +43,10 @@ describe('built-in policies', () => {
       const cases = await casesFor(policy);
       assert.ok(cases.some((testCase) => testCase.expect > 0), 'needs at least one positive case');
       assert.ok(cases.some((testCase) => testCase.expect === 0), 'needs at least one negative case');
-      const result = compilePolicy(policy);
-      assert.ok('compiled' in result);
-      for (const testCase of cases) {
-        const snapshot = buildSnapshot(objectsOf(testCase));
-        const { findings } = evaluatePolicies(snapshot, [result.compiled], { now: new Date('2026-01-01T00:00:00Z'), stages: policy.lifecycleStages });
-        assert.equal(
-          findings.length,
-          testCase.expect,
-          `case "${testCase.name}": expected ${testCase.expect} findings, got ${findings.length}: ${findings.map((finding) => finding.message).join(' | ')}`,
-        );
-        if (testCase.containers) {
-          assert.deepEqual(findings.map((finding) => finding.container).sort(), [...testCase.containers].sort(), `case "${testCase.name}": containers`);
-        }
-        for (const finding of findings) {
-          assert.ok(finding.message.length > 10, `case "${testCase.name}": message too thin: ${finding.message}`);
+      for (const result of runPolicyCases(policy, cases, new Date('2026-01-01T00:00:00Z'), validateSchema)) {
+        assert.ok(result.passed, `case "${result.name}": ${result.failure}`);
+        for (const finding of result.findings) {
+          assert.ok(finding.message.length > 10, `case "${result.name}": message too thin: ${finding.message}`);
           assert.equal(finding.policyId, policy.id);
         }
       }

@@ -32,6 +32,8 @@ export interface EvaluateOptions {
    */
   readonly only?: ReadonlySet<KubeObject>;
   readonly judgeUndeclaredNamespaces?: boolean;
+  /** Schema checks for the `Schema Violation` field (loaded by the caller: schemas are large). */
+  readonly validateSchema?: (object: ObjectMeta) => readonly { readonly path: string; readonly message: string }[];
 }
 
 export interface EvaluationStats {
@@ -174,7 +176,7 @@ export const evaluatePolicies = (
   policies: readonly CompiledPolicy[],
   options: EvaluateOptions,
 ): EvaluationResult => {
-  const index = new SnapshotIndex(snapshot);
+  const index = new SnapshotIndex(snapshot, options.validateSchema);
   const findings: Finding[] = [];
   /** The object of each finding, to locate their paths in one batch at the end. */
   const located: KubeObject[] = [];

@@ -4,6 +4,7 @@ import {
   type ClusterSnapshot,
   type Ingress,
   type NetworkPolicy,
+  type ObjectMeta,
   type Role,
   type Service,
   type Workload,
@@ -57,8 +58,12 @@ export class SnapshotIndex {
   readonly #controllers: Set<string>;
   readonly #namespacesInUse: Set<string>;
 
-  constructor(snapshot: ClusterSnapshot) {
+  /** Checks objects against their Kubernetes schemas, when the caller loaded them (only schema policies need it). */
+  readonly validateSchema: ((object: ObjectMeta) => readonly { readonly path: string; readonly message: string }[]) | undefined;
+
+  constructor(snapshot: ClusterSnapshot, validateSchema?: (object: ObjectMeta) => readonly { readonly path: string; readonly message: string }[]) {
     this.snapshot = snapshot;
+    this.validateSchema = validateSchema;
     this.#workloads = group(snapshot.workloads);
     this.#services = group(snapshot.services);
     this.#ingresses = group(snapshot.ingresses);

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { discoverInputs, readEntries, type InputEntry, type LoadOptions } from '../k8s/load.js';
+import { loadSchemaValidator } from '../k8s/schema.js';
 import type { Finding, InputProblem, KubeObject, LifecycleStage } from '../model/index.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { countKinds } from '../report/build.js';
@@ -118,7 +119,13 @@ export const runScanJob = async (inputs: readonly string[], options: ScanJobOpti
     return worker;
   });
   try {
-    const session = new ScanSession(options.policies, { now: options.now, stages: options.stages, manifest: options.load });
+    const validateSchema = options.policies.some((policy) => policy.needsSchemas) ? await loadSchemaValidator() : undefined;
+    const session = new ScanSession(options.policies, {
+      now: options.now,
+      stages: options.stages,
+      manifest: options.load,
+      ...(validateSchema ? { validateSchema } : {}),
+    });
     for await (const event of readEntries(parts[0] ?? [], { ...load, stdin }, session.sources)) {
       if (event.kind === 'manifest') session.addManifest(event.text, event.file);
       else if (event.kind === 'objects') session.addObjects(event.objects, event.problems, event.documents);

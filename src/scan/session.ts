@@ -1,4 +1,5 @@
 import { readManifest, type ManifestOptions } from '../k8s/manifest.js';
+import type { SchemaValidator } from '../k8s/schema.js';
 import { buildSnapshot } from '../k8s/snapshot.js';
 import { SourceIndex, type LocateRequest } from '../k8s/sources.js';
 import { WORKLOAD_KINDS, type Finding, type InputProblem, type KubeObject, type LifecycleStage } from '../model/index.js';
@@ -11,6 +12,8 @@ export interface SessionOptions {
   readonly now: Date;
   readonly stages: readonly LifecycleStage[];
   readonly manifest: ManifestOptions;
+  /** Kubernetes schema checks, for policies that use them (the caller loads the schemas). */
+  readonly validateSchema?: SchemaValidator;
 }
 
 export interface SessionResult {
@@ -116,6 +119,7 @@ export class ScanSession {
         now: this.#options.now,
         stages: this.#options.stages,
         locateAll: (requests) => this.#sources.locateAll(requests),
+        ...(this.#options.validateSchema ? { validateSchema: this.#options.validateSchema } : {}),
       });
       for (const finding of result.findings) this.#findings.push(finding);
       this.#celErrors += result.stats.celErrors;
@@ -158,6 +162,7 @@ export class ScanSession {
       now: this.#options.now,
       stages: this.#options.stages,
       locateAll: (requests: readonly LocateRequest[]) => this.#sources.locateAll(requests),
+      ...(this.#options.validateSchema ? { validateSchema: this.#options.validateSchema } : {}),
     };
     const cross = evaluatePolicies(snapshot, this.#cross, { ...options, ...(own ? { only: own } : {}), judgeUndeclaredNamespaces });
     const deferred = this.#deferred.size > 0 ? evaluatePolicies(snapshot, this.#local, { ...options, only: this.#deferred, judgeUndeclaredNamespaces: false }) : undefined;

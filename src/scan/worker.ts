@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { readEntries } from '../k8s/load.js';
+import { loadSchemaValidator } from '../k8s/schema.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
 import { countKinds } from '../report/build.js';
 import type { FinishMessage, MainMessage, StartMessage, WorkerMessage } from './protocol.js';
@@ -20,7 +21,8 @@ const start = async (message: StartMessage): Promise<void> => {
     return 'compiled' in result ? [result.compiled] : [];
   });
   const load = { ...message.load, stdin: async () => '' };
-  const current = new ScanSession(policies, { now: new Date(message.now), stages: message.stages, manifest: load });
+  const validateSchema = policies.some((policy) => policy.needsSchemas) ? await loadSchemaValidator() : undefined;
+  const current = new ScanSession(policies, { now: new Date(message.now), stages: message.stages, manifest: load, ...(validateSchema ? { validateSchema } : {}) });
   session = current;
   for await (const event of readEntries(message.entries, load, current.sources)) {
     if (event.kind === 'manifest') current.addManifest(event.text, event.file);

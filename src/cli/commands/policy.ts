@@ -1,12 +1,18 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import jsYaml from 'js-yaml';
 import { fieldsFor, TARGETS, type Policy, type Target } from '../../policy/index.js';
 import { convertStackRoxExport } from '../../policy/stackrox.js';
 import { loadConfig } from '../config.js';
-import { UsageError } from '../errors.js';
+import { ConfigurationError, UsageError } from '../errors.js';
+import { displayPath } from '../../k8s/load.js';
+import { parseYamlStream } from '../../k8s/yaml.js';
+import { parseCases, runPolicyCases } from '../../policy/cases.js';
+import { compilePolicy } from '../../policy/compile.js';
+import { loadSchemaValidator, type SchemaValidator } from '../../k8s/schema.js';
+import { builtInPolicyDirectory, loadPolicyPath } from '../../policy/files.js';
 import type { Io } from '../io.js';
-import { resolvePolicies } from '../policies.js';
+import { formatPolicyProblem, resolvePolicies } from '../policies.js';
 
 interface ListOptions {
   readonly format: string;
@@ -145,4 +151,49 @@ export const runImportStackRox = async (file: string, options: { output?: string
   for (const skipped of result.skipped) io.stderr(`not converted: ${skipped.name}: ${skipped.reason}\n`);
   io.stderr(`converted ${result.converted.length} of ${result.converted.length + result.skipped.length} policies${options.output ? ` into ${options.output}/` : ''}\n`);
   return result.converted.length === 0 && result.skipped.length > 0 ? 1 : 0;
+};
+
+/**
+ * `kubeward policy test [paths...]`: runs the cases written for policies, `tests/<id>.yaml`
+ * next to each policy file (the built-in policies with `--builtin`). Exit 1 when a case fails.
+ */
+export const runPolicyTest = async (paths: readonly string[], options: { builtin: boolean }, io: Io): Promise<number> => {
+  const roots = [...paths.map((path) => resolve(io.cwd, path)), ...(options.builtin ? [builtInPolicyDirectory()] : [])];
+  if (roots.length === 0) throw new UsageError('name policy files or directories to test, or --builtin', 'kubeward policy test policies/');
+  let failed = 0;
+  let passed = 0;
+  let untested = 0;
+  let validateSchema: SchemaValidator | undefined;
+  for (const root of roots) {
+    const loaded = await loadPolicyPath(root, io.cwd);
+    if (loaded.problems.length > 0) throw new ConfigurationError(loaded.problems.map(formatPolicyProblem).join('\n'));
+    const casesDirectory = join((await stat(root)).isDirectory() ? root : dirname(root), 'tests');
+    for (const policy of loaded.policies) {
+      const file = join(casesDirectory, `${policy.id}.yaml`);
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch {
+        untested++;
+        io.stdout(`-  ${policy.id}: no cases (${displayPath(io.cwd, file)})\n`);
+        continue;
+      }
+      const [document] = parseYamlStream(text);
+      const cases = document?.error ? `${document.error.line}:${document.error.column}: ${document.error.message}` : parseCases(document?.value ?? []);
+      if (typeof cases === 'string') {
+        failed++;
+        io.stdout(`✖  ${policy.id}: ${displayPath(io.cwd, file)}: ${cases}\n`);
+        continue;
+      }
+      const compiled = compilePolicy(policy);
+      if ('compiled' in compiled && compiled.compiled.needsSchemas) validateSchema ??= await loadSchemaValidator();
+      for (const result of runPolicyCases(policy, cases, io.now(), validateSchema)) {
+        if (result.passed) passed++;
+        else failed++;
+        io.stdout(`${result.passed ? '✔' : '✖'}  ${policy.id}: ${result.name}${result.failure ? `\n     ${result.failure}` : ''}\n`);
+      }
+    }
+  }
+  io.stderr(`${passed} cases passed, ${failed} failed${untested ? `, ${untested} policies without cases` : ''}\n`);
+  return failed > 0 ? 1 : 0;
 };

@@ -128,6 +128,20 @@ const genericFields: readonly FieldDefinition[] = [
     extract: (object) => keyValues(object.annotations, 'metadata.annotations', 'annotation', object),
     absent: (object, _context, values) => `${object.kind} ${quote(object.name)} has no annotation matching ${values.map(quote).join(' or ')}`,
   }),
+  {
+    ...objectField('Object', {
+      name: 'Schema Violation',
+      type: 'string',
+      description:
+        'Each place the object breaks the Kubernetes OpenAPI schema of its apiVersion and kind, as "PATH MESSAGE" (built-in kinds; CRDs and removed APIs are not checked).',
+      path: () => '',
+      extract: (object, context) =>
+        (context.index.validateSchema?.(object) ?? []).map((violation) =>
+          candidate(`${violation.path} ${violation.message}`, violation.path, () => `${object.kind} ${quote(object.name)}: ${violation.path || '(root)'} ${violation.message}`),
+        ),
+    }),
+    needsSchemas: true,
+  },
   objectField('Object', {
     name: 'Unsorted Keys',
     type: 'string',

@@ -59,6 +59,8 @@ export interface FieldDefinition {
    * wrong: its clause is left out of violation messages when other clauses explain the finding.
    */
   readonly filter?: boolean;
+  /** Needs the Kubernetes schemas (`EvaluateOptions.validateSchema`). */
+  readonly needsSchemas?: boolean;
   /** Needs other objects of the snapshot to answer (Services, NetworkPolicies, ...). */
   readonly crossObject?: boolean;
   readonly extract: (context: FieldContext) => readonly Candidate[];
