@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { once } from 'node:events';
 import { main, packageVersion } from './main.js';
 
 const readStdin = async (): Promise<string> => {
@@ -7,9 +8,12 @@ const readStdin = async (): Promise<string> => {
   return Buffer.concat(chunks).toString('utf8');
 };
 
-const write = (stream: NodeJS.WriteStream) => (text: string | Iterable<string>) => {
-  if (typeof text === 'string') stream.write(text);
-  else for (const chunk of text) stream.write(chunk);
+/**
+ * Writes and waits whenever the stream's buffer is full: stdout on a pipe buffers without
+ * limit, and a large report piped to a slow reader would otherwise sit in memory whole.
+ */
+const write = (stream: NodeJS.WriteStream) => async (text: string | Iterable<string>): Promise<void> => {
+  for (const chunk of typeof text === 'string' ? [text] : text) if (!stream.write(chunk)) await once(stream, 'drain');
 };
 
 process.exitCode = await main(process.argv.slice(2), {

@@ -4,8 +4,8 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly version: string;
   readonly stdoutIsTTY: boolean;
-  /** Writes to standard output: a string, or pieces of a large output in order. */
-  readonly stdout: (text: string | Iterable<string>) => void;
+  /** Writes to standard output: a string, or pieces of a large output in order, waiting for the reader. */
+  readonly stdout: (text: string | Iterable<string>) => Promise<void>;
   readonly stderr: (text: string) => void;
   readonly readStdin: () => Promise<string>;
   readonly now: () => Date;

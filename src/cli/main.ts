@@ -71,7 +71,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .description('list the criteria fields policies can use')
     .option('-t, --target <target>', 'only fields usable with this target (Workload, Service, Role, ...)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action((options) => setExit(runPolicyFields(options, io)));
+    .action(async (options) => setExit(await runPolicyFields(options, io)));
   policy
     .command('test')
     .description('run the test cases of policies (tests/<id>.yaml next to the policy files)')

@@ -13,6 +13,7 @@ import {
 import type { CompiledCondition, CompiledExclusion, CompiledPolicy, CompiledSection, CompiledSelector } from './compile.js';
 import type { Matcher } from './matchers.js';
 import { resolve, type Candidate, type FieldContext, type FieldDefinition } from './fields/index.js';
+import { snapshotObjects } from '../k8s/snapshot.js';
 import { SnapshotIndex } from './snapshot-index.js';
 import type { BooleanOperator, Target } from './types.js';
 
@@ -67,12 +68,13 @@ const LISTED_TARGETS: Readonly<Record<Exclude<Target, 'Workload' | 'Object' | 'N
   HorizontalPodAutoscaler: (snapshot) => snapshot.horizontalPodAutoscalers,
 };
 
+/** Namespaces synthesised for `namespaceTargets`: objects use them, nothing declares them. */
+const undeclared = new WeakSet<KubeObject>();
+
 /**
  * Namespaces as policy targets: the declared ones, plus every namespace objects are put in
  * (a manifest set rarely declares its namespaces), each pointing at the first object found there.
  */
-const undeclared = new WeakSet<KubeObject>();
-
 const namespaceTargets = (index: SnapshotIndex): Namespace[] => {
   const declared = new Map(index.snapshot.namespaces.map((namespace) => [namespace.name, namespace]));
   return index.namespaces().flatMap((name): Namespace[] => {
@@ -103,21 +105,7 @@ export const targetObjects = (target: Target, index: SnapshotIndex): readonly Ku
     case 'Namespace':
       return namespaceTargets(index);
     case 'Object':
-      return [
-        ...snapshot.workloads,
-        ...snapshot.services,
-        ...snapshot.ingresses,
-        ...snapshot.networkPolicies,
-        ...snapshot.serviceAccounts,
-        ...snapshot.roles,
-        ...snapshot.roleBindings,
-        ...snapshot.secrets,
-        ...snapshot.configMaps,
-        ...snapshot.namespaces,
-        ...snapshot.podDisruptionBudgets,
-        ...snapshot.horizontalPodAutoscalers,
-        ...snapshot.others,
-      ];
+      return snapshotObjects(snapshot);
     default:
       return LISTED_TARGETS[target](snapshot);
   }
@@ -322,6 +310,7 @@ export const evaluatePolicies = (
       }
       // Built as one literal with every key (optional ones set after): object spreads here cost a
       // temporary object per finding, and scans can have hundreds of thousands of findings.
+      // The location is the object's until `locateAll` names the field's, below.
       const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
         policyId: policy.id,
         policyName: policy.name,
@@ -372,10 +361,11 @@ export const evaluatePolicies = (
   }
   if (options.locateAll && findings.length > 0) {
     const locations = options.locateAll(findings.map((finding, index) => ({ object: located[index] as KubeObject, path: finding.path })));
-    return {
-      findings: findings.map((finding, index) => ({ ...finding, location: locations[index] ?? finding.location })),
-      stats: { policies: policiesRun, objectsChecked, celErrors },
-    };
+    // The findings are still private to this call: set their locations in place rather than copy them all.
+    findings.forEach((finding, index) => {
+      const location = locations[index];
+      if (location) (finding as { location: FileLocation }).location = location;
+    });
   }
   return { findings, stats: { policies: policiesRun, objectsChecked, celErrors } };
 };

@@ -46,11 +46,11 @@ export const runPolicyList = async (options: ListOptions, io: Io): Promise<numbe
   const active = new Set(selected.active.map((compiled) => compiled.policy.id));
   const policies = [...selected.all].sort((a, b) => a.id.localeCompare(b.id));
   if (options.format === 'json') {
-    io.stdout(`${JSON.stringify(policies.map((policy) => ({ ...policy, enabled: active.has(policy.id) })), null, 2)}\n`);
+    await io.stdout(`${JSON.stringify(policies.map((policy) => ({ ...policy, enabled: active.has(policy.id) })), null, 2)}\n`);
     return 0;
   }
   if (options.format !== 'table') throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use table or json`);
-  io.stdout(
+  await io.stdout(
     table([
       ['ID', 'SEVERITY', 'ON', 'STAGES', 'TARGET', 'REFERENCES'],
       ...policies.map((policy) => [
@@ -77,7 +77,7 @@ export const runPolicyExplain = async (id: string, options: { config?: string; p
   }
   const enabled = selected.active.some((compiled) => compiled.policy.id === id);
   if (options.format === 'json') {
-    io.stdout(`${JSON.stringify({ ...policy, enabled }, null, 2)}\n`);
+    await io.stdout(`${JSON.stringify({ ...policy, enabled }, null, 2)}\n`);
     return 0;
   }
   const lines = [
@@ -109,12 +109,12 @@ export const runPolicyExplain = async (id: string, options: { config?: string; p
     lines.push('', 'Exclusions:', ...policy.exclusions.map((exclusion) => `  - ${JSON.stringify(exclusion)}`));
   }
   lines.push('', `Defined in ${policy.origin}`);
-  io.stdout(`${lines.join('\n')}\n`);
+  await io.stdout(`${lines.join('\n')}\n`);
   return 0;
 };
 
 /** `kubeward policy fields`: the criteria fields a policy can use, per target. */
-export const runPolicyFields = (options: { target?: string; format: string }, io: Io): number => {
+export const runPolicyFields = async (options: { target?: string; format: string }, io: Io): Promise<number> => {
   const targets = options.target ? [options.target] : [...TARGETS];
   for (const target of targets) {
     if (!(TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown target ${JSON.stringify(target)}; use one of ${TARGETS.join(', ')}`);
@@ -124,8 +124,8 @@ export const runPolicyFields = (options: { target?: string; format: string }, io
       .filter((field) => options.target || field.target === target)
       .map((field) => ({ target, name: field.name, level: field.level, type: field.type, description: field.description, aliases: field.aliases ?? [] })),
   );
-  if (options.format === 'json') io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
-  else io.stdout(table([['TARGET', 'FIELD', 'LEVEL', 'TYPE', 'DESCRIPTION'], ...rows.map((row) => [row.target, row.name, row.level, row.type, row.description])]));
+  if (options.format === 'json') await io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
+  else await io.stdout(table([['TARGET', 'FIELD', 'LEVEL', 'TYPE', 'DESCRIPTION'], ...rows.map((row) => [row.target, row.name, row.level, row.type, row.description])]));
   return 0;
 };
 
@@ -145,7 +145,7 @@ export const runImportStackRox = async (file: string, options: { output?: string
       await writeFile(resolve(io.cwd, options.output, `${entry.document.metadata.name}.yaml`), jsYaml.dump(entry.document, { lineWidth: 120, noRefs: true }));
     }
   } else {
-    io.stdout(documents.map((document) => `---\n${jsYaml.dump(document, { lineWidth: 120, noRefs: true })}`).join(''));
+    await io.stdout(documents.map((document) => `---\n${jsYaml.dump(document, { lineWidth: 120, noRefs: true })}`).join(''));
   }
   for (const entry of result.converted) for (const note of entry.notes) io.stderr(`note: ${entry.document.metadata.name}: ${note}\n`);
   for (const skipped of result.skipped) io.stderr(`not converted: ${skipped.name}: ${skipped.reason}\n`);
@@ -175,14 +175,14 @@ export const runPolicyTest = async (paths: readonly string[], options: { builtin
         text = await readFile(file, 'utf8');
       } catch {
         untested++;
-        io.stdout(`-  ${policy.id}: no cases (${displayPath(io.cwd, file)})\n`);
+        await io.stdout(`-  ${policy.id}: no cases (${displayPath(io.cwd, file)})\n`);
         continue;
       }
       const [document] = parseYamlStream(text);
       const cases = document?.error ? `${document.error.line}:${document.error.column}: ${document.error.message}` : parseCases(document?.value ?? []);
       if (typeof cases === 'string') {
         failed++;
-        io.stdout(`✖  ${policy.id}: ${displayPath(io.cwd, file)}: ${cases}\n`);
+        await io.stdout(`✖  ${policy.id}: ${displayPath(io.cwd, file)}: ${cases}\n`);
         continue;
       }
       const compiled = compilePolicy(policy);
@@ -190,7 +190,7 @@ export const runPolicyTest = async (paths: readonly string[], options: { builtin
       for (const result of runPolicyCases(policy, cases, io.now(), validateSchema)) {
         if (result.passed) passed++;
         else failed++;
-        io.stdout(`${result.passed ? '✔' : '✖'}  ${policy.id}: ${result.name}${result.failure ? `\n     ${result.failure}` : ''}\n`);
+        await io.stdout(`${result.passed ? '✔' : '✖'}  ${policy.id}: ${result.name}${result.failure ? `\n     ${result.failure}` : ''}\n`);
       }
     }
   }

@@ -124,7 +124,7 @@ export const runScan = async (inputs: readonly string[], options: ScanOptions, i
   const color = options.output === undefined && (options.color ?? io.stdoutIsTTY) && format === 'table';
   const chunks = RENDERERS[format].render(report, { color });
   if (options.output) await writeChunks(createWriteStream(options.output), chunks);
-  else io.stdout(chunked(chunks));
+  else await io.stdout(chunked(chunks));
   if (!options.quiet && (format !== 'table' || options.output)) {
     const { summary } = report;
     io.stderr(
