@@ -272,6 +272,16 @@ export const evaluatePolicies = (
     return hits;
   };
 
+  // Findings of one policy on many objects share their paths (`spec.template.spec.containers[0]...`):
+  // keep one copy of each.
+  const paths = new Map<string, string>();
+  const intern = (path: string): string => {
+    const known = paths.get(path);
+    if (known !== undefined) return known;
+    paths.set(path, path);
+    return path;
+  };
+
   // One reference per object, shared by all its findings.
   const refs = new Map<KubeObject, ObjectRef>();
   const objectRef = (object: KubeObject): ObjectRef => {
@@ -319,11 +329,14 @@ export const evaluatePolicies = (
         object: ref,
         message: clauses.length === 1 ? (clauses[0] as Clause).text : summarise(clauses.map((clause) => clause.text)),
         remediation: policy.remediation,
-        path: primary?.path ?? container?.path ?? '',
+        path: intern(primary?.path ?? container?.path ?? ''),
         source: object.source,
         location: { file: object.source.file, line: object.source.line, column: object.source.column },
         enforcedAt: compiled.enforcedAt,
       };
+      // Messages are built by concatenation: V8 keeps them as trees of pieces until read. Reading a
+      // character flattens the tree into one string, which is far smaller to keep for the report.
+      finding.message.charCodeAt(0);
       if (container) finding.container = container.name;
       if (suppression) finding.suppressed = suppression;
       located.push(object);

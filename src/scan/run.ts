@@ -132,8 +132,9 @@ export const runScanJob = async (inputs: readonly string[], options: ScanJobOpti
       else session.addProblem(event.problem);
     }
     if (workers.length === 0) {
-      const result = session.finish();
-      return { ...result, kinds: countKinds(result.objects), threads };
+      // Named fields only: the objects themselves must not outlive the scan.
+      const { findings, problems, files, documents, celErrors, objects } = session.finish();
+      return { findings, problems, kinds: countKinds(objects), files, documents, celErrors, threads };
     }
     const own = session.summaries();
     const theirs: SummaryMessage[] = await Promise.all(workers.map((worker) => worker.next('summary')));

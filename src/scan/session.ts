@@ -68,7 +68,11 @@ export class ScanSession {
     this.#summariseWorkloads =
       !this.#keepManifests &&
       this.#cross
-        .filter((policy) => policy.policy.target === 'Workload' || policy.policy.target === 'Object')
+        .filter(
+          (policy) =>
+            policy.policy.target === 'Workload' ||
+            (policy.policy.target === 'Object' && (policy.kinds.size === 0 || [...policy.kinds].some((kind) => WORKLOAD_KIND_SET.has(kind)))),
+        )
         .every((policy) => policy.sections.every((section) => section.conditions.every((condition) => condition.kind === 'field' && SUMMARY_FIELDS.has(condition.field.name))));
   }
 

@@ -11,7 +11,7 @@ export const SUMMARY_FIELDS: ReadonlySet<string> = new Set([
   'Service Account', 'Automount Service Account Token', 'Service Account Exists', 'Replicas', 'Host Network', 'Managed By Controller',
   'Selector Matches Pod Labels', 'Has Ingress Network Policy', 'Has Egress Network Policy', 'Port Exposure Method', 'Exposed Node Port',
   'Container Name', 'Container Type', 'Image', 'Image Registry', 'Image Remote', 'Image Tag', 'Image Pinned By Digest',
-  'Exposed Port', 'Exposed Port Protocol', 'Container Port', 'Host Port',
+  'Exposed Port', 'Exposed Port Protocol', 'Container Port', 'Host Port', 'Missing Environment Source',
 ]);
 
 /**
@@ -55,7 +55,17 @@ export const summarise = (object: KubeObject, keepAnnotations = false): KubeObje
       serviceAccountNameExplicit: workload.pod.serviceAccountNameExplicit,
       ...(workload.pod.automountServiceAccountToken === undefined ? {} : { automountServiceAccountToken: workload.pod.automountServiceAccountToken }),
       hostNetwork: workload.pod.hostNetwork,
-      containers: workload.pod.containers.map((container) => ({ name: container.name, type: container.type, index: container.index, path: container.path, image: container.image, ports: container.ports })),
+      containers: workload.pod.containers.map((container) => ({
+        name: container.name,
+        type: container.type,
+        index: container.index,
+        path: container.path,
+        image: container.image,
+        ports: container.ports,
+        // References to Secrets and ConfigMaps, never literal values.
+        env: container.env.filter((env) => env.source === 'SECRET_KEY' || env.source === 'CONFIG_MAP_KEY'),
+        envFrom: container.envFrom,
+      })),
       volumes: [],
     },
   } as unknown as Workload;
