@@ -21,6 +21,7 @@ process.exitCode = await main(process.argv.slice(2), {
   env: process.env,
   version: packageVersion(),
   stdoutIsTTY: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
+  stdinIsTTY: process.stdin.isTTY === true,
   stdout: write(process.stdout),
   stderr: (text: string) => process.stderr.write(text),
   readStdin,

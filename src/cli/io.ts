@@ -4,6 +4,7 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly version: string;
   readonly stdoutIsTTY: boolean;
+  readonly stdinIsTTY: boolean;
   /** Writes to standard output: a string, or pieces of a large output in order, waiting for the reader. */
   readonly stdout: (text: string | Iterable<string>) => Promise<void>;
   readonly stderr: (text: string) => void;

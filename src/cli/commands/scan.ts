@@ -93,6 +93,7 @@ export const runScan = async (inputs: readonly string[], options: ScanOptions, i
     builtIn: options.builtinPolicies,
     cwd: io.cwd,
   });
+  if (inputs.includes('-') && io.stdinIsTTY) io.stderr('kubeward: reading manifests from standard input (end with Ctrl-D)\n');
   const started = performance.now();
   const loadOptions = {
     ...DEFAULT_LOAD_OPTIONS,
@@ -130,6 +131,9 @@ export const runScan = async (inputs: readonly string[], options: ScanOptions, i
     io.stderr(
       `kubeward: ${summary.findings} findings (${SEVERITIES.map((level) => `${summary.bySeverity[level]} ${level}`).join(', ')}), ${summary.errors} input errors, ${summary.objects} objects in ${summary.files} files, ${((performance.now() - started) / 1000).toFixed(2)}s\n`,
     );
+  }
+  if (report.summary.objects === 0 && report.summary.errors === 0) {
+    io.stderr(`kubeward: warning: no Kubernetes objects found in ${inputs.join(' ')} (only .yaml, .yml and .json files are read from directories)\n`);
   }
   if (result.celErrors > 0 && !options.quiet) {
     io.stderr(`kubeward: ${result.celErrors} CEL evaluations failed at run time and counted as not matching\n`);
