@@ -151,6 +151,7 @@ const ignoredPolicies = (object: KubeObject): { readonly ids: ReadonlySet<string
 };
 
 const summarise = (texts: readonly string[]): string => {
+  if (texts.length === 1) return texts[0] as string;
   const unique = [...new Set(texts)];
   return unique.length <= 3 ? unique.join('; ') : `${unique.slice(0, 3).join('; ')}; and ${unique.length - 3} more`;
 };
