@@ -29,15 +29,19 @@ export interface FinishMessage {
   readonly self: number;
 }
 
-/** Worker → main thread: its findings and counts. */
-export interface ResultMessage {
-  readonly type: 'result';
-  readonly findings: readonly WireFinding[];
+/** What a scan (or one thread's share of it) read, besides its findings. */
+export interface ScanTallies {
   readonly problems: readonly InputProblem[];
   readonly kinds: Readonly<Record<string, number>>;
   readonly files: number;
   readonly documents: number;
   readonly celErrors: number;
+}
+
+/** Worker → main thread: its findings and counts. */
+export interface ResultMessage extends ScanTallies {
+  readonly type: 'result';
+  readonly findings: readonly WireFinding[];
 }
 
 export interface ErrorMessage {

@@ -2,10 +2,10 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { discoverInputs, readEntries, type InputEntry, type LoadOptions } from '../k8s/load.js';
 import { loadSchemaValidator } from '../k8s/schema.js';
-import type { Finding, InputProblem, KubeObject, LifecycleStage } from '../model/index.js';
+import type { Finding, KubeObject, LifecycleStage } from '../model/index.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { countKinds } from '../report/build.js';
-import type { MainMessage, ResultMessage, SummaryMessage, WorkerMessage } from './protocol.js';
+import type { MainMessage, ResultMessage, ScanTallies, SummaryMessage, WorkerMessage } from './protocol.js';
 import { ScanSession } from './session.js';
 import { decodeFindings } from './wire.js';
 
@@ -18,13 +18,8 @@ export interface ScanJobOptions {
   readonly threads?: number;
 }
 
-export interface ScanJobResult {
+export interface ScanJobResult extends ScanTallies {
   readonly findings: readonly Finding[];
-  readonly problems: readonly InputProblem[];
-  readonly kinds: Readonly<Record<string, number>>;
-  readonly files: number;
-  readonly documents: number;
-  readonly celErrors: number;
   readonly threads: number;
 }
 
