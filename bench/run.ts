@@ -116,7 +116,7 @@ const main = async (): Promise<void> => {
   const { policies } = await loadPolicyPath(builtInPolicyDirectory(), root);
   const loaded = await (async () => {
     const started = performance.now();
-    const result = await loadInputs([corpusDirectory], { ...DEFAULT_LOAD_OPTIONS, cwd: corpusDirectory, stdin: async () => '' });
+    const result = await loadInputs([corpusDirectory], { ...DEFAULT_LOAD_OPTIONS, cwd: corpusDirectory, stdin: () => [] });
     return { result, seconds: (performance.now() - started) / 1000 };
   })();
   const snapshot = buildSnapshot(loaded.result.objects);

@@ -116,6 +116,54 @@ describe('kubeward scan exit codes and inputs', () => {
     assert.match(typo.stderr, /no policy has the id "host-pdi"/);
   });
 
+  it('fails on findings --severity hides, applies ignore rules, and names where a typo was made', async () => {
+    const directory = await temporaryDirectory();
+    await mkdir(join(directory, 'manifests'));
+    await writeFile(
+      join(directory, 'manifests/pods.yaml'),
+      [
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: debug, namespace: legacy}\nspec: {hostPID: true, containers: [{name: c, image: busybox:1.36}]}',
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: tool\n  namespace: legacy\n  annotations: {kubeward.io/ignore: "host-ipc,host-ipcc"}\nspec: {containers: [{name: c, image: busybox:1.36}]}',
+      ].join('\n---\n'),
+    );
+    const hidden = await kubeward(['scan', 'manifests', '--severity', 'critical', '--format', 'json'], { cwd: directory });
+    assert.equal(hidden.code, 1, 'a HIGH finding hidden by --severity still fails the scan');
+    assert.equal(json(hidden.stdout).findings.length, 0);
+    assert.ok(json(hidden.stdout).summary.belowSeverity > 0);
+    assert.match(hidden.stderr, /1 failing finding is below --severity CRITICAL/);
+    assert.deepEqual(
+      json(hidden.stdout).problems.map((problem) => `${problem.level} ${problem.code} ${problem.file}:${problem.line}`),
+      ['warning unknown-policy manifests/pods.yaml:11'],
+    );
+
+    await writeFile(
+      join(directory, '.kubeward.yaml'),
+      [
+        'ignore:',
+        '  - {policy: namespace-without-network-policy, namespace: legacy, reason: platform team owns it}',
+        '  - {policy: "host-*", kind: Pod, name: "deb*", reason: node debugging, expires: 2099-01-01}',
+        '  - {policy: "*", file: "manifests/**", expires: 2020-01-01}',
+      ].join('\n'),
+    );
+    const ignored = await kubeward(['scan', 'manifests', '--only', 'host-pid,namespace-without-network-policy', '--format', 'json'], { cwd: directory });
+    assert.equal(ignored.code, 0, ignored.stderr);
+    assert.deepEqual(
+      json(ignored.stdout).suppressed.map((finding) => `${finding.policyId} ${finding.suppressed?.by} ${finding.suppressed?.reason}`).sort(),
+      ['host-pid config node debugging', 'namespace-without-network-policy config platform team owns it'],
+    );
+    assert.match(ignored.stderr, /ignore\[2\] \(policy \*\) expired on 2020-01-01/);
+
+    const typo = await kubeward(['scan', 'manifests', '--disable', 'host-pdi'], { cwd: directory });
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /^kubeward: command line --disable: no policy has the id "host-pdi"/);
+  });
+
+  it('reads typed API lists whose items carry no kind', async () => {
+    const podList = JSON.stringify({ apiVersion: 'v1', kind: 'PodList', items: [{ metadata: { name: 'p', namespace: 'x' }, spec: { hostPID: true, containers: [{ name: 'c', image: 'busybox:1.36' }] } }] });
+    const result = await kubeward(['scan', '-', '--only', 'host-pid', '--format', 'json'], { stdin: podList });
+    assert.deepEqual(json(result.stdout).findings.map(key), ['host-pid Pod/x/p <stdin>:1']);
+  });
+
   it('writes every format to a file and honours the ignore annotation', async () => {
     const directory = await temporaryDirectory();
     for (const format of ['table', 'json', 'sarif', 'junit', 'github']) {
@@ -154,7 +202,7 @@ describe('kubeward policy', () => {
     assert.match(imported.stderr, /not converted: Fixable CVSS >= 7: field "Fixed By" needs image scanning/);
     assert.match(imported.stderr, /converted 3 of 6 policies/);
     const scan = await kubeward(['scan', 'examples/ops/node-agent.yaml', '--no-builtin-policies', '--policies', join(directory, 'policies'), '--format', 'json']);
-    assert.deepEqual(json(scan.stdout).findings.map((finding) => finding.policyId), ['privileged-container']);
+    assert.deepEqual(json(scan.stdout).findings.map((finding) => finding.policyId), ['stackrox-privileged-container']);
   });
 });
 

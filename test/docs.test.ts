@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { renderCatalogue, renderFields } from '../scripts/generate-docs.js';
+import { parseYamlStream } from '../src/k8s/yaml.js';
 import { builtInPolicyDirectory, loadPolicyPath } from '../src/policy/files.js';
 import { repoPath } from './support/repo.js';
 
@@ -14,6 +16,17 @@ describe('documentation', () => {
   it('the README shows the two commands of the quick start', async () => {
     const readme = await readFile(repoPath('README.md'), 'utf8');
     for (const command of ['npm ci', 'npm start', 'npm test']) assert.ok(readme.includes(command), command);
+  });
+
+  it('the counts the prose quotes are the real ones', async () => {
+    const directory = builtInPolicyDirectory();
+    const { policies } = await loadPolicyPath(directory, directory);
+    const readme = await readFile(repoPath('README.md'), 'utf8');
+    assert.equal(/(\d+) built-in security policies/.exec(readme)?.[1], String(policies.length));
+    let cases = 0;
+    for (const name of await readdir(join(directory, 'tests'))) cases += (parseYamlStream(await readFile(join(directory, 'tests', name), 'utf8'))[0]?.value as unknown[]).length;
+    const guide = await readFile(repoPath('docs/policies.md'), 'utf8');
+    assert.equal(/--builtin` runs the\s+(\d+) cases/.exec(guide)?.[1], String(cases));
   });
 });
 

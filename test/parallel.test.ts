@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { writeCorpus } from '../bench/corpus.js';
 import { DEFAULT_LOAD_OPTIONS } from '../src/k8s/index.js';
@@ -12,7 +14,7 @@ const scan = async (inputs: string[], threads: number, cwd: string) => {
   // Every policy, cross-object ones included, so that summaries exchanged between threads are exercised.
   const selected = selectPolicies(policies, [], { enable: ['*'], disable: [], only: [] }, 'test');
   const result = await runScanJob(inputs, {
-    load: { ...DEFAULT_LOAD_OPTIONS, cwd, stdin: async () => '' },
+    load: { ...DEFAULT_LOAD_OPTIONS, cwd, stdin: () => [] },
     policies: selected.active,
     now: new Date('2026-11-28T00:00:00Z'),
     stages: ['BUILD', 'DEPLOY'],
@@ -35,6 +37,24 @@ describe('parallel scans', () => {
       assert.deepEqual(parallel.kinds, single.kinds);
       assert.equal(parallel.files, single.files);
       assert.equal(parallel.documents, single.documents);
+    }
+  });
+
+  it('judge a Namespace declared in several files once, whichever thread reads which', async () => {
+    const directory = await temporaryDirectory();
+    for (const app of ['billing', 'checkout', 'search']) {
+      await mkdir(join(directory, app));
+      await writeFile(
+        join(directory, app, 'manifests.yaml'),
+        `apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: ${app}, namespace: team}\nspec: {containers: [{name: c, image: registry.example.com/${app}:1}]}\n`,
+      );
+    }
+    const single = await scan([directory], 1, directory);
+    const namespaceFindings = (result: typeof single) => result.findings.filter((finding) => finding.policyId === 'namespace-without-network-policy').map((finding) => finding.location.file);
+    assert.deepEqual(namespaceFindings(single), ['billing/manifests.yaml']);
+    for (const threads of [2, 3]) {
+      const parallel = await scan([directory], threads, directory);
+      assert.deepEqual(parallel.keys, single.keys, `${threads} threads`);
     }
   });
 

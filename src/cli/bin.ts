@@ -2,12 +2,6 @@
 import { once } from 'node:events';
 import { main, packageVersion } from './main.js';
 
-const readStdin = async (): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-};
-
 /**
  * Writes and waits whenever the stream's buffer is full: stdout on a pipe buffers without
  * limit, and a large report piped to a slow reader would otherwise sit in memory whole.
@@ -24,6 +18,6 @@ process.exitCode = await main(process.argv.slice(2), {
   stdinIsTTY: process.stdin.isTTY === true,
   stdout: write(process.stdout),
   stderr: (text: string) => process.stderr.write(text),
-  readStdin,
+  readStdin: () => process.stdin,
   now: () => new Date(),
 });

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseYamlStream } from '../k8s/yaml.js';
 import { SEVERITIES, type Severity } from '../model/index.js';
+import type { IgnoreRule } from '../policy/ignore-rules.js';
 import { toPath } from '../policy/schema.js';
 import { ConfigurationError } from './errors.js';
 
@@ -24,6 +25,21 @@ const configSchema = z
     severityThreshold: z.enum(SEVERITIES).optional(),
     exclude: z.array(z.string()).default([]),
     namespace: z.string().optional(),
+    ignore: z
+      .array(
+        z
+          .object({
+            policy: z.string().min(1),
+            namespace: z.string().optional(),
+            kind: z.string().optional(),
+            name: z.string().optional(),
+            file: z.string().optional(),
+            reason: z.string().optional(),
+            expires: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
   })
   .strict();
 
@@ -40,9 +56,11 @@ export interface Config {
   readonly severityThreshold?: Severity;
   readonly exclude: readonly string[];
   readonly namespace?: string;
+  /** Suppressions by policy, object and file; see docs/configuration.md. */
+  readonly ignore: readonly IgnoreRule[];
 }
 
-const EMPTY: Config = { file: undefined, enable: [], disable: [], only: [], policyPaths: [], builtIn: true, exclude: [] };
+const EMPTY: Config = { file: undefined, enable: [], disable: [], only: [], policyPaths: [], builtIn: true, exclude: [], ignore: [] };
 
 /**
  * Reads `.kubeward.yaml`: the file named by --config (which must exist), else the first
@@ -71,7 +89,7 @@ export const loadConfig = async (explicit: string | undefined, cwd: string): Pro
         'see docs/configuration.md for the format',
       );
     }
-    const { policies, failOn, severityThreshold, exclude, namespace } = parsed.data;
+    const { policies, failOn, severityThreshold, exclude, namespace, ignore } = parsed.data;
     const base = dirname(file);
     return {
       file,
@@ -84,6 +102,8 @@ export const loadConfig = async (explicit: string | undefined, cwd: string): Pro
       ...(severityThreshold ? { severityThreshold } : {}),
       exclude,
       ...(namespace ? { namespace } : {}),
+      // Spread so optional keys zod left undefined do not appear (exactOptionalPropertyTypes).
+      ignore: ignore.map((rule) => Object.fromEntries(Object.entries(rule).filter(([, value]) => value !== undefined)) as unknown as IgnoreRule),
     };
   }
   return EMPTY;

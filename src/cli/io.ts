@@ -8,6 +8,6 @@ export interface Io {
   /** Writes to standard output: a string, or pieces of a large output in order, waiting for the reader. */
   readonly stdout: (text: string | Iterable<string>) => Promise<void>;
   readonly stderr: (text: string) => void;
-  readonly readStdin: () => Promise<string>;
+  readonly readStdin: () => AsyncIterable<Uint8Array | string>;
   readonly now: () => Date;
 }

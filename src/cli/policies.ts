@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { PolicyProblem } from '../policy/index.js';
 import { builtInPolicyDirectory, loadPolicyPath } from '../policy/files.js';
-import { selectPolicies, type SelectedPolicies } from '../policy/index.js';
+import { selectPolicies, type SelectedPolicies, type SelectionEntry } from '../policy/index.js';
 import type { Policy } from '../policy/index.js';
 import type { Config } from './config.js';
 import { ConfigurationError } from './errors.js';
@@ -15,6 +15,8 @@ export interface PolicyOptions {
   readonly only: readonly string[];
   readonly builtIn: boolean;
   readonly cwd: string;
+  /** Told about user policies that replace built-in ones (on purpose or by a clash of ids). */
+  readonly warn?: (message: string) => void;
 }
 
 export const formatPolicyProblem = (problem: PolicyProblem): string =>
@@ -44,16 +46,25 @@ export const resolvePolicies = async (options: PolicyOptions): Promise<SelectedP
     problems.push(...loaded.problems);
   }
   if (problems.length > 0) fail(problems);
+  const configFile = options.config.file ?? '.kubeward.yaml';
+  const fromConfig = (patterns: readonly string[], key: string): SelectionEntry[] =>
+    patterns.map((pattern, index) => ({ pattern, origin: configFile, path: `policies.${key}[${index}]` }));
+  const fromCommandLine = (patterns: readonly string[], flag: string): SelectionEntry[] =>
+    patterns.map((pattern) => ({ pattern, origin: 'command line', path: flag }));
   const selected = selectPolicies(
     builtIn,
     user,
     {
-      enable: [...options.config.enable, ...options.enable],
-      disable: [...options.config.disable, ...options.disable],
-      only: options.only.length > 0 ? options.only : options.config.only,
+      enable: [...fromConfig(options.config.enable, 'enable'), ...fromCommandLine(options.enable, '--enable')],
+      disable: [...fromConfig(options.config.disable, 'disable'), ...fromCommandLine(options.disable, '--disable')],
+      only: options.only.length > 0 ? fromCommandLine(options.only, '--only') : fromConfig(options.config.only, 'only'),
     },
-    options.config.file ?? 'command line',
+    configFile,
   );
   if (selected.problems.length > 0) fail(selected.problems);
+  for (const id of selected.overridden) {
+    const replacement = user.find((policy) => policy.id === id);
+    options.warn?.(`policy ${id} from ${replacement?.origin ?? 'a user policy file'} replaces the built-in policy with that id`);
+  }
   return selected;
 };

@@ -38,3 +38,7 @@ export const parseImageName = (reference: string): ImageName => {
     ...(digest === undefined ? {} : { digest }),
   };
 };
+
+/** The reference spelled out in full (`nginx:1` → `docker.io/library/nginx:1`), so prefixes compare however the image was written. */
+export const canonicalImageName = (image: ImageName): string =>
+  `${image.registry}/${image.remote}${image.tag === undefined ? '' : `:${image.tag}`}${image.digest === undefined ? '' : `@${image.digest}`}`;

@@ -22,7 +22,7 @@ describe('loadInputs', () => {
   let options: LoadOptions;
   before(async () => {
     root = await temporaryDirectory();
-    options = { ...DEFAULT_LOAD_OPTIONS, cwd: root, stdin: async () => POD('from-stdin') };
+    options = { ...DEFAULT_LOAD_OPTIONS, cwd: root, stdin: () => [POD('from-stdin')] };
   });
   after(() => rm(root, { recursive: true, force: true }));
 
@@ -61,8 +61,26 @@ describe('loadInputs', () => {
       'not-found does-not-exist.yaml',
       'symlink-loop bad/loop-a.yaml',
       'symlink-loop bad/loop-b.yaml',
+      'symlink-loop bad/self-loop',
       'syntax bad/broken.yaml:8',
     ]);
+  });
+
+  it('bounds stdin and pipes by the size limit, and never opens FIFOs met while walking', async () => {
+    const endless = function* (): Generator<string> {
+      for (;;) yield `# ${'x'.repeat(1022)}\n`;
+    };
+    const flooded = await loadInputs(['-'], { ...options, maxFileBytes: 64 * 1024, stdin: endless });
+    assert.deepEqual(flooded.problems.map((problem) => `${problem.code} ${problem.file}`), ['too-large-file <stdin>']);
+    const zeros = await loadInputs(['-'], { ...options, stdin: () => [Buffer.alloc(4096)] });
+    assert.deepEqual(zeros.problems.map((problem) => problem.code), ['binary']);
+
+    await mkdir(join(root, 'fifo'), { recursive: true });
+    execFileSync('mkfifo', [join(root, 'fifo/pipe.yaml')]);
+    await writeFile(join(root, 'fifo/pod.yaml'), POD('beside-the-pipe'));
+    const walked = await loadInputs(['fifo'], options);
+    assert.deepEqual(walked.objects.map((object) => object.name), ['beside-the-pipe']);
+    assert.deepEqual(walked.problems.map((problem) => `${problem.level} ${problem.file}: ${problem.message}`), ['warning fifo/pipe.yaml: not a regular file; skipped']);
   });
 
   it('skips excluded paths and refuses files over the size limit', async () => {

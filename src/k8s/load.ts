@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -21,8 +22,8 @@ export interface LoadOptions {
   readonly maxFileBytes: number;
   /** kubectl binary used to render Kustomize directories. */
   readonly kubectl: string;
-  /** Reads standard input when `-` is given. */
-  readonly stdin: () => Promise<string>;
+  /** Standard input, read when `-` is given (as far as `maxFileBytes` allows). */
+  readonly stdin: () => AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
 }
 
 export const DEFAULT_LOAD_OPTIONS: Omit<LoadOptions, 'cwd' | 'stdin'> = {
@@ -75,7 +76,7 @@ export const discoverInputs = async (inputs: readonly string[], options: LoadOpt
   const visited = new Set<string>();
   const display = (path: string): string => displayPath(options.cwd, path);
 
-  const walk = async (directory: string): Promise<void> => {
+  const walk = async (directory: string, ancestors: ReadonlySet<string> = new Set()): Promise<void> => {
     let real: string;
     try {
       real = await realpath(directory);
@@ -83,8 +84,13 @@ export const discoverInputs = async (inputs: readonly string[], options: LoadOpt
       entries.push({ kind: 'problem', problem: fileProblem(error, display(directory)) });
       return;
     }
-    if (visited.has(real)) return; // a symlink loop, or a directory reached twice
+    if (ancestors.has(real)) {
+      entries.push({ kind: 'problem', problem: { code: 'symlink-loop', file: display(directory), message: 'symbolic link back to a directory being scanned; skipped', level: 'warning' } });
+      return;
+    }
+    if (visited.has(real)) return; // reached twice, through two inputs or two links: read once
     visited.add(real);
+    const inside = new Set(ancestors).add(real);
     let names: string[];
     try {
       names = (await readdir(directory)).sort();
@@ -109,9 +115,12 @@ export const discoverInputs = async (inputs: readonly string[], options: LoadOpt
         continue;
       }
       if (info.isDirectory()) {
-        if (!SKIPPED_DIRECTORIES.has(name)) await walk(path);
+        if (!SKIPPED_DIRECTORIES.has(name)) await walk(path, inside);
       } else if (info.isFile() && isManifest) {
         entries.push({ kind: 'file', path, size: info.size });
+      } else if (isManifest) {
+        // FIFOs, sockets and devices found while walking are never opened: reading one could block or never end.
+        entries.push({ kind: 'problem', problem: { code: 'unreadable', file: display(path), message: 'not a regular file; skipped', level: 'warning' } });
       }
     }
   };
@@ -130,26 +139,45 @@ export const discoverInputs = async (inputs: readonly string[], options: LoadOpt
       continue;
     }
     if (info.isDirectory()) await walk(path);
-    else entries.push({ kind: 'file', path, size: info.size });
+    // Named explicitly, a pipe is read (`kubeward scan <(helm template .)`), up to the size limit.
+    else entries.push({ kind: 'file', path, size: info.isFile() ? info.size : -1 });
   }
   return entries;
 };
 
-/** Reads a file as text, refusing files that are too large or binary. */
-const readText = async (path: string, size: number, file: string, maxBytes: number): Promise<string | InputProblem> => {
-  if (size > maxBytes) {
-    return { code: 'too-large-file', file, message: `file is ${size} bytes, over the ${maxBytes}-byte limit; skipped`, level: 'error' };
+const tooLarge = (file: string, maxBytes: number, size?: number): InputProblem => ({
+  code: 'too-large-file',
+  file,
+  message: `${size === undefined ? 'input is' : `file is ${size} bytes,`} over the ${maxBytes}-byte limit; skipped (split it into smaller files)`,
+  level: 'error',
+});
+
+const decode = (buffer: Buffer, file: string): string | InputProblem =>
+  buffer.subarray(0, BINARY_SNIFF_BYTES).includes(0) ? { code: 'binary', file, message: 'binary file (holds NUL bytes); skipped', level: 'error' } : buffer.toString('utf8');
+
+/** Reads a stream (stdin, a pipe, a device) to its end, giving up once it passes `maxBytes`. */
+export const readBounded = async (chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, file: string, maxBytes: number): Promise<string | InputProblem> => {
+  const parts: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of chunks) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    total += buffer.length;
+    if (total > maxBytes) return tooLarge(file, maxBytes);
+    if (parts.length === 0 && buffer.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return decode(buffer, file);
+    parts.push(buffer);
   }
-  let buffer: Buffer;
+  return decode(Buffer.concat(parts), file);
+};
+
+/** Reads a file as text, refusing files that are too large or binary. `size` is -1 for what is not a regular file. */
+const readText = async (path: string, size: number, file: string, maxBytes: number): Promise<string | InputProblem> => {
+  if (size > maxBytes) return tooLarge(file, maxBytes, size);
   try {
-    buffer = await readFile(path);
+    if (size < 0) return await readBounded(createReadStream(path), file, maxBytes);
+    return decode(await readFile(path), file);
   } catch (error) {
     return fileProblem(error, file);
   }
-  if (buffer.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
-    return { code: 'binary', file, message: 'binary file (holds NUL bytes); skipped', level: 'error' };
-  }
-  return buffer.toString('utf8');
 };
 
 /**
@@ -171,9 +199,11 @@ export async function* readEntries(entries: readonly InputEntry[], options: Load
       case 'problem':
         yield { kind: 'problem', problem: entry.problem };
         break;
-      case 'stdin':
-        yield { kind: 'manifest', file: '<stdin>', text: await options.stdin() };
+      case 'stdin': {
+        const text = await readBounded(options.stdin(), '<stdin>', options.maxFileBytes);
+        yield typeof text === 'string' ? { kind: 'manifest', file: '<stdin>', text } : { kind: 'problem', problem: text };
         break;
+      }
       case 'file': {
         const text = await (pending.get(index) as Promise<string | InputProblem>);
         pending.delete(index);

@@ -364,9 +364,14 @@ const normaliseObject = (value: Dict, path: string, context: DocumentContext, ou
   }
   // `kind: List` and every `*List` (kubectl get -o yaml) hold their objects in `items`.
   if (kind === 'List' || (kind.endsWith('List') && Array.isArray(value.items))) {
+    // The API server's typed lists (`PodList` from `GET /api/v1/pods`) leave `kind` and `apiVersion`
+    // out of their items: they are the list's, without `List`.
+    const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
     list(value.items).forEach((item, index) => {
       const itemPath = joinPath(path, 'items', index);
-      if (isDict(item)) normaliseObject(item, itemPath, context, out);
+      if (!isDict(item)) return;
+      const typed = itemKind && item.kind === undefined ? { ...item, kind: itemKind, apiVersion: item.apiVersion ?? value.apiVersion } : item;
+      normaliseObject(typed, itemPath, context, out);
     });
     return;
   }

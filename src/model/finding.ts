@@ -34,5 +34,6 @@ export interface Finding {
   readonly location: FileLocation;
   /** Set when the policy enforces at a lifecycle stage: this finding should fail that stage. */
   readonly enforcedAt: readonly LifecycleStage[];
-  readonly suppressed?: { readonly by: 'annotation'; readonly reason?: string };
+  /** Set when a `kubeward.io/ignore` annotation or an `ignore:` rule of the configuration silences the finding. */
+  readonly suppressed?: { readonly by: 'annotation' | 'config'; readonly reason?: string };
 }

@@ -11,7 +11,8 @@ export type ProblemCode =
   | 'symlink-loop'
   | 'not-found'
   | 'kustomize'
-  | 'too-large-file';
+  | 'too-large-file'
+  | 'unknown-policy';
 
 /** Something in the input that could not be scanned, as data: file, position and a stable code. */
 export interface InputProblem {

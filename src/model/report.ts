@@ -29,6 +29,8 @@ export interface ScanSummary {
   readonly findings: number;
   readonly bySeverity: Readonly<Record<Severity, number>>;
   readonly suppressed: number;
+  /** Findings left out because they are below `--severity`; they still count for `--fail-on` and enforcement. */
+  readonly belowSeverity: number;
   readonly errors: number;
   readonly warnings: number;
 }

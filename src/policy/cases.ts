@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { normaliseDocument } from '../k8s/normalise.js';
 import { buildSnapshot } from '../k8s/snapshot.js';
 import type { Finding, KubeObject } from '../model/index.js';
@@ -48,14 +49,38 @@ const objectsOf = (testCase: PolicyCase): KubeObject[] =>
     (value, documentIndex) => normaliseDocument(value, { file: 'case.yaml', documentIndex, defaultNamespace: 'default' }).objects,
   );
 
-const isCase = (value: unknown): value is PolicyCase =>
-  typeof value === 'object' && value !== null && typeof (value as PolicyCase).name === 'string' && typeof (value as PolicyCase).expect === 'number';
+const record = z.record(z.string(), z.unknown());
+const caseSchema = z
+  .object({
+    name: z.string().min(1),
+    expect: z.number().int().min(0),
+    containers: z.array(z.string()).optional(),
+    pod: record.optional(),
+    kind: z.enum(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'DeploymentConfig']).optional(),
+    replicas: z.number().int().min(0).optional(),
+    podAnnotations: z.record(z.string(), z.string()).optional(),
+    objects: z.array(record).optional(),
+  })
+  // A misspelt key would leave a case with nothing to judge, and `expect: 0` would pass untested.
+  .strict()
+  .refine((testCase) => testCase.pod !== undefined || (testCase.objects?.length ?? 0) > 0, { message: 'a case needs `pod` or `objects` to judge' });
 
-/** Checks that a list of cases is well formed: each has a name and a number of expected findings. */
+/** Checks that a list of cases is well formed; the answer names the first bad case and key. */
 export const parseCases = (value: unknown): PolicyCase[] | string => {
   if (!Array.isArray(value)) return 'a case file is a list of cases';
-  const invalid = value.findIndex((entry) => !isCase(entry));
-  return invalid >= 0 ? `case ${invalid + 1} needs a name and a number "expect"` : value;
+  const cases: PolicyCase[] = [];
+  for (const [index, entry] of value.entries()) {
+    const parsed = caseSchema.safeParse(entry);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const name = typeof (entry as { name?: unknown } | null)?.name === 'string' ? ` (${(entry as { name: string }).name})` : '';
+      const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+      const message = issue?.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}` : (issue?.message ?? 'invalid');
+      return `case ${index + 1}${name}: ${where}${message}`;
+    }
+    cases.push(parsed.data as PolicyCase);
+  }
+  return cases;
 };
 
 /** Runs a policy's cases; `now` judges exclusion expiry; `validateSchema` serves schema policies. */

@@ -1,4 +1,5 @@
 import { parse as parseCel } from '@marcbachmann/cel-js';
+import { canonicalImageName, parseImageName } from '../k8s/image.js';
 import { WORKLOAD_KINDS, type LifecycleStage } from '../model/index.js';
 import { fieldsFor, findField, type FieldDefinition } from './fields/index.js';
 import { compileMatcher, type Matcher } from './matchers.js';
@@ -35,6 +36,8 @@ export interface CompiledSelector {
 export interface CompiledExclusion extends CompiledSelector {
   readonly source: Exclusion;
   readonly image?: string;
+  /** The image prefix spelled out in full (`nginx` → `docker.io/library/nginx`). */
+  readonly canonicalImage?: string;
   /** Milliseconds since the epoch after which the exclusion lapses. */
   readonly expires?: number;
 }
@@ -169,7 +172,7 @@ export const compilePolicy = (policy: Policy): CompileResult => {
     return {
       ...compileSelector(exclusion, `spec.exclusions[${index}]`),
       source: exclusion,
-      ...(exclusion.image === undefined ? {} : { image: exclusion.image }),
+      ...(exclusion.image === undefined ? {} : { image: exclusion.image, canonicalImage: canonicalImageName(parseImageName(exclusion.image)) }),
       ...(expires === undefined ? {} : { expires }),
     };
   });

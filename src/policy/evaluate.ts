@@ -2,17 +2,20 @@ import {
   type ClusterSnapshot,
   type Container,
   type FileLocation,
+  type ImageName,
   type Finding,
   type KubeObject,
   type LifecycleStage,
   type Namespace,
   type ObjectMeta,
   type ObjectRef,
+  type SourceLocation,
   type Workload,
 } from '../model/index.js';
 import type { CompiledCondition, CompiledExclusion, CompiledPolicy, CompiledSection, CompiledSelector } from './compile.js';
 import type { Matcher } from './matchers.js';
 import { resolve, type Candidate, type FieldContext, type FieldDefinition } from './fields/index.js';
+import { canonicalImageName } from '../k8s/image.js';
 import { snapshotObjects } from '../k8s/snapshot.js';
 import { SnapshotIndex } from './snapshot-index.js';
 import type { BooleanOperator, Target } from './types.js';
@@ -68,6 +71,13 @@ const LISTED_TARGETS: Readonly<Record<Exclude<Target, 'Workload' | 'Object' | 'N
   HorizontalPodAutoscaler: (snapshot) => snapshot.horizontalPodAutoscalers,
 };
 
+/** An image exclusion is a prefix of the reference as written, or of the reference spelled out in full. */
+const imageExcluded = (exclusion: CompiledExclusion, image: ImageName): boolean =>
+  image.full.startsWith(exclusion.image as string) || (exclusion.canonicalImage !== undefined && canonicalImageName(image).startsWith(exclusion.canonicalImage));
+
+const compareSources = (a: SourceLocation, b: SourceLocation): number =>
+  (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.documentIndex - b.documentIndex || a.line - b.line;
+
 /** Namespaces synthesised for `namespaceTargets`: objects use them, nothing declares them. */
 const undeclared = new WeakSet<KubeObject>();
 
@@ -76,7 +86,13 @@ const undeclared = new WeakSet<KubeObject>();
  * (a manifest set rarely declares its namespaces), each pointing at the first object found there.
  */
 const namespaceTargets = (index: SnapshotIndex): Namespace[] => {
-  const declared = new Map(index.snapshot.namespaces.map((namespace) => [namespace.name, namespace]));
+  // A namespace declared twice (one namespace.yaml per application folder) is judged once, as the
+  // first declaration in source order: the same one whichever thread or order read the files.
+  const declared = new Map<string, Namespace>();
+  for (const namespace of index.snapshot.namespaces) {
+    const current = declared.get(namespace.name);
+    if (!current || compareSources(namespace.source, current.source) < 0) declared.set(namespace.name, namespace);
+  }
   return index.namespaces().flatMap((name): Namespace[] => {
     const existing = declared.get(name);
     if (existing) return [existing];
@@ -137,7 +153,7 @@ const addHit = (hits: Hits | undefined, container: Container | undefined, clause
 };
 
 /** Policy ids listed in `kubeward.io/ignore` on the object or (for workloads) its pod template, with the reason. */
-const ignoredPolicies = (object: KubeObject): { readonly ids: ReadonlySet<string>; readonly reason?: string } | undefined => {
+export const ignoredPolicies = (object: KubeObject): { readonly ids: ReadonlySet<string>; readonly reason?: string } | undefined => {
   const sources = [object.annotations, 'podAnnotations' in object ? (object as Workload).podAnnotations : {}];
   const ids = new Set<string>();
   let reason: string | undefined;
@@ -265,7 +281,7 @@ export const evaluatePolicies = (
       }
       for (const context of containers) {
         const container = context.container as Container;
-        if (compiled.imageExclusions.length > 0 && compiled.imageExclusions.some((exclusion) => active(exclusion) && container.image.full.startsWith(exclusion.image as string) && selectorMatchesObject(exclusion, object))) continue;
+        if (compiled.imageExclusions.length > 0 && compiled.imageExclusions.some((exclusion) => active(exclusion) && imageExcluded(exclusion, container.image) && selectorMatchesObject(exclusion, object))) continue;
         const containerClauses = evaluateSection(section, context, false);
         if (containerClauses) hits = addHit(hits, container, [...objectClauses, ...containerClauses]);
       }

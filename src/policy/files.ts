@@ -2,9 +2,26 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseYamlStream } from '../k8s/yaml.js';
+import { parseYamlStream, type ParsedDocument } from '../k8s/yaml.js';
+import { locatePaths } from '../k8s/locator.js';
+import { formatPath, parsePath } from '../model/index.js';
+import { compilePolicy } from './compile.js';
 import { parsePolicyDocument, type PolicyProblem } from './schema.js';
 import type { Policy } from './types.js';
+
+/**
+ * Points each problem at its line: the field at fault, or the nearest enclosing one that exists
+ * (a missing key is reported at the object that lacks it).
+ */
+const withLines = (problems: readonly PolicyProblem[], document: ParsedDocument, file: string): PolicyProblem[] =>
+  problems.map((problem) => {
+    const segments = parsePath(problem.path);
+    for (let length = segments.length; length >= 0; length--) {
+      const [position] = locatePaths(document.text, document.startLine - 1, [formatPath(segments.slice(0, length))]);
+      if (position) return { ...problem, origin: `${file}:${position.line}` };
+    }
+    return problem;
+  });
 
 /** The package's own `policies/` directory: next to the package.json above this module, from src/ or dist/. */
 export const builtInPolicyDirectory = (): string => {
@@ -50,8 +67,10 @@ export const loadPolicyPath = async (path: string, cwd: string): Promise<LoadedP
         continue;
       }
       const result = parsePolicyDocument(document.value, origin);
-      if ('problems' in result) problems.push(...result.problems);
-      else policies.push(result.policy);
+      // Criteria are checked here too (unknown fields, bad regexes), while the text is at hand to name the line.
+      const compiled = 'problems' in result ? result : compilePolicy(result.policy);
+      if ('problems' in compiled) problems.push(...withLines(compiled.problems, document, display(file)));
+      else if ('policy' in result) policies.push(result.policy);
     }
   };
   let info;

@@ -2,13 +2,20 @@ import { compilePolicy, type CompiledPolicy } from './compile.js';
 import type { PolicyProblem } from './schema.js';
 import type { Policy } from './types.js';
 
+/** A pattern with where it was written, so a typo is reported where the user can fix it. */
+export interface SelectionEntry {
+  readonly pattern: string;
+  readonly origin: string;
+  readonly path: string;
+}
+
 export interface PolicySelection {
   /** Policy ids (or `*`-globs over ids) to turn on, whatever their default. */
-  readonly enable: readonly string[];
+  readonly enable: readonly (string | SelectionEntry)[];
   /** Policy ids (or globs) to turn off. Disabling wins over enabling. */
-  readonly disable: readonly string[];
+  readonly disable: readonly (string | SelectionEntry)[];
   /** Run only these (ids or globs); empty means every enabled policy. */
-  readonly only: readonly string[];
+  readonly only: readonly (string | SelectionEntry)[];
 }
 
 export interface SelectedPolicies {
@@ -49,13 +56,14 @@ export const selectPolicies = (
     byId.set(policy.id, policy);
   }
   const all = [...byId.values()];
-  const resolve = (patterns: readonly string[], key: keyof PolicySelection): Set<string> => {
+  const resolve = (patterns: readonly (string | SelectionEntry)[], key: keyof PolicySelection): Set<string> => {
     const ids = new Set<string>();
-    patterns.forEach((pattern, index) => {
+    patterns.forEach((entry, index) => {
+      const { pattern, origin: where, path } = typeof entry === 'string' ? { pattern: entry, origin, path: `policies.${key}[${index}]` } : entry;
       const expression = globToRegExp(pattern);
       const matched = all.filter((policy) => expression.test(policy.id));
       if (matched.length === 0) {
-        problems.push({ origin, path: `policies.${key}[${index}]`, code: 'unknown_policy', message: `no policy has the id ${JSON.stringify(pattern)}; see \`kubeward policy list\`` });
+        problems.push({ origin: where, path, code: 'unknown_policy', message: `no policy has the id ${JSON.stringify(pattern)}; see \`kubeward policy list\`` });
       }
       for (const policy of matched) ids.add(policy.id);
     });

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { repoPath } from '../../test/support/repo.js';
+import { normaliseDocument } from '../k8s/normalise.js';
+import { buildSnapshot } from '../k8s/snapshot.js';
 import { compilePolicy } from './compile.js';
+import { evaluatePolicies } from './evaluate.js';
 import { parsePolicyDocument } from './schema.js';
 import { convertStackRoxExport } from './stackrox.js';
 
@@ -12,9 +15,9 @@ describe('convertStackRoxExport', async () => {
 
   it('converts what manifests can answer and lists the rest with reasons', () => {
     assert.deepEqual(result.converted.map((entry) => entry.document.metadata.name), [
-      'privileged-container',
-      'docker-cis-5-7-ensure-privileged-ports-are-not-mapped-within',
-      'seccomp-disabled-in-production',
+      'stackrox-privileged-container',
+      'stackrox-docker-cis-5-7-ensure-privileged-ports-are-not-mapped',
+      'stackrox-seccomp-disabled-in-production',
     ]);
     assert.deepEqual(result.skipped.map((entry) => `${entry.name}: ${entry.reason.split(',')[0]}`), [
       'Fixable CVSS >= 7: field "Fixed By" needs image scanning',
@@ -55,6 +58,31 @@ describe('convertStackRoxExport', async () => {
       assert.ok('policy' in parsed, JSON.stringify(parsed));
       assert.ok('compiled' in compilePolicy(parsed.policy));
     }
+  });
+
+  it('notes enforcement it drops, and excludes images however they are spelled', async () => {
+    const [converted] = convertStackRoxExport({
+      name: 'Latest tag',
+      lifecycleStages: ['DEPLOY'],
+      enforcementActions: ['FAIL_BUILD_ENFORCEMENT', 'SCALE_TO_ZERO_ENFORCEMENT'],
+      exclusions: [{ name: 'upstream nginx', image: { name: 'docker.io/library/nginx' } }],
+      policySections: [{ policyGroups: [{ fieldName: 'Image Tag', values: [{ value: 'latest' }] }] }],
+    }).converted;
+    assert.ok(converted);
+    assert.deepEqual(converted.document.spec.enforcement, ['DEPLOY']);
+    assert.ok(converted.notes.includes("BUILD enforcement dropped: the policy's lifecycle stages (DEPLOY) do not include BUILD"), converted.notes.join('\n'));
+    const parsed = parsePolicyDocument(converted.document, 'test');
+    assert.ok('policy' in parsed);
+    const compiled = compilePolicy(parsed.policy);
+    assert.ok('compiled' in compiled);
+    const snapshot = buildSnapshot(
+      ['nginx:latest', 'docker.io/library/nginx:latest', 'index.docker.io/library/nginx:latest', 'registry.example.com/nginx:latest'].flatMap(
+        (image, documentIndex) =>
+          normaliseDocument({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${documentIndex}` }, spec: { containers: [{ name: 'c', image }] } }, { file: 'x.yaml', documentIndex, defaultNamespace: 'default' }).objects,
+      ),
+    );
+    const { findings } = evaluatePolicies(snapshot, [compiled.compiled], { now: new Date('2026-01-01'), stages: ['DEPLOY'] });
+    assert.deepEqual(findings.map((finding) => finding.object.name), ['p3']);
   });
 
   it('accepts a bare list or a single policy and refuses non-objects', () => {

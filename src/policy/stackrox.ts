@@ -78,11 +78,14 @@ const VALUE_SPELLINGS: Record<string, Record<string, string>> = {
 /** Fields that need image scans, runtime events or RBAC analysis: not answerable from manifests yet. */
 const NOT_YET = /^(CVE|CVSS|NVD CVSS|Severity|Fixable|Fixed By|Days Since|Dockerfile Line|Image Age|Image Component|Image OS|Image Scan Age|Image Signature|Image User|Required Image Label|Disallowed Image Label|Unscanned Image|Process |Unexpected|Kubernetes |Source IP|User Agent|Is Impersonated|File |Minimum RBAC)/i;
 
-/** A policy id from a name: a DNS label of at most 63 characters, cut at a word boundary. */
+/**
+ * A policy id from a name: `stackrox-` and the name as a DNS label of at most 63 characters, cut
+ * at a word boundary. The prefix keeps imported policies apart from the built-in ones of the same
+ * name (StackRox's "Privileged Container" and Kubeward's `privileged-container`).
+ */
 const slug = (name: string): string => {
-  const full = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-  const cut = full.length <= 63 ? full : full.slice(0, 64).replace(/-[^-]*$/, '');
-  return cut || 'imported-policy';
+  const full = `stackrox-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`.replace(/-+$/, '');
+  return full.length <= 63 ? full : full.slice(0, 64).replace(/-[^-]*$/, '');
 };
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -134,6 +137,11 @@ const convertOne = (policy: StackRoxPolicy, usedIds: Set<string>): ConvertedPoli
     if (exclusion.expiration) out.expires = exclusion.expiration;
     return Object.keys(out).some((key) => key !== 'reason') ? [out] : [];
   });
+  const requested = [...new Set((policy.enforcementActions ?? []).flatMap((action) => ENFORCEMENT[action] ?? []))];
+  const enforcement = requested.filter((stage): stage is 'BUILD' | 'DEPLOY' => stage !== 'RUNTIME' && manifestStages.includes(stage));
+  for (const stage of requested.filter((stage) => !(enforcement as string[]).includes(stage))) {
+    notes.push(`${stage} enforcement dropped: the policy's lifecycle stages (${manifestStages.join(', ') || 'none'}) do not include ${stage}`);
+  }
   const document = {
     apiVersion: 'kubeward.io/v1' as const,
     kind: 'Policy' as const,
@@ -152,7 +160,7 @@ const convertOne = (policy: StackRoxPolicy, usedIds: Set<string>): ConvertedPoli
       ...(policy.disabled ? { disabled: true } : {}),
       scope: (policy.scope ?? []).map((scope) => scopeToSelector(scope, notes)).filter((selector) => Object.keys(selector).length > 0),
       exclusions,
-      enforcement: [...new Set((policy.enforcementActions ?? []).flatMap((action) => ENFORCEMENT[action] ?? []))].filter((stage): stage is 'BUILD' | 'DEPLOY' => stage !== 'RUNTIME' && manifestStages.includes(stage)),
+      enforcement,
       references: {
         stackrox: [name],
         mitreAttack: (policy.mitreAttackVectors ?? []).flatMap((vector) => vector.techniques ?? []),

@@ -97,6 +97,7 @@ export const buildScanReport = (input: ReportInput): ScanReport => {
       findings: findings.length,
       bySeverity,
       suppressed: suppressed.length,
+      belowSeverity: input.findings.filter((finding) => !finding.suppressed).length - visible.filter((finding) => !finding.suppressed).length,
       errors: input.problems.filter((problem) => problem.level === 'error').length,
       warnings: input.problems.filter((problem) => problem.level === 'warning').length,
     },

@@ -14,6 +14,7 @@ export interface StartMessage {
   readonly load: WorkerLoadOptions;
   readonly now: string;
   readonly stages: readonly LifecycleStage[];
+  readonly knownPolicyIds?: readonly string[];
 }
 
 /** Worker → main thread: summaries of everything it read, for the other threads' cross-object questions. */

@@ -16,6 +16,8 @@ export interface ScanJobOptions {
   readonly stages: readonly LifecycleStage[];
   /** Threads to use; by default one per core once the input is large enough to be worth it. */
   readonly threads?: number;
+  /** Every policy id that exists, to warn about `kubeward.io/ignore` annotations that name none. */
+  readonly knownPolicyIds?: readonly string[];
 }
 
 export interface ScanJobResult extends ScanTallies {
@@ -110,6 +112,7 @@ export const runScanJob = async (inputs: readonly string[], options: ScanJobOpti
       load,
       now: options.now.toISOString(),
       stages: options.stages,
+      ...(options.knownPolicyIds ? { knownPolicyIds: options.knownPolicyIds } : {}),
     });
     return worker;
   });
@@ -120,6 +123,7 @@ export const runScanJob = async (inputs: readonly string[], options: ScanJobOpti
       stages: options.stages,
       manifest: options.load,
       ...(validateSchema ? { validateSchema } : {}),
+      ...(options.knownPolicyIds ? { knownPolicyIds: new Set(options.knownPolicyIds) } : {}),
     });
     for await (const event of readEntries(parts[0] ?? [], { ...load, stdin }, session.sources)) {
       if (event.kind === 'manifest') session.addManifest(event.text, event.file);

@@ -2,9 +2,9 @@ import { readManifest, type ManifestOptions } from '../k8s/manifest.js';
 import type { SchemaValidator } from '../k8s/schema.js';
 import { buildSnapshot } from '../k8s/snapshot.js';
 import { SourceIndex, type LocateRequest } from '../k8s/sources.js';
-import { WORKLOAD_KINDS, type Finding, type InputProblem, type KubeObject, type LifecycleStage } from '../model/index.js';
+import { joinPath, WORKLOAD_KINDS, type Finding, type InputProblem, type KubeObject, type LifecycleStage } from '../model/index.js';
 import type { CompiledPolicy } from '../policy/compile.js';
-import { evaluatePolicies } from '../policy/evaluate.js';
+import { evaluatePolicies, IGNORE_ANNOTATION, ignoredPolicies } from '../policy/evaluate.js';
 import { SUMMARY_FIELDS, summarise } from './summary.js';
 
 export interface SessionOptions {
@@ -12,6 +12,8 @@ export interface SessionOptions {
   readonly now: Date;
   readonly stages: readonly LifecycleStage[];
   readonly manifest: ManifestOptions;
+  /** Every policy id that exists (active or not), to warn about ignore annotations naming none of them. */
+  readonly knownPolicyIds?: ReadonlySet<string>;
   /** Kubernetes schema checks, for policies that use them (the caller loads the schemas). */
   readonly validateSchema?: SchemaValidator;
 }
@@ -104,6 +106,7 @@ export class ScanSession {
   }
 
   #judge(objects: readonly KubeObject[]): void {
+    if (this.#options.knownPolicyIds) this.#checkIgnoreAnnotations(objects, this.#options.knownPolicyIds);
     for (const object of objects) {
       if (ownedByController(object)) {
         // Kept whole: judged in finish, once it is known whether its controller is in the input.
@@ -145,6 +148,25 @@ export class ScanSession {
       ...object,
       raw: { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: metadata?.name, namespace: metadata?.namespace, labels: metadata?.labels, annotations: metadata?.annotations } },
     } as KubeObject;
+  }
+
+  /** An id in `kubeward.io/ignore` that names no policy suppresses nothing: most likely a typo, so say so. */
+  #checkIgnoreAnnotations(objects: readonly KubeObject[], known: ReadonlySet<string>): void {
+    for (const object of objects) {
+      const ignore = ignoredPolicies(object);
+      if (!ignore) continue;
+      const unknown = [...ignore.ids].filter((id) => id !== '*' && !known.has(id));
+      if (unknown.length === 0) continue;
+      const onObject = object.annotations[IGNORE_ANNOTATION] !== undefined;
+      const [at] = this.#sources.locateAll([{ object, path: joinPath(onObject ? 'metadata.annotations' : 'spec.template.metadata.annotations', IGNORE_ANNOTATION) }]);
+      this.#problems.push({
+        code: 'unknown-policy',
+        file: at?.file ?? object.source.file,
+        line: at?.line ?? object.source.line,
+        message: `${object.kind} ${object.namespace ? `${object.namespace}/` : ''}${object.name}: ${IGNORE_ANNOTATION} names no policy with the id${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`,
+        level: 'warning',
+      });
+    }
   }
 
   /** Summaries of this session's objects, for sessions running in other threads. */

@@ -10,7 +10,7 @@ export const scanForTest = async (inputs: string[], enable: string[] = []): Prom
   const cwd = repoRoot();
   const { policies } = await loadPolicyPath(builtInPolicyDirectory(), cwd);
   const selected = selectPolicies(policies, [], { enable, disable: [], only: [] }, 'test');
-  const loaded = await loadInputs(inputs, { ...DEFAULT_LOAD_OPTIONS, cwd, stdin: async () => '' });
+  const loaded = await loadInputs(inputs, { ...DEFAULT_LOAD_OPTIONS, cwd, stdin: () => [] });
   const evaluation = evaluatePolicies(buildSnapshot(loaded.objects), selected.active, {
     now: new Date('2026-11-28T00:00:00Z'),
     stages: ['BUILD', 'DEPLOY'],

@@ -1,7 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { DEFAULT_LOAD_OPTIONS } from '../../k8s/index.js';
-import { SEVERITIES, severityRank, type ScanReport, type Severity } from '../../model/index.js';
+import { SEVERITIES, severityRank, type Finding, type ScanReport, type Severity } from '../../model/index.js';
+import { applyIgnoreRules } from '../../policy/ignore-rules.js';
 import { runScanJob } from '../../scan/run.js';
 import { FORMAT_NAMES, RENDERERS, buildScanReport, type FormatName } from '../../report/index.js';
 import { loadConfig } from '../config.js';
@@ -64,15 +65,20 @@ function* chunked(chunks: Iterable<string>): Generator<string> {
   if (buffer) yield buffer;
 }
 
-/** Exit status of a scan: input errors win, then failing findings, else clean. */
-export const scanExitCode = (report: ScanReport, failOn: Severity, failOnFindings: boolean): number => {
+/** Findings that fail the scan: at or above `failOn`, or raised by a policy enforced at BUILD. Suppressed ones never fail it. */
+export const failingFindings = (findings: readonly Finding[], failOn: Severity): Finding[] => {
+  const threshold = severityRank(failOn);
+  return findings.filter((finding) => !finding.suppressed && (severityRank(finding.severity) >= threshold || finding.enforcedAt.includes('BUILD')));
+};
+
+/**
+ * Exit status of a scan: input errors win, then failing findings, else clean. The gate judges
+ * every finding, including those `--severity` leaves out of the report: hiding is not allowing.
+ */
+export const scanExitCode = (report: ScanReport, failing: readonly Finding[], failOnFindings: boolean): number => {
   if (report.summary.errors > 0) return EXIT.error;
   if (!failOnFindings) return EXIT.clean;
-  const threshold = severityRank(failOn);
-  const failing = report.findings.some(
-    (finding) => severityRank(finding.severity) >= threshold || finding.enforcedAt.includes('BUILD'),
-  );
-  return failing ? EXIT.findings : EXIT.clean;
+  return failing.length > 0 ? EXIT.findings : EXIT.clean;
 };
 
 /** `kubeward scan`: load manifests, evaluate BUILD and DEPLOY policies, render, and decide the exit code. */
@@ -92,6 +98,7 @@ export const runScan = async (inputs: readonly string[], options: ScanOptions, i
     only: options.only,
     builtIn: options.builtinPolicies,
     cwd: io.cwd,
+    ...(options.quiet ? {} : { warn: (message: string) => io.stderr(`kubeward: warning: ${message}\n`) }),
   });
   if (inputs.includes('-') && io.stdinIsTTY) io.stderr('kubeward: reading manifests from standard input (end with Ctrl-D)\n');
   const started = performance.now();
@@ -108,15 +115,20 @@ export const runScan = async (inputs: readonly string[], options: ScanOptions, i
     policies: policies.active,
     now: io.now(),
     stages: ['BUILD', 'DEPLOY'],
+    knownPolicyIds: policies.all.map((policy) => policy.id),
     ...(options.threads === undefined ? {} : { threads: threadCount(options.threads) }),
   });
+  const { findings, lapsed } = applyIgnoreRules(result.findings, config.ignore, io.now());
+  for (const { index, rule } of lapsed) {
+    io.stderr(`kubeward: warning: ${config.file ?? '.kubeward.yaml'} ignore[${index}] (policy ${rule.policy}) expired on ${rule.expires}; its findings are reported again\n`);
+  }
   const report = buildScanReport({
     version: io.version,
     inputs,
     files: result.files,
     documents: result.documents,
     kinds: result.kinds,
-    findings: result.findings,
+    findings,
     problems: result.problems,
     policies: policies.active.map((compiled) => compiled.policy),
     minimumSeverity: minimum,
@@ -129,7 +141,7 @@ export const runScan = async (inputs: readonly string[], options: ScanOptions, i
   if (!options.quiet && (format !== 'table' || options.output)) {
     const { summary } = report;
     io.stderr(
-      `kubeward: ${summary.findings} findings (${SEVERITIES.map((level) => `${summary.bySeverity[level]} ${level}`).join(', ')}), ${summary.errors} input errors, ${summary.objects} objects in ${summary.files} files, ${((performance.now() - started) / 1000).toFixed(2)}s\n`,
+      `kubeward: ${summary.findings} findings (${SEVERITIES.map((level) => `${summary.bySeverity[level]} ${level}`).join(', ')}), ${summary.errors} input error${summary.errors === 1 ? '' : 's'}, ${summary.objects} object${summary.objects === 1 ? '' : 's'} in ${summary.files} file${summary.files === 1 ? '' : 's'}, ${((performance.now() - started) / 1000).toFixed(2)}s\n`,
     );
   }
   if (report.summary.objects === 0 && report.summary.errors === 0) {
@@ -138,5 +150,10 @@ export const runScan = async (inputs: readonly string[], options: ScanOptions, i
   if (result.celErrors > 0 && !options.quiet) {
     io.stderr(`kubeward: ${result.celErrors} CEL evaluations failed at run time and counted as not matching\n`);
   }
-  return scanExitCode(report, failOn, options.fail);
+  const failing = failingFindings(findings, failOn);
+  const hiddenFailing = failing.length - failingFindings(report.findings, failOn).length;
+  if (options.fail && hiddenFailing > 0) {
+    io.stderr(`kubeward: ${hiddenFailing} failing finding${hiddenFailing === 1 ? ' is' : 's are'} below --severity ${minimum} and left out of the report; the scan fails on them all the same\n`);
+  }
+  return scanExitCode(report, failing, options.fail);
 };

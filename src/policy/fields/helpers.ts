@@ -4,6 +4,20 @@ import type { Candidate, CandidateValue, FieldContext, FieldDefinition, Lazy, Va
 
 export const quote = (text: string): string => `'${text}'`;
 
+const EXCERPT_LIMIT = 60;
+/** Annotations that hold whole objects: their values are never echoed (they can carry env values and the like). */
+const OBJECT_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
+
+/**
+ * A label or annotation value as messages show it: one line, at most 60 characters. Values can
+ * be whole documents (last-applied-configuration), and a finding's message is no place for them.
+ */
+export const valueExcerpt = (key: string, value: string): string => {
+  if (OBJECT_ANNOTATIONS.has(key)) return `(${value.length} characters)`;
+  const line = value.replace(/\s+/g, ' ').trim();
+  return line.length <= EXCERPT_LIMIT && line === value ? value : `${line.slice(0, EXCERPT_LIMIT)}… (${value.length} characters)`;
+};
+
 const subjects = new WeakMap<object, string>();
 
 /** The subject of a message: `container 'app'` for container fields, `Deployment 'web'` otherwise. */

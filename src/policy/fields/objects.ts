@@ -19,7 +19,7 @@ import {
   type Workload,
 } from '../../model/index.js';
 import { BUILT_IN_CLUSTER_ROLES, REMOVED_APIS } from './rbac.js';
-import { candidate, objectField, quote, subject } from './helpers.js';
+import { candidate, objectField, quote, subject, valueExcerpt } from './helpers.js';
 import type { Candidate, FieldDefinition } from './types.js';
 
 const selectorText = (selector: LabelSelector): string => {
@@ -32,7 +32,7 @@ const selectorText = (selector: LabelSelector): string => {
 
 const keyValues = (entries: Readonly<Record<string, string>>, path: string, noun: string, object: KubeObject): Candidate[] =>
   Object.entries(entries).map(([key, value]) =>
-    candidate({ key, value }, () => joinPath(path, key), () => `${object.kind} ${quote(object.name)} has ${noun} ${key}=${value}`),
+    candidate({ key, value }, () => joinPath(path, key), () => `${object.kind} ${quote(object.name)} has ${noun} ${key}=${valueExcerpt(key, value)}`),
   );
 
 /** Fields every object has: usable with any target. */
@@ -559,6 +559,16 @@ const roleFields: readonly FieldDefinition[] = [
     description: 'The role\'s rules, matched against `VERB[|VERB] [GROUP/]RESOURCE[|RESOURCE]` (e.g. `get|list|watch secrets`, `create pods/exec`); wildcards grant everything, as in RBAC.',
     path: () => 'rules',
     extract: (role) => role.rules.map((rule, index) => candidate(rule, () => joinPath('rules', index), () => `${role.kind} ${quote(role.name)} grants ${ruleText(rule)}`)),
+  }),
+  objectField<Role>('Role', {
+    name: 'Unrestricted Granted Permission',
+    type: 'permission',
+    description: 'Like Granted Permission, for the rules that name no `resourceNames`: those grant the verbs on every object of the resource, not on a few named ones.',
+    path: () => 'rules',
+    extract: (role) =>
+      role.rules.flatMap((rule, index) =>
+        rule.resourceNames.length > 0 ? [] : [candidate(rule, () => joinPath('rules', index), () => `${role.kind} ${quote(role.name)} grants ${ruleText(rule)}`)],
+      ),
   }),
   objectField<Role>('Role', {
     name: 'Rule Wildcard',

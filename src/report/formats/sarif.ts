@@ -61,7 +61,7 @@ export const sarifRenderer: Renderer = {
       ],
       partialFingerprints: { 'kubewardFinding/v1': `${finding.policyId}|${qualifiedName(finding)}` },
       ...(finding.suppressed
-        ? { suppressions: [{ kind: 'inSource', ...(finding.suppressed.reason ? { justification: finding.suppressed.reason } : {}) }] }
+        ? { suppressions: [{ kind: finding.suppressed.by === 'annotation' ? 'inSource' : 'external', ...(finding.suppressed.reason ? { justification: finding.suppressed.reason } : {}) }] }
         : {}),
     });
     const log = {

@@ -12,6 +12,8 @@ const objectLabel = (finding: Finding): string =>
   `${finding.object.kind} ${finding.object.namespace ? `${finding.object.namespace}/` : ''}${finding.object.name}`;
 
 /** Findings grouped by file, then object; one line each with severity, policy, message and line. */
+const plural = (count: number, noun: string, plural = `${noun}s`): string => `${count} ${count === 1 ? noun : plural}`;
+
 export const tableRenderer: Renderer = {
   name: 'table',
   description: 'Human-readable, grouped by file and object; coloured on a terminal.',
@@ -51,8 +53,9 @@ export const tableRenderer: Renderer = {
     const unknown = Object.entries(summary.unknownKinds).map(([kind, count]) => `${count} ${kind}`);
     lines.push(
       '',
-      `${summary.findings === 0 ? style('bold', 'No findings') : style('bold', `${summary.findings} finding${summary.findings === 1 ? '' : 's'}`)}${counts.length ? ` (${counts.join(', ')})` : ''} from ${summary.policies} policies over ${summary.objects} objects (${summary.workloads} workloads) in ${summary.files} file${summary.files === 1 ? '' : 's'}` +
-        (summary.suppressed ? `; ${summary.suppressed} suppressed by annotation` : '') +
+      `${summary.findings === 0 ? style('bold', 'No findings') : style('bold', plural(summary.findings, 'finding'))}${counts.length ? ` (${counts.join(', ')})` : ''} from ${plural(summary.policies, 'policy', 'policies')} over ${plural(summary.objects, 'object')} (${plural(summary.workloads, 'workload')}) in ${plural(summary.files, 'file')}` +
+        (summary.suppressed ? `; ${summary.suppressed} suppressed` : '') +
+        (summary.belowSeverity ? `; ${summary.belowSeverity} below --severity not shown` : '') +
         (summary.errors ? `; ${summary.errors} input error${summary.errors === 1 ? '' : 's'}` : '') +
         (unknown.length ? `; not modelled: ${unknown.join(', ')}` : ''),
     );
