@@ -156,7 +156,7 @@ const parseChunk = (chunk: Chunk, index: number, limits: YamlLimits): ParsedDocu
   if (chunk.text.length > limits.maxDocumentBytes) {
     return fail(
       'too-large',
-      `document is ${chunk.text.length} bytes, over the ${limits.maxDocumentBytes}-byte limit; split it or raise the limit`,
+      `document is ${chunk.text.length} bytes, over the ${limits.maxDocumentBytes}-byte limit; split it into smaller documents`,
     );
   }
   let value: unknown;
