@@ -4,9 +4,11 @@ import { Command, CommanderError, Option } from 'commander';
 import { SEVERITIES } from '../model/index.js';
 import { builtInPolicyDirectory } from '../policy/files.js';
 import { FORMAT_NAMES } from '../report/index.js';
+import { runDbImport, runDbMatch, runDbStatus, runDbUpdate } from './commands/db.js';
 import { runImportStackRox, runPolicyExplain, runPolicyFields, runPolicyList, runPolicyTest } from './commands/policy.js';
 import { runScan, type ScanOptions } from './commands/scan.js';
 import { EXIT, KnownError } from './errors.js';
+import { DEFAULT_MIRROR } from '../vulndb/sources/download.js';
 import type { Io } from './io.js';
 
 const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
@@ -20,7 +22,7 @@ export const packageVersion = (): string => {
 /** Builds the command tree; each action stores its exit code, the work lives in commands/. */
 const program = (io: Io, setExit: (code: number) => void): Command => {
   const root = new Command('kubeward')
-    .description('Kubernetes-native security: check manifests against security policies')
+    .description('Kubernetes-native security: check manifests against security policies, match packages against vulnerability data')
     .version(io.version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -84,6 +86,37 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .argument('<export>', 'StackRox export file (roxctl or UI "Export policy")')
     .option('-o, --output <dir>', 'write one YAML file per policy into this directory (default: stdout)')
     .action(async (file: string, options) => setExit(await runImportStackRox(file, options, io)));
+
+  const db = root.command('db').description('the local vulnerability database (OSV advisories, CISA KEV, EPSS)');
+  const dbOption = (): Option => new Option('--db <dir>', 'database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)');
+  db.command('update')
+    .description('download OSV advisories per ecosystem (<mirror>/<Ecosystem>/all.zip) and swap in a new database')
+    .addOption(dbOption())
+    .option('--mirror <url>', `base URL of an OSV bucket mirror (default: $KUBEWARD_OSV_MIRROR, else ${DEFAULT_MIRROR})`)
+    .option('-e, --ecosystem <names>', 'only these ecosystems, comma-separated (default: every ecosystem image scanning reads)', list, [])
+    .option('--retries <count>', 'retries per download after the first attempt (default 3)')
+    .option('--timeout <seconds>', 'give up on one download attempt after this long (default 600)')
+    .option('-v, --verbose', 'list every problem found in the data')
+    .action(async (options) => setExit(await runDbUpdate(options, io)));
+  db.command('import')
+    .description('import OSV zips, JSON files or directories, and CISA KEV / EPSS files, offline')
+    .argument('[paths...]', 'OSV all.zip files, record JSON files, or directories of them')
+    .addOption(dbOption())
+    .option('--kev <file>', 'CISA known_exploited_vulnerabilities.json')
+    .option('--epss <file>', 'EPSS scores file (epss_scores-YYYY-MM-DD.csv or .csv.gz)')
+    .option('-v, --verbose', 'list every problem found in the data')
+    .action(async (paths: string[], options) => setExit(await runDbImport(paths, options, io)));
+  db.command('status')
+    .description('what the database holds: ecosystems, record counts, newest modified, last update, schema version')
+    .addOption(dbOption())
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (options) => setExit(await runDbStatus(options, io)));
+  db.command('match')
+    .description('the known vulnerabilities of packages, by Package URL (pkg:npm/lodash@4.17.20)')
+    .argument('<purls...>', 'Package URLs with versions; deb/apk/rpm take ?distro= (debian-12, alpine-3.19) and ?upstream= (source package)')
+    .addOption(dbOption())
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (purls: string[], options) => setExit(await runDbMatch(purls, options, io)));
   return root;
 };
 

@@ -6,3 +6,4 @@ export * from './labels.js';
 export * from './problem.js';
 export * from './path.js';
 export * from './report.js';
+export * from './vulnerability.js';

@@ -1,0 +1,193 @@
+import type { EpssScore, KevEntry, PackageRef, VulnerabilityMatch } from '../model/index.js';
+import { vulnerabilitySeverityRank } from '../model/index.js';
+import { ECOSYSTEMS, type EcosystemInfo } from './ecosystems.js';
+import { judgeVersion } from './osv/range.js';
+import type { OsvRange, OsvRecord } from './osv/types.js';
+import { judgeSeverity } from './severity.js';
+import { VERSION_SCHEMES } from './version/index.js';
+
+/** One `affected` entry of a record, as the store keeps it for lookup by ecosystem and name. */
+export interface AffectedEntry {
+  readonly record: string;
+  /** Index of the entry in the record's `affected` list. */
+  readonly index: number;
+  /** Ecosystem without release (`Debian`), and the release (`12`, or `` when the record names none). */
+  readonly ecosystem: string;
+  readonly release: string;
+  readonly ranges: readonly OsvRange[];
+  readonly versions: readonly string[];
+}
+
+/** What matching reads; the SQLite store implements it (and tests can with plain maps). */
+export interface AdvisorySource {
+  /** Entries whose package is `nameKey` (the ecosystem's normalised spelling) in `ecosystem`. */
+  affected(ecosystem: string, nameKey: string): readonly AffectedEntry[];
+  record(id: string): OsvRecord | undefined;
+  kev(cve: string): KevEntry | undefined;
+  epss(cve: string): EpssScore | undefined;
+}
+
+export type MatchProblemCode = 'unknown-ecosystem' | 'invalid-version' | 'unevaluable-range';
+
+/** Why a package, or one advisory for it, could not be judged: counted and reported, never fatal. */
+export interface MatchProblem {
+  readonly code: MatchProblemCode;
+  readonly package: PackageRef;
+  readonly record?: string;
+  readonly message: string;
+}
+
+export interface MatchResult {
+  readonly matches: VulnerabilityMatch[];
+  readonly problems: MatchProblem[];
+}
+
+interface Hit {
+  readonly record: OsvRecord;
+  readonly affected: number[];
+  readonly fixed: Set<string>;
+}
+
+const CVE = /^CVE-\d{4}-\d+$/;
+
+/** Ids a record goes by: its own and its aliases (not `related` or `upstream`, which name different vulnerabilities). */
+const idsOf = (record: OsvRecord): string[] => [record.id, ...(record.aliases ?? [])];
+
+/** Groups hits whose records share an id, so a CVE and the GHSA that aliases it report once. */
+const groupByAlias = (hits: readonly Hit[]): Hit[][] => {
+  const parent = hits.map((_, index) => index);
+  const find = (index: number): number => {
+    let root = index;
+    while (parent[root] !== root) root = parent[root] as number;
+    return root;
+  };
+  const owner = new Map<string, number>();
+  hits.forEach((hit, index) => {
+    for (const id of idsOf(hit.record)) {
+      const other = owner.get(id);
+      if (other === undefined) owner.set(id, index);
+      else parent[find(index)] = find(other);
+    }
+  });
+  const groups = new Map<number, Hit[]>();
+  hits.forEach((hit, index) => {
+    const root = find(index);
+    const group = groups.get(root);
+    if (group) group.push(hit);
+    else groups.set(root, [hit]);
+  });
+  return [...groups.values()];
+};
+
+const preferredId = (ids: readonly string[], records: readonly OsvRecord[]): string =>
+  ids.filter((id) => CVE.test(id)).sort(compareCveIds)[0] ?? ids.find((id) => id.startsWith('GHSA-')) ?? (records[0] as OsvRecord).id;
+
+const compareCveIds = (a: string, b: string): number => {
+  const [, yearA = '', numberA = ''] = a.split('-');
+  const [, yearB = '', numberB = ''] = b.split('-');
+  return Number(yearA) - Number(yearB) || Number(numberA) - Number(numberB);
+};
+
+/** GitHub's advisories carry the best-written summaries; then whatever record has one. */
+const summaryOf = (records: readonly OsvRecord[]): string | undefined =>
+  [...records].sort((a, b) => Number(b.id.startsWith('GHSA-')) - Number(a.id.startsWith('GHSA-')))
+    .map((record) => record.summary?.trim() || record.details?.trim().split('\n')[0])
+    .find((text): text is string => Boolean(text));
+
+const referencesOf = (records: readonly OsvRecord[]): string[] => {
+  const all = records.flatMap((record) => record.references ?? []);
+  const ordered = [...all.filter((reference) => reference.type === 'ADVISORY'), ...all.filter((reference) => reference.type !== 'ADVISORY')];
+  return [...new Set(ordered.map((reference) => reference.url))].slice(0, 10);
+};
+
+const buildMatch = (pkg: PackageRef, group: readonly Hit[], info: EcosystemInfo, source: AdvisorySource): VulnerabilityMatch => {
+  const records = group.map((hit) => hit.record).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const upstreamCves = records.flatMap((record) => (record.upstream ?? []).filter((id) => CVE.test(id)));
+  const ids = [...new Set([...records.flatMap(idsOf), ...upstreamCves])].sort();
+  const { verdict, cvss } = judgeSeverity(group.map((hit) => ({ record: hit.record, affected: hit.affected })));
+  const fixed = [...new Set(group.flatMap((hit) => [...hit.fixed]))].sort((a, b) => {
+    try {
+      return info.scheme.compare(a, b);
+    } catch {
+      return a < b ? -1 : a > b ? 1 : 0;
+    }
+  });
+  const cves = ids.filter((id) => CVE.test(id));
+  const kev = cves.map((cve) => source.kev(cve)).find((entry) => entry !== undefined);
+  const epss = cves.map((cve) => source.epss(cve)).filter((entry) => entry !== undefined).sort((a, b) => b.score - a.score)[0];
+  const published = records.map((record) => record.published).filter((date): date is string => Boolean(date)).sort()[0];
+  const modified = records.map((record) => record.modified).sort().at(-1) as string;
+  const summary = summaryOf(records);
+  return {
+    id: preferredId(ids, records),
+    ids,
+    records: records.map((record) => record.id),
+    package: pkg,
+    ...(summary === undefined ? {} : { summary }),
+    severity: verdict.severity,
+    ...(verdict.score === undefined ? {} : { score: verdict.score }),
+    severitySource: verdict.source,
+    cvss,
+    fixedVersions: fixed,
+    ...(published === undefined ? {} : { published }),
+    modified,
+    references: referencesOf(records),
+    ...(kev ? { kev } : {}),
+    ...(epss ? { epss } : {}),
+  };
+};
+
+/**
+ * The vulnerabilities affecting one package. Distribution packages are looked up by their
+ * source package (Debian and Ubuntu advisories name sources, Alpine's name origins) and by
+ * their own name, in the package's OS release; other ecosystems by name in any repository.
+ */
+export const matchPackage = (pkg: PackageRef, source: AdvisorySource): MatchResult => {
+  const problems: MatchProblem[] = [];
+  const info = ECOSYSTEMS.get(pkg.ecosystem);
+  if (!info) return { matches: [], problems: [{ code: 'unknown-ecosystem', package: pkg, message: `ecosystem ${JSON.stringify(pkg.ecosystem)} is not one Kubeward matches` }] };
+  const lookups: { name: string; version: string }[] = [];
+  if (info.distribution && pkg.sourceName && pkg.sourceName !== pkg.name) lookups.push({ name: pkg.sourceName, version: pkg.sourceVersion ?? pkg.version });
+  lookups.push({ name: pkg.name, version: info.distribution && pkg.sourceName === pkg.name && pkg.sourceVersion ? pkg.sourceVersion : pkg.version });
+
+  const hits = new Map<string, Hit>();
+  for (const lookup of lookups) {
+    if (!info.scheme.valid(lookup.version)) {
+      problems.push({ code: 'invalid-version', package: pkg, message: `${pkg.ecosystem} version ${JSON.stringify(lookup.version)} of ${lookup.name} is not a valid ${info.scheme.name} version` });
+      continue;
+    }
+    for (const entry of source.affected(info.name, info.normaliseName(lookup.name))) {
+      if (info.distribution && pkg.release !== undefined && entry.release !== '' && entry.release !== pkg.release) continue;
+      const verdict = judgeVersion(lookup.version, entry, info.scheme, VERSION_SCHEMES.semver);
+      if (verdict.error) {
+        problems.push({ code: 'unevaluable-range', package: pkg, record: entry.record, message: `${entry.record}: ${verdict.error}` });
+        continue;
+      }
+      if (!verdict.affected) continue;
+      let hit = hits.get(entry.record);
+      if (!hit) {
+        const record = source.record(entry.record);
+        if (!record || record.withdrawn) continue;
+        hit = { record, affected: [], fixed: new Set() };
+        hits.set(entry.record, hit);
+      }
+      if (!hit.affected.includes(entry.index)) hit.affected.push(entry.index);
+      for (const version of verdict.fixed) hit.fixed.add(version);
+    }
+  }
+  const matches = groupByAlias([...hits.values()]).map((group) => buildMatch(pkg, group, info, source));
+  matches.sort((a, b) => vulnerabilitySeverityRank(b.severity) - vulnerabilitySeverityRank(a.severity) || (b.score ?? 0) - (a.score ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { matches, problems };
+};
+
+/** Matches many packages; results in input order. */
+export const matchPackages = (packages: readonly PackageRef[], source: AdvisorySource): MatchResult => {
+  const matches: VulnerabilityMatch[] = [];
+  const problems: MatchProblem[] = [];
+  for (const pkg of packages) {
+    const result = matchPackage(pkg, source);
+    matches.push(...result.matches);
+    problems.push(...result.problems);
+  }
+  return { matches, problems };
+};

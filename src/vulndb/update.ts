@@ -1,0 +1,141 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEFAULT_DOWNLOAD_OPTIONS, download, DownloadError, ecosystemUrl, type DownloadOptions } from './sources/download.js';
+import { importEpssFile, importKevFile, importPath, importZip, type ImportOptions } from './sources/files.js';
+import { readZipJson } from './sources/zip.js';
+import { DatabaseBuilder, type ImportTally } from './store/builder.js';
+import { DatabaseError } from './store/database.js';
+import { DATABASE_FILE } from './store/schema.js';
+
+export interface UpdateOptions {
+  readonly directory: string;
+  readonly mirror: string;
+  readonly ecosystems: readonly string[];
+  /** The user named the ecosystems: one missing from the mirror is then an error, not a note. */
+  readonly explicit: boolean;
+  readonly download?: Partial<DownloadOptions>;
+  readonly concurrency?: number;
+  readonly now: () => Date;
+  readonly progress?: (message: string) => void;
+}
+
+export interface UpdateReport {
+  readonly database: string;
+  readonly tallies: readonly ImportTally[];
+  /** Ecosystems whose copy on the mirror has not changed since the last update (HTTP 304). */
+  readonly unchanged: readonly string[];
+  /** Ecosystems the mirror does not carry (HTTP 404). */
+  readonly missing: readonly string[];
+}
+
+/** Opens the zip's central directory and reads its first entry: a truncated download fails here and is fetched again. */
+const verifyZip = async (file: string): Promise<void> => {
+  const entries = readZipJson(file);
+  try {
+    await entries.next();
+  } finally {
+    await entries.return(undefined);
+  }
+};
+
+/**
+ * `kubeward db update`: downloads `<mirror>/<Ecosystem>/all.zip` for each ecosystem (a few at a
+ * time, retrying with backoff), imports them into a copy of the database and swaps it in. All or
+ * nothing: when a download fails for good, the update stops and the current database is untouched.
+ */
+export const updateDatabase = async (options: UpdateOptions): Promise<UpdateReport> => {
+  const downloads = join(options.directory, 'downloads');
+  await mkdir(downloads, { recursive: true });
+  const builder = DatabaseBuilder.begin(options.directory);
+  const settings: DownloadOptions = { ...DEFAULT_DOWNLOAD_OPTIONS, ...options.download, ...(options.progress ? { progress: options.progress } : {}) };
+  const tallies: ImportTally[] = [];
+  const unchanged: string[] = [];
+  const missing: string[] = [];
+  try {
+    const queue = [...options.ecosystems];
+    const fetchOne = async (ecosystem: string): Promise<void> => {
+      const url = ecosystemUrl(options.mirror, ecosystem);
+      const file = join(downloads, `${encodeURIComponent(ecosystem)}.zip.part`);
+      const etag = builder.meta(`etag:${url}`);
+      options.progress?.(`downloading ${url}`);
+      const result = await download(url, file, { ...settings, ...(etag ? { etag } : {}) }, verifyZip);
+      if (result.status === 'not-found') {
+        if (options.explicit) throw new DownloadError(url, `the mirror has no ${ecosystem} data (${url}: HTTP 404)`);
+        options.progress?.(`${ecosystem}: not on this mirror; skipped`);
+        missing.push(ecosystem);
+        return;
+      }
+      if (result.status === 'not-modified') {
+        options.progress?.(`${ecosystem}: unchanged since the last update`);
+        unchanged.push(ecosystem);
+        return;
+      }
+      options.progress?.(`importing ${ecosystem} (${(result.bytes / 1024 / 1024).toFixed(1)} MB)`);
+      const tally = await importZip(builder, file, url);
+      await rm(file, { force: true });
+      if (tally.failed) throw new DownloadError(url, `${url}: ${tally.failed}`);
+      builder.recordSource(tally, 'osv-zip', options.now());
+      if (result.etag) builder.setMeta(`etag:${url}`, result.etag);
+      tallies.push(tally);
+      options.progress?.(`${ecosystem}: ${tally.records} records (${tally.inserted} new, ${tally.updated} updated, ${tally.unchanged} unchanged, ${tally.withdrawn} withdrawn)`);
+    };
+    // Downloads overlap; imports run one at a time on the builder's single connection (they are synchronous).
+    const workers = Array.from({ length: Math.min(options.concurrency ?? 3, queue.length) }, async () => {
+      for (let ecosystem = queue.shift(); ecosystem !== undefined; ecosystem = queue.shift()) await fetchOne(ecosystem);
+    });
+    await Promise.all(workers);
+    if (missing.length === options.ecosystems.length) {
+      throw new DatabaseError(`the mirror ${options.mirror} has none of the ecosystems asked for (${options.ecosystems.join(', ')})`, 'check --mirror: it must hold <Ecosystem>/all.zip files');
+    }
+    builder.commit(options.now());
+    return { database: join(options.directory, DATABASE_FILE), tallies, unchanged, missing };
+  } catch (error) {
+    builder.abort();
+    throw error;
+  } finally {
+    await rm(downloads, { recursive: true, force: true });
+  }
+};
+
+export interface ImportRequest {
+  readonly directory: string;
+  /** OSV zips, JSON files and directories, with how to show each. */
+  readonly paths: readonly { readonly path: string; readonly display: string }[];
+  readonly kev?: { readonly path: string; readonly display: string };
+  readonly epss?: { readonly path: string; readonly display: string };
+  readonly now: () => Date;
+  readonly options?: ImportOptions;
+}
+
+/**
+ * `kubeward db import`: imports local files into a copy of the database and swaps it in. A source
+ * that cannot be read is reported in its tally; the others are imported all the same.
+ */
+export const importIntoDatabase = async (request: ImportRequest): Promise<{ database: string; tallies: ImportTally[] }> => {
+  const builder = DatabaseBuilder.begin(request.directory);
+  try {
+    const tallies: ImportTally[] = [];
+    for (const { path, display } of request.paths) {
+      request.options?.progress?.(`importing ${display}`);
+      for (const tally of await importPath(builder, path, display, request.options)) {
+        builder.recordSource(tally, 'osv', request.now());
+        tallies.push(tally);
+      }
+    }
+    if (request.kev) {
+      const tally = await importKevFile(builder, request.kev.path, request.kev.display, request.options);
+      if (!tally.failed) builder.recordSource(tally, 'kev', request.now());
+      tallies.push(tally);
+    }
+    if (request.epss) {
+      const tally = await importEpssFile(builder, request.epss.path, request.epss.display, request.options);
+      if (!tally.failed) builder.recordSource(tally, 'epss', request.now());
+      tallies.push(tally);
+    }
+    builder.commit(request.now());
+    return { database: join(request.directory, DATABASE_FILE), tallies };
+  } catch (error) {
+    builder.abort();
+    throw error;
+  }
+};
