@@ -158,7 +158,8 @@ export const matchPackage = (pkg: PackageRef, source: AdvisorySource): MatchResu
     }
     for (const entry of source.affected(info.name, info.normaliseName(lookup.name))) {
       if (info.distribution && pkg.release !== undefined && entry.release !== '' && entry.release !== pkg.release) continue;
-      const verdict = judgeVersion(lookup.version, entry, info.scheme, VERSION_SCHEMES.semver);
+      // Go's SEMVER ranges are SemVer, but Go spells versions its own way (`v1.2.3`, `go1.21`): its scheme reads both.
+      const verdict = judgeVersion(lookup.version, entry, info.scheme, info.name === 'Go' ? VERSION_SCHEMES.go : VERSION_SCHEMES.semver);
       if (verdict.error) {
         problems.push({ code: 'unevaluable-range', package: pkg, record: entry.record, message: `${entry.record}: ${verdict.error}` });
         continue;

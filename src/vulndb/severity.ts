@@ -50,8 +50,18 @@ export const ratingOf = (score: number, version: CvssVersion): VulnerabilitySeve
   return score >= 9 ? 'CRITICAL' : score >= 7 ? 'HIGH' : score >= 4 ? 'MEDIUM' : 'LOW';
 };
 
-/** Base score of a CVSS vector (v2, v3.0, v3.1 or v4.0), or undefined when the vector is malformed. */
+const vectorScores = new Map<string, { version: CvssVersion; score: number } | undefined>();
+
+/** Base score of a CVSS vector (v2, v3.0, v3.1 or v4.0), or undefined when the vector is malformed. Memoised: advisories share vectors. */
 export const scoreVector = (vector: string): { version: CvssVersion; score: number } | undefined => {
+  if (!vectorScores.has(vector)) {
+    if (vectorScores.size > 100_000) vectorScores.clear();
+    vectorScores.set(vector, computeScore(vector));
+  }
+  return vectorScores.get(vector);
+};
+
+const computeScore = (vector: string): { version: CvssVersion; score: number } | undefined => {
   const text = vector.trim();
   const version = versionOf(text);
   if (!version || !completeVector(text, version)) return undefined;

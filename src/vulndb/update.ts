@@ -33,6 +33,8 @@ const verifyZip = async (file: string): Promise<void> => {
   const entries = readZipJson(file);
   try {
     await entries.next();
+  } catch (error) {
+    throw new Error(`not a readable zip archive (${(error as Error).message})`, { cause: error });
   } finally {
     await entries.return(undefined);
   }

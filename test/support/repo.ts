@@ -13,7 +13,17 @@ export const repoRoot = (): string => {
 
 export const repoPath = (...parts: string[]): string => join(repoRoot(), ...parts);
 
-/** Third-party data shared by the projects on this machine (never copied into the repo). */
-export const sharedDataPath = (...parts: string[]): string => join(repoRoot(), '..', 'shared', 'data', ...parts);
+/**
+ * Third-party data shared by the projects on this machine (never copied into the repo):
+ * `$KUBEWARD_SHARED_DATA`, else `../shared/data` beside the checkout, else `/work/shared/data`.
+ */
+export const sharedDataRoot = (): string => {
+  const candidates = [process.env.KUBEWARD_SHARED_DATA, join(repoRoot(), '..', 'shared', 'data'), '/work/shared/data'].filter((path): path is string => Boolean(path));
+  const found = candidates.find((path) => existsSync(join(path, 'osv')));
+  if (!found) throw new Error(`the shared test data is missing (looked in ${candidates.join(', ')}); set KUBEWARD_SHARED_DATA`);
+  return found;
+};
+
+export const sharedDataPath = (...parts: string[]): string => join(sharedDataRoot(), ...parts);
 
 export const temporaryDirectory = (): Promise<string> => mkdtemp(join(tmpdir(), 'kubeward-test-'));

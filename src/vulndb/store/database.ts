@@ -62,6 +62,10 @@ export class VulnerabilityDatabase implements AdvisorySource {
   readonly #epss: Database.Statement<[string], { cve: string; score: number; percentile: number }>;
   readonly #affectedCache = new Map<string, readonly AffectedEntry[]>();
   readonly #recordCache = new Map<string, OsvRecord | undefined>();
+  readonly #kevCache = new Map<string, KevEntry | undefined>();
+  readonly #epssCache = new Map<string, EpssScore | undefined>();
+  readonly #hasKev: boolean;
+  readonly #hasEpss: boolean;
   #epssDate: string | undefined;
 
   private constructor(
@@ -74,6 +78,9 @@ export class VulnerabilityDatabase implements AdvisorySource {
     this.#kev = db.prepare('SELECT * FROM kev WHERE cve = ?');
     this.#epss = db.prepare('SELECT * FROM epss WHERE cve = ?');
     this.#epssDate = this.meta('epss.date');
+    // Most databases hold no KEV or EPSS data: then a match need not ask for every CVE.
+    this.#hasKev = db.prepare('SELECT 1 FROM kev LIMIT 1').get() !== undefined;
+    this.#hasEpss = db.prepare('SELECT 1 FROM epss LIMIT 1').get() !== undefined;
   }
 
   /** Opens the database file read-only; a missing file or another schema version is a clear error. */
@@ -126,6 +133,12 @@ export class VulnerabilityDatabase implements AdvisorySource {
   }
 
   kev(cve: string): KevEntry | undefined {
+    if (!this.#hasKev) return undefined;
+    if (!this.#kevCache.has(cve)) this.#kevCache.set(cve, this.#readKev(cve));
+    return this.#kevCache.get(cve);
+  }
+
+  #readKev(cve: string): KevEntry | undefined {
     const row = this.#kev.get(cve);
     if (!row) return undefined;
     return {
@@ -140,8 +153,12 @@ export class VulnerabilityDatabase implements AdvisorySource {
   }
 
   epss(cve: string): EpssScore | undefined {
-    const row = this.#epss.get(cve);
-    return row ? { cve: row.cve, score: row.score, percentile: row.percentile, ...(this.#epssDate ? { date: this.#epssDate } : {}) } : undefined;
+    if (!this.#hasEpss) return undefined;
+    if (!this.#epssCache.has(cve)) {
+      const row = this.#epss.get(cve);
+      this.#epssCache.set(cve, row ? { cve: row.cve, score: row.score, percentile: row.percentile, ...(this.#epssDate ? { date: this.#epssDate } : {}) } : undefined);
+    }
+    return this.#epssCache.get(cve);
   }
 
   status(bytes: number): DatabaseStatus {
