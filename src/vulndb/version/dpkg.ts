@@ -1,4 +1,4 @@
-import { compareDigits, InvalidVersionError, isAsciiLetter, isDigit, type Ordering } from './errors.js';
+import { validBy, compareDigits, InvalidVersionError, isAsciiLetter, isDigit, type Ordering } from './errors.js';
 
 /**
  * Debian (and Ubuntu) package versions, as the Debian Policy Manual section 5.6.12 defines them:
@@ -70,11 +70,4 @@ export const compareDpkg = (a: string, b: string): Ordering => {
   return compareDigits(left.epoch, right.epoch) || compareFragment(left.upstream, right.upstream) || compareFragment(left.revision, right.revision);
 };
 
-export const validDpkg = (version: string): boolean => {
-  try {
-    parse(version);
-    return true;
-  } catch {
-    return false;
-  }
-};
+export const validDpkg = validBy(parse);

@@ -12,6 +12,18 @@ export class InvalidVersionError extends Error {
 
 export type Ordering = -1 | 0 | 1;
 
+/** A `valid` test from a parser that throws `InvalidVersionError`. */
+export const validBy =
+  (parse: (version: string) => unknown) =>
+  (version: string): boolean => {
+    try {
+      parse(version);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
 export const sign = (value: number): Ordering => (value < 0 ? -1 : value > 0 ? 1 : 0);
 
 /** Compares digit strings as unbounded integers, so 20-digit snapshot timestamps stay exact. */

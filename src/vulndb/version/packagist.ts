@@ -1,4 +1,4 @@
-import { InvalidVersionError, sign, type Ordering } from './errors.js';
+import { validBy, InvalidVersionError, sign, type Ordering } from './errors.js';
 
 /**
  * Packagist (Composer) versions: normalised as Composer's `VersionParser::normalize` does
@@ -120,11 +120,4 @@ export const phpVersionCompare = (a: string, b: string): Ordering => {
 
 export const comparePackagist = (a: string, b: string): Ordering => phpVersionCompare(normalisePackagist(a), normalisePackagist(b));
 
-export const validPackagist = (version: string): boolean => {
-  try {
-    normalisePackagist(version);
-    return true;
-  } catch {
-    return false;
-  }
-};
+export const validPackagist = validBy(normalisePackagist);

@@ -1,4 +1,4 @@
-import { compareDigits, InvalidVersionError, isAsciiLetter, isDigit, type Ordering } from './errors.js';
+import { validBy, compareDigits, InvalidVersionError, isAsciiLetter, isDigit, type Ordering } from './errors.js';
 
 /**
  * RPM versions (Red Hat, Rocky, AlmaLinux, SUSE, openSUSE, Mageia, openEuler, ...): `[epoch:]version[-release]`,
@@ -98,11 +98,4 @@ export const compareRpm = (a: string, b: string): Ordering => {
   return rpmvercmp(left.release, right.release);
 };
 
-export const validRpm = (version: string): boolean => {
-  try {
-    parse(version);
-    return true;
-  } catch {
-    return false;
-  }
-};
+export const validRpm = validBy(parse);
