@@ -104,7 +104,7 @@ const buildMatch = (pkg: PackageRef, group: readonly Hit[], info: EcosystemInfo,
   const records = group.map((hit) => hit.record).sort((a, b) => (a.id < b.id ? -1 : 1));
   const upstreamCves = records.flatMap((record) => (record.upstream ?? []).filter((id) => CVE.test(id)));
   const ids = [...new Set([...records.flatMap(idsOf), ...upstreamCves])].sort();
-  const { verdict, cvss } = judgeSeverity(group.map((hit) => ({ record: hit.record, affected: hit.affected })));
+  const { verdict, cvss, labels } = judgeSeverity(group.map((hit) => ({ record: hit.record, affected: hit.affected })));
   const fixed = [...new Set(group.flatMap((hit) => [...hit.fixed]))].sort((a, b) => {
     try {
       return info.scheme.compare(a, b);
@@ -128,6 +128,7 @@ const buildMatch = (pkg: PackageRef, group: readonly Hit[], info: EcosystemInfo,
     ...(verdict.score === undefined ? {} : { score: verdict.score }),
     severitySource: verdict.source,
     cvss,
+    severityLabels: labels,
     fixedVersions: fixed,
     ...(published === undefined ? {} : { published }),
     modified,

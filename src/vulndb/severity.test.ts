@@ -37,9 +37,10 @@ describe('CVSS base scores from vectors', () => {
 
 describe('judgeSeverity on real advisories', () => {
   it('computes the CVSS vector and names where it came from', async () => {
-    const { verdict, cvss } = judgeSeverity([{ record: await ghsa('GHSA-jfh8-c2jp-5v3q'), affected: [0] }]);
+    const { verdict, cvss, labels } = judgeSeverity([{ record: await ghsa('GHSA-jfh8-c2jp-5v3q'), affected: [0] }]);
     assert.deepEqual(verdict, { severity: 'CRITICAL', score: 10, source: { kind: 'cvss', detail: 'CVSS:3.1 vector of GHSA-jfh8-c2jp-5v3q', record: 'GHSA-jfh8-c2jp-5v3q' } });
     assert.equal(cvss.length, 1);
+    assert.deepEqual(labels, [{ label: 'CRITICAL', severity: 'CRITICAL', where: 'database_specific.severity of GHSA-jfh8-c2jp-5v3q' }], "the database's own label is kept beside the computed score");
   });
 
   it('prefers CVSS 3.1 to 4.0 when a record carries both, and keeps both scores', async () => {

@@ -1,5 +1,5 @@
 import cvss from 'ae-cvss-calculator';
-import type { CvssScore, CvssVersion, SeveritySource, VulnerabilitySeverity } from '../model/index.js';
+import type { CvssScore, CvssVersion, SeverityLabel, SeveritySource, VulnerabilitySeverity } from '../model/index.js';
 import type { OsvRecord, OsvSeverity } from './osv/types.js';
 
 /**
@@ -116,31 +116,11 @@ const numberAt = (value: unknown, key: string): number | undefined => {
   return typeof found === 'number' && Number.isFinite(found) ? found : undefined;
 };
 
-/**
- * Picks the severity of a vulnerability reported by one or more records (a CVE and its GHSA):
- * a computed CVSS score first (3.1, 3.0, 4.0, 2.0; the highest score within the preferred
- * version), then a score stated without a vector, then a database label, else UNKNOWN.
- */
-export const judgeSeverity = (records: readonly { readonly record: OsvRecord; readonly affected: readonly number[] }[]): { verdict: SeverityVerdict; cvss: CvssScore[] } => {
-  const scores = records.flatMap(({ record, affected }) => cvssScores(record, affected));
-  for (const version of CVSS_PREFERENCE) {
-    const best = scores.filter((score) => score.version === version).sort((a, b) => b.score - a.score)[0];
-    if (best) {
-      return {
-        verdict: { severity: best.severity, score: best.score, source: { kind: 'cvss', detail: `CVSS:${best.version} vector of ${best.record}`, record: best.record } },
-        cvss: scores,
-      };
-    }
-  }
-  for (const { record, affected } of records) {
-    const specifics = [record.database_specific, ...affected.map((index) => record.affected?.[index]?.database_specific)];
-    for (const [key, version] of [['cvss_v3', '3.1'], ['cvss_v4', '4.0'], ['cvss_v2', '2.0']] as const) {
-      const score = specifics.map((specific) => numberAt(specific, key)).find((value) => value !== undefined);
-      if (score !== undefined) {
-        return { verdict: { severity: ratingOf(score, version), score, source: { kind: 'cvss-score', detail: `database_specific.${key} of ${record.id} (a score without a vector)`, record: record.id } }, cvss: scores };
-      }
-    }
-  }
+/** Every severity word the records carry, in the order they are preferred. */
+type FoundLabel = SeverityLabel & { readonly record: string; readonly field: string };
+
+const severityLabels = (records: readonly { readonly record: OsvRecord; readonly affected: readonly number[] }[]): FoundLabel[] => {
+  const out: FoundLabel[] = [];
   for (const { record, affected } of records) {
     const candidates: [string | undefined, string][] = [
       [stringAt(record.database_specific, 'severity'), 'database_specific.severity'],
@@ -151,9 +131,45 @@ export const judgeSeverity = (records: readonly { readonly record: OsvRecord; re
       ...(record.severity ?? []).filter((entry) => !entry.type.startsWith('CVSS_')).map((entry): [string | undefined, string] => [entry.score, `${entry.type} priority`]),
     ];
     for (const [label, where] of candidates) {
-      const severity = label === undefined ? undefined : labelSeverity(label);
-      if (severity) return { verdict: { severity, source: { kind: 'label', detail: `${where} "${label}" of ${record.id}`, record: record.id } }, cvss: scores };
+      if (label === undefined) continue;
+      const severity = labelSeverity(label);
+      out.push({ label, ...(severity ? { severity } : {}), where: `${where} of ${record.id}`, record: record.id, field: where });
     }
   }
-  return { verdict: { severity: 'UNKNOWN', source: { kind: 'none', detail: 'no CVSS vector, score or severity label in the records' } }, cvss: scores };
+  return out;
+};
+
+const publicLabel = ({ label, severity, where }: FoundLabel): SeverityLabel => ({ label, ...(severity ? { severity } : {}), where });
+
+/**
+ * Picks the severity of a vulnerability reported by one or more records (a CVE and its GHSA):
+ * a computed CVSS score first (3.1, 3.0, 4.0, 2.0; the highest score within the preferred
+ * version), then a score stated without a vector, then a database label, else UNKNOWN.
+ */
+export const judgeSeverity = (records: readonly { readonly record: OsvRecord; readonly affected: readonly number[] }[]): { verdict: SeverityVerdict; cvss: CvssScore[]; labels: SeverityLabel[] } => {
+  const scores = records.flatMap(({ record, affected }) => cvssScores(record, affected));
+  const allLabels = (): SeverityLabel[] => severityLabels(records).map(publicLabel);
+  for (const version of CVSS_PREFERENCE) {
+    const best = scores.filter((score) => score.version === version).sort((a, b) => b.score - a.score)[0];
+    if (best) {
+      return {
+        verdict: { severity: best.severity, score: best.score, source: { kind: 'cvss', detail: `CVSS:${best.version} vector of ${best.record}`, record: best.record } },
+        cvss: scores,
+        labels: allLabels(),
+      };
+    }
+  }
+  for (const { record, affected } of records) {
+    const specifics = [record.database_specific, ...affected.map((index) => record.affected?.[index]?.database_specific)];
+    for (const [key, version] of [['cvss_v3', '3.1'], ['cvss_v4', '4.0'], ['cvss_v2', '2.0']] as const) {
+      const score = specifics.map((specific) => numberAt(specific, key)).find((value) => value !== undefined);
+      if (score !== undefined) {
+        return { verdict: { severity: ratingOf(score, version), score, source: { kind: 'cvss-score', detail: `database_specific.${key} of ${record.id} (a score without a vector)`, record: record.id } }, cvss: scores, labels: allLabels() };
+      }
+    }
+  }
+  const labels = severityLabels(records);
+  const labelled = labels.find((entry) => entry.severity !== undefined);
+  if (labelled?.severity) return { verdict: { severity: labelled.severity, source: { kind: 'label', detail: `${labelled.field} "${labelled.label}" of ${labelled.record}`, record: labelled.record } }, cvss: scores, labels: labels.map(publicLabel) };
+  return { verdict: { severity: 'UNKNOWN', source: { kind: 'none', detail: 'no CVSS vector, score or severity label in the records' } }, cvss: scores, labels: labels.map(publicLabel) };
 };

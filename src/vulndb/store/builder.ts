@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KevEntry } from '../../model/index.js';
 import { acceptRecord, type RecordProblemCode } from '../osv/validate.js';
@@ -121,7 +121,11 @@ export class DatabaseBuilder {
     try {
       const target = join(directory, DATABASE_FILE);
       const temporary = join(directory, `${DATABASE_FILE}.${process.pid}.tmp`);
-      rmSync(temporary, { force: true });
+      // Files of updates whose process died (killed, out of memory) are of no use to anyone.
+      for (const name of readdirSync(directory)) {
+        const owner = new RegExp(`^${DATABASE_FILE.replace('.', '\\.')}\\.(\\d+)\\.tmp$`).exec(name)?.[1];
+        if (owner !== undefined && (Number(owner) === process.pid || !processAlive(Number(owner)))) rmSync(join(directory, name), { force: true });
+      }
       const reuse = existsSync(target) && isCurrentDatabase(target);
       if (reuse) copyFileSync(target, temporary);
       const db = new Database(temporary);
