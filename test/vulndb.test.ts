@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -8,7 +9,7 @@ import type { VulnerabilityMatch } from '../src/model/index.js';
 import { DATABASE_FILE, DatabaseBuilder, VulnerabilityDatabase, newTally } from '../src/vulndb/store/index.js';
 import { kubeward } from './support/cli.js';
 import { startOsvMirror, type OsvMirror } from './support/osv-mirror.js';
-import { sharedDataPath, temporaryDirectory } from './support/repo.js';
+import { repoPath, sharedDataPath, temporaryDirectory } from './support/repo.js';
 
 interface MatchOutput {
   readonly purl: string;
@@ -96,6 +97,21 @@ describe('kubeward db import and match, on the real OSV data', async () => {
       'pkg:deb/debian/libssl3@3.0.11-1~deb12u1?distro=debian-11&upstream=openssl',
     ]);
     for (const result of results) assert.deepEqual(result.matches?.map((entry) => entry.id), [], result.purl);
+  });
+
+  it('warns when a distribution package names no release, and does not pass off an uncovered release as clean', async () => {
+    const anyRelease = await kubeward(['db', 'match', '--db', db, 'pkg:apk/alpine/openssl@1.0.2u-r0']);
+    assert.match(anyRelease.stdout, /warning: openssl: no Alpine release given/);
+    const uncovered = await kubeward(['db', 'match', '--db', db, 'pkg:apk/alpine/openssl@1.0.2u-r0?distro=alpine-3.20']);
+    assert.equal(uncovered.code, 2);
+    assert.match(uncovered.stdout, /alpine-3\.20: not checked\n {2}warning: openssl: the database has no Alpine v3\.20 advisories \(it covers v3\.3, v3\.4, .*, v3\.11\)/);
+  });
+
+  it('reports a range it cannot read rather than guessing (Docker calendar versions in a Go record)', async () => {
+    const [docker] = await match(db, ['pkg:golang/github.com/docker/docker@v1.13.1']);
+    assert.equal(docker?.matches?.some((entry) => entry.id === 'CVE-2024-41110'), false, 'v1.13.1 predates 19.03.0, which x/mod cannot read');
+    const result = await kubeward(['db', 'match', '--db', db, 'pkg:golang/github.com/docker/docker@v1.13.1']);
+    assert.match(result.stdout, /warning: GHSA-v23v-6jw2-98fq: an ECOSYSTEM range holds "19\.03\.0", not valid go version/);
   });
 
   it('refuses a purl it cannot read, after answering the others (exit 2)', async () => {
@@ -188,6 +204,18 @@ describe('kubeward db import: idempotence, newer records, bad input', async () =
     const log4shell = log4j?.matches?.find((entry) => entry.id === 'CVE-2021-44228');
     assert.deepEqual(log4shell?.kev, { cve: 'CVE-2021-44228', dateAdded: '2021-12-10', dueDate: '2021-12-24', knownRansomwareCampaignUse: 'Known', vendorProject: 'Apache', product: 'Log4j2', vulnerabilityName: 'Apache Log4j2 Remote Code Execution Vulnerability' });
     assert.deepEqual(log4shell?.epss, { cve: 'CVE-2021-44228', score: 0.94358, percentile: 0.99968, date: '2026-11-27T00:00:00+0000' });
+    // A feed in which nothing reads must not replace a good one; an empty cell is no score.
+    await writeFile(join(directory, 'renamed.json'), JSON.stringify({ vulnerabilities: [{ cveId: 'CVE-2021-44228', date_added: '2021-12-10' }] }));
+    await writeFile(join(directory, 'holes.csv'), 'cve,epss,percentile\nCVE-2021-23337,,\nCVE-2021-44228,0.9,0.99\n');
+    const refused = await kubeward(['db', 'import', '--db', db, '--kev', join(directory, 'renamed.json'), '--epss', join(directory, 'holes.csv')]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /renamed\.json: FAILED: none of its 1 entries has a cveID and a dateAdded/);
+    assert.match(refused.stderr, /holes\.csv: 2 read, 1 new.*1 skipped/);
+    assert.equal((await status(db)).kev.entries, 1);
+    const [lodash] = await match(db, ['pkg:npm/lodash@4.17.20']);
+    assert.equal(lodash?.matches?.find((entry) => entry.id === 'CVE-2021-23337')?.epss, undefined);
+    const [again] = await match(db, ['pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1']);
+    assert.deepEqual(again?.matches?.find((entry) => entry.id === 'CVE-2021-44228')?.epss, { cve: 'CVE-2021-44228', score: 0.9, percentile: 0.99 }, 'no date: the old file\'s date does not describe the new scores');
   });
 
   it('says how to get a database when there is none', async () => {
@@ -228,6 +256,16 @@ describe('kubeward db update from a mirror', () => {
     assert.ok((await status(db)).records > 19000);
   });
 
+  it('stops every download once one fails for good, and leaves nothing behind', async () => {
+    const db = join(directory, 'named-missing');
+    mirror.behaviour = 'serve';
+    const result = await update(db, '--ecosystem', 'npm,NuGet');
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /the mirror has no NuGet data/);
+    assert.doesNotMatch(result.stderr, /ENOENT|retrying/);
+    assert.deepEqual(await readdir(db), []);
+  });
+
   it('retries a failing download and succeeds when the server recovers', async () => {
     const db = join(directory, 'flaky');
     mirror.behaviour = 'fail-once';
@@ -256,6 +294,27 @@ describe('kubeward db update from a mirror', () => {
       mirror.behaviour = 'serve';
     });
   }
+});
+
+describe('an interrupted import', () => {
+  it('Ctrl-C stops it cleanly: the database stays as it was, with no temporary file or lock left', async () => {
+    const directory = await temporaryDirectory();
+    const db = join(directory, 'db');
+    assert.equal((await kubeward(['db', 'import', '--db', db, sharedDataPath('osv/npm/all.zip')])).code, 0);
+    const before = await readFile(join(db, DATABASE_FILE));
+    const child = spawn(process.execPath, [repoPath('dist/src/cli/bin.js'), 'db', 'import', '--db', db, sharedDataPath('osv')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      // Interrupt once it is busy importing the first archive.
+      if (stderr.includes('importing') && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /the import was interrupted; the database was not changed/);
+    assert.deepEqual(await readdir(db), [DATABASE_FILE]);
+    assert.ok(before.equals(await readFile(join(db, DATABASE_FILE))));
+  });
 });
 
 describe('the database file under concurrent use', () => {

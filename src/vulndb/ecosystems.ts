@@ -70,14 +70,44 @@ export const parseEcosystem = (ecosystemName: string): EcosystemName => {
   const colon = ecosystemName.indexOf(':');
   if (colon < 0) return { base: ecosystemName, release: '' };
   const base = ecosystemName.slice(0, colon);
-  let release = ecosystemName.slice(colon + 1);
-  if (base === 'Ubuntu') release = release.replace(/^Pro:/, '').replace(/^FIPS(?:-updates|-preview)?:/, '').replace(/:LTS$/, '');
-  return { base, release };
+  return { base, release: advisoryRelease(base, ecosystemName.slice(colon + 1)) };
 };
 
 /**
- * The release key an image's OS maps to: Alpine `3.19.1` → `v3.19`, Debian `12` (or `12.5`) → `12`,
- * Ubuntu `22.04` → `22.04`, Rocky/Alma `9.3` → `9`.
+ * The release part of an advisory's ecosystem, spelled as `releaseForOs` spells an image's:
+ * `Ubuntu:22.04:LTS` and `Ubuntu:Pro:22.04:LTS` → `22.04`; Red Hat's CPE-style streams
+ * `enterprise_linux:9::appstream` → `9` (the main stream; EUS, AUS and other streams keep their
+ * product name, `rhel_eus:8.6`, so they never match a plain RHEL); Rocky and AlmaLinux `9` → `9`.
+ */
+const advisoryRelease = (base: string, release: string): string => {
+  switch (base) {
+    case 'Ubuntu':
+      return release.replace(/^Pro:/, '').replace(/^FIPS(?:-updates|-preview)?:/, '').replace(/:LTS$/, '');
+    case 'Red Hat': {
+      const [product = '', version = ''] = release.split(':');
+      const major = /^(\d+)/.exec(version)?.[1] ?? version;
+      return product === 'enterprise_linux' || product === 'rhel' ? major : `${product}:${version}`;
+    }
+    case 'Rocky Linux':
+    case 'AlmaLinux':
+      return /^(\d+)/.exec(release)?.[1] ?? release;
+    default:
+      return release;
+  }
+};
+
+const UBUNTU_CODENAMES: Readonly<Record<string, string>> = {
+  trusty: '14.04', xenial: '16.04', bionic: '18.04', focal: '20.04', jammy: '22.04', mantic: '23.10', noble: '24.04', oracular: '24.10', plucky: '25.04', questing: '25.10',
+};
+const DEBIAN_CODENAMES: Readonly<Record<string, string>> = {
+  squeeze: '6', wheezy: '7', jessie: '8', stretch: '9', buster: '10', bullseye: '11', bookworm: '12', trixie: '13', forky: '14', duke: '15',
+};
+
+/**
+ * The release key an image's OS (its os-release `VERSION_ID`, or a purl's `distro`) maps to, as
+ * advisories spell it: Alpine `3.19.1` → `v3.19`; Debian `12.5` or `bookworm` → `12`; Ubuntu
+ * `22.04` or `jammy` → `22.04`; RHEL, Rocky, AlmaLinux `9.3` → `9`; SUSE `15.5` → `Linux
+ * Enterprise Server 15 SP5`; openSUSE `leap-15.5` → `Leap 15.5`; Photon OS `3.0` → `3.0`.
  */
 export const releaseForOs = (base: string, versionId: string): string => {
   const text = versionId.trim();
@@ -87,10 +117,22 @@ export const releaseForOs = (base: string, versionId: string): string => {
       return match ? `v${match[1]}.${match[2]}` : text;
     }
     case 'Debian':
+      return DEBIAN_CODENAMES[text.toLowerCase()] ?? /^(\d+)/.exec(text)?.[1] ?? text;
+    case 'Ubuntu':
+      return UBUNTU_CODENAMES[text.toLowerCase()] ?? /^(\d+\.\d+)/.exec(text)?.[1] ?? text;
     case 'Rocky Linux':
     case 'AlmaLinux':
     case 'Red Hat':
       return /^(\d+)/.exec(text)?.[1] ?? text;
+    case 'SUSE': {
+      const match = /^(\d+)(?:[.-](?:sp)?(\d+))?/i.exec(text);
+      return match ? `Linux Enterprise Server ${match[1]}${match[2] && match[2] !== '0' ? ` SP${match[2]}` : ''}` : text;
+    }
+    case 'openSUSE': {
+      const leap = /^(?:leap[- ]?)?(\d+\.\d+)$/i.exec(text);
+      if (leap) return `Leap ${leap[1]}`;
+      return /tumbleweed/i.test(text) ? 'Tumbleweed' : text;
+    }
     default:
       return text;
   }

@@ -22,12 +22,14 @@ export interface AffectedEntry {
 export interface AdvisorySource {
   /** Entries whose package is `nameKey` (the ecosystem's normalised spelling) in `ecosystem`. */
   affected(ecosystem: string, nameKey: string): readonly AffectedEntry[];
+  /** The releases of a distribution ecosystem the advisories cover (`v3.3` … `v3.11`). */
+  releases(ecosystem: string): ReadonlySet<string>;
   record(id: string): OsvRecord | undefined;
   kev(cve: string): KevEntry | undefined;
   epss(cve: string): EpssScore | undefined;
 }
 
-export type MatchProblemCode = 'unknown-ecosystem' | 'invalid-version' | 'unevaluable-range';
+export type MatchProblemCode = 'unknown-ecosystem' | 'invalid-version' | 'unevaluable-range' | 'no-release' | 'release-not-covered';
 
 /** Why a package, or one advisory for it, could not be judged: counted and reported, never fatal. */
 export interface MatchProblem {
@@ -100,18 +102,39 @@ const referencesOf = (records: readonly OsvRecord[]): string[] => {
   return [...new Set(ordered.map((reference) => reference.url))].slice(0, 10);
 };
 
+/** What a vulnerability is, whichever package it was found in: the same for every package a group of records matches. */
+type VulnerabilityFacts = Omit<VulnerabilityMatch, 'package' | 'fixedVersions'>;
+
+/** Facts per source and group of records: a scan meets the same vulnerability in many packages and images. */
+const factsCache = new WeakMap<AdvisorySource, Map<string, VulnerabilityFacts>>();
+
 const buildMatch = (pkg: PackageRef, group: readonly Hit[], info: EcosystemInfo, source: AdvisorySource): VulnerabilityMatch => {
-  const records = group.map((hit) => hit.record).sort((a, b) => (a.id < b.id ? -1 : 1));
-  const upstreamCves = records.flatMap((record) => (record.upstream ?? []).filter((id) => CVE.test(id)));
-  const ids = [...new Set([...records.flatMap(idsOf), ...upstreamCves])].sort();
-  const { verdict, cvss, labels } = judgeSeverity(group.map((hit) => ({ record: hit.record, affected: hit.affected })));
-  const fixed = [...new Set(group.flatMap((hit) => [...hit.fixed]))].sort((a, b) => {
+  const order = (a: string, b: string): number => {
     try {
       return info.scheme.compare(a, b);
     } catch {
       return a < b ? -1 : a > b ? 1 : 0;
     }
-  });
+  };
+  // Records of one vulnerability may spell the same fix differently (`25.0.6` and `25.0.6+incompatible`): keep one.
+  const fixed = [...new Set(group.flatMap((hit) => [...hit.fixed]))]
+    .sort((a, b) => order(a, b) || a.length - b.length)
+    .filter((version, index, all) => index === 0 || order(all[index - 1] as string, version) !== 0);
+  let cache = factsCache.get(source);
+  if (!cache) factsCache.set(source, (cache = new Map()));
+  const key = group.map((hit) => `${hit.record.id}#${hit.affected.join(',')}`).sort().join(' ');
+  let facts = cache.get(key);
+  if (!facts) cache.set(key, (facts = vulnerabilityFacts(group, source)));
+  const { kev, epss, ...rest } = facts;
+  // Key order as documented: the package and its fixes sit among the facts.
+  return { ...rest, package: pkg, fixedVersions: fixed, ...(kev ? { kev } : {}), ...(epss ? { epss } : {}) };
+};
+
+const vulnerabilityFacts = (group: readonly Hit[], source: AdvisorySource): VulnerabilityFacts => {
+  const records = group.map((hit) => hit.record).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const upstreamCves = records.flatMap((record) => (record.upstream ?? []).filter((id) => CVE.test(id)));
+  const ids = [...new Set([...records.flatMap(idsOf), ...upstreamCves])].sort();
+  const { verdict, cvss, labels } = judgeSeverity(group.map((hit) => ({ record: hit.record, affected: hit.affected })));
   const cves = ids.filter((id) => CVE.test(id));
   const kev = cves.map((cve) => source.kev(cve)).find((entry) => entry !== undefined);
   const epss = cves.map((cve) => source.epss(cve)).filter((entry) => entry !== undefined).sort((a, b) => b.score - a.score)[0];
@@ -122,14 +145,12 @@ const buildMatch = (pkg: PackageRef, group: readonly Hit[], info: EcosystemInfo,
     id: preferredId(ids, records),
     ids,
     records: records.map((record) => record.id),
-    package: pkg,
     ...(summary === undefined ? {} : { summary }),
     severity: verdict.severity,
     ...(verdict.score === undefined ? {} : { score: verdict.score }),
     severitySource: verdict.source,
     cvss,
     severityLabels: labels,
-    fixedVersions: fixed,
     ...(published === undefined ? {} : { published }),
     modified,
     references: referencesOf(records),
@@ -147,6 +168,23 @@ export const matchPackage = (pkg: PackageRef, source: AdvisorySource): MatchResu
   const problems: MatchProblem[] = [];
   const info = ECOSYSTEMS.get(pkg.ecosystem);
   if (!info) return { matches: [], problems: [{ code: 'unknown-ecosystem', package: pkg, message: `ecosystem ${JSON.stringify(pkg.ecosystem)} is not one Kubeward matches` }] };
+  if (info.distribution) {
+    // Advisories for a distribution are per release: without the right one, answers are wrong or missing, so say so.
+    const covered = source.releases(info.name);
+    if (pkg.release === undefined) {
+      problems.push({ code: 'no-release', package: pkg, message: `${pkg.name}: no ${info.name} release given (purl ?distro=); matched against the advisories of every release, whose fixed versions may not apply` });
+    } else if (!covered.has(pkg.release) && !covered.has('')) {
+      problems.push({
+        code: 'release-not-covered',
+        package: pkg,
+        message:
+          covered.size === 0
+            ? `${pkg.name}: the database has no ${info.name} advisories (kubeward db update --ecosystem ${info.name}); this package could not be checked`
+            : `${pkg.name}: the database has no ${info.name} ${pkg.release} advisories (it covers ${[...covered].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).join(', ')}); this package could not be checked`,
+      });
+      return { matches: [], problems };
+    }
+  }
   const lookups: { name: string; version: string }[] = [];
   if (info.distribution && pkg.sourceName && pkg.sourceName !== pkg.name) lookups.push({ name: pkg.sourceName, version: pkg.sourceVersion ?? pkg.version });
   lookups.push({ name: pkg.name, version: info.distribution && pkg.sourceName === pkg.name && pkg.sourceVersion ? pkg.sourceVersion : pkg.version });

@@ -17,6 +17,8 @@ export interface UpdateOptions {
   readonly concurrency?: number;
   readonly now: () => Date;
   readonly progress?: (message: string) => void;
+  /** Abandons the update (Ctrl-C): downloads stop, the new file is thrown away. */
+  readonly signal?: AbortSignal;
 }
 
 export interface UpdateReport {
@@ -49,7 +51,11 @@ export const updateDatabase = async (options: UpdateOptions): Promise<UpdateRepo
   const downloads = join(options.directory, 'downloads');
   await mkdir(downloads, { recursive: true });
   const builder = DatabaseBuilder.begin(options.directory);
-  const settings: DownloadOptions = { ...DEFAULT_DOWNLOAD_OPTIONS, ...options.download, ...(options.progress ? { progress: options.progress } : {}) };
+  // One failure ends the update: the other downloads stop too, and nothing runs once it has ended.
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  options.signal?.addEventListener('abort', onAbort);
+  const settings: DownloadOptions = { ...DEFAULT_DOWNLOAD_OPTIONS, ...options.download, ...(options.progress ? { progress: options.progress } : {}), signal: stop.signal };
   const tallies: ImportTally[] = [];
   const unchanged: string[] = [];
   const missing: string[] = [];
@@ -73,7 +79,8 @@ export const updateDatabase = async (options: UpdateOptions): Promise<UpdateRepo
         return;
       }
       options.progress?.(`importing ${ecosystem} (${(result.bytes / 1024 / 1024).toFixed(1)} MB)`);
-      const tally = await importZip(builder, file, url);
+      const tally = await importZip(builder, file, url, { signal: stop.signal });
+      if (stop.signal.aborted) return;
       await rm(file, { force: true });
       if (tally.failed) throw new DownloadError(url, `${url}: ${tally.failed}`);
       builder.recordSource(tally, 'osv-zip', options.now());
@@ -82,10 +89,20 @@ export const updateDatabase = async (options: UpdateOptions): Promise<UpdateRepo
       options.progress?.(`${ecosystem}: ${tally.records} records (${tally.inserted} new, ${tally.updated} updated, ${tally.unchanged} unchanged, ${tally.withdrawn} withdrawn)`);
     };
     // Downloads overlap; imports run one at a time on the builder's single connection (they are synchronous).
+    let failure: unknown;
     const workers = Array.from({ length: Math.min(options.concurrency ?? 3, queue.length) }, async () => {
-      for (let ecosystem = queue.shift(); ecosystem !== undefined; ecosystem = queue.shift()) await fetchOne(ecosystem);
+      for (let ecosystem = queue.shift(); ecosystem !== undefined && !stop.signal.aborted; ecosystem = queue.shift()) {
+        try {
+          await fetchOne(ecosystem);
+        } catch (error) {
+          failure ??= error;
+          stop.abort();
+        }
+      }
     });
     await Promise.all(workers);
+    if (failure !== undefined) throw failure;
+    if (options.signal?.aborted) throw new DatabaseError('the update was interrupted; the database was not changed');
     if (missing.length === options.ecosystems.length) {
       throw new DatabaseError(`the mirror ${options.mirror} has none of the ecosystems asked for (${options.ecosystems.join(', ')})`, 'check --mirror: it must hold <Ecosystem>/all.zip files');
     }
@@ -95,6 +112,7 @@ export const updateDatabase = async (options: UpdateOptions): Promise<UpdateRepo
     builder.abort();
     throw error;
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     await rm(downloads, { recursive: true, force: true });
   }
 };
@@ -107,6 +125,7 @@ export interface ImportRequest {
   readonly epss?: { readonly path: string; readonly display: string };
   readonly now: () => Date;
   readonly options?: ImportOptions;
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -117,13 +136,18 @@ export const importIntoDatabase = async (request: ImportRequest): Promise<{ data
   const builder = DatabaseBuilder.begin(request.directory);
   try {
     const tallies: ImportTally[] = [];
+    const interrupted = (): void => {
+      if (request.signal?.aborted) throw new DatabaseError('the import was interrupted; the database was not changed');
+    };
     for (const { path, display } of request.paths) {
+      interrupted();
       request.options?.progress?.(`importing ${display}`);
-      for (const tally of await importPath(builder, path, display, request.options)) {
+      for (const tally of await importPath(builder, path, display, { ...request.options, ...(request.signal ? { signal: request.signal } : {}) })) {
         builder.recordSource(tally, 'osv', request.now());
         tallies.push(tally);
       }
     }
+    interrupted();
     if (request.kev) {
       const tally = await importKevFile(builder, request.kev.path, request.kev.display, request.options);
       if (!tally.failed) builder.recordSource(tally, 'kev', request.now());
@@ -134,6 +158,7 @@ export const importIntoDatabase = async (request: ImportRequest): Promise<{ data
       if (!tally.failed) builder.recordSource(tally, 'epss', request.now());
       tallies.push(tally);
     }
+    interrupted();
     builder.commit(request.now());
     return { database: join(request.directory, DATABASE_FILE), tallies };
   } catch (error) {

@@ -20,6 +20,23 @@ export const databaseDirectory = (flag: string | undefined, io: Io): string => {
   return join(dataHome, 'kubeward', 'db');
 };
 
+/**
+ * Ctrl-C (or SIGTERM) during an update or import: stop cleanly, so the half-built file and the
+ * lock are removed and the database stays as it was, rather than dying mid-write.
+ */
+const withInterrupts = async <T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+  const controller = new AbortController();
+  const interrupt = (): void => controller.abort();
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
+};
+
 /** Turns the database layer's expected failures into one-line CLI errors with a hint. */
 const known = async <T>(work: () => Promise<T> | T): Promise<T> => {
   try {
@@ -73,7 +90,8 @@ export const runDbUpdate = async (options: DbUpdateOptions, io: Io): Promise<num
   const started = performance.now();
   io.stderr(`kubeward: updating ${join(directory, DATABASE_FILE)} from ${mirror} (${ecosystems.join(', ')})\n`);
   const report = await known(() =>
-    updateDatabase({
+    withInterrupts((signal) => updateDatabase({
+      signal,
       directory,
       mirror,
       ecosystems,
@@ -81,7 +99,7 @@ export const runDbUpdate = async (options: DbUpdateOptions, io: Io): Promise<num
       download: { attempts: positiveInteger(options.retries, '--retries', 3) + 1, timeoutMs: positiveInteger(options.timeout, '--timeout', 600) * 1000 },
       now: io.now,
       progress: (message) => io.stderr(`kubeward: ${message}\n`),
-    }),
+    })),
   );
   reportTallies(report.tallies, io, options.verbose === true);
   const size = statSync(report.database).size;
@@ -105,14 +123,15 @@ export const runDbImport = async (paths: readonly string[], options: DbImportOpt
   const directory = databaseDirectory(options.db, io);
   const local = (path: string) => ({ path: resolve(io.cwd, path), display: path });
   const { database, tallies } = await known(() =>
-    importIntoDatabase({
+    withInterrupts((signal) => importIntoDatabase({
+      signal,
       directory,
       paths: paths.map(local),
       ...(options.kev ? { kev: local(options.kev) } : {}),
       ...(options.epss ? { epss: local(options.epss) } : {}),
       now: io.now,
       options: { progress: (message) => io.stderr(`kubeward: ${message}\n`) },
-    }),
+    })),
   );
   reportTallies(tallies, io, options.verbose === true);
   const failed = tallies.filter((tally) => tally.failed);
@@ -163,12 +182,15 @@ export const runDbStatus = async (options: { db?: string; format: string }, io: 
 };
 
 const renderMatches = (purl: string, matches: readonly VulnerabilityMatch[], problems: readonly MatchProblem[]): string => {
-  const lines = [`${purl}: ${matches.length === 0 ? 'no known vulnerabilities' : `${matches.length} vulnerabilit${matches.length === 1 ? 'y' : 'ies'}`}`];
+  const unchecked = matches.length === 0 && problems.some((problem) => problem.code === 'invalid-version' || problem.code === 'release-not-covered');
+  const lines = [`${purl}: ${unchecked ? 'not checked' : matches.length === 0 ? 'no known vulnerabilities' : `${matches.length} vulnerabilit${matches.length === 1 ? 'y' : 'ies'}`}`];
   for (const match of matches) {
     const extras = [match.kev ? `KEV since ${match.kev.dateAdded}` : '', match.epss ? `EPSS ${(match.epss.score * 100).toFixed(1)}%` : ''].filter(Boolean);
+    const others = match.ids.filter((id) => id !== match.id);
+    const about = [match.summary, others.length > 0 ? `(${others.join(', ')})` : undefined].filter(Boolean).join(' ');
     lines.push(
       `  ${match.id.padEnd(20)} ${match.severity.padEnd(8)} ${match.score === undefined ? '   ' : match.score.toFixed(1)}  fixed in ${match.fixedVersions.join(', ') || '(no fix)'}${extras.length ? `  [${extras.join(', ')}]` : ''}`,
-      `    ${match.summary ?? ''}${match.ids.length > 1 ? ` (${match.ids.filter((id) => id !== match.id).join(', ')})` : ''}`.trimEnd(),
+      ...(about ? [`    ${about}`] : []),
       `    severity from ${match.severitySource.detail}`,
     );
   }
@@ -195,6 +217,8 @@ export const runDbMatch = async (purls: readonly string[], options: { db?: strin
       }
       const { matches, problems } = matchPackage(pkg, database);
       results.push({ purl, matches, problems });
+      // A version that cannot be read leaves the package unchecked: that is no clean answer.
+      if (problems.some((problem) => problem.code === 'invalid-version' || problem.code === 'release-not-covered')) exit = EXIT.error;
     }
     if (options.format === 'json') {
       await io.stdout(`${JSON.stringify(results, null, 2)}\n`);

@@ -53,7 +53,13 @@ describe('judgeVersion (OSV range evaluation)', () => {
 
   it('reports an event version the scheme cannot read instead of guessing', () => {
     const verdict = judgeVersion('1.0.0', { ranges: [range('ECOSYSTEM', { introduced: '0' }, { fixed: 'not a version!' })] }, VERSION_SCHEMES.pep440, semver);
-    assert.equal(verdict.affected, false);
-    assert.match(verdict.error ?? '', /invalid pep440 version "not a version!"/);
+    assert.deepEqual(verdict, { affected: false, fixed: [], error: 'an ECOSYSTEM range holds "not a version!", not valid pep440 version' });
+    // GHSA-v23v-6jw2-98fq: Docker's calendar versions are no Go versions; x/mod would sort them below v1.13.1.
+    const docker = judgeVersion('v1.13.1', { ranges: [range('SEMVER', { introduced: '19.03.0' }, { fixed: '23.0.15' })] }, VERSION_SCHEMES.go, VERSION_SCHEMES.go);
+    assert.match(docker.error ?? '', /"19\.03\.0", not valid go version/);
+    assert.equal(docker.affected, false);
+    // Another range that settles the question wins.
+    const settled = judgeVersion('1.0.0', { ranges: [range('ECOSYSTEM', { introduced: '0' }, { fixed: 'not a version!' }), range('ECOSYSTEM', { introduced: '0' }, { fixed: '2.0' })] }, VERSION_SCHEMES.pep440, semver);
+    assert.deepEqual(settled, { affected: true, fixed: ['2.0'] });
   });
 });

@@ -39,22 +39,44 @@ const sortEvents = (events: readonly Event[], compare: (a: string, b: string) =>
 
 const isZero = (event: Event): boolean => event.kind === 'introduced' && event.version === '0';
 
+interface PreparedRange {
+  readonly limits: readonly Event[];
+  readonly sorted: readonly Event[];
+  /** Event versions the ordering cannot read: the range cannot be judged, and saying so beats guessing. */
+  readonly unreadable: readonly string[];
+}
+
+/** Ranges come from the database's cache and are judged against many versions: prepare them once per ordering. */
+const prepared = new WeakMap<OsvRange, Map<VersionScheme, PreparedRange>>();
+
+const prepare = (range: OsvRange, scheme: VersionScheme): PreparedRange => {
+  let byScheme = prepared.get(range);
+  if (!byScheme) prepared.set(range, (byScheme = new Map()));
+  let entry = byScheme.get(scheme);
+  if (!entry) {
+    const events = range.events.map(eventOf).filter((event): event is Event => event !== undefined);
+    const unreadable = events.filter((event) => !isZero(event) && event.version !== '*' && !scheme.valid(event.version)).map((event) => event.version);
+    entry = {
+      limits: events.filter((event) => event.kind === 'limit'),
+      sorted: unreadable.length > 0 ? [] : sortEvents(events.filter((event) => event.kind !== 'limit'), scheme.compare),
+      unreadable,
+    };
+    byScheme.set(scheme, entry);
+  }
+  return entry;
+};
+
 /**
  * Whether `version` falls in one range, following the OSV specification's `IncludedInRanges`:
  * events in version order, `introduced` opens, `fixed` closes at the version, `last_affected`
  * closes after it; `limit` events (rare outside GIT ranges) bound the whole range from above.
  * Returns the fix that closes the interval the version is in, if any.
  */
-const evaluateRange = (version: string, range: OsvRange, compare: (a: string, b: string) => number): { affected: boolean; fixed?: string } => {
-  const events = range.events.map(eventOf).filter((event): event is Event => event !== undefined);
-  const limits = events.filter((event) => event.kind === 'limit');
+const evaluateRange = (version: string, { limits, sorted }: PreparedRange, compare: (a: string, b: string) => number): { affected: boolean; fixed?: string } => {
   if (limits.length > 0 && !limits.some((limit) => limit.version === '*' || compare(version, limit.version) < 0)) return { affected: false };
   let affected = false;
   let fixed: string | undefined;
-  for (const event of sortEvents(
-    events.filter((event) => event.kind !== 'limit'),
-    compare,
-  )) {
+  for (const event of sorted) {
     if (event.kind === 'introduced') {
       if (isZero(event) || compare(version, event.version) >= 0) {
         affected = true;
@@ -73,7 +95,9 @@ const evaluateRange = (version: string, range: OsvRange, compare: (a: string, b:
 /**
  * Judges a version against one `affected` entry: listed in `versions`, or inside any `ECOSYSTEM`
  * or `SEMVER` range (`GIT` ranges name commits, not package versions, and are skipped).
- * `ECOSYSTEM` ranges use the ecosystem's own ordering, `SEMVER` ranges SemVer 2.0.
+ * `ECOSYSTEM` ranges use the ecosystem's own ordering, `SEMVER` ranges SemVer 2.0. A range
+ * holding a version the ordering cannot read is not guessed at: when no other range or list
+ * settles it, the verdict carries the error.
  */
 export const judgeVersion = (
   version: string,
@@ -85,17 +109,23 @@ export const judgeVersion = (
     const listed = entry.versions?.some((listedVersion) => listedVersion === version || safeEquals(ecosystemScheme, listedVersion, version)) ?? false;
     const fixed = new Set<string>();
     let inRange = false;
+    let unreadable: string | undefined;
     for (const range of entry.ranges ?? []) {
       if (range.type !== 'ECOSYSTEM' && range.type !== 'SEMVER') continue;
       const scheme = range.type === 'SEMVER' ? semverScheme : ecosystemScheme;
-      const verdict = evaluateRange(version, range, scheme.compare);
+      const ready = prepare(range, scheme);
+      if (ready.unreadable.length > 0) {
+        unreadable ??= `${range.type === 'ECOSYSTEM' ? 'an' : 'a'} ${range.type} range holds ${ready.unreadable.map((value) => JSON.stringify(value)).join(', ')}, not valid ${scheme.name} version${ready.unreadable.length > 1 ? 's' : ''}`;
+        continue;
+      }
+      const verdict = evaluateRange(version, ready, scheme.compare);
       if (verdict.affected) {
         inRange = true;
         if (verdict.fixed !== undefined) fixed.add(verdict.fixed);
       }
     }
-    if (!listed && !inRange) return NOT_AFFECTED;
-    return { affected: true, fixed: [...fixed] };
+    if (listed || inRange) return { affected: true, fixed: [...fixed] };
+    return unreadable === undefined ? NOT_AFFECTED : { affected: false, fixed: [], error: unreadable };
   } catch (error) {
     if (error instanceof InvalidVersionError) return { affected: false, fixed: [], error: error.message };
     throw error;

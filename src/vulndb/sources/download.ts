@@ -20,6 +20,8 @@ export interface DownloadOptions {
   /** Sent as If-None-Match; a 304 answer means the copy at hand is current. */
   readonly etag?: string;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Stops the download (and its retries) when the whole update is abandoned. */
+  readonly signal?: AbortSignal;
 }
 
 export const DEFAULT_DOWNLOAD_OPTIONS: DownloadOptions = { attempts: 4, backoffMs: 1000, timeoutMs: 10 * 60 * 1000, maxBytes: 4 * 1024 * 1024 * 1024 };
@@ -46,7 +48,8 @@ export const ecosystemUrl = (mirror: string, ecosystem: string): string => `${mi
 class PermanentError extends Error {}
 
 const attempt = async (url: string, file: string, options: DownloadOptions): Promise<DownloadResult> => {
-  const response = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs), headers: options.etag ? { 'if-none-match': options.etag } : {} });
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const response = await fetch(url, { signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout, headers: options.etag ? { 'if-none-match': options.etag } : {} });
   if (response.status === 304) return { status: 'not-modified' };
   if (response.status === 404) return { status: 'not-found' };
   if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
@@ -77,6 +80,7 @@ export const download = async (url: string, file: string, options: DownloadOptio
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let lastError = '';
   for (let number = 1; number <= options.attempts; number++) {
+    if (options.signal?.aborted) throw new DownloadError(url, `download of ${url} stopped`);
     try {
       const result = await attempt(url, file, options);
       if (result.status === 'downloaded' && verify) await verify(file);
@@ -86,6 +90,7 @@ export const download = async (url: string, file: string, options: DownloadOptio
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       lastError = `${(error as Error).message}${cause?.code ? ` (${cause.code})` : cause?.message ? ` (${cause.message})` : ''}`;
       if (error instanceof PermanentError) break;
+      if (options.signal?.aborted) throw new DownloadError(url, `download of ${url} stopped`);
       if (number < options.attempts) {
         const wait = options.backoffMs * 2 ** (number - 1);
         options.progress?.(`${url}: ${lastError}; retrying in ${(wait / 1000).toFixed(1)}s (attempt ${number + 1} of ${options.attempts})`);

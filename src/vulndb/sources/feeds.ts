@@ -48,6 +48,8 @@ export const parseKev = (text: string): { entries: KevEntry[]; catalogVersion?: 
     ];
     entries.push({ cve, dateAdded, ...Object.fromEntries(optional.filter(([, found]) => found !== undefined)) } as KevEntry);
   }
+  // A catalogue in which nothing reads (renamed fields, another format) must not replace a good one with nothing.
+  if (entries.length === 0 && skipped > 0) return { message: `none of its ${skipped} entries has a cveID and a dateAdded: not the KEV format this reads` };
   return { entries, ...(typeof catalog.catalogVersion === 'string' ? { catalogVersion: catalog.catalogVersion } : {}), skipped };
 };
 
@@ -88,13 +90,17 @@ export const parseEpss = (text: string): { rows: EpssRow[]; modelVersion?: strin
     if (line.trim() === '') continue;
     const cells = line.split(',');
     const cve = cells[cveColumn]?.trim() ?? '';
-    const score = Number(cells[scoreColumn]);
-    const percentile = Number(cells[percentileColumn]);
+    const scoreText = cells[scoreColumn]?.trim() ?? '';
+    const percentileText = cells[percentileColumn]?.trim() ?? '';
+    // Number('') is 0: an empty cell must not become a score nobody published.
+    const score = scoreText === '' ? Number.NaN : Number(scoreText);
+    const percentile = percentileText === '' ? Number.NaN : Number(percentileText);
     if (!CVE.test(cve) || !Number.isFinite(score) || !Number.isFinite(percentile) || score < 0 || score > 1 || percentile < 0 || percentile > 1) {
       skipped++;
       continue;
     }
     rows.push({ cve, score, percentile });
   }
+  if (rows.length === 0) return { message: `no row holds a CVE with a score and a percentile${skipped ? ` (${skipped} rows unreadable)` : ''}` };
   return { rows, ...(modelVersion ? { modelVersion } : {}), ...(date ? { date } : {}), skipped };
 };

@@ -10,6 +10,8 @@ export interface ImportOptions {
   /** Largest JSON file or feed read whole, in bytes. */
   readonly maxFileBytes?: number;
   readonly progress?: (message: string) => void;
+  /** Stops reading (Ctrl-C); the caller then throws the new database away. */
+  readonly signal?: AbortSignal;
 }
 
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
@@ -19,6 +21,7 @@ export const importZip = async (builder: DatabaseBuilder, path: string, source: 
   const tally = newTally(source);
   try {
     for await (const event of readZipJson(path, options.zipLimits ?? DEFAULT_ZIP_LIMITS)) {
+      if (options.signal?.aborted) break;
       if (event.kind === 'entry') builder.importRecord(event.text, `${source}:${event.name}`, tally);
       else countProblem(tally, event.code, `${source}: ${event.message}`);
     }
@@ -33,7 +36,7 @@ export const importZip = async (builder: DatabaseBuilder, path: string, source: 
 const importJsonFile = (builder: DatabaseBuilder, text: string, source: string, tally: ImportTally): void => {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     tally.records++;
     countProblem(tally, 'invalid-json', `${source}: ${(error as Error).message}`);

@@ -123,7 +123,7 @@ export class DatabaseBuilder {
       const temporary = join(directory, `${DATABASE_FILE}.${process.pid}.tmp`);
       // Files of updates whose process died (killed, out of memory) are of no use to anyone.
       for (const name of readdirSync(directory)) {
-        const owner = new RegExp(`^${DATABASE_FILE.replace('.', '\\.')}\\.(\\d+)\\.tmp$`).exec(name)?.[1];
+        const owner = new RegExp(`^${DATABASE_FILE.replace('.', '\\.')}\\.(\\d+)\\.tmp(?:-journal|-wal|-shm)?$`).exec(name)?.[1];
         if (owner !== undefined && (Number(owner) === process.pid || !processAlive(Number(owner)))) rmSync(join(directory, name), { force: true });
       }
       const reuse = existsSync(target) && isCurrentDatabase(target);
@@ -149,7 +149,7 @@ export class DatabaseBuilder {
     tally.records++;
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     } catch (error) {
       countProblem(tally, 'invalid-json', `${where}: ${(error as Error).message}`);
       return;
@@ -195,6 +195,7 @@ export class DatabaseBuilder {
     for (const entry of entries) {
       insert.run(entry.cve, entry.dateAdded, entry.dueDate ?? null, entry.knownRansomwareCampaignUse ?? null, entry.vendorProject ?? null, entry.product ?? null, entry.vulnerabilityName ?? null);
     }
+    this.#db.prepare("DELETE FROM meta WHERE key = 'kev.catalogVersion'").run();
     if (catalogVersion) this.setMeta('kev.catalogVersion', catalogVersion);
   }
 
@@ -207,6 +208,8 @@ export class DatabaseBuilder {
       insert.run(row.cve, row.score, row.percentile);
       count++;
     }
+    // The old file's date and model no longer describe the scores.
+    this.#db.prepare("DELETE FROM meta WHERE key IN ('epss.date', 'epss.modelVersion')").run();
     if (meta.date) this.setMeta('epss.date', meta.date);
     if (meta.modelVersion) this.setMeta('epss.modelVersion', meta.modelVersion);
     return count;
@@ -258,7 +261,7 @@ export class DatabaseBuilder {
     try {
       work();
     } finally {
-      rmSync(this.#temporary, { force: true });
+      for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(`${this.#temporary}${suffix}`, { force: true });
       rmSync(this.#lock, { force: true });
     }
   }

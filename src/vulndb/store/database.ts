@@ -61,6 +61,7 @@ export class VulnerabilityDatabase implements AdvisorySource {
   readonly #kev: Database.Statement<[string], { cve: string; date_added: string; due_date: string | null; ransomware: string | null; vendor: string | null; product: string | null; name: string | null }>;
   readonly #epss: Database.Statement<[string], { cve: string; score: number; percentile: number }>;
   readonly #affectedCache = new Map<string, readonly AffectedEntry[]>();
+  readonly #releaseCache = new Map<string, ReadonlySet<string>>();
   readonly #recordCache = new Map<string, OsvRecord | undefined>();
   readonly #kevCache = new Map<string, KevEntry | undefined>();
   readonly #epssCache = new Map<string, EpssScore | undefined>();
@@ -122,6 +123,15 @@ export class VulnerabilityDatabase implements AdvisorySource {
       this.#affectedCache.set(key, entries);
     }
     return entries;
+  }
+
+  releases(ecosystem: string): ReadonlySet<string> {
+    let releases = this.#releaseCache.get(ecosystem);
+    if (!releases) {
+      releases = new Set((this.#db.prepare('SELECT DISTINCT release FROM affected WHERE ecosystem = ?').all(ecosystem) as { release: string }[]).map((row) => row.release));
+      this.#releaseCache.set(ecosystem, releases);
+    }
+    return releases;
   }
 
   record(id: string): OsvRecord | undefined {

@@ -1,5 +1,5 @@
 /** Bumped when the layout changes; a database of another version is rebuilt, never misread. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const DATABASE_FILE = 'vulndb.sqlite';
 

@@ -64,9 +64,21 @@ const compareFragment = (a: string, b: string): Ordering => {
   return 0;
 };
 
+/** Matching compares one installed version with many advisory versions: keep the parsed forms. */
+const parsed = new Map<string, DpkgVersion>();
+const parseCached = (version: string): DpkgVersion => {
+  let found = parsed.get(version);
+  if (!found) {
+    if (parsed.size > 50_000) parsed.clear();
+    found = parse(version);
+    parsed.set(version, found);
+  }
+  return found;
+};
+
 export const compareDpkg = (a: string, b: string): Ordering => {
-  const left = parse(a);
-  const right = parse(b);
+  const left = parseCached(a);
+  const right = parseCached(b);
   return compareDigits(left.epoch, right.epoch) || compareFragment(left.upstream, right.upstream) || compareFragment(left.revision, right.revision);
 };
 

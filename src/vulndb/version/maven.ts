@@ -2,7 +2,7 @@ import { isDigit, sign, type Ordering } from './errors.js';
 
 /**
  * Maven versions, ordered as Maven's `ComparableVersion` orders them (the POM reference's "version
- * order specification", with the refinements of Maven 3.9: `X-1` reads as `X1`, a trailing `.X` as
+ * order specification", as Maven 4 implements it (maven-artifact 4.0): `X-1` reads as `X1`, a trailing `.X` as
  * `-X`, and `ga`, `final` and `release` equal to no qualifier).
  *
  * A version is a list of items: numbers, qualifiers, qualifier+number combinations (`rc1`), and
