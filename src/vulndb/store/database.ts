@@ -62,6 +62,8 @@ export class VulnerabilityDatabase implements AdvisorySource {
   readonly #epss: Database.Statement<[string], { cve: string; score: number; percentile: number }>;
   readonly #affectedCache = new Map<string, readonly AffectedEntry[]>();
   readonly #releaseCache = new Map<string, ReadonlySet<string>>();
+  /** Every package with advisories, loaded once: most packages of an image have none, and need no query. */
+  #knownPackages: Set<string> | undefined;
   readonly #recordCache = new Map<string, OsvRecord | undefined>();
   readonly #kevCache = new Map<string, KevEntry | undefined>();
   readonly #epssCache = new Map<string, EpssScore | undefined>();
@@ -110,6 +112,10 @@ export class VulnerabilityDatabase implements AdvisorySource {
 
   affected(ecosystem: string, nameKey: string): readonly AffectedEntry[] {
     const key = `${ecosystem}\u0000${nameKey}`;
+    this.#knownPackages ??= new Set(
+      (this.#db.prepare('SELECT DISTINCT ecosystem, name_key FROM affected').raw().all() as [string, string][]).map(([known, name]) => `${known}\u0000${name}`),
+    );
+    if (!this.#knownPackages.has(key)) return [];
     let entries = this.#affectedCache.get(key);
     if (!entries) {
       entries = this.#affected.all(ecosystem, nameKey).map((row) => ({
