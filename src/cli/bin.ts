@@ -10,6 +10,12 @@ const write = (stream: NodeJS.WriteStream) => async (text: string | Iterable<str
   for (const chunk of typeof text === 'string' ? [text] : text) if (!stream.write(chunk)) await once(stream, 'drain');
 };
 
+// A reader that goes away (`kubeward ... | head`) is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,

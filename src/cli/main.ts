@@ -5,6 +5,8 @@ import { SEVERITIES } from '../model/index.js';
 import { builtInPolicyDirectory } from '../policy/files.js';
 import { FORMAT_NAMES } from '../report/index.js';
 import { runDbImport, runDbMatch, runDbStatus, runDbUpdate } from './commands/db.js';
+import { runImageScan } from './commands/image.js';
+import { IMAGE_FORMAT_NAMES } from '../report/image/index.js';
 import { runImportStackRox, runPolicyExplain, runPolicyFields, runPolicyList, runPolicyTest } from './commands/policy.js';
 import { runScan, type ScanOptions } from './commands/scan.js';
 import { EXIT, KnownError } from './errors.js';
@@ -86,6 +88,22 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .argument('<export>', 'StackRox export file (roxctl or UI "Export policy")')
     .option('-o, --output <dir>', 'write one YAML file per policy into this directory (default: stdout)')
     .action(async (file: string, options) => setExit(await runImportStackRox(file, options, io)));
+
+  const image = root.command('image').description('scan container images: packages and vulnerabilities');
+  image
+    .command('scan')
+    .description('list the packages of an image and match them against the vulnerability database')
+    .argument('<image>', 'an OCI image layout directory, or oci:<dir>[:<tag>]')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(IMAGE_FORMAT_NAMES).default('table'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--platform <os/arch[/variant]>', 'the image to read from a multi-platform index (default: this machine)')
+    .addOption(new Option('--db <dir>', 'vulnerability database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)'))
+    .option('--no-vulnerabilities', 'list packages only; no database needed')
+    .option('--fail-on <severity>', 'exit 1 when a vulnerability is at or above this severity (default: never)')
+    .option('--color', 'force colours in the table')
+    .option('--no-color', 'never use colours')
+    .option('-q, --quiet', 'no progress or summary on stderr', false)
+    .action(async (reference: string, options) => setExit(await runImageScan(reference, options, io)));
 
   const db = root.command('db').description('the local vulnerability database (OSV advisories, CISA KEV, EPSS)');
   const dbOption = (): Option => new Option('--db <dir>', 'database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)');

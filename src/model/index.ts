@@ -7,3 +7,4 @@ export * from './problem.js';
 export * from './path.js';
 export * from './report.js';
 export * from './vulnerability.js';
+export * from './image.js';

@@ -1,0 +1,23 @@
+import type { ImageProblem, InstalledPackage, OperatingSystem } from '../../model/index.js';
+
+/** What catalogers see of an image: the files they asked for, with the layer each version came from. */
+export interface FileView {
+  /** A captured file's content, following links inside the image. */
+  read(path: string): Buffer | undefined;
+  /** Each layer's version of a captured file, lowest layer first. */
+  versions(path: string): readonly { readonly layer: number; readonly content: Buffer }[];
+  /** Paths of captured regular files that exist in the final filesystem. */
+  capturedPaths(): readonly string[];
+  /** The layer that last wrote a path. */
+  layerOf(path: string): number | undefined;
+}
+
+export type PackageDraft = Omit<InstalledPackage, 'layer'>;
+
+/** One kind of package database: which files it needs, and how it reads them. */
+export interface Cataloger {
+  readonly name: string;
+  /** Whether to keep a file's content while the layers stream by. */
+  wants(path: string): boolean;
+  catalog(view: FileView, os: OperatingSystem | undefined): { packages: PackageDraft[]; problems: ImageProblem[] };
+}

@@ -1,0 +1,214 @@
+import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import type { ImageProblem } from '../model/index.js';
+
+export type NodeType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'other';
+
+export interface FileNode {
+  /** Absolute path inside the image, normalised (`/usr/bin/env`). */
+  readonly path: string;
+  readonly type: NodeType;
+  readonly mode: number;
+  readonly size: number;
+  /** Symlink target as written, or a hard link's target path (normalised). */
+  readonly linkname?: string;
+  /** Index of the layer that last wrote it. */
+  readonly layer: number;
+  /** The content, for the files a cataloger asked for. */
+  readonly content?: Buffer;
+}
+
+/** Which files' contents to keep while the layers stream by: only what catalogers read. */
+export interface CapturePolicy {
+  wants(path: string, size: number, mode: number): boolean;
+  /** Larger files are not kept, and are reported. */
+  readonly maxBytes: number;
+}
+
+const WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+const MAX_SYMLINK_HOPS = 40;
+
+/**
+ * A path from a layer, made absolute and clean; undefined when it would leave the image's root
+ * (`..` components) or is absolute, which well-formed layers never are.
+ */
+export const cleanLayerPath = (name: string): string | undefined => {
+  const trimmed = name.replace(/^(\.\/)+/, '');
+  if (trimmed.startsWith('/')) return undefined;
+  const parts = trimmed.split('/').filter((part) => part !== '' && part !== '.');
+  if (parts.includes('..')) return undefined;
+  return `/${parts.join('/')}`;
+};
+
+const typeOf = (type: string | null | undefined): NodeType => {
+  switch (type) {
+    case 'file':
+    case 'contiguous-file':
+      return 'file';
+    case 'directory':
+      return 'directory';
+    case 'symlink':
+      return 'symlink';
+    case 'link':
+      return 'hardlink';
+    default:
+      return 'other';
+  }
+};
+
+/**
+ * The image's root filesystem as its layers stack up, read from tar streams without writing
+ * anything to disk: paths, types, modes and sizes of every entry, and the contents of the files
+ * catalogers ask for. Whiteouts and opaque directories remove what lower layers added; links
+ * resolve inside the image only.
+ */
+export class ImageFilesystem {
+  readonly #nodes = new Map<string, FileNode>();
+  /** Each captured file's content in every layer that wrote it, for attributing packages to layers. */
+  readonly history = new Map<string, { readonly layer: number; readonly content: Buffer }[]>();
+  readonly problems: ImageProblem[] = [];
+  layers = 0;
+
+  /** Reads one uncompressed layer tar and stacks it on the layers read before. */
+  async addLayer(stream: Readable, layer: number, layerName: string, capture: CapturePolicy): Promise<void> {
+    const added = new Map<string, FileNode>();
+    const removed: string[] = [];
+    const opaque: string[] = [];
+    const extract = tar.extract();
+    stream.on('error', (error) => extract.destroy(error));
+    stream.pipe(extract);
+    for await (const entry of extract) {
+      const header = entry.header;
+      const path = cleanLayerPath(header.name);
+      if (path === undefined) {
+        this.problems.push({ code: 'unsafe-path', layer: layerName, path: header.name, message: `entry ${JSON.stringify(header.name)} points outside the image root; skipped` });
+        entry.resume();
+        continue;
+      }
+      const base = posix.basename(path);
+      if (base === OPAQUE) {
+        opaque.push(posix.dirname(path));
+        entry.resume();
+        continue;
+      }
+      if (base.startsWith(WHITEOUT)) {
+        removed.push(posix.join(posix.dirname(path), base.slice(WHITEOUT.length)));
+        entry.resume();
+        continue;
+      }
+      const type = typeOf(header.type);
+      const size = header.size ?? 0;
+      const mode = header.mode ?? 0;
+      let linkname: string | undefined;
+      if (type === 'symlink') linkname = header.linkname ?? '';
+      if (type === 'hardlink') {
+        linkname = cleanLayerPath(header.linkname ?? '');
+        if (linkname === undefined) {
+          this.problems.push({ code: 'unsafe-path', layer: layerName, path, message: `hard link ${path} points outside the image root (${JSON.stringify(header.linkname)}); skipped` });
+          entry.resume();
+          continue;
+        }
+      }
+      let content: Buffer | undefined;
+      if (type === 'file' && capture.wants(path, size, mode)) {
+        if (size > capture.maxBytes) {
+          this.problems.push({ code: 'too-large', layer: layerName, path, message: `${path} is ${size} bytes, over the ${capture.maxBytes}-byte limit for reading; not catalogued` });
+        } else {
+          content = await readAll(entry as AsyncIterable<Buffer>, capture.maxBytes);
+        }
+      } else if (type === 'hardlink' && linkname !== undefined && capture.wants(path, 0, mode)) {
+        // A hard link shares its target's content: take it from this layer or a lower one.
+        content = (added.get(linkname) ?? this.#nodes.get(linkname))?.content;
+      }
+      entry.resume();
+      const node: FileNode = { path, type, mode, size, layer, ...(linkname === undefined ? {} : { linkname }), ...(content === undefined ? {} : { content }) };
+      added.set(path, node);
+      if (content !== undefined) {
+        const versions = this.history.get(path) ?? [];
+        versions.push({ layer, content });
+        this.history.set(path, versions);
+      }
+    }
+    // Whiteouts hide what lower layers hold; entries of this same layer are not affected.
+    for (const path of removed) this.#removeTree(path, true);
+    for (const directory of opaque) this.#removeTree(directory, false);
+    for (const [path, node] of added) {
+      const previous = this.#nodes.get(path);
+      if (previous?.type === 'directory' && node.type !== 'directory') this.#removeTree(path, false);
+      this.#nodes.set(path, node);
+    }
+    this.layers = Math.max(this.layers, layer + 1);
+  }
+
+  #removeTree(path: string, includeSelf: boolean): void {
+    if (includeSelf) this.#nodes.delete(path);
+    const prefix = path === '/' ? '/' : `${path}/`;
+    for (const key of [...this.#nodes.keys()]) if (key.startsWith(prefix) && key !== path) this.#nodes.delete(key);
+  }
+
+  get size(): number {
+    return this.#nodes.size;
+  }
+
+  /** The node at a path, without following links. */
+  node(path: string): FileNode | undefined {
+    return this.#nodes.get(path);
+  }
+
+  /** Every node, in no particular order. */
+  nodes(): IterableIterator<FileNode> {
+    return this.#nodes.values();
+  }
+
+  /**
+   * Resolves symbolic links in every component of `path`, as the kernel would inside a chroot:
+   * absolute targets start at the image root and `..` never climbs above it, so no link leads out.
+   */
+  resolve(path: string): string | undefined {
+    let pending = path.split('/').filter(Boolean);
+    let resolved = '';
+    let hops = 0;
+    while (pending.length > 0) {
+      const part = pending.shift() as string;
+      if (part === '.') continue;
+      if (part === '..') {
+        resolved = posix.dirname(resolved || '/') === '/' ? '' : posix.dirname(resolved);
+        continue;
+      }
+      const candidate = `${resolved}/${part}`;
+      const node = this.#nodes.get(candidate);
+      if (node?.type === 'symlink') {
+        if (++hops > MAX_SYMLINK_HOPS) return undefined;
+        const target = node.linkname ?? '';
+        const rest = target.split('/').filter(Boolean);
+        if (target.startsWith('/')) resolved = '';
+        pending = [...rest, ...pending];
+        continue;
+      }
+      resolved = candidate;
+    }
+    return resolved || '/';
+  }
+
+  /** A captured file's content, following symbolic and hard links. */
+  read(path: string): Buffer | undefined {
+    const resolved = this.resolve(path);
+    if (resolved === undefined) return undefined;
+    let node = this.#nodes.get(resolved);
+    if (node?.type === 'hardlink' && node.content === undefined && node.linkname) node = this.#nodes.get(node.linkname);
+    return node?.content;
+  }
+}
+
+const readAll = async (stream: AsyncIterable<Buffer>, limit: number): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    total += chunk.length;
+    if (total > limit) throw new Error(`entry larger than its header says (over ${limit} bytes)`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+};

@@ -1,0 +1,129 @@
+import type { Readable } from 'node:stream';
+import type { ImageMetadata, ImageProblem, ImageScan, InstalledPackage } from '../model/index.js';
+import { matchPackages, type AdvisorySource } from '../vulndb/index.js';
+import { CATALOGERS, type Cataloger, type FileView } from './catalog/index.js';
+import { compressionOf, decompress } from './decompress.js';
+import { ImageFilesystem } from './filesystem.js';
+import { detectOs, OS_FILES } from './os.js';
+import { formatPlatform } from './sources/resolve.js';
+import { ImageSourceError, LAYER_MEDIA_TYPES, type ResolvedImage } from './sources/types.js';
+
+export interface ImageScanLimits {
+  /** Largest uncompressed layer (a decompression bomb stops here). */
+  readonly maxLayerBytes: number;
+  /** Largest file whose content a cataloger reads. */
+  readonly maxFileBytes: number;
+}
+
+export const DEFAULT_IMAGE_LIMITS: ImageScanLimits = { maxLayerBytes: 16 * 1024 * 1024 * 1024, maxFileBytes: 256 * 1024 * 1024 };
+
+export interface ImageScanOptions {
+  readonly limits?: ImageScanLimits;
+  readonly catalogers?: readonly Cataloger[];
+  /** When given, packages are matched against it. */
+  readonly advisories?: AdvisorySource;
+  readonly progress?: (message: string) => void;
+}
+
+/** Reads the first chunk of a stream and puts it back, to tell the compression by its magic bytes. */
+const peek = (stream: Readable): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const done = (): void => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', reject);
+    };
+    const onData = (chunk: Buffer): void => {
+      stream.pause();
+      done();
+      stream.unshift(chunk);
+      resolve(chunk);
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(Buffer.alloc(0));
+    };
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    stream.once('error', reject);
+  });
+
+/** The image config's answers to what BUILD-stage policies ask: user, ports, env, labels, history. */
+export const imageMetadata = (image: ResolvedImage): ImageMetadata => {
+  const config = image.config.config ?? {};
+  const history = (image.config.history ?? []).map((step) => ({ createdBy: step.created_by ?? '', emptyLayer: step.empty_layer === true, ...(step.created ? { created: step.created } : {}) }));
+  const layerSteps = history.filter((step) => !step.emptyLayer);
+  const platform = image.platform ?? (image.config.os && image.config.architecture ? { os: image.config.os, architecture: image.config.architecture, ...(image.config.variant ? { variant: image.config.variant } : {}) } : undefined);
+  return {
+    source: image.source,
+    digest: image.manifestDigest,
+    mediaType: image.manifestMediaType,
+    ...(platform ? { platform } : {}),
+    ...(image.config.created ? { created: image.config.created } : {}),
+    ...(config.User ? { user: config.User } : {}),
+    exposedPorts: Object.keys(config.ExposedPorts ?? {}).sort(),
+    env: [...(config.Env ?? [])],
+    labels: { ...(config.Labels ?? {}) },
+    ...(config.Entrypoint ? { entrypoint: [...config.Entrypoint] } : {}),
+    ...(config.Cmd ? { cmd: [...config.Cmd] } : {}),
+    ...(config.WorkingDir ? { workingDir: config.WorkingDir } : {}),
+    layers: image.manifest.layers.map((layer, index) => {
+      const diffId = image.config.rootfs?.diff_ids[index];
+      const createdBy = layerSteps.length === image.manifest.layers.length ? layerSteps[index]?.createdBy : undefined;
+      return { digest: layer.digest, mediaType: layer.mediaType, size: layer.size, ...(diffId ? { diffId } : {}), ...(createdBy ? { createdBy } : {}) };
+    }),
+    history,
+  };
+};
+
+const viewOf = (filesystem: ImageFilesystem): FileView => ({
+  read: (path) => filesystem.read(path),
+  versions: (path) => filesystem.history.get(filesystem.resolve(path) ?? path) ?? [],
+  capturedPaths: () => [...filesystem.nodes()].filter((node) => node.content !== undefined && node.type === 'file').map((node) => node.path),
+  layerOf: (path) => filesystem.node(filesystem.resolve(path) ?? path)?.layer,
+});
+
+/**
+ * Scans a resolved image: streams every layer once (verified against its digest, decompressed
+ * within limits), stacks them, detects the OS, runs the catalogers, and matches the packages.
+ * Problems inside the image (unsafe paths, files too large) are reported in the result; a layer
+ * that is corrupt or does not match its digest fails the scan.
+ */
+export const scanImage = async (image: ResolvedImage, options: ImageScanOptions = {}): Promise<ImageScan> => {
+  const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;
+  const catalogers = options.catalogers ?? CATALOGERS;
+  const filesystem = new ImageFilesystem();
+  const problems: ImageProblem[] = [];
+  const capture = { wants: (path: string) => OS_FILES.includes(path) || catalogers.some((cataloger) => cataloger.wants(path)), maxBytes: limits.maxFileBytes };
+  for (const [index, layer] of image.manifest.layers.entries()) {
+    if (!LAYER_MEDIA_TYPES.has(layer.mediaType) && !layer.mediaType.startsWith('application/vnd.oci.image.layer.')) {
+      problems.push({ code: 'unknown-media-type', layer: layer.digest, message: `layer ${index + 1} (${layer.digest}) has media type ${layer.mediaType}, which is not a filesystem layer; skipped` });
+      continue;
+    }
+    options.progress?.(`layer ${index + 1}/${image.manifest.layers.length} ${layer.digest.slice(0, 19)} (${(layer.size / 1024 / 1024).toFixed(1)} MB)`);
+    const stream = await image.openLayer(layer);
+    try {
+      const head = await peek(stream);
+      await filesystem.addLayer(decompress(stream, compressionOf(layer.mediaType, head), limits.maxLayerBytes), index, layer.digest, capture);
+    } catch (error) {
+      if (error instanceof ImageSourceError) throw error;
+      throw new ImageSourceError(`${image.source}: layer ${index + 1} (${layer.digest}) cannot be read: ${(error as Error).message}`);
+    }
+  }
+  problems.push(...filesystem.problems);
+  const view = viewOf(filesystem);
+  const os = detectOs(view.read);
+  const packages: InstalledPackage[] = [];
+  for (const cataloger of catalogers) {
+    const result = cataloger.catalog(view, os);
+    problems.push(...result.problems);
+    for (const draft of result.packages) {
+      const layer = draft.layerIndex === undefined ? undefined : image.manifest.layers[draft.layerIndex]?.digest;
+      packages.push({ ...draft, ...(layer ? { layer } : {}) });
+    }
+  }
+  const vulnerabilities = options.advisories ? matchPackages(packages, options.advisories).matches : [];
+  return { image: imageMetadata(image), ...(os ? { os } : {}), packages, vulnerabilities, problems };
+};
+
+export { formatPlatform };

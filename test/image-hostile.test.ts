@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { openImage, scanImage } from '../src/image/index.js';
+import type { ImageScan } from '../src/model/index.js';
+import { kubeward } from './support/cli.js';
+import { tarOf, writeOciLayout, type TarEntry } from './support/oci.js';
+import { temporaryDirectory } from './support/repo.js';
+
+const GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
+const OS_RELEASE = 'ID=alpine\nVERSION_ID=3.11.6\nPRETTY_NAME="Alpine Linux v3.11"\n';
+const APK_DB = 'C:Q1abc\nP:musl\nV:1.1.24-r2\nA:x86_64\no:musl\nL:MIT\n\nC:Q1def\nP:libcrypto1.1\nV:1.1.1d-r2\nA:x86_64\no:openssl\nL:OpenSSL\n\n';
+
+const scanLayout = async (layers: readonly { data: Buffer; mediaType: string }[], limits?: { maxLayerBytes: number; maxFileBytes: number }): Promise<ImageScan> => {
+  const directory = await temporaryDirectory();
+  await writeOciLayout(directory, layers);
+  const image = await openImage(`oci:${directory}:test`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } });
+  return scanImage(image, limits ? { limits } : {});
+};
+
+const layer = async (entries: readonly TarEntry[]) => ({ data: gzipSync(await tarOf(entries)), mediaType: GZIP });
+
+describe('image layers that try to escape or exhaust', () => {
+  it('skips entries outside the root, keeps links inside it, never reads devices, and still catalogues the rest', async () => {
+    const scan = await scanLayout([
+      await layer([
+        { name: 'etc/os-release', content: OS_RELEASE },
+        { name: 'lib/apk/db/installed', content: APK_DB },
+        { name: '../../etc/evil.json', content: 'x' },
+        { name: '/etc/absolute', content: 'x' },
+        { name: 'usr/lib/link-out', type: 'symlink', linkname: '../../../../../etc/shadow' },
+        { name: 'hard-out', type: 'link', linkname: '../outside' },
+        { name: 'dev/evil', type: 'character-device' },
+      ]),
+    ]);
+    assert.equal(scan.os?.id, 'alpine');
+    assert.equal(scan.os?.release, 'v3.11');
+    assert.deepEqual(scan.packages.map((pkg) => `${pkg.name} ${pkg.version} ${pkg.sourceName}`), ['musl 1.1.24-r2 musl', 'libcrypto1.1 1.1.1d-r2 openssl']);
+    assert.deepEqual(scan.problems.map((problem) => `${problem.code} ${problem.path}`).sort(), ['unsafe-path ../../etc/evil.json', 'unsafe-path /etc/absolute', 'unsafe-path /hard-out']);
+  });
+
+  it('resolves symlinks as a chroot would, and honours whiteouts and opaque directories', async () => {
+    const directory = await temporaryDirectory();
+    await writeOciLayout(directory, [
+      await layer([
+        { name: 'usr/lib/os-release', content: OS_RELEASE },
+        { name: 'etc/os-release', type: 'symlink', linkname: '../../../../usr/lib/os-release' },
+        { name: 'lib/apk/db/installed', content: APK_DB },
+        { name: 'opt/app/a', content: 'a' },
+        { name: 'opt/app/b', content: 'b' },
+      ]),
+      await layer([
+        { name: 'lib/apk/db/.wh.installed', content: '' },
+        { name: 'opt/app/.wh..wh..opq', content: '' },
+        { name: 'opt/app/c', content: 'c' },
+      ]),
+    ]);
+    const image = await openImage(`oci:${directory}:test`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } });
+    const scan = await scanImage(image);
+    assert.equal(scan.os?.source, '/etc/os-release', 'the link climbing above / lands on /usr/lib/os-release');
+    assert.deepEqual(scan.packages, [], 'the apk database was deleted in layer 2');
+  });
+
+  it('stops a decompression bomb at the layer limit, and reports a file too large to read', async () => {
+    const bomb = await layer([{ name: 'zeros', content: Buffer.alloc(32 * 1024 * 1024) }]);
+    assert.ok(bomb.data.length < 100 * 1024, `${bomb.data.length} bytes compressed`);
+    await assert.rejects(scanLayout([bomb], { maxLayerBytes: 8 * 1024 * 1024, maxFileBytes: 1024 }), /expands past 8388608 bytes \(a decompression bomb\?\)/);
+    const large = await scanLayout([await layer([{ name: 'lib/apk/db/installed', content: Buffer.alloc(4096, 0x41) }])], { maxLayerBytes: 1 << 30, maxFileBytes: 1024 });
+    assert.deepEqual(large.problems.map((problem) => problem.code), ['too-large']);
+  });
+
+  it('refuses a layer whose digest does not match, a truncated blob, and skips an unknown media type', async () => {
+    const directory = await temporaryDirectory();
+    const { layers } = await writeOciLayout(directory, [await layer([{ name: 'etc/os-release', content: OS_RELEASE }])]);
+    const blob = join(directory, 'blobs', 'sha256', (layers[0] as string).slice(7));
+    const original = await readFile(blob);
+    const open = () => openImage(`oci:${directory}:test`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } });
+
+    const tampered = Buffer.from(original);
+    tampered[tampered.length - 9] = (tampered[tampered.length - 9] as number) ^ 0xff;
+    await writeFile(blob, tampered);
+    await assert.rejects(async () => scanImage(await open()), /does not match|cannot be read/);
+
+    await writeFile(blob, original.subarray(0, original.length - 20));
+    await assert.rejects(async () => scanImage(await open()), /truncated|cannot be read/);
+
+    const other = await scanLayout([{ data: Buffer.from('{"not":"a layer"}'), mediaType: 'application/vnd.example.sbom+json' }]);
+    assert.deepEqual(other.problems.map((problem) => problem.code), ['unknown-media-type']);
+  });
+
+  it('reads zstd layers', async () => {
+    const tarball = await tarOf([{ name: 'etc/os-release', content: OS_RELEASE }, { name: 'lib/apk/db/installed', content: APK_DB }]);
+    const compressed = execFileSync('zstd', ['-q', '-c'], { input: tarball });
+    const scan = await scanLayout([{ data: compressed, mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd' }]);
+    assert.equal(scan.packages.length, 2);
+  });
+
+  it('explains a missing image or tag on the command line (exit 2)', async () => {
+    const directory = await temporaryDirectory();
+    await writeOciLayout(directory, [await layer([{ name: 'etc/os-release', content: OS_RELEASE }])]);
+    const wrongTag = await kubeward(['image', 'scan', `oci:${directory}:latest`, '--no-vulnerabilities']);
+    assert.equal(wrongTag.code, 2);
+    assert.match(wrongTag.stderr, /has no image tagged "latest"\nhint: tags in it: test/);
+    const packagesOnly = await kubeward(['image', 'scan', directory, '--no-vulnerabilities', '--format', 'json', '-q']);
+    assert.equal(packagesOnly.code, 0, packagesOnly.stderr);
+    assert.equal((JSON.parse(packagesOnly.stdout) as ImageScan).os?.id, 'alpine');
+  });
+});
