@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -89,6 +90,35 @@ describe('image layers that try to escape or exhaust', () => {
 
     const other = await scanLayout([{ data: Buffer.from('{"not":"a layer"}'), mediaType: 'application/vnd.example.sbom+json' }]);
     assert.deepEqual(other.problems.map((problem) => problem.code), ['unknown-media-type']);
+  });
+
+  it('reads docker save archives by header index, and refuses a tampered or truncated one', async () => {
+    const layerTar = await tarOf([{ name: 'etc/os-release', content: OS_RELEASE }, { name: 'lib/apk/db/installed', content: APK_DB }]);
+    const layerHex = createHash('sha256').update(layerTar).digest('hex');
+    const config = JSON.stringify({ architecture: 'amd64', os: 'linux', config: { User: 'app', ExposedPorts: { '22/tcp': {} } }, rootfs: { type: 'layers', diff_ids: [`sha256:${layerHex}`] }, history: [{ created_by: 'ADD alpine-minirootfs.tar.gz /' }] });
+    const configHex = createHash('sha256').update(config).digest('hex');
+    // A long directory name forces a pax header, as real archives of long paths carry.
+    const deep = `${'very-long-directory-name/'.repeat(6)}${layerHex}.tar`;
+    const archive = await tarOf([
+      { name: 'manifest.json', content: JSON.stringify([{ Config: `${configHex}.json`, RepoTags: ['registry.example.com/app:1.0'], Layers: [deep] }]) },
+      { name: `${configHex}.json`, content: config },
+      { name: deep, content: layerTar },
+    ]);
+    const directory = await temporaryDirectory();
+    const file = join(directory, 'app.tar');
+    await writeFile(file, archive);
+    const scan = await scanImage(await openImage(`docker-archive:${file}:registry.example.com/app:1.0`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } }));
+    assert.deepEqual(scan.packages.map((pkg) => pkg.name), ['musl', 'libcrypto1.1']);
+    assert.deepEqual([scan.image.user, scan.image.exposedPorts, scan.image.layers[0]?.createdBy], ['app', ['22/tcp'], 'ADD alpine-minirootfs.tar.gz /']);
+    await assert.rejects(openImage(`docker-archive:${file}:other:2.0`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } }), /none tagged "other:2\.0"/);
+
+    const tampered = Buffer.from(archive);
+    const at = tampered.indexOf('musl');
+    tampered[at] = 0x4e; // 'N'
+    await writeFile(file, tampered);
+    await assert.rejects(async () => scanImage(await openImage(file, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } })), /does not match/);
+    await writeFile(file, archive.subarray(0, archive.length - 3000));
+    await assert.rejects(openImage(file, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } }), /truncated|not a tar archive|runs past the end/);
   });
 
   it('reads zstd layers', async () => {

@@ -7,7 +7,7 @@ import { decompress, compressionOf } from '../src/image/decompress.js';
 import { openImage } from '../src/image/index.js';
 import type { ImageScan } from '../src/model/index.js';
 import { readZipJson } from '../src/vulndb/sources/zip.js';
-import { bookwormImage, hasImageTools, type BuiltImage } from './support/images.js';
+import { bookwormImage, convertedBookworm, hasImageTools, type BuiltImage } from './support/images.js';
 import { kubeward } from './support/cli.js';
 import { sharedDataPath, temporaryDirectory } from './support/repo.js';
 
@@ -67,6 +67,18 @@ describe('kubeward image scan on a real Debian 12 image', { skip: !hasImageTools
     assert.ok(expected.size > 20, `${expected.size} expected findings`);
     assert.deepEqual([...found].sort(), [...expected].sort());
     assert.ok(scan.vulnerabilities.every((match) => match.fixedVersions.length > 0 && match.id.startsWith('CVE-')));
+  });
+
+  it('reads the same image as a docker save archive, an OCI archive and with zstd layers, with the same results', async () => {
+    const converted = await convertedBookworm();
+    const zstdManifest = await openImage(`oci:${converted.zstdLayout}:bookworm`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } });
+    assert.ok(zstdManifest.manifest.layers.every((layer) => layer.mediaType.endsWith('+zstd')), 'skopeo wrote zstd layers');
+    const summary = (report: ImageScan): string[] => [...report.packages.map((pkg) => `${pkg.name} ${pkg.version} ${pkg.layerIndex}`), ...report.vulnerabilities.map((match) => `${match.id} ${match.package.name}`)].sort();
+    for (const reference of [converted.dockerArchive, `docker-archive:${converted.dockerArchive}:bookworm:latest`, converted.ociArchive, `oci-archive:${converted.ociArchive}:bookworm`, `oci:${converted.zstdLayout}:bookworm`]) {
+      const result = await kubeward(['image', 'scan', reference, '--db', db, '--format', 'json', '--quiet']);
+      assert.equal(result.code, 0, `${reference}: ${result.stderr}`);
+      assert.deepEqual(summary(JSON.parse(result.stdout) as ImageScan), summary(scan), reference);
+    }
   });
 
   it('stacks layers: the whiteout of layer 2 removes /usr/share/doc, its files are added', async () => {

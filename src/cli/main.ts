@@ -93,7 +93,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
   image
     .command('scan')
     .description('list the packages of an image and match them against the vulnerability database')
-    .argument('<image>', 'an OCI image layout directory, or oci:<dir>[:<tag>]')
+    .argument('<image>', 'an OCI layout directory, an OCI or docker save archive, or oci:<dir>[:tag], oci-archive:<file>[:tag], docker-archive:<file>[:name:tag]')
     .addOption(new Option('-f, --format <format>', 'output format').choices(IMAGE_FORMAT_NAMES).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--platform <os/arch[/variant]>', 'the image to read from a multi-platform index (default: this machine)')

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type { ImageProblem } from '../model/index.js';
 
@@ -77,7 +78,8 @@ export class ImageFilesystem {
     const removed: string[] = [];
     const opaque: string[] = [];
     const extract = tar.extract();
-    stream.on('error', (error) => extract.destroy(error));
+    const forward = (error: Error): void => void extract.destroy(error);
+    stream.on('error', forward);
     stream.pipe(extract);
     for await (const entry of extract) {
       const header = entry.header;
@@ -131,6 +133,13 @@ export class ImageFilesystem {
         this.history.set(path, versions);
       }
     }
+    // The tar ends before its stream does (padding, trailing blocks). Read to the very end: only
+    // then have the digest and the decompressor checked every byte, and a mismatch fails the layer.
+    // The extractor is done; errors from here on belong to the stream alone.
+    stream.off('error', forward);
+    stream.unpipe(extract);
+    stream.resume();
+    await finished(stream);
     // Whiteouts hide what lower layers hold; entries of this same layer are not affected.
     for (const path of removed) this.#removeTree(path, true);
     for (const directory of opaque) this.#removeTree(directory, false);

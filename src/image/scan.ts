@@ -102,9 +102,15 @@ export const scanImage = async (image: ResolvedImage, options: ImageScanOptions 
     }
     options.progress?.(`layer ${index + 1}/${image.manifest.layers.length} ${layer.digest.slice(0, 19)} (${(layer.size / 1024 / 1024).toFixed(1)} MB)`);
     const stream = await image.openLayer(layer);
+    // A small layer can be read to its end, and fail its digest check, while we only peek at it:
+    // keep that error for the pipeline built next.
+    let early: Error | undefined;
+    stream.on('error', (error: Error) => (early ??= error));
     try {
       const head = await peek(stream);
-      await filesystem.addLayer(decompress(stream, compressionOf(layer.mediaType, head), limits.maxLayerBytes), index, layer.digest, capture);
+      const output = decompress(stream, compressionOf(layer.mediaType, head), limits.maxLayerBytes);
+      if (early) output.destroy(early);
+      await filesystem.addLayer(output, index, layer.digest, capture);
     } catch (error) {
       if (error instanceof ImageSourceError) throw error;
       throw new ImageSourceError(`${image.source}: layer ${index + 1} (${layer.digest}) cannot be read: ${(error as Error).message}`);

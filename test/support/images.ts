@@ -9,7 +9,7 @@ const RECIPE = 'bookworm-v2';
 
 export const hasImageTools = ((): boolean => {
   try {
-    for (const tool of ['mmdebstrap', 'umoci']) execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    for (const tool of ['mmdebstrap', 'umoci', 'skopeo']) execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
     return process.getuid?.() === 0;
   } catch {
     return false;
@@ -60,4 +60,27 @@ export const bookwormImage = async (): Promise<BuiltImage> => {
   await writeFile(join(work, 'done'), `${new Date().toISOString()}\n`);
   await rename(work, root);
   return { layout, rootfs };
+};
+
+export interface ConvertedImages {
+  readonly dockerArchive: string;
+  readonly ociArchive: string;
+  /** The same image with zstd-compressed layers, as an OCI layout. */
+  readonly zstdLayout: string;
+}
+
+/** The bookworm image converted by skopeo: docker-archive, OCI archive, zstd layers. Cached beside it. */
+export const convertedBookworm = async (): Promise<ConvertedImages> => {
+  const { layout } = await bookwormImage();
+  const root = join(imageCache(), `${RECIPE}-converted`);
+  const images = { dockerArchive: join(root, 'docker.tar'), ociArchive: join(root, 'oci.tar'), zstdLayout: join(root, 'zstd') };
+  if (existsSync(join(root, 'done'))) return images;
+  await rm(root, { recursive: true, force: true });
+  await mkdir(root, { recursive: true });
+  const from = `oci:${layout}:bookworm`;
+  run('skopeo', ['copy', '--quiet', from, `docker-archive:${images.dockerArchive}:bookworm:latest`]);
+  run('skopeo', ['copy', '--quiet', from, `oci-archive:${images.ociArchive}:bookworm`]);
+  run('skopeo', ['copy', '--quiet', '--dest-compress-format', 'zstd', from, `oci:${images.zstdLayout}:bookworm`]);
+  await writeFile(join(root, 'done'), `${new Date().toISOString()}\n`);
+  return images;
 };
