@@ -12,6 +12,8 @@ const ECOSYSTEM_BY_ID: Readonly<Record<string, string>> = {
   wolfi: 'Wolfi',
   chainguard: 'Chainguard',
   rhel: 'Red Hat',
+  // CentOS rebuilds RHEL: its packages are matched against Red Hat's advisories, as Trivy does.
+  centos: 'Red Hat',
   rocky: 'Rocky Linux',
   almalinux: 'AlmaLinux',
   sles: 'SUSE',

@@ -1,7 +1,11 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import Database from 'better-sqlite3';
 import type { ImageMetadata, ImageProblem, ImageScan, InstalledPackage } from '../model/index.js';
 import { matchPackages, type AdvisorySource } from '../vulndb/index.js';
-import { CATALOGERS, type Cataloger, type FileView } from './catalog/index.js';
+import { CATALOGERS, type Cataloger, type CatalogHelpers, type FileView } from './catalog/index.js';
 import { compressionOf, decompress } from './decompress.js';
 import { ImageFilesystem } from './filesystem.js';
 import { detectOs, OS_FILES } from './os.js';
@@ -47,6 +51,28 @@ const peek = (stream: Readable): Promise<Buffer> =>
     stream.once('end', onEnd);
     stream.once('error', reject);
   });
+
+/**
+ * SQLite databases found in an image (the rpm database) are opened read-only from a private
+ * temporary directory, so their write-ahead log applies; the directory is removed at once.
+ */
+const CATALOG_HELPERS: CatalogHelpers = {
+  async sqliteBlobs(files, query) {
+    const directory = await mkdtemp(join(tmpdir(), 'kubeward-sqlite-'));
+    try {
+      await writeFile(join(directory, 'db.sqlite'), files.main);
+      if (files.wal) await writeFile(join(directory, 'db.sqlite-wal'), files.wal);
+      const database = new Database(join(directory, 'db.sqlite'), { readonly: !files.wal, fileMustExist: true });
+      try {
+        return (database.prepare(query).raw().all() as unknown[][]).map((row) => row[0]).filter((value): value is Buffer => Buffer.isBuffer(value));
+      } finally {
+        database.close();
+      }
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  },
+};
 
 /** The image config's answers to what BUILD-stage policies ask: user, ports, env, labels, history. */
 export const imageMetadata = (image: ResolvedImage): ImageMetadata => {
@@ -121,7 +147,7 @@ export const scanImage = async (image: ResolvedImage, options: ImageScanOptions 
   const os = detectOs(view.read);
   const packages: InstalledPackage[] = [];
   for (const cataloger of catalogers) {
-    const result = cataloger.catalog(view, os);
+    const result = await cataloger.catalog(view, os, CATALOG_HELPERS);
     problems.push(...result.problems);
     for (const draft of result.packages) {
       const layer = draft.layerIndex === undefined ? undefined : image.manifest.layers[draft.layerIndex]?.digest;

@@ -14,10 +14,21 @@ export interface FileView {
 
 export type PackageDraft = Omit<InstalledPackage, 'layer'>;
 
+/** What some catalogers need from outside: reading an SQLite database held in memory. */
+export interface CatalogHelpers {
+  /** Runs a query returning one BLOB column over an SQLite database (and its write-ahead log). */
+  sqliteBlobs(files: { readonly main: Buffer; readonly wal?: Buffer }, query: string): Promise<Buffer[]>;
+}
+
+export interface CatalogResult {
+  readonly packages: PackageDraft[];
+  readonly problems: ImageProblem[];
+}
+
 /** One kind of package database: which files it needs, and how it reads them. */
 export interface Cataloger {
   readonly name: string;
   /** Whether to keep a file's content while the layers stream by. */
   wants(path: string): boolean;
-  catalog(view: FileView, os: OperatingSystem | undefined): { packages: PackageDraft[]; problems: ImageProblem[] };
+  catalog(view: FileView, os: OperatingSystem | undefined, helpers: CatalogHelpers): CatalogResult | Promise<CatalogResult>;
 }
