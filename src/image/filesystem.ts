@@ -23,6 +23,11 @@ export interface FileNode {
 /** Which files' contents to keep while the layers stream by: only what catalogers read. */
 export interface CapturePolicy {
   wants(path: string, size: number, mode: number): boolean;
+  /**
+   * Boils a file down to what a cataloger needs (a Go binary to its build info), or to nothing:
+   * executables are read, but only their summaries are kept.
+   */
+  reduce?(path: string, content: Buffer, mode: number): Buffer | undefined;
   /** Larger files are not kept, and are reported. */
   readonly maxBytes: number;
 }
@@ -119,6 +124,7 @@ export class ImageFilesystem {
           this.problems.push({ code: 'too-large', layer: layerName, path, message: `${path} is ${size} bytes, over the ${capture.maxBytes}-byte limit for reading; not catalogued` });
         } else {
           content = await readAll(entry as AsyncIterable<Buffer>, capture.maxBytes);
+          if (capture.reduce) content = capture.reduce(path, content, mode);
         }
       } else if (type === 'hardlink' && linkname !== undefined && capture.wants(path, 0, mode)) {
         // A hard link shares its target's content: take it from this layer or a lower one.

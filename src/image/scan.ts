@@ -120,7 +120,22 @@ export const scanImage = async (image: ResolvedImage, options: ImageScanOptions 
   const catalogers = options.catalogers ?? CATALOGERS;
   const filesystem = new ImageFilesystem();
   const problems: ImageProblem[] = [];
-  const capture = { wants: (path: string) => OS_FILES.includes(path) || catalogers.some((cataloger) => cataloger.wants(path)), maxBytes: limits.maxFileBytes };
+  const probes = catalogers.flatMap((cataloger) => (cataloger.probe ? [cataloger.probe] : []));
+  const byPath = (path: string): boolean => OS_FILES.includes(path) || catalogers.some((cataloger) => cataloger.wants(path));
+  const capture = {
+    // Probes skip files too large to read rather than report them: most large executables are no Go programs.
+    wants: (path: string, size: number, mode: number) => byPath(path) || (size <= limits.maxFileBytes && probes.some((probe) => probe.wants(path, size, mode))),
+    // A file wanted by path is kept whole; one picked by a probe only as its summary.
+    reduce: (path: string, content: Buffer, mode: number) => {
+      if (byPath(path)) return content;
+      for (const probe of probes) if (probe.wants(path, content.length, mode)) {
+        const summary = probe.reduce(content);
+        if (summary) return summary;
+      }
+      return undefined;
+    },
+    maxBytes: limits.maxFileBytes,
+  };
   for (const [index, layer] of image.manifest.layers.entries()) {
     if (!LAYER_MEDIA_TYPES.has(layer.mediaType) && !layer.mediaType.startsWith('application/vnd.oci.image.layer.')) {
       problems.push({ code: 'unknown-media-type', layer: layer.digest, message: `layer ${index + 1} (${layer.digest}) has media type ${layer.mediaType}, which is not a filesystem layer; skipped` });

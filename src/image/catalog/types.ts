@@ -30,5 +30,10 @@ export interface Cataloger {
   readonly name: string;
   /** Whether to keep a file's content while the layers stream by. */
   wants(path: string): boolean;
+  /** Files picked by size and mode rather than path (executables), and what to keep of each. */
+  readonly probe?: {
+    wants(path: string, size: number, mode: number): boolean;
+    reduce(content: Buffer): Buffer | undefined;
+  };
   catalog(view: FileView, os: OperatingSystem | undefined, helpers: CatalogHelpers): CatalogResult | Promise<CatalogResult>;
 }

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { openImage, scanImage } from '../src/image/index.js';
+import type { ImageScan } from '../src/model/index.js';
+import { tarOf, writeOciLayout, type TarEntry } from './support/oci.js';
+import { temporaryDirectory } from './support/repo.js';
+
+/** Real inputs with expected results, from Trivy's dependency parser (Debian's golang-github-aquasecurity-go-dep-parser-dev). */
+const DEP_PARSER = '/usr/share/gocode/src/github.com/aquasecurity/go-dep-parser/pkg';
+const hasDepParser = existsSync(DEP_PARSER);
+const hasGo = (() => {
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const scanEntries = async (entries: readonly TarEntry[]): Promise<ImageScan> => {
+  const directory = await temporaryDirectory();
+  await writeOciLayout(directory, [{ data: gzipSync(await tarOf(entries)), mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }]);
+  return scanImage(await openImage(`oci:${directory}:test`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } }));
+};
+
+const list = (scan: ImageScan, cataloger: string): string[] => scan.packages.filter((pkg) => pkg.cataloger === cataloger).map((pkg) => `${pkg.name} ${pkg.version}`);
+
+describe('Go binaries', () => {
+  it('reads the build info of pre-1.18 binaries (pointer format), as Trivy expects', { skip: !hasDepParser && 'needs golang-github-aquasecurity-go-dep-parser-dev' }, async () => {
+    const scan = await scanEntries([
+      { name: 'usr/local/bin/app', content: await readFile(join(DEP_PARSER, 'golang/binary/testdata/test.elf')), mode: 0o755 },
+      { name: 'usr/local/bin/replaced', content: await readFile(join(DEP_PARSER, 'golang/binary/testdata/replace.elf')), mode: 0o755 },
+      { name: 'usr/local/share/not-executable.elf', content: await readFile(join(DEP_PARSER, 'golang/binary/testdata/test.elf')), mode: 0o644 },
+    ]);
+    // parse_test.go of go-dep-parser lists these modules for test.elf and replace.elf.
+    assert.deepEqual(list(scan, 'go-binary').sort(), [
+      'github.com/aquasecurity/go-pep440-version v0.0.0-20210121094942-22b2f8951d46',
+      'github.com/aquasecurity/go-version v0.0.0-20210121072130-637058cfe492',
+      'github.com/davecgh/go-spew v1.1.1',
+      'github.com/go-sql-driver/mysql v1.5.0',
+      'golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1',
+      'stdlib 1.15.2',
+      'stdlib 1.16.4',
+    ]);
+    assert.deepEqual([...new Set(scan.packages.map((pkg) => pkg.path))].sort(), ['/usr/local/bin/app', '/usr/local/bin/replaced']);
+  });
+
+  it('reads the inline build info of a binary built here with the Go toolchain, replacements included', { skip: !hasGo && 'needs go' }, async () => {
+    const directory = await temporaryDirectory();
+    await mkdir(join(directory, 'lib'), { recursive: true });
+    await writeFile(join(directory, 'lib', 'go.mod'), 'module example.com/lib\n\ngo 1.21\n');
+    await writeFile(join(directory, 'lib', 'lib.go'), 'package lib\n\nfunc Hello() string { return "hello" }\n');
+    await writeFile(join(directory, 'go.mod'), 'module example.com/app\n\ngo 1.21\n\nrequire example.com/lib v1.2.3\n\nreplace example.com/lib v1.2.3 => ./lib\n');
+    await writeFile(join(directory, 'main.go'), 'package main\n\nimport (\n\t"fmt"\n\t"example.com/lib"\n)\n\nfunc main() { fmt.Println(lib.Hello()) }\n');
+    execFileSync('go', ['build', '-o', 'app', '.'], { cwd: directory, env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local', CGO_ENABLED: '0' }, stdio: 'ignore' });
+    const version = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '');
+    const scan = await scanEntries([{ name: 'app/server', content: await readFile(join(directory, 'app')), mode: 0o755 }]);
+    // A module replaced by a local directory has no version to match: only the standard library is listed.
+    assert.deepEqual(list(scan, 'go-binary'), [`stdlib ${version}`]);
+    assert.equal(scan.packages[0]?.purl, `pkg:golang/stdlib@${version}`);
+  });
+});
