@@ -65,3 +65,59 @@ describe('Go binaries', () => {
     assert.equal(scan.packages[0]?.purl, `pkg:golang/stdlib@${version}`);
   });
 });
+
+/** The expected libraries of a go-dep-parser test case: `{"name", "version", "license"}` entries of a Go variable. */
+const expectedLibraries = async (file: string, variable: string): Promise<string[]> => {
+  const source = await readFile(join(DEP_PARSER, file), 'utf8');
+  const start = source.indexOf(`${variable} = []types.Library{`);
+  assert.ok(start >= 0, `${variable} in ${file}`);
+  const body = source.slice(start, source.indexOf('\n\t}', start));
+  return [...body.matchAll(/\{"([^"]+)", "([^"]+)", "[^"]*"\}/g)].map((match) => `${match[1]} ${match[2]}`).sort();
+};
+
+describe('npm', { skip: !hasDepParser && 'needs golang-github-aquasecurity-go-dep-parser-dev' }, () => {
+  for (const [file, variable] of [
+    ['package-lock_normal.json', 'npmNormal'],
+    ['package-lock_react.json', 'npmReact'],
+    ['package-lock_with_dev.json', 'npmWithDev'],
+    ['package-lock_many.json', 'npmMany'],
+    ['package-lock_nested.json', 'npmNested'],
+  ] as const) {
+    it(`reads ${file} as Trivy expects (development dependencies left out)`, async () => {
+      const scan = await scanEntries([{ name: 'srv/app/package-lock.json', content: await readFile(join(DEP_PARSER, 'nodejs/npm/testdata', file)) }]);
+      assert.deepEqual([...new Set(list(scan, 'npm-lockfile'))].sort(), await expectedLibraries('nodejs/npm/parse_testcase.go', variable));
+    });
+  }
+
+  it('lists installed node_modules packages (scoped ones too), and prefers them to the lockfile beside them', async () => {
+    const manifest = (name: string, version: string, license = 'MIT') => JSON.stringify({ name, version, license });
+    const scan = await scanEntries([
+      { name: 'srv/app/package-lock.json', content: await readFile(join(DEP_PARSER, 'nodejs/npm/testdata/package-lock_normal.json')) },
+      { name: 'srv/app/node_modules/lodash/package.json', content: manifest('lodash', '4.17.20') },
+      { name: 'srv/app/node_modules/lodash/fp/package.json', content: manifest('lodash-fp-internal', '0.0.0') },
+      { name: 'srv/app/node_modules/@babel/core/package.json', content: manifest('@babel/core', '7.12.3') },
+      { name: 'srv/app/node_modules/express/node_modules/qs/package.json', content: manifest('qs', '6.7.0', 'BSD-3-Clause') },
+      { name: 'srv/app/node_modules/broken/package.json', content: '{ not json' },
+    ]);
+    assert.deepEqual(list(scan, 'npm').sort(), ['@babel/core 7.12.3', 'lodash 4.17.20', 'qs 6.7.0']);
+    assert.deepEqual(list(scan, 'npm-lockfile'), []);
+    assert.equal(scan.packages.find((pkg) => pkg.name === '@babel/core')?.purl, 'pkg:npm/%40babel/core@7.12.3');
+    assert.deepEqual(scan.problems.map((problem) => problem.path), ['/srv/app/node_modules/broken/package.json']);
+  });
+});
+
+describe('Python', { skip: !hasDepParser && 'needs golang-github-aquasecurity-go-dep-parser-dev' }, () => {
+  it('reads wheel METADATA, egg-info PKG-INFO and egg-info files, as Trivy expects', async () => {
+    const data = (name: string) => readFile(join(DEP_PARSER, 'python/packaging/testdata', name));
+    const scan = await scanEntries([
+      { name: 'usr/lib/python3/dist-packages/simple-0.1.0.dist-info/METADATA', content: await data('simple-0.1.0.METADATA') },
+      { name: 'usr/local/lib/python3.9/site-packages/distlib-0.3.1.dist-info/METADATA', content: await data('distlib-0.3.1.METADATA') },
+      { name: 'usr/local/lib/python3.8/site-packages/setuptools-51.3.3-py3.8.egg-info/PKG-INFO', content: await data('setuptools-51.3.3-py3.8.egg-info.PKG-INFO') },
+      { name: 'usr/lib/python3.9/site-packages/distlib-0.3.1-py3.9.egg-info', content: await data('distlib-0.3.1-py3.9.egg-info') },
+    ]);
+    // parse_test.go: simple 0.1.0 (no license), distlib 0.3.1 ("Python license"), setuptools 51.3.3 ("UNKNOWN").
+    assert.deepEqual(list(scan, 'python').sort(), ['distlib 0.3.1', 'distlib 0.3.1', 'setuptools 51.3.3', 'simple 0.1.0']);
+    assert.deepEqual(scan.packages.find((pkg) => pkg.name === 'distlib')?.licenses, ['Python license']);
+    assert.equal(scan.packages.find((pkg) => pkg.name === 'setuptools')?.licenses, undefined, 'UNKNOWN is no license');
+  });
+});
