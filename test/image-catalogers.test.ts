@@ -8,7 +8,10 @@ import { gzipSync } from 'node:zlib';
 import { openImage, scanImage } from '../src/image/index.js';
 import type { ImageScan } from '../src/model/index.js';
 import { tarOf, writeOciLayout, type TarEntry } from './support/oci.js';
-import { temporaryDirectory } from './support/repo.js';
+import { sharedDataPath, temporaryDirectory } from './support/repo.js';
+import { matchPackages } from '../src/vulndb/index.js';
+import { importZip } from '../src/vulndb/sources/files.js';
+import { DATABASE_FILE, DatabaseBuilder, VulnerabilityDatabase } from '../src/vulndb/store/index.js';
 
 /** Real inputs with expected results, from Trivy's dependency parser (Debian's golang-github-aquasecurity-go-dep-parser-dev). */
 const DEP_PARSER = '/usr/share/gocode/src/github.com/aquasecurity/go-dep-parser/pkg';
@@ -119,5 +122,51 @@ describe('Python', { skip: !hasDepParser && 'needs golang-github-aquasecurity-go
     assert.deepEqual(list(scan, 'python').sort(), ['distlib 0.3.1', 'distlib 0.3.1', 'setuptools 51.3.3', 'simple 0.1.0']);
     assert.deepEqual(scan.packages.find((pkg) => pkg.name === 'distlib')?.licenses, ['Python license']);
     assert.equal(scan.packages.find((pkg) => pkg.name === 'setuptools')?.licenses, undefined, 'UNKNOWN is no license');
+  });
+});
+
+describe('Java archives', { skip: !hasDepParser && 'needs golang-github-aquasecurity-go-dep-parser-dev' }, () => {
+  // go-dep-parser's java/jar/parse_test.go, offline expectations (no Maven Central lookups).
+  for (const [file, variable] of [
+    ['maven.war', 'wantMaven'],
+    ['gradle.war', 'wantGradle'],
+    ['test.jar', 'wantOffline'],
+    ['hadoop-shaded-guava-1.1.0-SNAPSHOT.jar', 'wantFatjar'],
+  ] as const) {
+    it(`reads ${file} (nested archives, pom.properties, MANIFEST.MF) as Trivy expects`, async () => {
+      const scan = await scanEntries([{ name: `opt/app/${file}`, content: await readFile(join(DEP_PARSER, 'java/jar/testdata', file)) }]);
+      const source = await readFile(join(DEP_PARSER, 'java/jar/parse_test.go'), 'utf8');
+      const start = source.indexOf(`${variable} = []types.Library{`);
+      const body = source.slice(start, source.indexOf('\n\t}', start));
+      const expected = [...body.matchAll(/\{"([^"]+)", "([^"]+)", "[^"]*"\}/g)].map((match) => `${match[1]} ${match[2]}`).sort();
+      assert.ok(expected.length > 0);
+      assert.deepEqual(list(scan, 'java-archive').sort(), expected);
+    });
+  }
+
+  it('finds Log4Shell in a jar nested in a war, and names the nesting', async () => {
+    const yazl = (await import('yazl')).default;
+    const zipOf = async (entries: Record<string, Buffer | string>): Promise<Buffer> => {
+      const zip = new yazl.ZipFile();
+      for (const [name, content] of Object.entries(entries)) zip.addBuffer(Buffer.from(content), name);
+      zip.end();
+      const chunks: Buffer[] = [];
+      for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    };
+    const log4j = await zipOf({ 'META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties': 'groupId=org.apache.logging.log4j\nartifactId=log4j-core\nversion=2.14.1\n' });
+    const war = await zipOf({ 'WEB-INF/lib/log4j-core-2.14.1.jar': log4j, 'META-INF/MANIFEST.MF': 'Manifest-Version: 1.0\n' });
+    const scan = await scanEntries([{ name: 'usr/local/tomcat/webapps/shop.war', content: war }]);
+    assert.deepEqual(scan.packages.map((pkg) => [pkg.name, pkg.version, pkg.path, pkg.purl]), [
+      ['org.apache.logging.log4j:log4j-core', '2.14.1', '/usr/local/tomcat/webapps/shop.war!WEB-INF/lib/log4j-core-2.14.1.jar', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1'],
+    ]);
+    const directory = await temporaryDirectory();
+    const builder = DatabaseBuilder.begin(directory);
+    await importZip(builder, sharedDataPath('osv/Maven/all.zip'), 'Maven');
+    builder.commit(new Date());
+    const database = VulnerabilityDatabase.open(join(directory, DATABASE_FILE));
+    const { matches } = matchPackages(scan.packages, database);
+    database.close();
+    assert.deepEqual(matches.map((match) => `${match.id} ${match.severity}`).slice(0, 1), ['CVE-2021-44228 CRITICAL']);
   });
 });
