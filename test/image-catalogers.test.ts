@@ -170,3 +170,43 @@ describe('Java archives', { skip: !hasDepParser && 'needs golang-github-aquasecu
     assert.deepEqual(matches.map((match) => `${match.id} ${match.severity}`).slice(0, 1), ['CVE-2021-44228 CRITICAL']);
   });
 });
+
+describe('Ruby, Rust, PHP and .NET dependency files', { skip: !hasDepParser && 'needs golang-github-aquasecurity-go-dep-parser-dev' }, () => {
+  // [test data file, where it sits in the image, go-dep-parser's expected variable, its test case file, cataloger]
+  const cases: readonly [string, string, string, string, string][] = [
+    ['ruby/bundler/testdata/Gemfile_normal.lock', 'srv/app/Gemfile.lock', 'BundlerNormal', 'ruby/bundler/parse_testcase.go', 'bundler'],
+    ['ruby/bundler/testdata/Gemfile_rails.lock', 'srv/app/Gemfile.lock', 'BundlerRails', 'ruby/bundler/parse_testcase.go', 'bundler'],
+    ['ruby/bundler/testdata/Gemfile_many.lock', 'srv/app/Gemfile.lock', 'BundlerMany', 'ruby/bundler/parse_testcase.go', 'bundler'],
+    ['rust/cargo/testdata/cargo_normal.lock', 'src/app/Cargo.lock', 'cargoNormal', 'rust/cargo/parse_testcase.go', 'cargo'],
+    ['rust/cargo/testdata/cargo_many.lock', 'src/app/Cargo.lock', 'cargoMany', 'rust/cargo/parse_testcase.go', 'cargo'],
+    ['rust/cargo/testdata/cargo_nickel.lock', 'src/app/Cargo.lock', 'cargoNickel', 'rust/cargo/parse_testcase.go', 'cargo'],
+    ['php/composer/testdata/composer_normal.lock', 'var/www/composer.lock', 'ComposerNormal', 'php/composer/parse_testcase.go', 'composer'],
+    ['php/composer/testdata/composer_laravel.lock', 'var/www/composer.lock', 'ComposerLaravel', 'php/composer/parse_testcase.go', 'composer'],
+    ['php/composer/testdata/composer_symfony.lock', 'var/www/composer.lock', 'ComposerSymfony', 'php/composer/parse_testcase.go', 'composer'],
+    ['php/composer/testdata/composer_with_dev.lock', 'var/www/composer.lock', 'ComposerWithDev', 'php/composer/parse_testcase.go', 'composer'],
+    ['nuget/lock/testdata/packages_lock_simple.json', 'app/packages.lock.json', 'nuGetSimple', 'nuget/lock/parse_testcase.go', 'nuget'],
+    ['nuget/lock/testdata/packages_lock_subdependencies.json', 'app/packages.lock.json', 'nuGetSubDependencies', 'nuget/lock/parse_testcase.go', 'nuget'],
+    ['nuget/lock/testdata/packages_lock_legacy.json', 'app/packages.lock.json', 'nuGetLegacy', 'nuget/lock/parse_testcase.go', 'nuget'],
+    ['nuget/lock/testdata/packages_lock_multi.json', 'app/packages.lock.json', 'nuGetMultiTarget', 'nuget/lock/parse_testcase.go', 'nuget'],
+  ];
+  for (const [file, path, variable, testcase, cataloger] of cases) {
+    it(`${file} as Trivy expects`, async () => {
+      const scan = await scanEntries([{ name: path, content: await readFile(join(DEP_PARSER, file)) }]);
+      assert.deepEqual([...new Set(list(scan, cataloger))].sort(), await expectedLibraries(testcase, variable));
+    });
+  }
+
+  it('installed gemspecs, as Trivy expects, and a malformed one reported', async () => {
+    const data = (name: string) => readFile(join(DEP_PARSER, 'ruby/gemspec/testdata', name));
+    const scan = await scanEntries([
+      { name: 'usr/local/bundle/specifications/rake-13.0.3.gemspec', content: await data('normal00.gemspec') },
+      { name: 'usr/local/bundle/specifications/async-1.25.0.gemspec', content: await data('normal01.gemspec') },
+      { name: 'usr/local/lib/ruby/gems/3.0.0/specifications/async-1.25.0.gemspec', content: await data('license.gemspec') },
+      { name: 'usr/local/bundle/specifications/test-unit-3.3.7.gemspec', content: await data('multiple_licenses.gemspec') },
+      { name: 'usr/local/bundle/specifications/wrong-variable.gemspec', content: await data('malformed00.gemspec') },
+      { name: 'usr/local/bundle/specifications/no-version.gemspec', content: await data('malformed01.gemspec') },
+    ]);
+    assert.deepEqual(list(scan, 'gemspec').sort(), ['async 1.25.0', 'async 1.25.0', 'rake 13.0.3', 'test-unit 3.3.7']);
+    assert.deepEqual(scan.problems.map((problem) => problem.path).sort(), ['/usr/local/bundle/specifications/no-version.gemspec', '/usr/local/bundle/specifications/wrong-variable.gemspec']);
+  });
+});
