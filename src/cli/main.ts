@@ -94,7 +94,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .command('scan')
     .description('list the packages of an image and match them against the vulnerability database')
     .argument('<image>', 'an OCI layout directory, an OCI or docker save archive, or oci:<dir>[:tag], oci-archive:<file>[:tag], docker-archive:<file>[:name:tag]')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(IMAGE_FORMAT_NAMES).default('table'))
+    .addOption(new Option('-f, --format <format>', 'output format: a report (table, json) or an SBOM (cyclonedx, spdx-json)').choices(IMAGE_FORMAT_NAMES).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--platform <os/arch[/variant]>', 'the image to read from a multi-platform index (default: this machine)')
     .addOption(new Option('--db <dir>', 'vulnerability database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)'))

@@ -51,7 +51,7 @@ export const runImageScan = async (reference: string, options: ImageScanCliOptio
     })();
     const renderer = IMAGE_RENDERERS[options.format as ImageFormatName];
     const color = options.output === undefined && (options.color ?? io.stdoutIsTTY) && options.format === 'table';
-    const text = renderer.render(scan, { color });
+    const text = renderer.render(scan, { color, now: io.now(), toolVersion: io.version });
     if (options.output) await writeFile(options.output, text);
     else await io.stdout(text);
     if (!options.quiet) {

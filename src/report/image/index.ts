@@ -1,10 +1,14 @@
 import type { ImageScan, InstalledPackage, VulnerabilityMatch } from '../../model/index.js';
 import { vulnerabilitySeverityRank } from '../../model/index.js';
+import { renderCycloneDx, renderSpdx } from './sbom.js';
 
 export const IMAGE_REPORT_SCHEMA_VERSION = '1.0';
 
 export interface ImageReportOptions {
   readonly color: boolean;
+  /** When the report is made (SBOMs record it). */
+  readonly now: Date;
+  readonly toolVersion: string;
 }
 
 /** An image scan's output format: a pure function from the scan to text. */
@@ -100,6 +104,18 @@ const json: ImageRenderer = {
   },
 };
 
-export const IMAGE_RENDERERS = { table, json } as const;
+const cyclonedx: ImageRenderer = {
+  name: 'cyclonedx',
+  description: 'CycloneDX 1.6 JSON SBOM',
+  render: (scan, options) => renderCycloneDx(scan, options),
+};
+
+const spdxJson: ImageRenderer = {
+  name: 'spdx-json',
+  description: 'SPDX 2.3 JSON SBOM',
+  render: (scan, options) => renderSpdx(scan, options),
+};
+
+export const IMAGE_RENDERERS = { table, json, cyclonedx, 'spdx-json': spdxJson } as const;
 export type ImageFormatName = keyof typeof IMAGE_RENDERERS;
 export const IMAGE_FORMAT_NAMES = Object.keys(IMAGE_RENDERERS) as ImageFormatName[];

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { convertedBookworm, hasImageTools } from './support/images.js';
+import { kubeward } from './support/cli.js';
+import { cycloneDxValidator, spdxValidator } from './support/schemas.js';
+
+interface CycloneDx {
+  readonly specVersion: string;
+  readonly metadata: { readonly component: { readonly type: string; readonly version: string } };
+  readonly components: readonly { readonly type: string; readonly name: string; readonly version?: string; readonly purl?: string }[];
+}
+
+interface Spdx {
+  readonly spdxVersion: string;
+  readonly packages: readonly { readonly SPDXID: string; readonly name: string; readonly versionInfo: string; readonly externalRefs?: readonly { readonly referenceLocator: string }[] }[];
+  readonly relationships: readonly { readonly relationshipType: string }[];
+}
+
+describe('SBOMs of a real image', { skip: !hasImageTools && 'needs mmdebstrap, umoci and skopeo, as root' }, () => {
+  let archive: string;
+  let packages: string[];
+  before(async () => {
+    archive = (await convertedBookworm()).ociArchive;
+    const json = await kubeward(['image', 'scan', archive, '--no-vulnerabilities', '--format', 'json', '-q']);
+    packages = (JSON.parse(json.stdout) as { packages: { purl: string }[] }).packages.map((pkg) => pkg.purl).sort();
+    assert.ok(packages.length > 80);
+  });
+
+  it('writes CycloneDX 1.6 JSON that the official schema accepts, with every package', async () => {
+    const result = await kubeward(['image', 'scan', archive, '--no-vulnerabilities', '--format', 'cyclonedx', '-q']);
+    assert.equal(result.code, 0, result.stderr);
+    const bom = JSON.parse(result.stdout) as CycloneDx;
+    const validate = await cycloneDxValidator();
+    assert.ok(validate(bom), JSON.stringify(validate.errors?.slice(0, 3)));
+    assert.equal(validate({ ...bom, components: [{ type: 'gadget', name: 'x' }] }), false, 'the schema does refuse a bad BOM');
+    assert.equal(bom.specVersion, '1.6');
+    assert.equal(bom.metadata.component.type, 'container');
+    assert.deepEqual(bom.components.filter((component) => component.type === 'operating-system').map((component) => `${component.name} ${component.version}`), ['debian 12']);
+    assert.deepEqual(bom.components.flatMap((component) => (component.purl ? [component.purl] : [])).sort(), packages);
+  });
+
+  it('writes SPDX 2.3 JSON that the official schema accepts, with every package', async () => {
+    const result = await kubeward(['image', 'scan', archive, '--no-vulnerabilities', '--format', 'spdx-json', '-q']);
+    assert.equal(result.code, 0, result.stderr);
+    const document = JSON.parse(result.stdout) as Spdx;
+    const validate = await spdxValidator();
+    assert.ok(validate(document), JSON.stringify(validate.errors?.slice(0, 3)));
+    assert.equal(validate({ ...document, packages: [{ name: 'x' }] }), false, 'the schema does refuse a package without SPDXID');
+    assert.equal(document.spdxVersion, 'SPDX-2.3');
+    assert.deepEqual(document.packages.flatMap((pkg) => pkg.externalRefs?.map((ref) => ref.referenceLocator) ?? []).sort(), packages);
+    assert.equal(document.relationships.filter((relationship) => relationship.relationshipType === 'CONTAINS').length, packages.length);
+  });
+});
