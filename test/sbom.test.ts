@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { convertedBookworm, hasImageTools } from './support/images.js';
 import { kubeward } from './support/cli.js';
 import { cycloneDxValidator, spdxValidator } from './support/schemas.js';
+import { sharedDataPath, temporaryDirectory } from './support/repo.js';
 
 interface CycloneDx {
   readonly specVersion: string;
@@ -49,5 +52,26 @@ describe('SBOMs of a real image', { skip: !hasImageTools && 'needs mmdebstrap, u
     assert.equal(document.spdxVersion, 'SPDX-2.3');
     assert.deepEqual(document.packages.flatMap((pkg) => pkg.externalRefs?.map((ref) => ref.referenceLocator) ?? []).sort(), packages);
     assert.equal(document.relationships.filter((relationship) => relationship.relationshipType === 'CONTAINS').length, packages.length);
+  });
+
+  it('kubeward sbom scan finds in either SBOM what the image scan finds', async () => {
+    const directory = await temporaryDirectory();
+    const db = join(directory, 'db');
+    assert.equal((await kubeward(['db', 'import', '--db', db, sharedDataPath('osv/Debian/all.zip')])).code, 0);
+    const direct = await kubeward(['image', 'scan', archive, '--db', db, '--format', 'json', '-q']);
+    const expected = (JSON.parse(direct.stdout) as { vulnerabilities: { id: string; package: { name: string } }[] }).vulnerabilities.map((match) => `${match.id} ${match.package.name}`).sort();
+    assert.ok(expected.length > 20);
+    for (const format of ['cyclonedx', 'spdx-json']) {
+      const file = join(directory, `sbom.${format}.json`);
+      assert.equal((await kubeward(['image', 'scan', archive, '--no-vulnerabilities', '--format', format, '-o', file, '-q'])).code, 0);
+      const result = await kubeward(['sbom', 'scan', file, '--db', db, '--format', 'json']);
+      assert.equal(result.code, 0, result.stderr);
+      const found = (JSON.parse(result.stdout) as { vulnerabilities: { id: string; package: { name: string } }[] }).vulnerabilities.map((match) => `${match.id} ${match.package.name}`).sort();
+      assert.deepEqual(found, expected, format);
+    }
+    await writeFile(join(directory, 'other.json'), '{"hello": "world"}');
+    const refused = await kubeward(['sbom', 'scan', join(directory, 'other.json'), '--db', db]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /neither a CycloneDX \(bomFormat\) nor an SPDX \(spdxVersion\) JSON document/);
   });
 });

@@ -5,7 +5,7 @@ import { SEVERITIES } from '../model/index.js';
 import { builtInPolicyDirectory } from '../policy/files.js';
 import { FORMAT_NAMES } from '../report/index.js';
 import { runDbImport, runDbMatch, runDbStatus, runDbUpdate } from './commands/db.js';
-import { runImageScan } from './commands/image.js';
+import { runImageScan, runSbomScan } from './commands/image.js';
 import { IMAGE_FORMAT_NAMES } from '../report/image/index.js';
 import { runImportStackRox, runPolicyExplain, runPolicyFields, runPolicyList, runPolicyTest } from './commands/policy.js';
 import { runScan, type ScanOptions } from './commands/scan.js';
@@ -104,6 +104,21 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--no-color', 'never use colours')
     .option('-q, --quiet', 'no progress or summary on stderr', false)
     .action(async (reference: string, options) => setExit(await runImageScan(reference, options, io)));
+
+  root
+    .command('sbom')
+    .description('work with existing SBOMs')
+    .command('scan')
+    .description('match the packages of a CycloneDX or SPDX JSON SBOM against the vulnerability database')
+    .argument('<sbom>', 'a CycloneDX or SPDX JSON file')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--db <dir>', 'vulnerability database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)'))
+    .option('--fail-on <severity>', 'exit 1 when a vulnerability is at or above this severity (default: never)')
+    .option('--color', 'force colours in the table')
+    .option('--no-color', 'never use colours')
+    .option('-q, --quiet', 'no summary on stderr', false)
+    .action(async (file: string, options) => setExit(await runSbomScan(file, { ...options, vulnerabilities: true }, io)));
 
   const db = root.command('db').description('the local vulnerability database (OSV advisories, CISA KEV, EPSS)');
   const dbOption = (): Option => new Option('--db <dir>', 'database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)');

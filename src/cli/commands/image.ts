@@ -1,7 +1,9 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { hostPlatform, ImageSourceError, openImage, parsePlatform, scanImage } from '../../image/index.js';
-import { VULNERABILITY_SEVERITIES, vulnerabilitySeverityRank, type VulnerabilitySeverity } from '../../model/index.js';
+import { readSbom } from '../../image/sbom-input.js';
+import { VULNERABILITY_SEVERITIES, vulnerabilitySeverityRank, type ImageScan, type VulnerabilitySeverity } from '../../model/index.js';
+import { matchPackages, PurlError } from '../../vulndb/index.js';
 import { IMAGE_FORMAT_NAMES, IMAGE_RENDERERS, type ImageFormatName } from '../../report/image/index.js';
 import { DATABASE_FILE, DatabaseError, VulnerabilityDatabase } from '../../vulndb/store/index.js';
 import { EXIT, KnownError, UsageError } from '../errors.js';
@@ -61,5 +63,53 @@ export const runImageScan = async (reference: string, options: ImageScanCliOptio
     return EXIT.clean;
   } finally {
     database?.close();
+  }
+};
+
+/** `kubeward sbom scan <sbom>`: the vulnerabilities of the packages an existing SBOM lists. */
+export const runSbomScan = async (file: string, options: ImageScanCliOptions, io: Io): Promise<number> => {
+  if (!(['table', 'json'] as readonly string[]).includes(options.format)) throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use table or json`);
+  const failOn = options.failOn?.toUpperCase() as VulnerabilitySeverity | undefined;
+  if (failOn !== undefined && !VULNERABILITY_SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${VULNERABILITY_SEVERITIES.join(', ')}`);
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, file), 'utf8');
+  } catch (error) {
+    throw new KnownError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let sbom;
+  try {
+    sbom = readSbom(text, file);
+  } catch (error) {
+    if (error instanceof PurlError) throw new KnownError(error.message, 'give a CycloneDX or SPDX JSON document');
+    throw error;
+  }
+  let database: VulnerabilityDatabase;
+  try {
+    database = VulnerabilityDatabase.open(join(databaseDirectory(options.db, io), DATABASE_FILE));
+  } catch (error) {
+    if (error instanceof DatabaseError) throw new KnownError(error.message, error.hint);
+    throw error;
+  }
+  try {
+    const { matches, problems } = matchPackages(sbom.packages, database);
+    const scan: ImageScan = {
+      image: { source: file, digest: `${sbom.format} SBOM`, mediaType: sbom.format, exposedPorts: [], env: [], labels: {}, layers: [], history: [] },
+      packages: sbom.packages.map((pkg) => ({ ...pkg, cataloger: `${sbom.format.toLowerCase()}-sbom`, path: file })),
+      vulnerabilities: matches,
+      problems: [
+        ...sbom.skipped.map((entry) => ({ code: 'catalog' as const, message: `${entry.purl}: ${entry.reason}` })),
+        ...problems.map((problem) => ({ code: 'catalog' as const, message: problem.message })),
+      ],
+    };
+    const color = options.output === undefined && (options.color ?? io.stdoutIsTTY) && options.format === 'table';
+    const output = IMAGE_RENDERERS[options.format as 'table' | 'json'].render(scan, { color, now: io.now(), toolVersion: io.version });
+    if (options.output) await writeFile(options.output, output);
+    else await io.stdout(output);
+    if (!options.quiet) io.stderr(`kubeward: ${sbom.packages.length} packages from the ${sbom.format} SBOM (${sbom.withoutPurl} without a purl, ${sbom.skipped.length} unreadable), ${matches.length} vulnerabilities\n`);
+    if (failOn !== undefined && matches.some((match) => vulnerabilitySeverityRank(match.severity) >= vulnerabilitySeverityRank(failOn))) return EXIT.findings;
+    return EXIT.clean;
+  } finally {
+    database.close();
   }
 };
