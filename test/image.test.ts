@@ -10,6 +10,7 @@ import { readZipJson } from '../src/vulndb/sources/zip.js';
 import { bookwormImage, convertedBookworm, hasImageTools, type BuiltImage } from './support/images.js';
 import { kubeward } from './support/cli.js';
 import { sharedDataPath, temporaryDirectory } from './support/repo.js';
+import { sarifValidator } from './support/schemas.js';
 
 const dpkgLessThan = (a: string, b: string): boolean => {
   try {
@@ -67,6 +68,22 @@ describe('kubeward image scan on a real Debian 12 image', { skip: !hasImageTools
     assert.ok(expected.size > 20, `${expected.size} expected findings`);
     assert.deepEqual([...found].sort(), [...expected].sort());
     assert.ok(scan.vulnerabilities.every((match) => match.fixedVersions.length > 0 && match.id.startsWith('CVE-')));
+  });
+
+  it('writes SARIF that validates against the SARIF 2.1.0 schema: a rule per vulnerability, a result per vulnerable package', async () => {
+    const result = await kubeward(['image', 'scan', `oci:${image.layout}:bookworm`, '--db', db, '--format', 'sarif', '--quiet']);
+    assert.equal(result.code, 0, result.stderr);
+    const log = JSON.parse(result.stdout) as { runs: { tool: { driver: { rules: { id: string; properties: { 'security-severity': string } }[] } }; results: { ruleId: string; ruleIndex: number; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+    const validate = await sarifValidator();
+    assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+    const [run] = log.runs;
+    assert.equal(run?.results.length, scan.vulnerabilities.length);
+    assert.equal(run?.tool.driver.rules.length, new Set(scan.vulnerabilities.map((match) => match.id)).size);
+    for (const entry of run?.results ?? []) {
+      assert.equal(run?.tool.driver.rules[entry.ruleIndex]?.id, entry.ruleId);
+      assert.equal(entry.locations[0]?.physicalLocation.artifactLocation.uri, 'var/lib/dpkg/status');
+    }
+    assert.ok(run?.tool.driver.rules.every((rule) => Number(rule.properties['security-severity']) >= 0));
   });
 
   it('reads the same image as a docker save archive, an OCI archive and with zstd layers, with the same results', async () => {

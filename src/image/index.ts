@@ -1,3 +1,3 @@
 export { CATALOGERS, type Cataloger } from './catalog/index.js';
 export { DEFAULT_IMAGE_LIMITS, imageMetadata, scanImage, type ImageScanLimits, type ImageScanOptions } from './scan.js';
-export { formatPlatform, hostPlatform, ImageSourceError, openImage, parsePlatform, type Platform, type ResolvedImage } from './sources/index.js';
+export { formatPlatform, hostPlatform, ImageSourceError, openImage, parsePlatform, type Platform, type RegistryCredentials, type RegistryOptions, type ResolvedImage } from './sources/index.js';

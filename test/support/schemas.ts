@@ -5,9 +5,19 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
+import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import yauzl from 'yauzl';
 import { repoPath } from './repo.js';
+
+/** The SARIF 2.1.0 JSON schema (OASIS), as @microsoft/jest-sarif ships it. */
+export const sarifValidator = async () => {
+  const schema: unknown = JSON.parse(await readFile(repoPath('node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+  // The official schema has a pattern that is only valid without the u flag.
+  const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
+  addFormats.default(ajv);
+  return ajv.compile(schema as object);
+};
 
 /** CycloneDX's official JSON schemas, as the CycloneDX library ships them. */
 export const cycloneDxValidator = async () => {

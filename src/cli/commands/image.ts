@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { hostPlatform, ImageSourceError, openImage, parsePlatform, scanImage } from '../../image/index.js';
+import { hostPlatform, ImageSourceError, openImage, parsePlatform, scanImage, type RegistryOptions, type ResolvedImage } from '../../image/index.js';
 import { readSbom } from '../../image/sbom-input.js';
 import { VULNERABILITY_SEVERITIES, vulnerabilitySeverityRank, type ImageScan, type VulnerabilitySeverity } from '../../model/index.js';
 import { matchPackages, PurlError } from '../../vulndb/index.js';
@@ -20,7 +20,62 @@ export interface ImageScanCliOptions {
   readonly failOn?: string;
   readonly color?: boolean;
   readonly quiet?: boolean;
+  readonly insecureRegistry?: boolean;
+  readonly registryCa?: string;
+  readonly username?: string;
+  readonly passwordStdin?: boolean;
 }
+
+const readPasswordFromStdin = async (io: Io): Promise<string> => {
+  const chunks: string[] = [];
+  let size = 0;
+  for await (const chunk of io.readStdin()) {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    size += text.length;
+    if (size > 64 * 1024) throw new UsageError('--password-stdin: more than 64 KiB on stdin; give only the password or token');
+    chunks.push(text);
+  }
+  return chunks.join('').replace(/\r?\n$/, '');
+};
+
+/**
+ * Registry settings from flags and the environment: `--username` with `--password-stdin`, or
+ * KUBEWARD_REGISTRY_USERNAME / KUBEWARD_REGISTRY_PASSWORD; otherwise the Docker config answers.
+ */
+export const registryOptions = async (options: ImageScanCliOptions, io: Io): Promise<RegistryOptions> => {
+  const username = options.username ?? io.env.KUBEWARD_REGISTRY_USERNAME;
+  let password = io.env.KUBEWARD_REGISTRY_PASSWORD;
+  if (options.passwordStdin) {
+    if (io.stdinIsTTY) throw new UsageError('--password-stdin reads the password from a pipe', 'e.g. echo "$TOKEN" | kubeward image scan --username me --password-stdin <image>');
+    password = await readPasswordFromStdin(io);
+  }
+  if (password !== undefined && username === undefined) throw new UsageError('a registry password needs a user name: add --username (or KUBEWARD_REGISTRY_USERNAME)');
+  let ca: Buffer | undefined;
+  if (options.registryCa) {
+    try {
+      ca = await readFile(resolve(io.cwd, options.registryCa));
+    } catch (error) {
+      throw new KnownError(`cannot read --registry-ca ${options.registryCa}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  }
+  const from = options.passwordStdin ? '--username and --password-stdin' : 'KUBEWARD_REGISTRY_USERNAME and KUBEWARD_REGISTRY_PASSWORD';
+  return {
+    ...(options.insecureRegistry ? { insecure: true } : {}),
+    ...(ca ? { ca } : {}),
+    ...(username !== undefined && password !== undefined ? { credentials: { username, password, from } } : {}),
+  };
+};
+
+/** Opens the image a user named, turning source errors into one-line messages with hints. */
+export const openNamedImage = async (reference: string, options: ImageScanCliOptions, io: Io): Promise<ResolvedImage> => {
+  const platform = options.platform ? parsePlatform(options.platform) : hostPlatform(process.arch);
+  try {
+    return await openImage(reference, { cwd: io.cwd, platform, registry: await registryOptions(options, io) });
+  } catch (error) {
+    if (error instanceof ImageSourceError) throw new KnownError(error.message, error.hint);
+    throw error;
+  }
+};
 
 /** `kubeward image scan <image>`: packages and vulnerabilities of an image. */
 export const runImageScan = async (reference: string, options: ImageScanCliOptions, io: Io): Promise<number> => {
@@ -38,10 +93,9 @@ export const runImageScan = async (reference: string, options: ImageScanCliOptio
   }
   try {
     const started = performance.now();
-    const platform = options.platform ? parsePlatform(options.platform) : hostPlatform(process.arch);
+    const image = await openNamedImage(reference, options, io);
     const scan = await (async () => {
       try {
-        const image = await openImage(reference, { cwd: io.cwd, platform });
         return await scanImage(image, {
           ...(database ? { advisories: database } : {}),
           ...(options.quiet ? {} : { progress: (message: string) => io.stderr(`kubeward: ${message}\n`) }),
@@ -68,7 +122,7 @@ export const runImageScan = async (reference: string, options: ImageScanCliOptio
 
 /** `kubeward sbom scan <sbom>`: the vulnerabilities of the packages an existing SBOM lists. */
 export const runSbomScan = async (file: string, options: ImageScanCliOptions, io: Io): Promise<number> => {
-  if (!(['table', 'json'] as readonly string[]).includes(options.format)) throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use table or json`);
+  if (!(['table', 'json', 'sarif'] as readonly string[]).includes(options.format)) throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use table, json or sarif`);
   const failOn = options.failOn?.toUpperCase() as VulnerabilitySeverity | undefined;
   if (failOn !== undefined && !VULNERABILITY_SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${VULNERABILITY_SEVERITIES.join(', ')}`);
   let text: string;
@@ -103,7 +157,7 @@ export const runSbomScan = async (file: string, options: ImageScanCliOptions, io
       ],
     };
     const color = options.output === undefined && (options.color ?? io.stdoutIsTTY) && options.format === 'table';
-    const output = IMAGE_RENDERERS[options.format as 'table' | 'json'].render(scan, { color, now: io.now(), toolVersion: io.version });
+    const output = IMAGE_RENDERERS[options.format as 'table' | 'json' | 'sarif'].render(scan, { color, now: io.now(), toolVersion: io.version });
     if (options.output) await writeFile(options.output, output);
     else await io.stdout(output);
     if (!options.quiet) io.stderr(`kubeward: ${sbom.packages.length} packages from the ${sbom.format} SBOM (${sbom.withoutPurl} without a purl, ${sbom.skipped.length} unreadable), ${matches.length} vulnerabilities\n`);

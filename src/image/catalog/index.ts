@@ -1,4 +1,5 @@
 import { apkCataloger } from './apk.js';
+import { cargoAuditableCataloger } from './cargo-auditable.js';
 import { dpkgCataloger } from './dpkg.js';
 import { goBinaryCataloger } from './go-binary.js';
 import { javaCataloger } from './java.js';
@@ -11,4 +12,4 @@ import type { Cataloger } from './types.js';
 export type { Cataloger, CatalogHelpers, FileView, PackageDraft } from './types.js';
 
 /** Every cataloger, in the order their packages are listed. */
-export const CATALOGERS: readonly Cataloger[] = [dpkgCataloger, apkCataloger, rpmCataloger, npmCataloger, pythonCataloger, javaCataloger, goBinaryCataloger, lockfileCataloger];
+export const CATALOGERS: readonly Cataloger[] = [dpkgCataloger, apkCataloger, rpmCataloger, npmCataloger, pythonCataloger, javaCataloger, goBinaryCataloger, cargoAuditableCataloger, lockfileCataloger];

@@ -2,13 +2,19 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openDockerArchive } from './docker-archive.js';
 import { directoryStore, openOciLayout, tarStore } from './oci-layout.js';
+import { isRegistryReference, openRegistryImage, type RegistryOptions } from './registry.js';
 import { TarIndex } from './tar-index.js';
 import { ImageSourceError, type Platform, type ResolvedImage } from './types.js';
 
 export { formatPlatform, hostPlatform, parsePlatform } from './resolve.js';
 export { ImageSourceError, type Platform, type ResolvedImage } from './types.js';
+export { type RegistryCredentials } from './credentials.js';
+export { type RegistryOptions } from './registry.js';
 
-const HINT = 'give an OCI layout directory, a docker save or OCI archive, or oci:<dir>[:tag], oci-archive:<file>[:tag], docker-archive:<file>[:name:tag]';
+const HINT = 'give a registry reference (registry/repository:tag), an OCI layout directory, a docker save or OCI archive, or oci:<dir>[:tag], oci-archive:<file>[:tag], docker-archive:<file>[:name:tag]';
+
+/** Names that can only be files: a missing one is a missing file, not a registry image. */
+const LOOKS_LIKE_PATH = /^[./~]|\.(tar|tgz|tar\.gz|tar\.zst)$/;
 
 /** `kind:path[:tag]`; a path that exists as written wins over reading its last colon as a tag. */
 const splitReference = (reference: string, kind: string): { path: string; tag?: string } | undefined => {
@@ -31,11 +37,14 @@ const openArchive = async (path: string, tag: string | undefined, display: strin
 
 /**
  * Opens what a user names as an image:
+ * - `docker://<reference>`, or a reference that is no local path (`nginx:1.27`,
+ *   `ghcr.io/org/app@sha256:...`): an image on a registry;
  * - a directory holding `oci-layout`, or `oci:<dir>[:<tag>]`: an OCI image layout;
  * - a tar file, or `oci-archive:<file>[:<tag>]` / `docker-archive:<file>[:<name:tag>]`: an OCI
  *   archive or a `docker save` archive (told apart by what they hold).
  */
-export const openImage = async (reference: string, options: { readonly cwd: string; readonly platform: Platform }): Promise<ResolvedImage> => {
+export const openImage = async (reference: string, options: { readonly cwd: string; readonly platform: Platform; readonly registry?: RegistryOptions }): Promise<ResolvedImage> => {
+  if (/^(docker|registry):\/\//.test(reference)) return openRegistryImage(reference, options.platform, options.registry);
   const oci = splitReference(reference, 'oci');
   if (oci) return openOciLayout(directoryStore(resolve(options.cwd, oci.path)), oci.tag, options.platform, reference);
   for (const [prefix, kind] of [['oci-archive', 'oci'], ['docker-archive', 'docker']] as const) {
@@ -43,7 +52,10 @@ export const openImage = async (reference: string, options: { readonly cwd: stri
     if (named) return openArchive(resolve(options.cwd, named.path), named.tag, reference, kind, options.platform);
   }
   const path = resolve(options.cwd, reference);
-  if (!existsSync(path)) throw new ImageSourceError(`${reference}: no such image source`, HINT);
+  if (!existsSync(path)) {
+    if (!LOOKS_LIKE_PATH.test(reference) && isRegistryReference(reference)) return openRegistryImage(reference, options.platform, options.registry);
+    throw new ImageSourceError(`${reference}: no such image source`, HINT);
+  }
   if (statSync(path).isDirectory()) {
     if (existsSync(join(path, 'oci-layout'))) return openOciLayout(directoryStore(path), undefined, options.platform, reference);
     throw new ImageSourceError(`${reference} is a directory but not an OCI image layout (no oci-layout file)`, HINT);

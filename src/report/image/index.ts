@@ -1,5 +1,6 @@
 import type { ImageScan, InstalledPackage, VulnerabilityMatch } from '../../model/index.js';
 import { vulnerabilitySeverityRank } from '../../model/index.js';
+import { renderImageSarif } from './sarif.js';
 import { renderCycloneDx, renderSpdx } from './sbom.js';
 
 export const IMAGE_REPORT_SCHEMA_VERSION = '1.0';
@@ -116,6 +117,12 @@ const spdxJson: ImageRenderer = {
   render: (scan, options) => renderSpdx(scan, options),
 };
 
-export const IMAGE_RENDERERS = { table, json, cyclonedx, 'spdx-json': spdxJson } as const;
+const sarif: ImageRenderer = {
+  name: 'sarif',
+  description: 'SARIF 2.1.0: a rule per vulnerability, a result per vulnerable package (GitHub code scanning)',
+  render: (scan, options) => renderImageSarif(scan, options.toolVersion),
+};
+
+export const IMAGE_RENDERERS = { table, json, sarif, cyclonedx, 'spdx-json': spdxJson } as const;
 export type ImageFormatName = keyof typeof IMAGE_RENDERERS;
 export const IMAGE_FORMAT_NAMES = Object.keys(IMAGE_RENDERERS) as ImageFormatName[];

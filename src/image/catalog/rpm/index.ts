@@ -2,6 +2,7 @@ import type { ImageProblem, OperatingSystem } from '../../../model/index.js';
 import type { Cataloger, CatalogHelpers, FileView, PackageDraft } from '../types.js';
 import { isBerkeleyHash, readBerkeleyHashValues } from './bdb.js';
 import { parseRpmHeader, sourceName, type RpmHeader } from './header.js';
+import { readNdbBlobs } from './ndb.js';
 
 const DIRECTORIES = ['/var/lib/rpm', '/usr/lib/sysimage/rpm'];
 const BDB = 'Packages';
@@ -39,8 +40,8 @@ const draftOf = (header: RpmHeader, os: OperatingSystem | undefined, path: strin
 
 /**
  * rpm databases: Berkeley DB `Packages` (RHEL/CentOS ≤ 7, older SUSE), SQLite `rpmdb.sqlite`
- * (RHEL 8+, Fedora 33+, under /var/lib/rpm or /usr/lib/sysimage/rpm). NDB `Packages.db` (SUSE
- * 15) is reported as not read yet. `gpg-pubkey` pseudo-packages are not packages.
+ * (RHEL 8+, Fedora 33+), NDB `Packages.db` (SLE 15, openSUSE Leap 15 and Tumbleweed), under
+ * /var/lib/rpm or /usr/lib/sysimage/rpm. `gpg-pubkey` pseudo-packages are not packages.
  */
 export const rpmCataloger: Cataloger = {
   name: 'rpm',
@@ -90,8 +91,16 @@ export const rpmCataloger: Cataloger = {
         }
         continue;
       }
-      if (view.read(`${directory}/${NDB}`)) {
-        problems.push({ code: 'catalog', path: `${directory}/${NDB}`, message: `${directory}/${NDB} is an NDB rpm database (SUSE), which Kubeward does not read yet: its packages are not listed` });
+      const ndbPath = `${directory}/${NDB}`;
+      const ndb = view.read(ndbPath);
+      if (ndb) {
+        try {
+          const { blobs, errors } = readNdbBlobs(ndb);
+          add(blobs, ndbPath);
+          for (const error of errors) problems.push({ code: 'catalog', path: ndbPath, message: `${ndbPath}: a package cannot be read (${error})` });
+        } catch (error) {
+          problems.push({ code: 'catalog', path: ndbPath, message: `${ndbPath} cannot be read as an NDB rpm database (${(error as Error).message})` });
+        }
       }
     }
     return { packages, problems };
