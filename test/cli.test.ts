@@ -199,8 +199,8 @@ describe('kubeward policy', () => {
     const directory = await temporaryDirectory();
     const imported = await kubeward(['policy', 'import-stackrox', 'test/fixtures/stackrox-export.json', '--output', join(directory, 'policies')]);
     assert.equal(imported.code, 0, imported.stderr);
-    assert.match(imported.stderr, /not converted: Fixable CVSS >= 7: field "Fixed By" needs image scanning/);
-    assert.match(imported.stderr, /converted 3 of 6 policies/);
+    assert.match(imported.stderr, /stackrox-fixable-cvss-7: Fixed By and CVSS combined into Fixable CVSS/);
+    assert.match(imported.stderr, /converted 4 of 6 policies/);
     const scan = await kubeward(['scan', 'examples/ops/node-agent.yaml', '--no-builtin-policies', '--policies', join(directory, 'policies'), '--format', 'json']);
     assert.deepEqual(json(scan.stdout).findings.map((finding) => finding.policyId), ['stackrox-privileged-container']);
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -137,5 +137,28 @@ describe('image layers that try to escape or exhaust', () => {
     const packagesOnly = await kubeward(['image', 'scan', directory, '--no-vulnerabilities', '--format', 'json', '-q']);
     assert.equal(packagesOnly.code, 0, packagesOnly.stderr);
     assert.equal((JSON.parse(packagesOnly.stdout) as ImageScan).os?.id, 'alpine');
+  });
+});
+
+describe('kubeward fs scan on a hostile directory', () => {
+  it('resolves symbolic links inside the scanned root, never on the host', async () => {
+    const root = await temporaryDirectory();
+    await mkdir(join(root, 'etc'), { recursive: true });
+    await mkdir(join(root, 'lib/apk/db'), { recursive: true });
+    await writeFile(join(root, 'lib/apk/db/installed'), APK_DB);
+    await mkdir(join(root, 'usr/lib'), { recursive: true });
+    await writeFile(join(root, 'usr/lib/os-release'), OS_RELEASE);
+    // An absolute link: on the host it would reach the host's own /usr/lib/os-release (Debian here).
+    await symlink('/usr/lib/os-release', join(root, 'etc/os-release'));
+    await symlink('../../../../../../etc/passwd', join(root, 'etc/escape'));
+    const result = await kubeward(['fs', 'scan', root, '--no-vulnerabilities', '--format', 'json', '--quiet']);
+    assert.equal(result.code, 0, result.stderr);
+    const scan = JSON.parse(result.stdout) as ImageScan;
+    assert.equal(scan.os?.id, 'alpine', 'the link resolved inside the root');
+    assert.equal(scan.os?.source, '/etc/os-release');
+    assert.deepEqual(scan.packages.map((pkg) => `${pkg.name} ${pkg.version}`), ['musl 1.1.24-r2', 'libcrypto1.1 1.1.1d-r2']);
+    const missing = await kubeward(['fs', 'scan', join(root, 'lib/apk/db/installed'), '--no-vulnerabilities']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /is not a directory/);
   });
 });

@@ -70,6 +70,15 @@ describe('kubeward image scan on a real Debian 12 image', { skip: !hasImageTools
     assert.ok(scan.vulnerabilities.every((match) => match.fixedVersions.length > 0 && match.id.startsWith('CVE-')));
   });
 
+  it('kubeward fs scan of the root filesystem directory finds what the image scan finds', async () => {
+    const result = await kubeward(['fs', 'scan', image.rootfs, '--db', db, '--format', 'json', '--quiet']);
+    assert.equal(result.code, 0, result.stderr);
+    const directory = JSON.parse(result.stdout) as ImageScan;
+    assert.equal(directory.os?.id, 'debian');
+    assert.deepEqual(directory.packages.map((pkg) => `${pkg.name} ${pkg.version}`).sort(), scan.packages.map((pkg) => `${pkg.name} ${pkg.version}`).sort());
+    assert.deepEqual(directory.vulnerabilities.map((match) => `${match.id} ${match.package.name}`).sort(), scan.vulnerabilities.map((match) => `${match.id} ${match.package.name}`).sort());
+  });
+
   it('writes SARIF that validates against the SARIF 2.1.0 schema: a rule per vulnerability, a result per vulnerable package', async () => {
     const result = await kubeward(['image', 'scan', `oci:${image.layout}:bookworm`, '--db', db, '--format', 'sarif', '--quiet']);
     assert.equal(result.code, 0, result.stderr);

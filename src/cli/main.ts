@@ -5,7 +5,8 @@ import { SEVERITIES } from '../model/index.js';
 import { builtInPolicyDirectory } from '../policy/files.js';
 import { FORMAT_NAMES } from '../report/index.js';
 import { runDbImport, runDbMatch, runDbStatus, runDbUpdate } from './commands/db.js';
-import { runImageScan, runSbomScan } from './commands/image.js';
+import { runImageCheck } from './commands/image-check.js';
+import { runFsScan, runImageScan, runSbomScan } from './commands/image.js';
 import { IMAGE_FORMAT_NAMES } from '../report/image/index.js';
 import { runImportStackRox, runPolicyExplain, runPolicyFields, runPolicyList, runPolicyTest } from './commands/policy.js';
 import { runScan, type ScanOptions } from './commands/scan.js';
@@ -15,6 +16,31 @@ import type { Io } from './io.js';
 
 const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
 const repeat = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** The policy gate's flags, shared by `scan` and `image check`: formats, exit codes, policy selection. */
+const withPolicyGate = (command: Command, failOn: string): Command =>
+  command
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMAT_NAMES).default('table'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--fail-on <severity>', failOn).choices([...SEVERITIES, ...SEVERITIES.map((s) => s.toLowerCase())]))
+    .option('--no-fail', 'exit 0 whatever the findings (input errors still exit 2)')
+    .addOption(new Option('--severity <severity>', 'report only findings at or above this severity').choices([...SEVERITIES, ...SEVERITIES.map((s) => s.toLowerCase())]))
+    .option('-c, --config <file>', 'configuration file (default: .kubeward.yaml in the working directory)')
+    .option('-p, --policies <path>', 'extra policy file or directory (repeatable)', repeat, [])
+    .option('--enable <ids>', 'enable policies by id or glob, comma-separated', list, [])
+    .option('--disable <ids>', 'disable policies by id or glob, comma-separated', list, [])
+    .option('--only <ids>', 'run only these policies (ids or globs), comma-separated', list, [])
+    .option('--no-builtin-policies', 'do not load the built-in policies');
+
+/** How to reach a registry and reuse earlier scans, shared by `image scan` and `image check`. */
+const withRegistryAndCache = (command: Command): Command =>
+  command
+    .option('--username <user>', 'registry user name (default: $KUBEWARD_REGISTRY_USERNAME, else the Docker config)')
+    .option('--password-stdin', 'read the registry password or token from stdin (or set $KUBEWARD_REGISTRY_PASSWORD)')
+    .option('--insecure-registry', 'allow plain HTTP, or HTTPS without certificate checks, for the registry')
+    .option('--registry-ca <file>', 'PEM CA certificate(s) to trust for the registry\'s HTTPS')
+    .option('--cache-dir <dir>', 'where scans are cached by image digest (default: $KUBEWARD_CACHE_DIR, else $XDG_CACHE_HOME/kubeward/images)')
+    .option('--no-cache', 'read every layer again, and cache nothing (also $KUBEWARD_NO_CACHE=1)');
 
 export const packageVersion = (): string => {
   const manifest = JSON.parse(readFileSync(join(dirname(builtInPolicyDirectory()), 'package.json'), 'utf8')) as { version?: string };
@@ -30,21 +56,13 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
-  root
-    .command('scan')
-    .description('check Kubernetes manifests (files, directories, - for stdin, Kustomize directories) against BUILD and DEPLOY policies')
-    .argument('[paths...]', 'files and directories to scan (recursively: .yaml, .yml, .json); - reads stdin')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMAT_NAMES).default('table'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default HIGH)').choices([...SEVERITIES, ...SEVERITIES.map((s) => s.toLowerCase())]))
-    .option('--no-fail', 'exit 0 whatever the findings (input errors still exit 2)')
-    .addOption(new Option('--severity <severity>', 'report only findings at or above this severity').choices([...SEVERITIES, ...SEVERITIES.map((s) => s.toLowerCase())]))
-    .option('-c, --config <file>', 'configuration file (default: .kubeward.yaml in the working directory)')
-    .option('-p, --policies <path>', 'extra policy file or directory (repeatable)', repeat, [])
-    .option('--enable <ids>', 'enable policies by id or glob, comma-separated', list, [])
-    .option('--disable <ids>', 'disable policies by id or glob, comma-separated', list, [])
-    .option('--only <ids>', 'run only these policies (ids or globs), comma-separated', list, [])
-    .option('--no-builtin-policies', 'do not load the built-in policies')
+  withPolicyGate(
+    root
+      .command('scan')
+      .description('check Kubernetes manifests (files, directories, - for stdin, Kustomize directories) against BUILD and DEPLOY policies')
+      .argument('[paths...]', 'files and directories to scan (recursively: .yaml, .yml, .json); - reads stdin'),
+    'exit 1 when a finding is at or above this severity (default HIGH)',
+  )
     .option('-n, --namespace <namespace>', 'namespace for objects that set none', undefined)
     .option('--exclude <glob>', 'skip files and directories matching the glob (repeatable)', repeat, [])
     .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
@@ -90,17 +108,12 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .action(async (file: string, options) => setExit(await runImportStackRox(file, options, io)));
 
   const image = root.command('image').description('scan container images: packages and vulnerabilities');
-  image
-    .command('scan')
+  withRegistryAndCache(image.command('scan'))
     .description('list the packages of an image and match them against the vulnerability database')
     .argument('<image>', 'a registry reference (nginx:1.27, ghcr.io/org/app@sha256:..., docker://...), an OCI layout directory, an OCI or docker save archive, or oci:<dir>[:tag], oci-archive:<file>[:tag], docker-archive:<file>[:name:tag]')
     .addOption(new Option('-f, --format <format>', 'output format: a report (table, json, sarif) or an SBOM (cyclonedx, spdx-json)').choices(IMAGE_FORMAT_NAMES).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--platform <os/arch[/variant]>', 'the image to read from a multi-platform index (default: this machine)')
-    .option('--username <user>', 'registry user name (default: $KUBEWARD_REGISTRY_USERNAME, else the Docker config)')
-    .option('--password-stdin', 'read the registry password or token from stdin (or set $KUBEWARD_REGISTRY_PASSWORD)')
-    .option('--insecure-registry', 'allow plain HTTP, or HTTPS without certificate checks, for the registry')
-    .option('--registry-ca <file>', 'PEM CA certificate(s) to trust for the registry\'s HTTPS')
     .addOption(new Option('--db <dir>', 'vulnerability database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)'))
     .option('--no-vulnerabilities', 'list packages only; no database needed')
     .option('--fail-on <severity>', 'exit 1 when a vulnerability is at or above this severity (default: never)')
@@ -108,6 +121,40 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--no-color', 'never use colours')
     .option('-q, --quiet', 'no progress or summary on stderr', false)
     .action(async (reference: string, options) => setExit(await runImageScan(reference, options, io)));
+
+  withRegistryAndCache(
+    withPolicyGate(
+      image
+        .command('check')
+        .description('judge an image by the BUILD-stage image policies (user, ports, Dockerfile steps, packages, vulnerabilities); exit 1 on failing findings')
+        .argument('<image>', 'a registry reference, an OCI layout directory, an OCI or docker save archive (as for image scan)'),
+      'exit 1 when a finding is at or above this severity, or from a policy enforced at BUILD (default HIGH)',
+    ),
+  )
+    .option('--name <image>', 'the image name policies see (registry, tag) for a local image; default: local/<file>@<digest>')
+    .option('--platform <os/arch[/variant]>', 'the image to read from a multi-platform index (default: this machine)')
+    .addOption(new Option('--db <dir>', 'vulnerability database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)'))
+    .option('--no-vulnerabilities', 'skip vulnerability matching (vulnerability policies then find nothing); no database needed')
+    .option('--color', 'force colours in the table')
+    .option('--no-color', 'never use colours')
+    .option('-q, --quiet', 'no progress or summary on stderr', false)
+    .action(async (reference: string, options) => setExit(await runImageCheck(reference, options, io)));
+
+  root
+    .command('fs')
+    .description('scan root filesystems in directories')
+    .command('scan')
+    .description('list the packages installed in a directory (a root filesystem, a mounted image, an application tree) and match them against the vulnerability database')
+    .argument('<dir>', 'the directory: / for this machine, or an unpacked root filesystem')
+    .addOption(new Option('-f, --format <format>', 'output format: a report (table, json, sarif) or an SBOM (cyclonedx, spdx-json)').choices(IMAGE_FORMAT_NAMES).default('table'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--db <dir>', 'vulnerability database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)'))
+    .option('--no-vulnerabilities', 'list packages only; no database needed')
+    .option('--fail-on <severity>', 'exit 1 when a vulnerability is at or above this severity (default: never)')
+    .option('--color', 'force colours in the table')
+    .option('--no-color', 'never use colours')
+    .option('-q, --quiet', 'no summary on stderr', false)
+    .action(async (directory: string, options) => setExit(await runFsScan(directory, options, io)));
 
   root
     .command('sbom')

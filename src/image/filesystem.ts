@@ -1,4 +1,6 @@
-import { posix } from 'node:path';
+import type { Dirent } from 'node:fs';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import tar from 'tar-stream';
@@ -155,6 +157,57 @@ export class ImageFilesystem {
       this.#nodes.set(path, node);
     }
     this.layers = Math.max(this.layers, layer + 1);
+  }
+
+  /**
+   * Reads a root filesystem from a directory as one layer: every entry's type, mode and size, the
+   * captured files' contents, and symbolic links as written (they resolve inside the image, never
+   * on the host). Unreadable entries are problems; `skip` names absolute paths not to enter.
+   */
+  async addDirectory(root: string, capture: CapturePolicy, skip: readonly string[] = []): Promise<void> {
+    const layer = this.layers;
+    const pending: string[] = ['/'];
+    while (pending.length > 0) {
+      const directory = pending.pop() as string;
+      let entries: Dirent[];
+      try {
+        entries = await readdir(join(root, directory), { withFileTypes: true });
+      } catch (error) {
+        this.problems.push({ code: 'unreadable', path: directory, message: `${directory} cannot be listed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); skipped` });
+        continue;
+      }
+      for (const entry of entries) {
+        const path = posix.join(directory, entry.name);
+        const onDisk = join(root, path);
+        try {
+          const info = await lstat(onDisk);
+          const mode = info.mode & 0o7777;
+          if (info.isDirectory()) {
+            this.#nodes.set(path, { path, type: 'directory', mode, size: 0, layer });
+            if (!skip.includes(path)) pending.push(path);
+          } else if (info.isSymbolicLink()) {
+            this.#nodes.set(path, { path, type: 'symlink', mode, size: 0, layer, linkname: await readlink(onDisk) });
+          } else if (info.isFile()) {
+            let content: Buffer | undefined;
+            if (capture.wants(path, info.size, mode)) {
+              if (info.size > capture.maxBytes) {
+                this.problems.push({ code: 'too-large', path, message: `${path} is ${info.size} bytes, over the ${capture.maxBytes}-byte limit for reading; not catalogued` });
+              } else {
+                content = await readFile(onDisk);
+                if (capture.reduce) content = capture.reduce(path, content, mode);
+              }
+            }
+            this.#nodes.set(path, { path, type: 'file', mode, size: info.size, layer, ...(content === undefined ? {} : { content }) });
+            if (content !== undefined) this.history.set(path, [{ layer, content }]);
+          } else {
+            this.#nodes.set(path, { path, type: 'other', mode, size: 0, layer });
+          }
+        } catch (error) {
+          this.problems.push({ code: 'unreadable', path, message: `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); skipped` });
+        }
+      }
+    }
+    this.layers = layer + 1;
   }
 
   #removeTree(path: string, includeSelf: boolean): void {

@@ -1,3 +1,4 @@
+export { ImageScanCache } from './cache.js';
 export { CATALOGERS, type Cataloger } from './catalog/index.js';
-export { DEFAULT_IMAGE_LIMITS, imageMetadata, scanImage, type ImageScanLimits, type ImageScanOptions } from './scan.js';
+export { DEFAULT_IMAGE_LIMITS, imageMetadata, scanDirectory, scanImage, type ImageScanLimits, type ImageScanOptions } from './scan.js';
 export { formatPlatform, hostPlatform, ImageSourceError, openImage, parsePlatform, type Platform, type RegistryCredentials, type RegistryOptions, type ResolvedImage } from './sources/index.js';

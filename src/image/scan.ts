@@ -7,7 +7,8 @@ import type { ImageMetadata, ImageProblem, ImageScan, InstalledPackage } from '.
 import { matchPackages, type AdvisorySource } from '../vulndb/index.js';
 import { CATALOGERS, type Cataloger, type CatalogHelpers, type FileView } from './catalog/index.js';
 import { compressionOf, decompress } from './decompress.js';
-import { ImageFilesystem } from './filesystem.js';
+import type { ImageScanCache } from './cache.js';
+import { ImageFilesystem, type CapturePolicy } from './filesystem.js';
 import { detectOs, OS_FILES } from './os.js';
 import { formatPlatform } from './sources/resolve.js';
 import { ImageSourceError, LAYER_MEDIA_TYPES, type ResolvedImage } from './sources/types.js';
@@ -27,6 +28,8 @@ export interface ImageScanOptions {
   /** When given, packages are matched against it. */
   readonly advisories?: AdvisorySource;
   readonly progress?: (message: string) => void;
+  /** Earlier scans by manifest digest: a hit reads no layers. */
+  readonly cache?: ImageScanCache;
 }
 
 /** Reads the first chunk of a stream and puts it back, to tell the compression by its magic bytes. */
@@ -109,20 +112,11 @@ const viewOf = (filesystem: ImageFilesystem): FileView => ({
   layerOf: (path) => filesystem.node(filesystem.resolve(path) ?? path)?.layer,
 });
 
-/**
- * Scans a resolved image: streams every layer once (verified against its digest, decompressed
- * within limits), stacks them, detects the OS, runs the catalogers, and matches the packages.
- * Problems inside the image (unsafe paths, files too large) are reported in the result; a layer
- * that is corrupt or does not match its digest fails the scan.
- */
-export const scanImage = async (image: ResolvedImage, options: ImageScanOptions = {}): Promise<ImageScan> => {
-  const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;
-  const catalogers = options.catalogers ?? CATALOGERS;
-  const filesystem = new ImageFilesystem();
-  const problems: ImageProblem[] = [];
+/** Which files' contents to keep while reading an image or a directory: what catalogers and probes ask for. */
+const capturePolicy = (catalogers: readonly Cataloger[], limits: ImageScanLimits): CapturePolicy => {
   const probes = catalogers.flatMap((cataloger) => (cataloger.probe ? [cataloger.probe] : []));
   const byPath = (path: string): boolean => OS_FILES.includes(path) || catalogers.some((cataloger) => cataloger.wants(path));
-  const capture = {
+  return {
     // Probes skip files too large to read rather than report them: most large executables are no Go programs.
     wants: (path: string, size: number, mode: number) => byPath(path) || (size <= limits.maxFileBytes && probes.some((probe) => probe.wants(path, size, mode))),
     // A file wanted by path is kept whole; one picked by a probe only as its summary.
@@ -136,6 +130,32 @@ export const scanImage = async (image: ResolvedImage, options: ImageScanOptions 
     },
     maxBytes: limits.maxFileBytes,
   };
+};
+
+/**
+ * Scans a resolved image: streams every layer once (verified against its digest, decompressed
+ * within limits), stacks them, detects the OS, runs the catalogers, and matches the packages.
+ * Problems inside the image (unsafe paths, files too large) are reported in the result; a layer
+ * that is corrupt or does not match its digest fails the scan.
+ */
+export const scanImage = async (image: ResolvedImage, options: ImageScanOptions = {}): Promise<ImageScan> => {
+  const cached = await options.cache?.get(image.manifestDigest);
+  if (cached) {
+    options.progress?.(`${image.manifestDigest.slice(0, 19)} scanned before: packages from the cache`);
+    const vulnerabilities = options.advisories ? matchPackages(cached.packages, options.advisories).matches : [];
+    return { ...cached, image: imageMetadata(image), vulnerabilities };
+  }
+  const scan = await readImage(image, options);
+  await options.cache?.put(scan);
+  return scan;
+};
+
+const readImage = async (image: ResolvedImage, options: ImageScanOptions): Promise<ImageScan> => {
+  const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;
+  const catalogers = options.catalogers ?? CATALOGERS;
+  const filesystem = new ImageFilesystem();
+  const problems: ImageProblem[] = [];
+  const capture = capturePolicy(catalogers, limits);
   for (const [index, layer] of image.manifest.layers.entries()) {
     if (!LAYER_MEDIA_TYPES.has(layer.mediaType) && !layer.mediaType.startsWith('application/vnd.oci.image.layer.')) {
       problems.push({ code: 'unknown-media-type', layer: layer.digest, message: `layer ${index + 1} (${layer.digest}) has media type ${layer.mediaType}, which is not a filesystem layer; skipped` });
@@ -157,7 +177,13 @@ export const scanImage = async (image: ResolvedImage, options: ImageScanOptions 
       throw new ImageSourceError(`${image.source}: layer ${index + 1} (${layer.digest}) cannot be read: ${(error as Error).message}`);
     }
   }
-  problems.push(...filesystem.problems);
+  const found = await catalogFilesystem(filesystem, catalogers, image.manifest.layers.map((layer) => layer.digest), options);
+  return { image: imageMetadata(image), ...found, problems: [...problems, ...found.problems] };
+};
+
+/** Detects the OS, runs the catalogers over a stacked filesystem and matches what they found. */
+const catalogFilesystem = async (filesystem: ImageFilesystem, catalogers: readonly Cataloger[], layerDigests: readonly string[], options: ImageScanOptions): Promise<Omit<ImageScan, 'image'>> => {
+  const problems: ImageProblem[] = [...filesystem.problems];
   const view = viewOf(filesystem);
   const os = detectOs(view.read);
   const packages: InstalledPackage[] = [];
@@ -165,12 +191,27 @@ export const scanImage = async (image: ResolvedImage, options: ImageScanOptions 
     const result = await cataloger.catalog(view, os, CATALOG_HELPERS);
     problems.push(...result.problems);
     for (const draft of result.packages) {
-      const layer = draft.layerIndex === undefined ? undefined : image.manifest.layers[draft.layerIndex]?.digest;
+      const layer = draft.layerIndex === undefined ? undefined : layerDigests[draft.layerIndex];
       packages.push({ ...draft, ...(layer ? { layer } : {}) });
     }
   }
   const vulnerabilities = options.advisories ? matchPackages(packages, options.advisories).matches : [];
-  return { image: imageMetadata(image), ...(os ? { os } : {}), packages, vulnerabilities, problems };
+  return { ...(os ? { os } : {}), packages, vulnerabilities, problems };
+};
+
+/**
+ * Scans a root filesystem in a directory (`kubeward fs scan /`, a mounted image, a build
+ * context) with the image catalogers: the directory is read as if it were one layer. Symbolic
+ * links stay inside it; `/proc`, `/sys` and `/dev` of a scanned `/` are skipped.
+ */
+export const scanDirectory = async (root: string, options: ImageScanOptions & { readonly display?: string } = {}): Promise<ImageScan> => {
+  const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;
+  const catalogers = options.catalogers ?? CATALOGERS;
+  const filesystem = new ImageFilesystem();
+  await filesystem.addDirectory(root, capturePolicy(catalogers, limits), root === '/' ? ['/proc', '/sys', '/dev'] : []);
+  const found = await catalogFilesystem(filesystem, catalogers, [], options);
+  const image: ImageMetadata = { source: options.display ?? root, digest: 'directory', mediaType: 'inode/directory', exposedPorts: [], env: [], labels: {}, layers: [], history: [] };
+  return { image, ...found };
 };
 
 export { formatPlatform };

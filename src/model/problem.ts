@@ -12,7 +12,9 @@ export type ProblemCode =
   | 'not-found'
   | 'kustomize'
   | 'too-large-file'
-  | 'unknown-policy';
+  | 'unknown-policy'
+  /** Something inside an image that could not be read (`kubeward image check`). */
+  | 'image';
 
 /** Something in the input that could not be scanned, as data: file, position and a stable code. */
 export interface InputProblem {

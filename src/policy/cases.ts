@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { normaliseDocument } from '../k8s/normalise.js';
 import { buildSnapshot } from '../k8s/snapshot.js';
-import type { Finding, KubeObject } from '../model/index.js';
+import { VULNERABILITY_SEVERITIES, type Finding, type ImageScan, type InstalledPackage, type KubeObject, type VulnerabilitySeverity } from '../model/index.js';
 import { compilePolicy } from './compile.js';
 import { evaluatePolicies, type EvaluateOptions } from './evaluate.js';
 import type { Policy } from './types.js';
@@ -22,7 +22,58 @@ export interface PolicyCase {
   readonly replicas?: number;
   readonly podAnnotations?: Record<string, string>;
   readonly objects?: readonly Record<string, unknown>[];
+  /** What a scan of the case's images found, for image fields (every container runs this image). */
+  readonly image?: CaseImage;
 }
+
+export interface CaseImage {
+  readonly user?: string;
+  readonly created?: string;
+  readonly exposedPorts?: readonly string[];
+  readonly labels?: Readonly<Record<string, string>>;
+  /** History steps as the image config records them (`/bin/sh -c #(nop)  EXPOSE 22/tcp`). */
+  readonly history?: readonly string[];
+  readonly os?: { readonly id: string; readonly versionId?: string };
+  readonly packages?: readonly { readonly name: string; readonly version: string }[];
+  readonly vulnerabilities?: readonly { readonly id: string; readonly package: string; readonly severity: VulnerabilitySeverity; readonly score?: number; readonly fixedVersions?: readonly string[]; readonly aliases?: readonly string[]; readonly knownExploited?: boolean }[];
+}
+
+/** A case's image as the scanner would have reported it. */
+export const caseImageScan = (image: CaseImage): ImageScan => {
+  const packages: InstalledPackage[] = (image.packages ?? []).map((pkg) => ({ ecosystem: 'Debian', name: pkg.name, version: pkg.version, cataloger: 'case', purl: `pkg:generic/${pkg.name}@${pkg.version}`, path: '/var/lib/dpkg/status' }));
+  return {
+    image: {
+      source: 'case',
+      digest: 'sha256:0000000000000000000000000000000000000000000000000000000000000000',
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      ...(image.created ? { created: image.created } : {}),
+      ...(image.user === undefined ? {} : { user: image.user }),
+      exposedPorts: [...(image.exposedPorts ?? [])],
+      env: [],
+      labels: { ...image.labels },
+      layers: [],
+      history: (image.history ?? []).map((createdBy) => ({ createdBy, emptyLayer: false })),
+    },
+    ...(image.os ? { os: { ...image.os, source: '/etc/os-release' } } : {}),
+    packages,
+    vulnerabilities: (image.vulnerabilities ?? []).map((vulnerability) => ({
+      id: vulnerability.id,
+      ids: [vulnerability.id, ...(vulnerability.aliases ?? [])].sort(),
+      records: [vulnerability.id],
+      package: packages.find((pkg) => pkg.name === vulnerability.package) ?? { ecosystem: 'Debian', name: vulnerability.package, version: '0' },
+      severity: vulnerability.severity,
+      ...(vulnerability.score === undefined ? {} : { score: vulnerability.score }),
+      severitySource: { kind: 'label', detail: 'test case' },
+      cvss: [],
+      severityLabels: [],
+      fixedVersions: [...(vulnerability.fixedVersions ?? [])],
+      modified: '2024-01-01T00:00:00Z',
+      references: [],
+      ...(vulnerability.knownExploited ? { kev: { cve: vulnerability.id, dateAdded: '2024-01-01' } } : {}),
+    })),
+    problems: [],
+  };
+};
 
 export interface CaseResult {
   readonly name: string;
@@ -60,6 +111,33 @@ const caseSchema = z
     replicas: z.number().int().min(0).optional(),
     podAnnotations: z.record(z.string(), z.string()).optional(),
     objects: z.array(record).optional(),
+    image: z
+      .object({
+        user: z.string().optional(),
+        created: z.string().optional(),
+        exposedPorts: z.array(z.string()).optional(),
+        labels: z.record(z.string(), z.string()).optional(),
+        history: z.array(z.string()).optional(),
+        os: z.object({ id: z.string(), versionId: z.string().optional() }).strict().optional(),
+        packages: z.array(z.object({ name: z.string(), version: z.string() }).strict()).optional(),
+        vulnerabilities: z
+          .array(
+            z
+              .object({
+                id: z.string(),
+                package: z.string(),
+                severity: z.enum(VULNERABILITY_SEVERITIES),
+                score: z.number().optional(),
+                fixedVersions: z.array(z.string()).optional(),
+                aliases: z.array(z.string()).optional(),
+                knownExploited: z.boolean().optional(),
+              })
+              .strict(),
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   // A misspelt key would leave a case with nothing to judge, and `expect: 0` would pass untested.
   .strict()
@@ -92,7 +170,8 @@ export const runPolicyCases = (policy: Policy, cases: readonly PolicyCase[], now
   }
   return cases.map((testCase): CaseResult => {
     const snapshot = buildSnapshot(objectsOf(testCase));
-    const { findings } = evaluatePolicies(snapshot, [compiled.compiled], { now, stages: policy.lifecycleStages, ...(validateSchema ? { validateSchema } : {}) });
+    const scan = testCase.image ? caseImageScan(testCase.image) : undefined;
+    const { findings } = evaluatePolicies(snapshot, [compiled.compiled], { now, stages: policy.lifecycleStages, ...(validateSchema ? { validateSchema } : {}), ...(scan ? { imageScan: () => scan } : {}) });
     if (findings.length !== testCase.expect) {
       return {
         name: testCase.name,

@@ -1,7 +1,7 @@
 import { parse as parseCel } from '@marcbachmann/cel-js';
 import { canonicalImageName, parseImageName } from '../k8s/image.js';
 import { WORKLOAD_KINDS, type LifecycleStage } from '../model/index.js';
-import { fieldsFor, findField, type FieldDefinition } from './fields/index.js';
+import { fieldsFor, findField, IMAGE_FIELD_NAMES, type FieldDefinition } from './fields/index.js';
 import { compileMatcher, type Matcher } from './matchers.js';
 import type { PolicyProblem } from './schema.js';
 import type { CelCondition, Exclusion, FieldCondition, ObjectSelector, Policy } from './types.js';
@@ -195,3 +195,7 @@ export const compilePolicy = (policy: Policy): CompileResult => {
     },
   };
 };
+
+/** Whether every condition of a policy is about the image (so `image check` can judge it without a workload). */
+export const isImagePolicy = (compiled: CompiledPolicy): boolean =>
+  compiled.sections.every((section) => section.conditions.every((condition) => condition.kind === 'field' && IMAGE_FIELD_NAMES.has(condition.field.name)));

@@ -3,6 +3,7 @@ import {
   type Container,
   type FileLocation,
   type ImageName,
+  type ImageScan,
   type Finding,
   type KubeObject,
   type LifecycleStage,
@@ -38,6 +39,8 @@ export interface EvaluateOptions {
   readonly judgeUndeclaredNamespaces?: boolean;
   /** Schema checks for the `Schema Violation` field (loaded by the caller: schemas are large). */
   readonly validateSchema?: (object: ObjectMeta) => readonly { readonly path: string; readonly message: string }[];
+  /** Scans of the images containers run, for image fields (BUILD-stage policies); without it those fields have no values. */
+  readonly imageScan?: (image: ImageName) => ImageScan | undefined;
 }
 
 export interface EvaluationStats {
@@ -181,7 +184,7 @@ export const evaluatePolicies = (
   policies: readonly CompiledPolicy[],
   options: EvaluateOptions,
 ): EvaluationResult => {
-  const index = new SnapshotIndex(snapshot, options.validateSchema);
+  const index = new SnapshotIndex(snapshot, options.validateSchema, options.imageScan ? { scanOf: options.imageScan, now: options.now } : undefined);
   const findings: Finding[] = [];
   /** The object of each finding, to locate their paths in one batch at the end. */
   const located: KubeObject[] = [];

@@ -2,6 +2,8 @@ import {
   mapSelectorMatches,
   selectorMatches,
   type ClusterSnapshot,
+  type ImageName,
+  type ImageScan,
   type Ingress,
   type NetworkPolicy,
   type ObjectMeta,
@@ -61,9 +63,20 @@ export class SnapshotIndex {
   /** Checks objects against their Kubernetes schemas, when the caller loaded them (only schema policies need it). */
   readonly validateSchema: ((object: ObjectMeta) => readonly { readonly path: string; readonly message: string }[]) | undefined;
 
-  constructor(snapshot: ClusterSnapshot, validateSchema?: (object: ObjectMeta) => readonly { readonly path: string; readonly message: string }[]) {
+  /** The scan of a container's image, when the caller has one (image fields read it). */
+  readonly imageScan: (image: ImageName) => ImageScan | undefined;
+  /** The instant image ages are judged against (engines read no clock). */
+  readonly now: Date;
+
+  constructor(
+    snapshot: ClusterSnapshot,
+    validateSchema?: (object: ObjectMeta) => readonly { readonly path: string; readonly message: string }[],
+    images?: { readonly scanOf: (image: ImageName) => ImageScan | undefined; readonly now: Date },
+  ) {
     this.snapshot = snapshot;
     this.validateSchema = validateSchema;
+    this.imageScan = images?.scanOf ?? (() => undefined);
+    this.now = images?.now ?? new Date(0);
     this.#workloads = group(snapshot.workloads);
     this.#services = group(snapshot.services);
     this.#ingresses = group(snapshot.ingresses);

@@ -18,12 +18,33 @@ describe('convertStackRoxExport', async () => {
       'stackrox-privileged-container',
       'stackrox-docker-cis-5-7-ensure-privileged-ports-are-not-mapped',
       'stackrox-seccomp-disabled-in-production',
+      'stackrox-fixable-cvss-7',
     ]);
     assert.deepEqual(result.skipped.map((entry) => `${entry.name}: ${entry.reason.split(',')[0]}`), [
-      'Fixable CVSS >= 7: field "Fixed By" needs image scanning',
       'Ubuntu Package Manager Execution: runtime-only policy (process',
       'Custom field from a newer StackRox: field "Quantum Entanglement" has no Kubeward equivalent',
     ]);
+  });
+
+  it('converts image policies: Fixed By with CVSS becomes Fixable CVSS, as StackRox matches them on one vulnerability', () => {
+    const fixable = result.converted.find((entry) => entry.document.metadata.name === 'stackrox-fixable-cvss-7');
+    assert.deepEqual(fixable?.document.spec.criteria, [{ conditions: [{ field: 'Fixable CVSS', values: ['>= 7.000000'] }] }]);
+    assert.ok(fixable?.notes.some((note) => note.includes('combined into Fixable CVSS')), fixable?.notes.join('\n'));
+  });
+
+  it('maps StackRox severities and image age onto Kubeward\'s', () => {
+    const converted = convertStackRoxExport({
+      policies: [
+        { name: 'Important fixable', severity: 'HIGH_SEVERITY', lifecycleStages: ['BUILD'], policySections: [{ policyGroups: [{ fieldName: 'Fixed By', values: [{ value: '.*' }] }, { fieldName: 'Severity', values: [{ value: '>= IMPORTANT' }] }] }] },
+        { name: 'Old image', severity: 'LOW_SEVERITY', lifecycleStages: ['BUILD', 'DEPLOY'], policySections: [{ policyGroups: [{ fieldName: 'Image Age', values: [{ value: '90' }] }] }] },
+        { name: 'Scan age', severity: 'LOW_SEVERITY', lifecycleStages: ['DEPLOY'], policySections: [{ policyGroups: [{ fieldName: 'Image Scan Age', values: [{ value: '30' }] }] }] },
+      ],
+    });
+    assert.deepEqual(converted.converted.map((entry) => entry.document.spec.criteria), [
+      [{ conditions: [{ field: 'Fixable Severity', values: ['HIGH', 'CRITICAL'] }] }],
+      [{ conditions: [{ field: 'Image Age', values: ['> 90'] }] }],
+    ]);
+    assert.match(converted.skipped[0]?.reason ?? '', /Image Scan Age.*scan history/);
   });
 
   it('maps severity, enforcement, scopes, exclusions, MITRE ids and StackRox value spellings', () => {

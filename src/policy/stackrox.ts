@@ -3,6 +3,13 @@ import { findField } from './fields/index.js';
 import { parsePolicyDocument, type PolicyDocument } from './schema.js';
 
 /** A StackRox policy as exported by roxctl or the UI (proto/storage/policy.proto, JSON names). */
+interface StackRoxPolicyGroup {
+  readonly fieldName?: string;
+  readonly booleanOperator?: string;
+  readonly negate?: boolean;
+  readonly values?: readonly { readonly value?: string }[];
+}
+
 interface StackRoxPolicy {
   readonly id?: string;
   readonly name?: string;
@@ -18,12 +25,7 @@ interface StackRoxPolicy {
   readonly exclusions?: readonly StackRoxExclusion[] | null;
   readonly policySections?: readonly {
     readonly sectionName?: string;
-    readonly policyGroups?: readonly {
-      readonly fieldName?: string;
-      readonly booleanOperator?: string;
-      readonly negate?: boolean;
-      readonly values?: readonly { readonly value?: string }[];
-    }[];
+    readonly policyGroups?: readonly StackRoxPolicyGroup[];
   }[];
   readonly mitreAttackVectors?: readonly { readonly tactic?: string; readonly techniques?: readonly string[] }[] | null;
 }
@@ -75,8 +77,40 @@ const VALUE_SPELLINGS: Record<string, Record<string, string>> = {
   'Mount Propagation': { NONE: 'None', HOST_TO_CONTAINER: 'HostToContainer', BIDIRECTIONAL: 'Bidirectional' },
 };
 
-/** Fields that need image scans, runtime events or RBAC analysis: not answerable from manifests yet. */
-const NOT_YET = /^(CVE|CVSS|NVD CVSS|Severity|Fixable|Fixed By|Days Since|Dockerfile Line|Image Age|Image Component|Image OS|Image Scan Age|Image Signature|Image User|Required Image Label|Disallowed Image Label|Unscanned Image|Process |Unexpected|Kubernetes |Source IP|User Agent|Is Impersonated|File |Minimum RBAC)/i;
+/** Fields that need data Kubeward does not keep yet (scan history, signatures, runtime events). */
+const NOT_YET = /^(NVD CVSS|Days Since|Image Scan Age|Image Signature|Process |Unexpected|Kubernetes |Source IP|User Agent|Is Impersonated|File |Minimum RBAC)/i;
+
+/** StackRox's vulnerability severities, in order, as Kubeward's. */
+const STACKROX_SEVERITIES: readonly [string, string][] = [['LOW', 'LOW'], ['MODERATE', 'MEDIUM'], ['IMPORTANT', 'HIGH'], ['CRITICAL', 'CRITICAL']];
+
+/** `>= IMPORTANT` → the severities it admits (`HIGH`, `CRITICAL`). */
+const severityValues = (value: string): string[] => {
+  const match = /^\s*(>=|<=|>|<|=)?\s*([A-Z_]+?)(?:_VULNERABILITY_SEVERITY)?\s*$/i.exec(value);
+  const index = STACKROX_SEVERITIES.findIndex(([name]) => name === match?.[2]?.toUpperCase());
+  if (!match || index < 0) return [value];
+  const admitted = STACKROX_SEVERITIES.filter((_, position) => {
+    switch (match[1]) {
+      case '>=': return position >= index;
+      case '>': return position > index;
+      case '<=': return position <= index;
+      case '<': return position < index;
+      default: return position === index;
+    }
+  });
+  return admitted.map(([, ours]) => ours);
+};
+
+/**
+ * StackRox matches `Fixed By` with `CVSS` or `Severity` of one section on the same vulnerability;
+ * Kubeward's fields match each on its own, so the pair becomes one field that means the same.
+ */
+const combineFixable = (groups: readonly StackRoxPolicyGroup[], notes: string[]): readonly StackRoxPolicyGroup[] => {
+  const fixedBy = groups.find((group) => group.fieldName === 'Fixed By');
+  const partner = groups.find((group) => group.fieldName === 'CVSS' || group.fieldName === 'Severity');
+  if (!fixedBy || !partner || !(fixedBy.values ?? []).every((entry) => entry.value === '.*')) return groups;
+  notes.push(`Fixed By and ${partner.fieldName} combined into Fixable ${partner.fieldName} (one vulnerability must meet both, as in StackRox)`);
+  return groups.filter((group) => group !== fixedBy).map((group) => (group === partner ? { ...group, fieldName: `Fixable ${partner.fieldName}` } : group));
+};
 
 /**
  * A policy id from a name: `stackrox-` and the name as a DNS label of at most 63 characters, cut
@@ -107,15 +141,18 @@ const convertOne = (policy: StackRoxPolicy, usedIds: Set<string>): ConvertedPoli
   const criteria = [];
   for (const [sectionIndex, section] of (policy.policySections ?? []).entries()) {
     const conditions = [];
-    for (const group of section.policyGroups ?? []) {
+    for (const group of combineFixable(section.policyGroups ?? [], notes)) {
       const fieldName = group.fieldName ?? '';
-      if (NOT_YET.test(fieldName)) return { reason: `field "${fieldName}" needs image scanning, runtime events or RBAC analysis, which manifests cannot answer yet` };
+      if (NOT_YET.test(fieldName)) return { reason: `field "${fieldName}" needs scan history, image signatures, runtime events or RBAC analysis, which Kubeward does not keep yet` };
       const field = findField('Workload', fieldName);
       if (!field) return { reason: `field "${fieldName}" has no Kubeward equivalent` };
       const spellings = VALUE_SPELLINGS[field.name] ?? {};
-      const values = (group.values ?? []).map((entry) => {
+      const values = (group.values ?? []).flatMap((entry) => {
         const value = entry.value ?? '';
-        return spellings[value.toUpperCase()] ?? value;
+        // StackRox's Image Age value is a minimum: "90" alerts on images older than 90 days.
+        if (field.name === 'Image Age' && /^\d+$/.test(value.trim())) return [`> ${value.trim()}`];
+        if (/Severity$/.test(field.name)) return severityValues(value);
+        return [spellings[value.toUpperCase()] ?? value];
       });
       const operator: 'AND' | 'OR' = group.booleanOperator === 'AND' ? 'AND' : 'OR';
       conditions.push({ field: field.name, values, ...(operator === 'AND' ? { operator } : {}), ...(group.negate ? { negate: true } : {}) });

@@ -12,7 +12,8 @@ export const kubeward = (args: readonly string[], options: { cwd?: string; stdin
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [repoPath('dist/src/cli/bin.js'), ...args], {
       cwd: options.cwd ?? repoRoot(),
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      // Image scans are cached by digest; tests read images afresh unless they test the cache.
+      env: { ...process.env, NO_COLOR: '1', KUBEWARD_NO_CACHE: '1', ...options.env },
     });
     let stdout = '';
     let stderr = '';

@@ -1,6 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { hostPlatform, ImageSourceError, openImage, parsePlatform, scanImage, type RegistryOptions, type ResolvedImage } from '../../image/index.js';
+import { homedir } from 'node:os';
+import { hostPlatform, ImageScanCache, ImageSourceError, openImage, parsePlatform, scanDirectory, scanImage, type RegistryOptions, type ResolvedImage } from '../../image/index.js';
 import { readSbom } from '../../image/sbom-input.js';
 import { VULNERABILITY_SEVERITIES, vulnerabilitySeverityRank, type ImageScan, type VulnerabilitySeverity } from '../../model/index.js';
 import { matchPackages, PurlError } from '../../vulndb/index.js';
@@ -24,7 +25,18 @@ export interface ImageScanCliOptions {
   readonly registryCa?: string;
   readonly username?: string;
   readonly passwordStdin?: boolean;
+  /** commander's --no-cache */
+  readonly cache?: boolean;
+  readonly cacheDir?: string;
 }
+
+/** Where scans are cached: --cache-dir, $KUBEWARD_CACHE_DIR, else $XDG_CACHE_HOME/kubeward/images. */
+export const imageCache = (options: ImageScanCliOptions, io: Io): ImageScanCache | undefined => {
+  if (options.cache === false || (io.env.KUBEWARD_NO_CACHE ?? '') !== '') return undefined;
+  const chosen = options.cacheDir ?? io.env.KUBEWARD_CACHE_DIR;
+  const directory = chosen ? resolve(io.cwd, chosen) : join(io.env.XDG_CACHE_HOME || join(io.env.HOME || homedir(), '.cache'), 'kubeward', 'images');
+  return new ImageScanCache(directory, io.version);
+};
 
 const readPasswordFromStdin = async (io: Io): Promise<string> => {
   const chunks: string[] = [];
@@ -77,8 +89,8 @@ export const openNamedImage = async (reference: string, options: ImageScanCliOpt
   }
 };
 
-/** `kubeward image scan <image>`: packages and vulnerabilities of an image. */
-export const runImageScan = async (reference: string, options: ImageScanCliOptions, io: Io): Promise<number> => {
+/** Scans something (an image, a directory) with the database when asked, then renders and decides the exit code. */
+const runPackageScan = async (options: ImageScanCliOptions, io: Io, scan: (advisories: VulnerabilityDatabase | undefined) => Promise<ImageScan>): Promise<number> => {
   if (!(IMAGE_FORMAT_NAMES as readonly string[]).includes(options.format)) throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use one of ${IMAGE_FORMAT_NAMES.join(', ')}`);
   const failOn = options.failOn?.toUpperCase() as VulnerabilitySeverity | undefined;
   if (failOn !== undefined && !VULNERABILITY_SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${VULNERABILITY_SEVERITIES.join(', ')}`);
@@ -93,32 +105,51 @@ export const runImageScan = async (reference: string, options: ImageScanCliOptio
   }
   try {
     const started = performance.now();
-    const image = await openNamedImage(reference, options, io);
-    const scan = await (async () => {
-      try {
-        return await scanImage(image, {
-          ...(database ? { advisories: database } : {}),
-          ...(options.quiet ? {} : { progress: (message: string) => io.stderr(`kubeward: ${message}\n`) }),
-        });
-      } catch (error) {
-        if (error instanceof ImageSourceError) throw new KnownError(error.message, error.hint);
-        throw error;
-      }
-    })();
+    let result: ImageScan;
+    try {
+      result = await scan(database);
+    } catch (error) {
+      if (error instanceof ImageSourceError) throw new KnownError(error.message, error.hint);
+      throw error;
+    }
     const renderer = IMAGE_RENDERERS[options.format as ImageFormatName];
     const color = options.output === undefined && (options.color ?? io.stdoutIsTTY) && options.format === 'table';
-    const text = renderer.render(scan, { color, now: io.now(), toolVersion: io.version });
+    const text = renderer.render(result, { color, now: io.now(), toolVersion: io.version });
     if (options.output) await writeFile(options.output, text);
     else await io.stdout(text);
     if (!options.quiet) {
-      io.stderr(`kubeward: ${scan.packages.length} packages, ${scan.vulnerabilities.length} vulnerabilities, ${scan.problems.length} problems in ${((performance.now() - started) / 1000).toFixed(2)}s\n`);
+      io.stderr(`kubeward: ${result.packages.length} packages, ${result.vulnerabilities.length} vulnerabilities, ${result.problems.length} problems in ${((performance.now() - started) / 1000).toFixed(2)}s\n`);
     }
-    if (failOn !== undefined && scan.vulnerabilities.some((match) => vulnerabilitySeverityRank(match.severity) >= vulnerabilitySeverityRank(failOn))) return EXIT.findings;
+    if (failOn !== undefined && result.vulnerabilities.some((match) => vulnerabilitySeverityRank(match.severity) >= vulnerabilitySeverityRank(failOn))) return EXIT.findings;
     return EXIT.clean;
   } finally {
     database?.close();
   }
 };
+
+const progressOf = (options: ImageScanCliOptions, io: Io) => (options.quiet ? {} : { progress: (message: string) => io.stderr(`kubeward: ${message}\n`) });
+
+/** `kubeward image scan <image>`: packages and vulnerabilities of an image. */
+export const runImageScan = (reference: string, options: ImageScanCliOptions, io: Io): Promise<number> =>
+  runPackageScan(options, io, async (database) => {
+    const image = await openNamedImage(reference, options, io);
+    const cache = imageCache(options, io);
+    return scanImage(image, { ...(database ? { advisories: database } : {}), ...(cache ? { cache } : {}), ...progressOf(options, io) });
+  });
+
+/** `kubeward fs scan <dir>`: packages and vulnerabilities of a root filesystem in a directory. */
+export const runFsScan = (directory: string, options: ImageScanCliOptions, io: Io): Promise<number> =>
+  runPackageScan(options, io, async (database) => {
+    const root = resolve(io.cwd, directory);
+    let isDirectory = false;
+    try {
+      isDirectory = (await stat(root)).isDirectory();
+    } catch {
+      // reported below
+    }
+    if (!isDirectory) throw new KnownError(`${directory} is not a directory`, 'give a root filesystem directory (kubeward fs scan /), or use kubeward image scan for images and archives');
+    return scanDirectory(root, { ...(database ? { advisories: database } : {}), display: directory });
+  });
 
 /** `kubeward sbom scan <sbom>`: the vulnerabilities of the packages an existing SBOM lists. */
 export const runSbomScan = async (file: string, options: ImageScanCliOptions, io: Io): Promise<number> => {

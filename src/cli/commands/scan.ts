@@ -36,7 +36,7 @@ const threadCount = (value: string): number => {
   return count;
 };
 
-const severity = (value: string | undefined, flag: string): Severity | undefined => {
+export const severity = (value: string | undefined, flag: string): Severity | undefined => {
   if (value === undefined) return undefined;
   const upper = value.toUpperCase();
   if (!(SEVERITIES as readonly string[]).includes(upper)) {
@@ -46,14 +46,14 @@ const severity = (value: string | undefined, flag: string): Severity | undefined
 };
 
 /** Writes rendered pieces to a file, waiting whenever the stream's buffer is full. */
-const writeChunks = async (stream: WriteStream, chunks: Iterable<string>): Promise<void> => {
+export const writeChunks = async (stream: WriteStream, chunks: Iterable<string>): Promise<void> => {
   for (const chunk of chunks) if (!stream.write(chunk)) await once(stream, 'drain');
   stream.end();
   await once(stream, 'finish');
 };
 
 /** Joins rendered pieces into writes of about a megabyte. */
-function* chunked(chunks: Iterable<string>): Generator<string> {
+export function* chunked(chunks: Iterable<string>): Generator<string> {
   let buffer = '';
   for (const chunk of chunks) {
     buffer += chunk;
@@ -81,12 +81,10 @@ export const scanExitCode = (report: ScanReport, failing: readonly Finding[], fa
   return failing.length > 0 ? EXIT.findings : EXIT.clean;
 };
 
-/** `kubeward scan`: load manifests, evaluate BUILD and DEPLOY policies, render, and decide the exit code. */
-export const runScan = async (inputs: readonly string[], options: ScanOptions, io: Io): Promise<number> => {
-  if (!(FORMAT_NAMES as readonly string[]).includes(options.format)) {
-    throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use one of ${FORMAT_NAMES.join(', ')}`);
-  }
-  if (inputs.length === 0) throw new UsageError('nothing to scan: give files, directories or - for stdin', 'kubeward scan examples/');
+export type PolicyGateOptions = Pick<ScanOptions, 'failOn' | 'severity' | 'config' | 'policies' | 'enable' | 'disable' | 'only' | 'builtinPolicies' | 'quiet'>;
+
+/** The configuration, thresholds and policies a policy-gate command (`scan`, `image check`) runs with. */
+export const policyGate = async (options: PolicyGateOptions, io: Io) => {
   const config = await loadConfig(options.config, io.cwd);
   const failOn = severity(options.failOn, '--fail-on') ?? config.failOn ?? 'HIGH';
   const minimum = severity(options.severity, '--severity') ?? config.severityThreshold ?? 'LOW';
@@ -100,6 +98,16 @@ export const runScan = async (inputs: readonly string[], options: ScanOptions, i
     cwd: io.cwd,
     ...(options.quiet ? {} : { warn: (message: string) => io.stderr(`kubeward: warning: ${message}\n`) }),
   });
+  return { config, failOn, minimum, policies };
+};
+
+/** `kubeward scan`: load manifests, evaluate BUILD and DEPLOY policies, render, and decide the exit code. */
+export const runScan = async (inputs: readonly string[], options: ScanOptions, io: Io): Promise<number> => {
+  if (!(FORMAT_NAMES as readonly string[]).includes(options.format)) {
+    throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use one of ${FORMAT_NAMES.join(', ')}`);
+  }
+  if (inputs.length === 0) throw new UsageError('nothing to scan: give files, directories or - for stdin', 'kubeward scan examples/');
+  const { config, failOn, minimum, policies } = await policyGate(options, io);
   if (inputs.includes('-') && io.stdinIsTTY) io.stderr('kubeward: reading manifests from standard input (end with Ctrl-D)\n');
   const started = performance.now();
   const loadOptions = {
