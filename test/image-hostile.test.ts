@@ -151,6 +151,12 @@ describe('kubeward fs scan on a hostile directory', () => {
     // An absolute link: on the host it would reach the host's own /usr/lib/os-release (Debian here).
     await symlink('/usr/lib/os-release', join(root, 'etc/os-release'));
     await symlink('../../../../../../etc/passwd', join(root, 'etc/escape'));
+    // A FIFO where a package database is looked for would block a reader forever; a link loop, forever too.
+    execFileSync('mkfifo', [join(root, 'lib/apk/db/triggers')]);
+    await mkdir(join(root, 'usr/lib/python3/dist-packages/x.dist-info'), { recursive: true });
+    execFileSync('mkfifo', [join(root, 'usr/lib/python3/dist-packages/x.dist-info/METADATA')]);
+    await symlink('loop-b', join(root, 'loop-a'));
+    await symlink('loop-a', join(root, 'loop-b'));
     const result = await kubeward(['fs', 'scan', root, '--no-vulnerabilities', '--format', 'json', '--quiet']);
     assert.equal(result.code, 0, result.stderr);
     const scan = JSON.parse(result.stdout) as ImageScan;

@@ -219,6 +219,8 @@ export const main = async (argv: readonly string[], io: Io): Promise<number> => 
       io.stderr(`kubeward: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
       return EXIT.error;
     }
-    throw error;
+    // A bug, not a finding: never exit 1, which CI reads as "findings". The stack helps the report.
+    io.stderr(`kubeward: internal error: ${(error as Error).stack ?? String(error)}\nhint: please report this with the command that caused it\n`);
+    return EXIT.error;
   }
 };

@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageScan } from '../model/index.js';
 import { parseDigest } from './sources/verify.js';
@@ -49,13 +50,17 @@ export class ImageScanCache {
     }
   }
 
-  /** Stores a scan (written to a temporary file and renamed, so readers never see half a file). */
+  /** Stores a scan (written to a temporary file and renamed, so readers never see half a file). Throws on I/O errors. */
   async put(scan: ImageScan): Promise<void> {
     const rest: CachedImageScan = { image: scan.image, ...(scan.os ? { os: scan.os } : {}), packages: scan.packages, problems: scan.problems };
-    await mkdir(this.#directory, { recursive: true });
+    await mkdir(this.#directory, { recursive: true, mode: 0o700 });
     const path = this.#path(scan.image.digest);
-    const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify({ format: CACHE_FORMAT, tool: this.#toolVersion, digest: scan.image.digest, scan: rest }));
-    await rename(temporary, path);
+    const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
+    try {
+      await writeFile(temporary, JSON.stringify({ format: CACHE_FORMAT, tool: this.#toolVersion, digest: scan.image.digest, scan: rest }), { mode: 0o600 });
+      await rename(temporary, path);
+    } finally {
+      await rm(temporary, { force: true });
+    }
   }
 }

@@ -1,5 +1,5 @@
-import type { Dirent } from 'node:fs';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { constants, type Dirent } from 'node:fs';
+import { lstat, open, readdir, readlink, stat, statfs } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -160,20 +160,27 @@ export class ImageFilesystem {
   }
 
   /**
-   * Reads a root filesystem from a directory as one layer: every entry's type, mode and size, the
-   * captured files' contents, and symbolic links as written (they resolve inside the image, never
-   * on the host). Unreadable entries are problems; `skip` names absolute paths not to enter.
+   * Reads a root filesystem from a directory as one layer. Only what a scan needs is kept: the
+   * captured files' contents and the symbolic links (as written: they resolve inside the image,
+   * never on the host). Files are opened without following links and read only when regular,
+   * so an entry swapped for a link or a FIFO while the walk runs cannot lead outside or hang it.
+   * Pseudo filesystems (proc, sysfs, cgroup, ...) are not entered wherever they are mounted;
+   * `skip` names more absolute paths not to enter. Unreadable entries are problems; an
+   * unreadable root is an error.
    */
   async addDirectory(root: string, capture: CapturePolicy, skip: readonly string[] = []): Promise<void> {
     const layer = this.layers;
-    const pending: string[] = ['/'];
+    const rootInfo = await stat(root);
+    const pending: { path: string; device: number }[] = [{ path: '/', device: rootInfo.dev }];
     while (pending.length > 0) {
-      const directory = pending.pop() as string;
+      const { path: directory, device } = pending.pop() as { path: string; device: number };
       let entries: Dirent[];
       try {
         entries = await readdir(join(root, directory), { withFileTypes: true });
       } catch (error) {
-        this.problems.push({ code: 'unreadable', path: directory, message: `${directory} cannot be listed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); skipped` });
+        const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        if (directory === '/') throw new Error(`${root} cannot be listed (${reason})`, { cause: error });
+        this.problems.push({ code: 'unreadable', path: directory, message: `${directory} cannot be listed (${reason}); skipped` });
         continue;
       }
       for (const entry of entries) {
@@ -181,26 +188,23 @@ export class ImageFilesystem {
         const onDisk = join(root, path);
         try {
           const info = await lstat(onDisk);
-          const mode = info.mode & 0o7777;
           if (info.isDirectory()) {
-            this.#nodes.set(path, { path, type: 'directory', mode, size: 0, layer });
-            if (!skip.includes(path)) pending.push(path);
+            if (skip.includes(path)) continue;
+            if (info.dev !== device && PSEUDO_FILESYSTEMS.has((await statfs(onDisk)).type)) continue;
+            pending.push({ path, device: info.dev });
           } else if (info.isSymbolicLink()) {
-            this.#nodes.set(path, { path, type: 'symlink', mode, size: 0, layer, linkname: await readlink(onDisk) });
-          } else if (info.isFile()) {
-            let content: Buffer | undefined;
-            if (capture.wants(path, info.size, mode)) {
-              if (info.size > capture.maxBytes) {
-                this.problems.push({ code: 'too-large', path, message: `${path} is ${info.size} bytes, over the ${capture.maxBytes}-byte limit for reading; not catalogued` });
-              } else {
-                content = await readFile(onDisk);
-                if (capture.reduce) content = capture.reduce(path, content, mode);
-              }
+            this.#nodes.set(path, { path, type: 'symlink', mode: info.mode & 0o7777, size: 0, layer, linkname: await readlink(onDisk) });
+          } else if (info.isFile() && capture.wants(path, info.size, info.mode & 0o7777)) {
+            const mode = info.mode & 0o7777;
+            if (info.size > capture.maxBytes) {
+              this.problems.push({ code: 'too-large', path, message: `${path} is ${info.size} bytes, over the ${capture.maxBytes}-byte limit for reading; not catalogued` });
+              continue;
             }
+            let content = await readRegularFile(onDisk, capture.maxBytes);
+            if (content === undefined) continue;
+            if (capture.reduce) content = capture.reduce(path, content, mode);
             this.#nodes.set(path, { path, type: 'file', mode, size: info.size, layer, ...(content === undefined ? {} : { content }) });
             if (content !== undefined) this.history.set(path, [{ layer, content }]);
-          } else {
-            this.#nodes.set(path, { path, type: 'other', mode, size: 0, layer });
           }
         } catch (error) {
           this.problems.push({ code: 'unreadable', path, message: `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); skipped` });
@@ -269,6 +273,33 @@ export class ImageFilesystem {
     return node?.content;
   }
 }
+
+/** statfs magic numbers of kernel pseudo filesystems: proc, sysfs, cgroup, cgroup2, debugfs, tracefs, securityfs, bpf, devpts, mqueue, pstore, configfs, fusectl. */
+const PSEUDO_FILESYSTEMS = new Set([0x9fa0, 0x62656572, 0x27e0eb, 0x63677270, 0x64626720, 0x74726163, 0x73636673, 0xcafe4a11, 0x1cd1, 0x19800202, 0x6165676c, 0x62656570, 0x65735543]);
+
+/**
+ * A regular file's content, opened without following a final symbolic link and without blocking
+ * on FIFOs, checked to be a regular file once open, and read to at most `limit` bytes.
+ */
+const readRegularFile = async (path: string, limit: number): Promise<Buffer | undefined> => {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return undefined;
+    const buffer = Buffer.alloc(Math.min(info.size, limit) + 1);
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, total, buffer.length - total, total);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > limit) throw new Error(`grew past the ${limit}-byte limit while being read`);
+      if (total === buffer.length) break;
+    }
+    return buffer.subarray(0, total);
+  } finally {
+    await handle.close();
+  }
+};
 
 const readAll = async (stream: AsyncIterable<Buffer>, limit: number): Promise<Buffer> => {
   const chunks: Buffer[] = [];

@@ -12,6 +12,7 @@ import { ImageFilesystem, type CapturePolicy } from './filesystem.js';
 import { detectOs, OS_FILES } from './os.js';
 import { formatPlatform } from './sources/resolve.js';
 import { ImageSourceError, LAYER_MEDIA_TYPES, type ResolvedImage } from './sources/types.js';
+import { verifyingStream } from './sources/verify.js';
 
 export interface ImageScanLimits {
   /** Largest uncompressed layer (a decompression bomb stops here). */
@@ -30,6 +31,8 @@ export interface ImageScanOptions {
   readonly progress?: (message: string) => void;
   /** Earlier scans by manifest digest: a hit reads no layers. */
   readonly cache?: ImageScanCache;
+  /** Things worth saying that do not fail the scan (a cache that cannot be written). */
+  readonly warn?: (message: string) => void;
 }
 
 /** Reads the first chunk of a stream and puts it back, to tell the compression by its magic bytes. */
@@ -146,7 +149,12 @@ export const scanImage = async (image: ResolvedImage, options: ImageScanOptions 
     return { ...cached, image: imageMetadata(image), vulnerabilities };
   }
   const scan = await readImage(image, options);
-  await options.cache?.put(scan);
+  try {
+    await options.cache?.put(scan);
+  } catch (error) {
+    // A read-only home (CI containers, pods) must not fail a scan that has succeeded.
+    options.warn?.(`the scan could not be cached (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); use --cache-dir or --no-cache`);
+  }
   return scan;
 };
 
@@ -169,8 +177,14 @@ const readImage = async (image: ResolvedImage, options: ImageScanOptions): Promi
     stream.on('error', (error: Error) => (early ??= error));
     try {
       const head = await peek(stream);
-      const output = decompress(stream, compressionOf(layer.mediaType, head), limits.maxLayerBytes);
+      let output = decompress(stream, compressionOf(layer.mediaType, head), limits.maxLayerBytes);
       if (early) output.destroy(early);
+      const diffId = image.diffIdChecks?.get(layer.digest);
+      if (diffId !== undefined) {
+        const check = verifyingStream(diffId, undefined, `${image.source}: layer ${index + 1} uncompressed (the config's diff_id)`);
+        output.on('error', (error) => check.destroy(error));
+        output = output.pipe(check);
+      }
       await filesystem.addLayer(output, index, layer.digest, capture);
     } catch (error) {
       if (error instanceof ImageSourceError) throw error;
@@ -208,7 +222,11 @@ export const scanDirectory = async (root: string, options: ImageScanOptions & { 
   const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;
   const catalogers = options.catalogers ?? CATALOGERS;
   const filesystem = new ImageFilesystem();
-  await filesystem.addDirectory(root, capturePolicy(catalogers, limits), root === '/' ? ['/proc', '/sys', '/dev'] : []);
+  try {
+    await filesystem.addDirectory(root, capturePolicy(catalogers, limits), root === '/' ? ['/proc', '/sys', '/dev'] : []);
+  } catch (error) {
+    throw new ImageSourceError((error as Error).message);
+  }
   const found = await catalogFilesystem(filesystem, catalogers, [], options);
   const image: ImageMetadata = { source: options.display ?? root, digest: 'directory', mediaType: 'inode/directory', exposedPorts: [], env: [], labels: {}, layers: [], history: [] };
   return { image, ...found };

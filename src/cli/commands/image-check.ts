@@ -52,13 +52,15 @@ export const runImageCheck = async (reference: string, options: ImageCheckOption
   }
   const started = performance.now();
   let scan: ImageScan;
+  let imageName: string | undefined;
   try {
     const image = await openNamedImage(reference, options, io);
+    imageName = image.name;
     const cache = imageCache(options, io);
     try {
       scan = await scanImage(image, {
         ...(database ? { advisories: database } : {}),
-        ...(cache ? { cache } : {}),
+        ...(cache ? { cache, warn: (message: string) => io.stderr(`kubeward: warning: ${message}\n`) } : {}),
         ...(options.quiet ? {} : { progress: (message: string) => io.stderr(`kubeward: ${message}\n`) }),
       });
     } catch (error) {
@@ -68,8 +70,8 @@ export const runImageCheck = async (reference: string, options: ImageCheckOption
   } finally {
     database?.close();
   }
-  // Registry images are named as pulled; local ones by --name, else by the digest they have.
-  const name = options.name ?? (scan.image.source.includes('/') && !scan.image.source.startsWith('/') && !scan.image.source.includes(':/') && !scan.image.source.startsWith('.') && !/^(oci|oci-archive|docker-archive):/.test(scan.image.source) ? scan.image.source : `local/${reference.split('/').pop()?.replace(/[^a-zA-Z0-9._-]/g, '-') ?? 'image'}@${scan.image.digest}`);
+  // Registry images are named as pulled, docker archives by their tag; others by --name, else by digest.
+  const name = options.name ?? imageName ?? `local/${reference.replace(/[/\\]+$/, '').split(/[/\\]/).pop()?.replace(/^(oci|oci-archive|docker-archive):/, '').replace(/[^a-zA-Z0-9._-]/g, '-').toLowerCase() || 'image'}@${scan.image.digest}`;
   const snapshot = imageAsPod(reference, name);
   const { findings: raw } = evaluatePolicies(snapshot, policies, { now: io.now(), stages: ['BUILD'], imageScan: () => scan });
   const { findings } = applyIgnoreRules(raw, config.ignore, io.now());

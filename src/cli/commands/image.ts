@@ -134,7 +134,7 @@ export const runImageScan = (reference: string, options: ImageScanCliOptions, io
   runPackageScan(options, io, async (database) => {
     const image = await openNamedImage(reference, options, io);
     const cache = imageCache(options, io);
-    return scanImage(image, { ...(database ? { advisories: database } : {}), ...(cache ? { cache } : {}), ...progressOf(options, io) });
+    return scanImage(image, { ...(database ? { advisories: database } : {}), ...(cache ? { cache, warn: (message: string) => io.stderr(`kubeward: warning: ${message}\n`) } : {}), ...progressOf(options, io) });
   });
 
 /** `kubeward fs scan <dir>`: packages and vulnerabilities of a root filesystem in a directory. */

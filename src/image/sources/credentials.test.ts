@@ -21,6 +21,7 @@ describe('registry credentials from Docker and containers config files', () => {
     { name: 'Docker Hub under its legacy v1 URL', config: { auths: { 'https://index.docker.io/v1/': { auth: basic('hub', 'y') } } }, registry: 'docker.io', expected: { username: 'hub', password: 'y' } },
     { name: 'an identity token', config: { auths: { 'myregistry.azurecr.io': { identitytoken: 'refresh' } } }, registry: 'myregistry.azurecr.io', expected: { identityToken: 'refresh' } },
     { name: 'podman-style username and password fields', config: { auths: { 'quay.io': { username: 'u', password: 'v' } } }, registry: 'quay.io', expected: { username: 'u', password: 'v' } },
+    { name: 'auth under an https URL with a trailing slash', config: { auths: { 'https://ghcr.io/': { auth: basic('me', 'z') } } }, registry: 'ghcr.io', expected: { username: 'me', password: 'z' } },
     { name: 'another registry only', config: { auths: { 'ghcr.io': { auth: basic('me', 'x') } } }, registry: 'quay.io', expected: undefined },
   ];
   for (const { name, config, registry, expected } of cases) {

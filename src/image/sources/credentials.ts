@@ -48,13 +48,22 @@ const readConfig = async (path: string): Promise<DockerConfig | undefined> => {
 };
 
 /** Runs `docker-credential-<helper> get`, which answers `{"Username": ..., "Secret": ...}` for a server. */
-const fromHelper = (helper: string, server: string): Promise<RegistryCredentials | undefined> =>
+/** `https://index.docker.io/v1/` → `index.docker.io`; Docker Hub's spellings all → `docker.io`. */
+const hostOf = (key: string): string => {
+  const host = key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  return DOCKER_HUB_KEYS.some((hub) => hub.replace(/^https:\/\//, '').replace(/\/.*$/, '') === host) ? 'docker.io' : host;
+};
+
+const fromHelper = (helper: string, server: string, optional: boolean): Promise<RegistryCredentials | undefined> =>
   new Promise((resolve, reject) => {
     const child = execFile(`docker-credential-${helper}`, ['get'], { timeout: 30_000, maxBuffer: 1024 * 1024 }, (error, stdout) => {
       if (error) {
         // The helper answers "credentials not found" with a non-zero exit: no credentials, not a failure.
         if (/not found/i.test(`${stdout} ${error.message}`)) return resolve(undefined);
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return reject(new ImageSourceError(`credential helper docker-credential-${helper} (named in the Docker config) is not installed`));
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+          if (optional) return resolve(undefined);
+          return reject(new ImageSourceError(`credential helper docker-credential-${helper} (named in the Docker config) is not installed`));
+        }
         return reject(new ImageSourceError(`credential helper docker-credential-${helper} failed for ${server}`));
       }
       try {
@@ -78,9 +87,12 @@ export const lookupCredentials = async (registry: string, files: readonly string
     const config = await readConfig(path);
     if (!config) continue;
     const keys = keysFor(registry);
-    const helper = keys.map((key) => config.credHelpers?.[key]).find(Boolean);
-    if (helper) return fromHelper(helper, keys[0] as string);
-    for (const key of keys) {
+    // Docker files a registry under several spellings (`https://host/`, `https://host/v1/`): compare hosts.
+    const wanted = new Set(keys.map(hostOf));
+    const matching = Object.keys(config.auths ?? {}).filter((key) => wanted.has(hostOf(key)));
+    const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => wanted.has(hostOf(key)))?.[1];
+    if (helper) return fromHelper(helper, keys[0] as string, false);
+    for (const key of matching) {
       const entry = config.auths?.[key];
       if (!entry) continue;
       if (entry.identitytoken) return { identityToken: entry.identitytoken, from: path };
@@ -93,7 +105,8 @@ export const lookupCredentials = async (registry: string, files: readonly string
       if (entry.username !== undefined && entry.password !== undefined) return { username: entry.username, password: entry.password, from: path };
       // An empty entry next to a credsStore means "ask the store".
     }
-    if (config.credsStore && keys.some((key) => config.auths?.[key] !== undefined)) return fromHelper(config.credsStore, keys[0] as string);
+    // Docker asks its store for every registry; a store that is not installed here means none.
+    if (config.credsStore) return fromHelper(config.credsStore, keys[0] as string, true);
   }
   return undefined;
 };

@@ -59,6 +59,15 @@ export const openDockerArchive = async (archive: TarIndex, tag: string | undefin
     if (!digest) throw new ImageSourceError(`${display}: layer ${path} has no digest to check it against`);
     return { mediaType: 'application/vnd.docker.image.rootfs.diff.tar', digest, size, path };
   });
+  // The config is content-addressed, manifest.json is not: a layer is the image's only if it
+  // uncompresses to the config's diff_id. Uncompressed layers named by that digest are checked
+  // already; others are checked again after decompression.
+  const diffIdChecks = new Map<string, string>();
+  for (const [index, layer] of layers.entries()) {
+    const diffId = diffIds[index];
+    if (diffId === undefined) throw new ImageSourceError(`${display}: the config lists ${diffIds.length} layer digests (diff_ids) for ${layers.length} layers`);
+    if (layer.digest !== diffId) diffIdChecks.set(layer.digest, diffId);
+  }
   const manifest = { schemaVersion: 2, mediaType: MEDIA_TYPES.dockerManifest, config: { mediaType: MEDIA_TYPES.dockerConfig, digest: configDigest, size: configData.length }, layers: layers.map(({ path: _path, ...layer }) => layer) };
   return {
     source: display,
@@ -67,6 +76,8 @@ export const openDockerArchive = async (archive: TarIndex, tag: string | undefin
     manifestMediaType: MEDIA_TYPES.dockerManifest,
     manifest,
     config,
+    diffIdChecks,
+    ...(chosen.RepoTags?.[0] ? { name: chosen.RepoTags.find((repoTag) => tag !== undefined && sameTag(tag, repoTag)) ?? chosen.RepoTags[0] } : {}),
     openLayer: async (descriptor) => {
       const layer = layers.find((candidate) => candidate.digest === descriptor.digest);
       if (!layer) throw new ImageSourceError(`${display}: no layer ${descriptor.digest}`);

@@ -1,12 +1,13 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import { ImageSourceError } from './types.js';
 
 export interface HttpOptions {
   /** Extra CA certificates (PEM) trusted besides the system ones. */
   readonly ca?: string | Buffer;
-  /** Whether certificates are checked (off only with `--insecure-registry`). */
-  readonly verifyTls?: boolean;
+  /** Hosts (`host:port`) whose certificates are not checked (`--insecure-registry`: the registry's own host only). */
+  readonly insecureHosts?: ReadonlySet<string>;
   /** Per-request time without progress before giving up. */
   readonly timeoutMs?: number;
 }
@@ -21,26 +22,40 @@ export interface HttpResponse {
 
 const MAX_REDIRECTS = 5;
 
+/** A URL from a server (a redirect, a token realm): http or https only, or an error naming where it came from. */
+export const serverUrl = (text: string, base: URL | undefined, what: string): URL => {
+  let url: URL;
+  try {
+    url = new URL(text, base);
+  } catch {
+    throw new ImageSourceError(`${what} ${JSON.stringify(text.slice(0, 200))} is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ImageSourceError(`${what} ${JSON.stringify(url.toString().slice(0, 200))} is not an http or https URL; refused`);
+  return url;
+};
+
 /**
  * One GET (or POST), following redirects (registries send blobs to object storage). Credentials are
- * sent only to the host they were meant for: a redirect elsewhere drops the Authorization header.
+ * sent only to the host they were meant for: a redirect elsewhere drops the Authorization header,
+ * and a POST (which carries a token in its body) is never sent on to another host.
  */
 export const send = async (
   url: string,
   init: { readonly method?: 'GET' | 'HEAD' | 'POST'; readonly headers?: Readonly<Record<string, string>>; readonly body?: string },
   options: HttpOptions,
 ): Promise<HttpResponse> => {
-  let current = new URL(url);
+  let current = serverUrl(url, undefined, 'URL');
   let headers: Record<string, string> = { 'user-agent': 'kubeward', ...init.headers };
   const origin = current.host;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const response = await once(current, init.method ?? 'GET', headers, init.body, options);
     const location = response.headers.location;
     if (response.status >= 300 && response.status < 400 && location) {
-      response.body.resume();
-      const next = new URL(location, current);
+      response.body.destroy();
+      const next = serverUrl(location, current, `${current.host} redirected to`);
       if (next.protocol === 'http:' && current.protocol === 'https:') throw new ImageSourceError(`${current.host} redirected to plain HTTP (${next.host}); refused`);
       if (next.host !== origin) {
+        if (init.body !== undefined) throw new ImageSourceError(`${current.host} redirected a token request to another host (${next.host}); refused`);
         headers = Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'authorization'));
       }
       current = next;
@@ -51,13 +66,16 @@ export const send = async (
   throw new ImageSourceError(`${url}: more than ${MAX_REDIRECTS} redirects`);
 };
 
+/** The system's CA certificates plus the extra ones: node's `ca` option replaces the defaults otherwise. */
+const trusted = (extra: string | Buffer): (string | Buffer)[] => [...rootCertificates, extra];
+
 const once = (url: URL, method: string, headers: Record<string, string>, body: string | undefined, options: HttpOptions): Promise<Omit<HttpResponse, 'url'>> =>
   new Promise((resolve, reject) => {
     const secure = url.protocol === 'https:';
     const requestOptions = {
       method,
       headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      ...(secure ? { rejectUnauthorized: options.verifyTls !== false, ...(options.ca ? { ca: options.ca } : {}) } : {}),
+      ...(secure ? { rejectUnauthorized: !(options.insecureHosts?.has(url.host) ?? false), ...(options.ca ? { ca: trusted(options.ca) } : {}) } : {}),
     };
     const request = (secure ? httpsRequest : httpRequest)(url, requestOptions, (response) => {
       response.setTimeout(options.timeoutMs ?? 60_000, () => response.destroy(new ImageSourceError(`${url.host}: no data for ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`)));
@@ -99,4 +117,20 @@ export const readBody = async (response: HttpResponse, limit: number, what: stri
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+};
+
+/**
+ * Why a registry refused, from its error body (`{"errors":[{"code":"DENIED","message":"..."}]}`),
+ * read up to 64 KiB; the body is then dropped, so an endless one cannot keep the process alive.
+ */
+export const errorDetail = async (response: HttpResponse): Promise<string> => {
+  try {
+    const body = await readBody(response, 64 * 1024, 'error body');
+    const parsed = JSON.parse(body.toString('utf8')) as { errors?: { code?: string; message?: string }[] };
+    const details = (parsed.errors ?? []).map((error) => [error.code, error.message].filter(Boolean).join(': ')).filter(Boolean);
+    return details.length > 0 ? ` (${details.join('; ').replace(/\s+/g, ' ').slice(0, 300)})` : '';
+  } catch {
+    response.body.destroy();
+    return '';
+  }
 };

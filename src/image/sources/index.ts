@@ -14,7 +14,7 @@ export { type RegistryOptions } from './registry.js';
 const HINT = 'give a registry reference (registry/repository:tag), an OCI layout directory, a docker save or OCI archive, or oci:<dir>[:tag], oci-archive:<file>[:tag], docker-archive:<file>[:name:tag]';
 
 /** Names that can only be files: a missing one is a missing file, not a registry image. */
-const LOOKS_LIKE_PATH = /^[./~]|\.(tar|tgz|tar\.gz|tar\.zst)$/;
+const LOOKS_LIKE_PATH = /^[./~]|(^|\/)\.\.(\/|$)|\.(tar|tgz|tar\.gz|tar\.zst|tar\.xz|tar\.bz2|txz|oci)$/;
 
 /** `kind:path[:tag]`; a path that exists as written wins over reading its last colon as a tag. */
 const splitReference = (reference: string, kind: string): { path: string; tag?: string } | undefined => {
@@ -53,12 +53,27 @@ export const openImage = async (reference: string, options: { readonly cwd: stri
   }
   const path = resolve(options.cwd, reference);
   if (!existsSync(path)) {
-    if (!LOOKS_LIKE_PATH.test(reference) && isRegistryReference(reference)) return openRegistryImage(reference, options.platform, options.registry);
+    if (!LOOKS_LIKE_PATH.test(reference) && isRegistryReference(reference)) {
+      try {
+        return await openRegistryImage(reference, options.platform, options.registry);
+      } catch (error) {
+        // A registry that cannot be reached may have been a mistyped file name: say none is here either.
+        const unreachable = error instanceof ImageSourceError && /host not found|connection refused/.test(error.message);
+        if (unreachable) throw new ImageSourceError(`${error.message} (and no file or directory named ${reference} here either)`, error.hint ?? HINT);
+        throw error;
+      }
+    }
+    if (!LOOKS_LIKE_PATH.test(reference) && /[A-Z]/.test(reference.split(/[:@]/)[0] ?? '') && isRegistryReference(reference.toLowerCase())) {
+      throw new ImageSourceError(`${reference}: no such file, and repository names must be lowercase`, `docker://${reference.toLowerCase()} for the registry image`);
+    }
     throw new ImageSourceError(`${reference}: no such image source`, HINT);
   }
   if (statSync(path).isDirectory()) {
     if (existsSync(join(path, 'oci-layout'))) return openOciLayout(directoryStore(path), undefined, options.platform, reference);
-    throw new ImageSourceError(`${reference} is a directory but not an OCI image layout (no oci-layout file)`, HINT);
+    throw new ImageSourceError(
+      `${reference} is a directory but not an OCI image layout (no oci-layout file)`,
+      isRegistryReference(reference) ? `for the registry image of that name, write docker://${reference}` : HINT,
+    );
   }
   return openArchive(path, undefined, reference, undefined, options.platform);
 };

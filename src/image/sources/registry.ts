@@ -1,6 +1,6 @@
 import { parseImageName } from '../../k8s/image.js';
 import { lookupCredentials, type RegistryCredentials } from './credentials.js';
-import { readBody, send, type HttpOptions, type HttpResponse } from './http.js';
+import { errorDetail, readBody, send, serverUrl, type HttpOptions, type HttpResponse } from './http.js';
 import { MAX_JSON_BYTES } from './oci-layout.js';
 import { parseConfig, selectManifest } from './resolve.js';
 import { ImageSourceError, MEDIA_TYPES, type Descriptor, type Platform, type ResolvedImage } from './types.js';
@@ -60,7 +60,8 @@ class RegistryClient {
     this.#registry = registry;
     this.#repository = repository;
     this.#options = options;
-    this.#http = { verifyTls: options.insecure !== true, ...(options.ca ? { ca: options.ca } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+    // --insecure-registry is about the registry alone: its token server and blob storage keep their checks.
+    this.#http = { ...(options.insecure ? { insecureHosts: new Set([endpointHost(registry)]) } : {}), ...(options.ca ? { ca: options.ca } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
     this.#base = `https://${endpointHost(registry)}`;
   }
 
@@ -74,13 +75,16 @@ class RegistryClient {
     const headers = (): Record<string, string> => ({ ...(accept ? { accept } : {}), ...(this.#authorization ? { authorization: this.#authorization } : {}) });
     let response = await this.#send(path, headers());
     if (response.status === 401) {
-      response.body.resume();
+      response.body.destroy();
+      // Only the registry itself is answered: a host it redirected to gets no credentials.
+      const answeredBy = new URL(response.url).host;
+      if (answeredBy !== endpointHost(this.#registry)) throw new ImageSourceError(`${this.#registry}: ${answeredBy}, where it redirected, asks for authentication; credentials not sent`);
       const challenge = parseChallenge(response.headers['www-authenticate']);
       if (!challenge) throw new ImageSourceError(`${this.#registry} asks for authentication it does not describe (no usable WWW-Authenticate header)`);
       this.#authorization = await this.#authorize(challenge);
       response = await this.#send(path, headers());
       if (response.status === 401) {
-        response.body.resume();
+        response.body.destroy();
         const credentials = await this.#credentialsFor();
         throw new ImageSourceError(
           `${this.#registry}: authentication failed for ${this.#repository}${credentials ? ` (credentials from ${credentials.from})` : ' (no credentials found)'}`,
@@ -114,9 +118,13 @@ class RegistryClient {
     }
     const realm = challenge.params.realm;
     if (!realm) throw new ImageSourceError(`${this.#registry}: bearer challenge without a realm`);
-    const realmUrl = new URL(realm);
-    if (realmUrl.protocol === 'http:' && !this.#options.insecure && credentials) {
-      throw new ImageSourceError(`${this.#registry}: its token server ${realmUrl.host} is plain HTTP; credentials not sent`, 'add --insecure-registry if you trust the network');
+    const realmUrl = serverUrl(realm, undefined, `${this.#registry}: token realm`);
+    const registryHostname = new URL(`https://${endpointHost(this.#registry)}`).hostname;
+    if (realmUrl.protocol === 'http:' && credentials && !(this.#options.insecure && realmUrl.hostname === registryHostname)) {
+      throw new ImageSourceError(
+        `${this.#registry}: its token server ${realmUrl.host} is plain HTTP; credentials not sent`,
+        realmUrl.hostname === registryHostname ? 'add --insecure-registry if you trust the network' : 'a token server on another host must use HTTPS',
+      );
     }
     const service = challenge.params.service;
     const scope = challenge.params.scope ?? `repository:${this.#repository}:pull`;
@@ -147,12 +155,12 @@ class RegistryClient {
     return `Bearer ${token}`;
   }
 
-  statusError(response: HttpResponse, what: string): ImageSourceError {
-    response.body.resume();
-    if (response.status === 404) return new ImageSourceError(`${what}: not found on ${this.#registry}`, 'check the repository name and tag');
-    if (response.status === 403) return new ImageSourceError(`${what}: access denied by ${this.#registry}`);
-    if (response.status === 429) return new ImageSourceError(`${what}: ${this.#registry} is rate-limiting requests (HTTP 429)`, 'wait, or log in for a higher limit');
-    return new ImageSourceError(`${what}: ${this.#registry} answered HTTP ${response.status}`);
+  async statusError(response: HttpResponse, what: string): Promise<ImageSourceError> {
+    const detail = await errorDetail(response);
+    if (response.status === 404) return new ImageSourceError(`${what}: not found on ${this.#registry}${detail}`, 'check the repository name and tag');
+    if (response.status === 403) return new ImageSourceError(`${what}: access denied by ${this.#registry}${detail}`);
+    if (response.status === 429) return new ImageSourceError(`${what}: ${this.#registry} is rate-limiting requests (HTTP 429)${detail}`, 'wait, or log in for a higher limit');
+    return new ImageSourceError(`${what}: ${this.#registry} answered HTTP ${response.status}${detail}`);
   }
 
   path(kind: 'manifests' | 'blobs', reference: string): string {
@@ -179,7 +187,7 @@ export const openRegistryImage = async (reference: string, platform: Platform, o
 
   const fetchManifest = async (ref: string, expected?: Descriptor): Promise<{ data: Buffer; digest: string; mediaType?: string }> => {
     const response = await client.get(client.path('manifests', ref), MANIFEST_ACCEPT);
-    if (response.status !== 200) throw client.statusError(response, `${display}: manifest ${ref}`);
+    if (response.status !== 200) throw await client.statusError(response, `${display}: manifest ${ref}`);
     const data = await readBody(response, MAX_JSON_BYTES, `${display}: manifest ${ref}`);
     const mediaType = response.headers['content-type']?.split(';')[0]?.trim();
     if (mediaType && SCHEMA1.test(mediaType)) throw new ImageSourceError(`${display} uses the Docker schema 1 manifest format, retired in 2019`, 'push it again with a current tool');
@@ -191,7 +199,7 @@ export const openRegistryImage = async (reference: string, platform: Platform, o
   const fetchBlob = async (descriptor: Descriptor): Promise<Buffer> => {
     if (descriptor.size > MAX_JSON_BYTES) throw new ImageSourceError(`${display}: ${descriptor.digest} is ${descriptor.size} bytes, too large for a config`);
     const response = await client.get(client.path('blobs', descriptor.digest));
-    if (response.status !== 200) throw client.statusError(response, `${display}: blob ${descriptor.digest}`);
+    if (response.status !== 200) throw await client.statusError(response, `${display}: blob ${descriptor.digest}`);
     const data = await readBody(response, MAX_JSON_BYTES, `${display}: blob ${descriptor.digest}`);
     verifyBuffer(data, descriptor.digest, descriptor.size, `${display}: blob ${descriptor.digest}`);
     return data;
@@ -202,6 +210,7 @@ export const openRegistryImage = async (reference: string, platform: Platform, o
   const config = parseConfig(await fetchBlob(selected.manifest.config), `${display}: config`);
   return {
     source: display,
+    name: display,
     manifestDigest: selected.digest,
     manifestMediaType: selected.mediaType,
     manifest: selected.manifest,
@@ -209,7 +218,7 @@ export const openRegistryImage = async (reference: string, platform: Platform, o
     ...(selected.platform ? { platform: selected.platform } : {}),
     openLayer: async (layer) => {
       const response = await client.get(client.path('blobs', layer.digest));
-      if (response.status !== 200) throw client.statusError(response, `${display}: layer ${layer.digest}`);
+      if (response.status !== 200) throw await client.statusError(response, `${display}: layer ${layer.digest}`);
       const verify = verifyingStream(layer.digest, layer.size, `${display}: layer ${layer.digest}`);
       response.body.on('error', (error) => verify.destroy(error));
       return response.body.pipe(verify);

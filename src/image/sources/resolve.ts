@@ -53,8 +53,11 @@ export const selectManifest = async (
     }
     const index = value as unknown as ImageIndex;
     const candidates = index.manifests.filter((descriptor) => descriptor.platform === undefined || descriptor.platform.os !== 'unknown');
+    const sameArchitecture = (descriptor: Descriptor): boolean => descriptor.platform?.os === platform.os && descriptor.platform.architecture === platform.architecture;
     const chosen =
-      candidates.find((descriptor) => descriptor.platform?.os === platform.os && descriptor.platform.architecture === platform.architecture && (platform.variant === undefined || descriptor.platform.variant === platform.variant)) ??
+      candidates.find((descriptor) => sameArchitecture(descriptor) && (platform.variant === undefined || descriptor.platform?.variant === platform.variant)) ??
+      // `linux/arm64/v8` asked, `linux/arm64` offered: the same thing, spelled without the variant.
+      (platform.variant === undefined ? undefined : candidates.find((descriptor) => sameArchitecture(descriptor) && descriptor.platform?.variant === undefined)) ??
       (candidates.length === 1 && candidates[0]?.platform === undefined ? candidates[0] : undefined);
     if (!chosen) {
       const offered = candidates.map((descriptor) => (descriptor.platform ? formatPlatform(descriptor.platform) : descriptor.digest)).join(', ');

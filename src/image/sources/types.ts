@@ -76,6 +76,13 @@ export interface ResolvedImage {
   readonly platform?: Platform;
   /** The layer's compressed bytes; the stream fails at its end when the digest or size does not match. */
   readonly openLayer: (layer: Descriptor) => Promise<Readable>;
+  /**
+   * Layers whose uncompressed content must also match the config's `diff_ids` (layer digest →
+   * diff_id): where nothing content-addressed binds the layers to the image (`docker save`).
+   */
+  readonly diffIdChecks?: ReadonlyMap<string, string>;
+  /** The image's name as a registry would know it (`registry/repository:tag`), when the source records one. */
+  readonly name?: string;
 }
 
 /** Errors that end a scan of the image (not of one file in it): bad manifests, digests that do not match. */

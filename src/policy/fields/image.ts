@@ -12,20 +12,43 @@ const INSTRUCTIONS = new Set(['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 
  * BuildKit (`RUN /bin/sh -c apt-get update # buildkit`, `EXPOSE map[22/tcp:{}]`) record it.
  * Steps made by other tools (`umoci repack`) have no instruction.
  */
-export const dockerfileInstruction = (createdBy: string): { readonly instruction: string; readonly value: string } => {
-  let text = createdBy.trim().replace(/\s*# buildkit$/, '');
-  // Build arguments in scope are prefixed as `|<count> NAME=value ...`.
+/** `/bin/sh -c `, `/bin/bash -o pipefail -c ` (a Dockerfile SHELL), `sh -c `: how the builder ran a step. */
+const SHELL_PREFIX = /^(?:\/\S*\/)?(?:ba|da|z|k|a)?sh(?:\s+-[^c\s]\S*(?:\s+[^-\s]\S*)?)*\s+-c\s+/;
+
+/** Steps are matched up to this length: a crafted 16 MiB history line must not stall policy regexes. */
+const MAX_STEP = 8192;
+
+/** `|2 A=1 B=2 rest` → `rest`: build arguments in scope, as both builders record them. */
+const withoutBuildArgs = (text: string): string => {
   const args = /^\|(\d+)\s+/.exec(text);
-  if (args) {
-    text = text.slice(args[0].length);
-    for (let count = Number(args[1]); count > 0; count--) text = text.replace(/^\S+=\S*\s+/, '');
+  if (!args) return text;
+  let rest = text.slice(args[0].length);
+  for (let count = Number(args[1]); count > 0; count--) rest = rest.replace(/^\S+=\S*\s+/, '');
+  return rest;
+};
+
+/**
+ * The Dockerfile instruction behind an image history step, as the classic builder
+ * (`/bin/sh -c #(nop)  EXPOSE 22/tcp`, `/bin/sh -c apt-get update`, `|1 V=2 /bin/sh -c make`,
+ * `/bin/bash -o pipefail -c ...` under a SHELL instruction) and BuildKit
+ * (`RUN /bin/sh -c apt-get update # buildkit`, `EXPOSE map[22/tcp:{}]`) record it.
+ * Steps made by other tools (`umoci repack`) have no instruction.
+ */
+export const dockerfileInstruction = (createdBy: string): { readonly instruction: string; readonly value: string } => {
+  let text = withoutBuildArgs(createdBy.slice(0, MAX_STEP).trim().replace(/\s*# buildkit$/, ''));
+  const shell = SHELL_PREFIX.exec(text);
+  if (shell) {
+    const rest = text.slice(shell[0].length);
+    const nop = /^#\(nop\)\s+(.*)$/s.exec(rest);
+    if (!nop) return { instruction: 'RUN', value: text };
+    text = nop[1] as string;
   }
-  const nop = /^\/bin\/(?:ba)?sh -c #\(nop\)\s+(.*)$/s.exec(text);
-  if (nop) text = nop[1] as string;
-  else if (/^\/bin\/(?:ba)?sh -c\s/.test(text)) return { instruction: 'RUN', value: text };
   const match = /^([A-Za-z]+)\s+(.*)$/s.exec(text);
   const instruction = match?.[1]?.toUpperCase();
-  if (match && instruction && INSTRUCTIONS.has(instruction)) return { instruction, value: (match[2] as string).trim() };
+  if (match && instruction && INSTRUCTIONS.has(instruction)) {
+    const value = (match[2] as string).trim();
+    return { instruction, value: instruction === 'RUN' ? withoutBuildArgs(value) : value };
+  }
   return { instruction: '', value: text };
 };
 
@@ -89,7 +112,8 @@ export const imageFields: readonly FieldDefinition[] = [
     description: 'Days since the image was built (the config\'s `created`), e.g. `>= 90`.',
     extract: (scan, container, at, context) => {
       const created = scan.image.created === undefined ? Number.NaN : Date.parse(scan.image.created);
-      if (Number.isNaN(created)) return [];
+      // Reproducible builds (distroless, ko, Bazel, Nix) stamp the epoch or year 1: no build date at all.
+      if (Number.isNaN(created) || created <= Date.UTC(1970, 0, 2)) return [];
       const days = Math.floor((context.index.now.getTime() - created) / DAY_MS);
       return [candidate(days, at, () => `image ${imageOf(container)} was built ${days} days ago (${scan.image.created})`)];
     },
