@@ -6,6 +6,8 @@ import { builtInPolicyDirectory } from '../policy/files.js';
 import { FORMAT_NAMES } from '../report/index.js';
 import { runDbImport, runDbMatch, runDbStatus, runDbUpdate } from './commands/db.js';
 import { runImageCheck } from './commands/image-check.js';
+import { runNetpolMap } from './commands/netpol.js';
+import { NETWORK_MAP_FORMATS } from '../report/network/index.js';
 import { runFsScan, runImageScan, runSbomScan } from './commands/image.js';
 import { IMAGE_FORMAT_NAMES } from '../report/image/index.js';
 import { runImportStackRox, runPolicyExplain, runPolicyFields, runPolicyList, runPolicyTest } from './commands/policy.js';
@@ -139,6 +141,19 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--no-color', 'never use colours')
     .option('-q, --quiet', 'no progress or summary on stderr', false)
     .action(async (reference: string, options) => setExit(await runImageCheck(reference, options, io)));
+
+  const netpol = root.command('netpol').description('NetworkPolicy analysis: who can talk to whom');
+  netpol
+    .command('map')
+    .description('connectivity between workloads and external address ranges under the NetworkPolicies of the inputs, with ports')
+    .argument('<paths...>', 'manifest files and directories (recursively), or - for stdin')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(NETWORK_MAP_FORMATS).default('txt'))
+    .option('-o, --output <file>', 'write the map to a file instead of stdout')
+    .option('--focus <workload>', 'only what touches this workload (namespace/Kind/name, namespace/name or name)')
+    .option('-n, --namespace <namespace>', 'namespace for objects that set none', undefined)
+    .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
+    .option('-q, --quiet', 'no notes on stderr', false)
+    .action(async (paths: string[], options) => setExit(await runNetpolMap(paths, options, io)));
 
   root
     .command('fs')

@@ -216,13 +216,10 @@ const networkPolicyRules = (value: unknown, peerKey: 'from' | 'to'): NetworkPoli
 const networkPolicy = (raw: Dict, meta: ObjectMeta): NetworkPolicy => {
   const spec = dict(raw.spec);
   const declared = strings(spec.policyTypes).filter((type) => type === 'Ingress' || type === 'Egress');
-  // Inference when policyTypes is absent: Ingress always, Egress only if an egress section exists.
+  // Inference when policyTypes is absent, as the API server defaults it (SetDefaults_NetworkPolicySpec):
+  // Ingress always, Egress only when there are egress rules (`egress: []` has none).
   const policyTypes: ('Ingress' | 'Egress')[] =
-    declared.length > 0
-      ? (declared as ('Ingress' | 'Egress')[])
-      : spec.egress !== undefined && spec.egress !== null
-        ? ['Ingress', 'Egress']
-        : ['Ingress'];
+    declared.length > 0 ? (declared as ('Ingress' | 'Egress')[]) : Array.isArray(spec.egress) && spec.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
   return {
     ...meta,
     kind: 'NetworkPolicy',

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildSnapshot, normaliseDocument, parseYamlStream } from '../k8s/index.js';
+import { computeConnectivity, type ConnectivityMap } from './engine.js';
+
+/** Two namespaces with labels, and pods named by their labels, as the API documentation's examples use. */
+const CLUSTER = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: prod, labels: {env: prod, team: shop}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: dev, labels: {env: dev}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: prod, labels: {app: web, tier: front}}
+spec: {containers: [{name: c, image: nginx:1.27, ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: prod, labels: {app: api, tier: back}}
+spec: {containers: [{name: c, image: api:1, ports: [{name: http, containerPort: 9090}, {name: dns, containerPort: 53, protocol: UDP}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: prod, labels: {app: db}}
+spec: {containers: [{name: c, image: postgres:16, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: tool, namespace: dev, labels: {app: tool}}
+spec: {containers: [{name: c, image: busybox:1.36}]}
+`;
+
+const mapOf = (policies: string): ConnectivityMap => {
+  const objects = parseYamlStream(`${CLUSTER}\n---\n${policies}`).flatMap((document, index) =>
+    document.value ? normaliseDocument(document.value, { file: 'case.yaml', documentIndex: index, defaultNamespace: 'default' }).objects : [],
+  );
+  return computeConnectivity(buildSnapshot(objects));
+};
+
+const short = (id: string): string => id.split('/').pop() as string;
+/** `web->api TCP 9090` lines, sorted; pairs of a pod with itself are left out for brevity. */
+const edges = (map: ConnectivityMap): string[] =>
+  map.connections.filter((connection) => connection.from !== connection.to).map((connection) => `${short(connection.from)}->${short(connection.to)} ${connection.ports.toString()}`).sort();
+
+const everyone = ['web', 'api', 'db', 'tool'];
+const allPairs = (except: (from: string, to: string) => boolean = () => false): string[] =>
+  everyone.flatMap((from) => everyone.filter((to) => to !== from && !except(from, to)).map((to) => `${from}->${to} all ports`)).sort();
+
+const policy = (name: string, namespace: string, spec: string): string => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec: ${spec}\n---\n`;
+
+describe('NetworkPolicy semantics (networking.k8s.io/v1), case by case from the API documentation', () => {
+  const cases: { name: string; policies: string; expected: string[] }[] = [
+    { name: 'no policy: every pod is open both ways', policies: '', expected: allPairs() },
+    {
+      name: 'default deny ingress in prod: nothing reaches prod pods, their egress stays open',
+      policies: policy('deny', 'prod', '{podSelector: {}, policyTypes: [Ingress]}'),
+      expected: ['web->tool all ports', 'api->tool all ports', 'db->tool all ports'].sort(),
+    },
+    {
+      name: 'policyTypes omitted with egress rules: Ingress is implied too, so ingress is denied',
+      policies: policy('egress-only', 'prod', '{podSelector: {matchLabels: {app: db}}, egress: [{to: [{podSelector: {matchLabels: {app: api}}}]}]}'),
+      expected: allPairs((from, to) => to === 'db' || (from === 'db' && to !== 'api')),
+    },
+    {
+      name: 'policyTypes omitted with `egress: []`: no egress rules, so only Ingress is implied',
+      policies: policy('empty-egress', 'prod', '{podSelector: {matchLabels: {app: db}}, ingress: [{}], egress: []}'),
+      expected: allPairs(),
+    },
+    {
+      name: 'podSelector alone means the policy\'s own namespace',
+      policies: policy('from-web', 'prod', '{podSelector: {matchLabels: {app: api}}, ingress: [{from: [{podSelector: {}}]}]}'),
+      expected: allPairs((from, to) => to === 'api' && from === 'tool'),
+    },
+    {
+      name: 'namespaceSelector and podSelector in ONE peer: both must match (AND)',
+      policies: policy('and', 'prod', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{namespaceSelector: {matchLabels: {env: dev}}, podSelector: {matchLabels: {app: web}}}]}]}'),
+      expected: allPairs((_from, to) => to === 'db'),
+    },
+    {
+      name: 'namespaceSelector and podSelector as TWO peers: either may match (OR)',
+      policies: policy('or', 'prod', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{namespaceSelector: {matchLabels: {env: dev}}}, {podSelector: {matchLabels: {app: web}}}]}]}'),
+      expected: allPairs((from, to) => to === 'db' && from === 'api'),
+    },
+    {
+      name: 'an empty namespaceSelector selects every namespace',
+      policies: policy('all-ns', 'prod', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{namespaceSelector: {}}]}]}'),
+      expected: allPairs(),
+    },
+    {
+      name: 'the kubernetes.io/metadata.name label every namespace carries',
+      policies: policy('by-name', 'prod', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: dev}}}]}]}'),
+      expected: allPairs((from, to) => to === 'db' && from !== 'tool'),
+    },
+    {
+      name: 'matchExpressions: In, NotIn, Exists, DoesNotExist',
+      policies: policy('expressions', 'prod', '{podSelector: {matchExpressions: [{key: tier, operator: Exists}]}, ingress: [{from: [{podSelector: {matchExpressions: [{key: app, operator: In, values: [web, db]}, {key: tier, operator: NotIn, values: [back]}]}}, {podSelector: {matchExpressions: [{key: tier, operator: DoesNotExist}]}}]}]}'),
+      // web (tier front) and api (tier back) are selected; web and db may reach them, api and tool may not.
+      expected: allPairs((from, to) => (to === 'web' || to === 'api') && (from === 'api' || from === 'tool')),
+    },
+    {
+      name: 'ports: a number, an endPort range and a protocol',
+      policies: policy('ports', 'prod', '{podSelector: {matchLabels: {app: api}}, ingress: [{ports: [{port: 9090}, {port: 30000, endPort: 30100}, {protocol: UDP, port: 53}, {protocol: SCTP}]}]}'),
+      expected: allPairs((_from, to) => to === 'api').concat(['web->api TCP 9090, 30000-30100; UDP 53; SCTP all', 'db->api TCP 9090, 30000-30100; UDP 53; SCTP all', 'tool->api TCP 9090, 30000-30100; UDP 53; SCTP all']).sort(),
+    },
+    {
+      name: 'a named port means each destination pod\'s own number',
+      policies: policy('named', 'prod', '{podSelector: {matchLabels: {app: db}}, policyTypes: [Egress], egress: [{ports: [{port: http}]}]}'),
+      expected: allPairs((from) => from === 'db').concat(['db->web TCP 8080', 'db->api TCP 9090']).sort(),
+    },
+    {
+      name: 'policies add up: two policies selecting one pod allow the union',
+      policies: policy('one', 'prod', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: api}}}], ports: [{port: 5432}]}]}') + policy('two', 'prod', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 9187}]}]}'),
+      expected: allPairs((_from, to) => to === 'db').concat(['api->db TCP 5432', 'web->db TCP 9187']).sort(),
+    },
+    {
+      name: 'a connection needs both: egress of the source and ingress of the destination',
+      policies: policy('api-egress', 'prod', '{podSelector: {matchLabels: {app: api}}, policyTypes: [Egress], egress: [{to: [{podSelector: {matchLabels: {app: db}}}], ports: [{port: 5432}, {port: 6379}]}]}') + policy('db-ingress', 'prod', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {}}], ports: [{port: 5432}]}]}'),
+      expected: allPairs((from, to) => from === 'api' || to === 'db').concat(['api->db TCP 5432', 'web->db TCP 5432']).sort(),
+    },
+    {
+      name: 'ipBlock peers are addresses, never pods (pod IPs are unknown to manifests)',
+      policies: policy('cidr', 'prod', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}'),
+      expected: allPairs((_from, to) => to === 'db'),
+    },
+  ];
+  for (const { name, policies, expected } of cases) it(name, () => assert.deepEqual(edges(mapOf(policies)), expected));
+
+  it('external addresses: ipBlock minus except, with the rule\'s ports', () => {
+    const map = mapOf(policy('egress', 'prod', '{podSelector: {matchLabels: {app: api}}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}], ports: [{port: 443}, {port: http}]}]}'));
+    const grants = map.external.filter((grant) => grant.workload === 'prod/Pod/api' && grant.direction === 'egress');
+    assert.deepEqual(grants.map((grant) => `${grant.addresses.toString()} ${grant.ports.toString()}`), ['10.0.0.0/16, 10.2.0.0/15, 10.4.0.0/14, 10.8.0.0/13, 10.16.0.0/12, 10.32.0.0/11, 10.64.0.0/10, 10.128.0.0/9 TCP 443']);
+    const open = map.external.filter((grant) => grant.workload === 'prod/Pod/web');
+    assert.deepEqual(open.map((grant) => `${grant.direction} ${grant.addresses.toString()} ${grant.ports.toString()}`), ['ingress 0.0.0.0/0; ::/0 all ports', 'egress 0.0.0.0/0; ::/0 all ports']);
+  });
+
+  it('isolation per workload and direction, with the policies that select it', () => {
+    const map = mapOf(policy('deny', 'prod', '{podSelector: {matchLabels: {app: db}}, policyTypes: [Ingress, Egress]}'));
+    assert.deepEqual(map.isolation.find((entry) => entry.workload === 'prod/Pod/db'), { workload: 'prod/Pod/db', ingress: true, egress: true, policies: ['prod/deny'] });
+    assert.deepEqual(map.isolation.find((entry) => entry.workload === 'prod/Pod/web'), { workload: 'prod/Pod/web', ingress: false, egress: false, policies: [] });
+  });
+
+  it('bad input is reported with policy and field, and the rest is still analysed', () => {
+    const map = mapOf(
+      policy('bad-cidr', 'prod', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.300/8}}, {podSelector: {matchLabels: {app: api}}}]}]}') +
+        policy('bad-port', 'prod', '{podSelector: {matchLabels: {app: web}}, ingress: [{ports: [{port: 70000}, {port: metrics}, {port: 8080}]}]}'),
+    );
+    assert.deepEqual(map.problems.map((problem) => `${problem.policy} ${problem.path}: ${problem.message}`), [
+      'prod/bad-cidr spec.ingress[0].from[0].ipBlock: "10.0.0.300/8": "10.0.0.300" is not an IPv4 address; this peer is ignored',
+      'prod/bad-port spec.ingress[0].ports: port 70000 is out of range 1-65535; ignored',
+      'prod/bad-port spec.ingress[0].ports: named port "metrics" (TCP) is declared by no container; the rule allows nothing on it',
+    ]);
+    assert.ok(edges(map).includes('api->db all ports'), 'the valid peer still counts');
+    assert.ok(edges(map).includes('db->web TCP 8080'), 'the valid port still counts');
+  });
+});

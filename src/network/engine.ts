@@ -1,0 +1,241 @@
+import { selectorMatches, type ClusterSnapshot, type ContainerPort, type Labels, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort, type NetworkPolicyRule, type Protocol, type Workload } from '../model/index.js';
+import { CidrError, IpSet } from './ip.js';
+import { MAX_PORT, PortSet } from './ports.js';
+
+/** A workload as the network sees it: its pods' labels, namespace and declared container ports. */
+export interface NetworkEndpoint {
+  /** `namespace/Kind/name`. */
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly labels: Labels;
+  readonly ports: readonly ContainerPort[];
+  readonly hostNetwork: boolean;
+}
+
+/** Traffic one workload's pods may send to another's, and on which ports. */
+export interface Connection {
+  readonly from: string;
+  readonly to: string;
+  readonly ports: PortSet;
+}
+
+/** Addresses outside the cluster a workload may reach (egress) or be reached from (ingress), with ports. */
+export interface ExternalGrant {
+  readonly workload: string;
+  readonly direction: 'ingress' | 'egress';
+  readonly addresses: IpSet;
+  readonly ports: PortSet;
+}
+
+/** Something in a policy that could not be used as written: the object, the field and why. */
+export interface NetworkProblem {
+  readonly policy: string;
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface Isolation {
+  readonly workload: string;
+  /** Whether some policy selects the workload for ingress (otherwise all ingress is allowed). */
+  readonly ingress: boolean;
+  readonly egress: boolean;
+  /** Policies selecting it, by id. */
+  readonly policies: readonly string[];
+}
+
+export interface ConnectivityMap {
+  readonly endpoints: readonly NetworkEndpoint[];
+  readonly connections: readonly Connection[];
+  readonly external: readonly ExternalGrant[];
+  readonly isolation: readonly Isolation[];
+  readonly problems: readonly NetworkProblem[];
+}
+
+const endpointId = (workload: Workload): string => `${workload.namespace ?? 'default'}/${workload.kind}/${workload.name}`;
+const policyId = (policy: NetworkPolicy): string => `${policy.namespace ?? 'default'}/${policy.name}`;
+
+interface CompiledRule {
+  /** Pods its peers select, as endpoint indexes; `undefined` when the rule has no peers (everyone). */
+  readonly pods: ReadonlySet<number> | undefined;
+  /** Addresses its ipBlock peers allow; everything when the rule has no peers. */
+  readonly addresses: IpSet;
+  readonly ports: readonly NetworkPolicyPort[] | undefined;
+  readonly policy: NetworkPolicy;
+  readonly path: string;
+}
+
+/**
+ * Computes who can talk to whom under the NetworkPolicies of a snapshot (networking.k8s.io/v1),
+ * at workload level (pods grouped by their owner):
+ * - a pod selected by no policy of a direction is open in that direction; policies add up;
+ * - a connection needs the source's egress and the destination's ingress to allow it;
+ * - peers: podSelector alone means the policy's namespace; namespaceSelector alone, any pod of
+ *   the selected namespaces; both in one peer, both must match; ipBlock peers are external
+ *   addresses and never match pods (their IPs are unknown to manifests);
+ * - ports: numbers, `endPort` ranges, and names resolved against the destination pod's container
+ *   ports (one rule can mean different numbers on different pods); no ports means all.
+ */
+export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap => {
+  const problems: NetworkProblem[] = [];
+  const namespaceLabels = new Map<string, Labels>();
+  for (const namespace of snapshot.namespaces) namespaceLabels.set(namespace.name, { ...namespace.labels, 'kubernetes.io/metadata.name': namespace.name });
+  const labelsOfNamespace = (name: string): Labels => namespaceLabels.get(name) ?? { 'kubernetes.io/metadata.name': name };
+
+  const endpoints: NetworkEndpoint[] = snapshot.workloads.map((workload) => ({
+    id: endpointId(workload),
+    namespace: workload.namespace ?? 'default',
+    name: workload.name,
+    kind: workload.kind,
+    labels: workload.podLabels,
+    ports: workload.pod.containers.flatMap((container) => container.ports),
+    hostNetwork: workload.pod.hostNetwork,
+  }));
+
+  const matchesPeer = (peer: NetworkPolicyPeer, policy: NetworkPolicy, endpoint: NetworkEndpoint): boolean => {
+    if (peer.ipBlock && !peer.podSelector && !peer.namespaceSelector) return false;
+    if (peer.namespaceSelector) {
+      if (!selectorMatches(peer.namespaceSelector, labelsOfNamespace(endpoint.namespace))) return false;
+    } else if (endpoint.namespace !== (policy.namespace ?? 'default')) return false;
+    return peer.podSelector ? selectorMatches(peer.podSelector, endpoint.labels) : true;
+  };
+
+  const compileRule = (rule: NetworkPolicyRule, policy: NetworkPolicy, path: string): CompiledRule => {
+    if (rule.peers === undefined) return { pods: undefined, addresses: IpSet.ALL, ports: rule.ports, policy, path };
+    const pods = new Set<number>();
+    let addresses = IpSet.EMPTY;
+    for (const [index, peer] of rule.peers.entries()) {
+      const peerPath = `${path}[${index}]`;
+      if (!peer.ipBlock && !peer.podSelector && !peer.namespaceSelector) {
+        problems.push({ policy: policyId(policy), path: peerPath, message: 'a peer needs podSelector, namespaceSelector or ipBlock; this one has none and matches nothing' });
+        continue;
+      }
+      if (peer.ipBlock) {
+        if (peer.podSelector || peer.namespaceSelector) problems.push({ policy: policyId(policy), path: peerPath, message: 'ipBlock cannot be combined with podSelector or namespaceSelector in one peer (the API server rejects it); the selectors are ignored' });
+        try {
+          addresses = addresses.union(IpSet.block(peer.ipBlock.cidr, peer.ipBlock.except));
+          for (const except of peer.ipBlock.except) {
+            if (IpSet.block(except).subtract(IpSet.block(peer.ipBlock.cidr)).ranges.length > 0) problems.push({ policy: policyId(policy), path: `${peerPath}.ipBlock.except`, message: `except ${except} is not inside cidr ${peer.ipBlock.cidr}` });
+          }
+        } catch (error) {
+          if (!(error instanceof CidrError)) throw error;
+          problems.push({ policy: policyId(policy), path: `${peerPath}.ipBlock`, message: `${error.message}; this peer is ignored` });
+        }
+        continue;
+      }
+      endpoints.forEach((endpoint, position) => {
+        if (matchesPeer(peer, policy, endpoint)) pods.add(position);
+      });
+    }
+    return { pods, addresses, ports: rule.ports, policy, path };
+  };
+
+  // For each endpoint, the rules of the policies that select it, per direction (undefined: not isolated).
+  const ingressRules: (CompiledRule[] | undefined)[] = endpoints.map(() => undefined);
+  const egressRules: (CompiledRule[] | undefined)[] = endpoints.map(() => undefined);
+  const selectingPolicies: string[][] = endpoints.map(() => []);
+  for (const policy of snapshot.networkPolicies) {
+    const namespace = policy.namespace ?? 'default';
+    const selected = endpoints.flatMap((endpoint, position) => (endpoint.namespace === namespace && selectorMatches(policy.podSelector, endpoint.labels) ? [position] : []));
+    if (selected.length === 0) continue;
+    const ingress = policy.policyTypes.includes('Ingress') ? policy.ingress.map((rule, index) => compileRule(rule, policy, `spec.ingress[${index}].from`)) : undefined;
+    const egress = policy.policyTypes.includes('Egress') ? policy.egress.map((rule, index) => compileRule(rule, policy, `spec.egress[${index}].to`)) : undefined;
+    for (const position of selected) {
+      selectingPolicies[position]?.push(policyId(policy));
+      if (ingress) ingressRules[position] = [...(ingressRules[position] ?? []), ...ingress];
+      if (egress) egressRules[position] = [...(egressRules[position] ?? []), ...egress];
+    }
+  }
+
+  const reportedNames = new Set<string>();
+  /** A rule's ports on one destination pod: named ports resolve against its container ports. */
+  const portsOn = (rule: CompiledRule, destination: NetworkEndpoint): PortSet => {
+    if (rule.ports === undefined) return PortSet.ALL;
+    let set = PortSet.EMPTY;
+    for (const port of rule.ports) {
+      const protocol: Protocol = port.protocol;
+      if (port.port === undefined) {
+        set = set.union(PortSet.protocol(protocol));
+      } else if (typeof port.port === 'number') {
+        if (port.port < 1 || port.port > MAX_PORT || (port.endPort !== undefined && (port.endPort < port.port || port.endPort > MAX_PORT))) {
+          const key = `${policyId(rule.policy)} ${rule.path} range`;
+          if (!reportedNames.has(key)) {
+            reportedNames.add(key);
+            problems.push({ policy: policyId(rule.policy), path: rule.path.replace(/\.(from|to)$/, '.ports'), message: `port ${port.port}${port.endPort === undefined ? '' : `-${port.endPort}`} is out of range 1-65535; ignored` });
+          }
+          continue;
+        }
+        set = set.union(PortSet.of(protocol, port.port, port.endPort ?? port.port));
+      } else {
+        const named = destination.ports.filter((containerPort) => containerPort.name === port.port && containerPort.protocol === protocol);
+        for (const containerPort of named) set = set.union(PortSet.of(protocol, containerPort.containerPort));
+      }
+    }
+    return set;
+  };
+
+  const allowedIngress = (destination: number, source: number): PortSet => {
+    const rules = ingressRules[destination];
+    if (rules === undefined) return PortSet.ALL;
+    const endpoint = endpoints[destination] as NetworkEndpoint;
+    let set = PortSet.EMPTY;
+    for (const rule of rules) if (rule.pods === undefined || rule.pods.has(source)) set = set.union(portsOn(rule, endpoint));
+    return set;
+  };
+
+  const allowedEgress = (source: number, destination: number): PortSet => {
+    const rules = egressRules[source];
+    if (rules === undefined) return PortSet.ALL;
+    const endpoint = endpoints[destination] as NetworkEndpoint;
+    let set = PortSet.EMPTY;
+    for (const rule of rules) if (rule.pods === undefined || rule.pods.has(destination)) set = set.union(portsOn(rule, endpoint));
+    return set;
+  };
+
+  const connections: Connection[] = [];
+  for (let source = 0; source < endpoints.length; source++) {
+    for (let destination = 0; destination < endpoints.length; destination++) {
+      const egress = allowedEgress(source, destination);
+      if (egress.isEmpty) continue;
+      const ports = egress.intersect(allowedIngress(destination, source));
+      if (!ports.isEmpty) connections.push({ from: (endpoints[source] as NetworkEndpoint).id, to: (endpoints[destination] as NetworkEndpoint).id, ports });
+    }
+  }
+
+  // Named ports no destination declares: the rule then allows nothing on them.
+  for (const policy of snapshot.networkPolicies) {
+    for (const [direction, rules] of [['ingress', policy.ingress], ['egress', policy.egress]] as const) {
+      rules.forEach((rule, index) => {
+        for (const port of rule.ports ?? []) {
+          if (typeof port.port !== 'string') continue;
+          if (!endpoints.some((endpoint) => endpoint.ports.some((containerPort) => containerPort.name === port.port && containerPort.protocol === port.protocol))) {
+            problems.push({ policy: policyId(policy), path: `spec.${direction}[${index}].ports`, message: `named port ${JSON.stringify(port.port)} (${port.protocol}) is declared by no container; the rule allows nothing on it` });
+          }
+        }
+      });
+    }
+  }
+
+  /** External addresses: a rule's ipBlocks (or everything, for a rule without peers), with its ports on that workload. */
+  const externalGrants = (position: number, direction: 'ingress' | 'egress'): ExternalGrant[] => {
+    const rules = (direction === 'ingress' ? ingressRules : egressRules)[position];
+    const endpoint = endpoints[position] as NetworkEndpoint;
+    if (rules === undefined) return [{ workload: endpoint.id, direction, addresses: IpSet.ALL, ports: PortSet.ALL }];
+    return rules.flatMap((rule) => {
+      if (rule.addresses.isEmpty) return [];
+      // Egress to an address: named ports cannot resolve (no pod there), so only numbered ones count.
+      const ports = direction === 'ingress' ? portsOn(rule, endpoint) : portsOn({ ...rule, ports: rule.ports?.filter((port) => typeof port.port !== 'string') }, endpoint);
+      return ports.isEmpty ? [] : [{ workload: endpoint.id, direction, addresses: rule.addresses, ports }];
+    });
+  };
+  const external = endpoints.flatMap((_, position) => [...externalGrants(position, 'ingress'), ...externalGrants(position, 'egress')]);
+
+  const isolation = endpoints.map((endpoint, position) => ({
+    workload: endpoint.id,
+    ingress: ingressRules[position] !== undefined,
+    egress: egressRules[position] !== undefined,
+    policies: selectingPolicies[position] ?? [],
+  }));
+  return { endpoints, connections, external, isolation, problems };
+};

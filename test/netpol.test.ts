@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { kubeward } from './support/cli.js';
+
+interface MapJson {
+  schemaVersion: string;
+  workloads: { id: string }[];
+  entities: { id: string; cidrs: string[] }[];
+  connections: { from: string; to: string; text: string; ports: Record<string, [number, number][]> }[];
+  summary: { noIngressIsolation: string[]; noEgressIsolation: string[]; exposed: { workload: string; via: string }[] };
+  problems: unknown[];
+}
+
+describe('kubeward netpol map on the demo application', () => {
+  it('maps who may talk to postgres, on which port, and who is exposed', async () => {
+    const result = await kubeward(['netpol', 'map', 'examples/', '--format', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    const map = JSON.parse(result.stdout) as MapJson;
+    assert.equal(map.workloads.length, 14);
+    const intoPostgres = map.connections.filter((edge) => edge.to === 'data/StatefulSet/postgres').map((edge) => `${edge.from} ${edge.text}`).sort();
+    assert.ok(intoPostgres.length > 0 && intoPostgres.every((line) => line.endsWith('TCP 5432')), intoPostgres.join('\n'));
+    assert.ok(map.summary.exposed.some((exposure) => exposure.workload === 'shop/Deployment/storefront' && /LoadBalancer/.test(exposure.via)));
+    assert.ok(map.summary.exposed.some((exposure) => exposure.workload === 'shop/Deployment/legacy-admin' && /NodePort.*30022/.test(exposure.via)));
+  });
+
+  it('renders txt, csv, md and dot, and --focus keeps one workload\'s edges', async () => {
+    const txt = await kubeward(['netpol', 'map', 'examples/', '--focus', 'data/postgres']);
+    assert.equal(txt.code, 0, txt.stderr);
+    assert.match(txt.stdout, /^\d+ workloads, \d+ connections between them/);
+    assert.ok(txt.stdout.split('\n').filter((line) => line.includes(' -> ')).every((line) => line.includes('data/StatefulSet/postgres')));
+    const csv = await kubeward(['netpol', 'map', 'examples/', '--format', 'csv']);
+    assert.match(csv.stdout, /^from,to,ports\n/);
+    const md = await kubeward(['netpol', 'map', 'examples/', '--format', 'md']);
+    assert.match(md.stdout, /^\| from \| to \| ports \|\n\|---\|---\|---\|\n/);
+    const dot = await kubeward(['netpol', 'map', 'examples/', '--format', 'dot']);
+    assert.match(dot.stdout, /^digraph connectivity \{[\s\S]*subgraph cluster_\d+ \{[\s\S]*-> "data\/StatefulSet\/postgres" \[label="TCP 5432"\];[\s\S]*\}\n$/);
+    const unknown = await kubeward(['netpol', 'map', 'examples/', '--focus', 'nothing-here']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /no workload "nothing-here" in the inputs/);
+  });
+});
