@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kubeward } from './support/cli.js';
+import { temporaryDirectory } from './support/repo.js';
 
 interface MapJson {
   schemaVersion: string;
@@ -37,5 +40,34 @@ describe('kubeward netpol map on the demo application', () => {
     const unknown = await kubeward(['netpol', 'map', 'examples/', '--focus', 'nothing-here']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /no workload "nothing-here" in the inputs/);
+  });
+});
+
+describe('kubeward netpol diff', () => {
+  it('shows what a policy change opens before it is applied: one peer merged into another by a typo', async () => {
+    const after = await temporaryDirectory();
+    await cp('examples', after, { recursive: true });
+    // The classic mistake: `- podSelector` (a second peer, OR) where `podSelector` (same peer, AND) was meant.
+    const file = join(after, 'data/network-policies.yaml');
+    const text = await readFile(file, 'utf8');
+    const broken = text.replace(/(kubernetes\.io\/metadata\.name: shop\n)(\s+)podSelector:/, (_match, line: string, indent: string) => `${line}${indent.slice(0, -2)}- podSelector:`);
+    assert.notEqual(broken, text);
+    await writeFile(file, broken);
+    const result = await kubeward(['netpol', 'diff', 'examples', after, '--exit-code']);
+    assert.equal(result.code, 1, result.stderr);
+    // Every pod of namespace shop may now reach postgres, not only the APIs (role=api).
+    assert.equal(
+      result.stdout,
+      [
+        '3 connections change: 3 added, 0 removed, 0 changed',
+        '+ shop/CronJob/order-cleanup  ->  data/StatefulSet/postgres  TCP 5432',
+        '+ shop/Deployment/legacy-admin  ->  data/StatefulSet/postgres  TCP 5432',
+        '+ shop/Deployment/storefront  ->  data/StatefulSet/postgres  TCP 5432',
+        '',
+      ].join('\n'),
+    );
+    const same = await kubeward(['netpol', 'diff', 'examples', 'examples', '--exit-code', '--format', 'json']);
+    assert.equal(same.code, 0, same.stderr);
+    assert.deepEqual((JSON.parse(same.stdout) as { changes: unknown[] }).changes, []);
   });
 });

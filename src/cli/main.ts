@@ -6,8 +6,8 @@ import { builtInPolicyDirectory } from '../policy/files.js';
 import { FORMAT_NAMES } from '../report/index.js';
 import { runDbImport, runDbMatch, runDbStatus, runDbUpdate } from './commands/db.js';
 import { runImageCheck } from './commands/image-check.js';
-import { runNetpolMap } from './commands/netpol.js';
-import { NETWORK_MAP_FORMATS } from '../report/network/index.js';
+import { runNetpolDiff, runNetpolMap } from './commands/netpol.js';
+import { NETWORK_DIFF_FORMATS, NETWORK_MAP_FORMATS } from '../report/network/index.js';
 import { runFsScan, runImageScan, runSbomScan } from './commands/image.js';
 import { IMAGE_FORMAT_NAMES } from '../report/image/index.js';
 import { runImportStackRox, runPolicyExplain, runPolicyFields, runPolicyList, runPolicyTest } from './commands/policy.js';
@@ -154,6 +154,17 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
     .option('-q, --quiet', 'no notes on stderr', false)
     .action(async (paths: string[], options) => setExit(await runNetpolMap(paths, options, io)));
+  netpol
+    .command('diff')
+    .description('connections added, removed and changed between two sets of manifests (what a policy change does before it is applied)')
+    .argument('<before>', 'manifest file or directory as it is')
+    .argument('<after>', 'manifest file or directory as it would be')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(NETWORK_DIFF_FORMATS).default('txt'))
+    .option('-o, --output <file>', 'write the diff to a file instead of stdout')
+    .option('--exit-code', 'exit 1 when connectivity changes (as git diff --exit-code)')
+    .option('-n, --namespace <namespace>', 'namespace for objects that set none', undefined)
+    .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
+    .action(async (before: string, after: string, options) => setExit(await runNetpolDiff(before, after, options, io)));
 
   root
     .command('fs')

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildSnapshot, normaliseDocument, parseYamlStream } from '../k8s/index.js';
+import { diffConnectivity } from './diff.js';
 import { computeConnectivity, type ConnectivityMap } from './engine.js';
 
 /** Two namespaces with labels, and pods named by their labels, as the API documentation's examples use. */
@@ -34,14 +35,15 @@ metadata: {name: tool, namespace: dev, labels: {app: tool}}
 spec: {containers: [{name: c, image: busybox:1.36}]}
 `;
 
-const mapOf = (policies: string): ConnectivityMap => {
-  const objects = parseYamlStream(`${CLUSTER}\n---\n${policies}`).flatMap((document, index) =>
-    document.value ? normaliseDocument(document.value, { file: 'case.yaml', documentIndex: index, defaultNamespace: 'default' }).objects : [],
+const snapshotOf = (policies: string) =>
+  buildSnapshot(
+    parseYamlStream(`${CLUSTER}\n---\n${policies}`).flatMap((document, index) =>
+      document.value ? normaliseDocument(document.value, { file: 'case.yaml', documentIndex: index, defaultNamespace: 'default' }).objects : [],
+    ),
   );
-  return computeConnectivity(buildSnapshot(objects));
-};
+const mapOf = (policies: string): ConnectivityMap => computeConnectivity(snapshotOf(policies));
 
-const short = (id: string): string => id.split('/').pop() as string;
+const short = (id: string): string => (id.startsWith('external:') ? id : (id.split('/').pop() as string));
 /** `web->api TCP 9090` lines, sorted; pairs of a pod with itself are left out for brevity. */
 const edges = (map: ConnectivityMap): string[] =>
   map.connections.filter((connection) => connection.from !== connection.to).map((connection) => `${short(connection.from)}->${short(connection.to)} ${connection.ports.toString()}`).sort();
@@ -155,5 +157,25 @@ describe('NetworkPolicy semantics (networking.k8s.io/v1), case by case from the 
     ]);
     assert.ok(edges(map).includes('api->db all ports'), 'the valid peer still counts');
     assert.ok(edges(map).includes('db->web TCP 8080'), 'the valid port still counts');
+  });
+});
+
+describe('connectivity diff', () => {
+  it('names connections added, removed and changed, with the ports that open and close', () => {
+    const before = snapshotOf(policy('db', 'prod', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: api}}}], ports: [{port: 5432}]}]}'));
+    const after = snapshotOf(
+      policy('db', 'prod', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: api}}}, {podSelector: {matchLabels: {app: web}}}], ports: [{port: 5432}, {port: 9187}]}]}') +
+        policy('web', 'prod', '{podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress]}'),
+    );
+    const lines = diffConnectivity(before, after).changes.map((change) => `${change.change} ${short(change.from)}->${short(change.to)} +${change.opened.toString()} -${change.closed.toString()}`);
+    assert.deepEqual(lines.sort(), [
+      'added prod/Pod/web->db +TCP 5432, 9187 -none'.replace('prod/Pod/', ''),
+      'changed api->db +TCP 9187 -none',
+      'removed api->web +none -all ports',
+      'removed db->web +none -all ports',
+      'removed tool->web +none -all ports',
+      'removed web->web +none -all ports',
+      'removed external:0.0.0.0/0; ::/0->web +none -all ports',
+    ].sort());
   });
 });

@@ -175,23 +175,16 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
     return set;
   };
 
-  const allowedIngress = (destination: number, source: number): PortSet => {
-    const rules = ingressRules[destination];
+  /** What one side's rules allow towards (or from) `peer`, on the destination pod's ports. */
+  const allowedBy = (rules: readonly CompiledRule[] | undefined, peer: number, destination: number): PortSet => {
     if (rules === undefined) return PortSet.ALL;
     const endpoint = endpoints[destination] as NetworkEndpoint;
     let set = PortSet.EMPTY;
-    for (const rule of rules) if (rule.pods === undefined || rule.pods.has(source)) set = set.union(portsOn(rule, endpoint));
+    for (const rule of rules) if (rule.pods === undefined || rule.pods.has(peer)) set = set.union(portsOn(rule, endpoint));
     return set;
   };
-
-  const allowedEgress = (source: number, destination: number): PortSet => {
-    const rules = egressRules[source];
-    if (rules === undefined) return PortSet.ALL;
-    const endpoint = endpoints[destination] as NetworkEndpoint;
-    let set = PortSet.EMPTY;
-    for (const rule of rules) if (rule.pods === undefined || rule.pods.has(destination)) set = set.union(portsOn(rule, endpoint));
-    return set;
-  };
+  const allowedIngress = (destination: number, source: number): PortSet => allowedBy(ingressRules[destination], source, destination);
+  const allowedEgress = (source: number, destination: number): PortSet => allowedBy(egressRules[source], destination, destination);
 
   const connections: Connection[] = [];
   for (let source = 0; source < endpoints.length; source++) {

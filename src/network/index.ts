@@ -2,3 +2,4 @@ export { computeConnectivity, type Connection, type ConnectivityMap, type Extern
 export { CidrError, IpSet, parseCidr, rangeToCidrs, type IpRange } from './ip.js';
 export { buildNetworkMap, exposures, externalEntities, focusMap, type Exposure, type ExternalConnection, type ExternalEntity, type NetworkMap } from './map.js';
 export { PortSet, PROTOCOLS, type PortRange } from './ports.js';
+export { diffConnectivity, type ConnectionChange, type NetworkDiff } from './diff.js';

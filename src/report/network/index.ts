@@ -1,4 +1,4 @@
-import type { NetworkMap } from '../../network/index.js';
+import type { NetworkDiff, NetworkMap } from '../../network/index.js';
 
 export const NETWORK_MAP_SCHEMA_VERSION = '1.0';
 
@@ -101,3 +101,54 @@ const dot: NetworkMapRenderer = {
 export const NETWORK_MAP_RENDERERS = { txt, json, csv, md, dot } as const;
 export type NetworkMapFormat = keyof typeof NETWORK_MAP_RENDERERS;
 export const NETWORK_MAP_FORMATS = Object.keys(NETWORK_MAP_RENDERERS) as NetworkMapFormat[];
+
+/** A connectivity diff's output format. */
+export interface NetworkDiffRenderer {
+  readonly name: string;
+  readonly render: (diff: NetworkDiff) => string;
+}
+
+const diffTxt: NetworkDiffRenderer = {
+  name: 'txt',
+  render(diff) {
+    const lines: string[] = [];
+    const count = (kind: string): number => diff.changes.filter((change) => change.change === kind).length;
+    lines.push(diff.changes.length === 0 ? 'No change in connectivity' : `${diff.changes.length} connections change: ${count('added')} added, ${count('removed')} removed, ${count('changed')} changed`);
+    for (const change of diff.changes) {
+      const sign = change.change === 'added' ? '+' : change.change === 'removed' ? '-' : '~';
+      const detail =
+        change.change === 'changed'
+          ? `${change.before.toString()} → ${change.after.toString()}${change.opened.isEmpty ? '' : ` (opens ${change.opened.toString()})`}${change.closed.isEmpty ? '' : ` (closes ${change.closed.toString()})`}`
+          : (change.change === 'added' ? change.after : change.before).toString();
+      lines.push(`${sign} ${change.from}  ->  ${change.to}  ${detail}`);
+    }
+    if (diff.onlyBefore.length) lines.push('', `Workloads removed (not compared): ${diff.onlyBefore.join(', ')}`);
+    if (diff.onlyAfter.length) lines.push('', `Workloads added (not compared): ${diff.onlyAfter.join(', ')}`);
+    return `${lines.join('\n')}\n`;
+  },
+};
+
+const diffJson: NetworkDiffRenderer = {
+  name: 'json',
+  render: (diff) =>
+    `${JSON.stringify(
+      {
+        schemaVersion: NETWORK_MAP_SCHEMA_VERSION,
+        changes: diff.changes.map((change) => ({ from: change.from, to: change.to, change: change.change, before: change.before.toString(), after: change.after.toString(), opened: change.opened.toString(), closed: change.closed.toString() })),
+        onlyBefore: diff.onlyBefore,
+        onlyAfter: diff.onlyAfter,
+      },
+      null,
+      2,
+    )}\n`,
+};
+
+const diffMd: NetworkDiffRenderer = {
+  name: 'md',
+  render: (diff) =>
+    `${['| change | from | to | before | after |', '|---|---|---|---|---|', ...diff.changes.map((change) => `| ${change.change} | ${mdCell(change.from)} | ${mdCell(change.to)} | ${mdCell(change.before.toString())} | ${mdCell(change.after.toString())} |`)].join('\n')}\n`,
+};
+
+export const NETWORK_DIFF_RENDERERS = { txt: diffTxt, json: diffJson, md: diffMd } as const;
+export type NetworkDiffFormat = keyof typeof NETWORK_DIFF_RENDERERS;
+export const NETWORK_DIFF_FORMATS = Object.keys(NETWORK_DIFF_RENDERERS) as NetworkDiffFormat[];
