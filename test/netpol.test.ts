@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { kubeward } from './support/cli.js';
@@ -69,5 +69,59 @@ describe('kubeward netpol diff', () => {
     const same = await kubeward(['netpol', 'diff', 'examples', 'examples', '--exit-code', '--format', 'json']);
     assert.equal(same.code, 0, same.stderr);
     assert.deepEqual((JSON.parse(same.stdout) as { changes: unknown[] }).changes, []);
+  });
+});
+
+describe('kubeward netpol generate', () => {
+  // What a week of traffic in the demo shop looks like: the APIs and their stores, payments out to a PSP, one partner in.
+  const FLOWS = [
+    { source: 'shop/storefront', destination: 'shop/catalog-api', port: 8080, protocol: 'TCP' },
+    { source: 'shop/storefront', destination: 'shop/cart-api', port: 8080, protocol: 'TCP' },
+    { source: 'shop/storefront', destination: 'shop/checkout-api', port: 8080, protocol: 'TCP' },
+    { source: 'shop/cart-api', destination: 'data/redis', port: 6379, protocol: 'TCP' },
+    { source: 'shop/catalog-api', destination: 'data/postgres', port: 5432, protocol: 'TCP' },
+    { source: 'shop/checkout-api', destination: 'data/postgres', port: 5432, protocol: 'TCP' },
+    { source: 'shop/checkout-api', destination: 'payments/Deployment/gateway', port: 8443, protocol: 'TCP' },
+    { source: 'shop/checkout-api', destination: 'messaging/rabbitmq', port: 5672, protocol: 'TCP' },
+    { source: 'payments/gateway', destination: 'payments/fraud-scorer', port: 9000, protocol: 'TCP' },
+    { source: 'payments/gateway', destination: '203.0.113.10', port: 443, protocol: 'TCP' },
+    { source: '198.51.100.7', destination: 'shop/storefront', port: 8080, protocol: 'TCP' },
+    { source: 'ops/db-backup', destination: 'data/postgres', port: 5432, protocol: 'TCP' },
+  ];
+
+  it('round trip: the generated policies, mapped by the same engine, allow every observed flow and nothing else', async () => {
+    const work = await temporaryDirectory();
+    const flows = join(work, 'flows.jsonl');
+    await writeFile(flows, `${FLOWS.map((flow) => JSON.stringify(flow)).join('\n')}\n{"source": "shop/nowhere", "destination": "data/redis", "port": 6379, "protocol": "TCP"}\nnot json\n`);
+    const generated = await kubeward(['netpol', 'generate', 'examples/', '--flows', flows, '--default-deny', '-o', join(work, 'generated.yaml')]);
+    assert.equal(generated.code, 0, generated.stderr);
+    assert.match(generated.stderr, /flows\.jsonl:14: not JSON; skipped/);
+    assert.match(generated.stderr, /flows name shop\/nowhere, which is neither a workload of the inputs nor an IP address/);
+    // The workloads as they are, their current policies replaced by the generated ones.
+    const cluster = join(work, 'cluster');
+    await cp('examples', cluster, { recursive: true });
+    await rm(join(cluster, 'data/network-policies.yaml'));
+    await rm(join(cluster, 'payments/network-policies.yaml'));
+    await cp(join(work, 'generated.yaml'), join(cluster, 'generated.yaml'));
+    const mapped = await kubeward(['netpol', 'map', cluster, '--format', 'json']);
+    assert.equal(mapped.code, 0, mapped.stderr);
+    const map = JSON.parse(mapped.stdout) as MapJson;
+    const id = (name: string): string => {
+      if (/^\d/.test(name)) return name;
+      const [namespace, ...rest] = name.split('/');
+      return map.workloads.find((workload) => workload.id === name || workload.id.endsWith(`/${rest.at(-1)}`) && workload.id.startsWith(`${namespace}/`))?.id ?? name;
+    };
+    const observed = FLOWS.map((flow) => `${id(flow.source)} -> ${id(flow.destination)} ${flow.protocol} ${flow.port}`).sort();
+    const entityOf = (entity: string): string => map.entities.find((candidate) => candidate.id === entity)?.cidrs.map((cidr) => cidr.replace(/\/32$/, '')).join(',') ?? entity;
+    const allowed = map.connections.map((edge) => `${edge.from.startsWith('external:') ? entityOf(edge.from) : edge.from} -> ${edge.to.startsWith('external:') ? entityOf(edge.to) : edge.to} ${edge.text}`).sort();
+    assert.deepEqual(allowed, observed);
+    assert.deepEqual(map.summary.noIngressIsolation, []);
+    assert.deepEqual(map.summary.noEgressIsolation, []);
+  });
+
+  it('needs --flows, and says so', async () => {
+    const result = await kubeward(['netpol', 'generate', 'examples/']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--flows <file> is required/);
   });
 });

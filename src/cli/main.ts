@@ -6,7 +6,7 @@ import { builtInPolicyDirectory } from '../policy/files.js';
 import { FORMAT_NAMES } from '../report/index.js';
 import { runDbImport, runDbMatch, runDbStatus, runDbUpdate } from './commands/db.js';
 import { runImageCheck } from './commands/image-check.js';
-import { runNetpolDiff, runNetpolMap } from './commands/netpol.js';
+import { runNetpolDiff, runNetpolGenerate, runNetpolMap } from './commands/netpol.js';
 import { NETWORK_DIFF_FORMATS, NETWORK_MAP_FORMATS } from '../report/network/index.js';
 import { runFsScan, runImageScan, runSbomScan } from './commands/image.js';
 import { IMAGE_FORMAT_NAMES } from '../report/image/index.js';
@@ -154,6 +154,17 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
     .option('-q, --quiet', 'no notes on stderr', false)
     .action(async (paths: string[], options) => setExit(await runNetpolMap(paths, options, io)));
+  netpol
+    .command('generate')
+    .description('least-privilege ingress and egress NetworkPolicies per workload from observed flows (DNS to kube-dns kept open)')
+    .argument('<paths...>', 'manifest files and directories of the workloads')
+    .option('--flows <file>', 'observed flows: JSON lines {source, destination, port, protocol}, or Cilium Hubble JSON (hubble observe -o json)')
+    .option('-o, --output <file>', 'write the policies to a file instead of stdout')
+    .option('--default-deny', 'also a default-deny policy per namespace')
+    .option('-n, --namespace <namespace>', 'namespace for objects that set none', undefined)
+    .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
+    .option('-q, --quiet', 'no summary on stderr', false)
+    .action(async (paths: string[], options) => setExit(await runNetpolGenerate(paths, options, io)));
   netpol
     .command('diff')
     .description('connections added, removed and changed between two sets of manifests (what a policy change does before it is applied)')

@@ -3,3 +3,4 @@ export { CidrError, IpSet, parseCidr, rangeToCidrs, type IpRange } from './ip.js
 export { buildNetworkMap, exposures, externalEntities, focusMap, type Exposure, type ExternalConnection, type ExternalEntity, type NetworkMap } from './map.js';
 export { PortSet, PROTOCOLS, type PortRange } from './ports.js';
 export { diffConnectivity, type ConnectionChange, type NetworkDiff } from './diff.js';
+export { DEFAULT_DNS, generatePolicies, parseFlows, stableSelector, type Flow, type FlowProblem, type GenerateOptions } from './generate.js';
