@@ -43,6 +43,21 @@ describe('kubeward netpol map on the demo application', () => {
   });
 });
 
+describe('kubeward netpol map --flows', () => {
+  it('names observed flows the policies deny, and allowed pairs nobody used', async () => {
+    const flows = join(await temporaryDirectory(), 'flows.jsonl');
+    await writeFile(flows, ['{"source":"shop/checkout-api","destination":"data/postgres","port":5432,"protocol":"TCP"}', '{"source":"shop/storefront","destination":"data/postgres","port":5432,"protocol":"TCP"}'].join('\n'));
+    const txt = await kubeward(['netpol', 'map', 'examples/', '--flows', flows, '--focus', 'data/postgres']);
+    assert.equal(txt.code, 0, txt.stderr);
+    assert.match(txt.stdout, /Observed flows: 1 pairs seen but not allowed, \d+ pairs allowed beyond what was seen\n {2}denied {2}shop\/Deployment\/storefront {2}-> {2}data\/StatefulSet\/postgres {2}TCP 5432\n/);
+    const json = JSON.parse((await kubeward(['netpol', 'map', 'examples/', '--flows', flows, '--format', 'json'])).stdout) as { graph: { nodes: { id: string; type: string }[]; edges: { from: string; to: string; allowed: string; observed: string; unused: string; denied: string }[] } };
+    const edge = (from: string, to: string) => json.graph.edges.find((candidate) => candidate.from === from && candidate.to === to);
+    assert.deepEqual(edge('shop/Deployment/checkout-api', 'data/StatefulSet/postgres'), { from: 'shop/Deployment/checkout-api', to: 'data/StatefulSet/postgres', allowed: 'TCP 5432', observed: 'TCP 5432', unused: 'none', denied: 'none' });
+    assert.equal(edge('shop/Deployment/cart-api', 'data/StatefulSet/postgres')?.unused, 'TCP 5432', 'allowed, never seen');
+    assert.ok(json.graph.nodes.some((node) => node.id === 'namespace:data' && node.type === 'namespace'));
+  });
+});
+
 describe('kubeward netpol diff', () => {
   it('shows what a policy change opens before it is applied: one peer merged into another by a typo', async () => {
     const after = await temporaryDirectory();
@@ -119,9 +134,26 @@ describe('kubeward netpol generate', () => {
     assert.deepEqual(map.summary.noEgressIsolation, []);
   });
 
+  it('--from-services: a starting set from Services, namespace peers on target ports, anywhere for exposed ones', async () => {
+    const work = await temporaryDirectory();
+    const generated = await kubeward(['netpol', 'generate', 'examples/', '--from-services', '-o', join(work, 'generated.yaml'), '-q']);
+    assert.equal(generated.code, 0, generated.stderr);
+    const cluster = join(work, 'cluster');
+    await cp('examples', cluster, { recursive: true });
+    await rm(join(cluster, 'data/network-policies.yaml'));
+    await rm(join(cluster, 'payments/network-policies.yaml'));
+    await cp(join(work, 'generated.yaml'), join(cluster, 'generated.yaml'));
+    const map = JSON.parse((await kubeward(['netpol', 'map', cluster, '--format', 'json'])).stdout) as MapJson;
+    const edges = map.connections.map((edge) => `${edge.from.startsWith('external:') ? 'external' : edge.from} -> ${edge.to} ${edge.text}`);
+    assert.ok(edges.includes('external -> shop/Deployment/storefront TCP 8080'), 'the LoadBalancer Service is reachable from anywhere on its target port');
+    assert.ok(edges.includes('shop/Deployment/storefront -> shop/Deployment/cart-api TCP 8080'), 'a namespace peer reaches a Service backend');
+    assert.ok(edges.includes('data/Deployment/redis -> data/StatefulSet/postgres TCP 5432'));
+    assert.ok(!edges.some((edge) => edge.startsWith('shop/') && edge.includes('-> data/')), 'no cross-namespace access is assumed');
+  });
+
   it('needs --flows, and says so', async () => {
     const result = await kubeward(['netpol', 'generate', 'examples/']);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /--flows <file> is required/);
+    assert.match(result.stderr, /--flows <file> is required.*\nhint: or --from-services/);
   });
 });

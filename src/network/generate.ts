@@ -19,12 +19,14 @@ export interface FlowProblem {
 /** Labels that change with every rollout: never in a generated selector. */
 const VOLATILE_LABELS = new Set(['pod-template-hash', 'controller-revision-hash', 'statefulset.kubernetes.io/pod-name', 'batch.kubernetes.io/controller-uid', 'controller-uid', 'batch.kubernetes.io/job-name', 'job-name']);
 
-const isAddress = (text: string): boolean => {
+/** An address (`203.0.113.10`) or a CIDR (`0.0.0.0/0`) outside the cluster, as an ipBlock CIDR; undefined for anything else. */
+const asCidr = (text: string): string | undefined => {
+  const cidr = text.includes('/') ? text : text.includes(':') ? `${text}/128` : `${text}/32`;
   try {
-    parseCidr(text.includes(':') ? `${text}/128` : `${text}/32`);
-    return true;
+    parseCidr(cidr);
+    return cidr;
   } catch {
-    return false;
+    return undefined;
   }
 };
 
@@ -121,13 +123,13 @@ export const generatePolicies = (snapshot: ClusterSnapshot, flows: readonly Flow
   }
   const unknown = new Set<string>();
   const resolve = (name: string): Workload | 'address' | undefined => {
-    if (isAddress(name)) return 'address';
+    if (asCidr(name) !== undefined) return 'address';
     const found = byKey.get(name);
     if (!found) unknown.add(name);
     return found;
   };
   const peerFor = (other: Workload | string, self: Workload): Peer => {
-    if (typeof other === 'string') return { ipBlock: { cidr: other.includes(':') ? `${other}/128` : `${other}/32` } };
+    if (typeof other === 'string') return { ipBlock: { cidr: asCidr(other) as string } };
     const podSelector = { matchLabels: stableSelector(other) };
     return (other.namespace ?? 'default') === (self.namespace ?? 'default') ? { podSelector } : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': other.namespace ?? 'default' } }, podSelector };
   };
@@ -168,7 +170,7 @@ export const generatePolicies = (snapshot: ClusterSnapshot, flows: readonly Flow
     policies.push({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: { name: `${workload.name}-${workload.kind.toLowerCase()}-least-privilege`.slice(0, 253), namespace, labels: { 'app.kubernetes.io/managed-by': 'kubeward' }, annotations: { 'kubeward.io/generated-from': `${sides.ingress.size + sides.egress.size} observed peers` } },
+      metadata: { name: `${workload.name}-${workload.kind.toLowerCase()}-least-privilege`.slice(0, 253), namespace, labels: { 'app.kubernetes.io/managed-by': 'kubeward' }, annotations: { 'kubeward.io/generated-peers': String(sides.ingress.size + sides.egress.size) } },
       spec: {
         podSelector: { matchLabels: stableSelector(workload) },
         policyTypes: ['Ingress', 'Egress'],
@@ -184,4 +186,35 @@ export const generatePolicies = (snapshot: ClusterSnapshot, flows: readonly Flow
     }
   }
   return { policies, unknown: [...unknown].sort() };
+};
+
+/**
+ * Flows a starting set can assume without observing traffic: every workload of a namespace may
+ * call the Services of that namespace on their target ports, and Services exposed outside the
+ * cluster (LoadBalancer, NodePort, external IPs, Ingress) may be called from anywhere. Refine
+ * with observed flows before relying on it.
+ */
+export const flowsFromServices = (snapshot: ClusterSnapshot): Flow[] => {
+  const flows: Flow[] = [];
+  const id = (workload: Workload): string => `${workload.namespace ?? 'default'}/${workload.kind}/${workload.name}`;
+  const routed = new Set(snapshot.ingresses.flatMap((ingress) => ingress.backends.map((backend) => `${ingress.namespace ?? 'default'}/${backend.serviceName}`)));
+  for (const service of snapshot.services) {
+    if (!service.selector || Object.keys(service.selector).length === 0) continue;
+    const namespace = service.namespace ?? 'default';
+    const selector = service.selector;
+    const backends = snapshot.workloads.filter((workload) => (workload.namespace ?? 'default') === namespace && Object.entries(selector).every(([key, value]) => workload.podLabels[key] === value));
+    const exposed = service.type === 'LoadBalancer' || service.type === 'NodePort' || service.externalIPs.length > 0 || routed.has(`${namespace}/${service.name}`);
+    for (const backend of backends) {
+      const containerPorts = backend.pod.containers.flatMap((container) => container.ports);
+      for (const port of service.ports) {
+        const number = typeof port.targetPort === 'number' ? port.targetPort : containerPorts.find((candidate) => candidate.name === port.targetPort && candidate.protocol === port.protocol)?.containerPort;
+        if (number === undefined) continue;
+        for (const client of snapshot.workloads) {
+          if ((client.namespace ?? 'default') === namespace && client !== backend) flows.push({ source: id(client), destination: id(backend), port: number, protocol: port.protocol });
+        }
+        if (exposed) flows.push({ source: '0.0.0.0/0', destination: id(backend), port: number, protocol: port.protocol });
+      }
+    }
+  }
+  return flows;
 };

@@ -3,4 +3,5 @@ export { CidrError, IpSet, parseCidr, rangeToCidrs, type IpRange } from './ip.js
 export { buildNetworkMap, exposures, externalEntities, focusMap, type Exposure, type ExternalConnection, type ExternalEntity, type NetworkMap } from './map.js';
 export { PortSet, PROTOCOLS, type PortRange } from './ports.js';
 export { diffConnectivity, type ConnectionChange, type NetworkDiff } from './diff.js';
-export { DEFAULT_DNS, generatePolicies, parseFlows, stableSelector, type Flow, type FlowProblem, type GenerateOptions } from './generate.js';
+export { DEFAULT_DNS, flowsFromServices, generatePolicies, parseFlows, stableSelector, type Flow, type FlowProblem, type GenerateOptions } from './generate.js';
+export { networkGraph, type GraphEdge, type GraphNode, type NetworkGraph } from './graph.js';

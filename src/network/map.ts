@@ -1,6 +1,7 @@
 import { mapSelectorMatches, type ClusterSnapshot } from '../model/index.js';
 import { computeConnectivity, type Connection, type ConnectivityMap, type NetworkEndpoint, type NetworkProblem } from './engine.js';
 import { IpSet, type IpRange } from './ip.js';
+import type { NetworkGraph } from './graph.js';
 import { PortSet } from './ports.js';
 
 /** How a workload can be reached from outside the cluster, and through what. */
@@ -34,6 +35,8 @@ export interface NetworkMap {
     readonly exposed: readonly Exposure[];
   };
   readonly problems: readonly NetworkProblem[];
+  /** With observed flows: allowed, observed, unused and denied ports per pair. */
+  readonly graph?: NetworkGraph;
 }
 
 /** Services of type LoadBalancer or NodePort, external IPs, and Ingresses that route to a workload. */
@@ -136,6 +139,7 @@ export const focusMap = (map: NetworkMap, focus: string): NetworkMap | undefined
     connections: map.connections.filter(touches),
     entities: map.entities.filter((entity) => entityIds.has(entity.id)),
     externalConnections,
+    ...(map.graph ? { graph: { nodes: map.graph.nodes, edges: map.graph.edges.filter(touches) } } : {}),
     summary: {
       noIngressIsolation: map.summary.noIngressIsolation.filter(matches),
       noEgressIsolation: map.summary.noEgressIsolation.filter(matches),

@@ -36,6 +36,12 @@ const txt: NetworkMapRenderer = {
     lines.push(`  no egress isolation (may connect anywhere): ${summary.noEgressIsolation.length ? summary.noEgressIsolation.join(', ') : 'none'}`);
     lines.push(`  reachable from outside the cluster: ${summary.exposed.length ? '' : 'none'}`);
     for (const exposure of summary.exposed) lines.push(`    ${exposure.workload} through ${exposure.via}`);
+    if (map.graph) {
+      const denied = map.graph.edges.filter((edge) => !edge.denied.isEmpty);
+      const unused = map.graph.edges.filter((edge) => !edge.unused.isEmpty);
+      lines.push('', `Observed flows: ${denied.length} pairs seen but not allowed, ${unused.length} pairs allowed beyond what was seen`);
+      for (const edge of denied) lines.push(`  denied  ${edge.from}  ->  ${edge.to}  ${edge.denied.toString()}`);
+    }
     if (map.problems.length > 0) {
       lines.push('', 'Problems');
       for (const problem of map.problems) lines.push(`  NetworkPolicy ${problem.policy} ${problem.path}: ${problem.message}`);
@@ -56,6 +62,14 @@ const json: NetworkMapRenderer = {
         connections: edgesOf(map).map((edge) => ({ from: edge.from, to: edge.to, ports: (edge.ports as { toJSON(): unknown }).toJSON(), text: edge.ports.toString() })),
         summary: map.summary,
         problems: map.problems,
+        ...(map.graph
+          ? {
+              graph: {
+                nodes: map.graph.nodes,
+                edges: map.graph.edges.map((edge) => ({ from: edge.from, to: edge.to, allowed: edge.allowed.toString(), observed: edge.observed.toString(), unused: edge.unused.toString(), denied: edge.denied.toString() })),
+              },
+            }
+          : {}),
       },
       null,
       2,
