@@ -179,3 +179,56 @@ describe('connectivity diff', () => {
     ].sort());
   });
 });
+
+const anp = (name: string, spec: string): string => `apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: ${name}}\nspec: ${spec}\n---\n`;
+const banp = (spec: string, name = 'default'): string => `apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: ${name}}\nspec: ${spec}\n---\n`;
+const PROD = '{namespaces: {matchLabels: {kubernetes.io/metadata.name: prod}}}';
+const DEV = '{namespaces: {matchLabels: {kubernetes.io/metadata.name: dev}}}';
+const DB = '{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: prod}}, podSelector: {matchLabels: {app: db}}}}';
+const WEB = '{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: prod}}, podSelector: {matchLabels: {app: web}}}}';
+
+describe('AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k8s.io), with their precedence', () => {
+  const cases: { name: string; policies: string; expected: string[] }[] = [
+    {
+      name: 'an admin Deny wins over a NetworkPolicy that allows',
+      policies: anp('no-dev', `{priority: 10, subject: ${PROD}, ingress: [{name: deny-dev, action: Deny, from: [${DEV}]}]}`) + policy('allow-all', 'prod', '{podSelector: {}, ingress: [{}]}'),
+      expected: allPairs((from, to) => from === 'tool' && to !== 'tool'),
+    },
+    {
+      name: 'an admin Allow wins over a NetworkPolicy default deny, on its ports only',
+      policies: anp('web-db', `{priority: 10, subject: ${DB}, ingress: [{action: Allow, from: [${WEB}], ports: [{portNumber: {protocol: TCP, port: 5432}}]}]}`) + policy('deny', 'prod', '{podSelector: {matchLabels: {app: db}}, policyTypes: [Ingress]}'),
+      expected: allPairs((_from, to) => to === 'db').concat(['web->db TCP 5432']).sort(),
+    },
+    {
+      name: 'Pass hands a decision over to NetworkPolicies, skipping lower-priority admin rules',
+      policies: anp('a-pass', `{priority: 1, subject: ${DB}, ingress: [{action: Pass, from: [${PROD}]}]}`) + anp('b-deny', `{priority: 2, subject: ${DB}, ingress: [{action: Deny, from: [{namespaces: {}}]}]}`),
+      expected: allPairs((from, to) => to === 'db' && from === 'tool'),
+    },
+    {
+      name: 'lower priority numbers come first',
+      policies: anp('late-allow', `{priority: 50, subject: ${DB}, ingress: [{action: Allow, from: [${WEB}]}]}`) + anp('early-deny', `{priority: 5, subject: ${DB}, ingress: [{action: Deny, from: [${WEB}]}]}`),
+      expected: allPairs((from, to) => from === 'web' && to === 'db'),
+    },
+    {
+      name: 'the baseline applies only where no NetworkPolicy isolates the pod',
+      policies: banp(`{subject: ${PROD}, ingress: [{action: Deny, from: [${DEV}]}]}`) + policy('db-open', 'prod', '{podSelector: {matchLabels: {app: db}}, ingress: [{}]}'),
+      expected: allPairs((from, to) => from === 'tool' && (to === 'web' || to === 'api')),
+    },
+    {
+      name: 'egress rules and named ports, resolved on the destination pod',
+      policies: anp('egress', `{priority: 10, subject: ${DEV}, egress: [{action: Allow, to: [${PROD}], ports: [{namedPort: http}]}, {action: Deny, to: [{namespaces: {}}]}]}`),
+      expected: allPairs((from) => from === 'tool').concat(['tool->web TCP 8080', 'tool->api TCP 9090']).sort(),
+    },
+  ];
+  for (const { name, policies, expected } of cases) it(name, () => assert.deepEqual(edges(mapOf(policies)), expected));
+
+  it('reports admin policies the API server would refuse, and keeps analysing', () => {
+    const map = mapOf(banp(`{subject: ${PROD}, ingress: [{action: Deny, from: [${DEV}]}]}`, 'not-default') + anp('too-high', `{priority: 2000, subject: ${PROD}, ingress: [{action: Deny, from: [${DEV}]}]}`) + anp('bad-action', `{priority: 1, subject: ${PROD}, ingress: [{action: Pass, from: [${DEV}]}, {action: Drop, from: [${DEV}]}]}`));
+    assert.deepEqual(map.problems.map((problem) => `${problem.policy} ${problem.path}: ${problem.message}`), [
+      'BaselineAdminNetworkPolicy/not-default metadata.name: a BaselineAdminNetworkPolicy must be named "default" (the API server rejects others); ignored',
+      'AdminNetworkPolicy/too-high spec.priority: priority must be a whole number from 0 to 1000; ignored',
+      'AdminNetworkPolicy/bad-action spec.ingress[1].action: action must be Allow, Deny or Pass (got "Drop"); rule ignored',
+    ]);
+    assert.deepEqual(edges(map), allPairs());
+  });
+});

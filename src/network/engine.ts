@@ -1,4 +1,5 @@
 import { selectorMatches, type ClusterSnapshot, type ContainerPort, type Labels, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort, type NetworkPolicyRule, type Protocol, type Workload } from '../model/index.js';
+import { readAdminPolicies, type AdminRule, type AdminSelector } from './admin.js';
 import { CidrError, IpSet } from './ip.js';
 import { MAX_PORT, PortSet } from './ports.js';
 
@@ -183,8 +184,74 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
     for (const rule of rules) if (rule.pods === undefined || rule.pods.has(peer)) set = set.union(portsOn(rule, endpoint));
     return set;
   };
-  const allowedIngress = (destination: number, source: number): PortSet => allowedBy(ingressRules[destination], source, destination);
-  const allowedEgress = (source: number, destination: number): PortSet => allowedBy(egressRules[source], destination, destination);
+
+  // AdminNetworkPolicy (by priority) and BaselineAdminNetworkPolicy around the NetworkPolicy layer.
+  const admin = readAdminPolicies(snapshot.others);
+  problems.push(...admin.problems);
+  const inSelector = (selector: AdminSelector, endpoint: NetworkEndpoint): boolean =>
+    selector.namespaces
+      ? selectorMatches(selector.namespaces, labelsOfNamespace(endpoint.namespace))
+      : selector.pods !== undefined && selectorMatches(selector.pods.namespaceSelector, labelsOfNamespace(endpoint.namespace)) && selectorMatches(selector.pods.podSelector, endpoint.labels);
+  const members = (selectors: readonly AdminSelector[]): Set<number> => new Set(endpoints.flatMap((endpoint, position) => (selectors.some((selector) => inSelector(selector, endpoint)) ? [position] : [])));
+  const compiledAdmin = admin.policies.map((policy) => ({
+    policy,
+    subject: members([policy.subject]),
+    ingress: policy.ingress.map((rule) => ({ rule, pods: members(rule.peers) })),
+    egress: policy.egress.map((rule) => ({ rule, pods: members(rule.peers) })),
+  }));
+  for (const policy of admin.policies) {
+    for (const rule of policy.egress) if (!rule.networks.isEmpty) problems.push({ policy: `${policy.kind}/${policy.name}`, path: rule.path, message: 'networks peers decide pod-to-pod traffic only so far: external ranges still follow NetworkPolicies alone' });
+  }
+  const adminPortsOn = (rule: AdminRule, destination: NetworkEndpoint): PortSet => {
+    if (rule.ports === undefined) return PortSet.ALL;
+    let set = PortSet.EMPTY;
+    for (const port of rule.ports) {
+      if (port.kind === 'number') set = set.union(PortSet.of(port.protocol, port.port));
+      else if (port.kind === 'range') set = set.union(PortSet.of(port.protocol, port.start, port.end));
+      else for (const containerPort of destination.ports) if (containerPort.name === port.name) set = set.union(PortSet.of(containerPort.protocol, containerPort.containerPort));
+    }
+    return set;
+  };
+  const anps = compiledAdmin.filter((entry) => entry.policy.kind === 'AdminNetworkPolicy');
+  const banp = compiledAdmin.find((entry) => entry.policy.kind === 'BaselineAdminNetworkPolicy');
+
+  /**
+   * One direction's verdict for a pair, port by port: admin policies in priority order, first
+   * matching rule wins (Allow and Deny are final, Pass hands over to NetworkPolicies); then
+   * NetworkPolicies when they isolate the pod; else the baseline policy; else allowed.
+   */
+  const decide = (direction: 'ingress' | 'egress', self: number, peer: number, destination: number, rules: readonly CompiledRule[] | undefined): PortSet => {
+    if (compiledAdmin.length === 0) return allowedBy(rules, peer, destination);
+    const target = endpoints[destination] as NetworkEndpoint;
+    let undecided = PortSet.ALL;
+    let allowed = PortSet.EMPTY;
+    let passed = PortSet.EMPTY;
+    for (const entry of anps) {
+      if (undecided.isEmpty) break;
+      if (!entry.subject.has(self)) continue;
+      for (const { rule, pods } of entry[direction]) {
+        if (!pods.has(peer)) continue;
+        const ports = adminPortsOn(rule, target).intersect(undecided);
+        if (ports.isEmpty) continue;
+        if (rule.action === 'Allow') allowed = allowed.union(ports);
+        if (rule.action === 'Pass') passed = passed.union(ports);
+        undecided = undecided.subtract(ports);
+      }
+    }
+    let rest = undecided.union(passed);
+    if (rules !== undefined) return allowed.union(rest.intersect(allowedBy(rules, peer, destination)));
+    if (banp && banp.subject.has(self)) {
+      for (const { rule, pods } of banp[direction]) {
+        if (!pods.has(peer)) continue;
+        const ports = adminPortsOn(rule, target).intersect(rest);
+        if (rule.action === 'Allow') allowed = allowed.union(ports);
+        rest = rest.subtract(ports);
+      }
+    }
+    return allowed.union(rest);
+  };
+  const allowedIngress = (destination: number, source: number): PortSet => decide('ingress', destination, source, destination, ingressRules[destination]);
+  const allowedEgress = (source: number, destination: number): PortSet => decide('egress', source, destination, destination, egressRules[source]);
 
   const connections: Connection[] = [];
   for (let source = 0; source < endpoints.length; source++) {
