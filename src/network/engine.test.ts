@@ -145,6 +145,15 @@ describe('NetworkPolicy semantics (networking.k8s.io/v1), case by case from the 
     assert.deepEqual(map.isolation.find((entry) => entry.workload === 'prod/Pod/web'), { workload: 'prod/Pod/web', ingress: false, egress: false, policies: [] });
   });
 
+  it('selectors the API server rejects are named with their field', () => {
+    const map = mapOf(policy('bad-selector', 'prod', '{podSelector: {matchExpressions: [{key: app, operator: Equals, values: [db]}]}, ingress: [{from: [{podSelector: {matchExpressions: [{key: tier, operator: In}, {key: app, operator: Exists, values: [x]}]}}]}]}'));
+    assert.deepEqual(map.problems.map((problem) => `${problem.path}: ${problem.message}`), [
+      'spec.podSelector.matchExpressions[0]: operator "Equals" is not In, NotIn, Exists or DoesNotExist; the expression is ignored',
+      'spec.ingress[0].from[0].podSelector.matchExpressions[0]: In needs values; the API server rejects this selector',
+      'spec.ingress[0].from[0].podSelector.matchExpressions[1]: Exists takes no values; the API server rejects this selector',
+    ]);
+  });
+
   it('bad input is reported with policy and field, and the rest is still analysed', () => {
     const map = mapOf(
       policy('bad-cidr', 'prod', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.300/8}}, {podSelector: {matchLabels: {app: api}}}]}]}') +
@@ -221,6 +230,19 @@ describe('AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k
     },
   ];
   for (const { name, policies, expected } of cases) it(name, () => assert.deepEqual(edges(mapOf(policies)), expected));
+
+  it('egress to networks: admin Deny and Allow, then NetworkPolicies, then the baseline, range by range', () => {
+    const map = mapOf(
+      anp('no-internal', `{priority: 10, subject: ${DEV}, egress: [{action: Deny, to: [{networks: [10.0.0.0/8]}]}]}`) +
+        anp('psp', `{priority: 20, subject: ${DB}, egress: [{action: Allow, to: [{networks: [203.0.113.0/24]}], ports: [{portNumber: {protocol: TCP, port: 443}}]}]}`) +
+        banp(`{subject: ${PROD}, egress: [{action: Deny, to: [{networks: [169.254.169.254/32]}]}]}`) +
+        policy('db-egress', 'prod', '{podSelector: {matchLabels: {app: db}}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 169.254.169.254/32}}], ports: [{port: 80}]}]}'),
+    );
+    const egress = (workload: string): string[] => map.external.filter((grant) => grant.workload === workload && grant.direction === 'egress').map((grant) => `${grant.addresses.toString()} ${grant.ports.toString()}`).sort();
+    assert.deepEqual(egress('dev/Pod/tool'), ['0.0.0.0/0 except 10.0.0.0/8; ::/0 all ports']);
+    assert.deepEqual(egress('prod/Pod/db'), ['169.254.169.254/32 TCP 80', '203.0.113.0/24 TCP 443'], 'isolated by its NetworkPolicy: the baseline does not apply');
+    assert.deepEqual(egress('prod/Pod/web'), ['0.0.0.0/0 except 169.254.169.254/32; ::/0 all ports'], 'not isolated: the baseline denies the metadata address');
+  });
 
   it('reports admin policies the API server would refuse, and keeps analysing', () => {
     const map = mapOf(banp(`{subject: ${PROD}, ingress: [{action: Deny, from: [${DEV}]}]}`, 'not-default') + anp('too-high', `{priority: 2000, subject: ${PROD}, ingress: [{action: Deny, from: [${DEV}]}]}`) + anp('bad-action', `{priority: 1, subject: ${PROD}, ingress: [{action: Pass, from: [${DEV}]}, {action: Drop, from: [${DEV}]}]}`));

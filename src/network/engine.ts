@@ -1,6 +1,6 @@
 import { selectorMatches, type ClusterSnapshot, type ContainerPort, type Labels, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort, type NetworkPolicyRule, type Protocol, type Workload } from '../model/index.js';
 import { readAdminPolicies, type AdminRule, type AdminSelector } from './admin.js';
-import { CidrError, IpSet } from './ip.js';
+import { CidrError, IpSet, partitionAddresses } from './ip.js';
 import { MAX_PORT, PortSet } from './ports.js';
 
 /** A workload as the network sees it: its pods' labels, namespace and declared container ports. */
@@ -53,6 +53,38 @@ export interface ConnectivityMap {
   readonly isolation: readonly Isolation[];
   readonly problems: readonly NetworkProblem[];
 }
+
+const OPERATORS = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
+
+/** Match expressions the API server rejects (unknown operators, In without values, Exists with values), by field. */
+const invalidSelectors = (policy: NetworkPolicy): NetworkProblem[] => {
+  const problems: NetworkProblem[] = [];
+  const spec = (policy.raw as { spec?: Record<string, unknown> }).spec ?? {};
+  const check = (selector: unknown, path: string): void => {
+    if (typeof selector !== 'object' || selector === null) return;
+    const expressions = (selector as { matchExpressions?: unknown }).matchExpressions;
+    if (!Array.isArray(expressions)) return;
+    expressions.forEach((expression: { key?: unknown; operator?: unknown; values?: unknown }, index) => {
+      const where = `${path}.matchExpressions[${index}]`;
+      const values = Array.isArray(expression?.values) ? expression.values : [];
+      if (!OPERATORS.has(String(expression?.operator))) problems.push({ policy: policyId(policy), path: where, message: `operator ${JSON.stringify(expression?.operator)} is not In, NotIn, Exists or DoesNotExist; the expression is ignored` });
+      else if ((expression.operator === 'In' || expression.operator === 'NotIn') && values.length === 0) problems.push({ policy: policyId(policy), path: where, message: `${expression.operator} needs values; the API server rejects this selector` });
+      else if ((expression.operator === 'Exists' || expression.operator === 'DoesNotExist') && values.length > 0) problems.push({ policy: policyId(policy), path: where, message: `${expression.operator} takes no values; the API server rejects this selector` });
+    });
+  };
+  check(spec.podSelector, 'spec.podSelector');
+  for (const [direction, key] of [['ingress', 'from'], ['egress', 'to']] as const) {
+    const rules = Array.isArray(spec[direction]) ? (spec[direction] as Record<string, unknown>[]) : [];
+    rules.forEach((rule, ruleIndex) => {
+      const peers = Array.isArray(rule?.[key]) ? (rule[key] as Record<string, unknown>[]) : [];
+      peers.forEach((peer, peerIndex) => {
+        check(peer?.podSelector, `spec.${direction}[${ruleIndex}].${key}[${peerIndex}].podSelector`);
+        check(peer?.namespaceSelector, `spec.${direction}[${ruleIndex}].${key}[${peerIndex}].namespaceSelector`);
+      });
+    });
+  }
+  return problems;
+};
 
 const endpointId = (workload: Workload): string => `${workload.namespace ?? 'default'}/${workload.kind}/${workload.name}`;
 const policyId = (policy: NetworkPolicy): string => `${policy.namespace ?? 'default'}/${policy.name}`;
@@ -132,6 +164,9 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
     return { pods, addresses, ports: rule.ports, policy, path };
   };
 
+  // Selectors the API server would refuse are dropped by the normaliser's reading: name them here.
+  for (const policy of snapshot.networkPolicies) problems.push(...invalidSelectors(policy));
+
   // For each endpoint, the rules of the policies that select it, per direction (undefined: not isolated).
   const ingressRules: (CompiledRule[] | undefined)[] = endpoints.map(() => undefined);
   const egressRules: (CompiledRule[] | undefined)[] = endpoints.map(() => undefined);
@@ -199,9 +234,6 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
     ingress: policy.ingress.map((rule) => ({ rule, pods: members(rule.peers) })),
     egress: policy.egress.map((rule) => ({ rule, pods: members(rule.peers) })),
   }));
-  for (const policy of admin.policies) {
-    for (const rule of policy.egress) if (!rule.networks.isEmpty) problems.push({ policy: `${policy.kind}/${policy.name}`, path: rule.path, message: 'networks peers decide pod-to-pod traffic only so far: external ranges still follow NetworkPolicies alone' });
-  }
   const adminPortsOn = (rule: AdminRule, destination: NetworkEndpoint): PortSet => {
     if (rule.ports === undefined) return PortSet.ALL;
     let set = PortSet.EMPTY;
@@ -278,7 +310,7 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
   }
 
   /** External addresses: a rule's ipBlocks (or everything, for a rule without peers), with its ports on that workload. */
-  const externalGrants = (position: number, direction: 'ingress' | 'egress'): ExternalGrant[] => {
+  const networkPolicyGrants = (position: number, direction: 'ingress' | 'egress'): ExternalGrant[] => {
     const rules = (direction === 'ingress' ? ingressRules : egressRules)[position];
     const endpoint = endpoints[position] as NetworkEndpoint;
     if (rules === undefined) return [{ workload: endpoint.id, direction, addresses: IpSet.ALL, ports: PortSet.ALL }];
@@ -287,6 +319,45 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
       // Egress to an address: named ports cannot resolve (no pod there), so only numbered ones count.
       const ports = direction === 'ingress' ? portsOn(rule, endpoint) : portsOn({ ...rule, ports: rule.ports?.filter((port) => typeof port.port !== 'string') }, endpoint);
       return ports.isEmpty ? [] : [{ workload: endpoint.id, direction, addresses: rule.addresses, ports }];
+    });
+  };
+
+  /** Egress to external addresses with admin `networks` rules: the same precedence, range by range. */
+  const NO_PORTS: NetworkEndpoint = { id: '', namespace: '', name: '', kind: '', labels: {}, ports: [], hostNetwork: false };
+  const externalGrants = (position: number, direction: 'ingress' | 'egress'): ExternalGrant[] => {
+    const grants = networkPolicyGrants(position, direction);
+    if (direction === 'ingress') return grants;
+    const adminRules = anps.filter((entry) => entry.subject.has(position)).flatMap((entry) => entry.policy.egress.filter((rule) => !rule.networks.isEmpty));
+    const baseline = banp && banp.subject.has(position) ? banp.policy.egress.filter((rule) => !rule.networks.isEmpty) : [];
+    if (adminRules.length === 0 && baseline.length === 0) return grants;
+    const endpoint = endpoints[position] as NetworkEndpoint;
+    const isolated = egressRules[position] !== undefined;
+    const inside = (set: IpSet, part: IpSet): boolean => !set.intersect(part).isEmpty;
+    return partitionAddresses([...grants.map((grant) => grant.addresses), ...adminRules.map((rule) => rule.networks), ...baseline.map((rule) => rule.networks), IpSet.ALL]).flatMap((part): ExternalGrant[] => {
+      let undecided = PortSet.ALL;
+      let allowed = PortSet.EMPTY;
+      let passed = PortSet.EMPTY;
+      for (const rule of adminRules) {
+        if (!inside(rule.networks, part)) continue;
+        const ports = adminPortsOn(rule, NO_PORTS).intersect(undecided);
+        if (rule.action === 'Allow') allowed = allowed.union(ports);
+        if (rule.action === 'Pass') passed = passed.union(ports);
+        undecided = undecided.subtract(ports);
+      }
+      let rest = undecided.union(passed);
+      if (isolated) {
+        const byPolicies = grants.filter((grant) => inside(grant.addresses, part)).reduce((set, grant) => set.union(grant.ports), PortSet.EMPTY);
+        allowed = allowed.union(rest.intersect(byPolicies));
+      } else {
+        for (const rule of baseline) {
+          if (!inside(rule.networks, part)) continue;
+          const ports = adminPortsOn(rule, NO_PORTS).intersect(rest);
+          if (rule.action === 'Allow') allowed = allowed.union(ports);
+          rest = rest.subtract(ports);
+        }
+        allowed = allowed.union(rest);
+      }
+      return allowed.isEmpty ? [] : [{ workload: endpoint.id, direction, addresses: part, ports: allowed }];
     });
   };
   const external = endpoints.flatMap((_, position) => [...externalGrants(position, 'ingress'), ...externalGrants(position, 'egress')]);

@@ -184,3 +184,35 @@ export class IpSet {
     return parts.join('; ');
   }
 }
+
+const compare = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The fewest disjoint address sets such that each given set holds every one of them whole or not
+ * at all (addresses in none of the given sets are left out).
+ */
+export const partitionAddresses = (sets: readonly IpSet[]): IpSet[] => {
+  const atoms: { range: IpRange; members: string }[] = [];
+  for (const family of [4, 6] as const) {
+    const top = family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
+    const cuts = new Set<bigint>([0n]);
+    for (const set of sets) {
+      for (const range of set.ranges) {
+        if (range.family !== family) continue;
+        cuts.add(range.from);
+        if (range.to < top) cuts.add(range.to + 1n);
+      }
+    }
+    const starts = [...cuts].sort(compare);
+    starts.forEach((from, index) => {
+      const to = index + 1 < starts.length ? (starts[index + 1] as bigint) - 1n : top;
+      const contains = (set: IpSet): boolean => set.ranges.some((range) => range.family === family && range.from <= from && range.to >= from);
+      const members = sets.map((set, position) => (contains(set) ? String(position) : '')).filter(Boolean).join(',');
+      if (members !== '') atoms.push({ range: { family, from, to }, members });
+    });
+  }
+  // Ranges (of either family) that the same sets hold are one part.
+  const byMembers = new Map<string, IpRange[]>();
+  for (const { range, members } of atoms) byMembers.set(members, [...(byMembers.get(members) ?? []), range]);
+  return [...byMembers.values()].map((ranges) => new IpSet(ranges));
+};

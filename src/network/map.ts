@@ -1,6 +1,6 @@
 import { mapSelectorMatches, type ClusterSnapshot } from '../model/index.js';
 import { computeConnectivity, type Connection, type ConnectivityMap, type NetworkEndpoint, type NetworkProblem } from './engine.js';
-import { IpSet, type IpRange } from './ip.js';
+import { partitionAddresses, type IpSet } from './ip.js';
 import type { NetworkGraph } from './graph.js';
 import { PortSet } from './ports.js';
 
@@ -60,37 +60,11 @@ export const exposures = (snapshot: ClusterSnapshot, endpoints: readonly Network
   return out;
 };
 
-const compare = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /**
  * Splits the address space into the fewest disjoint ranges that every grant either holds whole
  * or not at all: each is one external entity of the map.
  */
-export const externalEntities = (sets: readonly IpSet[]): ExternalEntity[] => {
-  const atoms: { range: IpRange; members: string }[] = [];
-  for (const family of [4, 6] as const) {
-    const top = family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
-    const cuts = new Set<bigint>([0n]);
-    for (const set of sets) for (const range of set.ranges) if (range.family === family) {
-      cuts.add(range.from);
-      if (range.to < top) cuts.add(range.to + 1n);
-    }
-    const starts = [...cuts].sort(compare);
-    starts.forEach((from, index) => {
-      const to = index + 1 < starts.length ? (starts[index + 1] as bigint) - 1n : top;
-      const probe = new IpSet([{ family, from, to: from }]);
-      const members = sets.map((set, position) => (set.intersect(probe).isEmpty ? '' : String(position))).filter(Boolean).join(',');
-      if (members !== '') atoms.push({ range: { family, from, to }, members });
-    });
-  }
-  // Ranges (of either family) that the same grants hold are one entity.
-  const byMembers = new Map<string, IpRange[]>();
-  for (const { range, members } of atoms) byMembers.set(members, [...(byMembers.get(members) ?? []), range]);
-  return [...byMembers.values()].map((ranges) => {
-    const addresses = new IpSet(ranges);
-    return { id: `external:${addresses.toString()}`, addresses };
-  });
-};
+export const externalEntities = (sets: readonly IpSet[]): ExternalEntity[] => partitionAddresses(sets).map((addresses) => ({ id: `external:${addresses.toString()}`, addresses }));
 
 /** The connectivity map with external ranges as entities, exposure and an isolation summary. */
 export const buildNetworkMap = (snapshot: ClusterSnapshot, computed: ConnectivityMap = computeConnectivity(snapshot)): NetworkMap => {
