@@ -7,6 +7,7 @@ import { FORMAT_NAMES } from '../report/index.js';
 import { runDbImport, runDbMatch, runDbStatus, runDbUpdate } from './commands/db.js';
 import { runImageCheck } from './commands/image-check.js';
 import { runNetpolDiff, runNetpolGenerate, runNetpolMap } from './commands/netpol.js';
+import { runRbacExplain, runRbacWhoCan } from './commands/rbac.js';
 import { NETWORK_DIFF_FORMATS, NETWORK_MAP_FORMATS } from '../report/network/index.js';
 import { runFsScan, runImageScan, runSbomScan } from './commands/image.js';
 import { IMAGE_FORMAT_NAMES } from '../report/image/index.js';
@@ -178,6 +179,27 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('-n, --namespace <namespace>', 'namespace for objects that set none', undefined)
     .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
     .action(async (before: string, after: string, options) => setExit(await runNetpolDiff(before, after, options, io)));
+
+  const rbac = root.command('rbac').description('RBAC analysis: effective permissions, as the Kubernetes RBAC authorizer decides');
+  rbac
+    .command('who-can')
+    .description('every subject allowed a request, with the chain of bindings and roles that grants it')
+    .argument('<verb>', 'get, list, create, update, delete, escalate, bind, impersonate, ...')
+    .argument('<resource>', 'pods, pods/exec, deployments.apps, secrets; or a non-resource path such as /metrics')
+    .option('-f, --file <path>', 'manifest file or directory with the RBAC objects (repeatable)', repeat, [])
+    .option('-n, --namespace <namespace>', 'the request\'s namespace (default: a cluster-wide request)')
+    .option('--name <name>', 'the object\'s name, for rules limited by resourceNames')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['txt', 'json']).default('txt'))
+    .action(async (verb: string, resource: string, options: { file: string[]; namespace?: string; name?: string; output: string }) =>
+      setExit(await runRbacWhoCan(verb, resource, { paths: options.file, format: options.output, ...(options.namespace ? { namespace: options.namespace } : {}), ...(options.name ? { name: options.name } : {}) }, io)),
+    );
+  rbac
+    .command('explain')
+    .description('every permission a subject holds (directly or through its groups), with the chain that grants it')
+    .argument('<subject>', 'sa:<namespace>/<name>, user:<name> or group:<name>')
+    .option('-f, --file <path>', 'manifest file or directory with the RBAC objects (repeatable)', repeat, [])
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['txt', 'json']).default('txt'))
+    .action(async (subject: string, options: { file: string[]; output: string }) => setExit(await runRbacExplain(subject, { paths: options.file, format: options.output }, io)));
 
   root
     .command('fs')

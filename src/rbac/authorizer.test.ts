@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildSnapshot, normaliseDocument, parseYamlStream } from '../k8s/index.js';
+import type { PolicyRule } from '../model/index.js';
+import { collectGrants, explainAccess, ruleAllows, subjectId, whoCan, type AccessRequest } from './authorizer.js';
+
+const rule = (verbs: string[], apiGroups: string[], resources: string[], resourceNames: string[] = [], nonResourceURLs: string[] = []): PolicyRule => ({ verbs, apiGroups, resources, resourceNames, nonResourceURLs });
+
+describe('RBAC rules, matched as the Kubernetes RBAC authorizer matches them', () => {
+  const cases: [string, PolicyRule, AccessRequest, boolean][] = [
+    ['exact verb, group and resource', rule(['get'], [''], ['pods']), { verb: 'get', group: '', resource: 'pods', namespace: 'a' }, true],
+    ['another verb', rule(['get'], [''], ['pods']), { verb: 'delete', group: '', resource: 'pods' }, false],
+    ['another group', rule(['get'], ['apps'], ['pods']), { verb: 'get', group: '', resource: 'pods' }, false],
+    ['wildcard verbs, groups and resources', rule(['*'], ['*'], ['*']), { verb: 'escalate', group: 'rbac.authorization.k8s.io', resource: 'clusterroles' }, true],
+    ['* covers subresources', rule(['create'], [''], ['*']), { verb: 'create', group: '', resource: 'pods/exec' }, true],
+    ['pods does not cover pods/exec', rule(['create'], [''], ['pods']), { verb: 'create', group: '', resource: 'pods/exec' }, false],
+    ['pods/* is no wildcard to the authorizer', rule(['create'], [''], ['pods/*']), { verb: 'create', group: '', resource: 'pods/exec' }, false],
+    ['*/exec covers exec of every resource', rule(['create'], [''], ['*/exec']), { verb: 'create', group: '', resource: 'pods/exec' }, true],
+    ['resourceNames: the named object', rule(['get'], [''], ['secrets'], ['tls']), { verb: 'get', group: '', resource: 'secrets', name: 'tls' }, true],
+    ['resourceNames: another object', rule(['get'], [''], ['secrets'], ['tls']), { verb: 'get', group: '', resource: 'secrets', name: 'db' }, false],
+    ['resourceNames: list has no name, so it is not allowed', rule(['list'], [''], ['secrets'], ['tls']), { verb: 'list', group: '', resource: 'secrets' }, false],
+    ['non-resource URL, exact', rule(['get'], [], [], [], ['/metrics']), { verb: 'get', path: '/metrics' }, true],
+    ['non-resource URL, prefix *', rule(['get'], [], [], [], ['/healthz/*']), { verb: 'get', path: '/healthz/etcd' }, true],
+    ['non-resource URL, another path', rule(['get'], [], [], [], ['/metrics']), { verb: 'get', path: '/debug/pprof' }, false],
+    ['a resource rule does not grant a path', rule(['*'], ['*'], ['*']), { verb: 'get', path: '/metrics' }, false],
+  ];
+  for (const [name, granted, request, expected] of cases) it(name, () => assert.equal(ruleAllows(granted, request), expected));
+});
+
+const RBAC = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: monitoring}
+aggregationRule: {clusterRoleSelectors: [{matchLabels: {rbac.example.com/aggregate-to-monitoring: "true"}}]}
+rules: []
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: read-endpoints, labels: {rbac.example.com/aggregate-to-monitoring: "true"}}
+rules: [{apiGroups: [""], resources: [endpoints, services], verbs: [get, list, watch]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: prometheus}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: monitoring}
+subjects: [{kind: ServiceAccount, name: prometheus, namespace: monitoring}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: dev-edit, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects: [{kind: Group, name: "system:serviceaccounts:ci"}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: dangling, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: gone}
+subjects: [{kind: User, name: alice}]
+`;
+
+describe('grants from bindings and roles', () => {
+  const snapshot = buildSnapshot(parseYamlStream(RBAC).flatMap((document, index) => (document.value ? normaliseDocument(document.value, { file: 'rbac.yaml', documentIndex: index, defaultNamespace: 'default' }).objects : [])));
+  const { grants, problems } = collectGrants(snapshot);
+
+  it('aggregated ClusterRoles gather the rules of the roles their selectors match', () => {
+    const prometheus = { kind: 'ServiceAccount' as const, name: 'prometheus', namespace: 'monitoring' };
+    const chain = explainAccess(grants, prometheus, { verb: 'list', group: '', resource: 'endpoints' });
+    assert.deepEqual(chain.map((grant) => `${grant.binding.kind} ${grant.binding.name} -> ${grant.role.kind} ${grant.role.name} (from ${grant.aggregatedFrom})`), ['ClusterRoleBinding prometheus -> ClusterRole monitoring (from read-endpoints)']);
+  });
+
+  it('a RoleBinding to a ClusterRole grants in its namespace only, and groups reach service accounts', () => {
+    const ci = { kind: 'ServiceAccount' as const, name: 'deployer', namespace: 'ci' };
+    assert.equal(explainAccess(grants, ci, { verb: 'create', group: 'apps', resource: 'deployments', namespace: 'shop' }).length, 1);
+    assert.equal(explainAccess(grants, ci, { verb: 'create', group: 'apps', resource: 'deployments', namespace: 'data' }).length, 0);
+    assert.equal(explainAccess(grants, ci, { verb: 'create', group: 'apps', resource: 'deployments' }).length, 0, 'not cluster-wide');
+  });
+
+  it('who can exec into pods in shop: the edit role through the ci group', () => {
+    assert.deepEqual(whoCan(grants, { verb: 'create', group: '', resource: 'pods/exec', namespace: 'shop' }).map((entry) => subjectId(entry.subject)), ['Group system:serviceaccounts:ci']);
+  });
+
+  it('bindings to missing roles are problems, not crashes', () => {
+    assert.deepEqual(problems, [{ object: 'RoleBinding shop/dangling', message: 'refers to Role gone, which is not in the inputs (nor a built-in role); it grants nothing here' }]);
+  });
+});

@@ -1,0 +1,1 @@
+export { collectGrants, explainAccess, grantsOf, groupsOf, ruleAllows, subjectId, whoCan, type AccessRequest, type Grant, type RbacProblem } from './authorizer.js';
