@@ -7,7 +7,7 @@ import { FORMAT_NAMES } from '../report/index.js';
 import { runDbImport, runDbMatch, runDbStatus, runDbUpdate } from './commands/db.js';
 import { runImageCheck } from './commands/image-check.js';
 import { runNetpolDiff, runNetpolGenerate, runNetpolMap } from './commands/netpol.js';
-import { runRbacExplain, runRbacWhoCan } from './commands/rbac.js';
+import { runRbacExplain, runRbacReview, runRbacWhoCan } from './commands/rbac.js';
 import { NETWORK_DIFF_FORMATS, NETWORK_MAP_FORMATS } from '../report/network/index.js';
 import { runFsScan, runImageScan, runSbomScan } from './commands/image.js';
 import { IMAGE_FORMAT_NAMES } from '../report/image/index.js';
@@ -193,6 +193,12 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .action(async (verb: string, resource: string, options: { file: string[]; namespace?: string; name?: string; output: string }) =>
       setExit(await runRbacWhoCan(verb, resource, { paths: options.file, format: options.output, ...(options.namespace ? { namespace: options.namespace } : {}), ...(options.name ? { name: options.name } : {}) }, io)),
     );
+  rbac
+    .command('review')
+    .description('every subject (and service account) with its permission level and dangerous permissions, worst first, with evidence')
+    .option('-f, --file <path>', 'manifest file or directory with the RBAC objects (repeatable)', repeat, [])
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['txt', 'json']).default('txt'))
+    .action(async (options: { file: string[]; output: string }) => setExit(await runRbacReview({ paths: options.file, format: options.output }, io)));
   rbac
     .command('explain')
     .description('every permission a subject holds (directly or through its groups), with the chain that grants it')

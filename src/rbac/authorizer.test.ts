@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildSnapshot, normaliseDocument, parseYamlStream } from '../k8s/index.js';
 import type { PolicyRule } from '../model/index.js';
+import { assessSubjects } from './assess.js';
 import { collectGrants, explainAccess, ruleAllows, subjectId, whoCan, type AccessRequest } from './authorizer.js';
 
 const rule = (verbs: string[], apiGroups: string[], resources: string[], resourceNames: string[] = [], nonResourceURLs: string[] = []): PolicyRule => ({ verbs, apiGroups, resources, resourceNames, nonResourceURLs });
@@ -81,5 +82,34 @@ describe('grants from bindings and roles', () => {
 
   it('bindings to missing roles are problems, not crashes', () => {
     assert.deepEqual(problems, [{ object: 'RoleBinding shop/dangling', message: 'refers to Role gone, which is not in the inputs (nor a built-in role); it grants nothing here' }]);
+  });
+});
+
+describe('dangerous permissions and permission levels', () => {
+  const snapshotOf = (text: string) => buildSnapshot(parseYamlStream(text).flatMap((document, index) => (document.value ? normaliseDocument(document.value, { file: 'rbac.yaml', documentIndex: index, defaultNamespace: 'default' }).objects : [])));
+  it('flags escalate, bind, impersonate, nodes/proxy and bindings to system:anonymous, each with the grant', () => {
+    const { grants } = collectGrants(
+      snapshotOf(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: risky}
+rules:
+  - {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [escalate, bind]}
+  - {apiGroups: [""], resources: [users], verbs: [impersonate]}
+  - {apiGroups: [""], resources: [nodes/proxy], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: risky}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: risky}
+subjects: [{kind: ServiceAccount, name: operator, namespace: ops}, {kind: User, name: "system:anonymous"}]
+`),
+    );
+    const assessed = assessSubjects(grants);
+    assert.deepEqual(
+      assessed.map((entry) => `${subjectId(entry.subject)} ${entry.level}: ${entry.flags.map((flag) => flag.id).join(', ')}`),
+      ['ServiceAccount ops/operator elevated-cluster-wide: escalate, bind, impersonate, node-proxy', 'User system:anonymous elevated-cluster-wide: escalate, bind, impersonate, node-proxy, anonymous-binding'].sort(),
+    );
+    assert.ok(assessed.every((entry) => entry.flags.every((flag) => flag.evidence.length > 0 && flag.evidence.every((grant) => grant.binding.name === 'risky'))));
   });
 });

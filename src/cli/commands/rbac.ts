@@ -1,6 +1,6 @@
 import { buildSnapshot, DEFAULT_LOAD_OPTIONS, loadInputs } from '../../k8s/index.js';
 import type { PolicyRule, Subject } from '../../model/index.js';
-import { collectGrants, grantsOf, subjectId, whoCan, type AccessRequest, type Grant } from '../../rbac/index.js';
+import { assessSubjects, collectGrants, grantsOf, subjectId, whoCan, type AccessRequest, type Grant } from '../../rbac/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 
@@ -11,13 +11,14 @@ export interface RbacOptions {
   readonly format: string;
 }
 
-const load = async (paths: readonly string[], io: Io) => {
+const load = async (paths: readonly string[], io: Io): Promise<{ grants: Grant[]; error: boolean; serviceAccounts: Subject[] }> => {
   if (paths.length === 0) throw new UsageError('give the manifests with RBAC objects: --file <path> (repeatable)', 'kubeward rbac who-can get secrets -n shop --file examples/');
   const loaded = await loadInputs(paths, { ...DEFAULT_LOAD_OPTIONS, cwd: io.cwd, stdin: io.readStdin });
   for (const problem of loaded.problems) io.stderr(`kubeward: ${problem.level}: ${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}: ${problem.message}\n`);
   const { grants, problems } = collectGrants(buildSnapshot(loaded.objects));
   for (const problem of problems) io.stderr(`kubeward: warning: ${problem.object}: ${problem.message}\n`);
-  return { grants, error: loaded.problems.some((problem) => problem.level === 'error') };
+  const serviceAccounts = loaded.objects.filter((object) => object.kind === 'ServiceAccount').map((object): Subject => ({ kind: 'ServiceAccount', name: object.name, namespace: object.namespace ?? 'default' }));
+  return { grants, serviceAccounts, error: loaded.problems.some((problem) => problem.level === 'error') };
 };
 
 const ruleText = (rule: PolicyRule): string =>
@@ -59,6 +60,23 @@ export const runRbacWhoCan = async (verb: string, target: string, options: RbacO
   return error ? EXIT.error : EXIT.clean;
 };
 
+/** `kubeward rbac review`: every subject with its permission level and dangerous permissions, worst first. */
+export const runRbacReview = async (options: RbacOptions, io: Io): Promise<number> => {
+  const { grants, serviceAccounts, error } = await load(options.paths, io);
+  const assessed = assessSubjects(grants, serviceAccounts);
+  if (options.format === 'json') {
+    await io.stdout(`${JSON.stringify({ subjects: assessed.map((entry) => ({ subject: entry.subject, level: entry.level, flags: entry.flags.map((flag) => ({ id: flag.id, title: flag.title, scope: flag.scope, evidence: flag.evidence.map(grantJson) })) })) }, null, 2)}\n`);
+  } else {
+    const lines: string[] = [];
+    for (const entry of assessed) {
+      lines.push(`${entry.level.padEnd(22)} ${subjectId(entry.subject)}`);
+      for (const flag of entry.flags) lines.push(`  ${flag.id}: ${flag.title} [${flag.scope === 'cluster' ? 'cluster-wide' : `namespace ${flag.scope}`}]`, `    ${chain(flag.evidence[0] as Grant)}`);
+    }
+    await io.stdout(`${lines.join('\n')}\n`);
+  }
+  return error ? EXIT.error : EXIT.clean;
+};
+
 /** `sa:ns/name`, `serviceaccount:ns/name`, `user:alice`, `group:devs`. */
 const parseSubject = (text: string): Subject => {
   const match = /^(sa|serviceaccount|user|group):(.+)$/i.exec(text);
@@ -77,7 +95,14 @@ export const runRbacExplain = async (subjectText: string, options: RbacOptions, 
   const subject = parseSubject(subjectText);
   const { grants, error } = await load(options.paths, io);
   const held = grantsOf(grants, subject);
-  if (options.format === 'json') await io.stdout(`${JSON.stringify({ subject, grants: held.map(grantJson) }, null, 2)}\n`);
-  else await io.stdout(`${[held.length === 0 ? `${subjectId(subject)} holds no permission in the inputs` : `${subjectId(subject)} holds ${held.length} rules:`, ...held.map((grant) => `  ${grant.subject.kind === 'Group' ? `(as member of ${grant.subject.name}) ` : ''}${chain(grant)}`)].join('\n')}\n`);
+  const assessment = assessSubjects(held.map((grant) => ({ ...grant, subject })));
+  const level = assessment[0]?.level ?? 'none';
+  const flags = assessment[0]?.flags ?? [];
+  if (options.format === 'json') await io.stdout(`${JSON.stringify({ subject, level, flags: flags.map((flag) => ({ id: flag.id, title: flag.title, scope: flag.scope })), grants: held.map(grantJson) }, null, 2)}\n`);
+  else {
+    const lines = [held.length === 0 ? `${subjectId(subject)} holds no permission in the inputs` : `${subjectId(subject)} holds ${held.length} rules (permission level: ${level}):`, ...held.map((grant) => `  ${grant.subject.kind === 'Group' ? `(as member of ${grant.subject.name}) ` : ''}${chain(grant)}`)];
+    if (flags.length > 0) lines.push('Dangerous permissions:', ...flags.map((flag) => `  ${flag.id}: ${flag.title} [${flag.scope === 'cluster' ? 'cluster-wide' : `namespace ${flag.scope}`}]`));
+    await io.stdout(`${lines.join('\n')}\n`);
+  }
   return error ? EXIT.error : EXIT.clean;
 };
