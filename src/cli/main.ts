@@ -8,6 +8,7 @@ import { runDbImport, runDbMatch, runDbStatus, runDbUpdate } from './commands/db
 import { runImageCheck } from './commands/image-check.js';
 import { runNetpolDiff, runNetpolGenerate, runNetpolMap } from './commands/netpol.js';
 import { runRbacExplain, runRbacReview, runRbacWhoCan } from './commands/rbac.js';
+import { runRisk } from './commands/risk.js';
 import { NETWORK_DIFF_FORMATS, NETWORK_MAP_FORMATS } from '../report/network/index.js';
 import { runFsScan, runImageScan, runSbomScan } from './commands/image.js';
 import { IMAGE_FORMAT_NAMES } from '../report/image/index.js';
@@ -179,6 +180,16 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('-n, --namespace <namespace>', 'namespace for objects that set none', undefined)
     .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
     .action(async (before: string, after: string, options) => setExit(await runNetpolDiff(before, after, options, io)));
+
+  root
+    .command('risk')
+    .description('workloads ranked by risk in their Kubernetes context (policy violations, configuration, reachability, NetworkPolicy isolation, RBAC), each with its reasons')
+    .argument('<paths...>', 'manifest files and directories')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['txt', 'json']).default('txt'))
+    .option('--top <n>', 'only the n riskiest workloads')
+    .option('-c, --config <file>', 'configuration file (default: .kubeward.yaml in the working directory)')
+    .option('-q, --quiet', 'no warnings on stderr', false)
+    .action(async (paths: string[], options) => setExit(await runRisk(paths, options, io)));
 
   const rbac = root.command('rbac').description('RBAC analysis: effective permissions, as the Kubernetes RBAC authorizer decides');
   rbac

@@ -1,0 +1,1 @@
+export { normalise, rankWorkloads, type RiskFactor, type RiskInput, type WorkloadRisk } from './workloads.js';
