@@ -24,6 +24,20 @@ describe('risk ranking of the demo application', () => {
     assert.doesNotMatch(top.stdout, /\n {2}2\./);
   });
 
+  it('writes a self-contained HTML report: well-formed, no script or external resource, every value escaped', async () => {
+    const result = await kubeward(['risk', 'examples/', '--format', 'html']);
+    assert.equal(result.code, 0, result.stderr);
+    const html = result.stdout;
+    assert.match(html, /^<!doctype html>\n<html lang="en">/);
+    assert.doesNotMatch(html, /<script|<link|src=|href=/i);
+    assert.equal((html.match(/<tr><td class="rank">/g) ?? []).length, 14);
+    assert.match(html, /<code>shop\/Deployment\/legacy-admin<\/code><\/td><td class="score">\d+\.\d\d<\/td>/);
+    assert.match(html, /service account legacy-admin is cluster-admin/);
+    const { XMLValidator } = await import('fast-xml-parser');
+    // The body (without the doctype) is well-formed as XML: every element closed, every value escaped.
+    assert.equal(XMLValidator.validate(html.replace(/^<!doctype html>\n/, '').replace(/<meta[^>]*>/g, '')), true);
+  });
+
   it('normalises raw scores as StackRox does: 1 + raw/saturation × (max − 1), capped', () => {
     assert.equal(normalise(0, 50, 4), 1);
     assert.equal(normalise(25, 50, 4), 2.5);

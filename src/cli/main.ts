@@ -185,7 +185,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .command('risk')
     .description('workloads ranked by risk in their Kubernetes context (policy violations, configuration, reachability, NetworkPolicy isolation, RBAC), each with its reasons')
     .argument('<paths...>', 'manifest files and directories')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['txt', 'json']).default('txt'))
+    .addOption(new Option('-f, --format <format>', 'output format: txt, json, or a self-contained html report').choices(['txt', 'json', 'html']).default('txt'))
     .option('--top <n>', 'only the n riskiest workloads')
     .option('-c, --config <file>', 'configuration file (default: .kubeward.yaml in the working directory)')
     .option('-q, --quiet', 'no warnings on stderr', false)

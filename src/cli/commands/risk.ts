@@ -2,6 +2,7 @@ import { buildSnapshot, DEFAULT_LOAD_OPTIONS, loadInputs } from '../../k8s/index
 import { computeConnectivity } from '../../network/index.js';
 import { evaluatePolicies } from '../../policy/index.js';
 import { assessSubjects, collectGrants } from '../../rbac/index.js';
+import { renderRiskHtml } from '../../report/risk/html.js';
 import { rankWorkloads } from '../../risk/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -16,7 +17,7 @@ export interface RiskOptions {
 
 /** `kubeward risk <inputs>`: workloads ranked by risk in their Kubernetes context, with the reasons. */
 export const runRisk = async (inputs: readonly string[], options: RiskOptions, io: Io): Promise<number> => {
-  if (!['txt', 'json'].includes(options.format)) throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use txt or json`);
+  if (!['txt', 'json', 'html'].includes(options.format)) throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use txt, json or html`);
   if (inputs.length === 0) throw new UsageError('nothing to rank: give manifest files or directories', 'kubeward risk examples/');
   const top = options.top === undefined ? undefined : Number(options.top);
   if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new UsageError('--top must be a whole number above 0');
@@ -31,6 +32,8 @@ export const runRisk = async (inputs: readonly string[], options: RiskOptions, i
   const shown = top === undefined ? ranked : ranked.slice(0, top);
   if (options.format === 'json') {
     await io.stdout(`${JSON.stringify({ schemaVersion: '1.0', workloads: shown }, null, 2)}\n`);
+  } else if (options.format === 'html') {
+    await io.stdout(renderRiskHtml(shown, io.now(), io.version));
   } else {
     const lines: string[] = [];
     shown.forEach((entry, index) => {
