@@ -2,8 +2,9 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { promisify } from 'node:util';
 import { createSign, randomUUID, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { temporaryDirectory } from './repo.js';
@@ -27,13 +28,20 @@ const freePort = (): Promise<number> =>
     server.on('error', reject);
   });
 
-const listening = (port: number): Promise<boolean> =>
+/**
+ * Whether docker-registry itself answers on the port: its /v2/ answers carry the
+ * Docker-Distribution-Api-Version header. A bare TCP probe is not enough: a port picked free can
+ * be taken by another listener (the token server asks for any free port) before the registry binds.
+ */
+const registryAnswers = (port: number, secure: boolean): Promise<boolean> =>
   new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.end();
-      resolve(true);
+    const request = (secure ? httpsRequest : httpRequest)({ host: '127.0.0.1', port, path: '/v2/', method: 'GET', timeout: 2000, ...(secure ? { rejectUnauthorized: false } : {}) }, (response) => {
+      response.resume();
+      resolve(response.headers['docker-distribution-api-version'] !== undefined);
     });
-    socket.on('error', () => resolve(false));
+    request.on('error', () => resolve(false));
+    request.on('timeout', () => request.destroy());
+    request.end();
   });
 
 /** A self-signed certificate for 127.0.0.1 (serving, and signing tokens), made with openssl. */
@@ -78,11 +86,11 @@ export const startRegistry = async (options: Options): Promise<TestRegistry> => 
   const directory = await temporaryDirectory();
   const username = 'kubeward';
   const password = randomUUID();
-  const port = await freePort();
-  const host = `127.0.0.1:${port}`;
+  // The token server takes any free port: the registry's is settled after it (see below).
+  let port = await freePort();
   const tokenRequests: { user?: string; scope?: string; granted: boolean }[] = [];
   let tokenServer: Server | undefined;
-  const config: string[] = ['version: 0.1', 'log:', '  level: error', '  accesslog:', '    disabled: true', 'storage:', '  filesystem:', `    rootdirectory: ${join(directory, 'data')}`, 'http:', `  addr: ${host}`];
+  const config: string[] = ['version: 0.1', 'log:', '  level: error', '  accesslog:', '    disabled: true', 'storage:', '  filesystem:', `    rootdirectory: ${join(directory, 'data')}`, 'http:', '  addr: (set below)'];
   let ca: string | undefined;
   let certDir: string | undefined;
   if (options.auth === 'htpasswd') {
@@ -119,8 +127,11 @@ export const startRegistry = async (options: Options): Promise<TestRegistry> => 
     });
     await new Promise<void>((resolve) => tokenServer?.listen(0, '127.0.0.1', resolve));
     const tokenPort = (tokenServer.address() as AddressInfo).port;
+    while (port === tokenPort) port = await freePort();
     config.push('auth:', '  token:', `    realm: http://127.0.0.1:${tokenPort}/token`, '    service: kubeward-test', '    issuer: kubeward-test-issuer', `    rootcertbundle: ${signing.cert}`);
   }
+  const host = `127.0.0.1:${port}`;
+  config[config.indexOf('  addr: (set below)')] = `  addr: ${host}`;
   await writeFile(join(directory, 'config.yml'), `${config.join('\n')}\n`);
   const child: ChildProcess = spawn('docker-registry', ['serve', join(directory, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -128,7 +139,7 @@ export const startRegistry = async (options: Options): Promise<TestRegistry> => 
   const scheme = options.auth === 'htpasswd' ? 'https' : 'http';
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (await listening(port)) break;
+    if (await registryAnswers(port, scheme === 'https')) break;
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`docker-registry did not start on ${host} (${scheme}): ${log}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
