@@ -1,4 +1,4 @@
-import type { Subject } from '../model/index.js';
+import type { ClusterSnapshot, Subject } from '../model/index.js';
 import { explainAccess, subjectId, type AccessRequest, type Grant } from './authorizer.js';
 
 export type PermissionLevel = 'none' | 'namespace-limited' | 'elevated-in-namespace' | 'elevated-cluster-wide' | 'cluster-admin';
@@ -74,3 +74,7 @@ export const assessSubjects = (grants: readonly Grant[], serviceAccounts: readon
 };
 
 export const LEVELS: readonly PermissionLevel[] = ['none', 'namespace-limited', 'elevated-in-namespace', 'elevated-cluster-wide', 'cluster-admin'];
+
+/** The snapshot's ServiceAccounts as subjects, so accounts without any binding are assessed too (level none). */
+export const serviceAccountSubjects = (snapshot: ClusterSnapshot): Subject[] =>
+  snapshot.serviceAccounts.map((account) => ({ kind: 'ServiceAccount', name: account.name, namespace: account.namespace ?? 'default' }));

@@ -11,17 +11,9 @@ import { EXIT, KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { databaseDirectory } from './db.js';
 import { imageCache, openNamedImage, type ImageScanCliOptions } from './image.js';
-import { chunked, failingFindings, policyGate, writeChunks } from './scan.js';
+import { chunked, failingFindings, policyGate, writeChunks, type PolicyGateFlags } from './scan.js';
 
-export interface ImageCheckOptions extends ImageScanCliOptions {
-  readonly fail: boolean;
-  readonly severity?: string;
-  readonly config?: string;
-  readonly policies: readonly string[];
-  readonly enable: readonly string[];
-  readonly disable: readonly string[];
-  readonly only: readonly string[];
-  readonly builtinPolicies: boolean;
+export interface ImageCheckOptions extends ImageScanCliOptions, PolicyGateFlags {
   /** The image name policies see (tag, registry) when the reference is a local path. */
   readonly name?: string;
 }

@@ -1,11 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { dump } from 'js-yaml';
-import { buildSnapshot, DEFAULT_LOAD_OPTIONS, loadInputs } from '../../k8s/index.js';
 import { buildNetworkMap, diffConnectivity, flowsFromServices, focusMap, generatePolicies, networkGraph, parseFlows, type Flow } from '../../network/index.js';
 import { NETWORK_DIFF_FORMATS, NETWORK_DIFF_RENDERERS, NETWORK_MAP_FORMATS, NETWORK_MAP_RENDERERS, type NetworkDiffFormat, type NetworkMapFormat } from '../../report/network/index.js';
 import { EXIT, KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { loadSnapshot } from './manifests.js';
 
 export interface NetpolMapOptions {
   readonly format: string;
@@ -36,19 +36,6 @@ const readFlows = async (file: string, io: Io): Promise<Flow[]> => {
   const parsed = parseFlows(text);
   for (const problem of parsed.problems) io.stderr(`kubeward: warning: ${file}:${problem.line}: ${problem.message}; skipped\n`);
   return parsed.flows;
-};
-
-/** Loads manifests into a snapshot, printing input problems; `error` tells whether one was an error. */
-const loadSnapshot = async (inputs: readonly string[], options: { readonly namespace?: string; readonly kubectl?: string }, io: Io) => {
-  const loaded = await loadInputs(inputs, {
-    ...DEFAULT_LOAD_OPTIONS,
-    cwd: io.cwd,
-    stdin: io.readStdin,
-    defaultNamespace: options.namespace ?? DEFAULT_LOAD_OPTIONS.defaultNamespace,
-    kubectl: options.kubectl ?? io.env.KUBECTL ?? DEFAULT_LOAD_OPTIONS.kubectl,
-  });
-  for (const problem of loaded.problems) io.stderr(`kubeward: ${problem.level}: ${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}: ${problem.message}\n`);
-  return { snapshot: buildSnapshot(loaded.objects), error: loaded.problems.some((problem) => problem.level === 'error') };
 };
 
 /** `kubeward netpol diff <before> <after>`: what a change of manifests does to connectivity. */

@@ -1,8 +1,8 @@
-import { buildSnapshot, DEFAULT_LOAD_OPTIONS, loadInputs } from '../../k8s/index.js';
 import type { PolicyRule, Subject } from '../../model/index.js';
-import { assessSubjects, collectGrants, grantsOf, subjectId, whoCan, type AccessRequest, type Grant } from '../../rbac/index.js';
+import { assessSubjects, collectGrants, grantsOf, serviceAccountSubjects, subjectId, whoCan, type AccessRequest, type Grant } from '../../rbac/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { loadSnapshot } from './manifests.js';
 
 export interface RbacOptions {
   readonly paths: readonly string[];
@@ -13,12 +13,10 @@ export interface RbacOptions {
 
 const load = async (paths: readonly string[], io: Io): Promise<{ grants: Grant[]; error: boolean; serviceAccounts: Subject[] }> => {
   if (paths.length === 0) throw new UsageError('give the manifests with RBAC objects: --file <path> (repeatable)', 'kubeward rbac who-can get secrets -n shop --file examples/');
-  const loaded = await loadInputs(paths, { ...DEFAULT_LOAD_OPTIONS, cwd: io.cwd, stdin: io.readStdin });
-  for (const problem of loaded.problems) io.stderr(`kubeward: ${problem.level}: ${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}: ${problem.message}\n`);
-  const { grants, problems } = collectGrants(buildSnapshot(loaded.objects));
+  const { snapshot, error } = await loadSnapshot(paths, {}, io);
+  const { grants, problems } = collectGrants(snapshot);
   for (const problem of problems) io.stderr(`kubeward: warning: ${problem.object}: ${problem.message}\n`);
-  const serviceAccounts = loaded.objects.filter((object) => object.kind === 'ServiceAccount').map((object): Subject => ({ kind: 'ServiceAccount', name: object.name, namespace: object.namespace ?? 'default' }));
-  return { grants, serviceAccounts, error: loaded.problems.some((problem) => problem.level === 'error') };
+  return { grants, serviceAccounts: serviceAccountSubjects(snapshot), error };
 };
 
 const ruleText = (rule: PolicyRule): string =>

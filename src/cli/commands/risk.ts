@@ -1,11 +1,11 @@
-import { buildSnapshot, DEFAULT_LOAD_OPTIONS, loadInputs } from '../../k8s/index.js';
 import { computeConnectivity } from '../../network/index.js';
 import { evaluatePolicies } from '../../policy/index.js';
-import { assessSubjects, collectGrants } from '../../rbac/index.js';
+import { assessSubjects, collectGrants, serviceAccountSubjects } from '../../rbac/index.js';
 import { renderRiskHtml } from '../../report/risk/html.js';
 import { rankWorkloads } from '../../risk/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { loadSnapshot } from './manifests.js';
 import { policyGate } from './scan.js';
 
 export interface RiskOptions {
@@ -22,13 +22,10 @@ export const runRisk = async (inputs: readonly string[], options: RiskOptions, i
   const top = options.top === undefined ? undefined : Number(options.top);
   if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new UsageError('--top must be a whole number above 0');
   const { policies } = await policyGate({ policies: [], enable: [], disable: [], only: [], builtinPolicies: true, quiet: options.quiet ?? false, ...(options.config ? { config: options.config } : {}) }, io);
-  const loaded = await loadInputs(inputs, { ...DEFAULT_LOAD_OPTIONS, cwd: io.cwd, stdin: io.readStdin });
-  for (const problem of loaded.problems) io.stderr(`kubeward: ${problem.level}: ${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}: ${problem.message}\n`);
-  const snapshot = buildSnapshot(loaded.objects);
+  const { snapshot, error } = await loadSnapshot(inputs, {}, io);
   const { findings } = evaluatePolicies(snapshot, policies.active, { now: io.now(), stages: ['BUILD', 'DEPLOY'] });
   const { grants } = collectGrants(snapshot);
-  const serviceAccounts = snapshot.serviceAccounts.map((account) => ({ kind: 'ServiceAccount' as const, name: account.name, namespace: account.namespace ?? 'default' }));
-  const ranked = rankWorkloads({ snapshot, findings, network: computeConnectivity(snapshot), rbac: assessSubjects(grants, serviceAccounts) });
+  const ranked = rankWorkloads({ snapshot, findings, network: computeConnectivity(snapshot), rbac: assessSubjects(grants, serviceAccountSubjects(snapshot)) });
   const shown = top === undefined ? ranked : ranked.slice(0, top);
   if (options.format === 'json') {
     await io.stdout(`${JSON.stringify({ schemaVersion: '1.0', workloads: shown }, null, 2)}\n`);
@@ -43,5 +40,5 @@ export const runRisk = async (inputs: readonly string[], options: RiskOptions, i
     });
     await io.stdout(`${lines.join('\n')}\n`);
   }
-  return loaded.problems.some((problem) => problem.level === 'error') ? EXIT.error : EXIT.clean;
+  return error ? EXIT.error : EXIT.clean;
 };

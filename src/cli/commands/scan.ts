@@ -10,9 +10,8 @@ import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { resolvePolicies } from '../policies.js';
 
-export interface ScanOptions {
-  readonly format: string;
-  readonly output?: string;
+/** The policy gate's flags, shared by `scan` and `image check`. */
+export interface PolicyGateFlags {
   readonly failOn?: string;
   readonly fail: boolean;
   readonly severity?: string;
@@ -22,6 +21,11 @@ export interface ScanOptions {
   readonly disable: readonly string[];
   readonly only: readonly string[];
   readonly builtinPolicies: boolean;
+}
+
+export interface ScanOptions extends PolicyGateFlags {
+  readonly format: string;
+  readonly output?: string;
   readonly namespace?: string;
   readonly exclude: readonly string[];
   readonly kubectl?: string;
@@ -81,7 +85,7 @@ export const scanExitCode = (report: ScanReport, failing: readonly Finding[], fa
   return failing.length > 0 ? EXIT.findings : EXIT.clean;
 };
 
-export type PolicyGateOptions = Pick<ScanOptions, 'failOn' | 'severity' | 'config' | 'policies' | 'enable' | 'disable' | 'only' | 'builtinPolicies' | 'quiet'>;
+export type PolicyGateOptions = Omit<PolicyGateFlags, 'fail'> & { readonly quiet: boolean };
 
 /** The configuration, thresholds and policies a policy-gate command (`scan`, `image check`) runs with. */
 export const policyGate = async (options: PolicyGateOptions, io: Io) => {
