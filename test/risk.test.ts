@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { normalise, type WorkloadRisk } from '../src/risk/index.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { normalise, type RiskProblem, type VulnerabilityRisk, type WorkloadRisk } from '../src/risk/index.js';
 import { kubeward } from './support/cli.js';
+import { appImage, hasAppImageTools } from './support/images.js';
+import { sharedDataPath, temporaryDirectory } from './support/repo.js';
 
 describe('risk ranking of the demo application', () => {
   it('ranks the cluster-admin, privileged, NodePort-exposed legacy admin first, then the privileged node agent, each with its reasons', async () => {
@@ -42,5 +46,123 @@ describe('risk ranking of the demo application', () => {
     assert.equal(normalise(0, 50, 4), 1);
     assert.equal(normalise(25, 50, 4), 2.5);
     assert.equal(normalise(500, 50, 4), 4);
+  });
+});
+
+describe('risk with image scans: the application image as shop/checkout-api runs it', { skip: !hasAppImageTools && 'needs mmdebstrap, umoci, go and go-dep-parser test data' }, () => {
+  const CHECKOUT = 'registry.example.com/shop/checkout-api:latest';
+  let reference: string;
+  let db: string;
+  let directory: string;
+  before(async () => {
+    reference = (await appImage()).reference;
+    directory = await temporaryDirectory();
+    db = join(directory, 'db');
+    // The EPSS row is FIRST's published score for lodash's CVE-2021-23337 (a real CVE the image carries).
+    await writeFile(join(directory, 'epss.csv'), '#model_version:v2025.03.14,score_date:2026-11-27T00:00:00+0000\ncve,epss,percentile\nCVE-2021-23337,0.00412,0.74001\n');
+    const imported = await kubeward(['db', 'import', '--db', db, sharedDataPath('osv/Debian/all.zip'), sharedDataPath('osv/Maven/all.zip'), sharedDataPath('osv/npm/all.zip'), '--epss', join(directory, 'epss.csv')]);
+    assert.equal(imported.code, 0, imported.stderr);
+  });
+
+  it('--images scans the image, and its vulnerabilities, tools and size lift checkout-api to the top with the reasons', async () => {
+    const result = await kubeward(['risk', 'examples/', '--db', db, '--images', `${reference}=${CHECKOUT}`, '--format', 'json', '--quiet']);
+    assert.equal(result.code, 0, result.stderr);
+    const { workloads, problems } = JSON.parse(result.stdout) as { workloads: WorkloadRisk[]; problems: RiskProblem[] };
+    assert.deepEqual(workloads.slice(0, 3).map((entry) => entry.workload), ['shop/Deployment/checkout-api', 'shop/Deployment/legacy-admin', 'ops/DaemonSet/node-agent']);
+    const checkout = workloads[0] as WorkloadRisk;
+    const factors = Object.fromEntries(checkout.factors.map((factor) => [factor.id, factor]));
+    assert.match(factors['image-vulnerabilities']?.evidence[0] ?? '', /^image registry\.example\.com\/shop\/checkout-api:latest has \d+ vulnerabilities \(\d+ HIGH, \d+ MEDIUM, \d+ unrated\), \d+ fixable now$/);
+    assert.deepEqual(factors['attacker-components']?.evidence, ['image registry.example.com/shop/checkout-api:latest contains apt, bash, sh']);
+    assert.equal(factors['component-count']?.multiplier, 1.5);
+    assert.equal(factors['image-not-scanned'], undefined);
+    // Image policies now judge the workload that runs the image, as StackRox alerts on deployments.
+    assert.match(factors['policy-violations']?.evidence.join('\n') ?? '', /Fixable vulnerability of high or critical severity/);
+    assert.ok(workloads.slice(1).every((entry) => entry.factors.some((factor) => factor.id === 'image-not-scanned')));
+    assert.deepEqual(problems, []);
+  });
+
+  it('--by cve: fixable HIGHs of the riskiest workload first, each with the package, the fix and where it runs; --by image: the scanned image first', async () => {
+    const cves = await kubeward(['risk', 'examples/', '--db', db, '--images', `${reference}=${CHECKOUT}`, '--by', 'cve', '--format', 'json', '--quiet']);
+    assert.equal(cves.code, 0, cves.stderr);
+    const { vulnerabilities, by } = JSON.parse(cves.stdout) as { by: string; vulnerabilities: VulnerabilityRisk[] };
+    assert.equal(by, 'cve');
+    assert.ok(vulnerabilities.length > 20);
+    assert.ok(vulnerabilities.slice(0, 6).every((entry) => entry.severity === 'HIGH' && entry.fixable), 'the fixable HIGHs lead');
+    assert.ok(vulnerabilities.every((entry, index) => index === 0 || (vulnerabilities[index - 1] as VulnerabilityRisk).score >= entry.score));
+    const lodash = vulnerabilities.find((entry) => entry.id === 'CVE-2021-23337');
+    assert.deepEqual(lodash?.epss, { cve: 'CVE-2021-23337', score: 0.00412, percentile: 0.74001, date: '2026-11-27T00:00:00+0000' });
+    assert.deepEqual(lodash?.packages.map((found) => `${found.name} ${found.version} → ${found.fixedVersions[0]}`), ['lodash 4.17.11 → 4.17.21']);
+    assert.deepEqual(lodash?.workloads.map((user) => user.workload), ['shop/Deployment/checkout-api']);
+    const images = await kubeward(['risk', 'examples/', '--db', db, '--images', `${reference}=${CHECKOUT}`, '--by', 'image', '--top', '2']);
+    assert.equal(images.code, 0, images.stderr);
+    assert.match(images.stdout, /^ {2}1\. registry\.example\.com\/shop\/checkout-api:latest {2}workload risk \d+\.\d\d\n {7}Run by: shop\/Deployment\/checkout-api/);
+    assert.match(images.stdout, /\n {2}2\. registry\.example\.com\/backoffice\/admin {2}workload risk [\d.]+\n[^]*\(image not scanned\)\n$/);
+  });
+
+  it('--image-scans ranks from a saved image scan report exactly as --images does', async () => {
+    const report = join(directory, 'checkout.json');
+    const scan = await kubeward(['image', 'scan', reference, '--db', db, '--format', 'json', '-o', report, '--quiet']);
+    assert.equal(scan.code, 0, scan.stderr);
+    const saved = await kubeward(['risk', 'examples/', '--image-scans', `${report}=${CHECKOUT}`, '--format', 'json']);
+    const scanned = await kubeward(['risk', 'examples/', '--db', db, '--images', `${reference}=${CHECKOUT}`, '--format', 'json', '--quiet']);
+    assert.equal(saved.code, 0, saved.stderr);
+    assert.deepEqual(JSON.parse(saved.stdout), JSON.parse(scanned.stdout));
+  });
+
+  it('an image no workload runs is a warning that says how to name it; a file that is no scan report exits 2 with a hint', async () => {
+    const unnamed = await kubeward(['risk', 'examples/', '--db', db, '--images', reference, '--by', 'cve', '--format', 'json']);
+    assert.equal(unnamed.code, 0, unnamed.stderr);
+    assert.match(unnamed.stderr, /warning: image oci:\S+:app: no workload in the inputs runs this image; name it as the manifests do with --images <reference>=<image>/);
+    const { vulnerabilities } = JSON.parse(unnamed.stdout) as { vulnerabilities: VulnerabilityRisk[] };
+    assert.ok(vulnerabilities.length > 0 && vulnerabilities.every((entry) => entry.workloads.length === 0 && /^in no running workload/.test(entry.reasons.at(-1) ?? '')));
+    const notReport = join(directory, 'not-a-report.json');
+    await writeFile(notReport, JSON.stringify({ schemaVersion: '1.0', findings: [] }));
+    const refused = await kubeward(['risk', 'examples/', '--image-scans', notReport]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /not-a-report\.json is not a Kubeward image scan report[^\n]*\n.*kubeward image scan --format json/);
+    const noDb = await kubeward(['risk', 'examples/', '--db', join(directory, 'nowhere'), '--images', reference]);
+    assert.equal(noDb.code, 2);
+    assert.match(noDb.stderr, /--no-vulnerabilities/);
+  });
+});
+
+describe('risk: bad input', () => {
+  it('workloads naming absent service accounts and bindings to unknown subjects are problems in the report, never crashes', async () => {
+    const directory = await temporaryDirectory();
+    await writeFile(
+      join(directory, 'app.yaml'),
+      `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: api, namespace: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {serviceAccountName: api-sa, containers: [{name: api, image: registry.example.com/shop/api:1.0}]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: api-reads-secrets, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: secret-reader}
+subjects: [{kind: ServiceAccount, name: api-sa}, {kind: Robot, name: r2}]
+`,
+    );
+    const result = await kubeward(['risk', directory, '--format', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    const { problems, workloads } = JSON.parse(result.stdout) as { problems: RiskProblem[]; workloads: WorkloadRisk[] };
+    assert.deepEqual(problems, [
+      { object: 'RoleBinding shop/api-reads-secrets', message: 'subject "r2" has kind "Robot", not ServiceAccount, User or Group (kinds are case-sensitive); the API server rejects the binding' },
+      { object: 'RoleBinding shop/api-reads-secrets', message: 'binds ServiceAccount shop/api-sa, which is not in the inputs: whoever creates that account gets the grant' },
+      { object: 'RoleBinding shop/api-reads-secrets', message: 'refers to Role secret-reader, which is not in the inputs (nor a built-in role); it grants nothing here' },
+      { object: 'shop/Deployment/api', message: 'runs as service account api-sa, which is not in the inputs: the API server refuses its pods until it exists, and its RBAC level is unknown here (ranked as none)' },
+    ]);
+    assert.equal(workloads.length, 1);
+    assert.match(result.stderr, /warning: shop\/Deployment\/api: runs as service account api-sa/);
+    const bad = await kubeward(['risk', directory, '--by', 'namespace']);
+    assert.equal(bad.code, 2);
   });
 });

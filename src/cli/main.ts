@@ -181,14 +181,22 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
     .action(async (before: string, after: string, options) => setExit(await runNetpolDiff(before, after, options, io)));
 
-  root
-    .command('risk')
-    .description('workloads ranked by risk in their Kubernetes context (policy violations, configuration, reachability, NetworkPolicy isolation, RBAC), each with its reasons')
-    .argument('<paths...>', 'manifest files and directories')
+  withRegistryAndCache(
+    root
+      .command('risk')
+      .description('workloads, images or vulnerabilities ranked by risk in their Kubernetes context (policy violations, configuration, reachability, NetworkPolicy isolation, RBAC, image vulnerabilities, KEV, EPSS), each with its reasons')
+      .argument('<paths...>', 'manifest files and directories'),
+  )
+    .addOption(new Option('--by <ranking>', 'what to rank: workloads, the images they run, or the vulnerabilities in those images').choices(['workload', 'image', 'cve']).default('workload'))
+    .option('--images <image>', 'scan this image and rank with its results (repeatable): a registry reference, or a local layout or archive as <path>=<image name in the manifests>', repeat, [])
+    .option('--image-scans <file>', 'a saved kubeward image scan --format json report (repeatable), optionally <file>=<image name in the manifests>', repeat, [])
     .addOption(new Option('-f, --format <format>', 'output format: txt, json, or a self-contained html report').choices(['txt', 'json', 'html']).default('txt'))
-    .option('--top <n>', 'only the n riskiest workloads')
+    .option('--top <n>', 'only the n first of the ranking')
+    .option('--platform <os/arch[/variant]>', 'the image to read from a multi-platform index (default: this machine)')
+    .addOption(new Option('--db <dir>', 'vulnerability database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)'))
+    .option('--no-vulnerabilities', 'scan --images for packages only; no database needed')
     .option('-c, --config <file>', 'configuration file (default: .kubeward.yaml in the working directory)')
-    .option('-q, --quiet', 'no warnings on stderr', false)
+    .option('-q, --quiet', 'no warnings or progress on stderr', false)
     .action(async (paths: string[], options) => setExit(await runRisk(paths, options, io)));
 
   const rbac = root.command('rbac').description('RBAC analysis: effective permissions, as the Kubernetes RBAC authorizer decides');

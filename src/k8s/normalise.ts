@@ -245,20 +245,20 @@ const role = (raw: Dict, meta: ObjectMeta, kind: 'Role' | 'ClusterRole'): Role =
   ),
 });
 
+const SUBJECT_KINDS = new Set(['User', 'Group', 'ServiceAccount']);
+
 const roleBinding = (raw: Dict, meta: ObjectMeta, kind: 'RoleBinding' | 'ClusterRoleBinding'): RoleBinding => {
   const ref = dict(raw.roleRef);
+  const subjects = dicts(raw.subjects);
+  const invalid = subjects.filter((subject) => !SUBJECT_KINDS.has(str(subject.kind) ?? ''));
   return {
     ...meta,
     kind,
     roleRef: { kind: str(ref.kind) === 'Role' ? 'Role' : 'ClusterRole', name: str(ref.name) ?? '' },
-    subjects: dicts(raw.subjects).map((subject) => {
-      const subjectKind = str(subject.kind);
-      return defined({
-        kind: subjectKind === 'User' || subjectKind === 'Group' ? subjectKind : 'ServiceAccount',
-        name: str(subject.name) ?? '',
-        namespace: str(subject.namespace),
-      }) as Subject;
-    }),
+    subjects: subjects
+      .filter((subject) => SUBJECT_KINDS.has(str(subject.kind) ?? ''))
+      .map((subject) => defined({ kind: str(subject.kind), name: str(subject.name) ?? '', namespace: str(subject.namespace) }) as Subject),
+    ...(invalid.length > 0 ? { invalidSubjects: invalid.map((subject) => ({ kind: str(subject.kind) ?? '', name: str(subject.name) ?? '' })) } : {}),
   };
 };
 

@@ -148,6 +148,8 @@ export interface RoleBinding extends ObjectMeta {
   readonly kind: 'RoleBinding' | 'ClusterRoleBinding';
   readonly roleRef: { readonly kind: 'Role' | 'ClusterRole'; readonly name: string };
   readonly subjects: readonly Subject[];
+  /** Subjects of a kind RBAC does not know (the API server rejects the binding), as written. */
+  readonly invalidSubjects?: readonly { readonly kind: string; readonly name: string }[];
 }
 
 /** Secret metadata only: the model never holds a Secret's values, only which keys it has. */

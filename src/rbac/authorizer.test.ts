@@ -85,6 +85,40 @@ describe('grants from bindings and roles', () => {
   });
 });
 
+describe('unknown subjects are problems with the binding named', () => {
+  it('a subject kind RBAC does not know, a service account without a namespace, and a binding to an account the inputs lack', () => {
+    const text = `
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web, namespace: shop}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: readers, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects:
+  - {kind: user, name: alice}
+  - {kind: ServiceAccount, name: web}
+  - {kind: ServiceAccount, name: ghost}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: nowhere}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{kind: ServiceAccount, name: web}]
+`;
+    const snapshot = buildSnapshot(parseYamlStream(text).flatMap((document, index) => (document.value ? normaliseDocument(document.value, { file: 'rbac.yaml', documentIndex: index, defaultNamespace: 'default' }).objects : [])));
+    const { grants, problems } = collectGrants(snapshot);
+    assert.deepEqual(problems, [
+      { object: 'RoleBinding shop/readers', message: 'subject "alice" has kind "user", not ServiceAccount, User or Group (kinds are case-sensitive); the API server rejects the binding' },
+      { object: 'RoleBinding shop/readers', message: 'binds ServiceAccount shop/ghost, which is not in the inputs: whoever creates that account gets the grant' },
+      { object: 'ClusterRoleBinding nowhere', message: 'service account subject web has no namespace; the API server rejects the binding' },
+    ]);
+    assert.ok(!grants.some((grant) => grant.subject.name === 'alice'), 'an unknown kind grants nothing (it was never a service account)');
+    assert.ok(grants.some((grant) => grant.subject.name === 'web' && grant.subject.namespace === 'shop'));
+  });
+});
+
 describe('dangerous permissions and permission levels', () => {
   const snapshotOf = (text: string) => buildSnapshot(parseYamlStream(text).flatMap((document, index) => (document.value ? normaliseDocument(document.value, { file: 'rbac.yaml', documentIndex: index, defaultNamespace: 'default' }).objects : [])));
   it('flags escalate, bind, impersonate, nodes/proxy and bindings to system:anonymous, each with the grant', () => {

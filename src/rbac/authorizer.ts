@@ -85,9 +85,17 @@ export const collectGrants = (snapshot: ClusterSnapshot): { grants: Grant[]; pro
     return rules;
   };
   const grants: Grant[] = [];
+  // Missing service accounts are only told when the inputs declare some (a cluster dump, a whole app), not for a lone manifest.
+  const accounts = snapshot.serviceAccounts.length > 0 ? new Set(snapshot.serviceAccounts.map((account) => `${account.namespace ?? 'default'}/${account.name}`)) : undefined;
   for (const binding of snapshot.roleBindings) {
     const bindingNamespace = binding.kind === 'RoleBinding' ? (binding.namespace ?? 'default') : undefined;
     const bindingId = `${binding.kind} ${bindingNamespace ? `${bindingNamespace}/` : ''}${binding.name}`;
+    for (const subject of binding.invalidSubjects ?? []) problems.push({ object: bindingId, message: `subject ${JSON.stringify(subject.name)} has kind ${JSON.stringify(subject.kind)}, not ServiceAccount, User or Group (kinds are case-sensitive); the API server rejects the binding` });
+    for (const subject of binding.subjects) {
+      if (subject.kind !== 'ServiceAccount') continue;
+      if (subject.namespace === undefined && binding.kind === 'ClusterRoleBinding') problems.push({ object: bindingId, message: `service account subject ${subject.name} has no namespace; the API server rejects the binding` });
+      else if (accounts && !accounts.has(`${subject.namespace ?? bindingNamespace}/${subject.name}`)) problems.push({ object: bindingId, message: `binds ServiceAccount ${subject.namespace ?? bindingNamespace}/${subject.name}, which is not in the inputs: whoever creates that account gets the grant` });
+    }
     let rules: { rule: PolicyRule; from?: string }[] | undefined;
     if (binding.roleRef.kind === 'ClusterRole') rules = rulesOfClusterRole(binding.roleRef.name);
     else if (binding.kind === 'ClusterRoleBinding') problems.push({ object: bindingId, message: `a ClusterRoleBinding cannot refer to a Role (${binding.roleRef.name}); the API server rejects it` });

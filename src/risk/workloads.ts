@@ -1,14 +1,8 @@
-import { mapSelectorMatches, type ClusterSnapshot, type Finding, type Severity, type Workload } from '../model/index.js';
+import { mapSelectorMatches, type ClusterSnapshot, type Finding, type Service, type Severity, type Workload } from '../model/index.js';
 import type { ConnectivityMap } from '../network/index.js';
 import type { PermissionLevel, SubjectAssessment } from '../rbac/index.js';
-
-/** One reason a workload ranks where it does: a multiplier, and the evidence in plain words. */
-export interface RiskFactor {
-  readonly id: string;
-  readonly name: string;
-  readonly multiplier: number;
-  readonly evidence: readonly string[];
-}
+import { normalise, scoreOf, type RiskFactor } from './factor.js';
+import { imageFactors, imageLookup, type ScannedImage } from './images.js';
 
 export interface WorkloadRisk {
   /** `namespace/Kind/name`. */
@@ -17,10 +11,9 @@ export interface WorkloadRisk {
   readonly factors: readonly RiskFactor[];
   /** The factors in one sentence, worst first. */
   readonly summary: string;
+  /** Each container's image, and whether a scan of it was given. */
+  readonly images: readonly { readonly container: string; readonly image: string; readonly scanned: boolean }[];
 }
-
-/** StackRox's normalisation: 1 + (raw / saturation) × (max − 1), capped at max. */
-export const normalise = (raw: number, saturation: number, max: number): number => Math.min(max, 1 + (raw / saturation) * (max - 1));
 
 const SEVERITY_SQUARE: Readonly<Record<Severity, number>> = { LOW: 1, MEDIUM: 4, HIGH: 9, CRITICAL: 16 };
 const DANGEROUS_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'NET_ADMIN', 'SYS_MODULE']);
@@ -32,9 +25,13 @@ export interface RiskInput {
   readonly findings: readonly Finding[];
   readonly network: ConnectivityMap;
   readonly rbac: readonly SubjectAssessment[];
+  /** Scans of the images workloads run; a workload whose images have none says so. */
+  readonly images?: readonly ScannedImage[];
+  /** For image age. */
+  readonly now: Date;
 }
 
-const idOf = (workload: Workload): string => `${workload.namespace ?? 'default'}/${workload.kind}/${workload.name}`;
+export const workloadId = (workload: Workload): string => `${workload.namespace ?? 'default'}/${workload.kind}/${workload.name}`;
 
 /**
  * Ranks workloads by risk in their Kubernetes context: StackRox's deployment multipliers (policy
@@ -46,13 +43,44 @@ const idOf = (workload: Workload): string => `${workload.namespace ?? 'default'}
 export const rankWorkloads = (input: RiskInput): WorkloadRisk[] => {
   const isolation = new Map(input.network.isolation.map((entry) => [entry.workload, entry]));
   const levels = new Map(input.rbac.filter((entry) => entry.subject.kind === 'ServiceAccount').map((entry) => [`${entry.subject.namespace}/${entry.subject.name}`, entry]));
+  const findingsOf = new Map<string, Finding[]>();
+  for (const finding of input.findings) {
+    if (finding.suppressed) continue;
+    const key = `${finding.object.namespace ?? 'default'}/${finding.object.kind}/${finding.object.name}`;
+    const list = findingsOf.get(key);
+    if (list) list.push(finding);
+    else findingsOf.set(key, [finding]);
+  }
+  const servicesOf = new Map<string, Service[]>();
+  for (const service of input.snapshot.services) {
+    const namespace = service.namespace ?? 'default';
+    const list = servicesOf.get(namespace);
+    if (list) list.push(service);
+    else servicesOf.set(namespace, [service]);
+  }
+  const routedTo = new Map<string, string[]>();
+  for (const ingress of input.snapshot.ingresses) {
+    for (const backend of ingress.backends) {
+      const key = `${ingress.namespace ?? 'default'}/${backend.serviceName}`;
+      const list = routedTo.get(key) ?? [];
+      if (!list.includes(ingress.name)) list.push(ingress.name);
+      routedTo.set(key, list);
+    }
+  }
+  const scanOf = imageLookup(input.images ?? []);
+  const factorsOfImage = new Map<ScannedImage, RiskFactor[]>();
+  const imageFactorsOf = (image: ScannedImage): RiskFactor[] => {
+    let factors = factorsOfImage.get(image);
+    if (!factors) factorsOfImage.set(image, (factors = imageFactors(image, input.now)));
+    return factors;
+  };
   return input.snapshot.workloads
     .map((workload): WorkloadRisk => {
-      const id = idOf(workload);
+      const id = workloadId(workload);
       const namespace = workload.namespace ?? 'default';
       const factors: RiskFactor[] = [];
 
-      const findings = input.findings.filter((finding) => !finding.suppressed && finding.object.kind === workload.kind && finding.object.name === workload.name && (finding.object.namespace ?? 'default') === namespace);
+      const findings = findingsOf.get(id) ?? [];
       if (findings.length > 0) {
         const raw = findings.reduce((sum, finding) => sum + SEVERITY_SQUARE[finding.severity], 0);
         const worst = [...findings].sort((a, b) => SEVERITY_SQUARE[b.severity] - SEVERITY_SQUARE[a.severity]);
@@ -98,15 +126,15 @@ export const rankWorkloads = (input: RiskInput): WorkloadRisk[] => {
       // Reachability as StackRox counts it: per port, 3 from outside (LoadBalancer, Ingress), 2 node ports, 1 inside.
       let reachRaw = 0;
       const reach: string[] = [];
-      for (const service of input.snapshot.services) {
-        if ((service.namespace ?? 'default') !== namespace || !service.selector || !mapSelectorMatches(service.selector, workload.podLabels)) continue;
-        const routed = input.snapshot.ingresses.filter((ingress) => (ingress.namespace ?? 'default') === namespace && ingress.backends.some((backend) => backend.serviceName === service.name));
+      for (const service of servicesOf.get(namespace) ?? []) {
+        if (!service.selector || !mapSelectorMatches(service.selector, workload.podLabels)) continue;
+        const routed = routedTo.get(`${namespace}/${service.name}`) ?? [];
         const points = service.type === 'LoadBalancer' || service.externalIPs.length > 0 || routed.length > 0 ? 3 : service.type === 'NodePort' ? 2 : 1;
         reachRaw += points * Math.max(1, service.ports.length);
         const ports = service.ports.map((port) => port.port).join(', ');
         reach.push(
           points === 3
-            ? `reachable from the internet through ${routed.length > 0 ? `Ingress ${routed.map((ingress) => ingress.name).join(', ')} → ` : ''}Service ${service.name} (${service.type}, port ${ports})`
+            ? `reachable from the internet through ${routed.length > 0 ? `Ingress ${routed.join(', ')} → ` : ''}Service ${service.name} (${service.type}, port ${ports})`
             : points === 2
               ? `reachable on every node through Service ${service.name} (NodePort, port ${ports})`
               : `reachable in the cluster through Service ${service.name} (port ${ports})`,
@@ -133,11 +161,41 @@ export const rankWorkloads = (input: RiskInput): WorkloadRisk[] => {
         });
       }
 
-      factors.push({ id: 'image-not-scanned', name: 'Image vulnerabilities', multiplier: 1, evidence: ['image not scanned'] });
-      const score = factors.reduce((product, factor) => product * factor.multiplier, 1);
+      // Image factors as StackRox combines them: each one's worst value over the workload's images.
+      const images = containers.map((container) => ({ container: container.name, image: container.image.full, scanned: scanOf(container.image) }));
+      const worstOf = new Map<string, RiskFactor>();
+      for (const { scanned } of images) {
+        if (!scanned) continue;
+        for (const factor of imageFactorsOf(scanned)) if ((worstOf.get(factor.id)?.multiplier ?? 0) < factor.multiplier) worstOf.set(factor.id, factor);
+      }
+      factors.push(...worstOf.values());
+      const unscanned = [...new Set(images.filter((entry) => !entry.scanned).map((entry) => entry.image))];
+      if (unscanned.length > 0) factors.push({ id: 'image-not-scanned', name: 'Image not scanned', multiplier: 1, evidence: unscanned.map((image) => `image ${image} not scanned`) });
       const ranked = [...factors].sort((a, b) => b.multiplier - a.multiplier);
       const summary = ranked.flatMap((factor) => factor.evidence.slice(0, 2)).join('; ');
-      return { workload: id, score: Number(score.toFixed(2)), factors: ranked, summary };
+      return { workload: id, score: scoreOf(factors), factors: ranked, summary, images: images.map((entry) => ({ container: entry.container, image: entry.image, scanned: entry.scanned !== undefined })) };
     })
     .sort((a, b) => b.score - a.score || a.workload.localeCompare(b.workload));
+};
+
+/** Something in the inputs that the ranking cannot take at face value, with the object it is about. */
+export interface RiskProblem {
+  readonly object: string;
+  readonly message: string;
+}
+
+/**
+ * Workloads that name a service account the inputs lack (only when the inputs declare service
+ * accounts at all, so a partial set of manifests is not flooded): the ServiceAccount admission
+ * plugin refuses their pods, and whoever creates that account later hands them its permissions.
+ */
+export const workloadProblems = (snapshot: ClusterSnapshot): RiskProblem[] => {
+  if (snapshot.serviceAccounts.length === 0) return [];
+  const accounts = new Set(snapshot.serviceAccounts.map((account) => `${account.namespace ?? 'default'}/${account.name}`));
+  return snapshot.workloads
+    .filter((workload) => workload.pod.serviceAccountName !== 'default' && !accounts.has(`${workload.namespace ?? 'default'}/${workload.pod.serviceAccountName}`))
+    .map((workload) => ({
+      object: workloadId(workload),
+      message: `runs as service account ${workload.pod.serviceAccountName}, which is not in the inputs: the API server refuses its pods until it exists, and its RBAC level is unknown here (ranked as none)`,
+    }));
 };

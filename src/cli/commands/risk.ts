@@ -1,44 +1,132 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ImageSourceError, scanImage } from '../../image/index.js';
+import { parseImageName } from '../../k8s/index.js';
+import type { ImageScan } from '../../model/index.js';
 import { computeConnectivity } from '../../network/index.js';
 import { evaluatePolicies } from '../../policy/index.js';
 import { assessSubjects, collectGrants, serviceAccountSubjects } from '../../rbac/index.js';
-import { renderRiskHtml } from '../../report/risk/html.js';
-import { rankWorkloads } from '../../risk/index.js';
-import { EXIT, UsageError } from '../errors.js';
+import { RISK_FORMATS, RISK_RANKINGS, RISK_RENDERERS, type RiskFormat, type RiskRanking, type RiskReport } from '../../report/risk/index.js';
+import { imageLookup, rankImages, rankVulnerabilities, rankWorkloads, workloadProblems, type RiskProblem, type ScannedImage } from '../../risk/index.js';
+import { DATABASE_FILE, DatabaseError, VulnerabilityDatabase } from '../../vulndb/store/index.js';
+import { EXIT, KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { databaseDirectory } from './db.js';
+import { imageCache, openNamedImage, type ImageScanCliOptions } from './image.js';
 import { loadSnapshot } from './manifests.js';
 import { policyGate } from './scan.js';
 
-export interface RiskOptions {
+export interface RiskOptions extends Omit<ImageScanCliOptions, 'format'> {
   readonly format: string;
+  readonly by?: string;
   readonly top?: string;
   readonly config?: string;
   readonly quiet?: boolean;
+  readonly images?: readonly string[];
+  readonly imageScans?: readonly string[];
 }
 
-/** `kubeward risk <inputs>`: workloads ranked by risk in their Kubernetes context, with the reasons. */
+/** `reference=name`: the name workloads use for a local image; the last `=` splits, as names hold none. */
+const splitNamed = (entry: string): { readonly source: string; readonly name?: string } => {
+  const equals = entry.lastIndexOf('=');
+  if (equals <= 0 || equals === entry.length - 1) return { source: entry };
+  return { source: entry.slice(0, equals), name: entry.slice(equals + 1) };
+};
+
+const MAX_SCAN_FILE = 512 * 1024 * 1024;
+
+/** A `kubeward image scan --format json` report read back: checked for the fields ranking needs. */
+const readScanReport = async (file: string, io: Io): Promise<ImageScan> => {
+  const path = resolve(io.cwd, file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new KnownError(`cannot read --image-scans ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (text.length > MAX_SCAN_FILE) throw new KnownError(`--image-scans ${file} is larger than 512 MiB; refused`);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new KnownError(`--image-scans ${file} is not JSON: ${(error as Error).message}`, 'give the output of kubeward image scan --format json');
+  }
+  const report = data as Partial<ImageScan> & { schemaVersion?: unknown };
+  const image = report.image as Partial<ImageScan['image']> | undefined;
+  if (typeof report !== 'object' || report === null || typeof image?.digest !== 'string' || !Array.isArray(report.packages) || !Array.isArray(report.vulnerabilities)) {
+    throw new KnownError(`--image-scans ${file} is not a Kubeward image scan report (image.digest, packages and vulnerabilities are missing)`, 'give the output of kubeward image scan --format json');
+  }
+  return { image: { ...image, layers: image.layers ?? [], history: image.history ?? [], exposedPorts: image.exposedPorts ?? [], env: image.env ?? [], labels: image.labels ?? {} } as ImageScan['image'], ...(report.os ? { os: report.os } : {}), packages: report.packages, vulnerabilities: report.vulnerabilities, problems: report.problems ?? [] };
+};
+
+/** Scans `--images` (with the vulnerability database unless --no-vulnerabilities) and reads `--image-scans`. */
+const gatherImages = async (options: RiskOptions, io: Io): Promise<ScannedImage[]> => {
+  const images: ScannedImage[] = [];
+  for (const entry of options.imageScans ?? []) {
+    const { source, name } = splitNamed(entry);
+    const scan = await readScanReport(source, io);
+    images.push({ name: name ?? scan.image.source, scan });
+  }
+  if ((options.images ?? []).length === 0) return images;
+  let database: VulnerabilityDatabase | undefined;
+  if (options.vulnerabilities !== false) {
+    try {
+      database = VulnerabilityDatabase.open(join(databaseDirectory(options.db, io), DATABASE_FILE));
+    } catch (error) {
+      if (error instanceof DatabaseError) throw new KnownError(error.message, `${error.hint ?? ''}; or rank without vulnerabilities: --no-vulnerabilities`.replace(/^; /, ''));
+      throw error;
+    }
+  }
+  try {
+    const cache = imageCache({ ...options, format: 'json' }, io);
+    for (const entry of options.images ?? []) {
+      const { source, name } = splitNamed(entry);
+      const image = await openNamedImage(source, { ...options, format: 'json' }, io);
+      let scan: ImageScan;
+      try {
+        scan = await scanImage(image, {
+          ...(database ? { advisories: database } : {}),
+          ...(cache ? { cache, warn: (message: string) => io.stderr(`kubeward: warning: ${message}\n`) } : {}),
+          ...(options.quiet ? {} : { progress: (message: string) => io.stderr(`kubeward: ${message}\n`) }),
+        });
+      } catch (error) {
+        if (error instanceof ImageSourceError) throw new KnownError(error.message, error.hint);
+        throw error;
+      }
+      images.push({ name: name ?? image.name ?? source, scan });
+    }
+  } finally {
+    database?.close();
+  }
+  return images;
+};
+
+/** `kubeward risk <inputs>`: workloads, images or vulnerabilities ranked by risk in their Kubernetes context, with the reasons. */
 export const runRisk = async (inputs: readonly string[], options: RiskOptions, io: Io): Promise<number> => {
-  if (!['txt', 'json', 'html'].includes(options.format)) throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use txt, json or html`);
+  if (!(RISK_FORMATS as readonly string[]).includes(options.format)) throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use ${RISK_FORMATS.join(', ')}`);
+  const by = (options.by ?? 'workload') as RiskRanking;
+  if (!RISK_RANKINGS.includes(by)) throw new UsageError(`--by must be one of ${RISK_RANKINGS.join(', ')}`);
   if (inputs.length === 0) throw new UsageError('nothing to rank: give manifest files or directories', 'kubeward risk examples/');
   const top = options.top === undefined ? undefined : Number(options.top);
   if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new UsageError('--top must be a whole number above 0');
   const { policies } = await policyGate({ policies: [], enable: [], disable: [], only: [], builtinPolicies: true, quiet: options.quiet ?? false, ...(options.config ? { config: options.config } : {}) }, io);
   const { snapshot, error } = await loadSnapshot(inputs, {}, io);
-  const { findings } = evaluatePolicies(snapshot, policies.active, { now: io.now(), stages: ['BUILD', 'DEPLOY'] });
-  const { grants } = collectGrants(snapshot);
-  const ranked = rankWorkloads({ snapshot, findings, network: computeConnectivity(snapshot), rbac: assessSubjects(grants, serviceAccountSubjects(snapshot)) });
-  const shown = top === undefined ? ranked : ranked.slice(0, top);
-  if (options.format === 'json') {
-    await io.stdout(`${JSON.stringify({ schemaVersion: '1.0', workloads: shown }, null, 2)}\n`);
-  } else if (options.format === 'html') {
-    await io.stdout(renderRiskHtml(shown, io.now(), io.version));
-  } else {
-    const lines: string[] = [];
-    shown.forEach((entry, index) => {
-      lines.push(`${String(index + 1).padStart(3)}. ${entry.workload}  risk ${entry.score.toFixed(2)}`);
-      for (const factor of entry.factors) if (factor.multiplier > 1) lines.push(`       ×${factor.multiplier.toFixed(2)} ${factor.name}: ${factor.evidence.join('; ')}`);
-      if (entry.factors.some((factor) => factor.id === 'image-not-scanned')) lines.push('       (image not scanned)');
-    });
-    await io.stdout(`${lines.join('\n')}\n`);
-  }
+  const images = await gatherImages(options, io);
+  const now = io.now();
+  const scanOf = imageLookup(images);
+  // Image policies judge the workloads that run a scanned image, as StackRox alerts on deployments.
+  const { findings } = evaluatePolicies(snapshot, policies.active, { now, stages: ['BUILD', 'DEPLOY'], imageScan: (name) => scanOf(name)?.scan });
+  const { grants, problems: rbacProblems } = collectGrants(snapshot);
+  const workloads = rankWorkloads({ snapshot, findings, network: computeConnectivity(snapshot), rbac: assessSubjects(grants, serviceAccountSubjects(snapshot)), images, now });
+  const problems: RiskProblem[] = [...rbacProblems, ...workloadProblems(snapshot)];
+  const used = new Set(workloads.flatMap((entry) => entry.images.map((image) => image.image)).map((image) => scanOf(parseImageName(image))));
+  for (const image of images) if (!used.has(image)) problems.push({ object: `image ${image.name}`, message: 'no workload in the inputs runs this image; name it as the manifests do with --images <reference>=<image>' });
+  if (!options.quiet) for (const problem of problems) io.stderr(`kubeward: warning: ${problem.object}: ${problem.message}\n`);
+  const cut = <T>(entries: readonly T[]): readonly T[] => (top === undefined ? entries : entries.slice(0, top));
+  const base = { problems, generated: now, toolVersion: io.version };
+  const report: RiskReport =
+    by === 'image' ? { ...base, by, entries: cut(rankImages(workloads, images, now)) } : by === 'cve' ? { ...base, by, entries: cut(rankVulnerabilities(workloads, images)) } : { ...base, by, entries: cut(workloads) };
+  if (by === 'cve' && images.length === 0 && !options.quiet) io.stderr('kubeward: no image scans to rank vulnerabilities from: give --images or --image-scans\n');
+  await io.stdout(RISK_RENDERERS[options.format as RiskFormat].render(report));
   return error ? EXIT.error : EXIT.clean;
 };
