@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildSnapshot, normaliseDocument, parseYamlStream } from '../k8s/index.js';
 import { diffConnectivity } from './diff.js';
-import { computeConnectivity, type ConnectivityMap } from './engine.js';
+import { computeConnectivity, computeIsolation, type ConnectivityMap } from './engine.js';
 
 /** Two namespaces with labels, and pods named by their labels, as the API documentation's examples use. */
 const CLUSTER = `
@@ -130,6 +130,12 @@ describe('NetworkPolicy semantics (networking.k8s.io/v1), case by case from the 
     },
   ];
   for (const { name, policies, expected } of cases) it(name, () => assert.deepEqual(edges(mapOf(policies)), expected));
+  it('computeIsolation (what risk ranking uses, without the pairwise map) agrees with the full map on every case', () => {
+    for (const { name, policies } of cases) {
+      const snapshot = snapshotOf(policies);
+      assert.deepEqual(computeIsolation(snapshot), computeConnectivity(snapshot).isolation, name);
+    }
+  });
 
   it('external addresses: ipBlock minus except, with the rule\'s ports', () => {
     const map = mapOf(policy('egress', 'prod', '{podSelector: {matchLabels: {app: api}}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}], ports: [{port: 443}, {port: http}]}]}'));

@@ -370,3 +370,27 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
   }));
   return { endpoints, connections, external, isolation, problems };
 };
+
+/**
+ * Which workloads NetworkPolicies isolate, per direction, without the pairwise map: what risk
+ * ranking needs, in time linear in workloads × policies of their namespace (the full map is
+ * quadratic in workloads).
+ */
+export const computeIsolation = (snapshot: ClusterSnapshot): Isolation[] => {
+  const byNamespace = new Map<string, NetworkPolicy[]>();
+  for (const policy of snapshot.networkPolicies) {
+    const namespace = policy.namespace ?? 'default';
+    const list = byNamespace.get(namespace);
+    if (list) list.push(policy);
+    else byNamespace.set(namespace, [policy]);
+  }
+  return snapshot.workloads.map((workload) => {
+    const selecting = (byNamespace.get(workload.namespace ?? 'default') ?? []).filter((policy) => selectorMatches(policy.podSelector, workload.podLabels));
+    return {
+      workload: endpointId(workload),
+      ingress: selecting.some((policy) => policy.policyTypes.includes('Ingress')),
+      egress: selecting.some((policy) => policy.policyTypes.includes('Egress')),
+      policies: selecting.map(policyId),
+    };
+  });
+};

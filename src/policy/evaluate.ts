@@ -81,6 +81,9 @@ const imageExcluded = (exclusion: CompiledExclusion, image: ImageName): boolean 
 const compareSources = (a: SourceLocation, b: SourceLocation): number =>
   (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.documentIndex - b.documentIndex || a.line - b.line;
 
+/** Lists shorter than this are cheaper to scan than to memoise. */
+const MEMO_MIN_CANDIDATES = 16;
+
 /** Namespaces synthesised for `namespaceTargets`: objects use them, nothing declares them. */
 const undeclared = new WeakSet<KubeObject>();
 
@@ -194,6 +197,14 @@ export const evaluatePolicies = (
   let objectsChecked = 0;
   let policiesRun = 0;
   const ignoreCache = new Map<KubeObject, ReturnType<typeof ignoredPolicies>>();
+  // Image fields share one candidate list among every container that runs the image (hundreds of
+  // vulnerabilities, thousands of workloads): a condition over a shared list is decided once.
+  const memos = new WeakMap<readonly Candidate[], { holds: Map<CompiledCondition, boolean>; clauses: Map<CompiledCondition, Clause> }>();
+  const memoOf = (candidates: readonly Candidate[]) => {
+    let memo = memos.get(candidates);
+    if (!memo) memos.set(candidates, (memo = { holds: new Map(), clauses: new Map() }));
+    return memo;
+  };
   // Many policies read the same fields (capabilities, run-as-user, ...): read each once per object or container.
   const extract = (field: FieldDefinition, context: FieldContext): readonly Candidate[] => {
     const cache = context.cache;
@@ -234,6 +245,9 @@ export const evaluatePolicies = (
   const holds = (compiled: CompiledCondition, context: FieldContext): boolean => {
     if (compiled.kind === 'cel') return runCel(compiled.program, context.object, context.container);
     const candidates = extract(compiled.field, context);
+    const memo = candidates.length >= MEMO_MIN_CANDIDATES ? memoOf(candidates) : undefined;
+    const known = memo?.holds.get(compiled);
+    if (known !== undefined) return known;
     let found = false;
     for (const candidate of candidates) {
       if (candidateMatches(compiled.matchers, compiled.condition.operator, candidate.value)) {
@@ -241,6 +255,7 @@ export const evaluatePolicies = (
         break;
       }
     }
+    memo?.holds.set(compiled, found !== compiled.inverted);
     return found !== compiled.inverted;
   };
 
@@ -251,9 +266,16 @@ export const evaluatePolicies = (
     }
     const filter = compiled.field.filter === true;
     if (compiled.inverted) return { text: compiled.field.absent(context, compiled.condition.values), path: compiled.field.path(context), matched: false, filter };
-    const matched = extract(compiled.field, context).filter((candidate) => candidateMatches(compiled.matchers, compiled.condition.operator, candidate.value));
+    const candidates = extract(compiled.field, context);
+    const memo = candidates.length >= MEMO_MIN_CANDIDATES ? memoOf(candidates) : undefined;
+    const known = memo?.clauses.get(compiled);
+    if (known) return known;
+    const matched = candidates.filter((candidate) => candidateMatches(compiled.matchers, compiled.condition.operator, candidate.value));
     const first = matched[0];
-    return { text: summarise(matched.map((candidate) => resolve(candidate.text))), path: first ? resolve(first.path) : compiled.field.path(context), matched: true, filter };
+    const clause = { text: summarise(matched.map((candidate) => resolve(candidate.text))), path: first ? resolve(first.path) : compiled.field.path(context), matched: true, filter };
+    // Only a clause that names a candidate is the same wherever those candidates are shared.
+    if (first) memo?.clauses.set(compiled, clause);
+    return clause;
   };
 
   const isContainerLevel = (compiled: CompiledCondition): boolean =>

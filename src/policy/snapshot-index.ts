@@ -9,6 +9,7 @@ import {
   type ObjectMeta,
   type Role,
   type Service,
+  type ServiceAccount,
   type Workload,
 } from '../model/index.js';
 
@@ -55,7 +56,7 @@ export class SnapshotIndex {
   readonly #services: Map<string, Service[]>;
   readonly #ingresses: Map<string, Ingress[]>;
   readonly #networkPolicies: Map<string, NetworkPolicy[]>;
-  readonly #serviceAccounts: Set<string>;
+  readonly #serviceAccounts: Map<string, ServiceAccount>;
   readonly #roles: Map<string, Role>;
   readonly #controllers: Set<string>;
   readonly #namespacesInUse: Set<string>;
@@ -81,7 +82,9 @@ export class SnapshotIndex {
     this.#services = group(snapshot.services);
     this.#ingresses = group(snapshot.ingresses);
     this.#networkPolicies = group(snapshot.networkPolicies);
-    this.#serviceAccounts = new Set(snapshot.serviceAccounts.map((account) => `${account.namespace}/${account.name}`));
+    this.#serviceAccounts = new Map();
+    // The first declaration wins, as a linear search over the snapshot would find it.
+    for (const account of snapshot.serviceAccounts) if (!this.#serviceAccounts.has(`${account.namespace}/${account.name}`)) this.#serviceAccounts.set(`${account.namespace}/${account.name}`, account);
     this.#roles = new Map(snapshot.roles.map((role) => [`${role.kind}/${role.namespace ?? ''}/${role.name}`, role]));
     this.#controllers = new Set(snapshot.workloads.map((workload) => `${workload.namespace}/${workload.kind}/${workload.name}`));
     this.#namespacesInUse = new Set();
@@ -110,6 +113,10 @@ export class SnapshotIndex {
 
   hasServiceAccount(namespace: string | undefined, name: string): boolean {
     return this.#serviceAccounts.has(`${namespace}/${name}`);
+  }
+
+  serviceAccount(namespace: string | undefined, name: string): ServiceAccount | undefined {
+    return this.#serviceAccounts.get(`${namespace}/${name}`);
   }
 
   role(kind: 'Role' | 'ClusterRole', namespace: string | undefined, name: string): Role | undefined {

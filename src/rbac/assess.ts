@@ -1,5 +1,5 @@
 import type { ClusterSnapshot, Subject } from '../model/index.js';
-import { explainAccess, subjectId, type AccessRequest, type Grant } from './authorizer.js';
+import { explainAccess, groupsOf, serviceAccountUserName, subjectId, type AccessRequest, type Grant } from './authorizer.js';
 
 export type PermissionLevel = 'none' | 'namespace-limited' | 'elevated-in-namespace' | 'elevated-cluster-wide' | 'cluster-admin';
 
@@ -49,10 +49,22 @@ const ELEVATED = new Set(CHECKS.map((check) => check.id));
 export const assessSubjects = (grants: readonly Grant[], serviceAccounts: readonly Subject[] = []): SubjectAssessment[] => {
   const subjects = new Map<string, Subject>();
   for (const account of serviceAccounts) subjects.set(subjectId(account), account);
-  for (const grant of grants) subjects.set(subjectId(grant.subject), grant.subject);
+  const byHolder = new Map<string, Grant[]>();
+  for (const grant of grants) {
+    const key = subjectId(grant.subject);
+    subjects.set(key, grant.subject);
+    const list = byHolder.get(key);
+    if (list) list.push(grant);
+    else byHolder.set(key, [grant]);
+  }
+  // What a subject holds: its own grants, its groups' (a service account is in system:serviceaccounts[:ns] and system:authenticated), and a User binding of its user name.
+  const holdersOf = (subject: Subject): string[] => {
+    const userName = serviceAccountUserName(subject);
+    return [subjectId(subject), ...groupsOf(subject).map((group) => `Group ${group}`), ...(userName ? [`User ${userName}`] : [])];
+  };
   return [...subjects.values()]
     .map((subject): SubjectAssessment => {
-      const own = grants.filter((grant) => subjectId(grant.subject) === subjectId(subject));
+      const own = [...new Set(holdersOf(subject).flatMap((key) => byHolder.get(key) ?? []))];
       const scopes = [...new Set(own.map((grant) => grant.scope))].sort((a, b) => (a === 'cluster' ? -1 : b === 'cluster' ? 1 : a.localeCompare(b)));
       const flags: RbacFlag[] = [];
       for (const check of CHECKS) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildSnapshot, normaliseDocument, parseYamlStream } from '../k8s/index.js';
 import type { PolicyRule } from '../model/index.js';
-import { assessSubjects } from './assess.js';
+import { assessSubjects, serviceAccountSubjects } from './assess.js';
 import { collectGrants, explainAccess, ruleAllows, subjectId, whoCan, type AccessRequest } from './authorizer.js';
 
 const rule = (verbs: string[], apiGroups: string[], resources: string[], resourceNames: string[] = [], nonResourceURLs: string[] = []): PolicyRule => ({ verbs, apiGroups, resources, resourceNames, nonResourceURLs });
@@ -145,5 +145,38 @@ subjects: [{kind: ServiceAccount, name: operator, namespace: ops}, {kind: User, 
       ['ServiceAccount ops/operator elevated-cluster-wide: escalate, bind, impersonate, node-proxy', 'User system:anonymous elevated-cluster-wide: escalate, bind, impersonate, node-proxy, anonymous-binding'].sort(),
     );
     assert.ok(assessed.every((entry) => entry.flags.every((flag) => flag.evidence.length > 0 && flag.evidence.every((grant) => grant.binding.name === 'risky'))));
+  });
+
+  it('a service account holds what its groups and its user name are granted, and is levelled by it', () => {
+    const snapshot = snapshotOf(`
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: builder, namespace: ci}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: reporter, namespace: ci}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ci-edit, namespace: ci}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects: [{kind: Group, name: "system:serviceaccounts:ci"}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: reporter-secrets}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+subjects: [{kind: User, name: "system:serviceaccount:ci:reporter"}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: secret-reader}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get, list]}]
+`);
+    const { grants } = collectGrants(snapshot);
+    const levels = Object.fromEntries(assessSubjects(grants, serviceAccountSubjects(snapshot)).map((entry) => [subjectId(entry.subject), `${entry.level}: ${entry.flags.map((flag) => `${flag.id}@${flag.scope}`).join(', ')}`]));
+    assert.equal(levels['ServiceAccount ci/builder'], 'elevated-in-namespace: read-secrets@ci, exec-into-pods@ci, create-workloads@ci, impersonate@ci, create-tokens@ci');
+    assert.equal(levels['ServiceAccount ci/reporter'], 'elevated-cluster-wide: read-secrets@cluster, read-secrets@ci, exec-into-pods@ci, create-workloads@ci, impersonate@ci, create-tokens@ci');
   });
 });

@@ -125,9 +125,13 @@ export const collectGrants = (snapshot: ClusterSnapshot): { grants: Grant[]; pro
 /** Whether a grant applies to a request's namespace: cluster-wide grants everywhere, namespaced ones in their namespace only. */
 const inScope = (grant: Grant, request: AccessRequest): boolean => grant.scope === 'cluster' || (request.namespace !== undefined && request.namespace === grant.scope && request.path === undefined);
 
+/** The user name a service account authenticates as: a User subject of that name is the account. */
+export const serviceAccountUserName = (subject: Subject): string | undefined => (subject.kind === 'ServiceAccount' ? `system:serviceaccount:${subject.namespace ?? 'default'}:${subject.name}` : undefined);
+
 const holds = (grant: Grant, subject: Subject): boolean => {
   const own = grant.subject;
   if (own.kind === 'Group') return groupsOf(subject).includes(own.name) || (subject.kind === 'Group' && subject.name === own.name);
+  if (own.kind === 'User' && own.name === serviceAccountUserName(subject)) return true;
   if (own.kind !== subject.kind || own.name !== subject.name) return false;
   return own.kind !== 'ServiceAccount' || own.namespace === subject.namespace;
 };

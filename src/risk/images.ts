@@ -78,6 +78,17 @@ const severityCounts = (matches: readonly VulnerabilityMatch[]): string => {
  * vulnerabilities are to be exploited (CISA KEV, EPSS). Each factor names the image.
  */
 export const imageFactors = (image: ScannedImage, now: Date): RiskFactor[] => {
+  // Rankings by workload, image and CVE all ask: each image is judged once per `now`.
+  const cached = computed.get(image);
+  if (cached?.now === now.getTime()) return [...cached.factors];
+  const factors = computeImageFactors(image, now);
+  computed.set(image, { now: now.getTime(), factors });
+  return [...factors];
+};
+
+const computed = new WeakMap<ScannedImage, { readonly now: number; readonly factors: readonly RiskFactor[] }>();
+
+const computeImageFactors = (image: ScannedImage, now: Date): RiskFactor[] => {
   const factors: RiskFactor[] = [];
   const name = image.name;
   const matches = distinctVulnerabilities(image.scan);
@@ -148,6 +159,13 @@ export const imageLookup = (images: readonly ScannedImage[]): ((image: ImageName
     if (parsed.digest) byDigest.set(parsed.digest, image);
     if (parsed.tag !== undefined || !parsed.digest) byName.set(nameKey(parsed), image);
   }
-  // A pinned digest is what the kubelet pulls, whatever the tag says.
-  return (image) => (image.digest ? byDigest.get(image.digest) : byName.get(nameKey(image)));
+  // Thousands of containers name the same few images: each reference is resolved once.
+  const resolved = new Map<string, ScannedImage | undefined>();
+  return (image) => {
+    if (resolved.has(image.full)) return resolved.get(image.full);
+    // A pinned digest is what the kubelet pulls, whatever the tag says.
+    const found = image.digest ? byDigest.get(image.digest) : byName.get(nameKey(image));
+    resolved.set(image.full, found);
+    return found;
+  };
 };

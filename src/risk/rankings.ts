@@ -18,7 +18,10 @@ export interface ImageRisk {
   readonly imageScore: number;
   /** The highest risk of a workload that runs it; 0 when none does. */
   readonly workloadScore: number;
+  /** The (at most 10) riskiest workloads that run it. */
   readonly workloads: readonly WorkloadRef[];
+  /** How many workloads run it. */
+  readonly workloadCount: number;
   readonly factors: readonly RiskFactor[];
   readonly summary: string;
 }
@@ -35,8 +38,10 @@ export interface VulnerabilityRisk {
   readonly epss?: EpssScore;
   readonly packages: readonly { readonly ecosystem: string; readonly name: string; readonly version: string; readonly fixedVersions: readonly string[] }[];
   readonly images: readonly string[];
-  /** Workloads that run an image with it, riskiest first; empty when no workload does. */
+  /** The (at most 10) riskiest workloads that run an image with it; empty when no workload does. */
   readonly workloads: readonly WorkloadRef[];
+  /** How many workloads run an image with it. */
+  readonly workloadCount: number;
   readonly score: number;
   /** Why it ranks where it does, in plain words. */
   readonly reasons: readonly string[];
@@ -45,7 +50,17 @@ export interface VulnerabilityRisk {
 /** How bad a vulnerability is when no CVSS score is known: StackRox's severity scores, and an unrated one between LOW and MEDIUM rather than nothing. */
 const PRIORITY_BASE: Readonly<Record<VulnerabilitySeverity, number>> = { ...SEVERITY_SCORE, UNKNOWN: 4, NONE: 0.5 };
 
-const byScore = (a: WorkloadRef, b: WorkloadRef): number => b.score - a.score || a.workload.localeCompare(b.workload);
+const MAX_LISTED_WORKLOADS = 10;
+
+/** Code-point order: stable across locales, and much cheaper than localeCompare over tens of thousands of ids. */
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const byScore = (a: WorkloadRef, b: WorkloadRef): number => b.score - a.score || byText(a.workload, b.workload);
+
+/** `shop/Deployment/web (risk 12.30)`, or `3 workloads, the riskiest shop/Deployment/web (risk 12.30)`. */
+const runBy = (users: readonly WorkloadRef[], count = users.length): string => {
+  const top = users[0] as WorkloadRef;
+  return `${count === 1 ? top.workload : `${count} workloads, the riskiest ${top.workload}`} (risk ${top.score.toFixed(2)})`;
+};
 
 /** Which workloads run each scanned image (and each unscanned image reference). */
 const imageUse = (workloads: readonly WorkloadRisk[], images: readonly ScannedImage[]) => {
@@ -74,23 +89,24 @@ export const rankImages = (workloads: readonly WorkloadRisk[], images: readonly 
     const factors = imageFactors(image, now).sort((a, b) => b.multiplier - a.multiplier);
     const users = running.get(image) ?? [];
     const top = users[0];
-    const context = top ? `run by ${users.length === 1 ? top.workload : `${users.length} workloads, the riskiest ${top.workload}`} (risk ${top.score.toFixed(2)})` : 'run by no workload in the inputs';
+    const context = top ? `run by ${runBy(users)}` : 'run by no workload in the inputs';
     return {
       image: image.name,
       digest: image.scan.image.digest,
       scanned: true,
       imageScore: scoreOf(factors),
       workloadScore: top?.score ?? 0,
-      workloads: users,
+      workloads: users.slice(0, MAX_LISTED_WORKLOADS),
+      workloadCount: users.length,
       factors,
       summary: [context, ...factors.flatMap((factor) => factor.evidence.slice(0, 1))].join('; '),
     };
   });
   for (const [image, users] of unscanned) {
     const top = users[0] as WorkloadRef;
-    ranked.push({ image, scanned: false, imageScore: 1, workloadScore: top.score, workloads: users, factors: [], summary: `run by ${users.length === 1 ? top.workload : `${users.length} workloads, the riskiest ${top.workload}`} (risk ${top.score.toFixed(2)}); image not scanned` });
+    ranked.push({ image, scanned: false, imageScore: 1, workloadScore: top.score, workloads: users.slice(0, MAX_LISTED_WORKLOADS), workloadCount: users.length, factors: [], summary: `run by ${runBy(users)}; image not scanned` });
   }
-  return ranked.sort((a, b) => b.workloadScore - a.workloadScore || b.imageScore - a.imageScore || a.image.localeCompare(b.image));
+  return ranked.sort((a, b) => b.workloadScore - a.workloadScore || b.imageScore - a.imageScore || byText(a.image, b.image));
 };
 
 const worstSeverity = (matches: readonly VulnerabilityMatch[]): VulnerabilitySeverity =>
@@ -104,16 +120,25 @@ const worstSeverity = (matches: readonly VulnerabilityMatch[]): VulnerabilitySev
  */
 export const rankVulnerabilities = (workloads: readonly WorkloadRisk[], images: readonly ScannedImage[]): VulnerabilityRisk[] => {
   const { running } = imageUse(workloads, images);
-  const groups = new Map<string, { matches: VulnerabilityMatch[]; images: Set<string>; workloads: Map<string, WorkloadRef> }>();
+  const groups = new Map<string, { matches: VulnerabilityMatch[]; images: ScannedImage[] }>();
   for (const image of images) {
     for (const match of distinctVulnerabilities(image.scan)) {
       let group = groups.get(match.id);
-      if (!group) groups.set(match.id, (group = { matches: [], images: new Set(), workloads: new Map() }));
+      if (!group) groups.set(match.id, (group = { matches: [], images: [] }));
       group.matches.push(match);
-      group.images.add(image.name);
-      for (const user of running.get(image) ?? []) group.workloads.set(user.workload, user);
+      if (group.images.at(-1) !== image) group.images.push(image);
     }
   }
+  /** The riskiest workloads that run any of the images (each image's list is sorted already), and how many in all. */
+  const usersOf = (scanned: readonly ScannedImage[]): { top: WorkloadRef[]; count: number } => {
+    if (scanned.length === 1) {
+      const users = running.get(scanned[0] as ScannedImage) ?? [];
+      return { top: users.slice(0, MAX_LISTED_WORKLOADS), count: users.length };
+    }
+    const all = new Map<string, WorkloadRef>();
+    for (const image of scanned) for (const user of running.get(image) ?? []) all.set(user.workload, user);
+    return { top: [...all.values()].sort(byScore).slice(0, MAX_LISTED_WORKLOADS), count: all.size };
+  };
   const ranked = [...groups].map(([id, group]): VulnerabilityRisk => {
     const severity = worstSeverity(group.matches);
     const scores = group.matches.flatMap((match) => (match.score === undefined ? [] : [match.score]));
@@ -123,7 +148,7 @@ export const rankVulnerabilities = (workloads: readonly WorkloadRisk[], images: 
     const packages = new Map<string, VulnerabilityRisk['packages'][number]>();
     for (const match of group.matches) packages.set(`${match.package.ecosystem} ${match.package.name} ${match.package.version}`, { ecosystem: match.package.ecosystem, name: match.package.name, version: match.package.version, fixedVersions: match.fixedVersions });
     const fixable = group.matches.some((match) => match.fixedVersions.length > 0);
-    const users = [...group.workloads.values()].sort(byScore);
+    const { top: users, count } = usersOf(group.images);
     const top = users[0];
     const base = (cvss ?? PRIORITY_BASE[severity]) / 10;
     const score = base * (kev ? 2 : 1) * (1 + (epss?.score ?? 0)) * (fixable ? 1.5 : 1) * (top?.score ?? 1);
@@ -134,22 +159,23 @@ export const rankVulnerabilities = (workloads: readonly WorkloadRisk[], images: 
       fixable
         ? `fixable: ${[...packages.values()].filter((entry) => entry.fixedVersions.length > 0).slice(0, 3).map((entry) => `${entry.name} ${entry.version} → ${entry.fixedVersions[0]}`).join(', ')}`
         : 'no fix yet',
-      top ? `in ${users.length === 1 ? top.workload : `${users.length} workloads, the riskiest ${top.workload}`} (risk ${top.score.toFixed(2)})` : `in no running workload (image ${[...group.images].sort().join(', ')})`,
+      top ? `in ${runBy(users, count)}` : `in no running workload (image ${group.images.map((image) => image.name).sort().join(', ')})`,
     ];
     return {
       id,
-      aliases: [...new Set(group.matches.flatMap((match) => match.ids))].filter((alias) => alias !== id).sort(),
+      aliases: group.matches.length === 1 ? (group.matches[0] as VulnerabilityMatch).ids.filter((alias) => alias !== id) : [...new Set(group.matches.flatMap((match) => match.ids))].filter((alias) => alias !== id).sort(),
       severity,
       ...(cvss === undefined ? {} : { cvss }),
       fixable,
       ...(kev ? { kev } : {}),
       ...(epss ? { epss } : {}),
       packages: [...packages.values()],
-      images: [...group.images].sort(),
+      images: group.images.map((image) => image.name).sort(),
       workloads: users,
+      workloadCount: count,
       score: Number(score.toFixed(3)),
       reasons,
     };
   });
-  return ranked.sort((a, b) => Number(b.workloads.length > 0) - Number(a.workloads.length > 0) || b.score - a.score || a.id.localeCompare(b.id));
+  return ranked.sort((a, b) => Number(b.workloadCount > 0) - Number(a.workloadCount > 0) || b.score - a.score || byText(a.id, b.id));
 };

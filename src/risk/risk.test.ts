@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildSnapshot, normaliseDocument, parseImageName, parseYamlStream } from '../k8s/index.js';
 import type { ImageScan, InstalledPackage, VulnerabilityMatch, VulnerabilitySeverity } from '../model/index.js';
-import { computeConnectivity } from '../network/index.js';
+import { computeIsolation } from '../network/index.js';
 import { assessSubjects, collectGrants, serviceAccountSubjects } from '../rbac/index.js';
 import { imageFactors, imageLookup, vulnerabilityRaw, type ScannedImage } from './images.js';
 import { rankImages, rankVulnerabilities } from './rankings.js';
@@ -182,7 +182,7 @@ describe('workloads, images and vulnerabilities ranked together', () => {
     scanned('registry.example.com/old/batch:0.1', [], [unused], '2026-11-01T00:00:00Z', `sha256:${'4'.repeat(64)}`),
   ];
   const { grants } = collectGrants(snapshot);
-  const workloads = rankWorkloads({ snapshot, findings: [], network: computeConnectivity(snapshot), rbac: assessSubjects(grants, serviceAccountSubjects(snapshot)), images, now: NOW });
+  const workloads = rankWorkloads({ snapshot, findings: [], isolation: computeIsolation(snapshot), rbac: assessSubjects(grants, serviceAccountSubjects(snapshot)), images, now: NOW });
   const byId = (id: string) => workloads.find((entry) => entry.workload === id);
 
   it('a workload takes the worst of each image factor over its containers, and names images it has no scan of', () => {

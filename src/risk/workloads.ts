@@ -1,5 +1,5 @@
 import { mapSelectorMatches, type ClusterSnapshot, type Finding, type Service, type Severity, type Workload } from '../model/index.js';
-import type { ConnectivityMap } from '../network/index.js';
+import type { Isolation } from '../network/index.js';
 import type { PermissionLevel, SubjectAssessment } from '../rbac/index.js';
 import { normalise, scoreOf, type RiskFactor } from './factor.js';
 import { imageFactors, imageLookup, type ScannedImage } from './images.js';
@@ -23,7 +23,8 @@ export interface RiskInput {
   readonly snapshot: ClusterSnapshot;
   /** Policy findings (suppressed ones do not count). */
   readonly findings: readonly Finding[];
-  readonly network: ConnectivityMap;
+  /** NetworkPolicy isolation per workload (`computeIsolation`). */
+  readonly isolation: readonly Isolation[];
   readonly rbac: readonly SubjectAssessment[];
   /** Scans of the images workloads run; a workload whose images have none says so. */
   readonly images?: readonly ScannedImage[];
@@ -41,7 +42,7 @@ export const workloadId = (workload: Workload): string => `${workload.namespace 
  * until then each workload says its images were not scanned.
  */
 export const rankWorkloads = (input: RiskInput): WorkloadRisk[] => {
-  const isolation = new Map(input.network.isolation.map((entry) => [entry.workload, entry]));
+  const isolation = new Map(input.isolation.map((entry) => [entry.workload, entry]));
   const levels = new Map(input.rbac.filter((entry) => entry.subject.kind === 'ServiceAccount').map((entry) => [`${entry.subject.namespace}/${entry.subject.name}`, entry]));
   const findingsOf = new Map<string, Finding[]>();
   for (const finding of input.findings) {
@@ -175,7 +176,7 @@ export const rankWorkloads = (input: RiskInput): WorkloadRisk[] => {
       const summary = ranked.flatMap((factor) => factor.evidence.slice(0, 2)).join('; ');
       return { workload: id, score: scoreOf(factors), factors: ranked, summary, images: images.map((entry) => ({ container: entry.container, image: entry.image, scanned: entry.scanned !== undefined })) };
     })
-    .sort((a, b) => b.score - a.score || a.workload.localeCompare(b.workload));
+    .sort((a, b) => b.score - a.score || (a.workload < b.workload ? -1 : a.workload > b.workload ? 1 : 0));
 };
 
 /** Something in the inputs that the ranking cannot take at face value, with the object it is about. */

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { ImageSourceError, scanImage } from '../../image/index.js';
 import { parseImageName } from '../../k8s/index.js';
 import type { ImageScan } from '../../model/index.js';
-import { computeConnectivity } from '../../network/index.js';
+import { computeIsolation } from '../../network/index.js';
 import { evaluatePolicies } from '../../policy/index.js';
 import { assessSubjects, collectGrants, serviceAccountSubjects } from '../../rbac/index.js';
 import { RISK_FORMATS, RISK_RANKINGS, RISK_RENDERERS, type RiskFormat, type RiskRanking, type RiskReport } from '../../report/risk/index.js';
@@ -117,7 +117,7 @@ export const runRisk = async (inputs: readonly string[], options: RiskOptions, i
   // Image policies judge the workloads that run a scanned image, as StackRox alerts on deployments.
   const { findings } = evaluatePolicies(snapshot, policies.active, { now, stages: ['BUILD', 'DEPLOY'], imageScan: (name) => scanOf(name)?.scan });
   const { grants, problems: rbacProblems } = collectGrants(snapshot);
-  const workloads = rankWorkloads({ snapshot, findings, network: computeConnectivity(snapshot), rbac: assessSubjects(grants, serviceAccountSubjects(snapshot)), images, now });
+  const workloads = rankWorkloads({ snapshot, findings, isolation: computeIsolation(snapshot), rbac: assessSubjects(grants, serviceAccountSubjects(snapshot)), images, now });
   const problems: RiskProblem[] = [...rbacProblems, ...workloadProblems(snapshot)];
   const used = new Set(workloads.flatMap((entry) => entry.images.map((image) => image.image)).map((image) => scanOf(parseImageName(image))));
   for (const image of images) if (!used.has(image)) problems.push({ object: `image ${image.name}`, message: 'no workload in the inputs runs this image; name it as the manifests do with --images <reference>=<image>' });

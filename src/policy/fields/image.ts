@@ -57,6 +57,8 @@ const imageOf = (container: Container): string => quote(container.image.full.rep
 
 const scanOf = (container: Container, context: FieldContext): ImageScan | undefined => context.index.imageScan(container.image);
 
+const sharedCandidates = new WeakMap<ImageScan, Map<string, readonly Candidate[]>>();
+
 /** An image field: read from the scan of the container's image; no values without one. */
 const imageField = (spec: {
   readonly name: string;
@@ -77,7 +79,15 @@ const imageField = (spec: {
     at: 'image',
     extract: (container, _workload, context) => {
       const scan = scanOf(container, context);
-      return scan ? spec.extract(scan, container, () => joinPath(container.path, 'image'), context) : [];
+      if (!scan) return [];
+      // Thousands of workloads run the same few images: their candidates depend on the scan, the
+      // container's path and image name only (and `now`, for the age), so they are built once.
+      let byContainer = sharedCandidates.get(scan);
+      if (!byContainer) sharedCandidates.set(scan, (byContainer = new Map()));
+      const key = `${spec.name}\u0000${container.path}\u0000${container.image.full}\u0000${context.index.now.getTime()}`;
+      let candidates = byContainer.get(key);
+      if (!candidates) byContainer.set(key, (candidates = spec.extract(scan, container, () => joinPath(container.path, 'image'), context)));
+      return candidates;
     },
   });
 

@@ -228,9 +228,7 @@ const workloadFields: readonly FieldDefinition[] = [
     path: (workload) => podField(workload, 'automountServiceAccountToken'),
     extract: (workload, context) => {
       const own = workload.pod.automountServiceAccountToken;
-      const account = context.index.snapshot.serviceAccounts.find(
-        (candidateAccount) => candidateAccount.namespace === workload.namespace && candidateAccount.name === workload.pod.serviceAccountName,
-      );
+      const account = context.index.serviceAccount(workload.namespace, workload.pod.serviceAccountName);
       const value = own ?? account?.automountServiceAccountToken ?? true;
       const why =
         own !== undefined

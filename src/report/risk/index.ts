@@ -24,6 +24,8 @@ export interface RankedRow {
 const multiplierGroups = (factors: WorkloadRisk['factors']): RankedRow['groups'] =>
   factors.filter((factor) => factor.multiplier > 1).map((factor) => ({ heading: `×${factor.multiplier.toFixed(2)} ${factor.name}`, lines: factor.evidence }));
 
+const more = (count: number, listed: number): string[] => (count > listed ? [`and ${count - listed} more`] : []);
+
 /** Every ranking as rows, for the renderers that show rows. */
 export const rankedRows = (report: RiskReport): RankedRow[] => {
   switch (report.by) {
@@ -38,7 +40,7 @@ export const rankedRows = (report: RiskReport): RankedRow[] => {
         score: entry.workloadScore.toFixed(2),
         summary: entry.summary,
         groups: [
-          { heading: 'Run by', lines: entry.workloads.length > 0 ? entry.workloads.slice(0, 10).map((user) => `${user.workload} (risk ${user.score.toFixed(2)})`) : ['no workload in the inputs'] },
+          { heading: 'Run by', lines: entry.workloads.length > 0 ? [...entry.workloads.map((user) => `${user.workload} (risk ${user.score.toFixed(2)})`), ...more(entry.workloadCount, entry.workloads.length)] : ['no workload in the inputs'] },
           ...multiplierGroups(entry.factors),
         ],
         ...(entry.scanned ? {} : { note: 'image not scanned' }),
@@ -51,7 +53,7 @@ export const rankedRows = (report: RiskReport): RankedRow[] => {
         groups: [
           { heading: 'Packages', lines: entry.packages.map((found) => `${found.name} ${found.version} (${found.ecosystem})${found.fixedVersions.length > 0 ? ` fixed in ${found.fixedVersions.join(', ')}` : ', no fix yet'}`) },
           { heading: 'Images', lines: entry.images },
-          { heading: 'Workloads', lines: entry.workloads.length > 0 ? entry.workloads.slice(0, 10).map((user) => `${user.workload} (risk ${user.score.toFixed(2)})`) : ['none in the inputs'] },
+          { heading: 'Workloads', lines: entry.workloads.length > 0 ? [...entry.workloads.map((user) => `${user.workload} (risk ${user.score.toFixed(2)})`), ...more(entry.workloadCount, entry.workloads.length)] : ['none in the inputs'] },
         ],
       }));
   }
