@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { normalise, type RiskProblem, type VulnerabilityRisk, type WorkloadRisk } from '../src/risk/index.js';
 import { kubeward } from './support/cli.js';
 import { appImage, hasAppImageTools } from './support/images.js';
+import { hasRegistry, startRegistry, type TestRegistry } from './support/registry.js';
 import { sharedDataPath, temporaryDirectory } from './support/repo.js';
 
 describe('risk ranking of the demo application', () => {
@@ -164,5 +165,37 @@ subjects: [{kind: ServiceAccount, name: api-sa}, {kind: Robot, name: r2}]
     assert.match(result.stderr, /warning: shop\/Deployment\/api: runs as service account api-sa/);
     const bad = await kubeward(['risk', directory, '--by', 'namespace']);
     assert.equal(bad.code, 2);
+  });
+});
+
+describe('risk --scan-images: every image the workloads run, from its registry', { skip: (!hasRegistry || !hasAppImageTools) && 'needs docker-registry, skopeo, mmdebstrap, umoci, go and go-dep-parser test data' }, () => {
+  let registry: TestRegistry;
+  let directory: string;
+  before(async () => {
+    registry = await startRegistry({ auth: 'htpasswd' });
+    await registry.push((await appImage()).reference, 'shop/api:1.4');
+    directory = await temporaryDirectory();
+    const deployment = (name: string, image: string): string =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, namespace: shop}\nspec:\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec: {containers: [{name: main, image: "${image}"}]}\n`;
+    await writeFile(join(directory, 'app.yaml'), [deployment('api', `${registry.host}/shop/api:1.4`), deployment('worker', `${registry.host}/shop/worker:2.0`)].join('---\n'));
+  });
+  after(() => registry?.stop());
+
+  it('pulls and scans each distinct image; one the registry does not have is a problem, and its workload is ranked as not scanned', async () => {
+    const env = { KUBEWARD_REGISTRY_USERNAME: registry.username, KUBEWARD_REGISTRY_PASSWORD: registry.password };
+    const result = await kubeward(['risk', directory, '--scan-images', '--no-vulnerabilities', '--registry-ca', registry.ca as string, '--format', 'json'], { env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /scanning 2 images the workloads run/);
+    const { workloads, problems } = JSON.parse(result.stdout) as { workloads: WorkloadRisk[]; problems: RiskProblem[] };
+    const api = workloads.find((entry) => entry.workload === 'shop/Deployment/api');
+    assert.deepEqual(api?.images, [{ container: 'main', image: `${registry.host}/shop/api:1.4`, scanned: true }]);
+    assert.ok(api?.factors.some((factor) => factor.id === 'attacker-components' && factor.evidence[0] === `image ${registry.host}/shop/api:1.4 contains apt, bash, sh`));
+    assert.deepEqual(
+      problems.map((problem) => problem.object),
+      [`image ${registry.host}/shop/worker:2.0`],
+    );
+    assert.match(problems[0]?.message ?? '', /^not scanned: .*worker.*not found/);
+    assert.deepEqual(workloads.find((entry) => entry.workload === 'shop/Deployment/worker')?.factors.find((factor) => factor.id === 'image-not-scanned')?.evidence, [`image ${registry.host}/shop/worker:2.0 not scanned`]);
+    assert.ok(!result.stdout.includes(registry.password) && !result.stderr.includes(registry.password), 'the password is never printed');
   });
 });

@@ -189,6 +189,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
   )
     .addOption(new Option('--by <ranking>', 'what to rank: workloads, the images they run, or the vulnerabilities in those images').choices(['workload', 'image', 'cve']).default('workload'))
     .option('--images <image>', 'scan this image and rank with its results (repeatable): a registry reference, or a local layout or archive as <path>=<image name in the manifests>', repeat, [])
+    .option('--scan-images', 'scan every image the workloads run from its registry (images that cannot be read are reported and ranked as not scanned)')
     .option('--image-scans <file>', 'a saved kubeward image scan --format json report (repeatable), optionally <file>=<image name in the manifests>', repeat, [])
     .addOption(new Option('-f, --format <format>', 'output format: txt, json, or a self-contained html report').choices(['txt', 'json', 'html']).default('txt'))
     .option('--top <n>', 'only the n first of the ranking')

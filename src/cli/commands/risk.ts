@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ImageSourceError, scanImage } from '../../image/index.js';
 import { parseImageName } from '../../k8s/index.js';
-import type { ImageScan } from '../../model/index.js';
+import type { ClusterSnapshot, ImageScan } from '../../model/index.js';
 import { computeIsolation } from '../../network/index.js';
 import { evaluatePolicies } from '../../policy/index.js';
 import { assessSubjects, collectGrants, serviceAccountSubjects } from '../../rbac/index.js';
@@ -24,6 +24,8 @@ export interface RiskOptions extends Omit<ImageScanCliOptions, 'format'> {
   readonly quiet?: boolean;
   readonly images?: readonly string[];
   readonly imageScans?: readonly string[];
+  /** Scan every image the workloads run, from its registry. */
+  readonly scanImages?: boolean;
 }
 
 /** `reference=name`: the name workloads use for a local image; the last `=` splits, as names hold none. */
@@ -59,15 +61,22 @@ const readScanReport = async (file: string, io: Io): Promise<ImageScan> => {
   return { image: { ...image, layers: image.layers ?? [], history: image.history ?? [], exposedPorts: image.exposedPorts ?? [], env: image.env ?? [], labels: image.labels ?? {} } as ImageScan['image'], ...(report.os ? { os: report.os } : {}), packages: report.packages, vulnerabilities: report.vulnerabilities, problems: report.problems ?? [] };
 };
 
-/** Scans `--images` (with the vulnerability database unless --no-vulnerabilities) and reads `--image-scans`. */
-const gatherImages = async (options: RiskOptions, io: Io): Promise<ScannedImage[]> => {
+const SCAN_CONCURRENCY = 3;
+
+/**
+ * Scans `--images` and, with `--scan-images`, every image the workloads run that no scan covers
+ * yet (the vulnerability database unless --no-vulnerabilities), and reads `--image-scans`. An
+ * image the workloads run that cannot be scanned is a problem, not a failure: the rest is ranked.
+ */
+const gatherImages = async (options: RiskOptions, snapshot: ClusterSnapshot, io: Io): Promise<{ images: ScannedImage[]; problems: RiskProblem[] }> => {
   const images: ScannedImage[] = [];
+  const problems: RiskProblem[] = [];
   for (const entry of options.imageScans ?? []) {
     const { source, name } = splitNamed(entry);
     const scan = await readScanReport(source, io);
     images.push({ name: name ?? scan.image.source, scan });
   }
-  if ((options.images ?? []).length === 0) return images;
+  if ((options.images ?? []).length === 0 && !options.scanImages) return { images, problems };
   let database: VulnerabilityDatabase | undefined;
   if (options.vulnerabilities !== false) {
     try {
@@ -77,28 +86,50 @@ const gatherImages = async (options: RiskOptions, io: Io): Promise<ScannedImage[
       throw error;
     }
   }
+  const cache = imageCache({ ...options, format: 'json' }, io);
+  const scanOne = async (source: string): Promise<{ scan: ImageScan; name?: string }> => {
+    const image = await openNamedImage(source, { ...options, format: 'json' }, io);
+    try {
+      const scan = await scanImage(image, {
+        ...(database ? { advisories: database } : {}),
+        ...(cache ? { cache, warn: (message: string) => io.stderr(`kubeward: warning: ${message}\n`) } : {}),
+        ...(options.quiet ? {} : { progress: (message: string) => io.stderr(`kubeward: ${source}: ${message}\n`) }),
+      });
+      return { scan, ...(image.name ? { name: image.name } : {}) };
+    } catch (error) {
+      if (error instanceof ImageSourceError) throw new KnownError(error.message, error.hint);
+      throw error;
+    }
+  };
   try {
-    const cache = imageCache({ ...options, format: 'json' }, io);
     for (const entry of options.images ?? []) {
       const { source, name } = splitNamed(entry);
-      const image = await openNamedImage(source, { ...options, format: 'json' }, io);
-      let scan: ImageScan;
-      try {
-        scan = await scanImage(image, {
-          ...(database ? { advisories: database } : {}),
-          ...(cache ? { cache, warn: (message: string) => io.stderr(`kubeward: warning: ${message}\n`) } : {}),
-          ...(options.quiet ? {} : { progress: (message: string) => io.stderr(`kubeward: ${message}\n`) }),
-        });
-      } catch (error) {
-        if (error instanceof ImageSourceError) throw new KnownError(error.message, error.hint);
-        throw error;
-      }
-      images.push({ name: name ?? image.name ?? source, scan });
+      const scanned = await scanOne(source);
+      images.push({ name: name ?? scanned.name ?? source, scan: scanned.scan });
+    }
+    if (options.scanImages) {
+      const covered = imageLookup(images);
+      const pending = [...new Set(snapshot.workloads.flatMap((workload) => workload.pod.containers.filter((container) => container.type !== 'ephemeral').map((container) => container.image)).filter((image) => !covered(image)).map((image) => image.full))].sort();
+      if (!options.quiet) io.stderr(`kubeward: scanning ${pending.length} images the workloads run\n`);
+      // A few at a time: registries answer in parallel, and each scan holds only its current layer.
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < pending.length) {
+          const reference = pending[next++] as string;
+          try {
+            images.push({ name: reference, scan: (await scanOne(reference)).scan });
+          } catch (error) {
+            if (!(error instanceof KnownError)) throw error;
+            problems.push({ object: `image ${reference}`, message: `not scanned: ${error.message}` });
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(SCAN_CONCURRENCY, pending.length) }, worker));
     }
   } finally {
     database?.close();
   }
-  return images;
+  return { images, problems };
 };
 
 /** `kubeward risk <inputs>`: workloads, images or vulnerabilities ranked by risk in their Kubernetes context, with the reasons. */
@@ -111,14 +142,14 @@ export const runRisk = async (inputs: readonly string[], options: RiskOptions, i
   if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new UsageError('--top must be a whole number above 0');
   const { policies } = await policyGate({ policies: [], enable: [], disable: [], only: [], builtinPolicies: true, quiet: options.quiet ?? false, ...(options.config ? { config: options.config } : {}) }, io);
   const { snapshot, error } = await loadSnapshot(inputs, {}, io);
-  const images = await gatherImages(options, io);
+  const { images, problems: imageProblems } = await gatherImages(options, snapshot, io);
   const now = io.now();
   const scanOf = imageLookup(images);
   // Image policies judge the workloads that run a scanned image, as StackRox alerts on deployments.
   const { findings } = evaluatePolicies(snapshot, policies.active, { now, stages: ['BUILD', 'DEPLOY'], imageScan: (name) => scanOf(name)?.scan });
   const { grants, problems: rbacProblems } = collectGrants(snapshot);
   const workloads = rankWorkloads({ snapshot, findings, isolation: computeIsolation(snapshot), rbac: assessSubjects(grants, serviceAccountSubjects(snapshot)), images, now });
-  const problems: RiskProblem[] = [...rbacProblems, ...workloadProblems(snapshot)];
+  const problems: RiskProblem[] = [...rbacProblems, ...workloadProblems(snapshot), ...imageProblems];
   const used = new Set(workloads.flatMap((entry) => entry.images.map((image) => image.image)).map((image) => scanOf(parseImageName(image))));
   for (const image of images) if (!used.has(image)) problems.push({ object: `image ${image.name}`, message: 'no workload in the inputs runs this image; name it as the manifests do with --images <reference>=<image>' });
   if (!options.quiet) for (const problem of problems) io.stderr(`kubeward: warning: ${problem.object}: ${problem.message}\n`);
