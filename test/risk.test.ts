@@ -100,6 +100,17 @@ describe('risk with image scans: the application image as shop/checkout-api runs
     assert.match(images.stdout, /\n {2}2\. registry\.example\.com\/backoffice\/admin {2}workload risk [\d.]+\n[^]*\(image not scanned\)\n$/);
   });
 
+  it('--by cve --format html: a self-contained report of the top vulnerabilities, well-formed', async () => {
+    const result = await kubeward(['risk', 'examples/', '--db', db, '--images', `${reference}=${CHECKOUT}`, '--by', 'cve', '--top', '20', '--format', 'html', '--quiet']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((result.stdout.match(/<tr><td class="rank">/g) ?? []).length, 20);
+    assert.match(result.stdout, /<th>Vulnerability<\/th><th>Priority<\/th>/);
+    assert.match(result.stdout, /<code>CVE-\d{4}-\d+<\/code>/);
+    assert.doesNotMatch(result.stdout, /<script|<link|src=|href=/i);
+    const { XMLValidator } = await import('fast-xml-parser');
+    assert.equal(XMLValidator.validate(result.stdout.replace(/^<!doctype html>\n/, '').replace(/<meta[^>]*>/g, '')), true);
+  });
+
   it('--image-scans ranks from a saved image scan report exactly as --images does', async () => {
     const report = join(directory, 'checkout.json');
     const scan = await kubeward(['image', 'scan', reference, '--db', db, '--format', 'json', '-o', report, '--quiet']);

@@ -57,7 +57,14 @@ const imageOf = (container: Container): string => quote(container.image.full.rep
 
 const scanOf = (container: Container, context: FieldContext): ImageScan | undefined => context.index.imageScan(container.image);
 
-const sharedCandidates = new WeakMap<ImageScan, Map<string, readonly Candidate[]>>();
+/** Per scan and `now`: each field's candidates, by the container's path and image name. */
+const sharedCandidates = new WeakMap<ImageScan, { now: number; fields: Map<string, Map<string, readonly Candidate[]>> }>();
+const containerKeys = new WeakMap<Container, string>();
+const containerKey = (container: Container): string => {
+  let key = containerKeys.get(container);
+  if (key === undefined) containerKeys.set(container, (key = `${container.path}\u0000${container.image.full}`));
+  return key;
+};
 
 /** An image field: read from the scan of the container's image; no values without one. */
 const imageField = (spec: {
@@ -82,9 +89,12 @@ const imageField = (spec: {
       if (!scan) return [];
       // Thousands of workloads run the same few images: their candidates depend on the scan, the
       // container's path and image name only (and `now`, for the age), so they are built once.
-      let byContainer = sharedCandidates.get(scan);
-      if (!byContainer) sharedCandidates.set(scan, (byContainer = new Map()));
-      const key = `${spec.name}\u0000${container.path}\u0000${container.image.full}\u0000${context.index.now.getTime()}`;
+      const now = context.index.now.getTime();
+      let shared = sharedCandidates.get(scan);
+      if (shared?.now !== now) sharedCandidates.set(scan, (shared = { now, fields: new Map() }));
+      let byContainer = shared.fields.get(spec.name);
+      if (!byContainer) shared.fields.set(spec.name, (byContainer = new Map()));
+      const key = containerKey(container);
       let candidates = byContainer.get(key);
       if (!candidates) byContainer.set(key, (candidates = spec.extract(scan, container, () => joinPath(container.path, 'image'), context)));
       return candidates;
