@@ -26,4 +26,11 @@ process.exitCode = await main(process.argv.slice(2), {
   stderr: (text: string) => process.stderr.write(text),
   readStdin: () => process.stdin,
   now: () => new Date(),
+  shutdownSignal: () => {
+    const controller = new AbortController();
+    const stop = (): void => controller.abort();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    return controller.signal;
+  },
 });

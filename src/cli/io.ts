@@ -10,4 +10,9 @@ export interface Io {
   readonly stderr: (text: string) => void;
   readonly readStdin: () => AsyncIterable<Uint8Array | string>;
   readonly now: () => Date;
+  /**
+   * For long-running commands (servers, watchers): a signal aborted on SIGTERM or SIGINT. Asking
+   * for it installs the handlers, so other commands keep the default Ctrl-C.
+   */
+  readonly shutdownSignal?: () => AbortSignal;
 }

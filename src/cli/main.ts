@@ -9,6 +9,8 @@ import { runImageCheck } from './commands/image-check.js';
 import { runNetpolDiff, runNetpolGenerate, runNetpolMap } from './commands/netpol.js';
 import { runRbacExplain, runRbacReview, runRbacWhoCan } from './commands/rbac.js';
 import { runRisk } from './commands/risk.js';
+import { DEFAULT_EXCLUDED_NAMESPACES, runAdmissionManifests, runAdmissionServe } from './commands/admission.js';
+import { BREAK_GLASS_ANNOTATION } from '../admission/review.js';
 import { NETWORK_DIFF_FORMATS, NETWORK_MAP_FORMATS } from '../report/network/index.js';
 import { runFsScan, runImageScan, runSbomScan } from './commands/image.js';
 import { IMAGE_FORMAT_NAMES } from '../report/image/index.js';
@@ -199,6 +201,46 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('-c, --config <file>', 'configuration file (default: .kubeward.yaml in the working directory)')
     .option('-q, --quiet', 'no warnings or progress on stderr', false)
     .action(async (paths: string[], options) => setExit(await runRisk(paths, options, io)));
+
+  const admission = root.command('admission').description('the validating admission webhook: stop bad workloads at the API server');
+  admission
+    .command('serve')
+    .description('serve the webhook over HTTPS (AdmissionReview v1 on POST /validate): enforced DEPLOY-stage policies deny, others warn')
+    .option('--tls-cert <file>', 'PEM serving certificate (kubeward admission manifests --tls-dir writes one)')
+    .option('--tls-key <file>', 'PEM private key of the certificate')
+    .option('--port <port>', 'port to listen on', '8443')
+    .option('--address <address>', 'address to listen on', '0.0.0.0')
+    .option('-c, --config <file>', 'configuration file (default: .kubeward.yaml in the working directory)')
+    .option('-p, --policies <path>', 'extra policy file or directory (repeatable)', repeat, [])
+    .option('--enable <ids>', 'enable policies by id or glob, comma-separated', list, [])
+    .option('--disable <ids>', 'disable policies by id or glob, comma-separated', list, [])
+    .option('--only <ids>', 'run only these policies (ids or globs), comma-separated', list, [])
+    .option('--no-builtin-policies', 'do not load the built-in policies')
+    .option('--enforce <ids>', 'deny on findings of these policies (ids or globs, comma-separated), besides those whose files enforce at DEPLOY', list, [])
+    .option('--exclude-namespace <namespace>', 'let objects of this namespace through unchecked (glob; repeatable)', repeat, [])
+    .option('--exclude-user <user>', 'let requests of this user through unchecked, e.g. system:serviceaccount:ci:deployer (glob; repeatable)', repeat, [])
+    .option('--no-default-exclusions', `also check ${DEFAULT_EXCLUDED_NAMESPACES.join(', ')} and the control plane's controllers`)
+    .option('--no-break-glass', `ignore the ${BREAK_GLASS_ANNOTATION} annotation`)
+    .option('--time-budget <ms>', 'milliseconds a decision may take before the failure policy answers', '3000')
+    .option('--failure-policy <policy>', 'answer when a decision fails or runs out of time: open (allow, with a warning) or closed (deny)', 'open')
+    .option('-q, --quiet', 'log only denials, warnings and break-glass deploys', false)
+    .action(async (options) => setExit(await runAdmissionServe(options, io, io.shutdownSignal?.() ?? new AbortController().signal)));
+  admission
+    .command('manifests')
+    .description('the YAML to install the webhook: namespace, TLS, Deployment, Service, PodDisruptionBudget, ValidatingWebhookConfiguration')
+    .option('-n, --namespace <namespace>', 'namespace to install into', 'kubeward')
+    .option('--image <image>', 'the kubeward image the Deployment runs (default: ghcr.io/kubeward/kubeward:<version>)')
+    .option('--enforce <ids>', 'policies to enforce at DEPLOY (ids or globs, comma-separated)', list, [])
+    .option('--exclude-namespace <namespace>', 'namespaces the API server never sends (repeatable)', repeat, [])
+    .option('--failure-policy <policy>', 'when the webhook cannot be reached: Ignore (admit) or Fail (deny)', 'Ignore')
+    .option('--timeout <seconds>', 'seconds the API server waits for an answer (1-30)', '10')
+    .option('--replicas <n>', 'webhook replicas', '2')
+    .option('--cert-manager', 'let cert-manager issue the certificate and inject the CA (instead of a Secret made here)')
+    .option('--url <url>', 'out of cluster: the API server calls this https URL (prints the webhook configuration only)')
+    .option('--tls-dir <dir>', 'also write the CA, certificate and key to this directory (for admission serve)')
+    .option('--webhook-only', 'print only the ValidatingWebhookConfiguration')
+    .option('--days <n>', 'certificate validity in days', '365')
+    .action(async (options) => setExit(await runAdmissionManifests(options, io)));
 
   const rbac = root.command('rbac').description('RBAC analysis: effective permissions, as the Kubernetes RBAC authorizer decides');
   rbac

@@ -23,3 +23,44 @@ export const kubeward = (args: readonly string[], options: { cwd?: string; stdin
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
   });
+
+/** A long-running `kubeward` (a server): its output so far, a wait for a line, and a stop by signal. */
+export interface RunningKubeward {
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Resolves with the first match of the pattern on stderr (or rejects when the process exits first). */
+  readonly waitForStderr: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpMatchArray>;
+  /** Sends SIGTERM and resolves with the exit code. */
+  readonly stop: () => Promise<number>;
+}
+
+export const startKubeward = (args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunningKubeward => {
+  const child = spawn(process.execPath, [repoPath('dist/src/cli/bin.js'), ...args], { cwd: options.cwd ?? repoRoot(), env: { ...process.env, NO_COLOR: '1', KUBEWARD_NO_CACHE: '1', ...options.env } });
+  let stdout = '';
+  let stderr = '';
+  let exitCode: number | undefined;
+  const exited = new Promise<number>((resolve) => child.on('close', (code, signal) => resolve((exitCode = code ?? (signal ? 128 : -1)))));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end();
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    waitForStderr: (pattern, timeoutMs = 20_000) =>
+      new Promise((resolve, reject) => {
+        const started = Date.now();
+        const poll = (): void => {
+          const match = pattern.exec(stderr);
+          if (match) resolve(match);
+          else if (exitCode !== undefined) reject(new Error(`kubeward exited with ${exitCode} before ${pattern}: ${stderr}`));
+          else if (Date.now() - started > timeoutMs) reject(new Error(`no ${pattern} on stderr within ${timeoutMs} ms: ${stderr}`));
+          else setTimeout(poll, 25);
+        };
+        poll();
+      }),
+    stop: async () => {
+      if (exitCode === undefined) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+};

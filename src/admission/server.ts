@@ -1,0 +1,155 @@
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { invalidReview, reviewAdmission, type AdmissionDecision, type AdmissionRequest, type AdmissionResponse, type AdmissionSettings } from './review.js';
+
+export interface AdmissionServerOptions extends AdmissionSettings {
+  readonly cert: Buffer | string;
+  readonly key: Buffer | string;
+  readonly port: number;
+  readonly host: string;
+  /** Milliseconds a decision may take; past it the failure policy answers. */
+  readonly timeBudgetMs: number;
+  /** What to answer when a decision fails or runs out of time: allow (open) or deny (closed). */
+  readonly failurePolicy: 'open' | 'closed';
+  readonly now: () => Date;
+  /** Every decision, for the log; break-glass decisions that are not dry runs are findings to raise. */
+  readonly onDecision: (decision: AdmissionDecision, elapsedMs: number) => void;
+  readonly onError: (message: string) => void;
+}
+
+/** Kubernetes objects are at most 1.5 MiB; an AdmissionReview carries the object and its old version. */
+export const MAX_REVIEW_BYTES = 4 * 1024 * 1024;
+
+class RequestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const readBody = (request: IncomingMessage): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > MAX_REVIEW_BYTES) {
+      reject(new RequestError(413, `request body of ${declared} bytes is over the ${MAX_REVIEW_BYTES}-byte limit`));
+      request.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REVIEW_BYTES) {
+        reject(new RequestError(413, `request body over the ${MAX_REVIEW_BYTES}-byte limit`));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+
+const send = (response: ServerResponse, status: number, body: unknown): void => {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+};
+
+/**
+ * The validating admission webhook over HTTPS: `POST /validate` takes an AdmissionReview v1 and
+ * answers one; `/healthz` and `/readyz` for probes. Malformed or oversized requests get a 4xx with
+ * the reason; a decision that throws or exceeds its time budget gets the failure policy's answer,
+ * never a hung request.
+ */
+export const startAdmissionServer = async (options: AdmissionServerOptions): Promise<Server & { readonly port: number }> => {
+  const failed = (uid: string, why: string): AdmissionResponse =>
+    options.failurePolicy === 'open'
+      ? { uid, allowed: true, warnings: [`kubeward: not checked (${why}); allowed by the fail-open policy`] }
+      : { uid, allowed: false, status: { code: 503, reason: 'ServiceUnavailable', message: `kubeward could not check this request (${why}); denied by the fail-closed policy` } };
+
+  const decide = async (request: AdmissionRequest): Promise<AdmissionResponse> => {
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), options.timeBudgetMs);
+    });
+    try {
+      // The evaluation yields once so a budget of 0 (or a stalled event loop) is still honoured.
+      const work = new Promise<AdmissionDecision>((resolve, reject) => setImmediate(() => {
+        try {
+          resolve(reviewAdmission(request, options, options.now()));
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      }));
+      const outcome = await Promise.race([work, budget]);
+      const elapsed = performance.now() - started;
+      if (outcome === 'timeout' || elapsed > options.timeBudgetMs) {
+        options.onError(`${request.kind.kind} ${request.namespace ?? ''}/${request.name ?? ''}: decision took over ${options.timeBudgetMs} ms; answered ${options.failurePolicy}`);
+        return failed(request.uid, `the ${options.timeBudgetMs} ms time budget ran out`);
+      }
+      options.onDecision(outcome, elapsed);
+      return outcome.response;
+    } catch (error) {
+      options.onError(`${request.kind.kind} ${request.namespace ?? ''}/${request.name ?? ''}: ${(error as Error).message}`);
+      return failed(request.uid, 'internal error');
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (request.method === 'GET' && (path === '/healthz' || path === '/readyz' || path === '/livez')) {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    if (path !== '/validate') {
+      send(response, 404, { error: `no such endpoint ${path}; the webhook answers POST /validate` });
+      return;
+    }
+    if (request.method !== 'POST') {
+      send(response, 405, { error: 'POST an AdmissionReview to /validate' });
+      return;
+    }
+    const type = String(request.headers['content-type'] ?? '');
+    if (!type.startsWith('application/json')) {
+      send(response, 415, { error: `content-type ${JSON.stringify(type)} is not application/json` });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(request));
+    } catch (error) {
+      if (error instanceof RequestError) send(response, error.status, { error: error.message });
+      else send(response, 400, { error: `the body is not JSON: ${(error as Error).message}` });
+      return;
+    }
+    const invalid = invalidReview(body);
+    if (invalid) {
+      send(response, 400, { error: invalid });
+      return;
+    }
+    const review = body as { apiVersion: string; kind: string; request: AdmissionRequest };
+    send(response, 200, { apiVersion: review.apiVersion, kind: review.kind, response: await decide(review.request) });
+  };
+
+  const server = createServer({ cert: options.cert, key: options.key, minVersion: 'TLSv1.2' }, (request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      options.onError(`request failed: ${(error as Error).message}`);
+      if (!response.headersSent) send(response, 500, { error: 'internal error' });
+    });
+  });
+  // The API server holds connections open between reviews; a slow client must not hold one forever.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address();
+  return Object.assign(server, { port: typeof address === 'object' && address ? address.port : options.port });
+};

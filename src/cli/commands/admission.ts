@@ -1,0 +1,185 @@
+import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { join, resolve } from 'node:path';
+import { dump } from 'js-yaml';
+import { webhookCertificates } from '../../admission/certificates.js';
+import { installManifests, webhookConfiguration, type InstallOptions } from '../../admission/manifests.js';
+import { enforceAtDeploy, type AdmissionDecision } from '../../admission/review.js';
+import { startAdmissionServer } from '../../admission/server.js';
+import { KnownError, UsageError } from '../errors.js';
+import type { Io } from '../io.js';
+import { policyGate } from './scan.js';
+
+/** Namespaces the control plane runs in: StackRox skips them too. */
+export const DEFAULT_EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
+/** Controllers act for users who were already checked (a Deployment's ReplicaSets and Pods), and the control plane's own identities. */
+export const DEFAULT_EXCLUDED_USERS = ['system:serviceaccount:kube-system:*', 'system:kube-controller-manager', 'system:kube-scheduler', 'system:kube-proxy', 'system:node:*'];
+
+export interface AdmissionServeOptions {
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly port: string;
+  readonly address: string;
+  readonly config?: string;
+  readonly policies: readonly string[];
+  readonly enable: readonly string[];
+  readonly disable: readonly string[];
+  readonly only: readonly string[];
+  readonly builtinPolicies: boolean;
+  readonly enforce: readonly string[];
+  readonly excludeNamespace: readonly string[];
+  readonly excludeUser: readonly string[];
+  /** commander's --no-default-exclusions */
+  readonly defaultExclusions: boolean;
+  /** commander's --no-break-glass */
+  readonly breakGlass: boolean;
+  readonly timeBudget: string;
+  readonly failurePolicy: string;
+  readonly quiet?: boolean;
+}
+
+const readPem = async (file: string | undefined, flag: string, io: Io): Promise<Buffer> => {
+  if (!file) throw new UsageError(`${flag} is required: the webhook serves HTTPS only`, 'kubeward admission manifests --tls-dir ./tls writes a CA, certificate and key');
+  try {
+    return await readFile(resolve(io.cwd, file));
+  } catch (error) {
+    throw new KnownError(`cannot read ${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+};
+
+const decisionEvent = (decision: AdmissionDecision, elapsedMs: number, now: Date) => ({
+  time: now.toISOString(),
+  event: decision.outcome === 'break-glass' ? 'break-glass' : 'admission',
+  outcome: decision.outcome,
+  object: decision.object,
+  operation: decision.operation,
+  ...(decision.user ? { user: decision.user } : {}),
+  ...(decision.reason ? { reason: decision.reason } : {}),
+  dryRun: decision.dryRun,
+  elapsedMs: Number(elapsedMs.toFixed(2)),
+  findings: [...decision.enforced, ...decision.warnings].map((finding) => ({ policyId: finding.policyId, severity: finding.severity, enforced: finding.enforcedAt.includes('DEPLOY'), ...(finding.container ? { container: finding.container } : {}), message: finding.message })),
+});
+
+/**
+ * `kubeward admission serve`: the validating webhook. Decisions are JSON lines on stdout (denials,
+ * warnings and break-glass deploys; `allowed` and `skipped` only without --quiet); it runs until
+ * SIGTERM or SIGINT, then closes its listener and lets requests in flight finish.
+ */
+export const runAdmissionServe = async (options: AdmissionServeOptions, io: Io, signal: AbortSignal): Promise<number> => {
+  const port = Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not ${JSON.stringify(options.port)}`);
+  const timeBudgetMs = Number(options.timeBudget);
+  if (!Number.isFinite(timeBudgetMs) || timeBudgetMs < 0) throw new UsageError('--time-budget takes milliseconds, e.g. 3000');
+  if (options.failurePolicy !== 'open' && options.failurePolicy !== 'closed') throw new UsageError('--failure-policy must be open or closed');
+  const [cert, key] = [await readPem(options.tlsCert, '--tls-cert', io), await readPem(options.tlsKey, '--tls-key', io)];
+  const { policies } = await policyGate({ ...options, quiet: options.quiet ?? false }, io);
+  // One object arrives at a time: policies that judge it against others (Services, NetworkPolicies,
+  // ServiceAccounts) would judge an empty cluster. The sensor and `kubeward scan` run those.
+  const deploy = policies.active.filter((compiled) => compiled.policy.lifecycleStages.includes('DEPLOY') && !compiled.crossObject);
+  const { policies: enforced, unmatched, skipped } = enforceAtDeploy(deploy, options.enforce);
+  if (unmatched.length > 0) throw new UsageError(`--enforce ${unmatched.join(', ')} matches no active DEPLOY-stage policy`, 'kubeward policy list shows the ids');
+  for (const id of skipped) io.stderr(`kubeward: warning: ${id} has no DEPLOY stage; it cannot be enforced at admission\n`);
+  let server: Awaited<ReturnType<typeof startAdmissionServer>>;
+  try {
+    server = await startAdmissionServer({
+      cert,
+      key,
+      port,
+      host: options.address,
+      policies: enforced,
+      excludedNamespaces: [...(options.defaultExclusions ? DEFAULT_EXCLUDED_NAMESPACES : []), ...options.excludeNamespace],
+      excludedUsers: [...(options.defaultExclusions ? DEFAULT_EXCLUDED_USERS : []), ...options.excludeUser],
+      breakGlass: options.breakGlass,
+      timeBudgetMs,
+      failurePolicy: options.failurePolicy,
+      now: io.now,
+      onDecision: (decision, elapsedMs) => {
+        if (options.quiet && (decision.outcome === 'allowed' || decision.outcome === 'skipped')) return;
+        void io.stdout(`${JSON.stringify(decisionEvent(decision, elapsedMs, io.now()))}\n`);
+      },
+      onError: (message) => io.stderr(`kubeward: admission: ${message}\n`),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new KnownError(`cannot listen on ${options.address}:${port}: ${code}`, 'choose another --port');
+    if (/PEM|key|certificate/i.test((error as Error).message)) throw new KnownError(`the TLS certificate or key is not usable: ${(error as Error).message}`);
+    throw error;
+  }
+  const enforcedIds = enforced.filter((compiled) => compiled.enforcedAt.includes('DEPLOY')).map((compiled) => compiled.policy.id);
+  io.stderr(`kubeward: admission webhook on https://${options.address}:${server.port}/validate: ${enforced.length} DEPLOY-stage policies, ${enforcedIds.length} enforced${enforcedIds.length ? ` (${enforcedIds.join(', ')})` : ''}; failure policy ${options.failurePolicy}, time budget ${timeBudgetMs} ms\n`);
+  await new Promise<void>((done) => {
+    if (signal.aborted) done();
+    else signal.addEventListener('abort', () => done(), { once: true });
+  });
+  await new Promise<void>((done) => server.close(() => done()));
+  return 0;
+};
+
+export interface AdmissionManifestsOptions {
+  readonly namespace: string;
+  readonly image?: string;
+  readonly failurePolicy: string;
+  readonly timeout: string;
+  readonly enforce: readonly string[];
+  readonly excludeNamespace: readonly string[];
+  readonly replicas: string;
+  readonly certManager?: boolean;
+  readonly url?: string;
+  readonly tlsDir?: string;
+  readonly webhookOnly?: boolean;
+  readonly days: string;
+}
+
+/** `kubeward admission manifests`: the YAML to install the webhook, with fresh certificates unless cert-manager makes them. */
+export const runAdmissionManifests = async (options: AdmissionManifestsOptions, io: Io): Promise<number> => {
+  const failurePolicy = options.failurePolicy === 'Ignore' || options.failurePolicy === 'Fail' ? options.failurePolicy : undefined;
+  if (!failurePolicy) throw new UsageError('--failure-policy must be Ignore or Fail');
+  const timeoutSeconds = Number(options.timeout);
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 30) throw new UsageError('--timeout is whole seconds from 1 to 30 (the API server caps webhooks at 30)');
+  const replicas = Number(options.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1) throw new UsageError('--replicas must be a whole number above 0');
+  const days = Number(options.days);
+  if (!Number.isInteger(days) || days < 1) throw new UsageError('--days must be a whole number above 0');
+  if (options.certManager && (options.url || options.tlsDir)) throw new UsageError('--cert-manager makes the certificate in the cluster: it goes with neither --url nor --tls-dir');
+  let url: URL | undefined;
+  if (options.url) {
+    try {
+      url = new URL(options.url);
+    } catch {
+      throw new UsageError(`--url ${options.url} is not a URL`);
+    }
+    if (url.protocol !== 'https:') throw new UsageError('--url must be https: the API server only calls webhooks over TLS');
+  }
+  const namespace = options.namespace;
+  const host = url?.hostname.replace(/^\[|\]$/g, '');
+  const certificates = options.certManager
+    ? undefined
+    : webhookCertificates({
+        dnsNames: host && !isIP(host) ? [host] : [`kubeward-admission.${namespace}.svc`, `kubeward-admission.${namespace}.svc.cluster.local`],
+        ...(host && isIP(host) ? { ipAddresses: [host] } : {}),
+        days,
+        now: io.now(),
+      });
+  if (options.tlsDir && certificates) {
+    const directory = resolve(io.cwd, options.tlsDir);
+    await mkdir(directory, { recursive: true });
+    await writeFile(join(directory, 'ca.crt'), certificates.caCert);
+    await writeFile(join(directory, 'tls.crt'), certificates.cert);
+    await writeFile(join(directory, 'tls.key'), certificates.key, { mode: 0o600 });
+    io.stderr(`kubeward: wrote ca.crt, tls.crt and tls.key to ${options.tlsDir}\n`);
+  }
+  const install: InstallOptions = {
+    namespace,
+    image: options.image ?? `ghcr.io/kubeward/kubeward:${io.version}`,
+    failurePolicy,
+    timeoutSeconds,
+    excludedNamespaces: [...DEFAULT_EXCLUDED_NAMESPACES, ...options.excludeNamespace],
+    enforce: options.enforce,
+    replicas,
+    tls: certificates ? { mode: 'secret', certificates } : { mode: 'cert-manager' },
+    ...(url ? { url: url.toString() } : {}),
+  };
+  const objects = options.webhookOnly || url ? [webhookConfiguration(install, certificates?.caCert)] : installManifests(install);
+  await io.stdout(objects.map((object) => dump(object, { lineWidth: -1, noRefs: true })).join('---\n'));
+  return 0;
+};

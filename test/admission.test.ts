@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { load } from 'js-yaml';
+import { kubeward, startKubeward, type RunningKubeward } from './support/cli.js';
+import { temporaryDirectory } from './support/repo.js';
+
+interface Answer {
+  readonly status: number;
+  readonly body: string;
+}
+
+const post = (port: number, ca: Buffer, path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, method = 'POST'): Promise<Answer> =>
+  new Promise((resolve, reject) => {
+    const request = httpsRequest({ host: '127.0.0.1', port, path, method, ca, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+
+const review = (object: Record<string, unknown>, extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: { uid: 'e911857d-c318-11e8-bbad-025000000001', kind: { group: 'apps', version: 'v1', kind: 'Deployment' }, resource: { group: 'apps', version: 'v1', resource: 'deployments' }, namespace: 'shop', operation: 'CREATE', userInfo: { username: 'alice' }, object, dryRun: false, ...extra },
+  });
+
+const PRIVILEGED = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27', securityContext: { privileged: true } }] } } } };
+
+describe('kubeward admission serve, over HTTPS', () => {
+  let tls: string;
+  let ca: Buffer;
+  let server: RunningKubeward;
+  let port: number;
+  before(async () => {
+    tls = await temporaryDirectory();
+    const manifests = await kubeward(['admission', 'manifests', '--url', 'https://127.0.0.1:8443/validate', '--tls-dir', tls]);
+    assert.equal(manifests.code, 0, manifests.stderr);
+    ca = await readFile(join(tls, 'ca.crt'));
+    const webhook = load(manifests.stdout) as { webhooks: { clientConfig: { url: string; caBundle: string } }[] };
+    assert.equal(webhook.webhooks[0]?.clientConfig.url, 'https://127.0.0.1:8443/validate');
+    assert.equal(Buffer.from(webhook.webhooks[0]?.clientConfig.caBundle ?? '', 'base64').toString(), ca.toString(), 'caBundle is the CA that signed the serving certificate');
+    server = startKubeward(['admission', 'serve', '--tls-cert', join(tls, 'tls.crt'), '--tls-key', join(tls, 'tls.key'), '--port', '0', '--address', '127.0.0.1', '--enforce', 'privileged-container']);
+    port = Number((await server.waitForStderr(/webhook on https:\/\/127\.0\.0\.1:(\d+)\/validate/))[1]);
+  });
+  after(() => server?.stop());
+
+  it('answers an AdmissionReview with one, denying the privileged Deployment, and logs the decision as a JSON line', async () => {
+    const answer = await post(port, ca, '/validate', review(PRIVILEGED));
+    assert.equal(answer.status, 200);
+    const body = JSON.parse(answer.body) as { apiVersion: string; kind: string; response: { uid: string; allowed: boolean; status: { code: number; message: string } } };
+    assert.equal(body.apiVersion, 'admission.k8s.io/v1');
+    assert.equal(body.kind, 'AdmissionReview');
+    assert.equal(body.response.uid, 'e911857d-c318-11e8-bbad-025000000001');
+    assert.equal(body.response.allowed, false);
+    assert.match(body.response.status.message, /\[privileged-container\] Privileged container: container 'web' is privileged\. Fix:/);
+    assert.doesNotMatch(answer.body, /namespace-without-network-policy/, 'policies that need other objects are not judged on one object');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const event = JSON.parse(server.stdout().trim().split('\n').at(-1) ?? '{}') as { event: string; outcome: string; object: string; user: string };
+    assert.deepEqual([event.event, event.outcome, event.object, event.user], ['admission', 'denied', 'Deployment shop/web', 'alice']);
+  });
+
+  it('refuses what is not an AdmissionReview with the reason, and serves health probes', async () => {
+    const cases: [string, Promise<Answer>, number, RegExp][] = [
+      ['not JSON', post(port, ca, '/validate', '{"apiVersion":'), 400, /the body is not JSON/],
+      ['v1beta1', post(port, ca, '/validate', (await readFile(join('test', 'fixtures', 'admission', 'v1beta1-review.json'), 'utf8'))), 400, /expected an admission\.k8s\.io\/v1 AdmissionReview/],
+      ['text/plain', post(port, ca, '/validate', review(PRIVILEGED), { 'content-type': 'text/plain' }), 415, /is not application\/json/],
+      ['5 MiB', post(port, ca, '/validate', ' '.repeat(5 * 1024 * 1024)), 413, /over the 4194304-byte limit/],
+      ['another path', post(port, ca, '/mutate', '{}'), 404, /answers POST \/validate/],
+      ['GET', post(port, ca, '/validate', '', {}, 'GET'), 405, /POST an AdmissionReview/],
+      ['health', post(port, ca, '/healthz', '', {}, 'GET'), 200, /^ok$/],
+    ];
+    for (const [name, answer, status, body] of cases) {
+      const { status: got, body: text } = await answer;
+      assert.equal(got, status, name);
+      assert.match(text, body, name);
+    }
+  });
+
+  it('stops on SIGTERM with exit code 0', async () => {
+    const other = startKubeward(['admission', 'serve', '--tls-cert', join(tls, 'tls.crt'), '--tls-key', join(tls, 'tls.key'), '--port', '0', '--address', '127.0.0.1']);
+    await other.waitForStderr(/webhook on/);
+    assert.equal(await other.stop(), 0);
+  });
+
+  it('a decision past its time budget gets the failure policy: closed denies, open admits with a warning', async () => {
+    for (const [policy, allowed] of [['closed', false], ['open', true]] as const) {
+      const budgeted = startKubeward(['admission', 'serve', '--tls-cert', join(tls, 'tls.crt'), '--tls-key', join(tls, 'tls.key'), '--port', '0', '--address', '127.0.0.1', '--time-budget', '0', '--failure-policy', policy]);
+      const budgetPort = Number((await budgeted.waitForStderr(/webhook on https:\/\/127\.0\.0\.1:(\d+)\//))[1]);
+      const body = JSON.parse((await post(budgetPort, ca, '/validate', review(PRIVILEGED))).body) as { response: { allowed: boolean; status?: { code: number; message: string }; warnings?: string[] } };
+      assert.equal(body.response.allowed, allowed, policy);
+      if (policy === 'closed') assert.deepEqual([body.response.status?.code, /fail-closed/.test(body.response.status?.message ?? '')], [503, true]);
+      else assert.match(body.response.warnings?.[0] ?? '', /not checked \(the 0 ms time budget ran out\); allowed by the fail-open policy/);
+      await budgeted.waitForStderr(/decision took over 0 ms; answered/);
+      await budgeted.stop();
+    }
+  });
+
+  it('bad settings exit 2 with one line', async () => {
+    const noCert = await kubeward(['admission', 'serve']);
+    assert.equal(noCert.code, 2);
+    assert.match(noCert.stderr, /--tls-cert is required/);
+    const typo = await kubeward(['admission', 'serve', '--tls-cert', join(tls, 'tls.crt'), '--tls-key', join(tls, 'tls.key'), '--enforce', 'privileged-containr']);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /--enforce privileged-containr matches no active DEPLOY-stage policy/);
+  });
+});
+
+describe('kubeward admission manifests', () => {
+  it('prints an installable set: hardened Deployment, Service, TLS Secret, webhook for every workload kind', async () => {
+    const result = await kubeward(['admission', 'manifests', '--enforce', 'privileged-container', '--failure-policy', 'Fail']);
+    assert.equal(result.code, 0, result.stderr);
+    const objects = result.stdout.split(/^---$/m).map((text) => load(text) as { kind: string; metadata: { name: string }; webhooks?: { failurePolicy: string; rules: { resources: string[] }[]; sideEffects: string }[] });
+    assert.deepEqual(objects.map((object) => object.kind), ['Namespace', 'ServiceAccount', 'Secret', 'Deployment', 'Service', 'NetworkPolicy', 'PodDisruptionBudget', 'ValidatingWebhookConfiguration']);
+    const webhook = objects.at(-1)?.webhooks?.[0];
+    assert.equal(webhook?.failurePolicy, 'Fail');
+    assert.equal(webhook?.sideEffects, 'NoneOnDryRun');
+    assert.deepEqual(webhook?.rules.flatMap((rule) => rule.resources).sort(), ['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'statefulsets']);
+    // The manifests pass Kubeward's own default policies.
+    const directory = await temporaryDirectory();
+    const file = join(directory, 'install.yaml');
+    await (await import('node:fs/promises')).writeFile(file, result.stdout);
+    const scan = await kubeward(['scan', file, '--format', 'json', '--fail-on', 'medium']);
+    assert.equal(scan.code, 0, scan.stdout.slice(0, 2000));
+    const certManager = await kubeward(['admission', 'manifests', '--cert-manager']);
+    assert.match(certManager.stdout, /kind: Certificate\n/);
+    assert.match(certManager.stdout, /cert-manager\.io\/inject-ca-from: kubeward\/kubeward-admission/);
+    assert.doesNotMatch(certManager.stdout, /BEGIN/);
+  });
+});
