@@ -14,7 +14,8 @@ import { BREAK_GLASS_ANNOTATION } from '../admission/review.js';
 import { NETWORK_DIFF_FORMATS, NETWORK_MAP_FORMATS } from '../report/network/index.js';
 import { runFsScan, runImageScan, runSbomScan } from './commands/image.js';
 import { IMAGE_FORMAT_NAMES } from '../report/image/index.js';
-import { runImportStackRox, runPolicyExplain, runPolicyFields, runPolicyList, runPolicyTest } from './commands/policy.js';
+import { runImportStackRox, runPolicyExplain,
+  runPolicyExportVap, runPolicyFields, runPolicyList, runPolicyTest } from './commands/policy.js';
 import { runScan, type ScanOptions } from './commands/scan.js';
 import { EXIT, KnownError } from './errors.js';
 import { DEFAULT_MIRROR } from '../vulndb/sources/download.js';
@@ -106,6 +107,19 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .argument('[paths...]', 'policy files or directories')
     .option('--builtin', 'also test the built-in policies', false)
     .action(async (paths: string[], options: { builtin: boolean }) => setExit(await runPolicyTest(paths, options, io)));
+  policy
+    .command('export-vap')
+    .description('compile the active DEPLOY-stage policies that CEL can express into ValidatingAdmissionPolicies and bindings: the API server enforces them, no webhook needed')
+    .option('-c, --config <file>', 'configuration file')
+    .option('-p, --policies <path>', 'extra policy file or directory (repeatable)', repeat, [])
+    .option('--enable <ids>', 'enable policies by id or glob, comma-separated', list, [])
+    .option('--disable <ids>', 'disable policies by id or glob, comma-separated', list, [])
+    .option('--only <ids>', 'export only these policies (ids or globs), comma-separated', list, [])
+    .option('--action <action>', 'validationActions of the bindings: Deny (default), Warn, Audit (repeatable)', repeat, [])
+    .option('--exclude-namespace <namespace>', 'namespaces the bindings leave out (repeatable)', repeat, [])
+    .option('--no-default-exclusions', 'also enforce in kube-system, kube-public and kube-node-lease')
+    .option('-o, --output <file>', 'write the YAML to a file instead of stdout')
+    .action(async (options) => setExit(await runPolicyExportVap(options, io)));
   policy
     .command('import-stackrox')
     .description('convert a StackRox policy export (JSON) into Kubeward policies; lists what could not be converted')

@@ -83,7 +83,8 @@ export interface CaseResult {
   readonly findings: readonly Finding[];
 }
 
-const wrap = (testCase: PolicyCase): Record<string, unknown>[] => {
+/** The case as the manifest a user would apply: its pod wrapped in the kind it names (a Deployment by default). */
+export const caseManifests = (testCase: PolicyCase): Record<string, unknown>[] => {
   if (!testCase.pod) return [];
   const kind = testCase.kind ?? 'Deployment';
   const metadata = { name: 'subject', namespace: 'test', labels: { app: 'subject' } };
@@ -96,7 +97,7 @@ const wrap = (testCase: PolicyCase): Record<string, unknown>[] => {
 };
 
 const objectsOf = (testCase: PolicyCase): KubeObject[] =>
-  [...wrap(testCase), ...(testCase.objects ?? [])].flatMap(
+  [...caseManifests(testCase), ...(testCase.objects ?? [])].flatMap(
     (value, documentIndex) => normaliseDocument(value, { file: 'case.yaml', documentIndex, defaultNamespace: 'default' }).objects,
   );
 

@@ -9,6 +9,7 @@ import { displayPath } from '../../k8s/load.js';
 import { parseYamlStream } from '../../k8s/yaml.js';
 import { parseCases, runPolicyCases } from '../../policy/cases.js';
 import { compilePolicy } from '../../policy/compile.js';
+import { exportValidatingAdmissionPolicies, type ValidationAction } from '../../policy/vap.js';
 import { loadSchemaValidator, type SchemaValidator } from '../../k8s/schema.js';
 import { builtInPolicyDirectory, loadPolicyPath } from '../../policy/files.js';
 import type { Io } from '../io.js';
@@ -196,4 +197,40 @@ export const runPolicyTest = async (paths: readonly string[], options: { builtin
   }
   io.stderr(`${passed} cases passed, ${failed} failed${untested ? `, ${untested} policies without cases` : ''}\n`);
   return failed > 0 ? 1 : 0;
+};
+
+export interface ExportVapOptions {
+  readonly config?: string;
+  readonly policies: readonly string[];
+  readonly enable: readonly string[];
+  readonly disable: readonly string[];
+  readonly only: readonly string[];
+  readonly action: readonly string[];
+  readonly excludeNamespace: readonly string[];
+  /** commander's --no-default-exclusions */
+  readonly defaultExclusions: boolean;
+  readonly output?: string;
+}
+
+/**
+ * `kubeward policy export-vap`: the active DEPLOY-stage policies that compile to CEL, as
+ * ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding objects; stderr lists the
+ * policies that do not compile, each with the reason.
+ */
+export const runPolicyExportVap = async (options: ExportVapOptions, io: Io): Promise<number> => {
+  const actions = (options.action.length > 0 ? options.action : ['Deny']).map((action) => action.charAt(0).toUpperCase() + action.slice(1).toLowerCase());
+  const bad = actions.filter((action) => !['Deny', 'Warn', 'Audit'].includes(action));
+  if (bad.length > 0) throw new UsageError(`--action ${bad.join(', ')}: use Deny, Warn or Audit`);
+  if (actions.includes('Deny') && actions.includes('Warn')) throw new UsageError('--action Deny and Warn together: the API server refuses that binding', 'Deny, or Warn with Audit');
+  const config = await loadConfig(options.config, io.cwd);
+  const selected = await resolvePolicies({ config, paths: options.policies, enable: options.enable, disable: options.disable, only: options.only, builtIn: true, cwd: io.cwd, warn: (message: string) => io.stderr(`kubeward: warning: ${message}\n`) });
+  const deploy = selected.active.map((compiled) => compiled.policy).filter((policy) => policy.lifecycleStages.includes('DEPLOY'));
+  const excluded = [...(options.defaultExclusions ? ['kube-system', 'kube-public', 'kube-node-lease'] : []), ...options.excludeNamespace];
+  const { objects, compiled, skipped } = exportValidatingAdmissionPolicies(deploy, { actions: actions as ValidationAction[], excludedNamespaces: excluded });
+  const text = objects.map((object) => jsYaml.dump(object, { lineWidth: -1, noRefs: true })).join('---\n');
+  if (options.output) await writeFile(resolve(io.cwd, options.output), text);
+  else await io.stdout(text);
+  io.stderr(`kubeward: ${compiled.length} of ${deploy.length} active DEPLOY-stage policies compiled to ValidatingAdmissionPolicy (${actions.join(', ')})${skipped.length > 0 ? '; not compiled:' : ''}\n`);
+  for (const entry of skipped) io.stderr(`  ${entry.id}: ${entry.reason}\n`);
+  return 0;
 };

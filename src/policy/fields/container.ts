@@ -12,7 +12,7 @@ const LINUX_CAPABILITIES = [
   'SYS_TTY_CONFIG', 'WAKE_ALARM',
 ];
 
-const ALL_CAPABILITIES = ['ALL', ...LINUX_CAPABILITIES];
+export const ALL_CAPABILITIES = ['ALL', ...LINUX_CAPABILITIES];
 
 /** `CAP_SYS_ADMIN`, `sys_admin` and `SYS_ADMIN` are one capability to the runtime. */
 export const normaliseCapability = (name: string): string => name.toUpperCase().replace(/^CAP_/, '');
