@@ -9,6 +9,7 @@ import { runImageCheck } from './commands/image-check.js';
 import { runNetpolDiff, runNetpolGenerate, runNetpolMap } from './commands/netpol.js';
 import { runRbacExplain, runRbacReview, runRbacWhoCan } from './commands/rbac.js';
 import { runRisk } from './commands/risk.js';
+import { runSensor } from './commands/sensor.js';
 import { DEFAULT_EXCLUDED_NAMESPACES, runAdmissionManifests, runAdmissionServe } from './commands/admission.js';
 import { BREAK_GLASS_ANNOTATION } from '../admission/review.js';
 import { NETWORK_DIFF_FORMATS, NETWORK_MAP_FORMATS } from '../report/network/index.js';
@@ -255,6 +256,24 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--webhook-only', 'print only the ValidatingWebhookConfiguration')
     .option('--days <n>', 'certificate validity in days', '365')
     .action(async (options) => setExit(await runAdmissionManifests(options, io)));
+
+  root
+    .command('sensor')
+    .description('watch a cluster: keep the model of every workload, service, policy and RBAC object up to date, and report DEPLOY-stage violations as they appear and are resolved')
+    .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, else ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--in-cluster', 'use the pod\'s service account')
+    .addOption(new Option('-o, --output <format>', 'event format').choices(['json', 'text']).default('json'))
+    .option('-c, --config <file>', 'configuration file (default: .kubeward.yaml in the working directory)')
+    .option('-p, --policies <path>', 'extra policy file or directory (repeatable)', repeat, [])
+    .option('--enable <ids>', 'enable policies by id or glob, comma-separated', list, [])
+    .option('--disable <ids>', 'disable policies by id or glob, comma-separated', list, [])
+    .option('--only <ids>', 'run only these policies (ids or globs), comma-separated', list, [])
+    .option('--no-builtin-policies', 'do not load the built-in policies')
+    .option('--debounce <ms>', 'judge changes arriving within this many milliseconds together', '200')
+    .option('--state-file <file>', 'after each judgement, write every object held and its resourceVersion (JSON) here')
+    .option('-q, --quiet', 'no reconnection notes', false)
+    .action(async (options) => setExit(await runSensor(options, io, io.shutdownSignal?.() ?? new AbortController().signal)));
 
   const rbac = root.command('rbac').description('RBAC analysis: effective permissions, as the Kubernetes RBAC authorizer decides');
   rbac

@@ -30,6 +30,11 @@ export interface RunningKubeward {
   readonly stderr: () => string;
   /** Resolves with the first match of the pattern on stderr (or rejects when the process exits first). */
   readonly waitForStderr: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpMatchArray>;
+  /** The same on stdout, from an offset (to wait for what comes after an earlier point). */
+  readonly waitForStdout: (pattern: RegExp, timeoutMs?: number, from?: number) => Promise<RegExpMatchArray>;
+  /** Pauses (SIGSTOP) or resumes (SIGCONT) the process. */
+  readonly pause: () => void;
+  readonly resume: () => void;
   /** Sends SIGTERM and resolves with the exit code. */
   readonly stop: () => Promise<number>;
 }
@@ -43,21 +48,25 @@ export const startKubeward = (args: readonly string[], options: { cwd?: string; 
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdin.end();
+  const waitFor = (text: () => string, pattern: RegExp, timeoutMs: number, from: number): Promise<RegExpMatchArray> =>
+    new Promise((resolve, reject) => {
+      const started = Date.now();
+      const poll = (): void => {
+        const match = pattern.exec(text().slice(from));
+        if (match) resolve(match);
+        else if (exitCode !== undefined) reject(new Error(`kubeward exited with ${exitCode} before ${pattern}: ${stderr}`));
+        else if (Date.now() - started > timeoutMs) reject(new Error(`no ${pattern} within ${timeoutMs} ms; stdout: ${stdout.slice(-2000)}; stderr: ${stderr.slice(-2000)}`));
+        else setTimeout(poll, 25);
+      };
+      poll();
+    });
   return {
     stdout: () => stdout,
     stderr: () => stderr,
-    waitForStderr: (pattern, timeoutMs = 20_000) =>
-      new Promise((resolve, reject) => {
-        const started = Date.now();
-        const poll = (): void => {
-          const match = pattern.exec(stderr);
-          if (match) resolve(match);
-          else if (exitCode !== undefined) reject(new Error(`kubeward exited with ${exitCode} before ${pattern}: ${stderr}`));
-          else if (Date.now() - started > timeoutMs) reject(new Error(`no ${pattern} on stderr within ${timeoutMs} ms: ${stderr}`));
-          else setTimeout(poll, 25);
-        };
-        poll();
-      }),
+    waitForStderr: (pattern, timeoutMs = 20_000) => waitFor(() => stderr, pattern, timeoutMs, 0),
+    waitForStdout: (pattern, timeoutMs = 20_000, from = 0) => waitFor(() => stdout, pattern, timeoutMs, from),
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
     stop: async () => {
       if (exitCode === undefined) child.kill('SIGTERM');
       return exited;

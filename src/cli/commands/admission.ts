@@ -49,7 +49,8 @@ const readPem = async (file: string | undefined, flag: string, io: Io): Promise<
 
 const decisionEvent = (decision: AdmissionDecision, elapsedMs: number, now: Date) => ({
   time: now.toISOString(),
-  event: decision.outcome === 'break-glass' ? 'break-glass' : 'admission',
+  // A dry run changes nothing, so its break-glass raises no finding; it is logged as a decision.
+  event: decision.outcome === 'break-glass' && !decision.dryRun ? 'break-glass' : 'admission',
   outcome: decision.outcome,
   object: decision.object,
   operation: decision.operation,

@@ -1,0 +1,90 @@
+import { writeFile, rename } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Sensor, type SensorEvent } from '../../sensor/sensor.js';
+import { KnownError, UsageError } from '../errors.js';
+import type { Io } from '../io.js';
+import { policyGate } from './scan.js';
+
+export interface SensorCliOptions {
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly inCluster?: boolean;
+  readonly output: string;
+  readonly config?: string;
+  readonly policies: readonly string[];
+  readonly enable: readonly string[];
+  readonly disable: readonly string[];
+  readonly only: readonly string[];
+  readonly builtinPolicies: boolean;
+  readonly debounce: string;
+  readonly stateFile?: string;
+  readonly quiet?: boolean;
+}
+
+const loadKubeConfig = (options: SensorCliOptions, io: Io): KubeConfig => {
+  const config = new KubeConfig();
+  try {
+    if (options.inCluster) config.loadFromCluster();
+    else if (options.kubeconfig) config.loadFromFile(resolve(io.cwd, options.kubeconfig));
+    else config.loadFromDefault();
+    if (options.context) config.setCurrentContext(options.context);
+  } catch (error) {
+    throw new KnownError(`cannot load the kubeconfig: ${(error as Error).message}`, 'give --kubeconfig <file>, set KUBECONFIG, or run in a pod with --in-cluster');
+  }
+  if (!config.getCurrentCluster()) throw new KnownError('the kubeconfig names no current cluster', 'give --context <name>');
+  return config;
+};
+
+const text = (event: SensorEvent): string => {
+  switch (event.event) {
+    case 'synced':
+      return `synced: ${event.objects} objects`;
+    case 'note':
+      return `${event.resource}: ${event.message}`;
+    default:
+      return `${event.event === 'violation' ? 'VIOLATION' : 'resolved '} ${event.severity} [${event.policyId}] ${event.object.kind} ${event.object.namespace ? `${event.object.namespace}/` : ''}${event.object.name}${event.container ? ` (container ${event.container})` : ''}: ${event.message}`;
+  }
+};
+
+/**
+ * `kubeward sensor`: lists and watches the cluster, keeps the model up to date and reports
+ * DEPLOY-stage violations as they appear and are resolved (JSON lines with --output json).
+ * Runs until SIGTERM or SIGINT.
+ */
+export const runSensor = async (options: SensorCliOptions, io: Io, signal: AbortSignal): Promise<number> => {
+  if (options.output !== 'json' && options.output !== 'text') throw new UsageError('--output must be json or text');
+  const debounceMs = Number(options.debounce);
+  if (!Number.isFinite(debounceMs) || debounceMs < 0) throw new UsageError('--debounce takes milliseconds');
+  const config = loadKubeConfig(options, io);
+  const { policies } = await policyGate({ ...options, quiet: options.quiet ?? false }, io);
+  const deploy = policies.active.filter((compiled) => compiled.policy.lifecycleStages.includes('DEPLOY'));
+  let writing = Promise.resolve();
+  const sensor = new Sensor({
+    policies: deploy,
+    now: io.now,
+    debounceMs,
+    emit: (event) => {
+      if (options.quiet && event.event === 'note') return;
+      const time = io.now().toISOString();
+      if (options.output === 'json') void io.stdout(`${JSON.stringify({ time, ...event })}\n`);
+      else void io.stdout(`${time} ${text(event)}\n`);
+    },
+    ...(options.stateFile
+      ? {
+          onEvaluated: (state) => {
+            const target = resolve(io.cwd, options.stateFile as string);
+            // Written whole then renamed, so a reader never sees half a file.
+            writing = writing.then(async () => {
+              await writeFile(`${target}.tmp`, JSON.stringify(state));
+              await rename(`${target}.tmp`, target);
+            }).catch((error: unknown) => io.stderr(`kubeward: warning: cannot write --state-file: ${(error as Error).message}\n`));
+          },
+        }
+      : {}),
+  });
+  io.stderr(`kubeward: sensor watching ${config.getCurrentCluster()?.server} with ${deploy.length} DEPLOY-stage policies\n`);
+  await sensor.run(config, signal);
+  await writing;
+  return 0;
+};

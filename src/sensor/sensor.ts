@@ -1,0 +1,124 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { buildSnapshot, normaliseDocument } from '../k8s/index.js';
+import type { ClusterSnapshot, Finding, KubeObject } from '../model/index.js';
+import { evaluatePolicies, type CompiledPolicy } from '../policy/index.js';
+import { Reflector, type RawObject, type ReflectorSink } from './reflector.js';
+import { objectKey, WATCHED_RESOURCES, type WatchedResource } from './resources.js';
+
+export type SensorEvent =
+  | { readonly event: 'synced'; readonly objects: number; readonly byKind: Readonly<Record<string, number>> }
+  | { readonly event: 'violation' | 'resolved'; readonly policyId: string; readonly policyName: string; readonly severity: string; readonly object: Finding['object']; readonly container?: string; readonly message: string; readonly enforced: boolean }
+  | { readonly event: 'note'; readonly resource: string; readonly message: string };
+
+export interface SensorOptions {
+  readonly policies: readonly CompiledPolicy[];
+  readonly now: () => Date;
+  /** Changes arriving within this many milliseconds are judged together. */
+  readonly debounceMs: number;
+  readonly emit: (event: SensorEvent) => void;
+  /** Called after every evaluation with the objects held, for state dumps. */
+  readonly onEvaluated?: (state: SensorState) => void;
+  readonly resources?: readonly WatchedResource[];
+  readonly initialBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+  readonly watchTimeoutSeconds?: number;
+}
+
+/** What the sensor holds: every object's resourceVersion, by `Kind namespace/name`. */
+export interface SensorState {
+  readonly objects: Readonly<Record<string, string>>;
+}
+
+const findingKey = (finding: Finding): string => `${finding.policyId}\u0000${finding.object.kind}\u0000${finding.object.namespace ?? ''}\u0000${finding.object.name}\u0000${finding.container ?? ''}\u0000${finding.message}`;
+
+/**
+ * Watches a cluster into the model the manifest loader produces and judges it with the
+ * DEPLOY-stage policies on every change, reporting violations as they appear and as they are
+ * resolved. Secrets are read as metadata only, so their values never reach this process.
+ */
+export class Sensor {
+  readonly #store = new Map<string, Map<string, RawObject>>();
+  readonly #normalised = new WeakMap<RawObject, readonly KubeObject[]>();
+  #findings = new Map<string, Finding>();
+  #synced = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #evaluatedOnce = false;
+
+  constructor(private readonly options: SensorOptions) {}
+
+  #resources(): readonly WatchedResource[] {
+    return this.options.resources ?? WATCHED_RESOURCES;
+  }
+
+  /** Runs until the signal aborts. */
+  async run(config: KubeConfig, signal: AbortSignal): Promise<void> {
+    const sink: ReflectorSink = {
+      replace: (resource, items) => {
+        this.#store.set(resource.kind, new Map(items.map((item) => [objectKey(item), item])));
+        const first = !this.#synced.has(resource.kind);
+        this.#synced.add(resource.kind);
+        if (first && this.#synced.size === this.#resources().length) this.#emitSynced();
+        else if (!first) this.#emitSynced();
+        this.#schedule();
+      },
+      apply: (resource, type, object) => {
+        const objects = this.#store.get(resource.kind) ?? new Map<string, RawObject>();
+        this.#store.set(resource.kind, objects);
+        if (type === 'DELETED') objects.delete(objectKey(object));
+        else objects.set(objectKey(object), object);
+        this.#schedule();
+      },
+      note: (resource, message) => this.options.emit({ event: 'note', resource: resource.plural, message }),
+    };
+    const reflectorOptions = { signal, initialBackoffMs: this.options.initialBackoffMs ?? 500, maxBackoffMs: this.options.maxBackoffMs ?? 30_000, watchTimeoutSeconds: this.options.watchTimeoutSeconds ?? 240 };
+    await Promise.all(this.#resources().map((resource) => new Reflector(config, resource, sink, reflectorOptions).run()));
+    clearTimeout(this.#timer);
+  }
+
+  #emitSynced(): void {
+    const byKind = Object.fromEntries([...this.#store].map(([kind, objects]) => [kind, objects.size]));
+    this.options.emit({ event: 'synced', objects: Object.values(byKind).reduce((sum, count) => sum + count, 0), byKind });
+  }
+
+  #schedule(): void {
+    // Judge only once every resource has been listed: a half-read cluster has false findings.
+    if (this.#synced.size < this.#resources().length) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.evaluate(), this.options.debounceMs);
+  }
+
+  /** The cluster as the model sees it now. */
+  snapshot(): ClusterSnapshot {
+    const objects: KubeObject[] = [];
+    for (const [kind, items] of this.#store) {
+      for (const [key, raw] of items) {
+        let normalised = this.#normalised.get(raw);
+        if (!normalised) {
+          normalised = normaliseDocument(raw, { file: `cluster:${kind}/${key}`, documentIndex: 0, defaultNamespace: 'default' }).objects;
+          this.#normalised.set(raw, normalised);
+        }
+        objects.push(...normalised);
+      }
+    }
+    return buildSnapshot(objects);
+  }
+
+  state(): SensorState {
+    const objects: Record<string, string> = {};
+    for (const [kind, items] of this.#store) for (const [key, raw] of items) objects[`${kind} ${key}`] = raw.metadata?.resourceVersion ?? '';
+    return { objects };
+  }
+
+  /** Judges the current snapshot and reports what changed since the last judgement. */
+  evaluate(): void {
+    const { findings } = evaluatePolicies(this.snapshot(), this.options.policies, { now: this.options.now(), stages: ['DEPLOY'] });
+    const current = new Map(findings.filter((finding) => !finding.suppressed).map((finding) => [findingKey(finding), finding]));
+    const report = (event: 'violation' | 'resolved', finding: Finding): void =>
+      this.options.emit({ event, policyId: finding.policyId, policyName: finding.policyName, severity: finding.severity, object: finding.object, ...(finding.container ? { container: finding.container } : {}), message: finding.message, enforced: finding.enforcedAt.includes('DEPLOY') });
+    for (const [key, finding] of current) if (!this.#findings.has(key)) report('violation', finding);
+    if (this.#evaluatedOnce) for (const [key, finding] of this.#findings) if (!current.has(key)) report('resolved', finding);
+    this.#findings = current;
+    this.#evaluatedOnce = true;
+    this.options.onEvaluated?.(this.state());
+  }
+}
