@@ -130,6 +130,7 @@ export class Reflector {
     this.options.signal.addEventListener('abort', abort, { once: true });
     // A watch that goes silent (a half-open connection) is abandoned after the timeout plus a margin.
     let idle: NodeJS.Timeout | undefined;
+    let body: Readable | undefined;
     const touch = (): void => {
       clearTimeout(idle);
       idle = setTimeout(abort, (this.options.watchTimeoutSeconds + 30) * 1000);
@@ -145,7 +146,10 @@ export class Reflector {
       if (response.status === 410) throw new GoneError('gone');
       if (response.status === 404) throw new NotServedError('not found');
       if (response.status !== 200 || !response.body) throw new Error(`watch ${collectionPath(this.resource)}: HTTP ${response.status}`);
-      const lines = createInterface({ input: Readable.fromWeb(response.body as WebReadableStream), crlfDelay: Infinity });
+      body = Readable.fromWeb(response.body as WebReadableStream);
+      // Aborting the request errors the stream; the loop below has already ended by then.
+      body.on('error', () => undefined);
+      const lines = createInterface({ input: body, crlfDelay: Infinity });
       for await (const line of lines) {
         touch();
         if (line.trim() === '') continue;
@@ -167,6 +171,7 @@ export class Reflector {
     } finally {
       clearTimeout(idle);
       this.options.signal.removeEventListener('abort', abort);
+      body?.destroy();
       controller.abort();
     }
   }
