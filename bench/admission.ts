@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { loadAll } from 'js-yaml';
+import { WORKLOAD_RESOURCES, type WorkloadKind } from '../src/model/index.js';
 import { round } from './measure.js';
 
 const { values: args } = parseArgs({
@@ -26,14 +27,6 @@ const { values: args } = parseArgs({
 const root = new URL('../..', import.meta.url).pathname;
 const bin = join(root, 'dist/src/cli/bin.js');
 const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
-const KINDS: Readonly<Record<string, { group: string; resource: string }>> = {
-  Deployment: { group: 'apps', resource: 'deployments' },
-  StatefulSet: { group: 'apps', resource: 'statefulsets' },
-  DaemonSet: { group: 'apps', resource: 'daemonsets' },
-  CronJob: { group: 'batch', resource: 'cronjobs' },
-  Job: { group: 'batch', resource: 'jobs' },
-  Pod: { group: '', resource: 'pods' },
-};
 
 /** Every workload of examples/ as the AdmissionReview of its CREATE. */
 const reviews = async (): Promise<string[]> => {
@@ -44,7 +37,7 @@ const reviews = async (): Promise<string[]> => {
       if (entry.isDirectory()) await walk(path);
       else if (/\.ya?ml$/.test(entry.name)) {
         for (const document of loadAll(await readFile(path, 'utf8')) as { kind?: string; apiVersion?: string; metadata?: { name?: string; namespace?: string } }[]) {
-          const kind = document?.kind ? KINDS[document.kind] : undefined;
+          const kind = document?.kind ? WORKLOAD_RESOURCES[document.kind as WorkloadKind] : undefined;
           if (!kind || !document.kind) continue;
           const version = (document.apiVersion ?? 'v1').split('/').pop() ?? 'v1';
           bodies.push(

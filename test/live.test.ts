@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dump, load, loadAll } from 'js-yaml';
-import { caseManifests, parseCases, type PolicyCase } from '../src/policy/cases.js';
+import { appliedManifest, parseCases, type PolicyCase } from '../src/policy/cases.js';
 import { builtInPolicyDirectory, loadPolicyPath } from '../src/policy/files.js';
 import { WATCHED_RESOURCES } from '../src/sensor/resources.js';
 import { kubeward, startKubeward, type RunningKubeward } from './support/cli.js';
@@ -31,30 +31,6 @@ const deployment = (namespace: string, name: string, securityContext: Record<str
     metadata: { name, namespace, ...(Object.keys(annotations).length ? { annotations } : {}) },
     spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'registry.example.com/shop/app:1.4.2', securityContext }] } } },
   });
-
-/** What the API server receives from `kubectl apply`: YAML 1.1 booleans (yes, on) are booleans by then. */
-const asApplied = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(asApplied);
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, asApplied(entry)]));
-  if (typeof value === 'string' && /^(yes|on|y)$/i.test(value)) return true;
-  if (typeof value === 'string' && /^(no|off|n)$/i.test(value)) return false;
-  return value;
-};
-
-/** What the API server demands beyond the case: Jobs restart Never or OnFailure, DaemonSets have no replicas. */
-const jobReady = (manifest: Record<string, unknown>): Record<string, unknown> => {
-  const text = JSON.stringify(manifest);
-  if (manifest.kind === 'DaemonSet') {
-    const copy = JSON.parse(text) as { spec: Record<string, unknown> };
-    delete copy.spec.replicas;
-    return copy as unknown as Record<string, unknown>;
-  }
-  if (manifest.kind !== 'Job' && manifest.kind !== 'CronJob') return manifest;
-  const copy = JSON.parse(text) as { spec: { template?: { spec: Record<string, unknown> }; jobTemplate?: { spec: { template: { spec: Record<string, unknown> } } } } };
-  const pod = copy.spec.template?.spec ?? copy.spec.jobTemplate?.spec.template.spec;
-  if (pod && pod.restartPolicy === undefined) pod.restartPolicy = 'Never';
-  return copy as unknown as Record<string, unknown>;
-};
 
 /** What the cluster holds now, as the sensor's state file spells it: `Kind namespace/name` → resourceVersion. */
 const freshList = async (cluster: LiveCluster): Promise<Record<string, string>> => {
@@ -213,7 +189,7 @@ describe('against a real kube-apiserver', { skip: clusterSkip, timeout: 15 * 60_
           // Refusals first: once one is refused the policy is active, so an admitted case proves something.
           .sort((a, b) => Number(b.expect > 0) - Number(a.expect > 0));
         for (const [index, testCase] of cases.entries()) {
-          const manifest = jobReady(asApplied(caseManifests(testCase)[0]) as Record<string, unknown>) as Record<string, unknown> & { metadata: Record<string, unknown> };
+          const manifest = appliedManifest(testCase) as Record<string, unknown> & { metadata: Record<string, unknown> };
           manifest.metadata = { ...manifest.metadata, name: `case-${index}`, namespace: `vap-${id}` };
           const apply = () => kubectl(cluster, ['apply', '--dry-run=server', '-f', '-'], { stdin: dump(manifest), allowFailure: true });
           // Some cases hold what the API server's own validation refuses before admission (privileged

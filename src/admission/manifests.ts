@@ -1,4 +1,4 @@
-import { WORKLOAD_KINDS } from '../model/index.js';
+import { WORKLOAD_KINDS, WORKLOAD_RESOURCES } from '../model/index.js';
 import type { WebhookCertificates } from './certificates.js';
 
 export interface InstallOptions {
@@ -21,22 +21,12 @@ export interface InstallOptions {
 export const WEBHOOK_NAME = 'policyeval.admission.kubeward.io';
 const NAME = 'kubeward-admission';
 
-const RESOURCES: Readonly<Record<string, { readonly group: string; readonly resource: string }>> = {
-  Pod: { group: '', resource: 'pods' },
-  Deployment: { group: 'apps', resource: 'deployments' },
-  ReplicaSet: { group: 'apps', resource: 'replicasets' },
-  StatefulSet: { group: 'apps', resource: 'statefulsets' },
-  DaemonSet: { group: 'apps', resource: 'daemonsets' },
-  ReplicationController: { group: '', resource: 'replicationcontrollers' },
-  Job: { group: 'batch', resource: 'jobs' },
-  CronJob: { group: 'batch', resource: 'cronjobs' },
-};
 
 /** The webhook's rules: every workload kind the policies understand, on CREATE and UPDATE. */
 export const webhookRules = (): Record<string, unknown>[] => {
   const byGroup = new Map<string, string[]>();
   for (const kind of WORKLOAD_KINDS) {
-    const entry = RESOURCES[kind];
+    const entry = WORKLOAD_RESOURCES[kind];
     if (!entry) continue;
     byGroup.set(entry.group, [...(byGroup.get(entry.group) ?? []), entry.resource]);
   }

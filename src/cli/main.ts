@@ -26,19 +26,23 @@ const list = (value: string, previous: string[] = []): string[] => [...previous,
 const repeat = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** The policy gate's flags, shared by `scan` and `image check`: formats, exit codes, policy selection. */
-const withPolicyGate = (command: Command, failOn: string): Command =>
+/** Which policies run: configuration, extra policy paths, selection (scan, image check, admission serve, sensor). */
+const withPolicySelection = (command: Command): Command =>
   command
-    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMAT_NAMES).default('table'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--fail-on <severity>', failOn).choices([...SEVERITIES, ...SEVERITIES.map((s) => s.toLowerCase())]))
-    .option('--no-fail', 'exit 0 whatever the findings (input errors still exit 2)')
-    .addOption(new Option('--severity <severity>', 'report only findings at or above this severity').choices([...SEVERITIES, ...SEVERITIES.map((s) => s.toLowerCase())]))
     .option('-c, --config <file>', 'configuration file (default: .kubeward.yaml in the working directory)')
     .option('-p, --policies <path>', 'extra policy file or directory (repeatable)', repeat, [])
     .option('--enable <ids>', 'enable policies by id or glob, comma-separated', list, [])
     .option('--disable <ids>', 'disable policies by id or glob, comma-separated', list, [])
     .option('--only <ids>', 'run only these policies (ids or globs), comma-separated', list, [])
     .option('--no-builtin-policies', 'do not load the built-in policies');
+
+const withPolicyGate = (command: Command, failOn: string): Command =>
+  withPolicySelection(command)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMAT_NAMES).default('table'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--fail-on <severity>', failOn).choices([...SEVERITIES, ...SEVERITIES.map((s) => s.toLowerCase())]))
+    .option('--no-fail', 'exit 0 whatever the findings (input errors still exit 2)')
+    .addOption(new Option('--severity <severity>', 'report only findings at or above this severity').choices([...SEVERITIES, ...SEVERITIES.map((s) => s.toLowerCase())]));
 
 /** How to reach a registry and reuse earlier scans, shared by `image scan` and `image check`. */
 const withRegistryAndCache = (command: Command): Command =>
@@ -218,19 +222,13 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .action(async (paths: string[], options) => setExit(await runRisk(paths, options, io)));
 
   const admission = root.command('admission').description('the validating admission webhook: stop bad workloads at the API server');
-  admission
-    .command('serve')
-    .description('serve the webhook over HTTPS (AdmissionReview v1 on POST /validate): enforced DEPLOY-stage policies deny, others warn')
+  withPolicySelection(
+    admission.command('serve').description('serve the webhook over HTTPS (AdmissionReview v1 on POST /validate): enforced DEPLOY-stage policies deny, others warn'),
+  )
     .option('--tls-cert <file>', 'PEM serving certificate (kubeward admission manifests --tls-dir writes one)')
     .option('--tls-key <file>', 'PEM private key of the certificate')
     .option('--port <port>', 'port to listen on', '8443')
     .option('--address <address>', 'address to listen on', '0.0.0.0')
-    .option('-c, --config <file>', 'configuration file (default: .kubeward.yaml in the working directory)')
-    .option('-p, --policies <path>', 'extra policy file or directory (repeatable)', repeat, [])
-    .option('--enable <ids>', 'enable policies by id or glob, comma-separated', list, [])
-    .option('--disable <ids>', 'disable policies by id or glob, comma-separated', list, [])
-    .option('--only <ids>', 'run only these policies (ids or globs), comma-separated', list, [])
-    .option('--no-builtin-policies', 'do not load the built-in policies')
     .option('--enforce <ids>', 'deny on findings of these policies (ids or globs, comma-separated), besides those whose files enforce at DEPLOY', list, [])
     .option('--exclude-namespace <namespace>', 'let objects of this namespace through unchecked (glob; repeatable)', repeat, [])
     .option('--exclude-user <user>', 'let requests of this user through unchecked, e.g. system:serviceaccount:ci:deployer (glob; repeatable)', repeat, [])
@@ -257,19 +255,13 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--days <n>', 'certificate validity in days', '365')
     .action(async (options) => setExit(await runAdmissionManifests(options, io)));
 
-  root
-    .command('sensor')
-    .description('watch a cluster: keep the model of every workload, service, policy and RBAC object up to date, and report DEPLOY-stage violations as they appear and are resolved')
+  withPolicySelection(
+    root.command('sensor').description('watch a cluster: keep the model of every workload, service, policy and RBAC object up to date, and report DEPLOY-stage violations as they appear and are resolved'),
+  )
     .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, else ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context')
     .option('--in-cluster', 'use the pod\'s service account')
     .addOption(new Option('-o, --output <format>', 'event format').choices(['json', 'text']).default('json'))
-    .option('-c, --config <file>', 'configuration file (default: .kubeward.yaml in the working directory)')
-    .option('-p, --policies <path>', 'extra policy file or directory (repeatable)', repeat, [])
-    .option('--enable <ids>', 'enable policies by id or glob, comma-separated', list, [])
-    .option('--disable <ids>', 'disable policies by id or glob, comma-separated', list, [])
-    .option('--only <ids>', 'run only these policies (ids or globs), comma-separated', list, [])
-    .option('--no-builtin-policies', 'do not load the built-in policies')
     .option('--debounce <ms>', 'judge changes arriving within this many milliseconds together', '200')
     .option('--state-file <file>', 'after each judgement, write every object held and its resourceVersion (JSON) here')
     .option('-q, --quiet', 'no reconnection notes', false)

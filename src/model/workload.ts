@@ -13,6 +13,18 @@ export const WORKLOAD_KINDS = [
 ] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
+/** The API group and resource of each workload kind Kubernetes serves (DeploymentConfig is OpenShift's). */
+export const WORKLOAD_RESOURCES: Readonly<Partial<Record<WorkloadKind, { readonly group: string; readonly resource: string }>>> = {
+  Pod: { group: '', resource: 'pods' },
+  Deployment: { group: 'apps', resource: 'deployments' },
+  ReplicaSet: { group: 'apps', resource: 'replicasets' },
+  StatefulSet: { group: 'apps', resource: 'statefulsets' },
+  DaemonSet: { group: 'apps', resource: 'daemonsets' },
+  ReplicationController: { group: '', resource: 'replicationcontrollers' },
+  Job: { group: 'batch', resource: 'jobs' },
+  CronJob: { group: 'batch', resource: 'cronjobs' },
+};
+
 /** A container image reference split the way registries and policies need it. */
 export interface ImageName {
   /** The reference as written in the manifest. */

@@ -96,6 +96,30 @@ export const caseManifests = (testCase: PolicyCase): Record<string, unknown>[] =
   return [{ apiVersion: 'apps/v1', kind, metadata, spec: { replicas: testCase.replicas ?? 1, selector: { matchLabels: { app: 'subject' } }, template } }];
 };
 
+/** YAML 1.1 booleans (yes, on) as kubectl turns them into JSON booleans before the API server sees them. */
+const yaml11Booleans = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(yaml11Booleans);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, yaml11Booleans(entry)]));
+  if (typeof value === 'string' && /^(yes|on|y)$/i.test(value)) return true;
+  if (typeof value === 'string' && /^(no|off|n)$/i.test(value)) return false;
+  return value;
+};
+
+/**
+ * The case's workload as `kubectl apply` would send it to an API server: YAML 1.1 booleans
+ * converted, and what validation demands beyond the case filled in (a Job's pods restart Never,
+ * a DaemonSet has no replicas).
+ */
+export const appliedManifest = (testCase: PolicyCase): Record<string, unknown> | undefined => {
+  const [manifest] = caseManifests(testCase);
+  if (!manifest) return undefined;
+  const copy = yaml11Booleans(manifest) as Record<string, unknown> & { kind: string; spec: Record<string, unknown> & { template?: { spec: Record<string, unknown> }; jobTemplate?: { spec: { template: { spec: Record<string, unknown> } } } } };
+  if (copy.kind === 'DaemonSet') delete copy.spec.replicas;
+  const pod = copy.kind === 'Job' ? copy.spec.template?.spec : copy.kind === 'CronJob' ? copy.spec.jobTemplate?.spec.template.spec : undefined;
+  if (pod && pod.restartPolicy === undefined) pod.restartPolicy = 'Never';
+  return copy;
+};
+
 const objectsOf = (testCase: PolicyCase): KubeObject[] =>
   [...caseManifests(testCase), ...(testCase.objects ?? [])].flatMap(
     (value, documentIndex) => normaliseDocument(value, { file: 'case.yaml', documentIndex, defaultNamespace: 'default' }).objects,

@@ -5,22 +5,13 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parse as parseCel } from '@marcbachmann/cel-js';
 import { load } from 'js-yaml';
-import { caseManifests, parseCases, type PolicyCase } from './cases.js';
+import { appliedManifest, parseCases, type PolicyCase } from './cases.js';
 import { builtInPolicyDirectory, loadPolicyPath } from './files.js';
 import type { Policy } from './types.js';
 import { exportValidatingAdmissionPolicies, FIELD_TRANSLATIONS, VAP_VARIABLES, violationCel } from './vap.js';
 
 type Program = (variables: Record<string, unknown>) => unknown;
 const cel = (expression: string): Program => parseCel(expression) as unknown as Program;
-
-/** What the API server receives from `kubectl apply`: YAML 1.1 booleans (yes, on) are booleans by then. */
-const asApplied = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(asApplied);
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, asApplied(entry)]));
-  if (typeof value === 'string' && /^(yes|on|y)$/i.test(value)) return true;
-  if (typeof value === 'string' && /^(no|off|n)$/i.test(value)) return false;
-  return value;
-};
 
 /** Evaluates a VAP validation the way the API server binds it: `object`, and `variables` computed in order. */
 const violates = (expression: string, object: unknown): boolean => {
@@ -54,7 +45,7 @@ describe('ValidatingAdmissionPolicy export: each compiled policy agrees with the
       for (const testCase of cases) {
         // Cases with other objects judge relations the API server does not show a policy.
         if (!testCase.pod || testCase.objects) continue;
-        const object = asApplied(caseManifests(testCase)[0]);
+        const object = appliedManifest(testCase);
         assert.equal(violates(compiled.cel, object), testCase.expect > 0, `${policy.id}: ${testCase.name}`);
         checked++;
       }

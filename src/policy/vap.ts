@@ -1,4 +1,5 @@
 import { ALL_CAPABILITIES } from './fields/container.js';
+import { WORKLOAD_RESOURCES, type WorkloadKind } from '../model/index.js';
 import type { FieldCondition, Policy } from './types.js';
 
 /**
@@ -136,16 +137,6 @@ export const violationCel = (policy: Policy, translations: Readonly<Record<strin
   return { cel: sections.join(' || ') };
 };
 
-const RESOURCES: Readonly<Record<string, { readonly group: string; readonly resource: string }>> = {
-  Pod: { group: '', resource: 'pods' },
-  Deployment: { group: 'apps', resource: 'deployments' },
-  ReplicaSet: { group: 'apps', resource: 'replicasets' },
-  StatefulSet: { group: 'apps', resource: 'statefulsets' },
-  DaemonSet: { group: 'apps', resource: 'daemonsets' },
-  ReplicationController: { group: '', resource: 'replicationcontrollers' },
-  Job: { group: 'batch', resource: 'jobs' },
-  CronJob: { group: 'batch', resource: 'cronjobs' },
-};
 
 /** The pod spec of any workload kind, and every container of it (init and ephemeral included, as the model counts them). */
 export const VAP_VARIABLES = [
@@ -157,7 +148,7 @@ export const VAP_VARIABLES = [
   },
 ] as const;
 
-const kindsOf = (policy: Policy): string[] => (policy.kinds.length > 0 ? policy.kinds.filter((kind) => RESOURCES[kind]) : Object.keys(RESOURCES));
+const kindsOf = (policy: Policy): WorkloadKind[] => (policy.kinds.length > 0 ? policy.kinds : Object.keys(WORKLOAD_RESOURCES)).filter((kind): kind is WorkloadKind => kind in WORKLOAD_RESOURCES);
 
 /** A ValidatingAdmissionPolicy and its binding per compilable policy, and the reasons for the rest. */
 export const exportValidatingAdmissionPolicies = (policies: readonly Policy[], options: VapOptions): VapExport => {
@@ -174,7 +165,7 @@ export const exportValidatingAdmissionPolicies = (policies: readonly Policy[], o
     const kinds = kindsOf(policy);
     const byGroup = new Map<string, string[]>();
     for (const kind of kinds) {
-      const entry = RESOURCES[kind] as { group: string; resource: string };
+      const entry = WORKLOAD_RESOURCES[kind] as { group: string; resource: string };
       byGroup.set(entry.group, [...(byGroup.get(entry.group) ?? []), entry.resource]);
     }
     const name = `kubeward-${policy.id}`;

@@ -8,24 +8,18 @@ import { enforceAtDeploy, type AdmissionDecision } from '../../admission/review.
 import { startAdmissionServer } from '../../admission/server.js';
 import { KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { policyGate } from './scan.js';
+import { policyGate, type PolicySelectionFlags } from './scan.js';
 
 /** Namespaces the control plane runs in: StackRox skips them too. */
 export const DEFAULT_EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
 /** Controllers act for users who were already checked (a Deployment's ReplicaSets and Pods), and the control plane's own identities. */
 export const DEFAULT_EXCLUDED_USERS = ['system:serviceaccount:kube-system:*', 'system:kube-controller-manager', 'system:kube-scheduler', 'system:kube-proxy', 'system:node:*'];
 
-export interface AdmissionServeOptions {
+export interface AdmissionServeOptions extends PolicySelectionFlags {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly port: string;
   readonly address: string;
-  readonly config?: string;
-  readonly policies: readonly string[];
-  readonly enable: readonly string[];
-  readonly disable: readonly string[];
-  readonly only: readonly string[];
-  readonly builtinPolicies: boolean;
   readonly enforce: readonly string[];
   readonly excludeNamespace: readonly string[];
   readonly excludeUser: readonly string[];

@@ -11,16 +11,20 @@ import type { Io } from '../io.js';
 import { resolvePolicies } from '../policies.js';
 
 /** The policy gate's flags, shared by `scan` and `image check`. */
-export interface PolicyGateFlags {
-  readonly failOn?: string;
-  readonly fail: boolean;
-  readonly severity?: string;
+/** Which policies a command runs: the configuration file, extra policy paths, and selection flags. */
+export interface PolicySelectionFlags {
   readonly config?: string;
   readonly policies: readonly string[];
   readonly enable: readonly string[];
   readonly disable: readonly string[];
   readonly only: readonly string[];
   readonly builtinPolicies: boolean;
+}
+
+export interface PolicyGateFlags extends PolicySelectionFlags {
+  readonly failOn?: string;
+  readonly fail: boolean;
+  readonly severity?: string;
 }
 
 export interface ScanOptions extends PolicyGateFlags {

@@ -4,19 +4,13 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { Sensor, type SensorEvent } from '../../sensor/sensor.js';
 import { KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { policyGate } from './scan.js';
+import { policyGate, type PolicySelectionFlags } from './scan.js';
 
-export interface SensorCliOptions {
+export interface SensorCliOptions extends PolicySelectionFlags {
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly inCluster?: boolean;
   readonly output: string;
-  readonly config?: string;
-  readonly policies: readonly string[];
-  readonly enable: readonly string[];
-  readonly disable: readonly string[];
-  readonly only: readonly string[];
-  readonly builtinPolicies: boolean;
   readonly debounce: string;
   readonly stateFile?: string;
   readonly quiet?: boolean;
