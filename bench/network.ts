@@ -9,7 +9,7 @@
  * through KUBEWARD_NCA, ~/.cache/kubeward/nca-venv/bin/nca or PATH) is the side-by-side peer: it
  * maps the same corpus with `nca --connectivity --output_format txt_no_fw_rules`, timed with
  * Kubeward on the same file, and both maps are compared fact by fact (bench/netpol-compare.ts).
- * NCA's time grows faster than the square of the cluster (5 s for 500 workloads, 19 minutes for
+ * NCA's time grows faster than the square of the cluster (5 s for 500 workloads, 16 minutes for
  * 5,000), so it runs on the first --peer-namespaces namespaces of the corpus (the same generator,
  * fewer namespaces); Kubeward is timed on both sizes. Connections between the pods of one
  * workload are compared on a second run (two replicas per Deployment, NCA's pod endpoints).
@@ -173,7 +173,7 @@ const runNca = async (nca: string, peer: PeerInput) => {
       networkPolicies: namespaces * 5,
       note: fullSize
         ? 'the full corpus'
-        : `a smaller cluster from the same generator (networkCorpus(${namespaces}, ${peer.perNamespace})), as NCA's time grows faster than the square of the cluster (about 5 s for 500 workloads, 19 s for 1,000, 19 minutes for 5,000 on a 2-core machine); --peer-namespaces ${peer.full.namespaces} runs it on the full corpus`,
+        : `a smaller cluster from the same generator (networkCorpus(${namespaces}, ${peer.perNamespace})), as NCA's time grows faster than the square of the cluster (about 5 s for 500 workloads, 19 s for 1,000, 16-19 minutes for 5,000 on a 2-core machine); --peer-namespaces ${peer.full.namespaces} runs it on the full corpus`,
     },
     runs: peer.runs,
     nca: ncaFigures,

@@ -288,6 +288,9 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
   const connections: Connection[] = [];
   for (let source = 0; source < endpoints.length; source++) {
     for (let destination = 0; destination < endpoints.length; destination++) {
+      // A self edge is traffic between different pods of a workload; a bare Pod is one pod, and
+      // a pod's traffic to itself is never policed.
+      if (source === destination && (endpoints[source] as NetworkEndpoint).kind === 'Pod') continue;
       const egress = allowedEgress(source, destination);
       if (egress.isEmpty) continue;
       const ports = egress.intersect(allowedIngress(destination, source));
