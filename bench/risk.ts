@@ -197,12 +197,12 @@ const main = async (): Promise<void> => {
         measured.push(await measure(process.execPath, [bin, 'risk', input, ...scanFlags, '--by', by, '--format', 'json', '--quiet'], timeout));
       }
       const last = measured.at(-1) as Measurement;
-      const report = JSON.parse(last.stdout) as { workloads?: { workload: string; score: number; factors: { id: string }[] }[]; vulnerabilities?: { id: string; score: number; workloads: unknown[] }[]; problems: unknown[] };
+      const report = JSON.parse(last.stdout) as { workloads?: { workload: string; score: number; factors: { id: string }[] }[]; vulnerabilities?: { id: string; score: number; workloadCount: number }[]; problems: unknown[] };
       rankings[by] = {
         command: `kubeward risk cluster.yaml --image-scans <${images} reports> --by ${by} --format json`,
         ...summarise(measured),
         ranked: (report.workloads ?? report.vulnerabilities ?? []).length,
-        top: by === 'workload' ? report.workloads?.slice(0, 3).map((entry) => ({ workload: entry.workload, score: entry.score, factors: entry.factors.map((factor) => factor.id) })) : report.vulnerabilities?.slice(0, 3).map((entry) => ({ id: entry.id, score: entry.score, workloads: entry.workloads.length })),
+        top: by === 'workload' ? report.workloads?.slice(0, 3).map((entry) => ({ workload: entry.workload, score: entry.score, factors: entry.factors.map((factor) => factor.id) })) : report.vulnerabilities?.slice(0, 3).map((entry) => ({ id: entry.id, score: entry.score, workloads: entry.workloadCount })),
         problems: report.problems.length,
       };
     }

@@ -19,6 +19,8 @@ export interface InstallOptions {
 }
 
 export const WEBHOOK_NAME = 'policyeval.admission.kubeward.io';
+/** Node options the installed webhook runs with (bench/admission.ts measures the same). */
+export const ADMISSION_NODE_OPTIONS = '--max-semi-space-size=32';
 const NAME = 'kubeward-admission';
 
 
@@ -98,6 +100,8 @@ export const installManifests = (options: InstallOptions): Record<string, unknow
                 image: options.image,
                 imagePullPolicy: 'IfNotPresent',
                 args,
+                // A larger young generation: fewer scavenges, so fewer pauses in the latency tail.
+                env: [{ name: 'NODE_OPTIONS', value: ADMISSION_NODE_OPTIONS }],
                 ports: [{ name: 'https', containerPort: 8443 }],
                 readinessProbe: { httpGet: { path: '/readyz', port: 'https', scheme: 'HTTPS' }, periodSeconds: 5 },
                 livenessProbe: { httpGet: { path: '/healthz', port: 'https', scheme: 'HTTPS' }, periodSeconds: 10 },

@@ -137,7 +137,7 @@ export const startAdmissionServer = async (options: AdmissionServerOptions): Pro
     send(response, 200, { apiVersion: review.apiVersion, kind: review.kind, response: await decide(review.request) });
   };
 
-  const server = createServer({ cert: options.cert, key: options.key, minVersion: 'TLSv1.2' }, (request, response) => {
+  const server = createServer({ cert: options.cert, key: options.key, minVersion: 'TLSv1.2', noDelay: true, keepAlive: true }, (request, response) => {
     handle(request, response).catch((error: unknown) => {
       options.onError(`request failed: ${(error as Error).message}`);
       if (!response.headersSent) send(response, 500, { error: 'internal error' });
