@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildSnapshot, normaliseDocument, parseImageName, parseYamlStream } from '../k8s/index.js';
-import type { ImageScan, InstalledPackage, VulnerabilityMatch, VulnerabilitySeverity } from '../model/index.js';
+import type { Finding, ImageScan, InstalledPackage, VulnerabilityMatch, VulnerabilitySeverity } from '../model/index.js';
 import { computeIsolation } from '../network/index.js';
 import { assessSubjects, collectGrants, serviceAccountSubjects } from '../rbac/index.js';
 import { imageFactors, imageLookup, vulnerabilityRaw, type ScannedImage } from './images.js';
@@ -230,4 +230,87 @@ describe('workloads, images and vulnerabilities ranked together', () => {
     assert.deepEqual(workloadProblems(snapshot), [{ object: 'shop/Deployment/worker', message: 'runs as service account worker, which is not in the inputs: the API server refuses its pods until it exists, and its RBAC level is unknown here (ranked as none)' }]);
     assert.equal(byId('shop/Deployment/worker')?.factors.find((factor) => factor.id === 'rbac-permissions'), undefined);
   });
+});
+
+/** One workload (and what surrounds it) ranked alone: its factors by id. */
+const factorsOf = (yaml: string, findings: Finding[] = []): Record<string, { multiplier: number; evidence: readonly string[] }> => {
+  const snapshot = buildSnapshot(parseYamlStream(yaml).flatMap((document, index) => (document.value ? normaliseDocument(document.value, { file: 'case.yaml', documentIndex: index, defaultNamespace: 'default' }).objects : [])));
+  const { grants } = collectGrants(snapshot);
+  const [ranked] = rankWorkloads({ snapshot, findings, isolation: computeIsolation(snapshot), rbac: assessSubjects(grants, serviceAccountSubjects(snapshot)), now: NOW });
+  return Object.fromEntries((ranked?.factors ?? []).map((factor) => [factor.id, { multiplier: Number(factor.multiplier.toFixed(4)), evidence: factor.evidence }]));
+};
+
+const workload = (podSpec: string, extra = ''): string =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec: ${podSpec}\n${extra}`;
+const HARDENED = '{containers: [{name: api, image: registry.example.com/shop/api:1.4, securityContext: {capabilities: {drop: [ALL]}}}]}';
+
+describe('workload factors, one case each', () => {
+  it('policy violations: Σ severity² (LOW 1, MEDIUM 4, HIGH 9, CRITICAL 16), 50 → 4, the worst named first', () => {
+    const finding = (severity: Finding['severity'], policyName: string): Finding =>
+      ({ policyId: policyName, policyName, severity, categories: [], object: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'api' }, message: '', remediation: '', path: '', source: { file: 'case.yaml', documentIndex: 0 }, location: { file: 'case.yaml' }, enforcedAt: [] }) as unknown as Finding;
+    const factors = factorsOf(workload(HARDENED), [finding('MEDIUM', 'No CPU request'), finding('CRITICAL', 'Log4Shell'), finding('HIGH', 'Privileged container')]);
+    assert.deepEqual(factors['policy-violations'], { multiplier: Number((1 + (29 / 50) * 3).toFixed(4)), evidence: ['CRITICAL Log4Shell', 'HIGH Privileged container', 'MEDIUM No CPU request'] });
+  });
+
+  const configuration: [string, string, number | undefined, string[]][] = [
+    ['hardened: nothing', HARDENED, undefined, []],
+    ['no capability dropped: +1', '{containers: [{name: api, image: x:1}]}', 1 + (1 / 8), ['drops no capability']],
+    [
+      'Secret in env, read-write hostPath, SYS_ADMIN added: +4',
+      '{containers: [{name: api, image: x:1, env: [{name: P, valueFrom: {secretKeyRef: {name: db, key: p}}}], securityContext: {capabilities: {add: [SYS_ADMIN]}}, volumeMounts: [{name: data, mountPath: /data}]}], volumes: [{name: data, hostPath: {path: /srv}}]}',
+      1 + (4 / 8),
+      ['mounts a volume read-write', 'uses Secrets db', 'container api adds SYS_ADMIN', 'drops no capability'],
+    ],
+    ['privileged doubles the raw score, capped at 2', '{containers: [{name: api, image: x:1, securityContext: {privileged: true, capabilities: {add: [NET_ADMIN]}}}]}', 1 + (4 / 8), ['container api adds NET_ADMIN', 'drops no capability', 'runs privileged (api)']],
+  ];
+  for (const [name, spec, multiplier, evidence] of configuration) {
+    it(`service configuration: ${name}`, () => {
+      const factor = factorsOf(workload(spec))['service-configuration'];
+      assert.deepEqual(factor ? { multiplier: factor.multiplier, evidence: factor.evidence } : undefined, multiplier === undefined ? undefined : { multiplier: Number(multiplier.toFixed(4)), evidence });
+    });
+  }
+
+  const service = (type: string, ports: string): string => `---\napiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: shop}\nspec: {type: ${type}, selector: {app: api}, ports: [${ports}]}\n`;
+  const reachability: [string, string, number, string][] = [
+    ['in the cluster: 1 a port', service('ClusterIP', '{port: 80}'), 1 + (1 / 10), 'reachable in the cluster through Service api (port 80)'],
+    ['NodePort: 2 a port', service('NodePort', '{port: 80}, {port: 22}'), 1 + (4 / 10), 'reachable on every node through Service api (NodePort, port 80, 22)'],
+    ['LoadBalancer: 3 a port', service('LoadBalancer', '{port: 443}'), 1 + (3 / 10), 'reachable from the internet through Service api (LoadBalancer, port 443)'],
+    [
+      'through an Ingress: 3 a port',
+      `${service('ClusterIP', '{port: 80}')}---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: shop, namespace: shop}\nspec: {rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}]}}]}\n`,
+      1 + (3 / 10),
+      'reachable from the internet through Ingress shop → Service api (ClusterIP, port 80)',
+    ],
+  ];
+  for (const [name, extra, multiplier, evidence] of reachability) {
+    it(`service reachability: ${name}`, () => assert.deepEqual(factorsOf(workload(HARDENED, extra))['service-reachability'], { multiplier: Number(multiplier.toFixed(4)), evidence: [evidence] }));
+  }
+
+  const policy = (types: string): string => `---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec: {podSelector: {}, policyTypes: [${types}]}\n`;
+  const isolation: [string, string, number | undefined][] = [
+    ['no NetworkPolicy: ×1.3 × ×1.1', '', 1.43],
+    ['ingress isolated only: ×1.1', policy('Ingress'), 1.1],
+    ['egress isolated only: ×1.3', policy('Egress'), 1.3],
+    ['both isolated: nothing', policy('Ingress, Egress'), undefined],
+  ];
+  for (const [name, extra, multiplier] of isolation) it(`network isolation: ${name}`, () => assert.equal(factorsOf(workload(HARDENED, extra))['network-isolation']?.multiplier, multiplier));
+
+  const binding = (role: string, scope: 'RoleBinding' | 'ClusterRoleBinding'): string =>
+    `---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: api, namespace: shop}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ${scope}\nmetadata: {name: api${scope === 'RoleBinding' ? ', namespace: shop' : ''}}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${role}}\nsubjects: [{kind: ServiceAccount, name: api, namespace: shop}]\n`;
+  const rbac: [string, string, number | undefined][] = [
+    ['view in its namespace: nothing', binding('view', 'RoleBinding'), undefined],
+    ['edit in its namespace (Secrets, exec, workloads): ×1.3', binding('edit', 'RoleBinding'), 1.3],
+    ['view cluster-wide (no Secrets): nothing', binding('view', 'ClusterRoleBinding'), undefined],
+    ['edit cluster-wide: ×1.6', binding('edit', 'ClusterRoleBinding'), 1.6],
+    ['cluster-admin: ×2', binding('cluster-admin', 'ClusterRoleBinding'), 2],
+  ];
+  for (const [name, extra, multiplier] of rbac) {
+    it(`service account permissions: ${name}`, () => {
+      const podSpec = HARDENED.replace('{containers:', '{serviceAccountName: api, containers:');
+      const factor = factorsOf(workload(podSpec, extra))['rbac-permissions'];
+      assert.equal(factor?.multiplier, multiplier);
+      if (multiplier !== undefined) assert.match(factor?.evidence[0] ?? '', /^service account api is (elevated-in-namespace|elevated-cluster-wide|cluster-admin)$/);
+      if (name.startsWith('edit in')) assert.ok(factor?.evidence.includes('can read Secrets in namespace shop'), factor?.evidence.join('; '));
+    });
+  }
 });
