@@ -70,7 +70,7 @@ describe('kubeward admission serve, over HTTPS', () => {
       ['not JSON', post(port, ca, '/validate', '{"apiVersion":'), 400, /the body is not JSON/],
       ['v1beta1', post(port, ca, '/validate', (await readFile(join('test', 'fixtures', 'admission', 'v1beta1-review.json'), 'utf8'))), 400, /expected an admission\.k8s\.io\/v1 AdmissionReview/],
       ['text/plain', post(port, ca, '/validate', review(PRIVILEGED), { 'content-type': 'text/plain' }), 415, /is not application\/json/],
-      ['5 MiB', post(port, ca, '/validate', ' '.repeat(5 * 1024 * 1024)), 413, /over the 4194304-byte limit/],
+      ['17 MiB', post(port, ca, '/validate', ' '.repeat(17 * 1024 * 1024)), 413, /over the 16777216-byte limit/],
       ['another path', post(port, ca, '/mutate', '{}'), 404, /answers POST \/validate/],
       ['GET', post(port, ca, '/validate', '', {}, 'GET'), 405, /POST an AdmissionReview/],
       ['health', post(port, ca, '/healthz', '', {}, 'GET'), 200, /^ok$/],
@@ -96,9 +96,29 @@ describe('kubeward admission serve, over HTTPS', () => {
       assert.equal(body.response.allowed, allowed, policy);
       if (policy === 'closed') assert.deepEqual([body.response.status?.code, /fail-closed/.test(body.response.status?.message ?? '')], [503, true]);
       else assert.match(body.response.warnings?.[0] ?? '', /not checked \(the 0 ms time budget ran out\); allowed by the fail-open policy/);
-      await budgeted.waitForStderr(/decision took over 0 ms; answered/);
+      await budgeted.waitForStderr(/the 0 ms time budget ran out before the decision; answered/);
       await budgeted.stop();
     }
+  });
+
+  it('a Deployment with 3,000 privileged containers is still denied: enforced policies are judged first, the others only while the budget lasts', async () => {
+    const containers = Array.from({ length: 3000 }, (_, index) => ({ name: `c${index}`, image: 'busybox:1.36', securityContext: { privileged: true } }));
+    const huge = { ...PRIVILEGED, spec: { ...PRIVILEGED.spec, template: { ...PRIVILEGED.spec.template, spec: { containers } } } };
+    const body = JSON.parse((await post(port, ca, '/validate', review(huge))).body) as { response: { allowed: boolean; status: { message: string } } };
+    assert.equal(body.response.allowed, false);
+    assert.match(body.response.status.message, /\[privileged-container\] Privileged container: container 'c0' is privileged; .*; and 2995 more\. Fix:/);
+    assert.ok(body.response.status.message.length < 2000, 'the denial stays short');
+  });
+
+  it('kubectl debug adds containers through pods/ephemeralcontainers: judged like the Pod; a Pod being deleted may lose its finalizers', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'app', namespace: 'shop' }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }], ephemeralContainers: [{ name: 'debugger', image: 'busybox:1.36', securityContext: { privileged: true } }] } };
+    const podKind = { kind: { group: '', version: 'v1', kind: 'Pod' }, resource: { group: '', version: 'v1', resource: 'pods' } };
+    const debug = JSON.parse((await post(port, ca, '/validate', review(pod, { ...podKind, subResource: 'ephemeralcontainers', operation: 'UPDATE' }))).body) as { response: { allowed: boolean; status?: { message: string } } };
+    assert.equal(debug.response.allowed, false);
+    assert.match(debug.response.status?.message ?? '', /container 'debugger' is privileged/);
+    const deleting = { ...PRIVILEGED, metadata: { ...PRIVILEGED.metadata, deletionTimestamp: '2026-11-29T06:00:00Z', finalizers: [] } };
+    const finalizer = JSON.parse((await post(port, ca, '/validate', review(deleting, { operation: 'UPDATE' }))).body) as { response: { allowed: boolean } };
+    assert.equal(finalizer.response.allowed, true);
   });
 
   it('bad settings exit 2 with one line', async () => {
@@ -120,13 +140,17 @@ describe('kubeward admission manifests', () => {
     const webhook = objects.at(-1)?.webhooks?.[0];
     assert.equal(webhook?.failurePolicy, 'Fail');
     assert.equal(webhook?.sideEffects, 'NoneOnDryRun');
-    assert.deepEqual(webhook?.rules.flatMap((rule) => rule.resources).sort(), ['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'statefulsets']);
+    assert.deepEqual(webhook?.rules.flatMap((rule) => rule.resources).sort(), ['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'pods/ephemeralcontainers', 'replicasets', 'replicationcontrollers', 'statefulsets']);
     // The manifests pass Kubeward's own default policies.
     const directory = await temporaryDirectory();
     const file = join(directory, 'install.yaml');
     await (await import('node:fs/promises')).writeFile(file, result.stdout);
     const scan = await kubeward(['scan', file, '--format', 'json', '--fail-on', 'medium']);
     assert.equal(scan.code, 0, scan.stdout.slice(0, 2000));
+    const globbed = await kubeward(['admission', 'manifests', '--exclude-namespace', 'team-*', '--exclude-namespace', 'legacy']);
+    assert.match(globbed.stdout, /values:\n(\s+- [a-z-]+\n)*\s+- legacy\n/);
+    assert.doesNotMatch(globbed.stdout.slice(globbed.stdout.indexOf('kind: ValidatingWebhookConfiguration')), /team-\*/, 'a glob is no label value');
+    assert.match(globbed.stdout, /- '--exclude-namespace'\n\s+- team-\*/, 'the webhook itself checks the glob');
     const certManager = await kubeward(['admission', 'manifests', '--cert-manager']);
     assert.match(certManager.stdout, /kind: Certificate\n/);
     assert.match(certManager.stdout, /cert-manager\.io\/inject-ca-from: kubeward\/kubeward-admission/);

@@ -30,7 +30,8 @@ export const webhookRules = (): Record<string, unknown>[] => {
   for (const kind of WORKLOAD_KINDS) {
     const entry = WORKLOAD_RESOURCES[kind];
     if (!entry) continue;
-    byGroup.set(entry.group, [...(byGroup.get(entry.group) ?? []), entry.resource]);
+    // `kubectl debug` adds containers to a running Pod through this subresource.
+    byGroup.set(entry.group, [...(byGroup.get(entry.group) ?? []), entry.resource, ...(kind === 'Pod' ? ['pods/ephemeralcontainers'] : [])]);
   }
   return [...byGroup].map(([group, resources]) => ({ apiGroups: [group], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources, scope: '*' }));
 };
@@ -49,7 +50,8 @@ export const webhookConfiguration = (options: InstallOptions, caBundle?: string)
       failurePolicy: options.failurePolicy,
       matchPolicy: 'Equivalent',
       timeoutSeconds: options.timeoutSeconds,
-      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...new Set([options.namespace, ...options.excludedNamespaces])].sort() }] },
+      // Label selectors take names only: globs (`kube-*`) stay with the webhook's own check.
+      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...new Set([options.namespace, ...options.excludedNamespaces.filter((name) => !/[*?]/.test(name))])].sort() }] },
       rules: webhookRules(),
       clientConfig: {
         ...(options.url ? { url: options.url } : { service: { namespace: options.namespace, name: NAME, path: '/validate', port: 443 } }),

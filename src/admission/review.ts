@@ -56,6 +56,8 @@ const CHECKED_KINDS = new Set<string>(WORKLOAD_KINDS);
 // The API server truncates long and many warnings; keep each readable and the list short.
 const MAX_WARNINGS = 10;
 const MAX_WARNING_LENGTH = 240;
+// A denial names each policy; an object with thousands of containers must not make it megabytes.
+const MAX_MESSAGES_PER_POLICY = 5;
 
 const glob = (pattern: string): RegExp => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 const matchesAny = (patterns: readonly string[], value: string | undefined): boolean => value !== undefined && patterns.some((pattern) => glob(pattern).test(value));
@@ -85,7 +87,7 @@ const findingLine = (finding: Finding): string => `[${finding.policyId}] ${findi
  * workloads pass unchecked. The break-glass annotation lets an enforced violation through, and the
  * decision says so (the server raises it as a finding unless the request is a dry run).
  */
-export const reviewAdmission = (request: AdmissionRequest, settings: AdmissionSettings, now: Date): AdmissionDecision => {
+export const reviewAdmission = (request: AdmissionRequest, settings: AdmissionSettings, now: Date, warningsWanted: () => boolean = () => true): AdmissionDecision => {
   const object = isRecord(request.object) ? request.object : undefined;
   const metadata = isRecord(object?.metadata) ? object.metadata : {};
   const namespace = request.namespace ?? (typeof metadata.namespace === 'string' ? metadata.namespace : undefined);
@@ -95,19 +97,27 @@ export const reviewAdmission = (request: AdmissionRequest, settings: AdmissionSe
   const base = { object: described, operation: request.operation, ...(user ? { user } : {}), dryRun: request.dryRun === true, enforced: [], warnings: [] };
   const skip = (reason: string): AdmissionDecision => ({ ...base, response: { uid: request.uid, allowed: true }, outcome: 'skipped', reason });
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return skip(`operation ${request.operation} is not checked`);
-  if (request.subResource) return skip(`subresource ${request.subResource} is not checked`);
+  // `kubectl debug` adds containers through pods/ephemeralcontainers: the request carries the whole Pod.
+  if (request.subResource && !(request.subResource === 'ephemeralcontainers' && request.kind.kind === 'Pod')) return skip(`subresource ${request.subResource} is not checked`);
   if (!CHECKED_KINDS.has(request.kind.kind)) return skip(`kind ${request.kind.kind} is not a workload`);
   if (matchesAny(settings.excludedNamespaces, namespace)) return skip(`namespace ${namespace} is excluded`);
   if (matchesAny(settings.excludedUsers, user)) return skip(`user ${user} is excluded`);
   if (!object) return skip('the request carries no object');
+  // Removing a finalizer from an object being deleted must go through, or it never goes away.
+  if (request.operation === 'UPDATE' && metadata.deletionTimestamp !== undefined && metadata.deletionTimestamp !== null) return skip('the object is being deleted');
 
   const document = { ...object, kind: request.kind.kind, apiVersion: request.kind.group ? `${request.kind.group}/${request.kind.version}` : request.kind.version, metadata: { ...metadata, ...(namespace ? { namespace } : {}), name: typeof metadata.name === 'string' ? metadata.name : name } };
   const normalised = normaliseDocument(document, { file: `admission:${described}`, documentIndex: 0, defaultNamespace: namespace ?? 'default' });
-  const { findings } = evaluatePolicies(buildSnapshot(normalised.objects), settings.policies, { now, stages: ['DEPLOY'] });
+  const snapshot = buildSnapshot(normalised.objects);
+  // Enforced policies first: they decide. The others only warn, and are skipped when the time
+  // budget is spent, so a huge object can neither slip through on a timeout nor stall the answer.
+  const enforcing = settings.policies.filter((compiled) => compiled.enforcedAt.includes('DEPLOY'));
+  const warning = settings.policies.filter((compiled) => !compiled.enforcedAt.includes('DEPLOY'));
   // An annotation must not switch enforcement off: anyone who can deploy could set it. Enforced
   // findings stand whatever `kubeward.io/ignore` says; the escape hatch is break-glass, which is audited.
-  const enforced = findings.filter((finding) => finding.enforcedAt.includes('DEPLOY'));
-  const warnings = findings.filter((finding) => !finding.enforcedAt.includes('DEPLOY') && !finding.suppressed);
+  const enforced = enforcing.length > 0 ? evaluatePolicies(snapshot, enforcing, { now, stages: ['DEPLOY'] }).findings.filter((finding) => finding.enforcedAt.includes('DEPLOY')) : [];
+  const warningsChecked = warning.length > 0 && warningsWanted();
+  const warnings = warningsChecked ? evaluatePolicies(snapshot, warning, { now, stages: ['DEPLOY'] }).findings.filter((finding) => !finding.suppressed) : [];
   const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
   const templateAnnotations = (() => {
     const spec = isRecord(object.spec) ? object.spec : {};
@@ -117,6 +127,7 @@ export const reviewAdmission = (request: AdmissionRequest, settings: AdmissionSe
   })();
   const glass = annotations[BREAK_GLASS_ANNOTATION] ?? templateAnnotations[BREAK_GLASS_ANNOTATION];
   const warningLines = warnings.slice(0, MAX_WARNINGS).map((finding) => clip(`kubeward: ${findingLine(finding)}`));
+  if (warning.length > 0 && !warningsChecked) warningLines.push('kubeward: the time budget was spent on enforced policies; the others were not checked');
   if (warnings.length > MAX_WARNINGS) warningLines.push(`kubeward: and ${warnings.length - MAX_WARNINGS} more findings (kubeward scan shows them all)`);
   const result = { ...base, enforced, warnings };
 
@@ -131,7 +142,9 @@ export const reviewAdmission = (request: AdmissionRequest, settings: AdmissionSe
   for (const finding of enforced) byPolicy.set(finding.policyId, [...(byPolicy.get(finding.policyId) ?? []), finding]);
   const reasons = [...byPolicy.values()].map((group) => {
     const first = group[0] as Finding;
-    return `- [${first.policyId}] ${first.policyName}: ${group.map((finding) => finding.message).join('; ')}. Fix: ${first.remediation.trim().replace(/\s+/g, ' ')}`;
+    const shown = group.slice(0, MAX_MESSAGES_PER_POLICY).map((finding) => finding.message);
+    if (group.length > MAX_MESSAGES_PER_POLICY) shown.push(`and ${group.length - MAX_MESSAGES_PER_POLICY} more`);
+    return `- [${first.policyId}] ${first.policyName}: ${shown.join('; ')}. Fix: ${first.remediation.trim().replace(/\s+/g, ' ')}`;
   });
   const message = `kubeward denied ${described}: ${byPolicy.size} enforced ${byPolicy.size === 1 ? 'policy' : 'policies'} violated\n${reasons.join('\n')}\n(emergency: annotate ${BREAK_GLASS_ANNOTATION}: "<reason>"; the deploy is then recorded)`;
   return { ...result, response: { uid: request.uid, allowed: false, status: { code: 403, reason: 'Forbidden', message }, ...(warningLines.length > 0 ? { warnings: warningLines } : {}) }, outcome: 'denied' };

@@ -17,8 +17,12 @@ export interface AdmissionServerOptions extends AdmissionSettings {
   readonly onError: (message: string) => void;
 }
 
-/** Kubernetes objects are at most 1.5 MiB; an AdmissionReview carries the object and its old version. */
-export const MAX_REVIEW_BYTES = 4 * 1024 * 1024;
+/**
+ * etcd holds objects of up to 1.5 MiB in protobuf; a review carries the object and its old version
+ * as JSON with every default filled in, several times that. Larger bodies get a 413, which the API
+ * server answers with the webhook's failurePolicy (install with Fail to refuse them).
+ */
+export const MAX_REVIEW_BYTES = 16 * 1024 * 1024;
 
 class RequestError extends Error {
   constructor(
@@ -70,31 +74,44 @@ export const startAdmissionServer = async (options: AdmissionServerOptions): Pro
       ? { uid, allowed: true, warnings: [`kubeward: not checked (${why}); allowed by the fail-open policy`] }
       : { uid, allowed: false, status: { code: 503, reason: 'ServiceUnavailable', message: `kubeward could not check this request (${why}); denied by the fail-closed policy` } };
 
-  const decide = async (request: AdmissionRequest): Promise<AdmissionResponse> => {
-    const started = performance.now();
+  /**
+   * The budget runs from the request's arrival. Enforced policies are always judged once the
+   * decision starts, and their answer stands however long it took: a slow decision must not let a
+   * violation through. The others are judged only while half the budget remains. The failure
+   * policy answers when the budget is gone before the decision could start, or the decision fails.
+   */
+  const decide = async (request: AdmissionRequest, arrival: number): Promise<AdmissionResponse> => {
+    const what = `${request.kind.kind} ${request.namespace ?? ''}/${request.name ?? ''}`;
+    const remaining = options.timeBudgetMs - (performance.now() - arrival);
+    if (remaining <= 0) {
+      options.onError(`${what}: the ${options.timeBudgetMs} ms time budget ran out before the decision; answered ${options.failurePolicy}`);
+      return failed(request.uid, `the ${options.timeBudgetMs} ms time budget ran out`);
+    }
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), options.timeBudgetMs);
+      timer = setTimeout(() => resolve('timeout'), remaining);
     });
     try {
-      // The evaluation yields once so a budget of 0 (or a stalled event loop) is still honoured.
-      const work = new Promise<AdmissionDecision>((resolve, reject) => setImmediate(() => {
-        try {
-          resolve(reviewAdmission(request, options, options.now()));
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-        }
-      }));
+      const work = new Promise<AdmissionDecision>((resolve, reject) =>
+        setImmediate(() => {
+          try {
+            resolve(reviewAdmission(request, options, options.now(), () => performance.now() - arrival < options.timeBudgetMs / 2));
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        }),
+      );
       const outcome = await Promise.race([work, budget]);
-      const elapsed = performance.now() - started;
-      if (outcome === 'timeout' || elapsed > options.timeBudgetMs) {
-        options.onError(`${request.kind.kind} ${request.namespace ?? ''}/${request.name ?? ''}: decision took over ${options.timeBudgetMs} ms; answered ${options.failurePolicy}`);
+      const elapsed = performance.now() - arrival;
+      if (outcome === 'timeout') {
+        options.onError(`${what}: the decision had not started within ${options.timeBudgetMs} ms; answered ${options.failurePolicy}`);
         return failed(request.uid, `the ${options.timeBudgetMs} ms time budget ran out`);
       }
+      if (elapsed > options.timeBudgetMs) options.onError(`${what}: the decision took ${elapsed.toFixed(0)} ms, over the ${options.timeBudgetMs} ms budget; its answer stands`);
       options.onDecision(outcome, elapsed);
       return outcome.response;
     } catch (error) {
-      options.onError(`${request.kind.kind} ${request.namespace ?? ''}/${request.name ?? ''}: ${(error as Error).message}`);
+      options.onError(`${what}: ${(error as Error).message}`);
       return failed(request.uid, 'internal error');
     } finally {
       clearTimeout(timer);
@@ -102,6 +119,7 @@ export const startAdmissionServer = async (options: AdmissionServerOptions): Pro
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const arrival = performance.now();
     const path = (request.url ?? '/').split('?')[0];
     if (request.method === 'GET' && (path === '/healthz' || path === '/readyz' || path === '/livez')) {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
@@ -134,7 +152,7 @@ export const startAdmissionServer = async (options: AdmissionServerOptions): Pro
       return;
     }
     const review = body as { apiVersion: string; kind: string; request: AdmissionRequest };
-    send(response, 200, { apiVersion: review.apiVersion, kind: review.kind, response: await decide(review.request) });
+    send(response, 200, { apiVersion: review.apiVersion, kind: review.kind, response: await decide(review.request, arrival) });
   };
 
   const server = createServer({ cert: options.cert, key: options.key, minVersion: 'TLSv1.2', noDelay: true, keepAlive: true }, (request, response) => {

@@ -166,7 +166,8 @@ export const exportValidatingAdmissionPolicies = (policies: readonly Policy[], o
     const byGroup = new Map<string, string[]>();
     for (const kind of kinds) {
       const entry = WORKLOAD_RESOURCES[kind] as { group: string; resource: string };
-      byGroup.set(entry.group, [...(byGroup.get(entry.group) ?? []), entry.resource]);
+      // `kubectl debug` adds (privileged, say) containers to a running Pod through this subresource.
+      byGroup.set(entry.group, [...(byGroup.get(entry.group) ?? []), entry.resource, ...(kind === 'Pod' ? ['pods/ephemeralcontainers'] : [])]);
     }
     const name = `kubeward-${policy.id}`;
     const labels = { 'app.kubernetes.io/part-of': 'kubeward', 'policy.kubeward.io/id': policy.id };
