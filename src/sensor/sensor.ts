@@ -8,7 +8,7 @@ import { objectKey, WATCHED_RESOURCES, type WatchedResource } from './resources.
 export type SensorEvent =
   | { readonly event: 'synced'; readonly objects: number; readonly byKind: Readonly<Record<string, number>> }
   | { readonly event: 'violation' | 'resolved'; readonly policyId: string; readonly policyName: string; readonly severity: string; readonly object: Finding['object']; readonly container?: string; readonly message: string; readonly enforced: boolean }
-  | { readonly event: 'note'; readonly resource: string; readonly message: string };
+  | { readonly event: 'note' | 'warning'; readonly resource: string; readonly message: string };
 
 export interface SensorOptions {
   readonly policies: readonly CompiledPolicy[];
@@ -69,6 +69,10 @@ export class Sensor {
         this.#schedule();
       },
       note: (resource, message) => this.options.emit({ event: 'note', resource: resource.plural, message }),
+      unavailable: (resource, message) => {
+        this.options.emit({ event: 'warning', resource: resource.plural, message });
+        sink.replace(resource, [], '');
+      },
     };
     const reflectorOptions = { signal, initialBackoffMs: this.options.initialBackoffMs ?? 500, maxBackoffMs: this.options.maxBackoffMs ?? 30_000, watchTimeoutSeconds: this.options.watchTimeoutSeconds ?? 240 };
     await Promise.all(this.#resources().map((resource) => new Reflector(config, resource, sink, reflectorOptions).run()));

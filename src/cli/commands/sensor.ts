@@ -36,6 +36,8 @@ const text = (event: SensorEvent): string => {
       return `synced: ${event.objects} objects`;
     case 'note':
       return `${event.resource}: ${event.message}`;
+    case 'warning':
+      return `WARNING ${event.resource}: ${event.message}`;
     default:
       return `${event.event === 'violation' ? 'VIOLATION' : 'resolved '} ${event.severity} [${event.policyId}] ${event.object.kind} ${event.object.namespace ? `${event.object.namespace}/` : ''}${event.object.name}${event.container ? ` (container ${event.container})` : ''}: ${event.message}`;
   }
