@@ -13,6 +13,7 @@ import { exportValidatingAdmissionPolicies, type ValidationAction } from '../../
 import { loadSchemaValidator, type SchemaValidator } from '../../k8s/schema.js';
 import { builtInPolicyDirectory, loadPolicyPath } from '../../policy/files.js';
 import type { Io } from '../io.js';
+import type { PolicySelectionFlags } from './scan.js';
 import { formatPolicyProblem, resolvePolicies } from '../policies.js';
 
 interface ListOptions {
@@ -199,12 +200,7 @@ export const runPolicyTest = async (paths: readonly string[], options: { builtin
   return failed > 0 ? 1 : 0;
 };
 
-export interface ExportVapOptions {
-  readonly config?: string;
-  readonly policies: readonly string[];
-  readonly enable: readonly string[];
-  readonly disable: readonly string[];
-  readonly only: readonly string[];
+export interface ExportVapOptions extends Omit<PolicySelectionFlags, 'builtinPolicies'> {
   readonly action: readonly string[];
   readonly excludeNamespace: readonly string[];
   /** commander's --no-default-exclusions */
