@@ -31,7 +31,8 @@ describe('ValidatingAdmissionPolicy export: each compiled policy agrees with the
     for (const id of ['privileged-container', 'host-network', 'host-pid', 'host-ipc', 'privilege-escalation', 'read-only-root-filesystem', 'host-port']) assert.ok(compiled.includes(id), `${id} compiles`);
     assert.ok(compiled.length >= 10, `${compiled.length} compiled`);
     assert.ok(skipped.every((entry) => entry.reason.length > 0));
-    assert.deepEqual(skipped.find((entry) => entry.id === 'latest-tag')?.reason.split(':')[0], 'field "Image Tag" has no CEL translation');
+    assert.ok(compiled.includes('latest-tag'), 'Image Tag compiles');
+    assert.equal(skipped.find((entry) => entry.id === 'seccomp-unconfined')?.reason, 'field "Seccomp Profile Type" has no CEL translation');
   });
 
   it('every case of every compiled policy: the CEL validation fails exactly when the engine finds a violation', async () => {

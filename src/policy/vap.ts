@@ -50,6 +50,12 @@ const POD = 'variables.podSpec';
 const inherited = (path: string): string =>
   `(${present('c', `securityContext.${path}`)} ? [c.securityContext.${path}] : (${present(POD, `securityContext.${path}`)} ? [${POD}.securityContext.${path}] : []))`;
 
+/** The container's image reference, its name part (before any `@digest`), and the tag the model reads. */
+const IMAGE = `(has(c.image) ? c.image : '')`;
+const IMAGE_NAME = `(${IMAGE}.contains('@') ? ${IMAGE}.substring(0, ${IMAGE}.indexOf('@')) : ${IMAGE})`;
+// A tag follows the last `:` after the last `/` (a registry port is no tag); none and no digest means latest.
+const IMAGE_TAGS = `(${IMAGE_NAME}.lastIndexOf(':') > ${IMAGE_NAME}.lastIndexOf('/') ? [${IMAGE_NAME}.substring(${IMAGE_NAME}.lastIndexOf(':') + 1)] : (${IMAGE}.contains('@') ? [] : ['latest']))`;
+
 const capability = (variable: string): string => `(${variable}.upperAscii().startsWith('CAP_') ? ${variable}.upperAscii().substring(4) : ${variable}.upperAscii())`;
 
 /** Every capability the model counts as dropped by `drop: [ALL]` (Linux's list, as src/policy/fields names them). */
@@ -70,6 +76,7 @@ export const FIELD_TRANSLATIONS: Readonly<Record<string, FieldTranslation>> = {
     required: true,
     values: `(${get('c', 'securityContext.capabilities.drop', '[]')}.exists(x, ${capability('x')} == 'ALL') ? ${allCapabilities(ALL_CAPABILITIES)} : ${get('c', 'securityContext.capabilities.drop', '[]')}.map(x, ${capability('x')}))`,
   },
+  'Image Tag': { level: 'container', type: 'string', values: IMAGE_TAGS },
   'Host Port': { level: 'container', type: 'number', values: `${get('c', 'ports', '[]')}.filter(p, has(p.hostPort) && p.hostPort > 0).map(p, p.hostPort)` },
   'Run As Non-Root': { level: 'container', type: 'boolean', values: inherited('runAsNonRoot') },
   'Run As User': { level: 'container', type: 'number', values: inherited('runAsUser') },
