@@ -32,7 +32,8 @@ describe('ValidatingAdmissionPolicy export: each compiled policy agrees with the
     assert.ok(compiled.length >= 10, `${compiled.length} compiled`);
     assert.ok(skipped.every((entry) => entry.reason.length > 0));
     assert.ok(compiled.includes('latest-tag'), 'Image Tag compiles');
-    assert.equal(skipped.find((entry) => entry.id === 'seccomp-unconfined')?.reason, 'field "Seccomp Profile Type" has no CEL translation');
+    assert.ok(compiled.includes('seccomp-unconfined'), 'Seccomp Profile Type compiles, legacy annotations included');
+    assert.equal(skipped.find((entry) => entry.id === 'apparmor-unconfined')?.reason, 'field "AppArmor Profile" has no CEL translation');
   });
 
   it('every case of every compiled policy: the CEL validation fails exactly when the engine finds a violation', async () => {

@@ -56,6 +56,17 @@ const IMAGE_NAME = `(${IMAGE}.contains('@') ? ${IMAGE}.substring(0, ${IMAGE}.ind
 // A tag follows the last `:` after the last `/` (a registry port is no tag); none and no digest means latest.
 const IMAGE_TAGS = `(${IMAGE_NAME}.lastIndexOf(':') > ${IMAGE_NAME}.lastIndexOf('/') ? [${IMAGE_NAME}.substring(${IMAGE_NAME}.lastIndexOf(':') + 1)] : (${IMAGE}.contains('@') ? [] : ['latest']))`;
 
+/** A legacy seccomp annotation value as the profile type the model reads from it. */
+const annotationProfile = (value: string): string =>
+  `((${value} == 'runtime/default' || ${value} == 'docker/default') ? 'RuntimeDefault' : (${value} == 'unconfined' ? 'Unconfined' : (${value}.startsWith('localhost/') ? 'Localhost' : ${value})))`;
+
+/** The effective seccomp profile type as the model picks it: container field, container annotation, pod field, pod annotation. */
+const SECCOMP_TYPES = (() => {
+  const containerKey = `('container.seccomp.security.alpha.kubernetes.io/' + c.name)`;
+  const podKey = `'seccomp.security.alpha.kubernetes.io/pod'`;
+  return `(${present('c', 'securityContext.seccompProfile.type')} ? [c.securityContext.seccompProfile.type] : ((has(c.name) && ${containerKey} in variables.podAnnotations) ? [${annotationProfile(`variables.podAnnotations[${containerKey}]`)}] : (${present(POD, 'securityContext.seccompProfile.type')} ? [${POD}.securityContext.seccompProfile.type] : (${podKey} in variables.podAnnotations ? [${annotationProfile(`variables.podAnnotations[${podKey}]`)}] : []))))`;
+})();
+
 const capability = (variable: string): string => `(${variable}.upperAscii().startsWith('CAP_') ? ${variable}.upperAscii().substring(4) : ${variable}.upperAscii())`;
 
 /** Every capability the model counts as dropped by `drop: [ALL]` (Linux's list, as src/policy/fields names them). */
@@ -77,6 +88,7 @@ export const FIELD_TRANSLATIONS: Readonly<Record<string, FieldTranslation>> = {
     values: `(${get('c', 'securityContext.capabilities.drop', '[]')}.exists(x, ${capability('x')} == 'ALL') ? ${allCapabilities(ALL_CAPABILITIES)} : ${get('c', 'securityContext.capabilities.drop', '[]')}.map(x, ${capability('x')}))`,
   },
   'Image Tag': { level: 'container', type: 'string', values: IMAGE_TAGS },
+  'Seccomp Profile Type': { level: 'container', type: 'string', values: SECCOMP_TYPES },
   'Host Port': { level: 'container', type: 'number', values: `${get('c', 'ports', '[]')}.filter(p, has(p.hostPort) && p.hostPort > 0).map(p, p.hostPort)` },
   'Run As Non-Root': { level: 'container', type: 'boolean', values: inherited('runAsNonRoot') },
   'Run As User': { level: 'container', type: 'number', values: inherited('runAsUser') },
@@ -145,9 +157,14 @@ export const violationCel = (policy: Policy, translations: Readonly<Record<strin
 };
 
 
-/** The pod spec of any workload kind, and every container of it (init and ephemeral included, as the model counts them). */
+/** The pod spec of any workload kind, its pod annotations (legacy seccomp), and every container (init and ephemeral included, as the model counts them). */
 export const VAP_VARIABLES = [
   { name: 'podSpec', expression: "object.kind == 'Pod' ? object.spec : (object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)" },
+  {
+    name: 'podAnnotations',
+    expression:
+      "object.kind == 'Pod' ? ((has(object.metadata) && has(object.metadata.annotations)) ? object.metadata.annotations : {}) : (object.kind == 'CronJob' ? ((has(object.spec.jobTemplate.spec.template.metadata) && has(object.spec.jobTemplate.spec.template.metadata.annotations)) ? object.spec.jobTemplate.spec.template.metadata.annotations : {}) : ((has(object.spec.template.metadata) && has(object.spec.template.metadata.annotations)) ? object.spec.template.metadata.annotations : {}))",
+  },
   {
     name: 'containers',
     expression:
