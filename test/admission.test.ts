@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
@@ -12,9 +13,9 @@ interface Answer {
   readonly body: string;
 }
 
-const post = (port: number, ca: Buffer, path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, method = 'POST'): Promise<Answer> =>
+const post = (port: number, ca: Buffer, path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, method = 'POST', client: { cert?: Buffer; key?: Buffer } = {}): Promise<Answer> =>
   new Promise((resolve, reject) => {
-    const request = httpsRequest({ host: '127.0.0.1', port, path, method, ca, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
+    const request = httpsRequest({ host: '127.0.0.1', port, path, method, ca, ...client, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => (text += chunk.toString()));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
@@ -119,6 +120,30 @@ describe('kubeward admission serve, over HTTPS', () => {
     const deleting = { ...PRIVILEGED, metadata: { ...PRIVILEGED.metadata, deletionTimestamp: '2026-11-29T06:00:00Z', finalizers: [] } };
     const finalizer = JSON.parse((await post(port, ca, '/validate', review(deleting, { operation: 'UPDATE' }))).body) as { response: { allowed: boolean } };
     assert.equal(finalizer.response.allowed, true);
+  });
+
+  it('--client-ca: /validate answers only callers with a certificate of that CA (the API server); probes stay open', async () => {
+    const pki = await temporaryDirectory();
+    const openssl = (args: string[]): void => void execFileSync('openssl', args, { cwd: pki, stdio: 'ignore' });
+    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=apiserver-client-ca', '-keyout', 'ca.key', '-out', 'ca.crt']);
+    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=kube-apiserver', '-keyout', 'client.key', '-out', 'client.csr']);
+    openssl(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', 'client.crt']);
+    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=intruder', '-keyout', 'other.key', '-out', 'other.crt']);
+    const guarded = startKubeward(['admission', 'serve', '--tls-cert', join(tls, 'tls.crt'), '--tls-key', join(tls, 'tls.key'), '--client-ca', join(pki, 'ca.crt'), '--port', '0', '--address', '127.0.0.1']);
+    try {
+      const guardedPort = Number((await guarded.waitForStderr(/webhook on https:\/\/127\.0\.0\.1:(\d+)\/validate.*client certificates required/))[1]);
+      const read = (name: string) => readFile(join(pki, name));
+      const anonymous = await post(guardedPort, ca, '/validate', review(PRIVILEGED));
+      assert.deepEqual([anonymous.status, /client certificate/.test(anonymous.body)], [401, true]);
+      const intruder = await post(guardedPort, ca, '/validate', review(PRIVILEGED), { 'content-type': 'application/json' }, 'POST', { cert: await read('other.crt'), key: await read('other.key') });
+      assert.equal(intruder.status, 401, 'a self-signed certificate is no certificate of the CA');
+      const apiServer = await post(guardedPort, ca, '/validate', review(PRIVILEGED), { 'content-type': 'application/json' }, 'POST', { cert: await read('client.crt'), key: await read('client.key') });
+      assert.equal(apiServer.status, 200);
+      assert.equal((JSON.parse(apiServer.body) as { response: { allowed: boolean } }).response.allowed, true, 'nothing enforced here: warnings only');
+      assert.equal((await post(guardedPort, ca, '/healthz', '', {}, 'GET')).status, 200);
+    } finally {
+      await guarded.stop();
+    }
   });
 
   it('bad settings exit 2 with one line', async () => {

@@ -1,10 +1,13 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { invalidReview, reviewAdmission, type AdmissionDecision, type AdmissionRequest, type AdmissionResponse, type AdmissionSettings } from './review.js';
 
 export interface AdmissionServerOptions extends AdmissionSettings {
   readonly cert: Buffer | string;
   readonly key: Buffer | string;
+  /** When set, POST /validate requires a client certificate signed by this CA (the API server's, from its admission configuration); probes stay open. */
+  readonly clientCa?: Buffer | string;
   readonly port: number;
   readonly host: string;
   /** Milliseconds a decision may take; past it the failure policy answers. */
@@ -125,6 +128,10 @@ export const startAdmissionServer = async (options: AdmissionServerOptions): Pro
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
     }
+    if (options.clientCa && path === '/validate' && !(request.socket as TLSSocket).authorized) {
+      send(response, 401, { error: 'a client certificate signed by the --client-ca is required' });
+      return;
+    }
     if (path !== '/validate') {
       send(response, 404, { error: `no such endpoint ${path}; the webhook answers POST /validate` });
       return;
@@ -155,7 +162,9 @@ export const startAdmissionServer = async (options: AdmissionServerOptions): Pro
     send(response, 200, { apiVersion: review.apiVersion, kind: review.kind, response: await decide(review.request, arrival) });
   };
 
-  const server = createServer({ cert: options.cert, key: options.key, minVersion: 'TLSv1.2', noDelay: true, keepAlive: true }, (request, response) => {
+  // Client certificates are asked for but not demanded at the handshake: the kubelet's probes
+  // present none, and only /validate needs one.
+  const server = createServer({ cert: options.cert, key: options.key, minVersion: 'TLSv1.2', noDelay: true, keepAlive: true, ...(options.clientCa ? { ca: options.clientCa, requestCert: true, rejectUnauthorized: false } : {}) }, (request, response) => {
     handle(request, response).catch((error: unknown) => {
       options.onError(`request failed: ${(error as Error).message}`);
       if (!response.headersSent) send(response, 500, { error: 'internal error' });

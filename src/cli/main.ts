@@ -227,6 +227,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
   )
     .option('--tls-cert <file>', 'PEM serving certificate (kubeward admission manifests --tls-dir writes one)')
     .option('--tls-key <file>', 'PEM private key of the certificate')
+    .option('--client-ca <file>', 'require callers of /validate to present a client certificate signed by this CA (the API server\'s, see admission.md)')
     .option('--port <port>', 'port to listen on', '8443')
     .option('--address <address>', 'address to listen on', '0.0.0.0')
     .option('--enforce <ids>', 'deny on findings of these policies (ids or globs, comma-separated), besides those whose files enforce at DEPLOY', list, [])

@@ -18,6 +18,7 @@ export const DEFAULT_EXCLUDED_USERS = ['system:serviceaccount:kube-system:*', 's
 export interface AdmissionServeOptions extends PolicySelectionFlags {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
+  readonly clientCa?: string;
   readonly port: string;
   readonly address: string;
   readonly enforce: readonly string[];
@@ -67,6 +68,7 @@ export const runAdmissionServe = async (options: AdmissionServeOptions, io: Io, 
   if (!Number.isFinite(timeBudgetMs) || timeBudgetMs < 0) throw new UsageError('--time-budget takes milliseconds, e.g. 3000');
   if (options.failurePolicy !== 'open' && options.failurePolicy !== 'closed') throw new UsageError('--failure-policy must be open or closed');
   const [cert, key] = [await readPem(options.tlsCert, '--tls-cert', io), await readPem(options.tlsKey, '--tls-key', io)];
+  const clientCa = options.clientCa ? await readPem(options.clientCa, '--client-ca', io) : undefined;
   const { policies } = await policyGate({ ...options, quiet: options.quiet ?? false }, io);
   // One object arrives at a time: policies that judge it against others (Services, NetworkPolicies,
   // ServiceAccounts) would judge an empty cluster. The sensor and `kubeward scan` run those.
@@ -79,6 +81,7 @@ export const runAdmissionServe = async (options: AdmissionServeOptions, io: Io, 
     server = await startAdmissionServer({
       cert,
       key,
+      ...(clientCa ? { clientCa } : {}),
       port,
       host: options.address,
       policies: enforced,
@@ -101,7 +104,7 @@ export const runAdmissionServe = async (options: AdmissionServeOptions, io: Io, 
     throw error;
   }
   const enforcedIds = enforced.filter((compiled) => compiled.enforcedAt.includes('DEPLOY')).map((compiled) => compiled.policy.id);
-  io.stderr(`kubeward: admission webhook on https://${options.address}:${server.port}/validate: ${enforced.length} DEPLOY-stage policies, ${enforcedIds.length} enforced${enforcedIds.length ? ` (${enforcedIds.join(', ')})` : ''}; failure policy ${options.failurePolicy}, time budget ${timeBudgetMs} ms\n`);
+  io.stderr(`kubeward: admission webhook on https://${options.address}:${server.port}/validate: ${enforced.length} DEPLOY-stage policies, ${enforcedIds.length} enforced${enforcedIds.length ? ` (${enforcedIds.join(', ')})` : ''}; failure policy ${options.failurePolicy}, time budget ${timeBudgetMs} ms${clientCa ? '; client certificates required' : ''}\n`);
   await new Promise<void>((done) => {
     if (signal.aborted) done();
     else signal.addEventListener('abort', () => done(), { once: true });
