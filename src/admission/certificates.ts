@@ -15,7 +15,15 @@ const rsaKey = (): { forgeKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rs
   return { forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), pem: privateKey };
 };
 
-const serial = (): string => `00${randomBytes(16).toString('hex')}`;
+/** A certificate for a key, valid over the window, with a random serial (positive: a leading 00). */
+const certificateFor = (publicKey: forge.pki.rsa.PublicKey, notBefore: Date, notAfter: Date): forge.pki.Certificate => {
+  const certificate = forge.pki.createCertificate();
+  certificate.publicKey = publicKey;
+  certificate.serialNumber = `00${randomBytes(16).toString('hex')}`;
+  certificate.validity.notBefore = notBefore;
+  certificate.validity.notAfter = notAfter;
+  return certificate;
+};
 
 /**
  * A CA and a serving certificate for the webhook, signed with SHA-256: the API server checks the
@@ -25,11 +33,7 @@ export const webhookCertificates = (options: { readonly dnsNames: readonly strin
   const notBefore = new Date(options.now.getTime() - 5 * 60_000);
   const notAfter = new Date(options.now.getTime() + options.days * 86_400_000);
   const ca = rsaKey();
-  const caCert = forge.pki.createCertificate();
-  caCert.publicKey = ca.publicKey;
-  caCert.serialNumber = serial();
-  caCert.validity.notBefore = notBefore;
-  caCert.validity.notAfter = notAfter;
+  const caCert = certificateFor(ca.publicKey, notBefore, notAfter);
   const caName = [{ name: 'commonName', value: 'kubeward-admission-ca' }];
   caCert.setSubject(caName);
   caCert.setIssuer(caName);
@@ -41,11 +45,7 @@ export const webhookCertificates = (options: { readonly dnsNames: readonly strin
   caCert.sign(ca.forgeKey, forge.md.sha256.create());
 
   const serving = rsaKey();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = serving.publicKey;
-  cert.serialNumber = serial();
-  cert.validity.notBefore = notBefore;
-  cert.validity.notAfter = notAfter;
+  const cert = certificateFor(serving.publicKey, notBefore, notAfter);
   cert.setSubject([{ name: 'commonName', value: options.dnsNames[0] ?? options.ipAddresses?.[0] ?? 'kubeward-admission' }]);
   cert.setIssuer(caName);
   cert.setExtensions([

@@ -9,9 +9,7 @@ import { runImageCheck } from './commands/image-check.js';
 import { runNetpolDiff, runNetpolGenerate, runNetpolMap } from './commands/netpol.js';
 import { runRbacExplain, runRbacReview, runRbacWhoCan } from './commands/rbac.js';
 import { runRisk } from './commands/risk.js';
-import { runSensor } from './commands/sensor.js';
-import { DEFAULT_EXCLUDED_NAMESPACES, runAdmissionManifests, runAdmissionServe } from './commands/admission.js';
-import { BREAK_GLASS_ANNOTATION } from '../admission/review.js';
+import { BREAK_GLASS_ANNOTATION, DEFAULT_EXCLUDED_NAMESPACES } from '../admission/review.js';
 import { NETWORK_DIFF_FORMATS, NETWORK_MAP_FORMATS } from '../report/network/index.js';
 import { runFsScan, runImageScan, runSbomScan } from './commands/image.js';
 import { IMAGE_FORMAT_NAMES } from '../report/image/index.js';
@@ -238,7 +236,8 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--time-budget <ms>', 'milliseconds a decision may take before the failure policy answers', '3000')
     .option('--failure-policy <policy>', 'answer when a decision fails or runs out of time: open (allow, with a warning) or closed (deny)', 'open')
     .option('-q, --quiet', 'log only denials, warnings and break-glass deploys', false)
-    .action(async (options) => setExit(await runAdmissionServe(options, io, io.shutdownSignal?.() ?? new AbortController().signal)));
+    // Loaded when used: the HTTPS server and certificate code need not slow every other command's start.
+    .action(async (options) => setExit(await (await import('./commands/admission.js')).runAdmissionServe(options, io, io.shutdownSignal?.() ?? new AbortController().signal)));
   admission
     .command('manifests')
     .description('the YAML to install the webhook: namespace, TLS, Deployment, Service, PodDisruptionBudget, ValidatingWebhookConfiguration')
@@ -254,7 +253,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--tls-dir <dir>', 'also write the CA, certificate and key to this directory (for admission serve)')
     .option('--webhook-only', 'print only the ValidatingWebhookConfiguration')
     .option('--days <n>', 'certificate validity in days', '365')
-    .action(async (options) => setExit(await runAdmissionManifests(options, io)));
+    .action(async (options) => setExit(await (await import('./commands/admission.js')).runAdmissionManifests(options, io)));
 
   withPolicySelection(
     root.command('sensor').description('watch a cluster: keep the model of every workload, service, policy and RBAC object up to date, and report DEPLOY-stage violations as they appear and are resolved'),
@@ -266,7 +265,8 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--debounce <ms>', 'judge changes arriving within this many milliseconds together', '200')
     .option('--state-file <file>', 'after each judgement, write every object held and its resourceVersion (JSON) here')
     .option('-q, --quiet', 'no reconnection notes', false)
-    .action(async (options) => setExit(await runSensor(options, io, io.shutdownSignal?.() ?? new AbortController().signal)));
+    // Loaded when used: the Kubernetes client costs every other command 0.6 s and 80 MB at start.
+    .action(async (options) => setExit(await (await import('./commands/sensor.js')).runSensor(options, io, io.shutdownSignal?.() ?? new AbortController().signal)));
 
   const rbac = root.command('rbac').description('RBAC analysis: effective permissions, as the Kubernetes RBAC authorizer decides');
   rbac

@@ -4,16 +4,12 @@ import { join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { webhookCertificates } from '../../admission/certificates.js';
 import { installManifests, webhookConfiguration, type InstallOptions } from '../../admission/manifests.js';
-import { enforceAtDeploy, type AdmissionDecision } from '../../admission/review.js';
+import { DEFAULT_EXCLUDED_NAMESPACES, DEFAULT_EXCLUDED_USERS, enforceAtDeploy, type AdmissionDecision } from '../../admission/review.js';
 import { startAdmissionServer } from '../../admission/server.js';
 import { KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { policyGate, type PolicySelectionFlags } from './scan.js';
 
-/** Namespaces the control plane runs in: StackRox skips them too. */
-export const DEFAULT_EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
-/** Controllers act for users who were already checked (a Deployment's ReplicaSets and Pods), and the control plane's own identities. */
-export const DEFAULT_EXCLUDED_USERS = ['system:serviceaccount:kube-system:*', 'system:kube-controller-manager', 'system:kube-scheduler', 'system:kube-proxy', 'system:node:*'];
 
 export interface AdmissionServeOptions extends PolicySelectionFlags {
   readonly tlsCert?: string;

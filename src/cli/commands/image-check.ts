@@ -1,17 +1,16 @@
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { ImageSourceError, scanImage } from '../../image/index.js';
 import { buildSnapshot, normaliseDocument } from '../../k8s/index.js';
 import { SEVERITIES, type ImageScan } from '../../model/index.js';
 import { evaluatePolicies, isImagePolicy, type CompiledPolicy } from '../../policy/index.js';
 import { applyIgnoreRules } from '../../policy/ignore-rules.js';
-import { buildScanReport, FORMAT_NAMES, RENDERERS, type FormatName } from '../../report/index.js';
+import { buildScanReport, FORMAT_NAMES } from '../../report/index.js';
 import { DATABASE_FILE, DatabaseError, VulnerabilityDatabase } from '../../vulndb/store/index.js';
 import { EXIT, KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { databaseDirectory } from './db.js';
 import { imageCache, openNamedImage, type ImageScanCliOptions } from './image.js';
-import { chunked, failingFindings, policyGate, writeChunks, type PolicyGateFlags } from './scan.js';
+import { failingFindings, policyGate, writeReport, type PolicyGateFlags } from './scan.js';
 
 export interface ImageCheckOptions extends ImageScanCliOptions, PolicyGateFlags {
   /** The image name policies see (tag, registry) when the reference is a local path. */
@@ -78,11 +77,7 @@ export const runImageCheck = async (reference: string, options: ImageCheckOption
     policies: policies.map((compiled) => compiled.policy),
     minimumSeverity: minimum,
   });
-  const format = options.format as FormatName;
-  const color = options.output === undefined && (options.color ?? io.stdoutIsTTY) && format === 'table';
-  const chunks = RENDERERS[format].render(report, { color });
-  if (options.output) await writeChunks(createWriteStream(options.output), chunks);
-  else await io.stdout(chunked(chunks));
+  await writeReport(report, options, io);
   if (!options.quiet) {
     const { summary } = report;
     io.stderr(

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ImageSourceError, scanImage } from '../../image/index.js';
 import { parseImageName } from '../../k8s/index.js';
@@ -42,11 +42,13 @@ const readScanReport = async (file: string, io: Io): Promise<ImageScan> => {
   const path = resolve(io.cwd, file);
   let text: string;
   try {
+    // Measured before reading: a huge file is refused without being loaded.
+    if ((await stat(path)).size > MAX_SCAN_FILE) throw new KnownError(`--image-scans ${file} is larger than 512 MiB; refused`);
     text = await readFile(path, 'utf8');
   } catch (error) {
+    if (error instanceof KnownError) throw error;
     throw new KnownError(`cannot read --image-scans ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  if (text.length > MAX_SCAN_FILE) throw new KnownError(`--image-scans ${file} is larger than 512 MiB; refused`);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -54,7 +54,7 @@ export const severity = (value: string | undefined, flag: string): Severity | un
 };
 
 /** Writes rendered pieces to a file, waiting whenever the stream's buffer is full. */
-export const writeChunks = async (stream: WriteStream, chunks: Iterable<string>): Promise<void> => {
+const writeChunks = async (stream: WriteStream, chunks: Iterable<string>): Promise<void> => {
   for (const chunk of chunks) if (!stream.write(chunk)) await once(stream, 'drain');
   stream.end();
   await once(stream, 'finish');
@@ -109,6 +109,16 @@ export const policyGate = async (options: PolicyGateOptions, io: Io) => {
   return { config, failOn, minimum, policies };
 };
 
+/** Renders a scan report in the chosen format, to `--output` or stdout (colour only for a table on a terminal). */
+export const writeReport = async (report: ScanReport, options: { readonly format: string; readonly output?: string; readonly color?: boolean }, io: Io): Promise<FormatName> => {
+  const format = options.format as FormatName;
+  const color = options.output === undefined && (options.color ?? io.stdoutIsTTY) && format === 'table';
+  const chunks = RENDERERS[format].render(report, { color });
+  if (options.output) await writeChunks(createWriteStream(options.output), chunks);
+  else await io.stdout(chunked(chunks));
+  return format;
+};
+
 /** `kubeward scan`: load manifests, evaluate BUILD and DEPLOY policies, render, and decide the exit code. */
 export const runScan = async (inputs: readonly string[], options: ScanOptions, io: Io): Promise<number> => {
   if (!(FORMAT_NAMES as readonly string[]).includes(options.format)) {
@@ -149,11 +159,7 @@ export const runScan = async (inputs: readonly string[], options: ScanOptions, i
     policies: policies.active.map((compiled) => compiled.policy),
     minimumSeverity: minimum,
   });
-  const format = options.format as FormatName;
-  const color = options.output === undefined && (options.color ?? io.stdoutIsTTY) && format === 'table';
-  const chunks = RENDERERS[format].render(report, { color });
-  if (options.output) await writeChunks(createWriteStream(options.output), chunks);
-  else await io.stdout(chunked(chunks));
+  const format = await writeReport(report, options, io);
   if (!options.quiet && (format !== 'table' || options.output)) {
     const { summary } = report;
     io.stderr(
