@@ -210,3 +210,65 @@ describe('Ruby, Rust, PHP and .NET dependency files', { skip: !hasDepParser && '
     assert.deepEqual(scan.problems.map((problem) => problem.path).sort(), ['/usr/local/bundle/specifications/no-version.gemspec', '/usr/local/bundle/specifications/wrong-variable.gemspec']);
   });
 });
+
+describe('dpkg status', () => {
+  const WANTS = ['unknown', 'install', 'hold', 'deinstall', 'purge'];
+  const FLAGS = ['ok', 'reinstreq'];
+  const STATES = ['not-installed', 'config-files', 'half-installed', 'unpacked', 'half-configured', 'triggers-awaited', 'triggers-pending', 'installed'];
+
+  /** Every want × flag × state dpkg defines, written as dpkg writes its database. */
+  const statusFile = (): string => {
+    const paragraphs: string[] = [];
+    for (const want of WANTS) {
+      for (const flag of FLAGS) {
+        for (const state of STATES) {
+          const name = `pkg-${want}-${flag}-${state}`;
+          const lines = [`Package: ${name}`, `Status: ${want} ${flag} ${state}`, 'Priority: optional', 'Section: misc'];
+          if (state !== 'not-installed') lines.push('Installed-Size: 12', 'Maintainer: Test <test@example.com>', 'Architecture: amd64', 'Version: 1.2-3');
+          if (state === 'triggers-awaited') lines.push('Triggers-Awaited: pkg-install-ok-installed');
+          if (state === 'triggers-pending') lines.push('Triggers-Pending: ldconfig');
+          if (state === 'config-files') lines.push('Conffiles:', ` /etc/${name}.conf 0123456789abcdef0123456789abcdef`);
+          if (state !== 'not-installed') lines.push(`Description: package in state ${state}`, ' A continuation line of the long description.');
+          paragraphs.push(lines.join('\n'));
+        }
+      }
+    }
+    return `${paragraphs.join('\n\n')}\n`;
+  };
+
+  it('lists exactly the packages whose files dpkg has on disk, for every want, flag and state, as dpkg-query reads the same file', async () => {
+    const status = statusFile();
+    const admin = await temporaryDirectory();
+    await mkdir(join(admin, 'updates'), { recursive: true });
+    await mkdir(join(admin, 'info'), { recursive: true });
+    await writeFile(join(admin, 'status'), status);
+    await writeFile(join(admin, 'available'), '');
+    // dpkg's own reading of each paragraph's state, then dpkg's rule: files exist past config-files.
+    const oracle = execFileSync('dpkg-query', [`--admindir=${admin}`, '-W', '-f', '${Package} ${Version} ${db:Status-Status}\\n'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '))
+      .filter(([, , state]) => state !== 'not-installed' && state !== 'config-files')
+      .map(([name, version]) => `${name} ${version}`)
+      .sort();
+    const scan = await scanEntries([
+      { name: 'etc/os-release', content: 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n' },
+      { name: 'var/lib/dpkg/status', content: status },
+    ]);
+    assert.deepEqual(list(scan, 'dpkg').sort(), oracle);
+    // Covered both ways: triggers-pending/-awaited counted, purge/deinstall-with-config-files not.
+    assert.ok(oracle.includes('pkg-install-ok-triggers-pending 1.2-3') && oracle.includes('pkg-hold-reinstreq-triggers-awaited 1.2-3'));
+    assert.ok(!list(scan, 'dpkg').some((entry) => entry.startsWith('pkg-purge-ok-not-installed') || entry.startsWith('pkg-deinstall-ok-config-files')));
+    assert.equal(list(scan, 'dpkg').length, WANTS.length * FLAGS.length * 6);
+    assert.deepEqual(scan.problems, []);
+  });
+
+  it('reports a state dpkg does not define and keeps reading', async () => {
+    const scan = await scanEntries([
+      { name: 'etc/os-release', content: 'ID=debian\nVERSION_ID="12"\n' },
+      { name: 'var/lib/dpkg/status', content: 'Package: odd\nStatus: install ok weird-state\nVersion: 1\n\nPackage: fine\nStatus: install ok installed\nVersion: 2\n' },
+    ]);
+    assert.deepEqual(list(scan, 'dpkg'), ['fine 2']);
+    assert.match(scan.problems.map((problem) => problem.message).join('\n'), /odd has a Status dpkg does not define \(install ok weird-state\)/);
+  });
+});

@@ -316,7 +316,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .description('work with existing SBOMs')
     .command('scan')
     .description('match the packages of a CycloneDX or SPDX JSON SBOM against the vulnerability database')
-    .argument('<sbom>', 'a CycloneDX or SPDX JSON file')
+    .argument('<sbom>', 'a CycloneDX or SPDX JSON file, or a kubeward image scan JSON report')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'sarif']).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--db <dir>', 'vulnerability database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)'))

@@ -2,7 +2,7 @@ import type { PackageRef } from '../model/index.js';
 import { packageFromPurl, PurlError } from '../vulndb/index.js';
 
 export interface SbomPackages {
-  readonly format: 'CycloneDX' | 'SPDX';
+  readonly format: 'CycloneDX' | 'SPDX' | 'Kubeward';
   readonly name: string;
   readonly packages: (PackageRef & { readonly purl: string })[];
   /** Purls that could not be read, with why. */
@@ -18,7 +18,9 @@ interface CycloneDxComponent {
 
 /**
  * The packages an existing SBOM lists, by their Package URLs: CycloneDX JSON (`components`,
- * nested ones included) or SPDX 2.x JSON (`packages[].externalRefs` of type `purl`).
+ * nested ones included), SPDX 2.x JSON (`packages[].externalRefs` of type `purl`) or a Kubeward
+ * image scan report (`kubeward image scan --format json`: `packages[].purl`), so an old report
+ * can be matched against today's advisories.
  */
 export const readSbom = (text: string, name: string): SbomPackages => {
   let document: Record<string, unknown>;
@@ -47,8 +49,14 @@ export const readSbom = (text: string, name: string): SbomPackages => {
       if (purl) purls.push(purl);
       else withoutPurl++;
     }
+  } else if (typeof document.schemaVersion === 'string' && typeof document.image === 'object' && document.image !== null && Array.isArray(document.packages)) {
+    format = 'Kubeward';
+    for (const pkg of document.packages as { purl?: unknown }[]) {
+      if (typeof pkg?.purl === 'string') purls.push(pkg.purl);
+      else withoutPurl++;
+    }
   } else {
-    throw new PurlError(name, 'neither a CycloneDX (bomFormat) nor an SPDX (spdxVersion) JSON document');
+    throw new PurlError(name, 'neither a CycloneDX (bomFormat) nor an SPDX (spdxVersion) JSON document, nor a Kubeward image scan report');
   }
   const packages: SbomPackages['packages'] = [];
   const skipped: { purl: string; reason: string }[] = [];

@@ -24,6 +24,7 @@ describe('packageFromPurl', () => {
     ['pkg:deb/ubuntu/openssl@3.0.2-0ubuntu1.15?distro=ubuntu-22.04', { ecosystem: 'Ubuntu', name: 'openssl', version: '3.0.2-0ubuntu1.15', release: '22.04' }],
     ['pkg:apk/alpine/libcrypto3@3.1.4-r5?arch=x86_64&upstream=openssl&distro=alpine-3.19.1', { ecosystem: 'Alpine', name: 'libcrypto3', version: '3.1.4-r5', release: 'v3.19', sourceName: 'openssl' }],
     ['pkg:rpm/redhat/openssl@3.0.7-27.el9?epoch=1&distro=rhel-9.4', { ecosystem: 'Red Hat', name: 'openssl', version: '1:3.0.7-27.el9', release: '9' }],
+    ['pkg:rpm/redhat/openssl-libs@3.0.7-27.el9?arch=x86_64&epoch=1&distro=rhel-9.4&upstream=openssl-3.0.7-27.el9.src.rpm', { ecosystem: 'Red Hat', name: 'openssl-libs', version: '1:3.0.7-27.el9', release: '9', sourceName: 'openssl' }],
     ['pkg:npm/lodash', /has no version/],
     ['pkg:hex/phoenix@1.7.0', /package type "hex" is not one Kubeward matches/],
     ['pkg:deb/kali/openssl@1.0', /namespace "kali" is not a known distribution/],

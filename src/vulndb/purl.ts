@@ -81,7 +81,9 @@ export const packageFromPurl = (text: string): PackageRef => {
   // Syft writes the source package as `upstream=openssl` or `upstream=openssl@3.0.11-1`. Read it from
   // the text: packageurl-js decodes `+` as a space, and Debian versions are full of `+deb12u1`.
   const upstream = rawQualifier(text, 'upstream') ?? rawQualifier(text, 'source') ?? qualifiers.upstream ?? qualifiers.source;
-  const upstreamMatch = upstream ? /^([^@\s(]+)(?:@([^\s)]+)|\s*\(([^)]+)\))?$/.exec(upstream.trim()) : null;
+  // rpm purls name the source rpm file (`openssl-3.0.7-25.el9_3.src.rpm`), whose package name is all but the last two fields.
+  const sourceRpm = purl.type === 'rpm' && upstream ? /^(.+)-[^-]+-[^-]+\.(?:no)?src\.rpm$/.exec(upstream.trim())?.[1] : undefined;
+  const upstreamMatch = sourceRpm !== undefined ? [sourceRpm, sourceRpm] : upstream ? /^([^@\s(]+)(?:@([^\s)]+)|\s*\(([^)]+)\))?$/.exec(upstream.trim()) : null;
   const release = qualifiers.distro ? releaseFromDistro(ecosystem, qualifiers.distro) : undefined;
   return {
     ecosystem,
