@@ -7,6 +7,7 @@ import type {
   EnvFrom,
   EnvVar,
   ObjectMeta,
+  PodAffinityTerm,
   PodSecurityContext,
   PodSpecModel,
   Probe,
@@ -315,6 +316,27 @@ const isPodSecurityContextEmpty = (pod: PodSecurityContext): boolean => {
   return true;
 };
 
+const affinityTerm = (term: Dict, required: boolean, path: string): PodAffinityTerm =>
+  defined({
+    required,
+    labelSelector: labelSelector(term.labelSelector),
+    namespaces: strings(term.namespaces),
+    namespaceSelector: labelSelector(term.namespaceSelector),
+    topologyKey: str(term.topologyKey) ?? '',
+    matchLabelKeys: strings(term.matchLabelKeys),
+    mismatchLabelKeys: strings(term.mismatchLabelKeys),
+    path,
+  });
+
+const antiAffinityTerms = (antiAffinity: Dict, path: string): PodAffinityTerm[] => [
+  ...dicts(antiAffinity.requiredDuringSchedulingIgnoredDuringExecution).map((term, index) =>
+    affinityTerm(term, true, joinPath(path, 'requiredDuringSchedulingIgnoredDuringExecution', index)),
+  ),
+  ...dicts(antiAffinity.preferredDuringSchedulingIgnoredDuringExecution).map((weighted, index) =>
+    affinityTerm(dict(weighted.podAffinityTerm), false, joinPath(path, 'preferredDuringSchedulingIgnoredDuringExecution', index, 'podAffinityTerm')),
+  ),
+];
+
 const CONTAINER_LISTS: readonly [string, ContainerType][] = [
   ['containers', 'container'],
   ['initContainers', 'init'],
@@ -351,8 +373,17 @@ export const podSpec = (spec: Dict, specPath: string, podAnnotations: Readonly<R
     restartPolicy: str(spec.restartPolicy),
     nodeSelector: stringMap(spec.nodeSelector),
     hasNodeAffinity: isDict(affinity.nodeAffinity),
-    hasPodAntiAffinity: isDict(affinity.podAntiAffinity),
-    hasTopologySpreadConstraints: list(spec.topologySpreadConstraints).length > 0,
+    podAntiAffinity: antiAffinityTerms(dict(affinity.podAntiAffinity), joinPath(specPath, 'affinity', 'podAntiAffinity')),
+    topologySpreadConstraints: dicts(spec.topologySpreadConstraints).map((constraint, index) =>
+      defined({
+        maxSkew: int(constraint.maxSkew),
+        topologyKey: str(constraint.topologyKey) ?? '',
+        whenUnsatisfiable: str(constraint.whenUnsatisfiable) ?? 'DoNotSchedule',
+        labelSelector: labelSelector(constraint.labelSelector),
+        matchLabelKeys: strings(constraint.matchLabelKeys),
+        path: joinPath(specPath, 'topologySpreadConstraints', index),
+      }),
+    ),
     tolerations: dicts(spec.tolerations).map((toleration) =>
       defined({ key: str(toleration.key), operator: str(toleration.operator), effect: str(toleration.effect) }),
     ),

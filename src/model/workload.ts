@@ -217,6 +217,33 @@ export interface Container {
   readonly tty: boolean;
 }
 
+/** A pod (anti-)affinity term: which pods it counts, in which namespaces, over which topology domain. */
+export interface PodAffinityTerm {
+  /** `requiredDuringScheduling...` (a hard rule) or `preferredDuringScheduling...` (weighted). */
+  readonly required: boolean;
+  /** Absent: the term selects no pod. */
+  readonly labelSelector?: LabelSelector;
+  readonly namespaces: readonly string[];
+  /** Absent with no `namespaces`: the pod's own namespace; `{}`: every namespace. */
+  readonly namespaceSelector?: LabelSelector;
+  readonly topologyKey: string;
+  /** Keys whose values are taken from the incoming pod and added to the selector (Kubernetes 1.29+). */
+  readonly matchLabelKeys: readonly string[];
+  /** Keys whose values must differ from the incoming pod's (Kubernetes 1.29+). */
+  readonly mismatchLabelKeys: readonly string[];
+  readonly path: string;
+}
+
+export interface TopologySpreadConstraint {
+  readonly maxSkew?: number;
+  readonly topologyKey: string;
+  readonly whenUnsatisfiable: string;
+  /** Absent: the constraint counts no pod. */
+  readonly labelSelector?: LabelSelector;
+  readonly matchLabelKeys: readonly string[];
+  readonly path: string;
+}
+
 export interface PodSpecModel {
   /** `default` when the manifest names none. */
   readonly serviceAccountName: string;
@@ -239,8 +266,9 @@ export interface PodSpecModel {
   readonly restartPolicy?: string;
   readonly nodeSelector: Labels;
   readonly hasNodeAffinity: boolean;
-  readonly hasPodAntiAffinity: boolean;
-  readonly hasTopologySpreadConstraints: boolean;
+  /** `affinity.podAntiAffinity` terms, required and preferred ones. */
+  readonly podAntiAffinity: readonly PodAffinityTerm[];
+  readonly topologySpreadConstraints: readonly TopologySpreadConstraint[];
   readonly tolerations: readonly { readonly key?: string; readonly operator?: string; readonly effect?: string }[];
   readonly dnsPolicy?: string;
   readonly dnsConfigOptions: readonly { readonly name: string; readonly value?: string }[];

@@ -180,3 +180,48 @@ spec: {containers: [{name: app, image: x, securityContext: {privileged: true}}]}
     assert.equal(evaluate(DEPLOYMENT, [runtimeOnly]).length, 0);
   });
 });
+
+describe('RBAC findings name the bindings', () => {
+  const RBAC = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: secret-reader}
+rules:
+  - apiGroups: [""]
+    resources: [secrets]
+    verbs: [get, list]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: api-reads-secrets, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+subjects:
+  - {kind: ServiceAccount, name: api}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ops-read-secrets}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+subjects:
+  - {kind: Group, name: ops, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: unused, namespace: shop}
+rules:
+  - apiGroups: [""]
+    resources: [secrets]
+    verbs: [watch]
+`;
+
+  it('says which RoleBindings and ClusterRoleBindings grant the role, and when none does', () => {
+    const secrets = policy({ target: 'Role', criteria: [{ conditions: [{ field: 'Granted Permission', values: ['get|list|watch secrets'] }] }] });
+    const findings = evaluate(RBAC, [secrets]);
+    assert.deepEqual(
+      findings.map((finding) => [finding.object.kind, finding.object.name, finding.message, finding.path]),
+      [
+        ['ClusterRole', 'secret-reader', "ClusterRole 'secret-reader' grants [get, list] on [secrets]; granted by RoleBinding shop/api-reads-secrets to ServiceAccount shop/api; ClusterRoleBinding ops-read-secrets to Group ops", 'rules[0]'],
+        ['Role', 'unused', "Role 'unused' grants [watch] on [secrets]; no binding in the input grants it", 'rules[0]'],
+      ],
+    );
+  });
+});

@@ -2,12 +2,15 @@ import {
   mapSelectorMatches,
   selectorMatches,
   type ClusterSnapshot,
+  type HorizontalPodAutoscaler,
   type ImageName,
   type ImageScan,
   type Ingress,
   type NetworkPolicy,
   type ObjectMeta,
+  type PodDisruptionBudget,
   type Role,
+  type RoleBinding,
   type Service,
   type ServiceAccount,
   type Workload,
@@ -57,7 +60,10 @@ export class SnapshotIndex {
   readonly #ingresses: Map<string, Ingress[]>;
   readonly #networkPolicies: Map<string, NetworkPolicy[]>;
   readonly #serviceAccounts: Map<string, ServiceAccount>;
+  readonly #autoscalers: Map<string, HorizontalPodAutoscaler[]>;
+  readonly #budgets: Map<string, PodDisruptionBudget[]>;
   readonly #roles: Map<string, Role>;
+  readonly #bindingsByRole: Map<string, RoleBinding[]>;
   readonly #controllers: Set<string>;
   readonly #namespacesInUse: Set<string>;
 
@@ -82,10 +88,20 @@ export class SnapshotIndex {
     this.#services = group(snapshot.services);
     this.#ingresses = group(snapshot.ingresses);
     this.#networkPolicies = group(snapshot.networkPolicies);
+    this.#autoscalers = group(snapshot.horizontalPodAutoscalers);
+    this.#budgets = group(snapshot.podDisruptionBudgets);
     this.#serviceAccounts = new Map();
     // The first declaration wins, as a linear search over the snapshot would find it.
     for (const account of snapshot.serviceAccounts) if (!this.#serviceAccounts.has(`${account.namespace}/${account.name}`)) this.#serviceAccounts.set(`${account.namespace}/${account.name}`, account);
     this.#roles = new Map(snapshot.roles.map((role) => [`${role.kind}/${role.namespace ?? ''}/${role.name}`, role]));
+    this.#bindingsByRole = new Map();
+    for (const binding of snapshot.roleBindings) {
+      // A RoleBinding's Role lives in the binding's namespace; a ClusterRole is cluster-wide whoever binds it.
+      const key = `${binding.roleRef.kind}/${binding.roleRef.kind === 'Role' ? (binding.namespace ?? '') : ''}/${binding.roleRef.name}`;
+      const list = this.#bindingsByRole.get(key);
+      if (list) list.push(binding);
+      else this.#bindingsByRole.set(key, [binding]);
+    }
     this.#controllers = new Set(snapshot.workloads.map((workload) => `${workload.namespace}/${workload.kind}/${workload.name}`));
     this.#namespacesInUse = new Set();
     for (const list of [snapshot.workloads, snapshot.services, snapshot.networkPolicies, snapshot.serviceAccounts]) {
@@ -123,6 +139,11 @@ export class SnapshotIndex {
     return this.#roles.get(`${kind}/${kind === 'Role' ? (namespace ?? '') : ''}/${name}`);
   }
 
+  /** The RoleBindings and ClusterRoleBindings that grant this role: what a reviewer removes to take its power away. */
+  bindingsOf(role: Role): readonly RoleBinding[] {
+    return this.#bindingsByRole.get(`${role.kind}/${role.kind === 'Role' ? (role.namespace ?? '') : ''}/${role.name}`) ?? [];
+  }
+
   /**
    * True when this workload is managed by a controller that is itself in the snapshot (a Pod of a
    * ReplicaSet of a Deployment in a `kubectl get all` dump): policies judge the owner only.
@@ -136,6 +157,27 @@ export class SnapshotIndex {
         owner.controller === true && this.#controllers.has(`${workload.namespace}/${String(owner.kind)}/${String(owner.name)}`),
     );
   });
+
+  /** HorizontalPodAutoscalers whose scaleTargetRef names this workload. */
+  readonly autoscalersOf = memo((workload: Workload): HorizontalPodAutoscaler[] =>
+    (this.#autoscalers.get(workload.namespace ?? '') ?? []).filter((hpa) => hpa.scaleTargetRef.kind === workload.kind && hpa.scaleTargetRef.name === workload.name),
+  );
+
+  /**
+   * The fewest replicas a replicated workload runs: its autoscaler's minReplicas when one scales
+   * it (the autoscaler then owns spec.replicas), else spec.replicas. `undefined` for kinds
+   * without replicas (Pods, DaemonSets, Jobs, CronJobs).
+   */
+  readonly minimumReplicas = memo((workload: Workload): { readonly count: number; readonly autoscaler?: HorizontalPodAutoscaler } | undefined => {
+    if (workload.replicas === undefined) return undefined;
+    const autoscaler = this.autoscalersOf(workload).reduce<HorizontalPodAutoscaler | undefined>((lowest, hpa) => (lowest === undefined || hpa.minReplicas < lowest.minReplicas ? hpa : lowest), undefined);
+    return autoscaler ? { count: autoscaler.minReplicas, autoscaler } : { count: workload.replicas };
+  });
+
+  /** PodDisruptionBudgets in the workload's namespace whose selector selects its pods. */
+  readonly budgetsCovering = memo((workload: Workload): PodDisruptionBudget[] =>
+    (this.#budgets.get(workload.namespace ?? '') ?? []).filter((budget) => budget.selector !== undefined && selectorMatches(budget.selector, workload.podLabels)),
+  );
 
   readonly servicesSelecting = memo((workload: Workload): Service[] =>
     this.servicesIn(workload.namespace).filter(

@@ -310,7 +310,7 @@ describe('workload factors, one case each', () => {
       const factor = factorsOf(workload(podSpec, extra))['rbac-permissions'];
       assert.equal(factor?.multiplier, multiplier);
       if (multiplier !== undefined) assert.match(factor?.evidence[0] ?? '', /^service account api is (elevated-in-namespace|elevated-cluster-wide|cluster-admin)$/);
-      if (name.startsWith('edit in')) assert.ok(factor?.evidence.includes('can read Secrets in namespace shop'), factor?.evidence.join('; '));
+      if (name.startsWith('edit in')) assert.ok(factor?.evidence.includes('can read Secrets in namespace shop (through RoleBinding shop/api → ClusterRole edit)'), factor?.evidence.join('; '));
     });
   }
 });

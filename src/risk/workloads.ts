@@ -158,7 +158,14 @@ export const rankWorkloads = (input: RiskInput): WorkloadRisk[] => {
           id: 'rbac-permissions',
           name: 'Service account permissions',
           multiplier: RBAC_MULTIPLIER[account.level],
-          evidence: [`service account ${workload.pod.serviceAccountName} is ${account.level}`, ...account.flags.map((flag) => `can ${flag.title.replace(/ \(.*\)$/, '')}${flag.scope === 'cluster' ? ' cluster-wide' : ` in namespace ${flag.scope}`}`)],
+          evidence: [
+            `service account ${workload.pod.serviceAccountName} is ${account.level}`,
+            ...account.flags.map((flag) => {
+              // The bindings are what a reviewer removes, so name them beside the role they grant.
+              const through = [...new Set(flag.evidence.map((grant) => `${grant.binding.kind} ${grant.binding.namespace ? `${grant.binding.namespace}/` : ''}${grant.binding.name} → ${grant.role.kind} ${grant.role.name}`))];
+              return `can ${flag.title.replace(/ \(.*\)$/, '')}${flag.scope === 'cluster' ? ' cluster-wide' : ` in namespace ${flag.scope}`} (through ${through.slice(0, 3).join(', ')}${through.length > 3 ? ` and ${through.length - 3} more` : ''})`;
+            }),
+          ],
         });
       }
 

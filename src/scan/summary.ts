@@ -12,6 +12,7 @@ export const SUMMARY_FIELDS: ReadonlySet<string> = new Set([
   'Selector Matches Pod Labels', 'Has Ingress Network Policy', 'Has Egress Network Policy', 'Port Exposure Method', 'Exposed Node Port',
   'Container Name', 'Container Type', 'Image', 'Image Registry', 'Image Remote', 'Image Tag', 'Image Pinned By Digest',
   'Exposed Port', 'Exposed Port Protocol', 'Container Port', 'Host Port', 'Missing Environment Source',
+  'Minimum Replicas', 'Has PodDisruptionBudget', 'Has Pod Anti-Affinity', 'Has Topology Spread Constraints',
 ]);
 
 /**
@@ -55,6 +56,8 @@ export const summarise = (object: KubeObject, keepAnnotations = false): KubeObje
       serviceAccountNameExplicit: workload.pod.serviceAccountNameExplicit,
       ...(workload.pod.automountServiceAccountToken === undefined ? {} : { automountServiceAccountToken: workload.pod.automountServiceAccountToken }),
       hostNetwork: workload.pod.hostNetwork,
+      podAntiAffinity: workload.pod.podAntiAffinity,
+      topologySpreadConstraints: workload.pod.topologySpreadConstraints,
       containers: workload.pod.containers.map((container) => ({
         name: container.name,
         type: container.type,

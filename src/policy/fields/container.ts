@@ -95,6 +95,49 @@ const probePortExposed = (probe: Probe, container: Container): boolean => {
     : container.ports.some((port) => port.name === probe.port);
 };
 
+/** Container runtime sockets where runtimes and distributions put them (`/var/run` is a link to `/run` on every current distribution). */
+const RUNTIME_SOCKETS: readonly (readonly [path: string, runtime: string])[] = [
+  ['/run/docker.sock', 'Docker'],
+  ['/run/containerd/containerd.sock', 'containerd'],
+  ['/run/crio/crio.sock', 'CRI-O'],
+  ['/run/cri-dockerd.sock', 'cri-dockerd'],
+  ['/run/dockershim.sock', 'dockershim'],
+  ['/run/docker/containerd/containerd.sock', 'Docker\'s containerd'],
+  ['/run/k3s/containerd/containerd.sock', 'k3s/RKE2 containerd'],
+  ['/run/k0s/containerd.sock', 'k0s containerd'],
+  ['/run/podman/podman.sock', 'Podman'],
+  ['/var/snap/microk8s/common/run/containerd.sock', 'MicroK8s containerd'],
+];
+
+/** A host path as the node resolves it: `//` and `/./` collapsed, no trailing slash, `/var/run` as `/run`. */
+const canonicalHostPath = (path: string): string => {
+  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
+  const joined = `/${parts.join('/')}`;
+  return joined === '/var/run' || joined.startsWith('/var/run/') ? joined.slice('/var'.length) : joined;
+};
+
+/**
+ * The runtime sockets a host path reaches: the socket itself, or every socket below a directory
+ * (mounting `/run/containerd` reaches the containerd socket as surely as mounting the socket).
+ */
+export const runtimeSocketsReached = (hostPath: string): (readonly [string, string])[] => {
+  const path = canonicalHostPath(hostPath);
+  return RUNTIME_SOCKETS.filter(([socket]) => socket === path || path === '/' || socket.startsWith(`${path}/`));
+};
+
+/** Whether any Linux confinement is asked for: a seccomp or AppArmor profile, SELinux options, or dropped capabilities. */
+const linuxHardening = (container: Container): string[] => {
+  const sc = container.securityContext;
+  const confined = (type: string | undefined): boolean => type !== undefined && type !== 'Unconfined';
+  const selinux = sc.seLinuxOptions;
+  return [
+    confined(sc.seccompProfile?.type) ? `seccomp profile ${sc.seccompProfile?.type}` : '',
+    confined(sc.appArmorProfile?.type) ? `AppArmor profile ${sc.appArmorProfile?.type}` : '',
+    selinux && (selinux.type ?? selinux.level ?? selinux.user ?? selinux.role) !== undefined ? 'SELinux options' : '',
+    sc.capabilities.drop.length > 0 ? `dropped capabilities (${sc.capabilities.drop.join(', ')})` : '',
+  ].filter(Boolean);
+};
+
 const imageTag = (container: Container): string | undefined =>
   container.image.tag ?? (container.image.digest === undefined ? 'latest' : undefined);
 
@@ -593,6 +636,42 @@ export const containerFields: readonly FieldDefinition[] = [
           ? [candidate(!mount.readOnly, mount.path, () => `${subject(context)} mounts host path ${mount.volume?.source} at ${mount.mountPath} ${mount.readOnly ? 'read-only' : 'read-write'}`)]
           : [],
       ),
+  }),
+  containerField({
+    name: 'Container Runtime Socket',
+    type: 'string',
+    description:
+      'For each hostPath mount that reaches a container runtime socket (Docker, containerd, CRI-O, cri-dockerd, k3s, k0s, Podman, MicroK8s): the socket\'s path on the node. A directory that holds a socket (`/run/containerd`, `/var/run`, `/`) reaches it as surely as the socket file.',
+    at: 'volumeMounts',
+    extract: (container, _workload, context) =>
+      container.volumeMounts.flatMap((mount) => {
+        const volume = mount.volume;
+        if (volume?.type !== 'hostPath') return [];
+        return runtimeSocketsReached(volume.source).map(([socket, runtime]) =>
+          candidate(socket, volume.path, () =>
+            canonicalHostPath(volume.source) === socket
+              ? `${subject(context)} mounts the ${runtime} socket ${volume.source} at ${mount.mountPath}`
+              : `${subject(context)} mounts host path ${volume.source} at ${mount.mountPath}, which holds the ${runtime} socket ${socket}`,
+          ),
+        );
+      }),
+  }),
+  containerField({
+    name: 'Linux Hardening',
+    type: 'boolean',
+    description:
+      'Whether the container asks for any Linux confinement: a seccomp or AppArmor profile other than Unconfined, SELinux options, or dropped capabilities (container or pod settings).',
+    at: 'securityContext',
+    extract: (container, _workload, context) => {
+      const measures = linuxHardening(container);
+      return [
+        candidate(measures.length > 0, joinPath(container.path, 'securityContext'), () =>
+          measures.length > 0
+            ? `${subject(context)} is confined by ${measures.join(', ')}`
+            : `${subject(context)} has no Linux hardening at all: no seccomp or AppArmor profile, no SELinux options, no dropped capabilities`,
+        ),
+      ];
+    },
   }),
   containerField({
     name: 'Mount Propagation',

@@ -20,7 +20,9 @@ import {
 } from '../../model/index.js';
 import { BUILT_IN_CLUSTER_ROLES, REMOVED_APIS } from './rbac.js';
 import { candidate, objectField, quote, subject, valueExcerpt } from './helpers.js';
-import type { Candidate, FieldDefinition } from './types.js';
+import { findCredentials } from './credentials.js';
+import { antiAffinityGap, spreadGap } from './scheduling.js';
+import type { Candidate, FieldContext, FieldDefinition } from './types.js';
 
 const selectorText = (selector: LabelSelector): string => {
   const parts = [
@@ -143,6 +145,30 @@ const genericFields: readonly FieldDefinition[] = [
     needsSchemas: true,
   },
   objectField('Object', {
+    name: 'ConfigMap Credential',
+    type: 'string',
+    description:
+      'For a ConfigMap: each value that looks like a credential (a private key, a cloud or SaaS token, a URL with a password, or a setting named password, secret or token with a real value), as the kind of credential. Values are never shown.',
+    path: () => 'data',
+    extract: (object) => {
+      if (object.kind !== 'ConfigMap') return [];
+      const data = (object.raw as { data?: unknown }).data;
+      if (typeof data !== 'object' || data === null) return [];
+      const out: Candidate[] = [];
+      for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
+        if (typeof value !== 'string') continue;
+        for (const hit of findCredentials(key, value)) {
+          out.push(
+            candidate(hit.kind, () => joinPath('data', key), () =>
+              `ConfigMap ${quote(object.name)} key ${quote(key)} holds what looks like a ${hit.kind}${hit.setting && hit.setting !== key ? ` (${hit.setting}` : hit.line ? ' (' : ''}${hit.line ? `${hit.setting && hit.setting !== key ? ', ' : ''}line ${hit.line}` : ''}${(hit.setting && hit.setting !== key) || hit.line ? ')' : ''}; the value is not shown`,
+            ),
+          );
+        }
+      }
+      return out;
+    },
+  }),
+  objectField('Object', {
     name: 'Unsorted Keys',
     type: 'string',
     description: 'Paths of mappings whose keys are not in alphabetical order, as written.',
@@ -259,8 +285,37 @@ const workloadFields: readonly FieldDefinition[] = [
   boolField('Host IPC', 'spec.hostIPC.', (workload) => workload.pod.hostIPC, 'hostIPC', (value) => (value ? 'shares the host IPC namespace (hostIPC: true)' : 'does not use the host IPC namespace')),
   boolField('Host Users', 'spec.hostUsers; no value when unset (host user namespace).', (workload) => workload.pod.hostUsers, 'hostUsers', (value) => `sets hostUsers: ${value}`),
   boolField('Share Process Namespace', 'spec.shareProcessNamespace.', (workload) => workload.pod.shareProcessNamespace, 'shareProcessNamespace', (value) => (value ? 'shares one process namespace between its containers' : 'does not share a process namespace')),
-  boolField('Has Pod Anti-Affinity', 'Whether affinity.podAntiAffinity is set.', (workload) => workload.pod.hasPodAntiAffinity, 'affinity', (value) => (value ? 'sets pod anti-affinity' : 'sets no pod anti-affinity, so all replicas may land on one node')),
-  boolField('Has Topology Spread Constraints', 'Whether topologySpreadConstraints are set.', (workload) => workload.pod.hasTopologySpreadConstraints, 'topologySpreadConstraints', (value) => (value ? 'sets topology spread constraints' : 'sets no topology spread constraints')),
+  objectField<Workload>('Workload', {
+    name: 'Has Pod Anti-Affinity',
+    type: 'boolean',
+    description:
+      'Whether a pod anti-affinity term (required or preferred) keeps the workload\'s own replicas apart: its labelSelector selects the pod labels, its namespaces include the workload\'s, and it has a topologyKey.',
+    path: (workload) => workload.pod.podAntiAffinity[0]?.path ?? podField(workload, 'affinity'),
+    extract: (workload, context) => {
+      const terms = workload.pod.podAntiAffinity;
+      const applying = terms.find((term) => antiAffinityGap(term, workload.podLabels, workload.namespace ?? 'default') === undefined);
+      if (applying) return [candidate(true, applying.path, () => `${subject(context)} sets pod anti-affinity over ${applying.topologyKey} for its own pods`)];
+      const first = terms[0];
+      if (!first) return [candidate(false, () => podField(workload, 'affinity'), () => `${subject(context)} sets no pod anti-affinity, so all replicas may land on one node`)];
+      return [
+        candidate(false, first.path, () => `${subject(context)} sets pod anti-affinity, but no term applies to its own pods (${terms.map((term, index) => `term ${index + 1}: ${antiAffinityGap(term, workload.podLabels, workload.namespace ?? 'default') ?? ''}`).join('; ')}), so all replicas may land on one node`),
+      ];
+    },
+  }),
+  objectField<Workload>('Workload', {
+    name: 'Has Topology Spread Constraints',
+    type: 'boolean',
+    description: 'Whether a topologySpreadConstraint spreads the workload\'s own pods: its labelSelector selects the pod labels and it has a topologyKey.',
+    path: (workload) => workload.pod.topologySpreadConstraints[0]?.path ?? podField(workload, 'topologySpreadConstraints'),
+    extract: (workload, context) => {
+      const constraints = workload.pod.topologySpreadConstraints;
+      const applying = constraints.find((constraint) => spreadGap(constraint, workload.podLabels) === undefined);
+      if (applying) return [candidate(true, applying.path, () => `${subject(context)} spreads its pods over ${applying.topologyKey}`)];
+      const first = constraints[0];
+      if (!first) return [candidate(false, () => podField(workload, 'topologySpreadConstraints'), () => `${subject(context)} sets no topology spread constraints`)];
+      return [candidate(false, first.path, () => `${subject(context)} sets topology spread constraints, but none spreads its own pods (${constraints.map((constraint, index) => `constraint ${index + 1}: ${spreadGap(constraint, workload.podLabels) ?? ''}`).join('; ')})`)];
+    },
+  }),
   boolField('Has Node Affinity', 'Whether affinity.nodeAffinity is set.', (workload) => workload.pod.hasNodeAffinity, 'affinity', (value) => (value ? 'sets node affinity' : 'sets no node affinity')),
   objectField<Workload>('Workload', {
     name: 'Replicas',
@@ -269,6 +324,43 @@ const workloadFields: readonly FieldDefinition[] = [
     path: () => 'spec.replicas',
     extract: (workload, context) =>
       workload.replicas === undefined ? [] : [candidate(workload.replicas, 'spec.replicas', () => `${subject(context)} has ${workload.replicas} replica${workload.replicas === 1 ? '' : 's'}`)],
+  }),
+  objectField<Workload>('Workload', {
+    name: 'Minimum Replicas',
+    type: 'number',
+    crossObject: true,
+    description:
+      'The fewest replicas a replicated workload runs: the minReplicas of a HorizontalPodAutoscaler that scales it (the autoscaler then owns spec.replicas), else spec.replicas (1 when unset); no value for Pods, DaemonSets, Jobs and CronJobs.',
+    path: () => 'spec.replicas',
+    extract: (workload, context) => {
+      const minimum = context.index.minimumReplicas(workload);
+      if (!minimum) return [];
+      const { count, autoscaler } = minimum;
+      return [
+        candidate(count, 'spec.replicas', () =>
+          autoscaler
+            ? `${subject(context)} runs at least ${count} replica${count === 1 ? '' : 's'} (minReplicas of HorizontalPodAutoscaler ${quote(autoscaler.name)})`
+            : `${subject(context)} has ${count} replica${count === 1 ? '' : 's'}`,
+        ),
+      ];
+    },
+  }),
+  objectField<Workload>('Workload', {
+    name: 'Has PodDisruptionBudget',
+    type: 'boolean',
+    crossObject: true,
+    description: 'Whether a PodDisruptionBudget in the workload\'s namespace selects its pods.',
+    path: (workload) => workload.podMetaPath,
+    extract: (workload, context) => {
+      const budgets = context.index.budgetsCovering(workload);
+      return [
+        candidate(budgets.length > 0, () => workload.podMetaPath, () =>
+          budgets.length > 0
+            ? `${subject(context)} is covered by PodDisruptionBudget ${budgets.map((budget) => quote(budget.name)).join(', ')}`
+            : `${subject(context)} has no PodDisruptionBudget, so a node drain may evict all its replicas at once`,
+        ),
+      ];
+    },
   }),
   objectField<Workload>('Workload', {
     name: 'Runtime Class',
@@ -550,34 +642,48 @@ const serviceAccountFields: readonly FieldDefinition[] = [
 const ruleText = (rule: { verbs: readonly string[]; resources: readonly string[]; apiGroups: readonly string[] }): string =>
   `[${rule.verbs.join(', ')}] on [${rule.resources.join(', ')}]${rule.apiGroups.some((group) => group !== '') ? ` in groups [${rule.apiGroups.map((group) => group || 'core').join(', ')}]` : ''}`;
 
+const subjectText = (binding: RoleBinding, entry: RoleBinding['subjects'][number]): string =>
+  `${entry.kind} ${entry.kind === 'ServiceAccount' ? `${entry.namespace ?? binding.namespace ?? 'default'}/` : ''}${entry.name}`;
+
+/** Who holds a role, and through which bindings: the binding is what a reviewer removes. */
+const boundBy = (role: Role, context: FieldContext): string => {
+  const bindings = context.index.bindingsOf(role);
+  if (bindings.length === 0) return '; no binding in the input grants it';
+  const shown = bindings.slice(0, 5).map((binding) => `${binding.kind} ${binding.namespace ? `${binding.namespace}/` : ''}${binding.name} to ${binding.subjects.map((entry) => subjectText(binding, entry)).join(', ') || 'nobody'}`);
+  return `; granted by ${shown.join('; ')}${bindings.length > 5 ? ` and ${bindings.length - 5} more bindings` : ''}`;
+};
+
 const roleFields: readonly FieldDefinition[] = [
   objectField<Role>('Role', {
     name: 'Granted Permission',
     type: 'permission',
-    description: 'The role\'s rules, matched against `VERB[|VERB] [GROUP/]RESOURCE[|RESOURCE]` (e.g. `get|list|watch secrets`, `create pods/exec`); wildcards grant everything, as in RBAC.',
+    crossObject: true,
+    description: 'The role\'s rules, matched against `VERB[|VERB] [GROUP/]RESOURCE[|RESOURCE]` (e.g. `get|list|watch secrets`, `create pods/exec`); wildcards grant everything, as in RBAC. Messages name the bindings that grant the role.',
     path: () => 'rules',
-    extract: (role) => role.rules.map((rule, index) => candidate(rule, () => joinPath('rules', index), () => `${role.kind} ${quote(role.name)} grants ${ruleText(rule)}`)),
+    extract: (role, context) => role.rules.map((rule, index) => candidate(rule, () => joinPath('rules', index), () => `${role.kind} ${quote(role.name)} grants ${ruleText(rule)}${boundBy(role, context)}`)),
   }),
   objectField<Role>('Role', {
     name: 'Unrestricted Granted Permission',
     type: 'permission',
+    crossObject: true,
     description: 'Like Granted Permission, for the rules that name no `resourceNames`: those grant the verbs on every object of the resource, not on a few named ones.',
     path: () => 'rules',
-    extract: (role) =>
+    extract: (role, context) =>
       role.rules.flatMap((rule, index) =>
-        rule.resourceNames.length > 0 ? [] : [candidate(rule, () => joinPath('rules', index), () => `${role.kind} ${quote(role.name)} grants ${ruleText(rule)}`)],
+        rule.resourceNames.length > 0 ? [] : [candidate(rule, () => joinPath('rules', index), () => `${role.kind} ${quote(role.name)} grants ${ruleText(rule)}${boundBy(role, context)}`)],
       ),
   }),
   objectField<Role>('Role', {
     name: 'Rule Wildcard',
     type: 'string',
-    description: 'Which parts of a rule use `*`: verbs, resources or apiGroups.',
+    crossObject: true,
+    description: 'Which parts of a rule use `*`: verbs, resources or apiGroups. Messages name the bindings that grant the role.',
     path: () => 'rules',
-    extract: (role) =>
+    extract: (role, context) =>
       role.rules.flatMap((rule, index) =>
         (['verbs', 'resources', 'apiGroups'] as const)
           .filter((part) => rule[part].includes('*'))
-          .map((part) => candidate(part, () => joinPath('rules', index, part), () => `${role.kind} ${quote(role.name)} rule ${index + 1} uses '*' in ${part}: ${ruleText(rule)}`)),
+          .map((part) => candidate(part, () => joinPath('rules', index, part), () => `${role.kind} ${quote(role.name)} rule ${index + 1} uses '*' in ${part}: ${ruleText(rule)}${boundBy(role, context)}`)),
       ),
   }),
 ];
@@ -679,16 +785,32 @@ const budgetFields: readonly FieldDefinition[] = [
     name: 'PDB Blocks Eviction',
     type: 'boolean',
     crossObject: true,
-    description: 'Whether minAvailable is 100% or at least the replicas of every selected workload, so no pod can ever be evicted.',
+    description:
+      'Whether minAvailable leaves no pod evictable: as the disruption controller counts, a percentage is of the selected workloads\' replicas rounded up, and a workload an autoscaler scales is counted at its minReplicas (where eviction is tightest).',
     path: () => 'spec.minAvailable',
     extract: (budget, context) => {
       if (budget.minAvailable === undefined || !budget.selector) return [];
       const selector = budget.selector;
-      const selected = context.index.workloadsIn(budget.namespace).filter((workload) => workload.replicas !== undefined && selectorMatches(selector, workload.podLabels));
-      const blocks =
-        budget.minAvailable === '100%' ||
-        (typeof budget.minAvailable === 'number' && selected.length > 0 && selected.every((workload) => (workload.replicas ?? 0) <= (budget.minAvailable as number)));
-      return [candidate(blocks, 'spec.minAvailable', () => blocks ? `PodDisruptionBudget ${quote(budget.name)} requires minAvailable ${budget.minAvailable}${selected.length ? ` of ${selected.map((workload) => `${workload.kind} ${quote(workload.name)} (${workload.replicas} replicas)`).join(', ')}` : ''}: no pod can be evicted` : `PodDisruptionBudget ${quote(budget.name)} allows evictions`)];
+      const selected = context.index.workloadsIn(budget.namespace).flatMap((workload) => {
+        const minimum = selectorMatches(selector, workload.podLabels) ? context.index.minimumReplicas(workload) : undefined;
+        return minimum ? [{ workload, ...minimum }] : [];
+      });
+      const pods = selected.reduce((sum, entry) => sum + entry.count, 0);
+      const percent = typeof budget.minAvailable === 'string' ? /^(\d+)%$/.exec(budget.minAvailable.trim()) : null;
+      if (typeof budget.minAvailable === 'string' && !percent) return [];
+      // intstr.GetScaledValueFromIntOrPercent(minAvailable, expected, roundUp = true), as the disruption controller calls it.
+      const required = percent ? Math.ceil((Number(percent[1]) * pods) / 100) : (budget.minAvailable as number);
+      const blocks = selected.length === 0 ? percent !== null && Number(percent[1]) >= 100 : pods > 0 && required >= pods;
+      const counted = selected
+        .map(({ workload, count, autoscaler }) => `${workload.kind} ${quote(workload.name)}: ${count} replica${count === 1 ? '' : 's'}${autoscaler ? `, the minimum of HorizontalPodAutoscaler ${quote(autoscaler.name)}` : ''}`)
+        .join('; ');
+      return [
+        candidate(blocks, 'spec.minAvailable', () =>
+          blocks
+            ? `PodDisruptionBudget ${quote(budget.name)} requires minAvailable ${budget.minAvailable}${selected.length > 0 ? `: ${required} of ${pods} pod${pods === 1 ? '' : 's'} (${counted})` : ''}, so no pod can be evicted`
+            : `PodDisruptionBudget ${quote(budget.name)} allows ${Math.max(0, pods - required)} of ${pods} pods to be evicted`,
+        ),
+      ];
     },
   }),
 ];
@@ -700,6 +822,31 @@ const autoscalerFields: readonly FieldDefinition[] = [
     description: 'spec.minReplicas (1 when unset).',
     path: () => 'spec.minReplicas',
     extract: (hpa) => [candidate(hpa.minReplicas, 'spec.minReplicas', () => `HorizontalPodAutoscaler ${quote(hpa.name)} scales down to ${hpa.minReplicas} replica${hpa.minReplicas === 1 ? '' : 's'}`)],
+  }),
+  objectField<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', {
+    name: 'HPA Max Replicas',
+    type: 'number',
+    description: 'spec.maxReplicas.',
+    path: () => 'spec.maxReplicas',
+    extract: (hpa) => [candidate(hpa.maxReplicas, 'spec.maxReplicas', () => `HorizontalPodAutoscaler ${quote(hpa.name)} scales up to ${hpa.maxReplicas} replica${hpa.maxReplicas === 1 ? '' : 's'}`)],
+  }),
+  objectField<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', {
+    name: 'HPA Replica Range',
+    type: 'string',
+    description: '`scales` when maxReplicas is above minReplicas, `fixed` when they are equal (the autoscaler never scales), `inverted` when maxReplicas is below minReplicas (the API server refuses it).',
+    path: () => 'spec.maxReplicas',
+    extract: (hpa) => {
+      const range = hpa.maxReplicas > hpa.minReplicas ? 'scales' : hpa.maxReplicas === hpa.minReplicas ? 'fixed' : 'inverted';
+      return [
+        candidate(range, 'spec.maxReplicas', () =>
+          range === 'scales'
+            ? `HorizontalPodAutoscaler ${quote(hpa.name)} scales between ${hpa.minReplicas} and ${hpa.maxReplicas} replicas`
+            : range === 'fixed'
+              ? `HorizontalPodAutoscaler ${quote(hpa.name)} has minReplicas = maxReplicas = ${hpa.minReplicas}, so it never scales`
+              : `HorizontalPodAutoscaler ${quote(hpa.name)} has maxReplicas ${hpa.maxReplicas} below minReplicas ${hpa.minReplicas}, which the API server refuses`,
+        ),
+      ];
+    },
   }),
   objectField<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', {
     name: 'HPA Target Exists',
