@@ -11,6 +11,7 @@ import {
   type NetworkPolicyPeer,
   type NetworkPolicyRule,
   type ObjectMeta,
+  type OtherObject,
   type PodDisruptionBudget,
   type Protocol,
   type Role,
@@ -23,6 +24,7 @@ import {
   type WorkloadKind,
 } from '../model/index.js';
 import { joinPath } from '../model/index.js';
+import { readCniPolicy } from './cni.js';
 import { labelSelector } from './selectors.js';
 import { bool, defined, dict, dicts, int, intOrString, isDict, list, str, stringMap, strings, type Dict } from './values.js';
 import { workload } from './workload.js';
@@ -54,6 +56,9 @@ const CLUSTER_SCOPED = new Set([
   'PodSecurityPolicy',
   'SecurityContextConstraints',
   'AdminNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
+  'GlobalNetworkPolicy',
+  'GlobalNetworkSet',
   'BaselineAdminNetworkPolicy',
   'ClusterNetworkPolicy',
   'ClusterIssuer',
@@ -264,6 +269,9 @@ const roleBinding = (raw: Dict, meta: ObjectMeta, kind: 'RoleBinding' | 'Cluster
 
 const normaliseKnown = (kind: string, raw: Dict, meta: ObjectMeta): KubeObject => {
   if (WORKLOAD_KIND_SET.has(kind)) return workload(kind as WorkloadKind, raw, meta);
+  // Cilium's and Calico's policies (Calico's namespaced kind is also called NetworkPolicy).
+  const cni = readCniPolicy(kind, meta.apiVersion, raw);
+  if (cni) return { ...meta, kind, cni } satisfies OtherObject;
   switch (kind) {
     case 'Service':
       return service(raw, meta);

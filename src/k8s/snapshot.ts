@@ -49,7 +49,9 @@ export const buildSnapshot = (objects: Iterable<KubeObject>): ClusterSnapshot =>
         snapshot.ingresses.push(object as Ingress);
         break;
       case 'NetworkPolicy':
-        snapshot.networkPolicies.push(object as NetworkPolicy);
+        // Calico's namespaced policy shares the kind; it is read as a CNI policy.
+        if ((object as OtherObject).cni) snapshot.others.push(object);
+        else snapshot.networkPolicies.push(object as NetworkPolicy);
         break;
       case 'ServiceAccount':
         snapshot.serviceAccounts.push(object as ServiceAccount);

@@ -183,7 +183,48 @@ export interface HorizontalPodAutoscaler extends ObjectMeta {
   readonly maxReplicas: number;
 }
 
+/** A Calico selector expression, parsed: `app == 'web' && has(tier)`, `all()`, `role in {'a', 'b'}`. */
+export type CalicoSelector =
+  | { readonly op: 'all' }
+  | { readonly op: 'has' | 'missing'; readonly key: string }
+  | { readonly op: '==' | '!=' | 'contains' | 'starts with' | 'ends with'; readonly key: string; readonly value: string }
+  | { readonly op: 'in' | 'not in'; readonly key: string; readonly values: readonly string[] }
+  | { readonly op: 'not'; readonly operand: CalicoSelector }
+  | { readonly op: 'and' | 'or'; readonly operands: readonly CalicoSelector[] };
+
+/** Which pods (or namespaces) a CNI policy selects, in that CNI's own selector language. */
+export type CniSelection =
+  | { readonly dialect: 'label-selector'; readonly selector: LabelSelector }
+  | { readonly dialect: 'calico'; readonly selector: CalicoSelector };
+
+/**
+ * One rule of a CNI's own policy (a Cilium `spec`/`specs[i]`, a Calico policy) as far as
+ * isolation goes: which pods it selects, and in which directions it puts them into default deny.
+ */
+export interface CniIsolationRule {
+  /** Where the rule is in the object (`spec`, `specs[1]`). */
+  readonly path: string;
+  /** The pods it selects; `undefined` when it selects none (a host policy, a selector that could not be read). */
+  readonly pods?: CniSelection;
+  /** Calico GlobalNetworkPolicy `namespaceSelector`, over namespace labels. */
+  readonly namespaces?: CniSelection;
+  readonly ingress: boolean;
+  readonly egress: boolean;
+}
+
+/** Cilium's and Calico's network policies, read for the isolation they give. */
+export interface CniNetworkPolicy {
+  readonly provider: 'Cilium' | 'Calico';
+  /** Cluster-wide kinds (CiliumClusterwideNetworkPolicy, GlobalNetworkPolicy) select pods of every namespace. */
+  readonly clusterWide: boolean;
+  readonly rules: readonly CniIsolationRule[];
+  /** What could not be read, by path. */
+  readonly problems: readonly { readonly path: string; readonly message: string }[];
+}
+
 /** Any other kind (CRDs included): kept with its metadata and raw body. */
 export interface OtherObject extends ObjectMeta {
   readonly kind: string;
+  /** For Cilium and Calico network policies: what they isolate. */
+  readonly cni?: CniNetworkPolicy;
 }

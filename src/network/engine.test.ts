@@ -151,6 +151,49 @@ describe('NetworkPolicy semantics (networking.k8s.io/v1), case by case from the 
     assert.deepEqual(map.isolation.find((entry) => entry.workload === 'prod/Pod/web'), { workload: 'prod/Pod/web', ingress: false, egress: false, policies: [] });
   });
 
+  it('Cilium and Calico policies count as isolation (namespace labels included), their rules reported as not analysed', () => {
+    const cni = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: db-lockdown, namespace: prod}
+spec:
+  endpointSelector: {matchLabels: {"k8s:app": db}}
+  ingress: [{fromEndpoints: [{matchLabels: {app: api}}]}]
+  egress: [{}]
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: shop-ingress}
+spec:
+  selector: pcns.team == 'shop' && tier == 'front'
+  types: [Ingress]
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: dev-egress, namespace: dev}
+spec:
+  selector: all()
+  egress: [{action: Deny, destination: {nets: [169.254.169.254/32]}}]`;
+    const snapshot = snapshotOf(cni);
+    const map = computeConnectivity(snapshot);
+    const entries = (isolation: ConnectivityMap['isolation']) => Object.fromEntries(isolation.map((entry) => [entry.workload, `${entry.ingress ? 'I' : '-'}${entry.egress ? 'E' : '-'} ${entry.policies.join(', ')}`]));
+    assert.deepEqual(entries(map.isolation), {
+      'prod/Pod/web': 'I- GlobalNetworkPolicy shop-ingress',
+      'prod/Pod/api': '-- ',
+      'prod/Pod/db': 'IE CiliumNetworkPolicy prod/db-lockdown',
+      'dev/Pod/tool': '-E NetworkPolicy dev/dev-egress',
+    });
+    assert.deepEqual(computeIsolation(snapshot), map.isolation);
+    assert.deepEqual(snapshot.networkPolicies, [], 'the Calico NetworkPolicy is not read as a Kubernetes one');
+    assert.deepEqual(
+      map.problems.map((problem) => `${problem.policy}: ${problem.message}`),
+      [
+        'CiliumNetworkPolicy prod/db-lockdown: isolates 1 workload; Cilium rules are not analysed, so connections shown to and from it are what NetworkPolicies alone allow (Cilium may allow less)',
+        'GlobalNetworkPolicy shop-ingress: isolates 1 workload; Calico rules are not analysed, so connections shown to and from it are what NetworkPolicies alone allow (Calico may allow less)',
+        'NetworkPolicy dev/dev-egress: isolates 1 workload; Calico rules are not analysed, so connections shown to and from it are what NetworkPolicies alone allow (Calico may allow less)',
+      ],
+    );
+  });
+
   it('selectors the API server rejects are named with their field', () => {
     const map = mapOf(policy('bad-selector', 'prod', '{podSelector: {matchExpressions: [{key: app, operator: Equals, values: [db]}]}, ingress: [{from: [{podSelector: {matchExpressions: [{key: tier, operator: In}, {key: app, operator: Exists, values: [x]}]}}]}]}'));
     assert.deepEqual(map.problems.map((problem) => `${problem.path}: ${problem.message}`), [

@@ -1,5 +1,6 @@
 import { selectorMatches, type ClusterSnapshot, type ContainerPort, type Labels, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort, type NetworkPolicyRule, type Protocol, type Workload } from '../model/index.js';
 import { readAdminPolicies, type AdminRule, type AdminSelector } from './admin.js';
+import { CniIsolation, cniPolicyId } from './cni.js';
 import { CidrError, IpSet, partitionAddresses } from './ip.js';
 import { MAX_PORT, PortSet } from './ports.js';
 
@@ -42,7 +43,7 @@ export interface Isolation {
   /** Whether some policy selects the workload for ingress (otherwise all ingress is allowed). */
   readonly ingress: boolean;
   readonly egress: boolean;
-  /** Policies selecting it, by id. */
+  /** Policies selecting it: NetworkPolicies as `namespace/name`, Cilium and Calico ones as `Kind namespace/name`. */
   readonly policies: readonly string[];
 }
 
@@ -365,12 +366,29 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
   };
   const external = endpoints.flatMap((_, position) => [...externalGrants(position, 'ingress'), ...externalGrants(position, 'egress')]);
 
-  const isolation = endpoints.map((endpoint, position) => ({
-    workload: endpoint.id,
-    ingress: ingressRules[position] !== undefined,
-    egress: egressRules[position] !== undefined,
-    policies: selectingPolicies[position] ?? [],
-  }));
+  // Cilium's and Calico's own policies: the isolation they give is counted, their rules are not analysed.
+  const cni = new CniIsolation(snapshot);
+  const cniSelecting = snapshot.workloads.map((workload) => cni.selecting(workload));
+  for (const policy of cni.policies) {
+    const selected = cniSelecting.filter((entries) => entries.some((entry) => entry.policy === policy)).length;
+    problems.push(...policy.cni.problems.map((problem) => ({ policy: cniPolicyId(policy), path: problem.path, message: problem.message })));
+    if (selected > 0) {
+      problems.push({
+        policy: cniPolicyId(policy),
+        path: 'spec',
+        message: `isolates ${selected} workload${selected === 1 ? '' : 's'}; ${policy.cni.provider} rules are not analysed, so connections shown to and from ${selected === 1 ? 'it' : 'them'} are what NetworkPolicies alone allow (${policy.cni.provider} may allow less)`,
+      });
+    }
+  }
+  const isolation = endpoints.map((endpoint, position) => {
+    const extra = cniSelecting[position] ?? [];
+    return {
+      workload: endpoint.id,
+      ingress: ingressRules[position] !== undefined || extra.some((entry) => entry.ingress),
+      egress: egressRules[position] !== undefined || extra.some((entry) => entry.egress),
+      policies: [...(selectingPolicies[position] ?? []), ...extra.map((entry) => entry.id)],
+    };
+  });
   return { endpoints, connections, external, isolation, problems };
 };
 
@@ -387,13 +405,15 @@ export const computeIsolation = (snapshot: ClusterSnapshot): Isolation[] => {
     if (list) list.push(policy);
     else byNamespace.set(namespace, [policy]);
   }
+  const cni = new CniIsolation(snapshot);
   return snapshot.workloads.map((workload) => {
     const selecting = (byNamespace.get(workload.namespace ?? 'default') ?? []).filter((policy) => selectorMatches(policy.podSelector, workload.podLabels));
+    const extra = cni.selecting(workload);
     return {
       workload: endpointId(workload),
-      ingress: selecting.some((policy) => policy.policyTypes.includes('Ingress')),
-      egress: selecting.some((policy) => policy.policyTypes.includes('Egress')),
-      policies: selecting.map(policyId),
+      ingress: selecting.some((policy) => policy.policyTypes.includes('Ingress')) || extra.some((entry) => entry.ingress),
+      egress: selecting.some((policy) => policy.policyTypes.includes('Egress')) || extra.some((entry) => entry.egress),
+      policies: [...selecting.map(policyId), ...extra.map((entry) => entry.id)],
     };
   });
 };

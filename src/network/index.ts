@@ -5,3 +5,4 @@ export { PortSet, PROTOCOLS, type PortRange } from './ports.js';
 export { diffConnectivity, type ConnectionChange, type NetworkDiff } from './diff.js';
 export { DEFAULT_DNS, flowsFromServices, generatePolicies, parseFlows, stableSelector, type Flow, type FlowProblem, type GenerateOptions } from './generate.js';
 export { networkGraph, type GraphEdge, type GraphNode, type NetworkGraph } from './graph.js';
+export { CniIsolation, cniPolicyId, type CniSelecting } from './cni.js';

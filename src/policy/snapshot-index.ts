@@ -1,3 +1,4 @@
+import { CniIsolation, type CniSelecting } from '../network/cni.js';
 import {
   mapSelectorMatches,
   selectorMatches,
@@ -64,6 +65,7 @@ export class SnapshotIndex {
   readonly #budgets: Map<string, PodDisruptionBudget[]>;
   readonly #roles: Map<string, Role>;
   readonly #bindingsByRole: Map<string, RoleBinding[]>;
+  readonly #cni: CniIsolation;
   readonly #controllers: Set<string>;
   readonly #namespacesInUse: Set<string>;
 
@@ -89,6 +91,7 @@ export class SnapshotIndex {
     this.#ingresses = group(snapshot.ingresses);
     this.#networkPolicies = group(snapshot.networkPolicies);
     this.#autoscalers = group(snapshot.horizontalPodAutoscalers);
+    this.#cni = new CniIsolation(snapshot);
     this.#budgets = group(snapshot.podDisruptionBudgets);
     this.#serviceAccounts = new Map();
     // The first declaration wins, as a linear search over the snapshot would find it.
@@ -198,6 +201,17 @@ export class SnapshotIndex {
       ingress.backends.some((backend) => backend.serviceName === service.name),
     ),
   );
+
+  /** Cilium and Calico policies that put the workload into default deny. */
+  readonly cniPoliciesSelecting = memo((workload: Workload): CniSelecting[] => this.#cni.selecting(workload));
+
+  /** Cilium and Calico policies that may isolate pods of a namespace: its namespaced ones, and cluster-wide ones selecting a workload there. */
+  cniPoliciesIn(namespace: string): string[] {
+    const ids = new Set<string>();
+    for (const policy of this.#cni.policies) if (!policy.cni.clusterWide && policy.namespace === namespace) ids.add(`${policy.kind} ${policy.name}`);
+    for (const workload of this.workloadsIn(namespace)) for (const entry of this.cniPoliciesSelecting(workload)) if (entry.policy.cni.clusterWide) ids.add(`${entry.policy.kind} ${entry.policy.name}`);
+    return [...ids];
+  }
 
   readonly networkPoliciesSelecting = memo((workload: Workload): NetworkPolicy[] =>
     this.networkPoliciesIn(workload.namespace).filter((policy) => selectorMatches(policy.podSelector, workload.podLabels)),

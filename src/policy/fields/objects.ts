@@ -468,12 +468,15 @@ const workloadFields: readonly FieldDefinition[] = [
     name: 'Has Ingress Network Policy',
     type: 'boolean',
     crossObject: true,
-    description: 'Whether a NetworkPolicy in the input selects the pods for ingress.',
+    description: 'Whether a NetworkPolicy in the input selects the pods for ingress (or a Cilium or Calico policy puts them into default deny for ingress).',
     path: () => 'metadata',
     extract: (workload, context) => {
-      const policies = context.index.networkPoliciesSelecting(workload).filter((policy) => policy.policyTypes.includes('Ingress'));
+      const policies = [
+        ...context.index.networkPoliciesSelecting(workload).filter((policy) => policy.policyTypes.includes('Ingress')).map((policy) => `NetworkPolicy ${quote(policy.name)}`),
+        ...context.index.cniPoliciesSelecting(workload).filter((entry) => entry.ingress).map((entry) => `${entry.policy.kind} ${quote(entry.policy.name)}`),
+      ];
       return [
-        candidate(policies.length > 0, 'metadata', () => policies.length > 0 ? `${subject(context)} is isolated for ingress by NetworkPolicy ${policies.map((policy) => quote(policy.name)).join(', ')}` : `${subject(context)} is selected by no ingress NetworkPolicy: every pod can connect to it`),
+        candidate(policies.length > 0, 'metadata', () => policies.length > 0 ? `${subject(context)} is isolated for ingress by ${policies.join(', ')}` : `${subject(context)} is selected by no ingress NetworkPolicy: every pod can connect to it`),
       ];
     },
   }),
@@ -481,12 +484,15 @@ const workloadFields: readonly FieldDefinition[] = [
     name: 'Has Egress Network Policy',
     type: 'boolean',
     crossObject: true,
-    description: 'Whether a NetworkPolicy in the input selects the pods for egress.',
+    description: 'Whether a NetworkPolicy in the input selects the pods for egress (or a Cilium or Calico policy puts them into default deny for egress).',
     path: () => 'metadata',
     extract: (workload, context) => {
-      const policies = context.index.networkPoliciesSelecting(workload).filter((policy) => policy.policyTypes.includes('Egress'));
+      const policies = [
+        ...context.index.networkPoliciesSelecting(workload).filter((policy) => policy.policyTypes.includes('Egress')).map((policy) => `NetworkPolicy ${quote(policy.name)}`),
+        ...context.index.cniPoliciesSelecting(workload).filter((entry) => entry.egress).map((entry) => `${entry.policy.kind} ${quote(entry.policy.name)}`),
+      ];
       return [
-        candidate(policies.length > 0, 'metadata', () => policies.length > 0 ? `${subject(context)} is isolated for egress by NetworkPolicy ${policies.map((policy) => quote(policy.name)).join(', ')}` : `${subject(context)} is selected by no egress NetworkPolicy: it can connect anywhere`),
+        candidate(policies.length > 0, 'metadata', () => policies.length > 0 ? `${subject(context)} is isolated for egress by ${policies.join(', ')}` : `${subject(context)} is selected by no egress NetworkPolicy: it can connect anywhere`),
       ];
     },
   }),
@@ -740,11 +746,16 @@ const namespaceFields: readonly FieldDefinition[] = [
     name: 'Namespace Has Network Policy',
     type: 'boolean',
     crossObject: true,
-    description: 'Whether any NetworkPolicy in the input lives in the namespace.',
+    description: 'Whether any NetworkPolicy in the input lives in the namespace (or a Cilium or Calico policy of the namespace, or a cluster-wide one selecting its pods).',
     path: () => 'metadata',
     extract: (namespace, context) => {
       const count = context.index.networkPoliciesIn(namespace.name).length;
-      return [candidate(count > 0, 'metadata', () => count > 0 ? `namespace ${namespace.name} has ${count} NetworkPolicies` : `namespace ${namespace.name} has no NetworkPolicy: all its pods accept and open any connection`)];
+      const cni = count > 0 ? [] : context.index.cniPoliciesIn(namespace.name);
+      return [
+        candidate(count + cni.length > 0, 'metadata', () =>
+          count > 0 ? `namespace ${namespace.name} has ${count} NetworkPolicies` : cni.length > 0 ? `namespace ${namespace.name} is covered by ${cni.join(', ')}` : `namespace ${namespace.name} has no NetworkPolicy: all its pods accept and open any connection`,
+        ),
+      ];
     },
   }),
   objectField<Namespace>('Namespace', {
