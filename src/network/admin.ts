@@ -1,6 +1,6 @@
 import { labelSelector } from '../k8s/selectors.js';
 import type { LabelSelector, OtherObject, Protocol } from '../model/index.js';
-import { CidrError, IpSet } from './ip.js';
+import { CidrError, IpSet, maskedCidr } from './ip.js';
 import { PROTOCOLS } from './ports.js';
 
 /** Who an admin policy (or one of its peers) names: pods of selected namespaces, or selected pods of selected namespaces. */
@@ -100,6 +100,8 @@ export const readAdminPolicies = (objects: readonly OtherObject[]): { policies: 
           if (selected) return void peers.push(selected);
           if (direction === 'egress' && Array.isArray(peer.networks)) {
             for (const cidr of peer.networks) {
+              const masked = maskedCidr(String(cidr));
+              if (masked) problem(`${peerPath}.networks`, `${String(cidr)} has host bits set; read as ${masked}, as the API server (Go's net.ParseCIDR) reads it`);
               try {
                 networks = networks.union(IpSet.block(String(cidr)));
               } catch (error) {

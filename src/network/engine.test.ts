@@ -293,6 +293,22 @@ describe('AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k
     assert.deepEqual(egress('prod/Pod/web'), ['0.0.0.0/0 except 169.254.169.254/32; ::/0 all ports'], 'not isolated: the baseline denies the metadata address');
   });
 
+  it('CIDRs with host bits set are masked as the API server reads them, with a warning: an admin Deny still denies', () => {
+    const map = mapOf(
+      anp('no-dns-out', `{priority: 5, subject: ${PROD}, egress: [{action: Deny, to: [{networks: [8.8.8.9/24, ff06::/3]}]}]}`) +
+        policy('db-out', 'prod', '{podSelector: {matchLabels: {app: db}}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 10.1.2.3/8, except: [10.9.9.9/16]}}]}]}'),
+    );
+    const egress = (workload: string): string[] => map.external.filter((grant) => grant.workload === workload && grant.direction === 'egress').map((grant) => `${grant.addresses.toString()} ${grant.ports.toString()}`).sort();
+    assert.deepEqual(egress('prod/Pod/web'), ['0.0.0.0/0 except 8.8.8.0/24; ::/0 except e000::/3 all ports'], 'the Deny applies to the masked networks');
+    assert.deepEqual(egress('prod/Pod/db'), ['10.0.0.0/13, 10.8.0.0/16, 10.10.0.0/15, 10.12.0.0/14, 10.16.0.0/12, 10.32.0.0/11, 10.64.0.0/10, 10.128.0.0/9 all ports'], '10.0.0.0/8 except 10.9.0.0/16');
+    assert.deepEqual(map.problems.map((problem) => `${problem.policy} ${problem.path}: ${problem.message}`), [
+      'prod/db-out spec.egress[0].to[0].ipBlock.cidr: 10.1.2.3/8 has host bits set; read as 10.0.0.0/8, as the API server reads it',
+      'prod/db-out spec.egress[0].to[0].ipBlock.except[0]: 10.9.9.9/16 has host bits set; read as 10.9.0.0/16, as the API server reads it',
+      "AdminNetworkPolicy/no-dns-out spec.egress[0].to[0].networks: 8.8.8.9/24 has host bits set; read as 8.8.8.0/24, as the API server (Go's net.ParseCIDR) reads it",
+      "AdminNetworkPolicy/no-dns-out spec.egress[0].to[0].networks: ff06::/3 has host bits set; read as e000::/3, as the API server (Go's net.ParseCIDR) reads it",
+    ]);
+  });
+
   it('reports admin policies the API server would refuse, and keeps analysing', () => {
     const map = mapOf(banp(`{subject: ${PROD}, ingress: [{action: Deny, from: [${DEV}]}]}`, 'not-default') + anp('too-high', `{priority: 2000, subject: ${PROD}, ingress: [{action: Deny, from: [${DEV}]}]}`) + anp('bad-action', `{priority: 1, subject: ${PROD}, ingress: [{action: Pass, from: [${DEV}]}, {action: Drop, from: [${DEV}]}]}`));
     assert.deepEqual(map.problems.map((problem) => `${problem.policy} ${problem.path}: ${problem.message}`), [

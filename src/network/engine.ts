@@ -1,7 +1,7 @@
 import { selectorMatches, type ClusterSnapshot, type ContainerPort, type Labels, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort, type NetworkPolicyRule, type Protocol, type Workload } from '../model/index.js';
 import { readAdminPolicies, type AdminRule, type AdminSelector } from './admin.js';
 import { CniIsolation, cniPolicyId } from './cni.js';
-import { CidrError, IpSet, partitionAddresses } from './ip.js';
+import { CidrError, IpSet, maskedCidr, partitionAddresses } from './ip.js';
 import { MAX_PORT, PortSet } from './ports.js';
 
 /** A workload as the network sees it: its pods' labels, namespace and declared container ports. */
@@ -147,6 +147,10 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
       }
       if (peer.ipBlock) {
         if (peer.podSelector || peer.namespaceSelector) problems.push({ policy: policyId(policy), path: peerPath, message: 'ipBlock cannot be combined with podSelector or namespaceSelector in one peer (the API server rejects it); the selectors are ignored' });
+        for (const [field, cidr] of [['cidr', peer.ipBlock.cidr], ...peer.ipBlock.except.map((except, exceptIndex) => [`except[${exceptIndex}]`, except] as const)] as const) {
+          const masked = maskedCidr(cidr);
+          if (masked) problems.push({ policy: policyId(policy), path: `${peerPath}.ipBlock.${field}`, message: `${cidr} has host bits set; read as ${masked}, as the API server reads it` });
+        }
         try {
           addresses = addresses.union(IpSet.block(peer.ipBlock.cidr, peer.ipBlock.except));
           for (const except of peer.ipBlock.except) {

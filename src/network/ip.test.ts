@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IpSet, parseCidr } from './ip.js';
+import { IpSet, maskedCidr, parseCidr } from './ip.js';
 import { PortSet } from './ports.js';
 
 describe('CIDRs and address sets', () => {
@@ -12,18 +12,27 @@ describe('CIDRs and address sets', () => {
     ['::/0', '::/0'],
     ['::ffff:10.0.0.0/104', '::ffff:a00:0/104'],
     ['fe80:0:0:0:0:0:0:0/10', 'fe80::/10'],
+    // Host bits are masked, as the API server (ipBlock) and Go's net.ParseCIDR (AdminNetworkPolicy) read them.
+    ['10.1.2.3/8', '10.0.0.0/8'],
+    ['8.8.8.9/24', '8.8.8.0/24'],
+    ['ff06::/3', 'e000::/3'],
   ];
   for (const [input, cidr] of valid) it(`${input} reads as ${cidr}`, () => assert.deepEqual(new IpSet([parseCidr(input)]).toCidrs(), [cidr]));
 
   const invalid: [string, RegExp][] = [
     ['10.0.0.300/8', /not an IPv4 address/],
-    ['10.1.2.3/8', /bits set beyond the \/8 prefix/],
     ['10.0.0.0/33', /longer than 32 bits/],
     ['10.0.0.0', /not a CIDR/],
     ['2001:db8:::/32', /not an IPv6 address/],
     ['010.0.0.0/8', /not an IPv4 address/],
   ];
   for (const [input, message] of invalid) it(`${input} is refused`, () => assert.throws(() => parseCidr(input), message));
+  it('says which CIDRs had host bits masked', () => {
+    assert.equal(maskedCidr('10.1.2.3/8'), '10.0.0.0/8');
+    assert.equal(maskedCidr('ff06::/3'), 'e000::/3');
+    assert.equal(maskedCidr('10.0.0.0/8'), undefined);
+    assert.equal(maskedCidr('not a cidr'), undefined);
+  });
 
   it('ipBlock with except: the fewest CIDRs for what is left, and the complement when shorter', () => {
     const block = IpSet.block('0.0.0.0/0', ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']);

@@ -48,7 +48,12 @@ const parseV6 = (text: string): bigint | undefined => {
   return value;
 };
 
-/** `10.0.0.0/8`, `2001:db8::/32` → the range; host bits set (`10.1.2.3/8`) are an error, as the API server says. */
+/**
+ * `10.0.0.0/8`, `2001:db8::/32` → the range. Host bits set (`10.1.2.3/8`) are masked away, as
+ * the API server reads them (ipBlock leniently, AdminNetworkPolicy networks with Go's
+ * net.ParseCIDR): refusing them would drop a Deny rule and report denied traffic as allowed.
+ * `maskedCidr` tells the callers that warn about it.
+ */
 export const parseCidr = (text: string): IpRange => {
   const match = /^([^/]+)\/(\d{1,3})$/.exec(text.trim());
   if (!match) throw new CidrError(`${JSON.stringify(text)} is not a CIDR (address/prefix)`);
@@ -60,8 +65,22 @@ export const parseCidr = (text: string): IpRange => {
   const bits = BITS[family];
   if (prefix > bits) throw new CidrError(`${JSON.stringify(text)}: prefix /${prefix} is longer than ${bits} bits`);
   const size = 1n << BigInt(bits - prefix);
-  if (value % size !== 0n) throw new CidrError(`${JSON.stringify(text)}: address has bits set beyond the /${prefix} prefix`);
-  return { family, from: value, to: value + size - 1n };
+  const from = value - (value % size);
+  return { family, from, to: from + size - 1n };
+};
+
+/** The CIDR a text with host bits set stands for (`10.1.2.3/8` → `10.0.0.0/8`); `undefined` when none are set or it is no CIDR. */
+export const maskedCidr = (text: string): string | undefined => {
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(text.trim());
+  if (!match) return undefined;
+  try {
+    const range = parseCidr(text);
+    const family = range.family;
+    const exact = (family === 4 ? parseV4(match[1] as string) : parseV6(match[1] as string)) === range.from;
+    return exact ? undefined : `${family === 4 ? formatV4(range.from) : formatV6(range.from)}/${match[2]}`;
+  } catch {
+    return undefined;
+  }
 };
 
 const formatV4 = (value: bigint): string => [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join('.');
