@@ -272,6 +272,11 @@ const normaliseKnown = (kind: string, raw: Dict, meta: ObjectMeta): KubeObject =
   // Cilium's and Calico's policies (Calico's namespaced kind is also called NetworkPolicy).
   const cni = readCniPolicy(kind, meta.apiVersion, raw);
   if (cni) return { ...meta, kind, cni } satisfies OtherObject;
+  if (kind === 'Route' && (meta.apiVersion.startsWith('route.openshift.io/') || meta.apiVersion === 'v1')) {
+    const spec = dict(raw.spec);
+    const backends = [dict(spec.to), ...dicts(spec.alternateBackends)].filter((backend) => (str(backend.kind) ?? 'Service') === 'Service');
+    return { ...meta, kind, route: defined({ host: str(spec.host), services: backends.flatMap((backend) => str(backend.name) ?? []), tls: isDict(spec.tls) }) } satisfies OtherObject;
+  }
   switch (kind) {
     case 'Service':
       return service(raw, meta);

@@ -425,6 +425,8 @@ export const workload = (kind: WorkloadKind, raw: Dict, meta: ObjectMeta): Workl
         ? { matchLabels: stringMap(spec.selector), matchExpressions: [] }
         : undefined
       : labelSelector(spec.selector);
+  const owner = dicts(dict(raw.metadata).ownerReferences).find((entry) => bool(entry.controller) === true);
+  const controller = owner && str(owner.kind) && str(owner.name) ? defined({ kind: str(owner.kind) as string, name: str(owner.name) as string, uid: str(owner.uid) }) : undefined;
   return defined({
     ...meta,
     kind,
@@ -439,6 +441,7 @@ export const workload = (kind: WorkloadKind, raw: Dict, meta: ObjectMeta): Workl
     schedule: kind === 'CronJob' ? str(spec.schedule) : undefined,
     ttlSecondsAfterFinished:
       kind === 'Job' || kind === 'CronJob' ? int(jobSpec.ttlSecondsAfterFinished) : undefined,
-    ownedByController: dicts(dict(raw.metadata).ownerReferences).some((owner) => bool(owner.controller) === true),
+    ownedByController: controller !== undefined,
+    controller,
   }) as Workload;
 };

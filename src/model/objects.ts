@@ -227,4 +227,14 @@ export interface OtherObject extends ObjectMeta {
   readonly kind: string;
   /** For Cilium and Calico network policies: what they isolate. */
   readonly cni?: CniNetworkPolicy;
+  /** For an OpenShift Route (route.openshift.io): the Services it sends outside traffic to. */
+  readonly route?: OpenShiftRoute;
+}
+
+/** An OpenShift Route: like an Ingress, it exposes Services outside the cluster. */
+export interface OpenShiftRoute {
+  readonly host?: string;
+  /** `spec.to` and every `spec.alternateBackends` entry of kind Service. */
+  readonly services: readonly string[];
+  readonly tls: boolean;
 }

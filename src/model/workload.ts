@@ -293,4 +293,12 @@ export interface Workload extends ObjectMeta {
   readonly schedule?: string;
   readonly ttlSecondsAfterFinished?: number;
   readonly ownedByController: boolean;
+  /** The controlling owner (`ownerReferences` entry with `controller: true`): a ReplicaSet's Deployment, a Pod's ReplicaSet. */
+  readonly controller?: { readonly kind: string; readonly name: string; readonly uid?: string };
+  /**
+   * Set on a workload Kubernetes would have created from a controller the input does not hold
+   * (pods of a ReplicaSet in a `kubectl get pods` dump): the controller, inferred from the
+   * ownerReferences of these pods, stands for them.
+   */
+  readonly inferredFrom?: readonly string[];
 }

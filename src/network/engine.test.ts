@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { buildSnapshot, normaliseDocument, parseYamlStream } from '../k8s/index.js';
 import { diffConnectivity } from './diff.js';
 import { computeConnectivity, computeIsolation, type ConnectivityMap } from './engine.js';
+import { buildNetworkMap } from './map.js';
 
 /** Two namespaces with labels, and pods named by their labels, as the API documentation's examples use. */
 const CLUSTER = `
@@ -317,5 +318,32 @@ describe('AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k
       'AdminNetworkPolicy/bad-action spec.ingress[1].action: action must be Allow, Deny or Pass (got "Drop"); rule ignored',
     ]);
     assert.deepEqual(edges(map), allPairs());
+  });
+});
+
+describe('exposure', () => {
+  it('OpenShift Routes expose the Services they send to, as Ingresses do (alternate backends included)', () => {
+    const snapshot = snapshotOf(`apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: prod}
+spec: {selector: {app: web}, ports: [{port: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: prod}
+spec: {selector: {app: api}, ports: [{port: 9090}]}
+---
+apiVersion: route.openshift.io/v1
+kind: Route
+metadata: {name: shop, namespace: prod}
+spec:
+  host: shop.apps.example.com
+  to: {kind: Service, name: web, weight: 100}
+  alternateBackends: [{kind: Service, name: api, weight: 0}]
+  tls: {termination: edge}`);
+    assert.deepEqual(buildNetworkMap(snapshot).summary.exposed, [
+      { workload: 'prod/Pod/web', via: 'Route shop (shop.apps.example.com) → Service web' },
+      { workload: 'prod/Pod/api', via: 'Route shop (shop.apps.example.com) → Service api' },
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { selectorMatches, type ClusterSnapshot, type ContainerPort, type Labels, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort, type NetworkPolicyRule, type Protocol, type Workload } from '../model/index.js';
+import { groupByController } from '../k8s/owners.js';
 import { readAdminPolicies, type AdminRule, type AdminSelector } from './admin.js';
 import { CniIsolation, cniPolicyId } from './cni.js';
 import { CidrError, IpSet, maskedCidr, partitionAddresses } from './ip.js';
@@ -14,6 +15,8 @@ export interface NetworkEndpoint {
   readonly labels: Labels;
   readonly ports: readonly ContainerPort[];
   readonly hostNetwork: boolean;
+  /** For a controller the input does not hold: the pods it stands for (`Pod web-7d4b9c-x2k4f`). */
+  readonly inferredFrom?: readonly string[];
 }
 
 /** Traffic one workload's pods may send to another's, and on which ports. */
@@ -117,7 +120,9 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
   for (const namespace of snapshot.namespaces) namespaceLabels.set(namespace.name, { ...namespace.labels, 'kubernetes.io/metadata.name': namespace.name });
   const labelsOfNamespace = (name: string): Labels => namespaceLabels.get(name) ?? { 'kubernetes.io/metadata.name': name };
 
-  const endpoints: NetworkEndpoint[] = snapshot.workloads.map((workload) => ({
+  // Pods of a ReplicaSet of a Deployment are the Deployment: one endpoint per controller.
+  const workloads = groupByController(snapshot.workloads).workloads;
+  const endpoints: NetworkEndpoint[] = workloads.map((workload) => ({
     id: endpointId(workload),
     namespace: workload.namespace ?? 'default',
     name: workload.name,
@@ -125,6 +130,7 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
     labels: workload.podLabels,
     ports: workload.pod.containers.flatMap((container) => container.ports),
     hostNetwork: workload.pod.hostNetwork,
+    ...(workload.inferredFrom ? { inferredFrom: workload.inferredFrom } : {}),
   }));
 
   const matchesPeer = (peer: NetworkPolicyPeer, policy: NetworkPolicy, endpoint: NetworkEndpoint): boolean => {
@@ -372,7 +378,7 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
 
   // Cilium's and Calico's own policies: the isolation they give is counted, their rules are not analysed.
   const cni = new CniIsolation(snapshot);
-  const cniSelecting = snapshot.workloads.map((workload) => cni.selecting(workload));
+  const cniSelecting = workloads.map((workload) => cni.selecting(workload));
   for (const policy of cni.policies) {
     const selected = cniSelecting.filter((entries) => entries.some((entry) => entry.policy === policy)).length;
     problems.push(...policy.cni.problems.map((problem) => ({ policy: cniPolicyId(policy), path: problem.path, message: problem.message })));
@@ -410,7 +416,7 @@ export const computeIsolation = (snapshot: ClusterSnapshot): Isolation[] => {
     else byNamespace.set(namespace, [policy]);
   }
   const cni = new CniIsolation(snapshot);
-  return snapshot.workloads.map((workload) => {
+  return groupByController(snapshot.workloads).workloads.map((workload) => {
     const selecting = (byNamespace.get(workload.namespace ?? 'default') ?? []).filter((policy) => selectorMatches(policy.podSelector, workload.podLabels));
     const extra = cni.selecting(workload);
     return {

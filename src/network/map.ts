@@ -39,7 +39,7 @@ export interface NetworkMap {
   readonly graph?: NetworkGraph;
 }
 
-/** Services of type LoadBalancer or NodePort, external IPs, and Ingresses that route to a workload. */
+/** Services of type LoadBalancer or NodePort, external IPs, and Ingresses and OpenShift Routes that route to a workload. */
 export const exposures = (snapshot: ClusterSnapshot, endpoints: readonly NetworkEndpoint[]): Exposure[] => {
   const out: Exposure[] = [];
   for (const service of snapshot.services) {
@@ -55,6 +55,11 @@ export const exposures = (snapshot: ClusterSnapshot, endpoints: readonly Network
     for (const ingress of snapshot.ingresses) {
       if ((ingress.namespace ?? 'default') !== namespace || !ingress.backends.some((backend) => backend.serviceName === service.name)) continue;
       for (const endpoint of selected) out.push({ workload: endpoint.id, via: `Ingress ${ingress.name}${ingress.hosts.length ? ` (${ingress.hosts.join(', ')})` : ''} → Service ${service.name}` });
+    }
+    // OpenShift Routes expose Services as Ingresses do.
+    for (const route of snapshot.others) {
+      if (!route.route || (route.namespace ?? 'default') !== namespace || !route.route.services.includes(service.name)) continue;
+      for (const endpoint of selected) out.push({ workload: endpoint.id, via: `Route ${route.name}${route.route.host ? ` (${route.route.host})` : ''} → Service ${service.name}` });
     }
   }
   return out;

@@ -151,15 +151,9 @@ export class SnapshotIndex {
    * True when this workload is managed by a controller that is itself in the snapshot (a Pod of a
    * ReplicaSet of a Deployment in a `kubectl get all` dump): policies judge the owner only.
    */
-  readonly isManagedByListedController = memo((workload: Workload): boolean => {
-    const owners = Array.isArray((workload.raw.metadata as Record<string, unknown> | undefined)?.ownerReferences)
-      ? ((workload.raw.metadata as Record<string, unknown>).ownerReferences as Record<string, unknown>[])
-      : [];
-    return owners.some(
-      (owner) =>
-        owner.controller === true && this.#controllers.has(`${workload.namespace}/${String(owner.kind)}/${String(owner.name)}`),
-    );
-  });
+  readonly isManagedByListedController = memo((workload: Workload): boolean =>
+    workload.controller !== undefined && this.#controllers.has(`${workload.namespace}/${workload.controller.kind}/${workload.controller.name}`),
+  );
 
   /** HorizontalPodAutoscalers whose scaleTargetRef names this workload. */
   readonly autoscalersOf = memo((workload: Workload): HorizontalPodAutoscaler[] =>
@@ -232,9 +226,8 @@ export class SnapshotIndex {
         out.push({ method: 'ROUTE', via: `Ingress ${ingress.name} → Service ${service.name}` });
       }
       for (const route of this.snapshot.others) {
-        if (route.kind !== 'Route' || route.namespace !== service.namespace) continue;
-        const to = (route.raw.spec as Record<string, unknown> | undefined)?.to as Record<string, unknown> | undefined;
-        if (to?.name === service.name) out.push({ method: 'ROUTE', via: `Route ${route.name} → Service ${service.name}` });
+        if (!route.route || route.namespace !== service.namespace) continue;
+        if (route.route.services.includes(service.name)) out.push({ method: 'ROUTE', via: `Route ${route.name} → Service ${service.name}` });
       }
     }
     for (const container of workload.pod.containers) {

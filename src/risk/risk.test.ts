@@ -281,6 +281,12 @@ describe('workload factors, one case each', () => {
       1 + (3 / 10),
       'reachable from the internet through Ingress shop → Service api (ClusterIP, port 80)',
     ],
+    [
+      'through an OpenShift Route: 3 a port',
+      `${service('ClusterIP', '{port: 8080}')}---\napiVersion: route.openshift.io/v1\nkind: Route\nmetadata: {name: shop, namespace: shop}\nspec: {host: shop.apps.example.com, to: {kind: Service, name: other, weight: 90}, alternateBackends: [{kind: Service, name: api, weight: 10}], tls: {termination: edge}}\n`,
+      1 + (3 / 10),
+      'reachable from the internet through Route shop → Service api (ClusterIP, port 8080)',
+    ],
   ];
   for (const [name, extra, multiplier, evidence] of reachability) {
     it(`service reachability: ${name}`, () => assert.deepEqual(factorsOf(workload(HARDENED, extra))['service-reachability'], { multiplier: Number(multiplier.toFixed(4)), evidence: [evidence] }));

@@ -1,4 +1,5 @@
 import { mapSelectorMatches, type ClusterSnapshot, type Finding, type Service, type Severity, type Workload } from '../model/index.js';
+import { groupByController } from '../k8s/owners.js';
 import type { Isolation } from '../network/index.js';
 import type { PermissionLevel, SubjectAssessment } from '../rbac/index.js';
 import { normalise, scoreOf, type RiskFactor } from './factor.js';
@@ -13,6 +14,8 @@ export interface WorkloadRisk {
   readonly summary: string;
   /** Each container's image, and whether a scan of it was given. */
   readonly images: readonly { readonly container: string; readonly image: string; readonly scanned: boolean }[];
+  /** For a controller the input does not hold: the pods it was ranked from. */
+  readonly inferredFrom?: readonly string[];
 }
 
 const SEVERITY_SQUARE: Readonly<Record<Severity, number>> = { LOW: 1, MEDIUM: 4, HIGH: 9, CRITICAL: 16 };
@@ -44,10 +47,13 @@ export const workloadId = (workload: Workload): string => `${workload.namespace 
 export const rankWorkloads = (input: RiskInput): WorkloadRisk[] => {
   const isolation = new Map(input.isolation.map((entry) => [entry.workload, entry]));
   const levels = new Map(input.rbac.filter((entry) => entry.subject.kind === 'ServiceAccount').map((entry) => [`${entry.subject.namespace}/${entry.subject.name}`, entry]));
+  // Pods of a ReplicaSet of a Deployment are ranked as the Deployment, their findings with it.
+  const { workloads, memberOf } = groupByController(input.snapshot.workloads);
   const findingsOf = new Map<string, Finding[]>();
   for (const finding of input.findings) {
     if (finding.suppressed) continue;
-    const key = `${finding.object.namespace ?? 'default'}/${finding.object.kind}/${finding.object.name}`;
+    const own = `${finding.object.namespace ?? 'default'}/${finding.object.kind}/${finding.object.name}`;
+    const key = memberOf.get(own) ?? own;
     const list = findingsOf.get(key);
     if (list) list.push(finding);
     else findingsOf.set(key, [finding]);
@@ -60,14 +66,15 @@ export const rankWorkloads = (input: RiskInput): WorkloadRisk[] => {
     else servicesOf.set(namespace, [service]);
   }
   const routedTo = new Map<string, string[]>();
-  for (const ingress of input.snapshot.ingresses) {
-    for (const backend of ingress.backends) {
-      const key = `${ingress.namespace ?? 'default'}/${backend.serviceName}`;
-      const list = routedTo.get(key) ?? [];
-      if (!list.includes(ingress.name)) list.push(ingress.name);
-      routedTo.set(key, list);
-    }
-  }
+  const route = (namespace: string | undefined, service: string, via: string): void => {
+    const key = `${namespace ?? 'default'}/${service}`;
+    const list = routedTo.get(key) ?? [];
+    if (!list.includes(via)) list.push(via);
+    routedTo.set(key, list);
+  };
+  for (const ingress of input.snapshot.ingresses) for (const backend of ingress.backends) route(ingress.namespace, backend.serviceName, `Ingress ${ingress.name}`);
+  // OpenShift Routes expose Services from outside as Ingresses do.
+  for (const object of input.snapshot.others) for (const service of object.route?.services ?? []) route(object.namespace, service, `Route ${object.name}`);
   const scanOf = imageLookup(input.images ?? []);
   const factorsOfImage = new Map<ScannedImage, RiskFactor[]>();
   const imageFactorsOf = (image: ScannedImage): RiskFactor[] => {
@@ -75,7 +82,7 @@ export const rankWorkloads = (input: RiskInput): WorkloadRisk[] => {
     if (!factors) factorsOfImage.set(image, (factors = imageFactors(image, input.now)));
     return factors;
   };
-  return input.snapshot.workloads
+  return workloads
     .map((workload): WorkloadRisk => {
       const id = workloadId(workload);
       const namespace = workload.namespace ?? 'default';
@@ -135,7 +142,7 @@ export const rankWorkloads = (input: RiskInput): WorkloadRisk[] => {
         const ports = service.ports.map((port) => port.port).join(', ');
         reach.push(
           points === 3
-            ? `reachable from the internet through ${routed.length > 0 ? `Ingress ${routed.join(', ')} → ` : ''}Service ${service.name} (${service.type}, port ${ports})`
+            ? `reachable from the internet through ${routed.length > 0 ? `${routed.join(', ')} → ` : ''}Service ${service.name} (${service.type}, port ${ports})`
             : points === 2
               ? `reachable on every node through Service ${service.name} (NodePort, port ${ports})`
               : `reachable in the cluster through Service ${service.name} (port ${ports})`,
@@ -181,7 +188,14 @@ export const rankWorkloads = (input: RiskInput): WorkloadRisk[] => {
       if (unscanned.length > 0) factors.push({ id: 'image-not-scanned', name: 'Image not scanned', multiplier: 1, evidence: unscanned.map((image) => `image ${image} not scanned`) });
       const ranked = [...factors].sort((a, b) => b.multiplier - a.multiplier);
       const summary = ranked.flatMap((factor) => factor.evidence.slice(0, 2)).join('; ');
-      return { workload: id, score: scoreOf(factors), factors: ranked, summary, images: images.map((entry) => ({ container: entry.container, image: entry.image, scanned: entry.scanned !== undefined })) };
+      return {
+        workload: id,
+        score: scoreOf(factors),
+        factors: ranked,
+        summary,
+        images: images.map((entry) => ({ container: entry.container, image: entry.image, scanned: entry.scanned !== undefined })),
+        ...(workload.inferredFrom ? { inferredFrom: workload.inferredFrom } : {}),
+      };
     })
     .sort((a, b) => b.score - a.score || (a.workload < b.workload ? -1 : a.workload > b.workload ? 1 : 0));
 };
@@ -200,8 +214,8 @@ export interface RiskProblem {
 export const workloadProblems = (snapshot: ClusterSnapshot): RiskProblem[] => {
   if (snapshot.serviceAccounts.length === 0) return [];
   const accounts = new Set(snapshot.serviceAccounts.map((account) => `${account.namespace ?? 'default'}/${account.name}`));
-  return snapshot.workloads
-    .filter((workload) => workload.pod.serviceAccountName !== 'default' && !accounts.has(`${workload.namespace ?? 'default'}/${workload.pod.serviceAccountName}`))
+  return groupByController(snapshot.workloads)
+    .workloads.filter((workload) => workload.pod.serviceAccountName !== 'default' && !accounts.has(`${workload.namespace ?? 'default'}/${workload.pod.serviceAccountName}`))
     .map((workload) => ({
       object: workloadId(workload),
       message: `runs as service account ${workload.pod.serviceAccountName}, which is not in the inputs: the API server refuses its pods until it exists, and its RBAC level is unknown here (ranked as none)`,

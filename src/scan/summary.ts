@@ -34,8 +34,7 @@ export const summarise = (object: KubeObject, keepAnnotations = false): KubeObje
     annotations: keepAnnotations ? object.annotations : {},
     namespaceImplicit: object.namespaceImplicit,
     source: object.source,
-    // OpenShift Routes are read through their body (spec.to) by the exposure lookup.
-    raw: object.kind === 'Route' ? { spec: object.raw.spec } : {},
+    raw: {},
   };
   if (!WORKLOAD_KIND_SET.has(object.kind)) {
     return { ...object, ...meta } as KubeObject;
@@ -51,6 +50,7 @@ export const summarise = (object: KubeObject, keepAnnotations = false): KubeObje
     podSpecPath: workload.podSpecPath,
     podMetaPath: workload.podMetaPath,
     ownedByController: workload.ownedByController,
+    ...(workload.controller ? { controller: workload.controller } : {}),
     pod: {
       serviceAccountName: workload.pod.serviceAccountName,
       serviceAccountNameExplicit: workload.pod.serviceAccountNameExplicit,
