@@ -106,9 +106,13 @@ export const groupByController = (workloads: readonly Workload[]): GroupedWorklo
     const [, kind, name] = entry.split('/') as [string, WorkloadKind, string];
     const replicated = kind === 'Deployment' || kind === 'ReplicaSet' || kind === 'StatefulSet' || kind === 'ReplicationController' || kind === 'DeploymentConfig';
     const labels = commonLabels(members);
-    const { uid: _uid, controller: _controller, replicas: _replicas, ...rest } = first;
+    // The member's own identity (uid, controller, replicas) is not the controller's.
+    const rest: Record<string, unknown> = { ...first };
+    delete rest.uid;
+    delete rest.controller;
+    delete rest.replicas;
     return {
-      ...rest,
+      ...(rest as unknown as Workload),
       kind,
       name,
       podLabels: labels,
