@@ -168,3 +168,104 @@ describe('kubeward fs scan on a hostile directory', () => {
     assert.match(missing.stderr, /is not a directory/);
   });
 });
+
+describe('hostile OCI layout directories', () => {
+  const open = (directory: string) => openImage(`oci:${directory}:test`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } });
+  const fresh = async () => {
+    const directory = await temporaryDirectory();
+    const digests = await writeOciLayout(directory, [await layer([{ name: 'etc/os-release', content: OS_RELEASE }])]);
+    return { directory, digests };
+  };
+  const blob = (directory: string, digest: string): string => join(directory, 'blobs', 'sha256', digest.slice(7));
+
+  it('refuses index.json linked to /dev/zero, to a host file (never printing it) or made a FIFO, at once', async () => {
+    const { directory } = await fresh();
+    const { rm } = await import('node:fs/promises');
+    await rm(join(directory, 'index.json'));
+    await symlink('/dev/zero', join(directory, 'index.json'));
+    const started = Date.now();
+    await assert.rejects(open(directory), /index\.json is a symbolic link; refused/);
+    await rm(join(directory, 'index.json'));
+    await symlink('/etc/passwd', join(directory, 'index.json'));
+    await assert.rejects(open(directory), (error: Error) => /symbolic link; refused/.test(error.message) && !error.message.includes('root:'));
+    await rm(join(directory, 'index.json'));
+    execFileSync('mkfifo', [join(directory, 'index.json')]);
+    await assert.rejects(open(directory), /index\.json is not a regular file; refused/);
+    assert.ok(Date.now() - started < 5000, 'no read hangs or grows');
+  });
+
+  it('refuses a manifest, config or layer blob that is a link, and a blobs directory linked out of the layout', async () => {
+    for (const which of ['manifest', 'config', 'layer'] as const) {
+      const { directory, digests } = await fresh();
+      const { rm } = await import('node:fs/promises');
+      const target = blob(directory, which === 'layer' ? (digests.layers[0] as string) : digests[which]);
+      await rm(target);
+      await symlink('/dev/zero', target);
+      await assert.rejects(async () => scanImage(await open(directory)), /is a symbolic link; refused/, which);
+    }
+    const { directory } = await fresh();
+    const outside = await temporaryDirectory();
+    const { rename } = await import('node:fs/promises');
+    await rename(join(directory, 'blobs'), join(outside, 'blobs'));
+    await symlink(join(outside, 'blobs'), join(directory, 'blobs'));
+    await assert.rejects(open(directory), /blobs is a symbolic link; refused \(layout files must be inside the layout\)/);
+  });
+
+  it('a JSON error in index.json does not quote the file', async () => {
+    const { directory } = await fresh();
+    await writeFile(join(directory, 'index.json'), 'root:x:0:0:root:/root:/bin/bash\n');
+    await assert.rejects(open(directory), (error: Error) => /index\.json is not valid JSON \(unexpected content/.test(error.message) && !error.message.includes('root:x'));
+  });
+
+  it('a layer blob larger than its descriptor says is refused before it is read', async () => {
+    const { directory, digests } = await fresh();
+    const layerFile = blob(directory, digests.layers[0] as string);
+    await writeFile(layerFile, Buffer.concat([await readFile(layerFile), Buffer.alloc(1 << 20)]));
+    await assert.rejects(async () => scanImage(await open(directory)), /bytes, more than the \d+ it may hold/);
+  });
+});
+
+describe('hostile tar headers', () => {
+  /** A ustar header with the checksum tar tools write, for hand-made archives. */
+  const header = (name: string, size: number, type: string): Buffer => {
+    const block = Buffer.alloc(512);
+    block.write(name, 0);
+    block.write('0000644\0', 100);
+    block.write('0000000\0', 108);
+    block.write('0000000\0', 116);
+    block.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
+    block.write('00000000000\0', 136);
+    block.write(type, 156);
+    block.write('ustar\0', 257);
+    block.write('00', 263);
+    block.fill(' ', 148, 156);
+    let sum = 0;
+    for (const byte of block) sum += byte;
+    block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    return block;
+  };
+  const pax = (records: Record<string, string>): Buffer => {
+    const body = Object.entries(records)
+      .map(([key, value]) => {
+        const line = ` ${key}=${value}\n`;
+        let length = line.length + 1;
+        while (`${length}${line}`.length !== length) length = `${length}${line}`.length;
+        return `${length}${line}`;
+      })
+      .join('');
+    const data = Buffer.from(body);
+    return Buffer.concat([header('PaxHeaders/x', data.length, 'x'), data, Buffer.alloc((512 - (data.length % 512)) % 512)]);
+  };
+
+  it('a pax size that is negative, fractional or not a number ends the read with an error, not a loop', async () => {
+    for (const size of ['-1000', '-1', '1.5', 'lots', '1e6']) {
+      const archive = Buffer.concat([pax({ size }), header('manifest.json', 0, '0'), Buffer.alloc(1024)]);
+      const directory = await temporaryDirectory();
+      const file = join(directory, 'bad.tar');
+      await writeFile(file, archive);
+      const started = Date.now();
+      await assert.rejects(openImage(`docker-archive:${file}`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } }), new RegExp(`the pax header of manifest\\.json at offset \\d+ gives size "${size.replace('.', '\\.')}", not a byte count`));
+      assert.ok(Date.now() - started < 2000, size);
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { MAX_JSON_BYTES } from './oci-layout.js';
-import { parseConfig } from './resolve.js';
+import { jsonErrorWithoutContent, parseConfig } from './resolve.js';
 import type { TarIndex } from './tar-index.js';
 import { ImageSourceError, MEDIA_TYPES, type ResolvedImage } from './types.js';
 import { digestOf, verifyingStream } from './verify.js';
@@ -37,7 +37,7 @@ export const openDockerArchive = async (archive: TarIndex, tag: string | undefin
   try {
     entries = JSON.parse((await archive.read('manifest.json', MAX_JSON_BYTES)).toString('utf8')) as DockerManifestEntry[];
   } catch (error) {
-    throw new ImageSourceError(`${display}: manifest.json cannot be read (${(error as Error).message})`);
+    throw new ImageSourceError(`${display}: manifest.json cannot be read (${error instanceof SyntaxError ? `not valid JSON: ${jsonErrorWithoutContent(error)}` : (error as Error).message})`);
   }
   if (!Array.isArray(entries) || entries.length === 0) throw new ImageSourceError(`${display}: manifest.json lists no image`);
   const chosen = tag === undefined ? (entries.length === 1 ? entries[0] : undefined) : entries.find((entry) => (entry.RepoTags ?? []).some((repoTag) => sameTag(tag, repoTag)));

@@ -1,8 +1,8 @@
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { parseConfig, selectManifest } from './resolve.js';
+import { jsonErrorWithoutContent, parseConfig, selectManifest } from './resolve.js';
 import type { TarIndex } from './tar-index.js';
 import { ImageSourceError, type Descriptor, type Platform, type ResolvedImage } from './types.js';
 import { parseDigest, verifyBuffer, verifyingStream } from './verify.js';
@@ -13,27 +13,72 @@ export const MAX_JSON_BYTES = 16 * 1024 * 1024;
 /** Where an OCI layout's files are: a directory, or a tar archive of one. */
 export interface LayoutStore {
   read(path: string, maxBytes: number): Promise<Buffer | undefined>;
-  stream(path: string): Promise<Readable | undefined>;
+  /** A blob's bytes; `maxBytes` is the size its descriptor gives (a larger file is refused). */
+  stream(path: string, maxBytes: number): Promise<Readable | undefined>;
 }
+
+/**
+ * Opens a file of a layout directory the way a hostile layout cannot turn: every directory on the
+ * way must be a real directory (no symbolic link out of the layout), the file itself is opened
+ * with O_NOFOLLOW and O_NONBLOCK (a link is refused, a FIFO cannot block) and must be a regular
+ * file (not /dev/zero), no larger than the caller allows. `undefined` when it does not exist.
+ */
+const openLayoutFile = async (root: string, path: string, maxBytes: number): Promise<{ handle: FileHandle; size: number } | undefined> => {
+  const parts = path.split('/');
+  let directory = root;
+  for (const part of parts.slice(0, -1)) {
+    directory = join(directory, part);
+    const info = await lstat(directory).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+    if (!info) return undefined;
+    if (!info.isDirectory()) throw new ImageSourceError(`${path}: ${parts.slice(0, parts.indexOf(part) + 1).join('/')} is ${info.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}; refused (layout files must be inside the layout)`);
+  }
+  let handle: FileHandle;
+  try {
+    handle = await open(join(root, path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw new ImageSourceError(`${path} is a symbolic link; refused (layout files must be regular files)`);
+    throw new ImageSourceError(`${path}: cannot open (${code ?? (error as Error).message})`);
+  }
+  const info = await handle.stat();
+  if (!info.isFile()) {
+    await handle.close();
+    throw new ImageSourceError(`${path} is not a regular file; refused`);
+  }
+  if (info.size > maxBytes) {
+    await handle.close();
+    throw new ImageSourceError(`${path} is ${info.size} bytes, more than the ${maxBytes} it may hold`);
+  }
+  return { handle, size: info.size };
+};
+
+/** Reads exactly `size` bytes (what fstat said): a file that grows while it is read is not read further. */
+const readAll = async (handle: FileHandle, size: number): Promise<Buffer> => {
+  const buffer = Buffer.alloc(size);
+  let offset = 0;
+  while (offset < size) {
+    const { bytesRead } = await handle.read(buffer, offset, size - offset, offset);
+    if (bytesRead === 0) break;
+    offset += bytesRead;
+  }
+  return offset === size ? buffer : buffer.subarray(0, offset);
+};
 
 export const directoryStore = (root: string): LayoutStore => ({
   read: async (path, maxBytes) => {
+    const opened = await openLayoutFile(root, path, maxBytes);
+    if (!opened) return undefined;
     try {
-      const info = await stat(join(root, path));
-      if (info.size > maxBytes) throw new ImageSourceError(`${path} is ${info.size} bytes, too large to read whole`);
-      return await readFile(join(root, path));
-    } catch (error) {
-      if (error instanceof ImageSourceError) throw error;
-      return undefined;
+      return await readAll(opened.handle, opened.size);
+    } finally {
+      await opened.handle.close();
     }
   },
-  stream: async (path) => {
-    try {
-      await stat(join(root, path));
-    } catch {
-      return undefined;
-    }
-    return createReadStream(join(root, path));
+  stream: async (path, maxBytes) => {
+    const opened = await openLayoutFile(root, path, maxBytes);
+    if (!opened) return undefined;
+    return opened.handle.createReadStream({ start: 0, end: Math.max(0, opened.size - 1), autoClose: true, ...(opened.size === 0 ? { end: -1 } : {}) });
   },
 });
 
@@ -66,7 +111,7 @@ export const openOciLayout = async (store: LayoutStore, tag: string | undefined,
   try {
     index = JSON.parse(indexData.toString('utf8')) as { manifests?: Descriptor[] };
   } catch (error) {
-    throw new ImageSourceError(`${display}: index.json is not valid JSON (${(error as Error).message})`);
+    throw new ImageSourceError(`${display}: index.json is not valid JSON (${jsonErrorWithoutContent(error)})`);
   }
   const manifests = index.manifests ?? [];
   const named = tag === undefined ? manifests : manifests.filter((descriptor) => descriptor.annotations?.['org.opencontainers.image.ref.name'] === tag);
@@ -87,7 +132,7 @@ export const openOciLayout = async (store: LayoutStore, tag: string | undefined,
     config,
     ...(selected.platform ? { platform: selected.platform } : {}),
     openLayer: async (layer) => {
-      const input = await store.stream(blobPath(layer.digest));
+      const input = await store.stream(blobPath(layer.digest), layer.size);
       if (!input) throw new ImageSourceError(`${display}: layer ${layer.digest} is missing`);
       const verify = verifyingStream(layer.digest, layer.size, `${display}: layer ${layer.digest}`);
       input.on('error', (error) => verify.destroy(error));

@@ -15,13 +15,25 @@ export const hostPlatform = (arch: string): Platform => ({ os: 'linux', architec
 const isIndex = (mediaType: string | undefined, value: Record<string, unknown>): boolean =>
   mediaType === MEDIA_TYPES.ociIndex || mediaType === MEDIA_TYPES.dockerList || (mediaType === undefined && Array.isArray(value.manifests) && value.config === undefined);
 
+/**
+ * A JSON parse error without the text it quotes: V8 names the offending token and an excerpt
+ * (`Unexpected token 'r', "root:x:0:0:"... is not valid JSON`), and a hostile layout may link
+ * its index to a host file whose first bytes must not reach the user's terminal or CI log.
+ */
+export const jsonErrorWithoutContent = (error: unknown): string => {
+  const message = (error as Error).message ?? '';
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (/Unexpected end of JSON input/.test(message)) return 'it ends too early';
+  return position === undefined ? 'unexpected content' : `unexpected content at byte ${position}`;
+};
+
 export const parseJson = (data: Buffer, what: string): Record<string, unknown> => {
   try {
     const value: unknown = JSON.parse(data.toString('utf8'));
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
     return value as Record<string, unknown>;
   } catch (error) {
-    throw new ImageSourceError(`${what} is not valid JSON (${(error as Error).message})`);
+    throw new ImageSourceError(`${what} is not valid JSON (${(error as Error).message.startsWith('not a') ? (error as Error).message : jsonErrorWithoutContent(error)})`);
   }
 };
 

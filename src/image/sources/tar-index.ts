@@ -78,6 +78,7 @@ export class TarIndex {
         if (header.every((byte) => byte === 0)) break;
         const type = String.fromCharCode(header[156] || 0x30);
         let size = sizeOf(header);
+        if (!Number.isSafeInteger(size) || size < 0) throw new ImageSourceError(`${path}: the header at offset ${offset} has no valid size`);
         const dataOffset = offset + BLOCK;
         if (type === 'x' || type === 'L') {
           if (size > 1024 * 1024) throw new ImageSourceError(`${path}: an extended header of ${size} bytes at offset ${offset}`);
@@ -88,7 +89,11 @@ export class TarIndex {
         } else if (type !== 'g') {
           const prefix = text(header, 345, 155);
           const name = pax.path ?? longName ?? (prefix ? `${prefix}/${text(header, 0, 100)}` : text(header, 0, 100));
-          if (pax.size !== undefined) size = Number(pax.size);
+          if (pax.size !== undefined) {
+            // A negative or fractional size would move the reader backwards, onto the same header, for ever.
+            if (!/^\d{1,15}$/.test(pax.size)) throw new ImageSourceError(`${path}: the pax header of ${name} at offset ${offset} gives size ${JSON.stringify(pax.size.slice(0, 40))}, not a byte count`);
+            size = Number(pax.size);
+          }
           const linkname = pax.linkpath ?? text(header, 157, 100);
           if (dataOffset + size > total && (type === '0' || type === '\0')) throw new ImageSourceError(`${path}: ${name} runs past the end of the archive (truncated?)`);
           entries.set(posix.normalize(name).replace(/^\.\//, '').replace(/\/$/, ''), { offset: dataOffset, size, type, ...(linkname ? { linkname } : {}) });
