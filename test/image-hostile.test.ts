@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { openImage, scanImage } from '../src/image/index.js';
-import type { ImageScan } from '../src/model/index.js';
+import type { ImageProblem, ImageScan } from '../src/model/index.js';
 import { kubeward } from './support/cli.js';
 import { tarOf, writeOciLayout, type TarEntry } from './support/oci.js';
 import { temporaryDirectory } from './support/repo.js';
@@ -267,5 +267,65 @@ describe('hostile tar headers', () => {
       await assert.rejects(openImage(`docker-archive:${file}`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } }), new RegExp(`the pax header of manifest\\.json at offset \\d+ gives size "${size.replace('.', '\\.')}", not a byte count`));
       assert.ok(Date.now() - started < 2000, size);
     }
+  });
+});
+
+describe('zip bombs that pass every per-entry check', () => {
+  it('a jar whose central directory points 120 entries at one deflate stream costs one entry, not 2.4 GB', async () => {
+    const { zipOf, compressible } = await import('./support/zip.js');
+    const { readJavaArchive } = await import('../src/image/catalog/java.js');
+    const names = Array.from({ length: 120 }, (_, index) => `BOOT-INF/lib/lib-${index}.jar`);
+    const jar = zipOf(names, compressible(20 * 1024 * 1024));
+    assert.ok(jar.length < 250 * 1024, `${jar.length} bytes`);
+    const problems: ImageProblem[] = [];
+    const before = process.memoryUsage().rss;
+    const started = Date.now();
+    await readJavaArchive(jar, '/app.jar', problems, '/app.jar');
+    assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`);
+    assert.ok(process.memoryUsage().rss - before < 400 * 1024 * 1024, 'memory stays bounded');
+    assert.equal(problems.filter((problem) => /shares its data with another entry/.test(problem.message)).length, 119);
+  });
+
+  it('distinct entries stop at the archive budget, nested archives counted in it', async () => {
+    const { zipOf, compressible } = await import('./support/zip.js');
+    const { readJavaArchive } = await import('../src/image/catalog/java.js');
+    const { ZipGuard } = await import('../src/zip/index.js');
+    const inner = zipOf(['META-INF/MANIFEST.MF'], Buffer.from('Manifest-Version: 1.0\n'), false);
+    const names = Array.from({ length: 12 }, (_, index) => `WEB-INF/lib/lib-${index}.jar`);
+    const outer = zipOf(names, Buffer.concat([inner, compressible(2 * 1024 * 1024)]), false);
+    const problems: ImageProblem[] = [];
+    await readJavaArchive(outer, '/app.war', problems, '/app.war', 0, new ZipGuard({ maxTotalBytes: 10 * 1024 * 1024 }));
+    const refused = problems.filter((problem) => /would take the archive past 10485760 inflated bytes in all/.test(problem.message));
+    assert.equal(refused.length, 1, problems.map((problem) => problem.message).join('\n'));
+    assert.match(refused[0]?.message ?? '', /^\/app\.war!WEB-INF\/lib\/lib-4\.jar:/);
+  });
+
+  it('an OSV zip of overlapping entries imports the one record once and reports the rest', async () => {
+    const { zipOf } = await import('./support/zip.js');
+    const { readZipJson } = await import('../src/vulndb/sources/zip.js');
+    const record = Buffer.from(JSON.stringify({ id: 'GHSA-xxxx-yyyy-zzzz', modified: '2024-01-01T00:00:00Z', affected: [], details: 'x'.repeat(200_000) }));
+    const directory = await temporaryDirectory();
+    const file = join(directory, 'all.zip');
+    await writeFile(file, zipOf(Array.from({ length: 5000 }, (_, index) => `GHSA-${index}.json`), record));
+    const started = Date.now();
+    const events: { kind: string; message?: string }[] = [];
+    for await (const event of readZipJson(file)) events.push(event);
+    assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`);
+    assert.equal(events.filter((event) => event.kind === 'entry').length, 1);
+    assert.equal(events.filter((event) => /shares its data with another entry/.test(event.message ?? '')).length, 4999);
+  });
+
+  it('an OSV zip that inflates past its budget (100 times its size, at least 64 MiB) stops there', async () => {
+    const { zipOf } = await import('./support/zip.js');
+    const { readZipJson } = await import('../src/vulndb/sources/zip.js');
+    const directory = await temporaryDirectory();
+    const file = join(directory, 'all.zip');
+    const record = Buffer.from(JSON.stringify({ id: 'X', modified: '2024-01-01T00:00:00Z', details: ' '.repeat(2_000_000) }));
+    await writeFile(file, zipOf(Array.from({ length: 40 }, (_, index) => `X-${index}.json`), record, false));
+    const events: { kind: string; message?: string }[] = [];
+    for await (const event of readZipJson(file, { maxEntryBytes: 32 * 1024 * 1024, maxRatio: 10_000, maxTotalRatio: 100 })) events.push(event);
+    const entries = events.filter((event) => event.kind === 'entry').length;
+    assert.ok(entries > 0 && entries < 40, `${entries} entries read`);
+    assert.equal(events.filter((event) => /the rest of the archive is not read/.test(event.message ?? '')).length, 1);
   });
 });

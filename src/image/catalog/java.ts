@@ -1,5 +1,6 @@
 import yauzl from 'yauzl';
 import type { ImageProblem } from '../../model/index.js';
+import { ZipGuard } from '../../zip/index.js';
 import type { Cataloger, FileView, PackageDraft } from './types.js';
 
 const ARCHIVE = /\.(jar|war|ear|jpi|hpi)$/i;
@@ -8,6 +9,8 @@ const MAX_DEPTH = 4;
 const MAX_NESTED_BYTES = 128 * 1024 * 1024;
 /** An entry that expands far more than it is compressed is refused (a zip bomb). */
 const MAX_RATIO = 200;
+/** All entries of one archive on disk, nested archives included, inflate to no more than this (fat jars hold ~100 MB). */
+export const MAX_ARCHIVE_INFLATED_BYTES = 512 * 1024 * 1024;
 
 interface Artifact {
   readonly groupId: string;
@@ -64,7 +67,14 @@ const readEntry = (zipfile: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> 
  * without one, what its MANIFEST.MF says (Implementation-Vendor-Id and -Title, or the bundle's
  * symbolic name). Archives are read in memory, never extracted.
  */
-export const readJavaArchive = async (data: Buffer, location: string, problems: ImageProblem[], path: string, depth = 0): Promise<Artifact[]> => {
+export const readJavaArchive = async (
+  data: Buffer,
+  location: string,
+  problems: ImageProblem[],
+  path: string,
+  depth = 0,
+  guard: ZipGuard = new ZipGuard({ maxTotalBytes: MAX_ARCHIVE_INFLATED_BYTES }),
+): Promise<Artifact[]> => {
   const artifacts: Artifact[] = [];
   let zipfile: yauzl.ZipFile;
   try {
@@ -73,22 +83,32 @@ export const readJavaArchive = async (data: Buffer, location: string, problems: 
     problems.push({ code: 'catalog', path, message: `${location}: not a readable Java archive (${(error as Error).message})` });
     return artifacts;
   }
-  const nested: { name: string; data: Buffer }[] = [];
   let manifest: Record<string, string> | undefined;
+  let stopped = false;
+  const nested: Artifact[] = [];
   await new Promise<void>((resolve) => {
     zipfile.on('entry', (entry: yauzl.Entry) => {
       void (async () => {
         const name = entry.fileName;
         const tooLarge = entry.uncompressedSize > MAX_NESTED_BYTES || (entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > MAX_RATIO && entry.uncompressedSize > 1024 * 1024);
+        const wanted = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/.test(name) || name === 'META-INF/MANIFEST.MF' || (ARCHIVE.test(name) && depth < MAX_DEPTH);
+        const refused = wanted && !tooLarge && !stopped ? guard.admit(entry) : undefined;
         try {
-          if (/^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/.test(name) && !tooLarge) {
+          if (refused) {
+            problems.push({ code: 'too-large', path, message: `${location}!${name}: ${refused}` });
+            // Past the budget nothing more of this archive is read; an overlapping entry only skips itself.
+            if (!refused.startsWith('shares')) stopped = true;
+          } else if (stopped || !wanted) {
+            // skipped
+          } else if (/^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/.test(name) && !tooLarge) {
             const properties = parseProperties((await readEntry(zipfile, entry)).toString('utf8'));
             if (properties.groupId && properties.artifactId && properties.version) artifacts.push({ groupId: properties.groupId, artifactId: properties.artifactId, version: properties.version, location });
           } else if (name === 'META-INF/MANIFEST.MF' && !tooLarge) {
             manifest = parseManifest((await readEntry(zipfile, entry)).toString('utf8'));
-          } else if (ARCHIVE.test(name) && depth < MAX_DEPTH) {
+          } else if (ARCHIVE.test(name)) {
             if (tooLarge) problems.push({ code: 'too-large', path, message: `${location}!${name}: ${entry.uncompressedSize} bytes, not read` });
-            else nested.push({ name, data: await readEntry(zipfile, entry) });
+            // One nested archive in memory at a time: read, catalogued, released.
+            else nested.push(...(await readJavaArchive(await readEntry(zipfile, entry), `${location}!${name}`, problems, path, depth + 1, guard.nested())));
           }
         } catch (error) {
           problems.push({ code: 'catalog', path, message: `${location}!${name}: ${(error as Error).message}` });
@@ -110,8 +130,7 @@ export const readJavaArchive = async (data: Buffer, location: string, problems: 
     const version = fields['Implementation-Version'] ?? fields['Bundle-Version'];
     if (groupId && artifactId && version) artifacts.push({ groupId, artifactId, version, location });
   }
-  for (const archive of nested) artifacts.push(...(await readJavaArchive(archive.data, `${location}!${archive.name}`, problems, path, depth + 1)));
-  return artifacts;
+  return [...artifacts, ...nested];
 };
 
 /** Java archives (jar, war, ear, Jenkins hpi/jpi) anywhere in the image, nested ones included. */

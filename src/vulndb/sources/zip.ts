@@ -1,4 +1,5 @@
 import yauzl from 'yauzl';
+import { ZipGuard } from '../../zip/index.js';
 
 /** Limits that keep a hostile archive from exhausting memory. */
 export interface ZipLimits {
@@ -6,9 +7,15 @@ export interface ZipLimits {
   readonly maxEntryBytes: number;
   /** Largest uncompressed-to-compressed ratio accepted: JSON compresses ~10×, bombs ~1000×. */
   readonly maxRatio: number;
+  /**
+   * Largest ratio of all entries' inflated bytes together to the archive's size: OSV's zips
+   * expand about 8× (the records are JSON text); entries that share one deflate stream expand
+   * without bound.
+   */
+  readonly maxTotalRatio: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntryBytes: 32 * 1024 * 1024, maxRatio: 200 };
+export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntryBytes: 32 * 1024 * 1024, maxRatio: 200, maxTotalRatio: 100 };
 
 export type ZipEvent =
   | { readonly kind: 'entry'; readonly name: string; readonly text: string }
@@ -53,6 +60,9 @@ const readEntry = (zipfile: yauzl.ZipFile, entry: yauzl.Entry, limit: number): P
  */
 export async function* readZipJson(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): AsyncGenerator<ZipEvent> {
   const zipfile = await openZip(path);
+  // The whole archive may inflate to maxTotalRatio times its size (at least 64 MiB, for small ones).
+  const guard = new ZipGuard({ maxTotalBytes: Math.max(64 * 1024 * 1024, zipfile.fileSize * limits.maxTotalRatio) });
+  let exhausted = false;
   const entries: yauzl.Entry[] = [];
   let done = false;
   let failure: Error | undefined;
@@ -89,11 +99,18 @@ export async function* readZipJson(path: string, limits: ZipLimits = DEFAULT_ZIP
           yield { kind: 'problem', code: 'too-large', name, message: `zip entry ${name} is ${entry.uncompressedSize} bytes, over the ${limits.maxEntryBytes}-byte limit; skipped` };
         } else if (entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > limits.maxRatio && entry.uncompressedSize > 1024 * 1024) {
           yield { kind: 'problem', code: 'too-large', name, message: `zip entry ${name} expands ${Math.round(entry.uncompressedSize / entry.compressedSize)}× (a decompression bomb?); skipped` };
-        } else {
-          try {
-            yield { kind: 'entry', name, text: (await readEntry(zipfile, entry, limits.maxEntryBytes)).toString('utf8') };
-          } catch (error) {
-            yield { kind: 'problem', code: 'unreadable', name, message: `zip entry ${name}: ${(error as Error).message}` };
+        } else if (!exhausted) {
+          const refusal = guard.admit(entry);
+          if (refusal !== undefined) {
+            // Past the archive's budget the rest is not read (said once); an overlapping entry only skips itself.
+            exhausted = !refusal.startsWith('shares');
+            yield { kind: 'problem', code: 'too-large', name, message: `zip entry ${name} ${refusal}${exhausted ? '; the rest of the archive is not read' : ''}` };
+          } else {
+            try {
+              yield { kind: 'entry', name, text: (await readEntry(zipfile, entry, limits.maxEntryBytes)).toString('utf8') };
+            } catch (error) {
+              yield { kind: 'problem', code: 'unreadable', name, message: `zip entry ${name}: ${(error as Error).message}` };
+            }
           }
         }
       }
