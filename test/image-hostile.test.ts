@@ -5,17 +5,17 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { openImage, scanImage } from '../src/image/index.js';
+import { openImage, scanImage, type ImageScanLimits } from '../src/image/index.js';
 import type { ImageProblem, ImageScan } from '../src/model/index.js';
 import { kubeward } from './support/cli.js';
-import { tarOf, writeOciLayout, type TarEntry } from './support/oci.js';
+import { gzipTarOf, tarOf, writeOciLayout, type TarEntry } from './support/oci.js';
 import { temporaryDirectory } from './support/repo.js';
 
 const GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
 const OS_RELEASE = 'ID=alpine\nVERSION_ID=3.11.6\nPRETTY_NAME="Alpine Linux v3.11"\n';
 const APK_DB = 'C:Q1abc\nP:musl\nV:1.1.24-r2\nA:x86_64\no:musl\nL:MIT\n\nC:Q1def\nP:libcrypto1.1\nV:1.1.1d-r2\nA:x86_64\no:openssl\nL:OpenSSL\n\n';
 
-const scanLayout = async (layers: readonly { data: Buffer; mediaType: string }[], limits?: { maxLayerBytes: number; maxFileBytes: number }): Promise<ImageScan> => {
+const scanLayout = async (layers: readonly { data: Buffer; mediaType: string }[], limits?: ImageScanLimits): Promise<ImageScan> => {
   const directory = await temporaryDirectory();
   await writeOciLayout(directory, layers);
   const image = await openImage(`oci:${directory}:test`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } });
@@ -327,5 +327,86 @@ describe('zip bombs that pass every per-entry check', () => {
     const entries = events.filter((event) => event.kind === 'entry').length;
     assert.ok(entries > 0 && entries < 40, `${entries} entries read`);
     assert.equal(events.filter((event) => /the rest of the archive is not read/.test(event.message ?? '')).length, 1);
+  });
+});
+
+describe('a cataloger that trips over one file', () => {
+  /** An executable with Go's build info magic whose first varint never ends. */
+  const brokenGo = (): Buffer => {
+    const data = Buffer.alloc(600_000);
+    data.write('\x7fELF', 0, 'latin1');
+    const at = 4096;
+    Buffer.from('\xff Go buildinf:', 'latin1').copy(data, at);
+    data[at + 14] = 8;
+    data[at + 15] = 2;
+    data.fill(0xff, at + 32, at + 48);
+    return data;
+  };
+  /** An old-style build info whose ELF program headers point past the end of the file. */
+  const brokenElf = (): Buffer => {
+    const data = Buffer.alloc(600_000);
+    data.writeUInt32BE(0x7f454c46, 0);
+    data[4] = 2;
+    data[5] = 1;
+    data.writeBigUInt64LE(0xffff_ffff_ffffn, 32);
+    data.writeUInt16LE(56, 54);
+    data.writeUInt16LE(4, 56);
+    const at = 8192;
+    Buffer.from('\xff Go buildinf:', 'latin1').copy(data, at);
+    data[at + 14] = 8;
+    data[at + 15] = 0;
+    data.writeBigUInt64LE(0xffff_ffff_ffff_fff0n, at + 16);
+    return data;
+  };
+
+  it('image scan: the broken binaries are problems of their own, every other package is still listed (exit 0)', async () => {
+    const directory = await temporaryDirectory();
+    await writeOciLayout(directory, [
+      await layer([
+        { name: 'etc/os-release', content: OS_RELEASE },
+        { name: 'lib/apk/db/installed', content: APK_DB },
+        { name: 'usr/local/bin/broken-go', content: brokenGo(), mode: 0o755 },
+        { name: 'usr/local/bin/broken-elf', content: brokenElf(), mode: 0o755 },
+      ]),
+    ]);
+    const result = await kubeward(['image', 'scan', `oci:${directory}:test`, '--no-vulnerabilities', '--format', 'json', '-q']);
+    assert.equal(result.code, 0, result.stderr);
+    const scan = JSON.parse(result.stdout) as ImageScan;
+    assert.deepEqual(scan.packages.map((pkg) => pkg.name), ['musl', 'libcrypto1.1']);
+    assert.deepEqual(scan.problems.map((problem) => `${problem.code} ${problem.path}`).sort(), ['catalog /usr/local/bin/broken-go']);
+    assert.match(scan.problems[0]?.message ?? '', /broken-go: bad varint; not catalogued/);
+  });
+
+  it('fs scan says the same of the same files', async () => {
+    const directory = await temporaryDirectory();
+    await mkdir(join(directory, 'usr/local/bin'), { recursive: true });
+    await mkdir(join(directory, 'etc'), { recursive: true });
+    await writeFile(join(directory, 'etc/os-release'), OS_RELEASE);
+    await writeFile(join(directory, 'usr/local/bin/broken-go'), brokenGo(), { mode: 0o755 });
+    await writeFile(join(directory, 'usr/local/bin/broken-elf'), brokenElf(), { mode: 0o755 });
+    const result = await kubeward(['fs', 'scan', directory, '--no-vulnerabilities', '--format', 'json', '-q']);
+    assert.equal(result.code, 0, result.stderr);
+    const scan = JSON.parse(result.stdout) as ImageScan;
+    assert.deepEqual(scan.problems.map((problem) => `${problem.code} ${problem.path}`).sort(), ['catalog /usr/local/bin/broken-go']);
+  });
+});
+
+describe('what catalogers read is bounded over the whole image', () => {
+  it('sparse 200 MB package.json files in a small layer are refused by their size, before they are read', async () => {
+    const spaces = Buffer.alloc(200 * 1024 * 1024, 0x20);
+    const files = Array.from({ length: 4 }, (_, index) => ({ name: `app/node_modules/pkg-${index}/package.json`, content: spaces }));
+    const big = { data: await gzipTarOf([{ name: 'etc/os-release', content: OS_RELEASE }, ...files]), mediaType: GZIP };
+    assert.ok(big.data.length < 3 * 1024 * 1024, `${big.data.length} bytes compressed`);
+    const before = process.memoryUsage().rss;
+    const scan = await scanLayout([big]);
+    assert.ok(process.memoryUsage().rss - before < 600 * 1024 * 1024, `${Math.round((process.memoryUsage().rss - before) / 2 ** 20)} MB more`);
+    assert.equal(scan.problems.filter((problem) => /package\.json is 209715200 bytes, over the 33554432-byte limit for reading/.test(problem.message)).length, 4);
+  });
+
+  it('files under their own limit stop at the total for the image', async () => {
+    const files = Array.from({ length: 8 }, (_, index) => ({ name: `usr/share/java/lib-${index}.jar`, content: Buffer.alloc(3 * 1024 * 1024, index) }));
+    const scan = await scanLayout([await layer([{ name: 'etc/os-release', content: OS_RELEASE }, ...files])], { maxLayerBytes: 1 << 30, maxFileBytes: 8 * 1024 * 1024, maxCapturedBytes: 10 * 1024 * 1024 });
+    const refused = scan.problems.filter((problem) => /would take the files read for cataloguing past 10485760 bytes in all/.test(problem.message));
+    assert.equal(refused.length, 5, scan.problems.map((problem) => problem.message).join('\n'));
   });
 });

@@ -32,6 +32,10 @@ export interface CapturePolicy {
   reduce?(path: string, content: Buffer, mode: number): Buffer | undefined;
   /** Larger files are not kept, and are reported. */
   readonly maxBytes: number;
+  /** The limit for one path, when lower than `maxBytes` (package metadata is small by nature). */
+  maxBytesFor?(path: string): number;
+  /** What every captured file of the image may hold in all; past it, files are reported and not kept. */
+  readonly maxTotalBytes?: number;
 }
 
 const WHITEOUT = '.wh.';
@@ -122,12 +126,8 @@ export class ImageFilesystem {
       }
       let content: Buffer | undefined;
       if (type === 'file' && capture.wants(path, size, mode)) {
-        if (size > capture.maxBytes) {
-          this.problems.push({ code: 'too-large', layer: layerName, path, message: `${path} is ${size} bytes, over the ${capture.maxBytes}-byte limit for reading; not catalogued` });
-        } else {
-          content = await readAll(entry as AsyncIterable<Buffer>, capture.maxBytes);
-          if (capture.reduce) content = capture.reduce(path, content, mode);
-        }
+        const limit = this.#admit(path, size, capture, layerName);
+        if (limit !== undefined) content = this.#keep(path, await readAll(entry as AsyncIterable<Buffer>, limit), mode, capture, layerName);
       } else if (type === 'hardlink' && linkname !== undefined && capture.wants(path, 0, mode)) {
         // A hard link shares its target's content: take it from this layer or a lower one.
         content = (added.get(linkname) ?? this.#nodes.get(linkname))?.content;
@@ -196,13 +196,11 @@ export class ImageFilesystem {
             this.#nodes.set(path, { path, type: 'symlink', mode: info.mode & 0o7777, size: 0, layer, linkname: await readlink(onDisk) });
           } else if (info.isFile() && capture.wants(path, info.size, info.mode & 0o7777)) {
             const mode = info.mode & 0o7777;
-            if (info.size > capture.maxBytes) {
-              this.problems.push({ code: 'too-large', path, message: `${path} is ${info.size} bytes, over the ${capture.maxBytes}-byte limit for reading; not catalogued` });
-              continue;
-            }
-            let content = await readRegularFile(onDisk, capture.maxBytes);
-            if (content === undefined) continue;
-            if (capture.reduce) content = capture.reduce(path, content, mode);
+            const limit = this.#admit(path, info.size, capture, undefined);
+            if (limit === undefined) continue;
+            const read = await readRegularFile(onDisk, limit);
+            if (read === undefined) continue;
+            const content = this.#keep(path, read, mode, capture, undefined);
             this.#nodes.set(path, { path, type: 'file', mode, size: info.size, layer, ...(content === undefined ? {} : { content }) });
             if (content !== undefined) this.history.set(path, [{ layer, content }]);
           }
@@ -212,6 +210,42 @@ export class ImageFilesystem {
       }
     }
     this.layers = layer + 1;
+  }
+
+  /** Bytes of captured content kept so far (every layer's versions). */
+  #captured = 0;
+
+  /**
+   * Whether a wanted file may be read: under its own limit and under what the image's captured
+   * files may hold in all. The limit to read it with, or `undefined` (reported) when it may not.
+   */
+  #admit(path: string, size: number, capture: CapturePolicy, layer: string | undefined): number | undefined {
+    const limit = Math.min(capture.maxBytes, capture.maxBytesFor?.(path) ?? capture.maxBytes);
+    const where = layer === undefined ? {} : { layer };
+    if (size > limit) {
+      this.problems.push({ code: 'too-large', ...where, path, message: `${path} is ${size} bytes, over the ${limit}-byte limit for reading; not catalogued` });
+      return undefined;
+    }
+    if (capture.maxTotalBytes !== undefined && this.#captured + size > capture.maxTotalBytes) {
+      this.problems.push({ code: 'too-large', ...where, path, message: `${path} (${size} bytes) would take the files read for cataloguing past ${capture.maxTotalBytes} bytes in all; not catalogued` });
+      return undefined;
+    }
+    return limit;
+  }
+
+  /** What is kept of a file read: the reducer's summary (a failing one is this file's problem, not the image's). */
+  #keep(path: string, read: Buffer, mode: number, capture: CapturePolicy, layer: string | undefined): Buffer | undefined {
+    let content: Buffer | undefined = read;
+    if (capture.reduce) {
+      try {
+        content = capture.reduce(path, read, mode);
+      } catch (error) {
+        this.problems.push({ code: 'catalog', ...(layer === undefined ? {} : { layer }), path, message: `${path}: ${(error as Error).message}; not catalogued` });
+        content = undefined;
+      }
+    }
+    if (content !== undefined) this.#captured += content.length;
+    return content;
   }
 
   #removeTree(path: string, includeSelf: boolean): void {

@@ -17,11 +17,23 @@ import { verifyingStream } from './sources/verify.js';
 export interface ImageScanLimits {
   /** Largest uncompressed layer (a decompression bomb stops here). */
   readonly maxLayerBytes: number;
-  /** Largest file whose content a cataloger reads. */
+  /** Largest file whose content a cataloger reads (package databases, Java archives, executables). */
   readonly maxFileBytes: number;
+  /** Largest package metadata file (package.json, METADATA, lockfiles, gemspecs): these are kilobytes. */
+  readonly maxMetadataFileBytes?: number;
+  /** What all files read for cataloguing may hold together, over every layer. */
+  readonly maxCapturedBytes?: number;
 }
 
-export const DEFAULT_IMAGE_LIMITS: ImageScanLimits = { maxLayerBytes: 16 * 1024 * 1024 * 1024, maxFileBytes: 256 * 1024 * 1024 };
+export const DEFAULT_IMAGE_LIMITS: ImageScanLimits = {
+  maxLayerBytes: 16 * 1024 * 1024 * 1024,
+  maxFileBytes: 256 * 1024 * 1024,
+  maxMetadataFileBytes: 32 * 1024 * 1024,
+  maxCapturedBytes: 1024 * 1024 * 1024,
+};
+
+/** Files catalogers read that are databases or archives, and may be large; every other wanted file is package metadata. */
+const LARGE_CAPTURES = /(?:\.(?:jar|war|ear|jpi|hpi)|\/rpm\/(?:Packages|Packages\.db|rpmdb\.sqlite(?:-wal)?)|\/var\/lib\/dpkg\/status|\/lib\/apk\/db\/installed)$/i;
 
 export interface ImageScanOptions {
   readonly limits?: ImageScanLimits;
@@ -132,6 +144,9 @@ const capturePolicy = (catalogers: readonly Cataloger[], limits: ImageScanLimits
       return undefined;
     },
     maxBytes: limits.maxFileBytes,
+    // Probes (executables) and databases may be large; metadata files by path are small by nature.
+    maxBytesFor: (path: string) => (byPath(path) && !LARGE_CAPTURES.test(path) ? (limits.maxMetadataFileBytes ?? limits.maxFileBytes) : limits.maxFileBytes),
+    ...(limits.maxCapturedBytes === undefined ? {} : { maxTotalBytes: limits.maxCapturedBytes }),
   };
 };
 
@@ -202,7 +217,14 @@ const catalogFilesystem = async (filesystem: ImageFilesystem, catalogers: readon
   const os = detectOs(view.read);
   const packages: InstalledPackage[] = [];
   for (const cataloger of catalogers) {
-    const result = await cataloger.catalog(view, os, CATALOG_HELPERS);
+    let result;
+    try {
+      result = await cataloger.catalog(view, os, CATALOG_HELPERS);
+    } catch (error) {
+      // A cataloger that trips over a file it cannot read costs its own packages, never the scan.
+      problems.push({ code: 'catalog', message: `the ${cataloger.name} cataloger failed: ${(error as Error).message}; its packages are missing` });
+      continue;
+    }
     problems.push(...result.problems);
     for (const draft of result.packages) {
       const layer = draft.layerIndex === undefined ? undefined : layerDigests[draft.layerIndex];

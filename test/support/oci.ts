@@ -30,6 +30,27 @@ export const tarOf = async (entries: readonly TarEntry[]): Promise<Buffer> => {
   return Buffer.concat(chunks);
 };
 
+/** A gzipped tar of the entries, compressed as it is packed: large contents never sit in memory twice. */
+export const gzipTarOf = async (entries: readonly TarEntry[]): Promise<Buffer> => {
+  const { createGzip } = await import('node:zlib');
+  const pack = tar.pack();
+  const gzip = createGzip();
+  const chunks: Buffer[] = [];
+  gzip.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<void>((resolve, reject) => {
+    gzip.on('end', resolve);
+    gzip.on('error', reject);
+  });
+  pack.pipe(gzip);
+  for (const entry of entries) {
+    const body = typeof entry.content === 'string' ? Buffer.from(entry.content) : (entry.content ?? Buffer.alloc(0));
+    await new Promise<void>((resolve, reject) => pack.entry({ name: entry.name, type: entry.type ?? 'file', mode: entry.mode ?? 0o644, size: body.length }, body, (error) => (error ? reject(error) : resolve())));
+  }
+  pack.finalize();
+  await done;
+  return Buffer.concat(chunks);
+};
+
 const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 /** Writes a minimal OCI image layout holding one image, tagged `test`; returns the blob digests. */
