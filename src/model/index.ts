@@ -8,3 +8,4 @@ export * from './path.js';
 export * from './report.js';
 export * from './vulnerability.js';
 export * from './image.js';
+export * from './numbers.js';

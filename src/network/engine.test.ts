@@ -347,3 +347,15 @@ spec:
     ]);
   });
 });
+
+describe('huge maps', () => {
+  it('the text report of 160,000 connections renders', async () => {
+    const { NETWORK_MAP_RENDERERS } = await import('../report/network/index.js');
+    const map = buildNetworkMap(snapshotOf(''));
+    const [connection] = map.connections;
+    assert.ok(connection);
+    const connections = Array.from({ length: 160_000 }, (_, index) => ({ ...connection, from: `ns/Deployment/app-${index}` }));
+    const text = NETWORK_MAP_RENDERERS.txt.render({ ...map, connections });
+    assert.ok(text.split('\n').length > 160_000);
+  });
+});

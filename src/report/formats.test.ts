@@ -81,3 +81,16 @@ describe('output formats', async () => {
     assert.ok(renderToString(RENDERERS.table, report, { color: true }).includes('\x1b[31mHIGH'));
   });
 });
+
+describe('huge reports', async () => {
+  const report = await scanForTest(['examples']);
+  it('every format renders 200,000 findings (Math.max over them once overflowed the stack)', () => {
+    const finding = report.findings[0];
+    assert.ok(finding);
+    const findings = Array.from({ length: 200_000 }, (_, index) => ({ ...finding, object: { ...finding.object, name: `pod-${index}` } }));
+    for (const [name, renderer] of Object.entries(RENDERERS)) {
+      const text = renderToString(renderer, { ...report, findings }, { color: false });
+      assert.ok(text.length > 200_000, name);
+    }
+  });
+});

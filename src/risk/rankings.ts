@@ -1,5 +1,5 @@
 import { parseImageName } from '../k8s/image.js';
-import { vulnerabilitySeverityRank, type EpssScore, type KevEntry, type VulnerabilityMatch, type VulnerabilitySeverity } from '../model/index.js';
+import { largest, vulnerabilitySeverityRank, type EpssScore, type KevEntry, type VulnerabilityMatch, type VulnerabilitySeverity } from '../model/index.js';
 import { scoreOf, type RiskFactor } from './factor.js';
 import { distinctVulnerabilities, imageFactors, imageLookup, SEVERITY_SCORE, type ScannedImage } from './images.js';
 import type { WorkloadRisk } from './workloads.js';
@@ -142,7 +142,7 @@ export const rankVulnerabilities = (workloads: readonly WorkloadRisk[], images: 
   const ranked = [...groups].map(([id, group]): VulnerabilityRisk => {
     const severity = worstSeverity(group.matches);
     const scores = group.matches.flatMap((match) => (match.score === undefined ? [] : [match.score]));
-    const cvss = scores.length > 0 ? Math.max(...scores) : undefined;
+    const cvss = scores.length > 0 ? largest(scores) : undefined;
     const kev = group.matches.find((match) => match.kev)?.kev;
     const epss = group.matches.find((match) => match.epss)?.epss;
     const packages = new Map<string, VulnerabilityRisk['packages'][number]>();

@@ -1,6 +1,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import jsYaml from 'js-yaml';
+import { largest } from '../../model/index.js';
 import { fieldsFor, TARGETS, type Policy, type Target } from '../../policy/index.js';
 import { convertStackRoxExport } from '../../policy/stackrox.js';
 import { loadConfig } from '../config.js';
@@ -33,7 +34,7 @@ const referenceSummary = (policy: Policy): string => {
 };
 
 const table = (rows: readonly (readonly string[])[]): string => {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  const widths = rows[0]?.map((_, column) => largest(rows.map((row) => (row[column] ?? '').length), 0)) ?? [];
   return `${rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd()).join('\n')}\n`;
 };
 

@@ -1,4 +1,4 @@
-import { SEVERITIES, type Finding, type ScanReport, type Severity } from '../../model/index.js';
+import { largest, SEVERITIES, type Finding, type ScanReport, type Severity } from '../../model/index.js';
 import type { Renderer, RenderOptions } from './types.js';
 
 const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', yellow: '\x1b[33m', blue: '\x1b[34m', magenta: '\x1b[35m', cyan: '\x1b[36m' };
@@ -22,7 +22,7 @@ export const tableRenderer: Renderer = {
     const lines: string[] = [];
     let file: string | undefined;
     let object: string | undefined;
-    const width = Math.max(0, ...report.findings.map((finding) => finding.policyId.length));
+    const width = largest(report.findings.map((finding) => finding.policyId.length), 0);
     for (const finding of report.findings) {
       if (finding.location.file !== file) {
         file = finding.location.file;

@@ -1,5 +1,5 @@
 import type { ImageScan, InstalledPackage, VulnerabilityMatch } from '../../model/index.js';
-import { vulnerabilitySeverityRank } from '../../model/index.js';
+import { largest, vulnerabilitySeverityRank } from '../../model/index.js';
 import { renderImageSarif } from './sarif.js';
 import { renderCycloneDx, renderSpdx } from './sbom.js';
 
@@ -60,7 +60,7 @@ const table: ImageRenderer = {
     const ordered = orderVulnerabilities(scan.vulnerabilities);
     if (ordered.length > 0) {
       const rows = ordered.map((match) => [match.id, match.severity, match.package.name, match.package.version, match.fixedVersions.join(', ') || '-', layerText(scan, match.package)]);
-      const widths = [0, 1, 2, 3, 4].map((column) => Math.min(40, Math.max(...rows.map((row) => (row[column] as string).length), ['VULNERABILITY', 'SEVERITY', 'PACKAGE', 'INSTALLED', 'FIXED IN'][column]?.length ?? 0)));
+      const widths = [0, 1, 2, 3, 4].map((column) => Math.min(40, largest(rows.map((row) => (row[column] as string).length), ['VULNERABILITY', 'SEVERITY', 'PACKAGE', 'INSTALLED', 'FIXED IN'][column]?.length ?? 0)));
       lines.push('');
       lines.push(['VULNERABILITY', 'SEVERITY', 'PACKAGE', 'INSTALLED', 'FIXED IN', 'INTRODUCED BY'].map((title, column) => (column < 5 ? pad(title, widths[column] as number) : title)).join('  '));
       for (const row of rows) {

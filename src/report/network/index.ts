@@ -1,3 +1,4 @@
+import { largest } from '../../model/index.js';
 import type { NetworkDiff, NetworkMap } from '../../network/index.js';
 
 export const NETWORK_MAP_SCHEMA_VERSION = '1.0';
@@ -22,7 +23,7 @@ const txt: NetworkMapRenderer = {
   description: 'one line per allowed connection, then isolation, exposure and problems',
   render(map) {
     const lines: string[] = [];
-    const widthOf = (edges: readonly Edge[]): number => Math.min(60, Math.max(0, ...edges.map((edge) => edge.from.length)));
+    const widthOf = (edges: readonly Edge[]): number => Math.min(60, largest(edges.map((edge) => edge.from.length), 0));
     lines.push(`${map.workloads.length} workloads, ${map.connections.length} connections between them, ${map.entities.length} external ranges, ${map.externalConnections.length} connections with them`);
     if (map.connections.length > 0) lines.push('', 'Between workloads');
     const inner = widthOf(map.connections);
