@@ -133,3 +133,25 @@ describe('loadInputs', () => {
     assert.match(result.problems[0]?.message ?? '', /needs kubectl on PATH/);
   });
 });
+
+describe('invalid UTF-8', () => {
+  it('is an error with file, line and column, and the file is still scanned', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const directory = await mkdtemp(join(tmpdir(), 'kubeward-utf8-'));
+    const good = Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caf\u00e9\n');
+    // Latin-1 é (0xe9) where UTF-8 needs two bytes, as an editor on a legacy code page writes it.
+    const bad = Buffer.concat([Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: menu\n  annotations:\n    note: "caf'), Buffer.from([0xe9]), Buffer.from('"\n')]);
+    await writeFile(join(directory, 'good.yaml'), good);
+    await writeFile(join(directory, 'bad.yaml'), bad);
+    await writeFile(join(directory, 'overlong.yaml'), Buffer.concat([Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: slash'), Buffer.from([0xc0, 0xaf]), Buffer.from('}\n')]));
+    const result = await loadInputs([directory], { ...DEFAULT_LOAD_OPTIONS, cwd: directory, stdin: () => [] });
+    assert.deepEqual(result.objects.map((object) => object.name).sort(), ['café', 'menu', 'slash\ufffd\ufffd']);
+    assert.deepEqual(
+      result.problems.map((problem) => `${problem.code} ${problem.file}:${problem.line}:${problem.column} ${problem.level}`),
+      ['invalid-utf8 bad.yaml:6:15 error', 'invalid-utf8 overlong.yaml:3:23 error'],
+    );
+    assert.match(result.problems[0]?.message ?? '', /invalid UTF-8 at byte 78 \(0xe9\); read as U\+FFFD, but kubectl and the API server refuse the file/);
+  });
+});

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,7 +37,7 @@ export const DEFAULT_LOAD_OPTIONS: Omit<LoadOptions, 'cwd' | 'stdin'> = {
 
 /** One unit of input, in order: a manifest's text, objects already read (Kustomize), or a problem. */
 export type InputEvent =
-  | { readonly kind: 'manifest'; readonly file: string; readonly text: string }
+  | { readonly kind: 'manifest'; readonly file: string; readonly text: string; readonly problems?: readonly InputProblem[] }
   | { readonly kind: 'objects'; readonly file: string; readonly objects: KubeObject[]; readonly problems: InputProblem[]; readonly documents: number }
   | { readonly kind: 'problem'; readonly problem: InputProblem };
 
@@ -152,11 +153,52 @@ const tooLarge = (file: string, maxBytes: number, size?: number): InputProblem =
   level: 'error',
 });
 
-const decode = (buffer: Buffer, file: string): string | InputProblem =>
-  buffer.subarray(0, BINARY_SNIFF_BYTES).includes(0) ? { code: 'binary', file, message: 'binary file (holds NUL bytes); skipped', level: 'error' } : buffer.toString('utf8');
+/** A manifest's text, and what was wrong with its bytes (invalid UTF-8). */
+export interface DecodedText {
+  readonly text: string;
+  readonly problem?: InputProblem;
+}
+
+/** Byte offset of the first invalid UTF-8 sequence (overlong forms, surrogates and stray continuation bytes included). */
+const firstInvalidUtf8 = (buffer: Buffer): number => {
+  for (let index = 0; index < buffer.length; ) {
+    const byte = buffer[index] as number;
+    if (byte < 0x80) {
+      index++;
+      continue;
+    }
+    const length = byte >= 0xc2 && byte <= 0xdf ? 2 : byte >= 0xe0 && byte <= 0xef ? 3 : byte >= 0xf0 && byte <= 0xf4 ? 4 : 0;
+    if (length === 0 || index + length > buffer.length) return index;
+    const second = buffer[index + 1] as number;
+    const low = byte === 0xe0 ? 0xa0 : byte === 0xf0 ? 0x90 : 0x80;
+    const high = byte === 0xed ? 0x9f : byte === 0xf4 ? 0x8f : 0xbf;
+    if (second < low || second > high) return index;
+    for (let next = 2; next < length; next++) if (((buffer[index + next] as number) & 0xc0) !== 0x80) return index;
+    index += length;
+  }
+  return -1;
+};
+
+/**
+ * Reads bytes as UTF-8. Invalid sequences are read as U+FFFD, as Node would, but not silently:
+ * the API server's YAML decoder refuses such a file, so it is reported with its line.
+ */
+const decode = (buffer: Buffer, file: string): DecodedText | InputProblem => {
+  if (buffer.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { code: 'binary', file, message: 'binary file (holds NUL bytes); skipped', level: 'error' };
+  const text = buffer.toString('utf8');
+  if (isUtf8(buffer)) return { text };
+  const at = firstInvalidUtf8(buffer);
+  let line = 1;
+  for (let index = buffer.indexOf(0x0a); index !== -1 && index < at; index = buffer.indexOf(0x0a, index + 1)) line++;
+  const column = at - (buffer.lastIndexOf(0x0a, at - 1) + 1) + 1;
+  return {
+    text,
+    problem: { code: 'invalid-utf8', file, line, column, message: `invalid UTF-8 at byte ${at} (0x${(buffer[at] ?? 0).toString(16).padStart(2, '0')}); read as U+FFFD, but kubectl and the API server refuse the file: save it as UTF-8`, level: 'error' },
+  };
+};
 
 /** Reads a stream (stdin, a pipe, a device) to its end, giving up once it passes `maxBytes`. */
-export const readBounded = async (chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, file: string, maxBytes: number): Promise<string | InputProblem> => {
+export const readBounded = async (chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, file: string, maxBytes: number): Promise<DecodedText | InputProblem> => {
   const parts: Buffer[] = [];
   let total = 0;
   for await (const chunk of chunks) {
@@ -170,7 +212,7 @@ export const readBounded = async (chunks: AsyncIterable<Uint8Array | string> | I
 };
 
 /** Reads a file as text, refusing files that are too large or binary. `size` is -1 for what is not a regular file. */
-const readText = async (path: string, size: number, file: string, maxBytes: number): Promise<string | InputProblem> => {
+const readText = async (path: string, size: number, file: string, maxBytes: number): Promise<DecodedText | InputProblem> => {
   if (size > maxBytes) return tooLarge(file, maxBytes, size);
   try {
     if (size < 0) return await readBounded(createReadStream(path), file, maxBytes);
@@ -180,6 +222,8 @@ const readText = async (path: string, size: number, file: string, maxBytes: numb
   }
 };
 
+const manifestEvent = (file: string, read: DecodedText): InputEvent => ({ kind: 'manifest', file, text: read.text, ...(read.problem ? { problems: [read.problem] } : {}) });
+
 /**
  * Reads discovered entries one unit at a time, in order, reading a few files ahead so the disk
  * works while the previous file is parsed. Never throws for bad input: problems come as events.
@@ -187,7 +231,7 @@ const readText = async (path: string, size: number, file: string, maxBytes: numb
  */
 export async function* readEntries(entries: readonly InputEntry[], options: LoadOptions, sources: SourceIndex): AsyncGenerator<InputEvent> {
   const display = (path: string): string => displayPath(options.cwd, path);
-  const pending = new Map<number, Promise<string | InputProblem>>();
+  const pending = new Map<number, Promise<DecodedText | InputProblem>>();
   const start = (index: number): void => {
     const entry = entries[index];
     if (entry?.kind === 'file' && !pending.has(index)) pending.set(index, readText(entry.path, entry.size, display(entry.path), options.maxFileBytes));
@@ -200,15 +244,14 @@ export async function* readEntries(entries: readonly InputEntry[], options: Load
         yield { kind: 'problem', problem: entry.problem };
         break;
       case 'stdin': {
-        const text = await readBounded(options.stdin(), '<stdin>', options.maxFileBytes);
-        yield typeof text === 'string' ? { kind: 'manifest', file: '<stdin>', text } : { kind: 'problem', problem: text };
+        const read = await readBounded(options.stdin(), '<stdin>', options.maxFileBytes);
+        yield 'text' in read ? manifestEvent('<stdin>', read) : { kind: 'problem', problem: read };
         break;
       }
       case 'file': {
-        const text = await (pending.get(index) as Promise<string | InputProblem>);
+        const read = await (pending.get(index) as Promise<DecodedText | InputProblem>);
         pending.delete(index);
-        if (typeof text === 'string') yield { kind: 'manifest', file: display(entry.path), text };
-        else yield { kind: 'problem', problem: text };
+        yield 'text' in read ? manifestEvent(display(entry.path), read) : { kind: 'problem', problem: read };
         break;
       }
       case 'kustomize':
@@ -246,6 +289,7 @@ export const loadInputs = async (inputs: readonly string[], options: LoadOptions
       continue;
     }
     files++;
+    if (event.kind === 'manifest') problems.push(...(event.problems ?? []));
     const read = event.kind === 'manifest' ? readManifest(event.text, event.file, options, sources) : event;
     objects.push(...read.objects);
     problems.push(...read.problems);

@@ -13,6 +13,7 @@ export type ProblemCode =
   | 'kustomize'
   | 'too-large-file'
   | 'unknown-policy'
+  | 'invalid-utf8'
   /** Something inside an image that could not be read (`kubeward image check`). */
   | 'image';
 

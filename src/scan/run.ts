@@ -126,7 +126,7 @@ export const runScanJob = async (inputs: readonly string[], options: ScanJobOpti
       ...(options.knownPolicyIds ? { knownPolicyIds: new Set(options.knownPolicyIds) } : {}),
     });
     for await (const event of readEntries(parts[0] ?? [], { ...load, stdin }, session.sources)) {
-      if (event.kind === 'manifest') session.addManifest(event.text, event.file);
+      if (event.kind === 'manifest') session.addManifest(event.text, event.file, event.problems);
       else if (event.kind === 'objects') session.addObjects(event.objects, event.problems, event.documents);
       else session.addProblem(event.problem);
     }

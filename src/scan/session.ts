@@ -83,11 +83,11 @@ export class ScanSession {
   }
 
   /** Reads one manifest file's text and judges its objects. */
-  addManifest(text: string, file: string): void {
+  addManifest(text: string, file: string, problems: readonly InputProblem[] = []): void {
     const read = readManifest(text, file, this.#options.manifest, this.#sources);
     this.#files++;
     this.#documents += read.documents;
-    this.#problems.push(...read.problems);
+    this.#problems.push(...problems, ...read.problems);
     this.#judge(read.objects);
   }
 

@@ -25,7 +25,7 @@ const start = async (message: StartMessage): Promise<void> => {
   const current = new ScanSession(policies, { now: new Date(message.now), stages: message.stages, manifest: load, ...(validateSchema ? { validateSchema } : {}), ...(message.knownPolicyIds ? { knownPolicyIds: new Set(message.knownPolicyIds) } : {}) });
   session = current;
   for await (const event of readEntries(message.entries, load, current.sources)) {
-    if (event.kind === 'manifest') current.addManifest(event.text, event.file);
+    if (event.kind === 'manifest') current.addManifest(event.text, event.file, event.problems);
     else if (event.kind === 'objects') current.addObjects(event.objects, event.problems, event.documents);
     else current.addProblem(event.problem);
   }
