@@ -152,6 +152,6 @@ describe('invalid UTF-8', () => {
       result.problems.map((problem) => `${problem.code} ${problem.file}:${problem.line}:${problem.column} ${problem.level}`),
       ['invalid-utf8 bad.yaml:6:15 error', 'invalid-utf8 overlong.yaml:3:23 error'],
     );
-    assert.match(result.problems[0]?.message ?? '', /invalid UTF-8 at byte 78 \(0xe9\); read as U\+FFFD, but kubectl and the API server refuse the file/);
+    assert.match(result.problems[0]?.message ?? '', /invalid UTF-8 at byte 83 \(0xe9\); read as U\+FFFD, but kubectl and the API server refuse the file/);
   });
 });
