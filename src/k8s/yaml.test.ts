@@ -87,8 +87,22 @@ describe('parseYamlStream', () => {
     assert.deepEqual(ordinary?.value, { defaults: { cpu: '100m', memory: '64Mi' }, requests: { cpu: '200m', memory: '64Mi' } });
   });
 
+  it('refuses one large scalar aliased many times (few nodes, a report a thousand times the document)', () => {
+    const big = 'x'.repeat(16_384);
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, annotations: {a: &big "${big}"}}\ndata:\n${Array.from({ length: 60_000 }, (_, index) => `  k${index}: *big`).join('\n')}\n`;
+    assert.ok(text.length < 2_000_000, `${text.length} characters`);
+    const started = performance.now();
+    const [refused] = parseYamlStream(text);
+    assert.equal(refused?.error?.code, 'alias-bomb');
+    assert.match(refused?.error?.message ?? '', /would expand this \d+-character document by more than 16777216 characters \(a large value aliased many times\)/);
+    assert.ok(performance.now() - started < 5000);
+    // The same scalar aliased a few times is fine.
+    const [ordinary] = parseYamlStream(`a: &big "${big}"\nb: *big\nc: *big\n`);
+    assert.equal(ordinary?.error, undefined);
+  });
+
   it('refuses documents over the size limit and nesting too deep to parse', () => {
-    const [large] = parseYamlStream(`data: ${'x'.repeat(2000)}\n`, { maxDocumentBytes: 1000, maxAliasExpansion: 10, maxDepth: 50 });
+    const [large] = parseYamlStream(`data: ${'x'.repeat(2000)}\n`, { maxDocumentBytes: 1000, maxAliasExpansion: 10, maxAliasExpansionBytes: 1000, maxDepth: 50 });
     assert.equal(large?.error?.code, 'too-large');
     const [deep] = parseYamlStream(`${'['.repeat(500)}${']'.repeat(500)}\n`);
     assert.equal(deep?.error?.code, 'too-deep');

@@ -7,12 +7,18 @@ export interface YamlLimits {
   readonly maxDocumentBytes: number;
   /** Largest number of nodes that aliases may add when the document is expanded (billion-laughs defence). */
   readonly maxAliasExpansion: number;
+  /**
+   * Largest number of characters aliases may add: one big scalar aliased many times adds few
+   * nodes but a report (and memory) many times the document's size.
+   */
+  readonly maxAliasExpansionBytes: number;
   readonly maxDepth: number;
 }
 
 export const DEFAULT_YAML_LIMITS: YamlLimits = {
   maxDocumentBytes: 64 * 1024 * 1024,
   maxAliasExpansion: 100_000,
+  maxAliasExpansionBytes: 16 * 1024 * 1024,
   maxDepth: 200,
 };
 
@@ -119,26 +125,36 @@ const splitDocuments = (text: string): Chunk[] => {
   return chunks;
 };
 
-/** Nodes a value has once every alias is copied out, and nodes it really holds; stops counting past `limit`. */
-const aliasExpansion = (value: unknown, limit: number): { expanded: number; unique: number } => {
-  const sizes = new Map<object, number>();
-  const size = (node: unknown): number => {
-    if (typeof node !== 'object' || node === null) return 1;
+/**
+ * Nodes a value has once every alias is copied out, nodes it really holds, and the characters
+ * of its keys and scalars once expanded; stops counting past the limits.
+ */
+const aliasExpansion = (value: unknown, limit: number, byteLimit: number): { expanded: number; unique: number; bytes: number } => {
+  const sizes = new Map<object, { nodes: number; bytes: number }>();
+  const size = (node: unknown): { nodes: number; bytes: number } => {
+    if (typeof node === 'string') return { nodes: 1, bytes: node.length };
+    if (typeof node !== 'object' || node === null) return { nodes: 1, bytes: 8 };
     const known = sizes.get(node);
     if (known !== undefined) return known;
-    sizes.set(node, limit + 1); // a cycle counts as unbounded
-    let total = 1;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      total += size(child);
-      if (total > limit) break;
+    sizes.set(node, { nodes: limit + 1, bytes: byteLimit + 1 }); // a cycle counts as unbounded
+    let nodes = 1;
+    let bytes = 0;
+    const isArray = Array.isArray(node);
+    for (const key of isArray ? [] : Object.keys(node)) bytes += key.length;
+    for (const child of isArray ? node : Object.values(node)) {
+      const inner = size(child);
+      nodes += inner.nodes;
+      bytes += inner.bytes;
+      if (nodes > limit || bytes > byteLimit) break;
     }
+    const total = { nodes, bytes };
     sizes.set(node, total);
     return total;
   };
-  const expanded = size(value);
+  const { nodes: expanded, bytes } = size(value);
   let unique = 0;
   for (const node of sizes.keys()) unique += 1 + (Array.isArray(node) ? node.length : Object.keys(node).length);
-  return { expanded, unique };
+  return { expanded, unique, bytes };
 };
 
 const parseChunk = (chunk: Chunk, index: number, limits: YamlLimits): ParsedDocument => {
@@ -175,11 +191,17 @@ const parseChunk = (chunk: Chunk, index: number, limits: YamlLimits): ParsedDocu
     throw error;
   }
   if (chunk.text.includes('*') && ALIAS.test(chunk.text)) {
-    const { expanded, unique } = aliasExpansion(value, 10 * limits.maxAliasExpansion + 1_000_000);
+    const { expanded, unique, bytes } = aliasExpansion(value, 10 * limits.maxAliasExpansion + 1_000_000, chunk.text.length + limits.maxAliasExpansionBytes);
     if (expanded - unique > limits.maxAliasExpansion) {
       return fail(
         'alias-bomb',
         `YAML aliases would expand this document by more than ${limits.maxAliasExpansion} nodes; refused as an alias bomb`,
+      );
+    }
+    if (bytes - chunk.text.length > limits.maxAliasExpansionBytes) {
+      return fail(
+        'alias-bomb',
+        `YAML aliases would expand this ${chunk.text.length}-character document by more than ${limits.maxAliasExpansionBytes} characters (a large value aliased many times); refused as an alias bomb`,
       );
     }
   }
