@@ -410,3 +410,21 @@ describe('what catalogers read is bounded over the whole image', () => {
     assert.equal(refused.length, 5, scan.problems.map((problem) => problem.message).join('\n'));
   });
 });
+
+describe('paths longer than any filesystem holds', () => {
+  it('a layer entry (or link target) over 4,096 characters is skipped and reported; the rest is catalogued', async () => {
+    const scan = await scanLayout([
+      await layer([
+        { name: 'etc/os-release', content: OS_RELEASE },
+        { name: `${'deep/'.repeat(3000)}package.json`, content: '{"name": "x", "version": "1.0.0"}' },
+        { name: 'usr/lib/link', type: 'symlink', linkname: 'x/'.repeat(5000) },
+        { name: 'lib/apk/db/installed', content: APK_DB },
+      ]),
+    ]);
+    assert.deepEqual(scan.packages.map((pkg) => pkg.name), ['musl', 'libcrypto1.1']);
+    assert.deepEqual(scan.problems.map((problem) => problem.message.replace(/\d+ characters \(link target \d+\)/, 'N characters')), [
+      'an entry of N characters is longer than any path (4096); skipped',
+      'an entry of N characters is longer than any path (4096); skipped',
+    ]);
+  });
+});

@@ -41,6 +41,8 @@ export interface CapturePolicy {
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
 const MAX_SYMLINK_HOPS = 40;
+/** Linux's PATH_MAX: no path of a real filesystem is longer. */
+const MAX_PATH = 4096;
 
 /**
  * A path from a layer, made absolute and clean; undefined when it would leave the image's root
@@ -94,6 +96,12 @@ export class ImageFilesystem {
     stream.pipe(extract);
     for await (const entry of extract) {
       const header = entry.header;
+      if (header.name.length > MAX_PATH || (header.linkname?.length ?? 0) > MAX_PATH) {
+        // No filesystem holds such a path; kept, it would cost every lookup of the map it sits in.
+        this.problems.push({ code: 'unsafe-path', layer: layerName, path: `${header.name.slice(0, 100)}…`, message: `an entry of ${header.name.length} characters (link target ${header.linkname?.length ?? 0}) is longer than any path (${MAX_PATH}); skipped` });
+        entry.resume();
+        continue;
+      }
       const path = cleanLayerPath(header.name);
       if (path === undefined) {
         this.problems.push({ code: 'unsafe-path', layer: layerName, path: header.name, message: `entry ${JSON.stringify(header.name)} points outside the image root; skipped` });

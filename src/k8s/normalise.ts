@@ -398,6 +398,9 @@ const normaliseObject = (value: Dict, path: string, context: DocumentContext, ou
       level: 'warning',
     });
   }
+  if (name !== undefined && name.length > 253) {
+    out.problems.push({ code: 'invalid-name', file: source.file, line: source.line, column: source.column, message: `${kind} metadata.name is ${name.length} characters; Kubernetes allows at most 253, so the API server refuses it`, level: 'warning' });
+  }
   const declaredNamespace = str(metadata.namespace);
   const namespaced = !CLUSTER_SCOPED.has(kind) && (NAMESPACED.has(kind) || declaredNamespace !== undefined);
   const meta: ObjectMeta = defined({

@@ -101,6 +101,21 @@ describe('parseYamlStream', () => {
     assert.equal(ordinary?.error, undefined);
   });
 
+  it('refuses mapping keys longer than 16,384 characters before parsing (they make the parse quadratic), not long values', () => {
+    const keys = Array.from({ length: 2000 }, (_, index) => `  ${'k'.repeat(20_000)}${index}: v`);
+    const started = performance.now();
+    const [refused] = parseYamlStream(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n${keys.join('\n')}\n`);
+    assert.ok(performance.now() - started < 1000, `${Math.round(performance.now() - started)} ms`);
+    assert.deepEqual([refused?.error?.code, refused?.error?.line], ['too-large', 5]);
+    assert.match(refused?.error?.message ?? '', /a mapping key of 20001 characters \(Kubernetes keys are at most 317\)/);
+    const [json] = parseYamlStream(`{"kind": "ConfigMap", "data": {"${'q'.repeat(20_000)}": "v"}}`);
+    assert.equal(json?.error?.code, 'too-large');
+    const [secret] = parseYamlStream(`apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  tls.crt: ${'QUFB'.repeat(50_000)}\n  note: "a: b"\n`);
+    assert.equal(secret?.error, undefined);
+    const [quoted] = parseYamlStream(`{"kind": "Secret", "data": {"tls.crt": "${'QUFB'.repeat(50_000)}"}}`);
+    assert.equal(quoted?.error, undefined);
+  });
+
   it('refuses documents over the size limit and nesting too deep to parse', () => {
     const [large] = parseYamlStream(`data: ${'x'.repeat(2000)}\n`, { maxDocumentBytes: 1000, maxAliasExpansion: 10, maxAliasExpansionBytes: 1000, maxDepth: 50 });
     assert.equal(large?.error?.code, 'too-large');

@@ -157,6 +157,32 @@ const aliasExpansion = (value: unknown, limit: number, byteLimit: number): { exp
   return { expanded, unique, bytes };
 };
 
+/** Longer strings are hashed by their length alone by V8: as mapping keys they make js-yaml's parse quadratic. */
+const MAX_KEY_LENGTH = 16_384;
+const BLOCK_KEY = /^[ \t]*(?:-[ \t]+)*(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"{}[\],][^#]*?))[ \t]*:(?:[ \t]|$)/;
+const FLOW_KEY = /"((?:[^"\\]|\\.){16385,})"[ \t]*:/;
+
+/**
+ * A mapping key too long to parse safely, found in the text before parsing (only lines longer
+ * than the limit are looked at, so long values such as base64 Secrets cost one length check).
+ */
+const longMappingKey = (text: string): { length: number; line: number } | undefined => {
+  if (text.length <= MAX_KEY_LENGTH) return undefined;
+  let line = 0;
+  for (let start = 0; start < text.length; line++) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    if (end - start > MAX_KEY_LENGTH) {
+      const content = text.slice(start, end);
+      const block = BLOCK_KEY.exec(content);
+      const key = block ? (block[1] ?? block[2] ?? block[3] ?? '') : (FLOW_KEY.exec(content)?.[1] ?? '');
+      if (key.length > MAX_KEY_LENGTH) return { length: key.length, line };
+    }
+    start = end + 1;
+  }
+  return undefined;
+};
+
 const parseChunk = (chunk: Chunk, index: number, limits: YamlLimits): ParsedDocument => {
   const base = {
     index,
@@ -174,6 +200,10 @@ const parseChunk = (chunk: Chunk, index: number, limits: YamlLimits): ParsedDocu
       'too-large',
       `document is ${chunk.text.length} bytes, over the ${limits.maxDocumentBytes}-byte limit; split it into smaller documents`,
     );
+  }
+  const longKey = longMappingKey(chunk.text);
+  if (longKey) {
+    return fail('too-large', `a mapping key of ${longKey.length} characters (Kubernetes keys are at most 317); refused, since keys this long make YAML parsing quadratic`, chunk.firstLine + longKey.line + 1);
   }
   let value: unknown;
   try {

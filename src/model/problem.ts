@@ -14,6 +14,7 @@ export type ProblemCode =
   | 'too-large-file'
   | 'unknown-policy'
   | 'invalid-utf8'
+  | 'invalid-name'
   /** Something inside an image that could not be read (`kubeward image check`). */
   | 'image';
 
