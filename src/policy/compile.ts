@@ -2,6 +2,7 @@ import { parse as parseCel } from '@marcbachmann/cel-js';
 import { canonicalImageName, parseImageName } from '../k8s/image.js';
 import { WORKLOAD_KINDS, type LifecycleStage } from '../model/index.js';
 import { fieldsFor, findField, IMAGE_FIELD_NAMES, type FieldDefinition } from './fields/index.js';
+import { policyRegExp } from './regex.js';
 import { compileMatcher, type Matcher } from './matchers.js';
 import type { PolicyProblem } from './schema.js';
 import type { CelCondition, Exclusion, FieldCondition, ObjectSelector, Policy } from './types.js';
@@ -14,6 +15,8 @@ export type CompiledCondition =
       readonly condition: FieldCondition;
       readonly field: FieldDefinition;
       readonly matchers: readonly Matcher[];
+      /** A value matching one of these is not counted, whatever `matchers` say. */
+      readonly except: readonly Matcher[];
       /** The condition holds when the values do NOT match: `negate`, or a StackRox "Required ..." field. */
       readonly inverted: boolean;
     }
@@ -88,13 +91,7 @@ const suggestion = (policy: Policy, name: string): string => {
   return best && best.score <= Math.max(3, name.length / 3) ? `; did you mean "${best.candidate}"?` : '; see `kubeward policy fields`';
 };
 
-const regExp = (pattern: string, flags = ''): RegExp | string => {
-  try {
-    return new RegExp(`^(?:${pattern})$`, flags);
-  } catch (error) {
-    return (error as Error).message;
-  }
-};
+const regExp = (pattern: string, flags = ''): RegExp | string => policyRegExp(pattern, flags.includes('i'));
 
 /** Compiles and checks a policy: every field known for its target, every value valid, every CEL expression parsed. */
 export const compilePolicy = (policy: Policy): CompileResult => {
@@ -155,7 +152,13 @@ export const compilePolicy = (policy: Policy): CompileResult => {
         if ('error' in result) problem(`${path}.values[${valueIndex}]`, 'invalid_value', `${field.name}: ${result.error}`);
         else matchers.push(result.matcher);
       });
-      return [{ kind: 'field', condition, field, matchers, inverted: condition.negate !== (field.required === true) }];
+      const except: Matcher[] = [];
+      (condition.except ?? []).forEach((value, valueIndex) => {
+        const result = compileMatcher(field.type, value);
+        if ('error' in result) problem(`${path}.except[${valueIndex}]`, 'invalid_value', `${field.name}: ${result.error}`);
+        else except.push(result.matcher);
+      });
+      return [{ kind: 'field', condition, field, matchers, except, inverted: condition.negate !== (field.required === true) }];
     });
     return {
       ...(section.name === undefined ? {} : { name: section.name }),

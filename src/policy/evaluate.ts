@@ -225,7 +225,8 @@ export const evaluatePolicies = (
   };
 
   /** Whether a candidate satisfies the condition's values under its operator. */
-  const candidateMatches = (matchers: readonly Matcher[], operator: BooleanOperator, value: Candidate['value']): boolean => {
+  const candidateMatches = (matchers: readonly Matcher[], operator: BooleanOperator, value: Candidate['value'], except: readonly Matcher[] = []): boolean => {
+    for (const matcher of except) if (matcher(value)) return false;
     if (operator === 'AND') {
       // As in StackRox: one value must satisfy every listed value (`> 0` AND `<= 1024` is a range).
       for (const matcher of matchers) if (!matcher(value)) return false;
@@ -250,7 +251,7 @@ export const evaluatePolicies = (
     if (known !== undefined) return known;
     let found = false;
     for (const candidate of candidates) {
-      if (candidateMatches(compiled.matchers, compiled.condition.operator, candidate.value)) {
+      if (candidateMatches(compiled.matchers, compiled.condition.operator, candidate.value, compiled.except)) {
         found = true;
         break;
       }
@@ -270,7 +271,7 @@ export const evaluatePolicies = (
     const memo = candidates.length >= MEMO_MIN_CANDIDATES ? memoOf(candidates) : undefined;
     const known = memo?.clauses.get(compiled);
     if (known) return known;
-    const matched = candidates.filter((candidate) => candidateMatches(compiled.matchers, compiled.condition.operator, candidate.value));
+    const matched = candidates.filter((candidate) => candidateMatches(compiled.matchers, compiled.condition.operator, candidate.value, compiled.except));
     const first = matched[0];
     const clause = { text: summarise(matched.map((candidate) => resolve(candidate.text))), path: first ? resolve(first.path) : compiled.field.path(context), matched: true, filter };
     // Only a clause that names a candidate is the same wherever those candidates are shared.

@@ -1,4 +1,5 @@
 import type { EnvSource, PolicyRule } from '../model/index.js';
+import { policyRegExp } from './regex.js';
 import { parsePermission, ruleGrants, type CandidateValue, type EnvCandidate, type KeyValue, type ValueType } from './fields/index.js';
 
 export type Matcher = (value: CandidateValue) => boolean;
@@ -7,11 +8,8 @@ export type MatcherResult = { readonly matcher: Matcher } | { readonly error: st
 
 /** String values are regular expressions matched against the whole value, ignoring case (as in StackRox). */
 const wholeRegExp = (pattern: string): RegExp | string => {
-  try {
-    return new RegExp(`^(?:${pattern})$`, 'i');
-  } catch (error) {
-    return `invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message}`;
-  }
+  const compiled = policyRegExp(pattern, true);
+  return typeof compiled === 'string' ? `invalid regular expression ${JSON.stringify(pattern)}: ${compiled}` : compiled;
 };
 
 const NUMBER = /^\s*(<=|>=|<|>|==|=|!=)?\s*(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*$/i;

@@ -28,6 +28,7 @@ const fieldCondition = z
   .object({
     field: text,
     values: z.array(value).default([]),
+    except: z.array(value).default([]),
     operator: z.enum(['OR', 'AND', 'NOT_IN']).default('OR'),
     negate: z.boolean().default(false),
   })

@@ -27,6 +27,8 @@ export type BooleanOperator = 'OR' | 'AND' | 'NOT_IN';
 export interface FieldCondition {
   readonly field: string;
   readonly values: readonly string[];
+  /** Values that are not counted even when they match: `ADD=.*` except the base image's `ADD file:... in /`. */
+  readonly except: readonly string[];
   readonly operator: BooleanOperator;
   readonly negate: boolean;
 }

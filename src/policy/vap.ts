@@ -122,6 +122,7 @@ const valueTest = (type: FieldTranslation['type'], value: string): { cel: string
 const conditionCel = (condition: FieldCondition, translations: Readonly<Record<string, FieldTranslation>>): { cel: string; level: Level } | { reason: string } => {
   const translation = translations[condition.field];
   if (!translation) return { reason: `field ${JSON.stringify(condition.field)} has no CEL translation` };
+  if ((condition.except ?? []).length > 0) return { reason: `field ${JSON.stringify(condition.field)} has except values, which are regular expressions` };
   const tests: string[] = [];
   for (const value of condition.values) {
     const test = valueTest(translation.type, value);

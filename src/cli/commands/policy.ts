@@ -100,7 +100,7 @@ export const runPolicyExplain = async (id: string, options: { config?: string; p
       ...section.conditions.map((condition) =>
         'cel' in condition
           ? `    - CEL (${condition.level}): ${condition.cel}`
-          : `    - ${condition.negate ? 'NOT ' : ''}${condition.field} ${condition.operator === 'NOT_IN' ? 'not in' : condition.operator === 'AND' ? 'all of' : 'any of'} [${condition.values.join(', ')}]`,
+          : `    - ${condition.negate ? 'NOT ' : ''}${condition.field} ${condition.operator === 'NOT_IN' ? 'not in' : condition.operator === 'AND' ? 'all of' : 'any of'} [${condition.values.join(', ')}]${(condition.except ?? []).length > 0 ? ` except [${condition.except.join(', ')}]` : ''}`,
       ),
     ]),
   ];
