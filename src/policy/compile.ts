@@ -2,6 +2,7 @@ import { parse as parseCel } from '@marcbachmann/cel-js';
 import { canonicalImageName, parseImageName } from '../k8s/image.js';
 import { WORKLOAD_KINDS, type LifecycleStage } from '../model/index.js';
 import { fieldsFor, findField, IMAGE_FIELD_NAMES, type FieldDefinition } from './fields/index.js';
+import { celCost, type CostPolynomial } from './cel-cost.js';
 import { policyRegExp } from './regex.js';
 import { compileMatcher, type Matcher } from './matchers.js';
 import type { PolicyProblem } from './schema.js';
@@ -20,7 +21,13 @@ export type CompiledCondition =
       /** The condition holds when the values do NOT match: `negate`, or a StackRox "Required ..." field. */
       readonly inverted: boolean;
     }
-  | { readonly kind: 'cel'; readonly condition: CelCondition; readonly program: CelProgram };
+  | {
+      readonly kind: 'cel';
+      readonly condition: CelCondition;
+      readonly program: CelProgram;
+      /** Its worst-case cost as a polynomial in the longest list it may iterate. */
+      readonly cost: CostPolynomial;
+    };
 
 export interface CompiledSection {
   readonly name?: string;
@@ -131,7 +138,8 @@ export const compilePolicy = (policy: Policy): CompileResult => {
       const path = `spec.criteria[${sectionIndex}].conditions[${conditionIndex}]`;
       if ('cel' in condition) {
         try {
-          return [{ kind: 'cel', condition, program: parseCel(condition.cel) as unknown as CelProgram }];
+          const program = parseCel(condition.cel) as unknown as CelProgram & { ast?: unknown };
+          return [{ kind: 'cel', condition, program, cost: celCost(program.ast) }];
         } catch (error) {
           problem(`${path}.cel`, 'invalid_cel', (error as Error).message.split('\n')[0] ?? 'invalid CEL expression');
           return [];

@@ -225,3 +225,18 @@ rules:
     );
   });
 });
+
+describe('CEL cost budget', () => {
+  it('nested comprehensions over a 19,000-container Pod are not run (estimated cost over the budget); a 3-container one is', () => {
+    const nested = policy({ criteria: [{ conditions: [{ cel: 'object.spec.containers.exists(c, object.spec.containers.exists(d, c.name != d.name && c.image == d.image))' }] }] });
+    const pod = (count: number): string =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: p${count}, namespace: shop}\nspec:\n  containers:\n${Array.from({ length: count }, (_, index) => `    - {name: c${index}, image: ${index < 2 ? 'same:1' : `img${index}:1`}}`).join('\n')}\n`;
+    const small = evaluatePolicies(snapshotOf(pod(3)), [nested], { now: new Date('2026-06-01T00:00:00Z'), stages: ['DEPLOY'] });
+    assert.equal(small.findings.length, 1);
+    assert.equal(small.stats.celOverBudget, 0);
+    const started = performance.now();
+    const huge = evaluatePolicies(snapshotOf(pod(19_000)), [nested], { now: new Date('2026-06-01T00:00:00Z'), stages: ['DEPLOY'] });
+    assert.ok(performance.now() - started < 2000, `${Math.round(performance.now() - started)} ms`);
+    assert.deepEqual([huge.findings.length, huge.stats.celOverBudget, huge.stats.celErrors], [0, 1, 1]);
+  });
+});

@@ -15,6 +15,7 @@ import {
 } from '../model/index.js';
 import type { CompiledCondition, CompiledExclusion, CompiledPolicy, CompiledSection, CompiledSelector } from './compile.js';
 import type { Matcher } from './matchers.js';
+import { CEL_COST_LIMIT, evaluateCost, longestCollection, type CostPolynomial } from './cel-cost.js';
 import { resolve, type Candidate, type FieldContext, type FieldDefinition } from './fields/index.js';
 import { canonicalImageName } from '../k8s/image.js';
 import { snapshotObjects } from '../k8s/snapshot.js';
@@ -48,6 +49,8 @@ export interface EvaluationStats {
   readonly objectsChecked: number;
   /** CEL expressions that failed at run time (a missing key, a type error): counted as not matching. */
   readonly celErrors: number;
+  /** Of those, expressions not run because their cost on the object was over the budget (CEL_COST_LIMIT). */
+  readonly celOverBudget: number;
 }
 
 export interface EvaluationResult {
@@ -194,6 +197,7 @@ export const evaluatePolicies = (
   const now = options.now.getTime();
   const stages = new Set(options.stages);
   let celErrors = 0;
+  let celOverBudget = 0;
   let objectsChecked = 0;
   let policiesRun = 0;
   const ignoreCache = new Map<KubeObject, ReturnType<typeof ignoredPolicies>>();
@@ -214,7 +218,17 @@ export const evaluatePolicies = (
     return candidates;
   };
 
-  const runCel = (program: (variables: Record<string, unknown>) => unknown, object: KubeObject, container: Container | undefined): boolean => {
+  // The longest list of each object's manifest, for CEL cost estimates (worked out only for objects CEL judges).
+  const longest = new WeakMap<KubeObject, number>();
+  const runCel = (program: (variables: Record<string, unknown>) => unknown, cost: CostPolynomial, object: KubeObject, container: Container | undefined): boolean => {
+    let length = longest.get(object);
+    if (length === undefined) longest.set(object, (length = longestCollection(object.raw)));
+    // As the API server does: an expression whose worst case is over the budget is not run.
+    if (evaluateCost(cost, length) > CEL_COST_LIMIT) {
+      celErrors++;
+      celOverBudget++;
+      return false;
+    }
     try {
       const result = program({ object: object.raw, model: object, ...(container ? { container } : {}) });
       return result === true;
@@ -244,7 +258,7 @@ export const evaluatePolicies = (
 
   /** Whether a condition holds; no allocation, as most conditions of most policies do not. */
   const holds = (compiled: CompiledCondition, context: FieldContext): boolean => {
-    if (compiled.kind === 'cel') return runCel(compiled.program, context.object, context.container);
+    if (compiled.kind === 'cel') return runCel(compiled.program, compiled.cost, context.object, context.container);
     const candidates = extract(compiled.field, context);
     const memo = candidates.length >= MEMO_MIN_CANDIDATES ? memoOf(candidates) : undefined;
     const known = memo?.holds.get(compiled);
@@ -423,5 +437,5 @@ export const evaluatePolicies = (
       if (location) (finding as { location: FileLocation }).location = location;
     });
   }
-  return { findings, stats: { policies: policiesRun, objectsChecked, celErrors } };
+  return { findings, stats: { policies: policiesRun, objectsChecked, celErrors, celOverBudget } };
 };

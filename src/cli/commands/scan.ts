@@ -170,7 +170,7 @@ export const runScan = async (inputs: readonly string[], options: ScanOptions, i
     io.stderr(`kubeward: warning: no Kubernetes objects found in ${inputs.join(' ')} (only .yaml, .yml and .json files are read from directories)\n`);
   }
   if (result.celErrors > 0 && !options.quiet) {
-    io.stderr(`kubeward: ${result.celErrors} CEL evaluations failed at run time and counted as not matching\n`);
+    io.stderr(`kubeward: ${result.celErrors} CEL evaluations failed at run time or were over the cost budget (1,000,000, as in Kubernetes), and counted as not matching\n`);
   }
   const failing = failingFindings(findings, failOn);
   const hiddenFailing = failing.length - failingFindings(report.findings, failOn).length;
