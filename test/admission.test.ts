@@ -182,3 +182,81 @@ describe('kubeward admission manifests', () => {
     assert.doesNotMatch(certManager.stdout, /BEGIN/);
   });
 });
+
+describe('kubeward admission serve under load and abuse', () => {
+  let tls: string;
+  let ca: Buffer;
+  before(async () => {
+    tls = await temporaryDirectory();
+    assert.equal((await kubeward(['admission', 'manifests', '--url', 'https://127.0.0.1:8443/validate', '--tls-dir', tls])).code, 0);
+    ca = await readFile(join(tls, 'ca.crt'));
+  });
+  const serve = async (extra: string[]): Promise<{ server: RunningKubeward; port: number }> => {
+    const server = startKubeward(['admission', 'serve', '--tls-cert', join(tls, 'tls.crt'), '--tls-key', join(tls, 'tls.key'), '--port', '0', '--address', '127.0.0.1', '--enforce', 'privileged-container', ...extra]);
+    return { server, port: Number((await server.waitForStderr(/webhook on https:\/\/127\.0\.0\.1:(\d+)\/validate/))[1]) };
+  };
+  const huge = (count: number) => ({ ...PRIVILEGED, spec: { ...PRIVILEGED.spec, template: { ...PRIVILEGED.spec.template, spec: { containers: Array.from({ length: count }, (_, index) => ({ name: `c${index}`, image: `registry.example.com/app-${index}:1`, securityContext: { privileged: index === count - 1 } })) } } } });
+
+  it('a slow decision holds neither the probes nor the other requests (decisions run in worker threads)', async () => {
+    const { server, port } = await serve(['--workers', '2', '--time-budget', '60000']);
+    try {
+      const slow = post(port, ca, '/validate', review(huge(19_000)));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const times: number[] = [];
+      for (let index = 0; index < 10; index++) {
+        const started = performance.now();
+        const answer = await post(port, ca, '/validate', review(PRIVILEGED));
+        times.push(performance.now() - started);
+        assert.equal((JSON.parse(answer.body) as { response: { allowed: boolean } }).response.allowed, false);
+        assert.equal((await post(port, ca, '/healthz', '', {}, 'GET')).status, 200);
+      }
+      const slowAnswer = JSON.parse((await slow).body) as { response: { allowed: boolean; status?: { message: string } } };
+      assert.equal(slowAnswer.response.allowed, false, 'the huge one is still judged, and denied');
+      assert.ok(Math.max(...times) < 1000, `small decisions took ${times.map((time) => time.toFixed(0)).join(', ')} ms`);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a decision past its hard deadline is stopped, answered by the failure policy, and the next one is judged', async () => {
+    const { server, port } = await serve(['--workers', '1', '--hard-timeout', '300', '--failure-policy', 'closed']);
+    try {
+      const stopped = JSON.parse((await post(port, ca, '/validate', review(huge(40_000)))).body) as { response: { allowed: boolean; status?: { code: number; message: string } } };
+      assert.deepEqual([stopped.response.allowed, stopped.response.status?.code], [false, 503]);
+      assert.match(stopped.response.status?.message ?? '', /the decision took over 300 ms/);
+      await server.waitForStderr(/was still running after 300 ms and was stopped; answered closed/);
+      const next = JSON.parse((await post(port, ca, '/validate', review(PRIVILEGED))).body) as { response: { allowed: boolean; status?: { code: number } } };
+      assert.deepEqual([next.response.allowed, next.response.status?.code], [false, 403], 'a fresh worker judged it');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('connections beyond the per-source cap are closed at once, and other sources are still answered', async () => {
+    const { connect } = await import('node:net');
+    const { server, port } = await serve(['--max-connections-per-source', '50']);
+    const sockets: import('node:net').Socket[] = [];
+    try {
+      let closed = 0;
+      await Promise.all(
+        Array.from({ length: 400 }, () =>
+          new Promise<void>((resolve) => {
+            // 127.0.0.2 is loopback too: a flood from one address that is not the API server's.
+            const socket = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2' }, () => resolve());
+            socket.on('close', () => closed++);
+            socket.on('error', () => resolve());
+            sockets.push(socket);
+          }),
+        ),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.ok(closed >= 340, `${closed} of 400 flooding connections closed`);
+      const answer = await post(port, ca, '/validate', review(PRIVILEGED));
+      assert.equal(answer.status, 200);
+      await server.waitForStderr(/more than 50 connections from (::ffff:)?127\.0\.0\.2; new ones are closed/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await server.stop();
+    }
+  });
+});

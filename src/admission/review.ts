@@ -55,6 +55,8 @@ export interface AdmissionDecision {
   /** Findings of enforced policies (denials, or what a break-glass deploy let through). */
   readonly enforced: readonly Finding[];
   readonly warnings: readonly Finding[];
+  /** CEL expressions of enforced policies that could not be judged (failed, or over the cost budget): the failure policy decides. */
+  readonly enforcedErrors?: number;
 }
 
 const CHECKED_KINDS = new Set<string>(WORKLOAD_KINDS);
@@ -120,7 +122,8 @@ export const reviewAdmission = (request: AdmissionRequest, settings: AdmissionSe
   const warning = settings.policies.filter((compiled) => !compiled.enforcedAt.includes('DEPLOY'));
   // An annotation must not switch enforcement off: anyone who can deploy could set it. Enforced
   // findings stand whatever `kubeward.io/ignore` says; the escape hatch is break-glass, which is audited.
-  const enforced = enforcing.length > 0 ? evaluatePolicies(snapshot, enforcing, { now, stages: ['DEPLOY'] }).findings.filter((finding) => finding.enforcedAt.includes('DEPLOY')) : [];
+  const enforcedRun = enforcing.length > 0 ? evaluatePolicies(snapshot, enforcing, { now, stages: ['DEPLOY'] }) : undefined;
+  const enforced = enforcedRun ? enforcedRun.findings.filter((finding) => finding.enforcedAt.includes('DEPLOY')) : [];
   const warningsChecked = warning.length > 0 && warningsWanted();
   const warnings = warningsChecked ? evaluatePolicies(snapshot, warning, { now, stages: ['DEPLOY'] }).findings.filter((finding) => !finding.suppressed) : [];
   const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
@@ -134,7 +137,7 @@ export const reviewAdmission = (request: AdmissionRequest, settings: AdmissionSe
   const warningLines = warnings.slice(0, MAX_WARNINGS).map((finding) => clip(`kubeward: ${findingLine(finding)}`));
   if (warning.length > 0 && !warningsChecked) warningLines.push('kubeward: the time budget was spent on enforced policies; the others were not checked');
   if (warnings.length > MAX_WARNINGS) warningLines.push(`kubeward: and ${warnings.length - MAX_WARNINGS} more findings (kubeward scan shows them all)`);
-  const result = { ...base, enforced, warnings };
+  const result = { ...base, enforced, warnings, ...(enforcedRun && enforcedRun.stats.celErrors > 0 ? { enforcedErrors: enforcedRun.stats.celErrors } : {}) };
 
   if (enforced.length === 0) {
     return { ...result, response: { uid: request.uid, allowed: true, ...(warningLines.length > 0 ? { warnings: warningLines } : {}) }, outcome: warnings.length > 0 ? 'warned' : 'allowed' };

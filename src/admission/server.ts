@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { invalidReview, reviewAdmission, type AdmissionDecision, type AdmissionRequest, type AdmissionResponse, type AdmissionSettings } from './review.js';
+import { DecisionPool } from './pool.js';
+import { invalidReview, type AdmissionDecision, type AdmissionRequest, type AdmissionResponse, type AdmissionSettings } from './review.js';
 
 export interface AdmissionServerOptions extends AdmissionSettings {
   readonly cert: Buffer | string;
@@ -10,8 +12,15 @@ export interface AdmissionServerOptions extends AdmissionSettings {
   readonly clientCa?: Buffer | string;
   readonly port: number;
   readonly host: string;
-  /** Milliseconds a decision may take; past it the failure policy answers. */
+  /** Milliseconds from a request's arrival: past half of it only enforced policies are judged; a decision not started within it gets the failure policy. */
   readonly timeBudgetMs: number;
+  /** Milliseconds after which a decision still running is stopped and the failure policy answers (the API server's own timeout is 10 s by default). */
+  readonly hardTimeoutMs?: number;
+  /** Decision workers (threads); by default one per core, at most four. */
+  readonly workers?: number;
+  /** Connections open at once, in all and from one address: beyond them new ones are closed at once. */
+  readonly maxConnections?: number;
+  readonly maxConnectionsPerSource?: number;
   /** What to answer when a decision fails or runs out of time: allow (open) or deny (closed). */
   readonly failurePolicy: 'open' | 'closed';
   readonly now: () => Date;
@@ -19,6 +28,12 @@ export interface AdmissionServerOptions extends AdmissionSettings {
   readonly onDecision: (decision: AdmissionDecision, elapsedMs: number) => void;
   readonly onError: (message: string) => void;
 }
+
+export const DEFAULT_HARD_TIMEOUT_MS = 9000;
+export const DEFAULT_MAX_CONNECTIONS = 2048;
+export const DEFAULT_MAX_CONNECTIONS_PER_SOURCE = 256;
+/** A TLS handshake must be done within this (Node waits two minutes by default). */
+export const HANDSHAKE_TIMEOUT_MS = 5000;
 
 /**
  * etcd holds objects of up to 1.5 MiB in protobuf; a review carries the object and its old version
@@ -77,48 +92,54 @@ export const startAdmissionServer = async (options: AdmissionServerOptions): Pro
       ? { uid, allowed: true, warnings: [`kubeward: not checked (${why}); allowed by the fail-open policy`] }
       : { uid, allowed: false, status: { code: 503, reason: 'ServiceUnavailable', message: `kubeward could not check this request (${why}); denied by the fail-closed policy` } };
 
+  const pool = new DecisionPool(
+    {
+      policies: options.policies.map((compiled) => compiled.policy),
+      enforced: options.policies.filter((compiled) => compiled.enforcedAt.includes('DEPLOY')).map((compiled) => compiled.policy.id),
+      excludedNamespaces: options.excludedNamespaces,
+      excludedUsers: options.excludedUsers,
+      breakGlass: options.breakGlass,
+    },
+    options.workers,
+  );
+  await pool.ready();
+  const hardTimeoutMs = options.hardTimeoutMs ?? Math.max(DEFAULT_HARD_TIMEOUT_MS, options.timeBudgetMs);
+
   /**
-   * The budget runs from the request's arrival. Enforced policies are always judged once the
-   * decision starts, and their answer stands however long it took: a slow decision must not let a
-   * violation through. The others are judged only while half the budget remains. The failure
-   * policy answers when the budget is gone before the decision could start, or the decision fails.
+   * The budget runs from the request's arrival. Decisions run in worker threads: a slow one holds
+   * neither the server nor the other requests. Enforced policies are always judged once the
+   * decision starts, and their answer stands even past the budget (a slow decision must not let a
+   * violation through), up to the hard deadline, where the decision is stopped; the others are
+   * judged only while half the budget remains. The failure policy answers when the budget is gone
+   * before the decision could start, the decision fails or is stopped, or an enforced policy's
+   * CEL could not be judged.
    */
   const decide = async (request: AdmissionRequest, arrival: number): Promise<AdmissionResponse> => {
     const what = `${request.kind.kind} ${request.namespace ?? ''}/${request.name ?? ''}`;
-    const remaining = options.timeBudgetMs - (performance.now() - arrival);
-    if (remaining <= 0) {
+    const elapsedBefore = performance.now() - arrival;
+    if (elapsedBefore >= options.timeBudgetMs) {
       options.onError(`${what}: the ${options.timeBudgetMs} ms time budget ran out before the decision; answered ${options.failurePolicy}`);
       return failed(request.uid, `the ${options.timeBudgetMs} ms time budget ran out`);
     }
-    let timer: NodeJS.Timeout | undefined;
-    const budget = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), remaining);
-    });
-    try {
-      const work = new Promise<AdmissionDecision>((resolve, reject) =>
-        setImmediate(() => {
-          try {
-            resolve(reviewAdmission(request, options, options.now(), () => performance.now() - arrival < options.timeBudgetMs / 2));
-          } catch (error) {
-            reject(error instanceof Error ? error : new Error(String(error)));
-          }
-        }),
-      );
-      const outcome = await Promise.race([work, budget]);
-      const elapsed = performance.now() - arrival;
-      if (outcome === 'timeout') {
-        options.onError(`${what}: the decision had not started within ${options.timeBudgetMs} ms; answered ${options.failurePolicy}`);
-        return failed(request.uid, `the ${options.timeBudgetMs} ms time budget ran out`);
-      }
-      if (elapsed > options.timeBudgetMs) options.onError(`${what}: the decision took ${elapsed.toFixed(0)} ms, over the ${options.timeBudgetMs} ms budget; its answer stands`);
-      options.onDecision(outcome, elapsed);
-      return outcome.response;
-    } catch (error) {
-      options.onError(`${what}: ${(error as Error).message}`);
-      return failed(request.uid, 'internal error');
-    } finally {
-      clearTimeout(timer);
+    const outcome = await pool.decide(request, options.now(), options.timeBudgetMs / 2 - elapsedBefore, arrival + hardTimeoutMs);
+    const elapsed = performance.now() - arrival;
+    if ('timedOut' in outcome) {
+      options.onError(`${what}: the decision was still running after ${hardTimeoutMs} ms and was stopped; answered ${options.failurePolicy}`);
+      return failed(request.uid, `the decision took over ${hardTimeoutMs} ms`);
     }
+    if ('failed' in outcome) {
+      options.onError(`${what}: ${outcome.failed}`);
+      return failed(request.uid, 'internal error');
+    }
+    const decision = outcome.decision;
+    if (elapsed > options.timeBudgetMs) options.onError(`${what}: the decision took ${elapsed.toFixed(0)} ms, over the ${options.timeBudgetMs} ms budget; its answer stands`);
+    options.onDecision(decision, elapsed);
+    if (decision.enforcedErrors && decision.response.allowed && decision.outcome !== 'break-glass') {
+      options.onError(`${what}: ${decision.enforcedErrors} CEL expressions of enforced policies could not be judged; answered ${options.failurePolicy}`);
+      const answer = failed(request.uid, `${decision.enforcedErrors} CEL expressions of enforced policies could not be judged (failed, or over the cost budget)`);
+      return answer.allowed ? { ...answer, warnings: [...(decision.response.warnings ?? []), ...(answer.warnings ?? [])] } : answer;
+    }
+    return decision.response;
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -164,7 +185,7 @@ export const startAdmissionServer = async (options: AdmissionServerOptions): Pro
 
   // Client certificates are asked for but not demanded at the handshake: the kubelet's probes
   // present none, and only /validate needs one.
-  const server = createServer({ cert: options.cert, key: options.key, minVersion: 'TLSv1.2', noDelay: true, keepAlive: true, ...(options.clientCa ? { ca: options.clientCa, requestCert: true, rejectUnauthorized: false } : {}) }, (request, response) => {
+  const server = createServer({ cert: options.cert, key: options.key, minVersion: 'TLSv1.2', noDelay: true, keepAlive: true, handshakeTimeout: HANDSHAKE_TIMEOUT_MS, ...(options.clientCa ? { ca: options.clientCa, requestCert: true, rejectUnauthorized: false } : {}) }, (request, response) => {
     handle(request, response).catch((error: unknown) => {
       options.onError(`request failed: ${(error as Error).message}`);
       if (!response.headersSent) send(response, 500, { error: 'internal error' });
@@ -173,6 +194,30 @@ export const startAdmissionServer = async (options: AdmissionServerOptions): Pro
   // The API server holds connections open between reviews; a slow client must not hold one forever.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  // A socket that sends nothing (before or between requests) is closed: idle connections cost file descriptors.
+  server.setTimeout(30_000, (socket) => socket.destroy());
+  // Connection caps: thousands of idle connections must not take the descriptors the API server needs.
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const perSource = new Map<string, number>();
+  const perSourceCap = options.maxConnectionsPerSource ?? DEFAULT_MAX_CONNECTIONS_PER_SOURCE;
+  let refusedSince = 0;
+  server.on('connection', (socket: Socket) => {
+    const source = socket.remoteAddress ?? '';
+    const open = (perSource.get(source) ?? 0) + 1;
+    if (open > perSourceCap) {
+      if (refusedSince++ === 0) options.onError(`more than ${perSourceCap} connections from ${source}; new ones are closed until some end`);
+      socket.destroy();
+      return;
+    }
+    perSource.set(source, open);
+    socket.once('close', () => {
+      const left = (perSource.get(source) ?? 1) - 1;
+      if (left <= 0) perSource.delete(source);
+      else perSource.set(source, left);
+      if (left < perSourceCap) refusedSince = 0;
+    });
+  });
+  server.on('close', () => void pool.close());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

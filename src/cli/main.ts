@@ -235,6 +235,10 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--no-break-glass', `ignore the ${BREAK_GLASS_ANNOTATION} annotation`)
     .option('--time-budget <ms>', 'milliseconds a decision may take before the failure policy answers', '3000')
     .option('--failure-policy <policy>', 'answer when a decision fails or runs out of time: open (allow, with a warning) or closed (deny)', 'open')
+    .option('--hard-timeout <ms>', 'milliseconds after which a decision still running is stopped (the failure policy answers)', '9000')
+    .option('--workers <n>', 'threads that judge requests (by default one per core, at most 4)')
+    .option('--max-connections <n>', 'connections open at once; beyond, new ones are closed', '2048')
+    .option('--max-connections-per-source <n>', 'connections open at once from one address', '256')
     .option('-q, --quiet', 'log only denials, warnings and break-glass deploys', false)
     // Loaded when used: the HTTPS server and certificate code need not slow every other command's start.
     .action(async (options) => setExit(await (await import('./commands/admission.js')).runAdmissionServe(options, io, io.shutdownSignal?.() ?? new AbortController().signal)));

@@ -25,6 +25,10 @@ export interface AdmissionServeOptions extends PolicySelectionFlags {
   /** commander's --no-break-glass */
   readonly breakGlass: boolean;
   readonly timeBudget: string;
+  readonly hardTimeout?: string;
+  readonly workers?: string;
+  readonly maxConnections?: string;
+  readonly maxConnectionsPerSource?: string;
   readonly failurePolicy: string;
   readonly quiet?: boolean;
 }
@@ -63,6 +67,16 @@ export const runAdmissionServe = async (options: AdmissionServeOptions, io: Io, 
   const timeBudgetMs = Number(options.timeBudget);
   if (!Number.isFinite(timeBudgetMs) || timeBudgetMs < 0) throw new UsageError('--time-budget takes milliseconds, e.g. 3000');
   if (options.failurePolicy !== 'open' && options.failurePolicy !== 'closed') throw new UsageError('--failure-policy must be open or closed');
+  const whole = (value: string | undefined, flag: string, minimum: number): number | undefined => {
+    if (value === undefined) return undefined;
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < minimum) throw new UsageError(`${flag} takes a whole number from ${minimum}, not ${JSON.stringify(value)}`);
+    return number;
+  };
+  const hardTimeoutMs = whole(options.hardTimeout, '--hard-timeout', 1);
+  const workers = whole(options.workers, '--workers', 1);
+  const maxConnections = whole(options.maxConnections, '--max-connections', 1);
+  const maxConnectionsPerSource = whole(options.maxConnectionsPerSource, '--max-connections-per-source', 1);
   const [cert, key] = [await readPem(options.tlsCert, '--tls-cert', io), await readPem(options.tlsKey, '--tls-key', io)];
   const clientCa = options.clientCa ? await readPem(options.clientCa, '--client-ca', io) : undefined;
   const { policies } = await policyGate({ ...options, quiet: options.quiet ?? false }, io);
@@ -85,6 +99,10 @@ export const runAdmissionServe = async (options: AdmissionServeOptions, io: Io, 
       excludedUsers: [...(options.defaultExclusions ? DEFAULT_EXCLUDED_USERS : []), ...options.excludeUser],
       breakGlass: options.breakGlass,
       timeBudgetMs,
+      ...(hardTimeoutMs === undefined ? {} : { hardTimeoutMs }),
+      ...(workers === undefined ? {} : { workers }),
+      ...(maxConnections === undefined ? {} : { maxConnections }),
+      ...(maxConnectionsPerSource === undefined ? {} : { maxConnectionsPerSource }),
       failurePolicy: options.failurePolicy,
       now: io.now,
       onDecision: (decision, elapsedMs) => {
