@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { load } from 'js-yaml';
@@ -233,9 +234,8 @@ describe('kubeward admission serve under load and abuse', () => {
   });
 
   it('connections beyond the per-source cap are closed at once, and other sources are still answered', async () => {
-    const { connect } = await import('node:net');
     const { server, port } = await serve(['--max-connections-per-source', '50']);
-    const sockets: import('node:net').Socket[] = [];
+    const sockets: Socket[] = [];
     try {
       let closed = 0;
       await Promise.all(
