@@ -9,16 +9,15 @@
  *
  *   node dist/bench/image.js [--runs 3] [--data ../shared/data/osv] [--syft PATH] [--timeout 600]
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, homedir, tmpdir, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseToml } from 'smol-toml';
 import type { ImageScan, InstalledPackage } from '../src/model/index.js';
 import { appImage, hasAppImageTools } from '../test/support/images.js';
-import { hasGnuTime, measure, round, summarise, type Measurement } from './measure.js';
+import { findTool, goModuleVersion, hasGnuTime, measure, round, summarise, type Measurement } from './measure.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,14 +32,6 @@ const root = new URL('../..', import.meta.url).pathname;
 const bin = join(root, 'dist/src/cli/bin.js');
 const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
 
-
-/** Finds a tool on PATH or in Go's bin directory. */
-const findTool = (name: string): string | undefined => {
-  const onPath = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
-  if (onPath) return onPath;
-  const goBin = join(process.env.GOBIN ?? join(process.env.GOPATH ?? join(homedir(), 'go'), 'bin'), name);
-  return existsSync(goBin) ? goBin : undefined;
-};
 
 /** A package as both tools can name it: the purl's type, namespace, name and version, qualifiers left out. */
 interface Identity {
@@ -164,12 +155,7 @@ const syftSides = (document: { readonly artifacts: readonly SyftArtifact[] }): M
   return sides;
 };
 
-/** `go install` builds carry no version of their own: the module version is in the Go build info. */
-const syftVersion = (path: string, reported: string | undefined): string => {
-  if (reported && /\d/.test(reported)) return reported;
-  const info = spawnSync('go', ['version', '-m', path], { encoding: 'utf8' }).stdout ?? '';
-  return /\tmod\tgithub\.com\/anchore\/syft\t(\S+)/.exec(info)?.[1] ?? reported ?? 'unknown';
-};
+const syftVersion = (path: string, reported: string | undefined): string => goModuleVersion(path, 'github.com/anchore/syft', reported);
 
 const main = async (): Promise<void> => {
   if (!hasAppImageTools) throw new Error('the application image needs mmdebstrap, umoci, skopeo, go, git and golang-github-aquasecurity-go-dep-parser-dev, as root');

@@ -23,7 +23,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, homedir, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { hasGnuTime, measure, round, summarise, type Measurement } from './measure.js';
+import { findTool, hasGnuTime, measure, round, summarise, type Measurement } from './measure.js';
 import { compareConnectivity, compareSelfConnections, fromKubeward, fromNca, type KubewardMap } from './netpol-compare.js';
 
 const { values: args } = parseArgs({
@@ -62,13 +62,6 @@ export const networkCorpus = (namespaces: number, perNamespace: number): string 
     documents.push(policy('front-egress', '{podSelector: {matchLabels: {tier: front}}, policyTypes: [Egress], egress: [{to: [{podSelector: {matchLabels: {tier: back}}}, {namespaceSelector: {matchLabels: {env: prod}}, podSelector: {matchLabels: {tier: front}}}]}]}'));
   }
   return `${documents.join('\n---\n')}\n`;
-};
-
-const findTool = (name: string): string | undefined => {
-  const candidates = [join(process.env.GOPATH ?? join(homedir(), 'go'), 'bin', name)];
-  const which = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-  if (which.status === 0 && which.stdout.trim()) candidates.unshift(which.stdout.trim());
-  return candidates.find((candidate) => existsSync(candidate));
 };
 
 /** network-config-analyzer: KUBEWARD_NCA, then the venv the docs install it in, then PATH. */

@@ -7,6 +7,7 @@ import { DEFAULT_LOAD_OPTIONS } from '../src/k8s/index.js';
 import { builtInPolicyDirectory, loadPolicyPath } from '../src/policy/files.js';
 import { selectPolicies } from '../src/policy/index.js';
 import { runScanJob } from '../src/scan/run.js';
+import { kubeward } from './support/cli.js';
 import { repoRoot, temporaryDirectory } from './support/repo.js';
 
 const scan = async (inputs: string[], threads: number, cwd: string) => {
@@ -38,6 +39,18 @@ describe('parallel scans', () => {
       assert.equal(parallel.files, single.files);
       assert.equal(parallel.documents, single.documents);
     }
+  });
+
+  it('write the same report byte for byte whichever thread judged an object', async () => {
+    const directory = await temporaryDirectory();
+    await writeCorpus(directory, 300, 5);
+    const report = async (threads: string) => {
+      const result = await kubeward(['scan', '.', '--format', 'json', '--no-fail', '--quiet', '--enable', '*', '--threads', threads], { cwd: directory });
+      assert.equal(result.code, 0, result.stderr);
+      return result.stdout;
+    };
+    const single = await report('1');
+    assert.equal(await report('2'), single);
   });
 
   it('judge a Namespace declared in several files once, whichever thread reads which', async () => {

@@ -3,13 +3,8 @@ import { buildSnapshot } from '../k8s/snapshot.js';
 import { WORKLOAD_KINDS, type Finding } from '../model/index.js';
 import { evaluatePolicies, type CompiledPolicy } from '../policy/index.js';
 
-/** The annotation that lets an emergency deploy through the webhook; it always raises a finding. */
-export const BREAK_GLASS_ANNOTATION = 'admission.kubeward.io/break-glass';
-
-/** Namespaces the control plane runs in: StackRox skips them too. */
-export const DEFAULT_EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
-/** Controllers act for users who were already checked (a Deployment's ReplicaSets and Pods), and the control plane's own identities. */
-export const DEFAULT_EXCLUDED_USERS = ['system:serviceaccount:kube-system:*', 'system:kube-controller-manager', 'system:kube-scheduler', 'system:kube-proxy', 'system:node:*'];
+export { BREAK_GLASS_ANNOTATION, DEFAULT_EXCLUDED_NAMESPACES, DEFAULT_EXCLUDED_USERS } from './defaults.js';
+import { BREAK_GLASS_ANNOTATION } from './defaults.js';
 
 /** What the webhook reads of an AdmissionReview v1 request (admission.k8s.io/v1). */
 export interface AdmissionRequest {

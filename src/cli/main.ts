@@ -1,24 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { BREAK_GLASS_ANNOTATION, DEFAULT_EXCLUDED_NAMESPACES } from '../admission/defaults.js';
 import { SEVERITIES } from '../model/index.js';
-import { builtInPolicyDirectory } from '../policy/files.js';
-import { FORMAT_NAMES } from '../report/index.js';
-import { runDbImport, runDbMatch, runDbStatus, runDbUpdate } from './commands/db.js';
-import { runImageCheck } from './commands/image-check.js';
-import { runNetpolDiff, runNetpolGenerate, runNetpolMap } from './commands/netpol.js';
-import { runRbacExplain, runRbacReview, runRbacWhoCan } from './commands/rbac.js';
-import { runRisk } from './commands/risk.js';
-import { BREAK_GLASS_ANNOTATION, DEFAULT_EXCLUDED_NAMESPACES } from '../admission/review.js';
-import { NETWORK_DIFF_FORMATS, NETWORK_MAP_FORMATS } from '../report/network/index.js';
-import { runFsScan, runImageScan, runSbomScan } from './commands/image.js';
-import { IMAGE_FORMAT_NAMES } from '../report/image/index.js';
-import { runImportStackRox, runPolicyExplain,
-  runPolicyExportVap, runPolicyFields, runPolicyList, runPolicyTest } from './commands/policy.js';
-import { runScan, type ScanOptions } from './commands/scan.js';
-import { EXIT, KnownError } from './errors.js';
+import { builtInPolicyDirectory } from '../policy/location.js';
+import { FORMAT_NAMES } from '../report/formats/names.js';
+import { IMAGE_FORMAT_NAMES } from '../report/image/names.js';
+import { NETWORK_DIFF_FORMATS, NETWORK_MAP_FORMATS } from '../report/network/names.js';
 import { DEFAULT_MIRROR } from '../vulndb/sources/download.js';
+import type { ScanOptions } from './commands/scan.js';
+import { EXIT, KnownError } from './errors.js';
 import type { Io } from './io.js';
+
+// Each command's module is loaded when the command runs: `kubeward --help` or `scan` should not
+// pay for the image scanner's SBOM libraries or the vulnerability database.
+const dbCommands = () => import('./commands/db.js');
+const imageCheckCommands = () => import('./commands/image-check.js');
+const netpolCommands = () => import('./commands/netpol.js');
+const rbacCommands = () => import('./commands/rbac.js');
+const riskCommands = () => import('./commands/risk.js');
+const imageCommands = () => import('./commands/image.js');
+const policyCommands = () => import('./commands/policy.js');
+const scanCommands = () => import('./commands/scan.js');
 
 const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
 const repeat = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -80,7 +83,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--no-color', 'never use colours')
     .option('-q, --quiet', 'no summary on stderr', false)
     .option('--threads <count>', 'worker threads (default: one per core for inputs over 4 MiB)')
-    .action(async (paths: string[], options: ScanOptions) => setExit(await runScan(paths, options, io)));
+    .action(async (paths: string[], options: ScanOptions) => setExit(await (await scanCommands()).runScan(paths, options, io)));
 
   const policy = root.command('policy').description('list, explain and convert policies');
   policy
@@ -89,7 +92,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('-c, --config <file>', 'configuration file')
     .option('-p, --policies <path>', 'extra policy file or directory (repeatable)', repeat, [])
-    .action(async (options) => setExit(await runPolicyList(options, io)));
+    .action(async (options) => setExit(await (await policyCommands()).runPolicyList(options, io)));
   policy
     .command('explain')
     .description('show a policy: what it checks, why, how to fix, and its criteria')
@@ -97,19 +100,19 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-c, --config <file>', 'configuration file')
     .option('-p, --policies <path>', 'extra policy file or directory (repeatable)', repeat, [])
-    .action(async (id: string, options) => setExit(await runPolicyExplain(id, options, io)));
+    .action(async (id: string, options) => setExit(await (await policyCommands()).runPolicyExplain(id, options, io)));
   policy
     .command('fields')
     .description('list the criteria fields policies can use')
     .option('-t, --target <target>', 'only fields usable with this target (Workload, Service, Role, ...)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (options) => setExit(await runPolicyFields(options, io)));
+    .action(async (options) => setExit(await (await policyCommands()).runPolicyFields(options, io)));
   policy
     .command('test')
     .description('run the test cases of policies (tests/<id>.yaml next to the policy files)')
     .argument('[paths...]', 'policy files or directories')
     .option('--builtin', 'also test the built-in policies', false)
-    .action(async (paths: string[], options: { builtin: boolean }) => setExit(await runPolicyTest(paths, options, io)));
+    .action(async (paths: string[], options: { builtin: boolean }) => setExit(await (await policyCommands()).runPolicyTest(paths, options, io)));
   policy
     .command('export-vap')
     .description('compile the active DEPLOY-stage policies that CEL can express into ValidatingAdmissionPolicies and bindings: the API server enforces them, no webhook needed')
@@ -122,13 +125,13 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--exclude-namespace <namespace>', 'namespaces the bindings leave out (repeatable)', repeat, [])
     .option('--no-default-exclusions', 'also enforce in kube-system, kube-public and kube-node-lease')
     .option('-o, --output <file>', 'write the YAML to a file instead of stdout')
-    .action(async (options) => setExit(await runPolicyExportVap(options, io)));
+    .action(async (options) => setExit(await (await policyCommands()).runPolicyExportVap(options, io)));
   policy
     .command('import-stackrox')
     .description('convert a StackRox policy export (JSON) into Kubeward policies; lists what could not be converted')
     .argument('<export>', 'StackRox export file (roxctl or UI "Export policy")')
     .option('-o, --output <dir>', 'write one YAML file per policy into this directory (default: stdout)')
-    .action(async (file: string, options) => setExit(await runImportStackRox(file, options, io)));
+    .action(async (file: string, options) => setExit(await (await policyCommands()).runImportStackRox(file, options, io)));
 
   const image = root.command('image').description('scan container images: packages and vulnerabilities');
   withRegistryAndCache(image.command('scan'))
@@ -143,7 +146,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--color', 'force colours in the table')
     .option('--no-color', 'never use colours')
     .option('-q, --quiet', 'no progress or summary on stderr', false)
-    .action(async (reference: string, options) => setExit(await runImageScan(reference, options, io)));
+    .action(async (reference: string, options) => setExit(await (await imageCommands()).runImageScan(reference, options, io)));
 
   withRegistryAndCache(
     withPolicyGate(
@@ -161,7 +164,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--color', 'force colours in the table')
     .option('--no-color', 'never use colours')
     .option('-q, --quiet', 'no progress or summary on stderr', false)
-    .action(async (reference: string, options) => setExit(await runImageCheck(reference, options, io)));
+    .action(async (reference: string, options) => setExit(await (await imageCheckCommands()).runImageCheck(reference, options, io)));
 
   const netpol = root.command('netpol').description('NetworkPolicy analysis: who can talk to whom');
   netpol
@@ -175,7 +178,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('-n, --namespace <namespace>', 'namespace for objects that set none', undefined)
     .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
     .option('-q, --quiet', 'no notes on stderr', false)
-    .action(async (paths: string[], options) => setExit(await runNetpolMap(paths, options, io)));
+    .action(async (paths: string[], options) => setExit(await (await netpolCommands()).runNetpolMap(paths, options, io)));
   netpol
     .command('generate')
     .description('least-privilege ingress and egress NetworkPolicies per workload from observed flows (DNS to kube-dns kept open)')
@@ -187,7 +190,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('-n, --namespace <namespace>', 'namespace for objects that set none', undefined)
     .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
     .option('-q, --quiet', 'no summary on stderr', false)
-    .action(async (paths: string[], options) => setExit(await runNetpolGenerate(paths, options, io)));
+    .action(async (paths: string[], options) => setExit(await (await netpolCommands()).runNetpolGenerate(paths, options, io)));
   netpol
     .command('diff')
     .description('connections added, removed and changed between two sets of manifests (what a policy change does before it is applied)')
@@ -198,7 +201,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--exit-code', 'exit 1 when connectivity changes (as git diff --exit-code)')
     .option('-n, --namespace <namespace>', 'namespace for objects that set none', undefined)
     .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
-    .action(async (before: string, after: string, options) => setExit(await runNetpolDiff(before, after, options, io)));
+    .action(async (before: string, after: string, options) => setExit(await (await netpolCommands()).runNetpolDiff(before, after, options, io)));
 
   withRegistryAndCache(
     root
@@ -217,7 +220,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--no-vulnerabilities', 'scan --images for packages only; no database needed')
     .option('-c, --config <file>', 'configuration file (default: .kubeward.yaml in the working directory)')
     .option('-q, --quiet', 'no warnings or progress on stderr', false)
-    .action(async (paths: string[], options) => setExit(await runRisk(paths, options, io)));
+    .action(async (paths: string[], options) => setExit(await (await riskCommands()).runRisk(paths, options, io)));
 
   const admission = root.command('admission').description('the validating admission webhook: stop bad workloads at the API server');
   withPolicySelection(
@@ -283,21 +286,21 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--name <name>', 'the object\'s name, for rules limited by resourceNames')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['txt', 'json']).default('txt'))
     .action(async (verb: string, resource: string, options: { file: string[]; namespace?: string; name?: string; output: string }) =>
-      setExit(await runRbacWhoCan(verb, resource, { paths: options.file, format: options.output, ...(options.namespace ? { namespace: options.namespace } : {}), ...(options.name ? { name: options.name } : {}) }, io)),
+      setExit(await (await rbacCommands()).runRbacWhoCan(verb, resource, { paths: options.file, format: options.output, ...(options.namespace ? { namespace: options.namespace } : {}), ...(options.name ? { name: options.name } : {}) }, io)),
     );
   rbac
     .command('review')
     .description('every subject (and service account) with its permission level and dangerous permissions, worst first, with evidence')
     .option('-f, --file <path>', 'manifest file or directory with the RBAC objects (repeatable)', repeat, [])
     .addOption(new Option('-o, --output <format>', 'output format').choices(['txt', 'json']).default('txt'))
-    .action(async (options: { file: string[]; output: string }) => setExit(await runRbacReview({ paths: options.file, format: options.output }, io)));
+    .action(async (options: { file: string[]; output: string }) => setExit(await (await rbacCommands()).runRbacReview({ paths: options.file, format: options.output }, io)));
   rbac
     .command('explain')
     .description('every permission a subject holds (directly or through its groups), with the chain that grants it')
     .argument('<subject>', 'sa:<namespace>/<name>, user:<name> or group:<name>')
     .option('-f, --file <path>', 'manifest file or directory with the RBAC objects (repeatable)', repeat, [])
     .addOption(new Option('-o, --output <format>', 'output format').choices(['txt', 'json']).default('txt'))
-    .action(async (subject: string, options: { file: string[]; output: string }) => setExit(await runRbacExplain(subject, { paths: options.file, format: options.output }, io)));
+    .action(async (subject: string, options: { file: string[]; output: string }) => setExit(await (await rbacCommands()).runRbacExplain(subject, { paths: options.file, format: options.output }, io)));
 
   root
     .command('fs')
@@ -313,7 +316,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--color', 'force colours in the table')
     .option('--no-color', 'never use colours')
     .option('-q, --quiet', 'no summary on stderr', false)
-    .action(async (directory: string, options) => setExit(await runFsScan(directory, options, io)));
+    .action(async (directory: string, options) => setExit(await (await imageCommands()).runFsScan(directory, options, io)));
 
   root
     .command('sbom')
@@ -328,7 +331,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--color', 'force colours in the table')
     .option('--no-color', 'never use colours')
     .option('-q, --quiet', 'no summary on stderr', false)
-    .action(async (file: string, options) => setExit(await runSbomScan(file, { ...options, vulnerabilities: true }, io)));
+    .action(async (file: string, options) => setExit(await (await imageCommands()).runSbomScan(file, { ...options, vulnerabilities: true }, io)));
 
   const db = root.command('db').description('the local vulnerability database (OSV advisories, CISA KEV, EPSS)');
   const dbOption = (): Option => new Option('--db <dir>', 'database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)');
@@ -340,7 +343,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--retries <count>', 'retries per download after the first attempt (default 3)')
     .option('--timeout <seconds>', 'give up on one download attempt after this long (default 600)')
     .option('-v, --verbose', 'list every problem found in the data')
-    .action(async (options) => setExit(await runDbUpdate(options, io)));
+    .action(async (options) => setExit(await (await dbCommands()).runDbUpdate(options, io)));
   db.command('import')
     .description('import OSV zips, JSON files or directories, and CISA KEV / EPSS files, offline')
     .argument('[paths...]', 'OSV all.zip files, record JSON files, or directories of them')
@@ -348,18 +351,18 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--kev <file>', 'CISA known_exploited_vulnerabilities.json')
     .option('--epss <file>', 'EPSS scores file (epss_scores-YYYY-MM-DD.csv or .csv.gz)')
     .option('-v, --verbose', 'list every problem found in the data')
-    .action(async (paths: string[], options) => setExit(await runDbImport(paths, options, io)));
+    .action(async (paths: string[], options) => setExit(await (await dbCommands()).runDbImport(paths, options, io)));
   db.command('status')
     .description('what the database holds: ecosystems, record counts, newest modified, last update, schema version')
     .addOption(dbOption())
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (options) => setExit(await runDbStatus(options, io)));
+    .action(async (options) => setExit(await (await dbCommands()).runDbStatus(options, io)));
   db.command('match')
     .description('the known vulnerabilities of packages, by Package URL (pkg:npm/lodash@4.17.20)')
     .argument('<purls...>', 'Package URLs with versions; deb/apk/rpm take ?distro= (debian-12, alpine-3.19) and ?upstream= (source package)')
     .addOption(dbOption())
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (purls: string[], options) => setExit(await runDbMatch(purls, options, io)));
+    .action(async (purls: string[], options) => setExit(await (await dbCommands()).runDbMatch(purls, options, io)));
   return root;
 };
 

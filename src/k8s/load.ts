@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { isUtf8 } from 'node:buffer';
-import { createReadStream } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -46,8 +46,6 @@ const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomi
 const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules']);
 const ORIGIN_ANNOTATION = 'config.kubernetes.io/origin';
 const BINARY_SNIFF_BYTES = 8000;
-/** Files read ahead while the previous ones are parsed. */
-const READ_AHEAD = 8;
 
 /** One thing to read, found by `discoverInputs`. */
 export type InputEntry =
@@ -211,12 +209,39 @@ export const readBounded = async (chunks: AsyncIterable<Uint8Array | string> | I
   return decode(Buffer.concat(parts), file);
 };
 
+/**
+ * Reads a regular file whole, synchronously: manifests are small and in the page cache, and each
+ * asynchronous read costs four trips through the event loop, which a parse-bound scan only
+ * takes between files (measured: 2,000 files in 60 ms this way, 150-400 ms with promises read
+ * ahead). Opened non-blocking and checked again on the descriptor, so a file swapped for a FIFO
+ * after discovery cannot hang the scan.
+ */
+const readRegularFile = (path: string, file: string, maxBytes: number): Buffer | InputProblem | 'not-regular' => {
+  const descriptor = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const info = fstatSync(descriptor);
+    if (!info.isFile()) return 'not-regular';
+    if (info.size > maxBytes) return tooLarge(file, maxBytes, info.size);
+    const buffer = Buffer.allocUnsafe(info.size);
+    let filled = 0;
+    while (filled < info.size) {
+      const read = readSync(descriptor, buffer, filled, info.size - filled, null);
+      if (read === 0) break; // truncated while read: take what is there
+      filled += read;
+    }
+    return filled === info.size ? buffer : buffer.subarray(0, filled);
+  } finally {
+    closeSync(descriptor);
+  }
+};
+
 /** Reads a file as text, refusing files that are too large or binary. `size` is -1 for what is not a regular file. */
 const readText = async (path: string, size: number, file: string, maxBytes: number): Promise<DecodedText | InputProblem> => {
   if (size > maxBytes) return tooLarge(file, maxBytes, size);
   try {
-    if (size < 0) return await readBounded(createReadStream(path), file, maxBytes);
-    return decode(await readFile(path), file);
+    const read = size < 0 ? 'not-regular' : readRegularFile(path, file, maxBytes);
+    if (read === 'not-regular') return await readBounded(createReadStream(path), file, maxBytes);
+    return Buffer.isBuffer(read) ? decode(read, file) : read;
   } catch (error) {
     return fileProblem(error, file);
   }
@@ -225,19 +250,12 @@ const readText = async (path: string, size: number, file: string, maxBytes: numb
 const manifestEvent = (file: string, read: DecodedText): InputEvent => ({ kind: 'manifest', file, text: read.text, ...(read.problem ? { problems: [read.problem] } : {}) });
 
 /**
- * Reads discovered entries one unit at a time, in order, reading a few files ahead so the disk
- * works while the previous file is parsed. Never throws for bad input: problems come as events.
- * Objects of Kustomize output are registered in `sources`.
+ * Reads discovered entries one unit at a time, in order. Never throws for bad input: problems
+ * come as events. Objects of Kustomize output are registered in `sources`.
  */
 export async function* readEntries(entries: readonly InputEntry[], options: LoadOptions, sources: SourceIndex): AsyncGenerator<InputEvent> {
   const display = (path: string): string => displayPath(options.cwd, path);
-  const pending = new Map<number, Promise<DecodedText | InputProblem>>();
-  const start = (index: number): void => {
-    const entry = entries[index];
-    if (entry?.kind === 'file' && !pending.has(index)) pending.set(index, readText(entry.path, entry.size, display(entry.path), options.maxFileBytes));
-  };
   for (let index = 0; index < entries.length; index++) {
-    for (let ahead = index; ahead < Math.min(entries.length, index + READ_AHEAD); ahead++) start(ahead);
     const entry = entries[index] as InputEntry;
     switch (entry.kind) {
       case 'problem':
@@ -249,8 +267,7 @@ export async function* readEntries(entries: readonly InputEntry[], options: Load
         break;
       }
       case 'file': {
-        const read = await (pending.get(index) as Promise<DecodedText | InputProblem>);
-        pending.delete(index);
+        const read = await readText(entry.path, entry.size, display(entry.path), options.maxFileBytes);
         yield 'text' in read ? manifestEvent(display(entry.path), read) : { kind: 'problem', problem: read };
         break;
       }

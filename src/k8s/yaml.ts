@@ -206,8 +206,19 @@ const parseChunk = (chunk: Chunk, index: number, limits: YamlLimits): ParsedDocu
     return fail('too-large', `a mapping key of ${longKey.length} characters (Kubernetes keys are at most 317); refused, since keys this long make YAML parsing quadratic`, chunk.firstLine + longKey.line + 1);
   }
   let value: unknown;
+  let parsedText: string | undefined;
   try {
-    value = jsYaml.load(chunk.text, { schema: SCHEMA, maxDepth: limits.maxDepth } as jsYaml.LoadOptions);
+    value = jsYaml.load(chunk.text, {
+      schema: SCHEMA,
+      maxDepth: limits.maxDepth,
+      // js-yaml parses a copy of the text (it appends a NUL) and every long scalar it returns is
+      // a slice of that copy, so the copy lives as long as any such value does. Keeping the copy
+      // as the document's text, rather than the file's, holds one copy of the YAML instead of two.
+      listener(this: unknown, _event: string, state: { input: string; listener: unknown }) {
+        parsedText = state.input;
+        state.listener = null;
+      },
+    } as unknown as jsYaml.LoadOptions);
   } catch (error) {
     if (error instanceof jsYaml.YAMLException) {
       const mark = error.mark as { line?: number; column?: number } | undefined;
@@ -235,7 +246,9 @@ const parseChunk = (chunk: Chunk, index: number, limits: YamlLimits): ParsedDocu
       );
     }
   }
-  return { ...base, value };
+  // The copy ends in the NUL (and a newline when the text had none) and drops a leading BOM, which would shift columns.
+  const text = parsedText !== undefined && chunk.text.charCodeAt(0) !== 0xfeff ? parsedText.slice(0, chunk.text.length) : chunk.text;
+  return { ...base, text, value };
 };
 
 /**

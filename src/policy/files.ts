@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { parseYamlStream, type ParsedDocument } from '../k8s/yaml.js';
 import { locatePaths } from '../k8s/locator.js';
 import { formatPath, parsePath } from '../model/index.js';
@@ -23,16 +21,7 @@ const withLines = (problems: readonly PolicyProblem[], document: ParsedDocument,
     return problem;
   });
 
-/** The package's own `policies/` directory: next to the package.json above this module, from src/ or dist/. */
-export const builtInPolicyDirectory = (): string => {
-  let directory = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(directory, 'package.json'))) {
-    const parent = dirname(directory);
-    if (parent === directory) throw new Error('cannot find the kubeward package root');
-    directory = parent;
-  }
-  return join(directory, 'policies');
-};
+export { builtInPolicyDirectory } from './location.js';
 
 export interface LoadedPolicies {
   readonly policies: Policy[];

@@ -35,19 +35,22 @@ export const decodeFindings = (wire: readonly WireFinding[], policies: readonly 
   wire.map(([policyIndex, object, container, message, path, source, location, suppressed]) => {
     const compiled = policies[policyIndex] as CompiledPolicy;
     const { policy } = compiled;
-    return {
+    // Same key order as the evaluator builds (optional keys last), so a report reads the same
+    // whichever thread judged the object.
+    const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
       policyId: policy.id,
       policyName: policy.name,
       severity: policy.severity,
       categories: policy.categories,
       object,
-      ...(container === null ? {} : { container }),
       message,
       remediation: policy.remediation,
       path,
       source,
       location,
       enforcedAt: compiled.enforcedAt,
-      ...(suppressed === null ? {} : { suppressed }),
     };
+    if (container !== null) finding.container = container;
+    if (suppressed !== null) finding.suppressed = suppressed;
+    return finding;
   });

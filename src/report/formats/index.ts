@@ -3,7 +3,10 @@ import { jsonRenderer } from './json.js';
 import { junitRenderer } from './junit.js';
 import { sarifRenderer } from './sarif.js';
 import { tableRenderer } from './table.js';
+import type { FormatName } from './names.js';
 import type { Renderer } from './types.js';
+
+export { FORMAT_NAMES, type FormatName } from './names.js';
 
 export { renderToString, type Renderer, type RenderOptions } from './types.js';
 
@@ -14,8 +17,4 @@ export const RENDERERS = {
   sarif: sarifRenderer,
   junit: junitRenderer,
   github: githubRenderer,
-} as const satisfies Record<string, Renderer>;
-
-export type FormatName = keyof typeof RENDERERS;
-
-export const FORMAT_NAMES = Object.keys(RENDERERS) as FormatName[];
+} as const satisfies Record<FormatName, Renderer>;

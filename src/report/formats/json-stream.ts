@@ -11,6 +11,23 @@ const STREAM_AT = 32;
 
 const indent = (depth: number): string => '  '.repeat(depth);
 
+/** Elements stringified in one native call. */
+const BATCH = 32;
+
+/**
+ * Array elements as `JSON.stringify(array, null, 2)` would write them at `depth`, each on its own
+ * indented lines and separated by `,\n`: the array is nested in `depth - 1` outer arrays so the
+ * native indentation is already right, and the outer brackets (a known number of characters:
+ * a bracket, a newline and the indent of each level) are cut off.
+ */
+const stringifyElements = (elements: readonly unknown[], depth: number): string => {
+  let wrapped: unknown = elements;
+  for (let level = 1; level < depth; level++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2);
+  const cut = depth * (depth + 1);
+  return text.slice(cut, text.length - cut);
+};
+
 /** Whether a value holds (within a few levels) a lazy or large array worth writing piece by piece. */
 const needsStreaming = (value: unknown, levels: number): boolean => {
   if (value instanceof LazyArray) return true;
@@ -48,10 +65,22 @@ export function* prettyJson(value: unknown, depth = 0): Generator<string> {
       return;
     }
     yield '[\n';
-    for (let index = 0; index < value.length; index++) {
-      yield indent(depth + 1);
-      yield* prettyJson(value[index] === undefined ? null : value[index], depth + 1);
-      yield index < value.length - 1 ? ',\n' : '\n';
+    let index = 0;
+    while (index < value.length) {
+      const item: unknown = value[index];
+      if (needsStreaming(item, 2)) {
+        yield indent(depth + 1);
+        yield* prettyJson(item, depth + 1);
+        index++;
+      } else {
+        // Runs of small elements go through one native JSON.stringify, which writes them far
+        // faster than a call (and a re-indent) per element.
+        let end = index + 1;
+        while (end < value.length && end - index < BATCH && !needsStreaming(value[end], 2)) end++;
+        yield stringifyElements(value.slice(index, end), depth + 1);
+        index = end;
+      }
+      yield index < value.length ? ',\n' : '\n';
     }
     yield `${indent(depth)}]`;
     return;

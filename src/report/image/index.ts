@@ -2,6 +2,7 @@ import type { ImageScan, InstalledPackage, VulnerabilityMatch } from '../../mode
 import { largest, vulnerabilitySeverityRank } from '../../model/index.js';
 import { renderImageSarif } from './sarif.js';
 import { renderCycloneDx, renderSpdx } from './sbom.js';
+import type { ImageFormatName } from './names.js';
 
 export const IMAGE_REPORT_SCHEMA_VERSION = '1.0';
 
@@ -123,6 +124,5 @@ const sarif: ImageRenderer = {
   render: (scan, options) => renderImageSarif(scan, options.toolVersion),
 };
 
-export const IMAGE_RENDERERS = { table, json, sarif, cyclonedx, 'spdx-json': spdxJson } as const;
-export type ImageFormatName = keyof typeof IMAGE_RENDERERS;
-export const IMAGE_FORMAT_NAMES = Object.keys(IMAGE_RENDERERS) as ImageFormatName[];
+export const IMAGE_RENDERERS = { table, json, sarif, cyclonedx, 'spdx-json': spdxJson } as const satisfies Record<ImageFormatName, ImageRenderer>;
+export { IMAGE_FORMAT_NAMES, type ImageFormatName } from './names.js';

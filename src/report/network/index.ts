@@ -1,5 +1,8 @@
 import { largest } from '../../model/index.js';
 import type { NetworkDiff, NetworkMap } from '../../network/index.js';
+import type { NetworkDiffFormat, NetworkMapFormat } from './names.js';
+
+export { NETWORK_DIFF_FORMATS, NETWORK_MAP_FORMATS, type NetworkDiffFormat, type NetworkMapFormat } from './names.js';
 
 export const NETWORK_MAP_SCHEMA_VERSION = '1.0';
 
@@ -113,9 +116,7 @@ const dot: NetworkMapRenderer = {
   },
 };
 
-export const NETWORK_MAP_RENDERERS = { txt, json, csv, md, dot } as const;
-export type NetworkMapFormat = keyof typeof NETWORK_MAP_RENDERERS;
-export const NETWORK_MAP_FORMATS = Object.keys(NETWORK_MAP_RENDERERS) as NetworkMapFormat[];
+export const NETWORK_MAP_RENDERERS = { txt, json, csv, md, dot } as const satisfies Record<NetworkMapFormat, NetworkMapRenderer>;
 
 /** A connectivity diff's output format. */
 export interface NetworkDiffRenderer {
@@ -164,6 +165,4 @@ const diffMd: NetworkDiffRenderer = {
     `${['| change | from | to | before | after |', '|---|---|---|---|---|', ...diff.changes.map((change) => `| ${change.change} | ${mdCell(change.from)} | ${mdCell(change.to)} | ${mdCell(change.before.toString())} | ${mdCell(change.after.toString())} |`)].join('\n')}\n`,
 };
 
-export const NETWORK_DIFF_RENDERERS = { txt: diffTxt, json: diffJson, md: diffMd } as const;
-export type NetworkDiffFormat = keyof typeof NETWORK_DIFF_RENDERERS;
-export const NETWORK_DIFF_FORMATS = Object.keys(NETWORK_DIFF_RENDERERS) as NetworkDiffFormat[];
+export const NETWORK_DIFF_RENDERERS = { txt: diffTxt, json: diffJson, md: diffMd } as const satisfies Record<NetworkDiffFormat, NetworkDiffRenderer>;
