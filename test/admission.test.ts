@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { load } from 'js-yaml';
+import { EXCUSE_LEGACY } from './support/ignore-rules.js';
 import { kubeward, startKubeward, type RunningKubeward } from './support/cli.js';
 import { temporaryDirectory } from './support/repo.js';
 
@@ -144,6 +145,27 @@ describe('kubeward admission serve, over HTTPS', () => {
       assert.equal((await post(guardedPort, ca, '/healthz', '', {}, 'GET')).status, 200);
     } finally {
       await guarded.stop();
+    }
+  });
+
+  it('.kubeward.yaml ignore: rules are the operator\'s: they let an enforced violation through where an object\'s own annotation cannot', async () => {
+    const directory = await temporaryDirectory();
+    // The same rules as test/ignore-rules.test.ts gives scan and risk: legacy excused, shop's rule lapsed.
+    await writeFile(join(directory, '.kubeward.yaml'), EXCUSE_LEGACY);
+    const configured = startKubeward(['admission', 'serve', '--tls-cert', join(tls, 'tls.crt'), '--tls-key', join(tls, 'tls.key'), '--port', '0', '--address', '127.0.0.1', '--enforce', 'privileged-container'], { cwd: directory });
+    try {
+      const configuredPort = Number((await configured.waitForStderr(/webhook on https:\/\/127\.0\.0\.1:(\d+)\/validate/))[1]);
+      assert.match(configured.stderr(), /ignore\[1\] \(policy privileged-container\) expired on 2020-01-01/);
+      const inNamespace = (namespace: string, annotations: Record<string, string> = {}) => {
+        return review({ ...PRIVILEGED, metadata: { ...PRIVILEGED.metadata, namespace, annotations } }, { namespace });
+      };
+      const allowed = async (port: number, body: string): Promise<boolean> => (JSON.parse((await post(port, ca, '/validate', body)).body) as { response: { allowed: boolean } }).response.allowed;
+      assert.equal(await allowed(configuredPort, inNamespace('legacy')), true, 'excused by the configuration');
+      assert.equal(await allowed(configuredPort, inNamespace('shop')), false, 'the rule for shop has lapsed');
+      assert.equal(await allowed(configuredPort, inNamespace('shop', { 'kubeward.io/ignore': 'privileged-container' })), false, 'an annotation does not switch enforcement off');
+      assert.equal(await allowed(port, inNamespace('legacy')), false, 'without the configuration, the same request is denied');
+    } finally {
+      await configured.stop();
     }
   });
 

@@ -7,6 +7,7 @@ import { appliedManifest, parseCases, type PolicyCase } from '../src/policy/case
 import { builtInPolicyDirectory, loadPolicyPath } from '../src/policy/files.js';
 import { WATCHED_RESOURCES } from '../src/sensor/resources.js';
 import { kubeward, startKubeward, type RunningKubeward } from './support/cli.js';
+import { EXCUSE_LEGACY } from './support/ignore-rules.js';
 import { clusterSkip, kubectl, kubectlJson, startCluster, type LiveCluster } from './support/cluster.js';
 import { temporaryDirectory } from './support/repo.js';
 
@@ -110,6 +111,26 @@ describe('against a real kube-apiserver', { skip: clusterSkip, timeout: 15 * 60_
       assert.equal((await state())['Deployment sensed/after-restart'], undefined);
       assert.ok((await state())['Deployment sensed/while-away']);
       await sensor.waitForStdout(/"event":"resolved","policyId":"privileged-container"[^\n]*"name":"after-restart"/, 30_000, mark);
+    });
+
+    it('honours the .kubeward.yaml ignore: rules that kubeward scan honours', async () => {
+      const directory = await temporaryDirectory();
+      await writeFile(join(directory, '.kubeward.yaml'), EXCUSE_LEGACY);
+      const configured = startKubeward(['sensor', '--kubeconfig', cluster.kubeconfig, '--output', 'json', '--debounce', '50'], { cwd: directory });
+      try {
+        await configured.waitForStdout(/"event":"synced"/, 60_000);
+        assert.match(configured.stderr(), /ignore\[1\] \(policy privileged-container\) expired on 2020-01-01/);
+        for (const namespace of ['legacy', 'shop']) await kubectl(cluster, ['create', 'namespace', namespace]);
+        // Legacy first: by the time shop's violation is out, legacy's Deployment has been judged too.
+        await kubectl(cluster, ['apply', '-f', '-'], { stdin: deployment('legacy', 'web', { privileged: true }) });
+        await kubectl(cluster, ['apply', '-f', '-'], { stdin: deployment('shop', 'web', { privileged: true }) });
+        await configured.waitForStdout(/"event":"violation","policyId":"privileged-container"[^\n]*"namespace":"shop","name":"web"/, 30_000);
+        assert.doesNotMatch(configured.stdout(), /"policyId":"privileged-container"[^\n]*"namespace":"legacy"/);
+        // The sensor without the configuration reports both.
+        await sensor.waitForStdout(/"event":"violation","policyId":"privileged-container"[^\n]*"namespace":"legacy","name":"web"/, 30_000);
+      } finally {
+        await configured.stop();
+      }
     });
   });
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { IgnoreRule } from '../policy/ignore-rules.js';
 import type { Policy } from '../policy/types.js';
 import type { AdmissionDecision, AdmissionRequest } from './review.js';
 
@@ -11,6 +12,7 @@ export interface PoolSettings {
   readonly excludedNamespaces: readonly string[];
   readonly excludedUsers: readonly string[];
   readonly breakGlass: boolean;
+  readonly ignoreRules: readonly IgnoreRule[];
 }
 
 export type WorkerRequest =

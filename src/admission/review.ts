@@ -2,6 +2,7 @@ import { normaliseDocument } from '../k8s/normalise.js';
 import { buildSnapshot } from '../k8s/snapshot.js';
 import { WORKLOAD_KINDS, type Finding } from '../model/index.js';
 import { evaluatePolicies, type CompiledPolicy } from '../policy/index.js';
+import { applyIgnoreRules, type IgnoreRule } from '../policy/ignore-rules.js';
 
 export { BREAK_GLASS_ANNOTATION, DEFAULT_EXCLUDED_NAMESPACES, DEFAULT_EXCLUDED_USERS } from './defaults.js';
 import { BREAK_GLASS_ANNOTATION } from './defaults.js';
@@ -36,6 +37,12 @@ export interface AdmissionSettings {
   readonly excludedUsers: readonly string[];
   /** Whether the break-glass annotation is honoured (on by default, as in StackRox). */
   readonly breakGlass: boolean;
+  /**
+   * `.kubeward.yaml` `ignore:` rules. Unlike an object's own `kubeward.io/ignore` annotation,
+   * which anyone who can deploy could set, these are the operator's: they cover enforced
+   * policies too, as they do in `kubeward scan`.
+   */
+  readonly ignoreRules?: readonly IgnoreRule[];
 }
 
 /** One decision, as data, for the log line and for the finding a break-glass deploy raises. */
@@ -118,9 +125,10 @@ export const reviewAdmission = (request: AdmissionRequest, settings: AdmissionSe
   // An annotation must not switch enforcement off: anyone who can deploy could set it. Enforced
   // findings stand whatever `kubeward.io/ignore` says; the escape hatch is break-glass, which is audited.
   const enforcedRun = enforcing.length > 0 ? evaluatePolicies(snapshot, enforcing, { now, stages: ['DEPLOY'] }) : undefined;
-  const enforced = enforcedRun ? enforcedRun.findings.filter((finding) => finding.enforcedAt.includes('DEPLOY')) : [];
+  const rules = settings.ignoreRules ?? [];
+  const enforced = enforcedRun ? applyIgnoreRules(enforcedRun.findings, rules, now).findings.filter((finding) => finding.enforcedAt.includes('DEPLOY') && finding.suppressed?.by !== 'config') : [];
   const warningsChecked = warning.length > 0 && warningsWanted();
-  const warnings = warningsChecked ? evaluatePolicies(snapshot, warning, { now, stages: ['DEPLOY'] }).findings.filter((finding) => !finding.suppressed) : [];
+  const warnings = warningsChecked ? applyIgnoreRules(evaluatePolicies(snapshot, warning, { now, stages: ['DEPLOY'] }).findings, rules, now).findings.filter((finding) => !finding.suppressed) : [];
   const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
   const templateAnnotations = (() => {
     const spec = isRecord(object.spec) ? object.spec : {};

@@ -99,6 +99,7 @@ export const startAdmissionServer = async (options: AdmissionServerOptions): Pro
       excludedNamespaces: options.excludedNamespaces,
       excludedUsers: options.excludedUsers,
       breakGlass: options.breakGlass,
+      ignoreRules: options.ignoreRules ?? [],
     },
     options.workers,
   );

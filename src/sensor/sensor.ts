@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { buildSnapshot, normaliseDocument } from '../k8s/index.js';
 import type { ClusterSnapshot, Finding, KubeObject } from '../model/index.js';
 import { evaluatePolicies, type CompiledPolicy } from '../policy/index.js';
+import { applyIgnoreRules, type IgnoreRule } from '../policy/ignore-rules.js';
 import { Reflector, type RawObject, type ReflectorSink } from './reflector.js';
 import { objectKey, WATCHED_RESOURCES, type WatchedResource } from './resources.js';
 
@@ -12,6 +13,8 @@ export type SensorEvent =
 
 export interface SensorOptions {
   readonly policies: readonly CompiledPolicy[];
+  /** `.kubeward.yaml` `ignore:` rules: the findings they cover are not reported, as in `kubeward scan`. */
+  readonly ignoreRules?: readonly IgnoreRule[];
   readonly now: () => Date;
   /** Changes arriving within this many milliseconds are judged together. */
   readonly debounceMs: number;
@@ -115,7 +118,10 @@ export class Sensor {
 
   /** Judges the current snapshot and reports what changed since the last judgement. */
   evaluate(): void {
-    const { findings } = evaluatePolicies(this.snapshot(), this.options.policies, { now: this.options.now(), stages: ['DEPLOY'] });
+    const now = this.options.now();
+    const judged = evaluatePolicies(this.snapshot(), this.options.policies, { now, stages: ['DEPLOY'] }).findings;
+    // Judged against the clock on every pass: a rule that expires brings its findings back as violations.
+    const { findings } = applyIgnoreRules(judged, this.options.ignoreRules ?? [], now);
     const current = new Map(findings.filter((finding) => !finding.suppressed).map((finding) => [findingKey(finding), finding]));
     const report = (event: 'violation' | 'resolved', finding: Finding): void =>
       this.options.emit({ event, policyId: finding.policyId, policyName: finding.policyName, severity: finding.severity, object: finding.object, ...(finding.container ? { container: finding.container } : {}), message: finding.message, enforced: finding.enforcedAt.includes('DEPLOY') });

@@ -8,7 +8,8 @@ import { DEFAULT_EXCLUDED_NAMESPACES, DEFAULT_EXCLUDED_USERS, enforceAtDeploy, t
 import { startAdmissionServer } from '../../admission/server.js';
 import { KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { policyGate, type PolicySelectionFlags } from './scan.js';
+import { lapsedExceptions } from '../../app/index.js';
+import { policyGate, warnLapsed, type PolicySelectionFlags } from '../policy-gate.js';
 
 
 export interface AdmissionServeOptions extends PolicySelectionFlags {
@@ -79,7 +80,9 @@ export const runAdmissionServe = async (options: AdmissionServeOptions, io: Io, 
   const maxConnectionsPerSource = whole(options.maxConnectionsPerSource, '--max-connections-per-source', 1);
   const [cert, key] = [await readPem(options.tlsCert, '--tls-cert', io), await readPem(options.tlsKey, '--tls-key', io)];
   const clientCa = options.clientCa ? await readPem(options.clientCa, '--client-ca', io) : undefined;
-  const { policies } = await policyGate({ ...options, quiet: options.quiet ?? false }, io);
+  const set = await policyGate({ ...options, quiet: options.quiet ?? false }, io);
+  const { policies } = set;
+  warnLapsed(lapsedExceptions(set, io.now()), io);
   // One object arrives at a time: policies that judge it against others (Services, NetworkPolicies,
   // ServiceAccounts) would judge an empty cluster. The sensor and `kubeward scan` run those.
   const deploy = policies.active.filter((compiled) => compiled.policy.lifecycleStages.includes('DEPLOY') && !compiled.crossObject);
@@ -98,6 +101,7 @@ export const runAdmissionServe = async (options: AdmissionServeOptions, io: Io, 
       excludedNamespaces: [...(options.defaultExclusions ? DEFAULT_EXCLUDED_NAMESPACES : []), ...options.excludeNamespace],
       excludedUsers: [...(options.defaultExclusions ? DEFAULT_EXCLUDED_USERS : []), ...options.excludeUser],
       breakGlass: options.breakGlass,
+      ignoreRules: set.ignoreRules,
       timeBudgetMs,
       ...(hardTimeoutMs === undefined ? {} : { hardTimeoutMs }),
       ...(workers === undefined ? {} : { workers }),

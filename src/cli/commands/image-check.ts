@@ -1,16 +1,17 @@
 import { join } from 'node:path';
+import { applyExceptions, failingFindings } from '../../app/index.js';
 import { ImageSourceError, scanImage } from '../../image/index.js';
 import { buildSnapshot, normaliseDocument } from '../../k8s/index.js';
 import { SEVERITIES, type ImageScan } from '../../model/index.js';
 import { evaluatePolicies, isImagePolicy, type CompiledPolicy } from '../../policy/index.js';
-import { applyIgnoreRules } from '../../policy/ignore-rules.js';
 import { buildScanReport, FORMAT_NAMES } from '../../report/index.js';
 import { DATABASE_FILE, DatabaseError, VulnerabilityDatabase } from '../../vulndb/store/index.js';
 import { EXIT, KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { databaseDirectory } from './db.js';
 import { imageCache, openNamedImage, type ImageScanCliOptions } from './image.js';
-import { failingFindings, policyGate, writeReport, type PolicyGateFlags } from './scan.js';
+import { policyGate, warnLapsed, type PolicyGateFlags } from '../policy-gate.js';
+import { writeReport } from '../write-report.js';
 
 export interface ImageCheckOptions extends ImageScanCliOptions, PolicyGateFlags {
   /** The image name policies see (tag, registry) when the reference is a local path. */
@@ -30,7 +31,8 @@ const imageAsPod = (reference: string, name: string) => {
 /** `kubeward image check <image>`: BUILD-stage image policies over one image, with `kubeward scan`'s exit codes. */
 export const runImageCheck = async (reference: string, options: ImageCheckOptions, io: Io): Promise<number> => {
   if (!(FORMAT_NAMES as readonly string[]).includes(options.format)) throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use one of ${FORMAT_NAMES.join(', ')}`);
-  const { config, failOn, minimum, policies: selected } = await policyGate({ ...options, quiet: options.quiet ?? false }, io);
+  const set = await policyGate({ ...options, quiet: options.quiet ?? false }, io);
+  const { failOn, minimum, policies: selected } = set;
   const policies: CompiledPolicy[] = selected.active.filter((compiled) => compiled.policy.lifecycleStages.includes('BUILD') && isImagePolicy(compiled));
   let database: VulnerabilityDatabase | undefined;
   if (options.vulnerabilities) {
@@ -65,7 +67,8 @@ export const runImageCheck = async (reference: string, options: ImageCheckOption
   const name = options.name ?? imageName ?? `local/${reference.replace(/[/\\]+$/, '').split(/[/\\]/).pop()?.replace(/^(oci|oci-archive|docker-archive):/, '').replace(/[^a-zA-Z0-9._-]/g, '-').toLowerCase() || 'image'}@${scan.image.digest}`;
   const snapshot = imageAsPod(reference, name);
   const { findings: raw } = evaluatePolicies(snapshot, policies, { now: io.now(), stages: ['BUILD'], imageScan: () => scan });
-  const { findings } = applyIgnoreRules(raw, config.ignore, io.now());
+  const { findings, lapsed } = applyExceptions(set, raw, io.now());
+  warnLapsed(lapsed, io);
   const report = buildScanReport({
     version: io.version,
     inputs: [reference],

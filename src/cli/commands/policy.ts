@@ -4,7 +4,7 @@ import jsYaml from 'js-yaml';
 import { largest } from '../../model/index.js';
 import { fieldsFor, TARGETS, type Policy, type Target } from '../../policy/index.js';
 import { convertStackRoxExport } from '../../policy/stackrox.js';
-import { loadConfig } from '../config.js';
+import { formatPolicyProblem, loadConfig, resolvePolicies } from '../../app/index.js';
 import { ConfigurationError, UsageError } from '../errors.js';
 import { displayPath } from '../../k8s/load.js';
 import { parseYamlStream } from '../../k8s/yaml.js';
@@ -14,8 +14,7 @@ import { exportValidatingAdmissionPolicies, type ValidationAction } from '../../
 import { loadSchemaValidator, type SchemaValidator } from '../../k8s/schema.js';
 import { builtInPolicyDirectory, loadPolicyPath } from '../../policy/files.js';
 import type { Io } from '../io.js';
-import type { PolicySelectionFlags } from './scan.js';
-import { formatPolicyProblem, resolvePolicies } from '../policies.js';
+import type { PolicySelectionFlags } from '../policy-gate.js';
 
 interface ListOptions {
   readonly format: string;

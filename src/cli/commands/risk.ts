@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { applyExceptions } from '../../app/index.js';
 import { join, resolve } from 'node:path';
 import { ImageSourceError, scanImage } from '../../image/index.js';
 import { parseImageName } from '../../k8s/index.js';
@@ -14,7 +15,7 @@ import type { Io } from '../io.js';
 import { databaseDirectory } from './db.js';
 import { imageCache, openNamedImage, type ImageScanCliOptions } from './image.js';
 import { loadSnapshot } from './manifests.js';
-import { policyGate } from './scan.js';
+import { policyGate, warnLapsed } from '../policy-gate.js';
 
 export interface RiskOptions extends Omit<ImageScanCliOptions, 'format'> {
   readonly format: string;
@@ -142,13 +143,17 @@ export const runRisk = async (inputs: readonly string[], options: RiskOptions, i
   if (inputs.length === 0) throw new UsageError('nothing to rank: give manifest files or directories', 'kubeward risk examples/');
   const top = options.top === undefined ? undefined : Number(options.top);
   if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new UsageError('--top must be a whole number above 0');
-  const { policies } = await policyGate({ policies: [], enable: [], disable: [], only: [], builtinPolicies: true, quiet: options.quiet ?? false, ...(options.config ? { config: options.config } : {}) }, io);
+  const set = await policyGate({ policies: [], enable: [], disable: [], only: [], builtinPolicies: true, quiet: options.quiet ?? false, ...(options.config ? { config: options.config } : {}) }, io);
+  const { policies } = set;
   const { snapshot, error } = await loadSnapshot(inputs, {}, io);
   const { images, problems: imageProblems } = await gatherImages(options, snapshot, io);
   const now = io.now();
   const scanOf = imageLookup(images);
   // Image policies judge the workloads that run a scanned image, as StackRox alerts on deployments.
-  const { findings } = evaluatePolicies(snapshot, policies.active, { now, stages: ['BUILD', 'DEPLOY'], imageScan: (name) => scanOf(name)?.scan });
+  const judged = evaluatePolicies(snapshot, policies.active, { now, stages: ['BUILD', 'DEPLOY'], imageScan: (name) => scanOf(name)?.scan });
+  // The configuration's exceptions, as `kubeward scan` applies them: a suppressed finding adds no risk.
+  const { findings, lapsed } = applyExceptions(set, judged.findings, now);
+  if (!options.quiet) warnLapsed(lapsed, io);
   const { grants, problems: rbacProblems } = collectGrants(snapshot);
   const workloads = rankWorkloads({ snapshot, findings, isolation: computeIsolation(snapshot), rbac: assessSubjects(grants, serviceAccountSubjects(snapshot)), images, now });
   const problems: RiskProblem[] = [...rbacProblems, ...workloadProblems(snapshot), ...imageProblems];

@@ -4,7 +4,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { Sensor, type SensorEvent } from '../../sensor/sensor.js';
 import { KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { policyGate, type PolicySelectionFlags } from './scan.js';
+import { lapsedExceptions } from '../../app/index.js';
+import { policyGate, warnLapsed, type PolicySelectionFlags } from '../policy-gate.js';
 
 export interface SensorCliOptions extends PolicySelectionFlags {
   readonly kubeconfig?: string;
@@ -53,11 +54,14 @@ export const runSensor = async (options: SensorCliOptions, io: Io, signal: Abort
   const debounceMs = Number(options.debounce);
   if (!Number.isFinite(debounceMs) || debounceMs < 0) throw new UsageError('--debounce takes milliseconds');
   const config = loadKubeConfig(options, io);
-  const { policies } = await policyGate({ ...options, quiet: options.quiet ?? false }, io);
+  const set = await policyGate({ ...options, quiet: options.quiet ?? false }, io);
+  const { policies } = set;
+  warnLapsed(lapsedExceptions(set, io.now()), io);
   const deploy = policies.active.filter((compiled) => compiled.policy.lifecycleStages.includes('DEPLOY'));
   let writing = Promise.resolve();
   const sensor = new Sensor({
     policies: deploy,
+    ignoreRules: set.ignoreRules,
     now: io.now,
     debounceMs,
     emit: (event) => {

@@ -3,12 +3,14 @@ import type { PolicyProblem } from '../policy/index.js';
 import { builtInPolicyDirectory, loadPolicyPath } from '../policy/files.js';
 import { selectPolicies, type SelectedPolicies, type SelectionEntry } from '../policy/index.js';
 import type { Policy } from '../policy/index.js';
-import type { Config } from './config.js';
+import type { Finding, Severity } from '../model/index.js';
+import { applyIgnoreRules, type IgnoreRule } from '../policy/ignore-rules.js';
+import { loadConfig, type Config } from './config.js';
 import { ConfigurationError } from './errors.js';
 
-export interface PolicyOptions {
-  readonly config: Config;
-  /** Policy files or directories given on the command line. */
+/** Which policies to run, besides what the configuration says. */
+interface PolicySelection {
+  /** Policy files or directories besides the configuration's. */
   readonly paths: readonly string[];
   readonly enable: readonly string[];
   readonly disable: readonly string[];
@@ -17,6 +19,10 @@ export interface PolicyOptions {
   readonly cwd: string;
   /** Told about user policies that replace built-in ones (on purpose or by a clash of ids). */
   readonly warn?: (message: string) => void;
+}
+
+export interface PolicyOptions extends PolicySelection {
+  readonly config: Config;
 }
 
 export const formatPolicyProblem = (problem: PolicyProblem): string =>
@@ -68,3 +74,51 @@ export const resolvePolicies = async (options: PolicyOptions): Promise<SelectedP
   }
   return selected;
 };
+
+export interface PolicySetOptions extends PolicySelection {
+  /** A configuration file to read instead of looking for `.kubeward.yaml` in `cwd`. */
+  readonly configFile?: string | undefined;
+  /** Overrides of the configuration's thresholds. */
+  readonly failOn?: Severity | undefined;
+  readonly severity?: Severity | undefined;
+}
+
+/**
+ * Everything a job judges with, resolved once from `.kubeward.yaml` and the caller's flags: the
+ * active policies, the thresholds and the configuration's exceptions (`ignore:` rules). Every
+ * front end (scan, image check, risk, sensor, admission webhook) runs on one of these, so a rule
+ * that silences a finding silences it everywhere.
+ */
+export interface PolicySet {
+  readonly config: Config;
+  readonly failOn: Severity;
+  /** Findings below this severity are left out of reports (they still fail a gate). */
+  readonly minimum: Severity;
+  readonly policies: SelectedPolicies;
+  readonly ignoreRules: readonly IgnoreRule[];
+}
+
+export const resolvePolicySet = async (options: PolicySetOptions): Promise<PolicySet> => {
+  const config = await loadConfig(options.configFile, options.cwd);
+  const policies = await resolvePolicies({ ...options, config });
+  return { config, failOn: options.failOn ?? config.failOn ?? 'HIGH', minimum: options.severity ?? config.severityThreshold ?? 'LOW', policies, ignoreRules: config.ignore };
+};
+
+/** An `ignore:` rule past its expiry date: its findings count again, and the user should hear so. */
+export interface LapsedException {
+  readonly file: string;
+  readonly index: number;
+  readonly rule: IgnoreRule;
+}
+
+/** Marks the findings the configuration's exceptions cover as suppressed (`by: config`). */
+export const applyExceptions = (set: PolicySet, findings: readonly Finding[], now: Date): { findings: Finding[]; lapsed: LapsedException[] } => {
+  const { findings: judged, lapsed } = applyIgnoreRules(findings, set.ignoreRules, now);
+  return { findings: judged, lapsed: lapsed.map(({ index, rule }) => ({ file: set.config.file ?? '.kubeward.yaml', index, rule })) };
+};
+
+/** The rules of a set that have lapsed by `now`, to say so once when a long-running front end starts. */
+export const lapsedExceptions = (set: PolicySet, now: Date): LapsedException[] => applyExceptions(set, [], now).lapsed;
+
+export const describeLapsedException = (lapsed: LapsedException): string =>
+  `${lapsed.file} ignore[${lapsed.index}] (policy ${lapsed.rule.policy}) expired on ${lapsed.rule.expires}; its findings are reported again`;
