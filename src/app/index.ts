@@ -18,3 +18,6 @@ export {
   type PolicySetOptions,
 } from './policies.js';
 export { failingFindings, scanManifests, type ScanManifestsOptions, type ScanManifestsResult } from './scan-manifests.js';
+export { rankRisk, type RankRiskOptions } from './rank-risk.js';
+export { loadClusterSnapshot, type LoadClusterOptions } from './snapshot.js';
+export { databaseDirectory, openVulnDb } from './vulndb.js';

@@ -1,5 +1,4 @@
 import { statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { vulnerabilitySeverityRank, type VulnerabilityMatch } from '../../model/index.js';
 import { DEFAULT_ECOSYSTEMS, ECOSYSTEMS, matchPackage, packageFromPurl, PurlError, type MatchProblem } from '../../vulndb/index.js';
@@ -8,17 +7,13 @@ import { DATABASE_FILE, DatabaseError, VulnerabilityDatabase, type DatabaseStatu
 import { importIntoDatabase, updateDatabase } from '../../vulndb/update.js';
 import { EXIT, KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { databaseDirectory as databaseLocation } from '../../app/index.js';
 
 /**
  * Where the database lives: `--db`, else `$KUBEWARD_DB`, else `$XDG_DATA_HOME/kubeward/db`
  * (`~/.local/share/kubeward/db`). Each names a directory holding `vulndb.sqlite`.
  */
-export const databaseDirectory = (flag: string | undefined, io: Io): string => {
-  const chosen = flag ?? io.env.KUBEWARD_DB;
-  if (chosen) return resolve(io.cwd, chosen);
-  const dataHome = io.env.XDG_DATA_HOME || join(io.env.HOME || homedir(), '.local', 'share');
-  return join(dataHome, 'kubeward', 'db');
-};
+const databaseDirectory = (flag: string | undefined, io: Io): string => databaseLocation(flag, io.env, io.cwd);
 
 /**
  * Ctrl-C (or SIGTERM) during an update or import: stop cleanly, so the half-built file and the

@@ -1,14 +1,12 @@
-import { join } from 'node:path';
-import { applyExceptions, failingFindings } from '../../app/index.js';
+import { applyExceptions, databaseDirectory, failingFindings, openVulnDb } from '../../app/index.js';
 import { ImageSourceError, scanImage } from '../../image/index.js';
 import { buildSnapshot, normaliseDocument } from '../../k8s/index.js';
 import { SEVERITIES, type ImageScan } from '../../model/index.js';
 import { evaluatePolicies, isImagePolicy, type CompiledPolicy } from '../../policy/index.js';
 import { buildScanReport, FORMAT_NAMES } from '../../report/index.js';
-import { DATABASE_FILE, DatabaseError, VulnerabilityDatabase } from '../../vulndb/store/index.js';
+import type { VulnerabilityDatabase } from '../../vulndb/store/index.js';
 import { EXIT, KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { databaseDirectory } from './db.js';
 import { imageCache, openNamedImage, type ImageScanCliOptions } from './image.js';
 import { policyGate, warnLapsed, type PolicyGateFlags } from '../policy-gate.js';
 import { writeReport } from '../write-report.js';
@@ -36,12 +34,7 @@ export const runImageCheck = async (reference: string, options: ImageCheckOption
   const policies: CompiledPolicy[] = selected.active.filter((compiled) => compiled.policy.lifecycleStages.includes('BUILD') && isImagePolicy(compiled));
   let database: VulnerabilityDatabase | undefined;
   if (options.vulnerabilities) {
-    try {
-      database = VulnerabilityDatabase.open(join(databaseDirectory(options.db, io), DATABASE_FILE));
-    } catch (error) {
-      if (error instanceof DatabaseError) throw new KnownError(error.message, `${error.hint ?? ''}; or check the image without vulnerability policies: --no-vulnerabilities`.replace(/^; /, ''));
-      throw error;
-    }
+    database = openVulnDb(databaseDirectory(options.db, io.env, io.cwd), 'or check the image without vulnerability policies: --no-vulnerabilities');
   }
   const started = performance.now();
   let scan: ImageScan;

@@ -6,10 +6,10 @@ import { readSbom } from '../../image/sbom-input.js';
 import { VULNERABILITY_SEVERITIES, vulnerabilitySeverityRank, type ImageScan, type VulnerabilitySeverity } from '../../model/index.js';
 import { matchPackages, PurlError } from '../../vulndb/index.js';
 import { IMAGE_FORMAT_NAMES, IMAGE_RENDERERS, type ImageFormatName } from '../../report/image/index.js';
-import { DATABASE_FILE, DatabaseError, VulnerabilityDatabase } from '../../vulndb/store/index.js';
+import type { VulnerabilityDatabase } from '../../vulndb/store/index.js';
+import { databaseDirectory, openVulnDb } from '../../app/index.js';
 import { EXIT, KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { databaseDirectory } from './db.js';
 
 export interface ImageScanCliOptions {
   readonly format: string;
@@ -96,12 +96,7 @@ const runPackageScan = async (options: ImageScanCliOptions, io: Io, scan: (advis
   if (failOn !== undefined && !VULNERABILITY_SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${VULNERABILITY_SEVERITIES.join(', ')}`);
   let database: VulnerabilityDatabase | undefined;
   if (options.vulnerabilities) {
-    try {
-      database = VulnerabilityDatabase.open(join(databaseDirectory(options.db, io), DATABASE_FILE));
-    } catch (error) {
-      if (error instanceof DatabaseError) throw new KnownError(error.message, `${error.hint ?? ''}; or list packages only with --no-vulnerabilities`.replace(/^; /, ''));
-      throw error;
-    }
+    database = openVulnDb(databaseDirectory(options.db, io.env, io.cwd), 'or list packages only with --no-vulnerabilities');
   }
   try {
     const started = performance.now();
@@ -169,13 +164,7 @@ export const runSbomScan = async (file: string, options: ImageScanCliOptions, io
     if (error instanceof PurlError) throw new KnownError(error.message, 'give a CycloneDX or SPDX JSON document');
     throw error;
   }
-  let database: VulnerabilityDatabase;
-  try {
-    database = VulnerabilityDatabase.open(join(databaseDirectory(options.db, io), DATABASE_FILE));
-  } catch (error) {
-    if (error instanceof DatabaseError) throw new KnownError(error.message, error.hint);
-    throw error;
-  }
+  const database = openVulnDb(databaseDirectory(options.db, io.env, io.cwd));
   try {
     const { matches, problems } = matchPackages(sbom.packages, database);
     const scan: ImageScan = {

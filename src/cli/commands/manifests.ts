@@ -1,4 +1,4 @@
-import { buildSnapshot, DEFAULT_LOAD_OPTIONS, loadInputs } from '../../k8s/index.js';
+import { loadClusterSnapshot } from '../../app/index.js';
 import type { ClusterSnapshot } from '../../model/index.js';
 import type { Io } from '../io.js';
 
@@ -7,13 +7,7 @@ import type { Io } from '../io.js';
  * input is printed with file and line; `error` tells whether any of it was an error (exit 2).
  */
 export const loadSnapshot = async (inputs: readonly string[], options: { readonly namespace?: string; readonly kubectl?: string }, io: Io): Promise<{ snapshot: ClusterSnapshot; error: boolean }> => {
-  const loaded = await loadInputs(inputs, {
-    ...DEFAULT_LOAD_OPTIONS,
-    cwd: io.cwd,
-    stdin: io.readStdin,
-    defaultNamespace: options.namespace ?? DEFAULT_LOAD_OPTIONS.defaultNamespace,
-    kubectl: options.kubectl ?? io.env.KUBECTL ?? DEFAULT_LOAD_OPTIONS.kubectl,
-  });
+  const loaded = await loadClusterSnapshot(inputs, { cwd: io.cwd, stdin: io.readStdin, namespace: options.namespace, kubectl: options.kubectl ?? io.env.KUBECTL });
   for (const problem of loaded.problems) io.stderr(`kubeward: ${problem.level}: ${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}: ${problem.message}\n`);
-  return { snapshot: buildSnapshot(loaded.objects), error: loaded.problems.some((problem) => problem.level === 'error') };
+  return { snapshot: loaded.snapshot, error: loaded.error };
 };

@@ -1,21 +1,16 @@
 import { readFile, stat } from 'node:fs/promises';
-import { applyExceptions } from '../../app/index.js';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { databaseDirectory, openVulnDb, rankRisk } from '../../app/index.js';
 import { ImageSourceError, scanImage } from '../../image/index.js';
-import { parseImageName } from '../../k8s/index.js';
 import type { ClusterSnapshot, ImageScan } from '../../model/index.js';
-import { computeIsolation } from '../../network/index.js';
-import { evaluatePolicies } from '../../policy/index.js';
-import { assessSubjects, collectGrants, serviceAccountSubjects } from '../../rbac/index.js';
-import { RISK_FORMATS, RISK_RANKINGS, RISK_RENDERERS, type RiskFormat, type RiskRanking, type RiskReport } from '../../report/risk/index.js';
-import { imageLookup, rankImages, rankVulnerabilities, rankWorkloads, workloadProblems, type RiskProblem, type ScannedImage } from '../../risk/index.js';
-import { DATABASE_FILE, DatabaseError, VulnerabilityDatabase } from '../../vulndb/store/index.js';
+import { RISK_FORMATS, RISK_RANKINGS, RISK_RENDERERS, type RiskFormat, type RiskRanking } from '../../report/risk/index.js';
+import { imageLookup, type RiskProblem, type ScannedImage } from '../../risk/index.js';
+import type { VulnerabilityDatabase } from '../../vulndb/store/index.js';
 import { EXIT, KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { databaseDirectory } from './db.js';
+import { policyGate, warnLapsed } from '../policy-gate.js';
 import { imageCache, openNamedImage, type ImageScanCliOptions } from './image.js';
 import { loadSnapshot } from './manifests.js';
-import { policyGate, warnLapsed } from '../policy-gate.js';
 
 export interface RiskOptions extends Omit<ImageScanCliOptions, 'format'> {
   readonly format: string;
@@ -82,12 +77,7 @@ const gatherImages = async (options: RiskOptions, snapshot: ClusterSnapshot, io:
   if ((options.images ?? []).length === 0 && !options.scanImages) return { images, problems };
   let database: VulnerabilityDatabase | undefined;
   if (options.vulnerabilities !== false) {
-    try {
-      database = VulnerabilityDatabase.open(join(databaseDirectory(options.db, io), DATABASE_FILE));
-    } catch (error) {
-      if (error instanceof DatabaseError) throw new KnownError(error.message, `${error.hint ?? ''}; or rank without vulnerabilities: --no-vulnerabilities`.replace(/^; /, ''));
-      throw error;
-    }
+    database = openVulnDb(databaseDirectory(options.db, io.env, io.cwd), 'or rank without vulnerabilities: --no-vulnerabilities');
   }
   const cache = imageCache({ ...options, format: 'json' }, io);
   const scanOne = async (source: string): Promise<{ scan: ImageScan; name?: string }> => {
@@ -144,26 +134,13 @@ export const runRisk = async (inputs: readonly string[], options: RiskOptions, i
   const top = options.top === undefined ? undefined : Number(options.top);
   if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new UsageError('--top must be a whole number above 0');
   const set = await policyGate({ policies: [], enable: [], disable: [], only: [], builtinPolicies: true, quiet: options.quiet ?? false, ...(options.config ? { config: options.config } : {}) }, io);
-  const { policies } = set;
   const { snapshot, error } = await loadSnapshot(inputs, {}, io);
-  const { images, problems: imageProblems } = await gatherImages(options, snapshot, io);
-  const now = io.now();
-  const scanOf = imageLookup(images);
-  // Image policies judge the workloads that run a scanned image, as StackRox alerts on deployments.
-  const judged = evaluatePolicies(snapshot, policies.active, { now, stages: ['BUILD', 'DEPLOY'], imageScan: (name) => scanOf(name)?.scan });
-  // The configuration's exceptions, as `kubeward scan` applies them: a suppressed finding adds no risk.
-  const { findings, lapsed } = applyExceptions(set, judged.findings, now);
-  if (!options.quiet) warnLapsed(lapsed, io);
-  const { grants, problems: rbacProblems } = collectGrants(snapshot);
-  const workloads = rankWorkloads({ snapshot, findings, isolation: computeIsolation(snapshot), rbac: assessSubjects(grants, serviceAccountSubjects(snapshot)), images, now });
-  const problems: RiskProblem[] = [...rbacProblems, ...workloadProblems(snapshot), ...imageProblems];
-  const used = new Set(workloads.flatMap((entry) => entry.images.map((image) => image.image)).map((image) => scanOf(parseImageName(image))));
-  for (const image of images) if (!used.has(image)) problems.push({ object: `image ${image.name}`, message: 'no workload in the inputs runs this image; name it as the manifests do with --images <reference>=<image>' });
-  if (!options.quiet) for (const problem of problems) io.stderr(`kubeward: warning: ${problem.object}: ${problem.message}\n`);
-  const cut = <T>(entries: readonly T[]): readonly T[] => (top === undefined ? entries : entries.slice(0, top));
-  const base = { problems, generated: now, toolVersion: io.version };
-  const report: RiskReport =
-    by === 'image' ? { ...base, by, entries: cut(rankImages(workloads, images, now)) } : by === 'cve' ? { ...base, by, entries: cut(rankVulnerabilities(workloads, images)) } : { ...base, by, entries: cut(workloads) };
+  const { images, problems } = await gatherImages(options, snapshot, io);
+  const { report, lapsed } = rankRisk({ set, snapshot, images, problems, by, top, now: io.now(), version: io.version });
+  if (!options.quiet) {
+    warnLapsed(lapsed, io);
+    for (const problem of report.problems) io.stderr(`kubeward: warning: ${problem.object}: ${problem.message}\n`);
+  }
   if (by === 'cve' && images.length === 0 && !options.quiet) io.stderr('kubeward: no image scans to rank vulnerabilities from: give --images or --image-scans\n');
   await io.stdout(RISK_RENDERERS[options.format as RiskFormat].render(report));
   return error ? EXIT.error : EXIT.clean;

@@ -1,0 +1,25 @@
+import { buildSnapshot, DEFAULT_LOAD_OPTIONS, loadInputs, type LoadOptions } from '../k8s/index.js';
+import type { ClusterSnapshot, InputProblem } from '../model/index.js';
+
+export interface LoadClusterOptions {
+  readonly cwd: string;
+  readonly stdin: LoadOptions['stdin'];
+  readonly namespace?: string | undefined;
+  readonly kubectl?: string | undefined;
+}
+
+/**
+ * Manifests (files, directories, Kustomize, stdin) read into one snapshot, for the jobs that
+ * judge the whole picture at once (risk, network, RBAC). Unreadable input is reported, the rest
+ * is read; `error` says whether any of it was an error.
+ */
+export const loadClusterSnapshot = async (inputs: readonly string[], options: LoadClusterOptions): Promise<{ snapshot: ClusterSnapshot; problems: readonly InputProblem[]; error: boolean }> => {
+  const loaded = await loadInputs(inputs, {
+    ...DEFAULT_LOAD_OPTIONS,
+    cwd: options.cwd,
+    stdin: options.stdin,
+    defaultNamespace: options.namespace ?? DEFAULT_LOAD_OPTIONS.defaultNamespace,
+    kubectl: options.kubectl ?? DEFAULT_LOAD_OPTIONS.kubectl,
+  });
+  return { snapshot: buildSnapshot(loaded.objects), problems: loaded.problems, error: loaded.problems.some((problem) => problem.level === 'error') };
+};
