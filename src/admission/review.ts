@@ -1,6 +1,6 @@
 import { normaliseDocument } from '../k8s/normalise.js';
 import { buildSnapshot } from '../k8s/snapshot.js';
-import { WORKLOAD_KINDS, type Finding } from '../model/index.js';
+import { wildcard, WORKLOAD_KINDS, type Finding } from '../model/index.js';
 import { evaluatePolicies, type CompiledPolicy } from '../policy/index.js';
 import { applyIgnoreRules, type IgnoreRule } from '../policy/ignore-rules.js';
 
@@ -68,8 +68,7 @@ const MAX_WARNING_LENGTH = 240;
 // A denial names each policy; an object with thousands of containers must not make it megabytes.
 const MAX_MESSAGES_PER_POLICY = 5;
 
-const glob = (pattern: string): RegExp => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-const matchesAny = (patterns: readonly string[], value: string | undefined): boolean => value !== undefined && patterns.some((pattern) => glob(pattern).test(value));
+const matchesAny = (patterns: readonly string[], value: string | undefined): boolean => value !== undefined && patterns.some((pattern) => wildcard(pattern).test(value));
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -166,7 +165,7 @@ export const reviewAdmission = (request: AdmissionRequest, settings: AdmissionSe
  * "enforce" switch; policies without a DEPLOY stage are returned unchanged, and named in `skipped`.
  */
 export const enforceAtDeploy = (policies: readonly CompiledPolicy[], patterns: readonly string[]): { policies: CompiledPolicy[]; unmatched: string[]; skipped: string[] } => {
-  const unmatched = patterns.filter((pattern) => !policies.some((compiled) => glob(pattern).test(compiled.policy.id)));
+  const unmatched = patterns.filter((pattern) => !policies.some((compiled) => wildcard(pattern).test(compiled.policy.id)));
   const skipped: string[] = [];
   const updated = policies.map((compiled) => {
     if (!matchesAny(patterns, compiled.policy.id) || compiled.enforcedAt.includes('DEPLOY')) return compiled;

@@ -1,4 +1,4 @@
-import { WORKLOAD_KINDS, type Labels, type Workload, type WorkloadKind } from '../model/index.js';
+import { kindInfo, WORKLOAD_KINDS, type Labels, type Workload, type WorkloadKind } from '../model/index.js';
 
 const WORKLOAD_KIND_SET: ReadonlySet<string> = new Set(WORKLOAD_KINDS);
 
@@ -104,7 +104,7 @@ export const groupByController = (workloads: readonly Workload[]): GroupedWorklo
     const members = inferred.get(entry) as Workload[];
     const first = members[0] as Workload;
     const [, kind, name] = entry.split('/') as [string, WorkloadKind, string];
-    const replicated = kind === 'Deployment' || kind === 'ReplicaSet' || kind === 'StatefulSet' || kind === 'ReplicationController' || kind === 'DeploymentConfig';
+    const replicated = kindInfo(kind)?.workload?.replicated === true;
     const labels = commonLabels(members);
     // The member's own identity (uid, controller, replicas) is not the controller's.
     const rest: Record<string, unknown> = { ...first };

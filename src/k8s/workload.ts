@@ -22,31 +22,15 @@ import type {
   WorkloadKind,
 } from '../model/index.js';
 import { parseImageName } from './image.js';
-import { joinPath } from '../model/index.js';
+import { joinPath, KINDS, kindInfo } from '../model/index.js';
 import { parseQuantity } from './quantity.js';
 import { labelSelector } from './selectors.js';
 import { bool, defined, dict, dicts, int, intOrString, isDict, list, str, stringMap, strings, type Dict } from './values.js';
 
 /** Where each workload kind keeps its pod template. */
-const POD_TEMPLATE_PATH: Record<WorkloadKind, readonly string[]> = {
-  Pod: [],
-  Deployment: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-  DeploymentConfig: ['spec', 'template'],
-};
+const POD_TEMPLATE_PATH = (kind: WorkloadKind): readonly string[] => kindInfo(kind)?.workload?.podTemplate ?? [];
 
-const REPLICATED: ReadonlySet<WorkloadKind> = new Set([
-  'Deployment',
-  'ReplicaSet',
-  'ReplicationController',
-  'StatefulSet',
-  'DeploymentConfig',
-]);
+const REPLICATED: ReadonlySet<string> = new Set(KINDS.flatMap((info) => ('workload' in info && info.workload.replicated ? [info.kind] : [])));
 
 const dig = (root: Dict, keys: readonly string[]): Dict => {
   let current: Dict = root;
@@ -411,7 +395,7 @@ const updateStrategy = (kind: WorkloadKind, spec: Dict): string | undefined => {
 
 /** Normalises any workload kind: the pod template is found where that kind keeps it. */
 export const workload = (kind: WorkloadKind, raw: Dict, meta: ObjectMeta): Workload => {
-  const templatePath = POD_TEMPLATE_PATH[kind];
+  const templatePath = POD_TEMPLATE_PATH(kind);
   const template = dig(raw, templatePath);
   const podMetaPath = joinPath('', ...templatePath, 'metadata');
   const podSpecPath = joinPath('', ...templatePath, 'spec');

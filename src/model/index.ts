@@ -9,3 +9,5 @@ export * from './report.js';
 export * from './vulnerability.js';
 export * from './image.js';
 export * from './numbers.js';
+export * from './wildcard.js';
+export * from './kinds.js';

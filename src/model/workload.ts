@@ -1,29 +1,17 @@
+import { kindInfo, KINDS } from './kinds.js';
 import type { LabelSelector, Labels, ObjectMeta, Protocol } from './objects.js';
 
-export const WORKLOAD_KINDS = [
-  'Pod',
-  'Deployment',
-  'ReplicaSet',
-  'ReplicationController',
-  'StatefulSet',
-  'DaemonSet',
-  'Job',
-  'CronJob',
-  'DeploymentConfig',
-] as const;
-export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+export type WorkloadKind = Extract<(typeof KINDS)[number], { readonly workload: object }>['kind'];
+/** The kinds with a pod template, in the table's order. */
+export const WORKLOAD_KINDS: readonly WorkloadKind[] = KINDS.flatMap((info) => ('workload' in info ? [info.kind] : []));
 
 /** The API group and resource of each workload kind Kubernetes serves (DeploymentConfig is OpenShift's). */
-export const WORKLOAD_RESOURCES: Readonly<Partial<Record<WorkloadKind, { readonly group: string; readonly resource: string }>>> = {
-  Pod: { group: '', resource: 'pods' },
-  Deployment: { group: 'apps', resource: 'deployments' },
-  ReplicaSet: { group: 'apps', resource: 'replicasets' },
-  StatefulSet: { group: 'apps', resource: 'statefulsets' },
-  DaemonSet: { group: 'apps', resource: 'daemonsets' },
-  ReplicationController: { group: '', resource: 'replicationcontrollers' },
-  Job: { group: 'batch', resource: 'jobs' },
-  CronJob: { group: 'batch', resource: 'cronjobs' },
-};
+export const WORKLOAD_RESOURCES: Readonly<Partial<Record<WorkloadKind, { readonly group: string; readonly resource: string }>>> = Object.fromEntries(
+  WORKLOAD_KINDS.flatMap((kind) => {
+    const info = kindInfo(kind);
+    return info?.apiVersion && info.plural ? [[kind, { group: info.apiVersion.includes('/') ? (info.apiVersion.split('/')[0] as string) : '', resource: info.plural }]] : [];
+  }),
+);
 
 /** A container image reference split the way registries and policies need it. */
 export interface ImageName {

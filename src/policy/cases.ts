@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { normaliseDocument } from '../k8s/normalise.js';
 import { buildSnapshot } from '../k8s/snapshot.js';
-import { VULNERABILITY_SEVERITIES, type Finding, type ImageScan, type InstalledPackage, type KubeObject, type VulnerabilitySeverity } from '../model/index.js';
+import { VULNERABILITY_SEVERITIES, WORKLOAD_KINDS, type Finding, type ImageScan, type InstalledPackage, type KubeObject, type VulnerabilitySeverity, type WorkloadKind } from '../model/index.js';
 import { compilePolicy } from './compile.js';
 import { evaluatePolicies, type EvaluateOptions } from './evaluate.js';
 import type { Policy } from './types.js';
@@ -132,7 +132,7 @@ const caseSchema = z
     expect: z.number().int().min(0),
     containers: z.array(z.string()).optional(),
     pod: record.optional(),
-    kind: z.enum(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'DeploymentConfig']).optional(),
+    kind: z.enum(WORKLOAD_KINDS as readonly [WorkloadKind, ...WorkloadKind[]]).optional(),
     replicas: z.number().int().min(0).optional(),
     podAnnotations: z.record(z.string(), z.string()).optional(),
     objects: z.array(record).optional(),

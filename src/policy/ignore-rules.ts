@@ -1,4 +1,4 @@
-import type { Finding } from '../model/index.js';
+import { wildcard, type Finding } from '../model/index.js';
 import { compileGlobs } from '../k8s/glob.js';
 
 /**
@@ -23,9 +23,6 @@ export interface LapsedRule {
   readonly index: number;
   readonly rule: IgnoreRule;
 }
-
-const wildcard = (pattern: string): RegExp =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 
 /**
  * Marks the findings that an active rule matches as suppressed (`by: config`), leaving the

@@ -1,3 +1,4 @@
+import { wildcard } from '../model/index.js';
 import { compilePolicy, type CompiledPolicy } from './compile.js';
 import type { PolicyProblem } from './schema.js';
 import type { Policy } from './types.js';
@@ -26,9 +27,6 @@ export interface SelectedPolicies {
   /** Built-in policies replaced by a user policy with the same id. */
   readonly overridden: readonly string[];
 }
-
-const globToRegExp = (glob: string): RegExp =>
-  new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 
 /**
  * Merges built-in and user policies (a user policy replaces the built-in with the same id),
@@ -60,7 +58,7 @@ export const selectPolicies = (
     const ids = new Set<string>();
     patterns.forEach((entry, index) => {
       const { pattern, origin: where, path } = typeof entry === 'string' ? { pattern: entry, origin, path: `policies.${key}[${index}]` } : entry;
-      const expression = globToRegExp(pattern);
+      const expression = wildcard(pattern);
       const matched = all.filter((policy) => expression.test(policy.id));
       if (matched.length === 0) {
         problems.push({ origin: where, path, code: 'unknown_policy', message: `no policy has the id ${JSON.stringify(pattern)}; see \`kubeward policy list\`` });

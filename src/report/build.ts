@@ -1,6 +1,7 @@
 import {
   SCAN_REPORT_SCHEMA_VERSION,
   SEVERITIES,
+  KNOWN_KINDS,
   WORKLOAD_KINDS,
   severityRank,
   type Finding,
@@ -12,23 +13,6 @@ import {
 } from '../model/index.js';
 import type { Policy } from '../policy/index.js';
 
-/** Kinds the model normalises; anything else is counted as unknown. */
-const KNOWN_KINDS = new Set<string>([
-  ...WORKLOAD_KINDS,
-  'Service',
-  'Ingress',
-  'NetworkPolicy',
-  'ServiceAccount',
-  'Role',
-  'ClusterRole',
-  'RoleBinding',
-  'ClusterRoleBinding',
-  'Secret',
-  'ConfigMap',
-  'Namespace',
-  'PodDisruptionBudget',
-  'HorizontalPodAutoscaler',
-]);
 
 /** Objects per kind, for the report. */
 export const countKinds = (objects: Iterable<KubeObject>): Record<string, number> => {

@@ -1,3 +1,5 @@
+import { KINDS, type KindInfo } from '../model/index.js';
+
 /** A resource the sensor lists and watches. */
 export interface WatchedResource {
   readonly kind: string;
@@ -10,28 +12,15 @@ export interface WatchedResource {
   readonly optional?: boolean;
 }
 
+/** Kinds the model reads that a cluster does not need to watch for it (ConfigMaps, disruption budgets and autoscalers come from manifests). */
+const NOT_WATCHED: ReadonlySet<string> = new Set(['ConfigMap', 'PodDisruptionBudget', 'HorizontalPodAutoscaler']);
+
 /** Everything the model reads: workloads, exposure, network policy, identities, RBAC, nodes, Secret metadata. */
-export const WATCHED_RESOURCES: readonly WatchedResource[] = [
-  { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces', namespaced: false },
-  { kind: 'Node', apiVersion: 'v1', plural: 'nodes', namespaced: false },
-  { kind: 'Pod', apiVersion: 'v1', plural: 'pods', namespaced: true },
-  { kind: 'ReplicationController', apiVersion: 'v1', plural: 'replicationcontrollers', namespaced: true },
-  { kind: 'Service', apiVersion: 'v1', plural: 'services', namespaced: true },
-  { kind: 'ServiceAccount', apiVersion: 'v1', plural: 'serviceaccounts', namespaced: true },
-  { kind: 'Secret', apiVersion: 'v1', plural: 'secrets', namespaced: true, metadataOnly: true },
-  { kind: 'Deployment', apiVersion: 'apps/v1', plural: 'deployments', namespaced: true },
-  { kind: 'ReplicaSet', apiVersion: 'apps/v1', plural: 'replicasets', namespaced: true },
-  { kind: 'StatefulSet', apiVersion: 'apps/v1', plural: 'statefulsets', namespaced: true },
-  { kind: 'DaemonSet', apiVersion: 'apps/v1', plural: 'daemonsets', namespaced: true },
-  { kind: 'Job', apiVersion: 'batch/v1', plural: 'jobs', namespaced: true },
-  { kind: 'CronJob', apiVersion: 'batch/v1', plural: 'cronjobs', namespaced: true },
-  { kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', plural: 'ingresses', namespaced: true },
-  { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', plural: 'networkpolicies', namespaced: true },
-  { kind: 'Role', apiVersion: 'rbac.authorization.k8s.io/v1', plural: 'roles', namespaced: true },
-  { kind: 'RoleBinding', apiVersion: 'rbac.authorization.k8s.io/v1', plural: 'rolebindings', namespaced: true },
-  { kind: 'ClusterRole', apiVersion: 'rbac.authorization.k8s.io/v1', plural: 'clusterroles', namespaced: false },
-  { kind: 'ClusterRoleBinding', apiVersion: 'rbac.authorization.k8s.io/v1', plural: 'clusterrolebindings', namespaced: false },
-];
+export const WATCHED_RESOURCES: readonly WatchedResource[] = KINDS.flatMap((info: KindInfo): WatchedResource[] =>
+  info.apiVersion && info.plural && !NOT_WATCHED.has(info.kind)
+    ? [{ kind: info.kind, apiVersion: info.apiVersion, plural: info.plural, namespaced: info.namespaced, ...(info.kind === 'Secret' ? { metadataOnly: true } : {}) }]
+    : [],
+);
 
 /** The collection path: `/api/v1/pods`, `/apis/apps/v1/deployments` (all namespaces). */
 export const collectionPath = (resource: WatchedResource): string => `${resource.apiVersion.includes('/') ? '/apis' : '/api'}/${resource.apiVersion}/${resource.plural}`;
