@@ -21,3 +21,4 @@ export { failingFindings, scanManifests, type ScanManifestsOptions, type ScanMan
 export { rankRisk, type RankRiskOptions } from './rank-risk.js';
 export { loadClusterSnapshot, type LoadClusterOptions } from './snapshot.js';
 export { databaseDirectory, openVulnDb } from './vulndb.js';
+export { explainSubject, reviewRbac, whoCanInCluster } from './review-rbac.js';

@@ -33,8 +33,20 @@ export function* chunked(chunks: Iterable<string>): Generator<string> {
 export const writeReport = async (report: ScanReport, options: { readonly format: string; readonly output?: string; readonly color?: boolean }, io: Io): Promise<FormatName> => {
   const format = options.format as FormatName;
   const color = options.output === undefined && (options.color ?? io.stdoutIsTTY) && format === 'table';
-  const chunks = RENDERERS[format].render(report, { color });
-  if (options.output) await writeChunks(createWriteStream(options.output), chunked(chunks));
-  else await io.stdout(chunked(chunks));
+  await writeRendered(RENDERERS[format].render(report, { color }), options.output, io);
   return format;
+};
+
+/** The context every renderer gets: colour only for a terminal (never into a file), the clock and the version. */
+export const renderContext = (io: Io, options: { readonly output?: string | undefined; readonly color?: boolean | undefined }, colourful: boolean) => ({
+  color: options.output === undefined && (options.color ?? io.stdoutIsTTY) && colourful,
+  now: io.now(),
+  toolVersion: io.version,
+});
+
+/** The one writer: a rendered report, whole or in pieces, to `--output` or stdout. */
+export const writeRendered = async (rendered: string | Iterable<string>, output: string | undefined, io: Io): Promise<void> => {
+  const pieces = typeof rendered === 'string' ? [rendered] : rendered;
+  if (output) await writeChunks(createWriteStream(output), chunked(pieces));
+  else await io.stdout(chunked(pieces));
 };

@@ -2,7 +2,13 @@ import type { Finding, Severity } from './finding.js';
 import type { InputProblem } from './problem.js';
 
 /** Version of the `kubeward scan --format json` document; bumped on any incompatible change. */
-export const SCAN_REPORT_SCHEMA_VERSION = '1.0';
+/**
+ * The version of every report Kubeward writes, in one place: a report's JSON is the same from the
+ * CLI and from the server, and a change to one of its fields bumps its version here.
+ */
+export const REPORT_SCHEMA_VERSIONS = { scan: '1.0', image: '1.0', risk: '1.1', networkMap: '1.0', rbac: '1.0' } as const;
+
+export const SCAN_REPORT_SCHEMA_VERSION = REPORT_SCHEMA_VERSIONS.scan;
 
 export interface PolicySummary {
   readonly id: string;

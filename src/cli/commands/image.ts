@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { hostPlatform, ImageScanCache, ImageSourceError, openImage, parsePlatform, scanDirectory, scanImage, type RegistryOptions, type ResolvedImage } from '../../image/index.js';
@@ -10,6 +10,7 @@ import type { VulnerabilityDatabase } from '../../vulndb/store/index.js';
 import { databaseDirectory, openVulnDb } from '../../app/index.js';
 import { EXIT, KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { renderContext, writeRendered } from '../write-report.js';
 
 export interface ImageScanCliOptions {
   readonly format: string;
@@ -107,11 +108,7 @@ const runPackageScan = async (options: ImageScanCliOptions, io: Io, scan: (advis
       if (error instanceof ImageSourceError) throw new KnownError(error.message, error.hint);
       throw error;
     }
-    const renderer = IMAGE_RENDERERS[options.format as ImageFormatName];
-    const color = options.output === undefined && (options.color ?? io.stdoutIsTTY) && options.format === 'table';
-    const text = renderer.render(result, { color, now: io.now(), toolVersion: io.version });
-    if (options.output) await writeFile(options.output, text);
-    else await io.stdout(text);
+    await writeRendered(IMAGE_RENDERERS[options.format as ImageFormatName].render(result, renderContext(io, options, options.format === 'table')), options.output, io);
     if (!options.quiet) {
       io.stderr(`kubeward: ${result.packages.length} packages, ${result.vulnerabilities.length} vulnerabilities, ${result.problems.length} problems in ${((performance.now() - started) / 1000).toFixed(2)}s\n`);
     }
@@ -176,10 +173,7 @@ export const runSbomScan = async (file: string, options: ImageScanCliOptions, io
         ...problems.map((problem) => ({ code: 'catalog' as const, message: problem.message })),
       ],
     };
-    const color = options.output === undefined && (options.color ?? io.stdoutIsTTY) && options.format === 'table';
-    const output = IMAGE_RENDERERS[options.format as 'table' | 'json' | 'sarif'].render(scan, { color, now: io.now(), toolVersion: io.version });
-    if (options.output) await writeFile(options.output, output);
-    else await io.stdout(output);
+    await writeRendered(IMAGE_RENDERERS[options.format as 'table' | 'json' | 'sarif'].render(scan, renderContext(io, options, options.format === 'table')), options.output, io);
     if (!options.quiet) io.stderr(`kubeward: ${sbom.packages.length} packages from the ${sbom.format} SBOM (${sbom.withoutPurl} without a purl, ${sbom.skipped.length} unreadable), ${matches.length} vulnerabilities\n`);
     if (failOn !== undefined && matches.some((match) => vulnerabilitySeverityRank(match.severity) >= vulnerabilitySeverityRank(failOn))) return EXIT.findings;
     return EXIT.clean;

@@ -8,6 +8,7 @@ import { imageLookup, type RiskProblem, type ScannedImage } from '../../risk/ind
 import type { VulnerabilityDatabase } from '../../vulndb/store/index.js';
 import { EXIT, KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { writeRendered } from '../write-report.js';
 import { policyGate, warnLapsed } from '../policy-gate.js';
 import { imageCache, openNamedImage, type ImageScanCliOptions } from './image.js';
 import { loadSnapshot } from './manifests.js';
@@ -142,6 +143,6 @@ export const runRisk = async (inputs: readonly string[], options: RiskOptions, i
     for (const problem of report.problems) io.stderr(`kubeward: warning: ${problem.object}: ${problem.message}\n`);
   }
   if (by === 'cve' && images.length === 0 && !options.quiet) io.stderr('kubeward: no image scans to rank vulnerabilities from: give --images or --image-scans\n');
-  await io.stdout(RISK_RENDERERS[options.format as RiskFormat].render(report));
+  await writeRendered(RISK_RENDERERS[options.format as RiskFormat].render(report), undefined, io);
   return error ? EXIT.error : EXIT.clean;
 };

@@ -1,4 +1,5 @@
 import type { ScanReport } from '../../model/index.js';
+import type { Renderer as BaseRenderer } from '../renderer.js';
 
 export interface RenderOptions {
   /** ANSI colours (a terminal); plain text otherwise. */
@@ -6,9 +7,7 @@ export interface RenderOptions {
 }
 
 /** An output format: a pure function from the report to text, produced in pieces (reports can be large). */
-export interface Renderer {
-  readonly name: string;
-  readonly description: string;
+export interface Renderer extends BaseRenderer<ScanReport> {
   readonly render: (report: ScanReport, options: RenderOptions) => Iterable<string>;
 }
 

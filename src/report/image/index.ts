@@ -1,10 +1,11 @@
 import type { ImageScan, InstalledPackage, VulnerabilityMatch } from '../../model/index.js';
-import { largest, vulnerabilitySeverityRank } from '../../model/index.js';
+import { largest, REPORT_SCHEMA_VERSIONS, vulnerabilitySeverityRank } from '../../model/index.js';
 import { renderImageSarif } from './sarif.js';
 import { renderCycloneDx, renderSpdx } from './sbom.js';
 import type { ImageFormatName } from './names.js';
+import type { Renderer, RendererRegistry } from '../renderer.js';
 
-export const IMAGE_REPORT_SCHEMA_VERSION = '1.0';
+export const IMAGE_REPORT_SCHEMA_VERSION = REPORT_SCHEMA_VERSIONS.image;
 
 export interface ImageReportOptions {
   readonly color: boolean;
@@ -14,11 +15,7 @@ export interface ImageReportOptions {
 }
 
 /** An image scan's output format: a pure function from the scan to text. */
-export interface ImageRenderer {
-  readonly name: string;
-  readonly description: string;
-  readonly render: (scan: ImageScan, options: ImageReportOptions) => string;
-}
+export type ImageRenderer = Renderer<ImageScan> & { readonly render: (scan: ImageScan, options: ImageReportOptions) => string };
 
 const SEVERITY_COLOR: Readonly<Record<string, string>> = { CRITICAL: '\u001b[1;31m', HIGH: '\u001b[31m', MEDIUM: '\u001b[33m', LOW: '\u001b[36m', NONE: '\u001b[2m', UNKNOWN: '\u001b[2m' };
 const RESET = '\u001b[0m';
@@ -124,5 +121,5 @@ const sarif: ImageRenderer = {
   render: (scan, options) => renderImageSarif(scan, options.toolVersion),
 };
 
-export const IMAGE_RENDERERS = { table, json, sarif, cyclonedx, 'spdx-json': spdxJson } as const satisfies Record<ImageFormatName, ImageRenderer>;
+export const IMAGE_RENDERERS = { table, json, sarif, cyclonedx, 'spdx-json': spdxJson } as const satisfies RendererRegistry<ImageScan, ImageFormatName>;
 export { IMAGE_FORMAT_NAMES, type ImageFormatName } from './names.js';

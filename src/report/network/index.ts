@@ -1,17 +1,14 @@
-import { largest } from '../../model/index.js';
+import { largest, REPORT_SCHEMA_VERSIONS } from '../../model/index.js';
 import type { NetworkDiff, NetworkMap } from '../../network/index.js';
 import type { NetworkDiffFormat, NetworkMapFormat } from './names.js';
+import type { Renderer, RendererRegistry } from '../renderer.js';
 
 export { NETWORK_DIFF_FORMATS, NETWORK_MAP_FORMATS, type NetworkDiffFormat, type NetworkMapFormat } from './names.js';
 
-export const NETWORK_MAP_SCHEMA_VERSION = '1.0';
+export const NETWORK_MAP_SCHEMA_VERSION = REPORT_SCHEMA_VERSIONS.networkMap;
 
 /** A network map's output format: a pure function from the map to text. */
-export interface NetworkMapRenderer {
-  readonly name: string;
-  readonly description: string;
-  readonly render: (map: NetworkMap) => string;
-}
+export type NetworkMapRenderer = Renderer<NetworkMap> & { readonly render: (map: NetworkMap) => string };
 
 type Edge = { readonly from: string; readonly to: string; readonly ports: { toString(): string } };
 
@@ -116,16 +113,14 @@ const dot: NetworkMapRenderer = {
   },
 };
 
-export const NETWORK_MAP_RENDERERS = { txt, json, csv, md, dot } as const satisfies Record<NetworkMapFormat, NetworkMapRenderer>;
+export const NETWORK_MAP_RENDERERS = { txt, json, csv, md, dot } as const satisfies RendererRegistry<NetworkMap, NetworkMapFormat>;
 
 /** A connectivity diff's output format. */
-export interface NetworkDiffRenderer {
-  readonly name: string;
-  readonly render: (diff: NetworkDiff) => string;
-}
+export type NetworkDiffRenderer = Renderer<NetworkDiff> & { readonly render: (diff: NetworkDiff) => string };
 
 const diffTxt: NetworkDiffRenderer = {
   name: 'txt',
+  description: 'one line per connection that changes',
   render(diff) {
     const lines: string[] = [];
     const count = (kind: string): number => diff.changes.filter((change) => change.change === kind).length;
@@ -146,6 +141,7 @@ const diffTxt: NetworkDiffRenderer = {
 
 const diffJson: NetworkDiffRenderer = {
   name: 'json',
+  description: 'the changes as data (see docs/network.md)',
   render: (diff) =>
     `${JSON.stringify(
       {
@@ -161,8 +157,9 @@ const diffJson: NetworkDiffRenderer = {
 
 const diffMd: NetworkDiffRenderer = {
   name: 'md',
+  description: 'a Markdown table, for pull request comments',
   render: (diff) =>
     `${['| change | from | to | before | after |', '|---|---|---|---|---|', ...diff.changes.map((change) => `| ${change.change} | ${mdCell(change.from)} | ${mdCell(change.to)} | ${mdCell(change.before.toString())} | ${mdCell(change.after.toString())} |`)].join('\n')}\n`,
 };
 
-export const NETWORK_DIFF_RENDERERS = { txt: diffTxt, json: diffJson, md: diffMd } as const satisfies Record<NetworkDiffFormat, NetworkDiffRenderer>;
+export const NETWORK_DIFF_RENDERERS = { txt: diffTxt, json: diffJson, md: diffMd } as const satisfies RendererRegistry<NetworkDiff, NetworkDiffFormat>;

@@ -1,7 +1,9 @@
+import { REPORT_SCHEMA_VERSIONS } from '../../model/index.js';
 import type { ImageRisk, RiskProblem, VulnerabilityRisk, WorkloadRisk } from '../../risk/index.js';
 import { renderRiskHtml } from './html.js';
+import type { RendererRegistry } from '../renderer.js';
 
-export const RISK_REPORT_SCHEMA_VERSION = '1.1';
+export const RISK_REPORT_SCHEMA_VERSION = REPORT_SCHEMA_VERSIONS.risk;
 export const RISK_RANKINGS = ['workload', 'image', 'cve'] as const;
 export type RiskRanking = (typeof RISK_RANKINGS)[number];
 
@@ -84,9 +86,9 @@ const json = (report: RiskReport): string => {
 
 /** The risk command's output formats: pure functions from a ranking to text. */
 export const RISK_RENDERERS = {
-  txt: { description: 'ranked list with the factors and their evidence', render: txt },
-  json: { description: 'the ranking as data (docs/risk.md)', render: json },
-  html: { description: 'self-contained HTML report', render: (report: RiskReport) => renderRiskHtml(rankedRows(report), { ...HEADINGS[report.by], generated: report.generated, toolVersion: report.toolVersion, problems: report.problems }) },
-} as const;
+  txt: { name: 'txt', description: 'ranked list with the factors and their evidence', render: txt },
+  json: { name: 'json', description: 'the ranking as data (docs/risk.md)', render: json },
+  html: { name: 'html', description: 'self-contained HTML report', render: (report: RiskReport) => renderRiskHtml(rankedRows(report), { ...HEADINGS[report.by], generated: report.generated, toolVersion: report.toolVersion, problems: report.problems }) },
+} as const satisfies RendererRegistry<RiskReport>;
 export type RiskFormat = keyof typeof RISK_RENDERERS;
 export const RISK_FORMATS = Object.keys(RISK_RENDERERS) as RiskFormat[];
