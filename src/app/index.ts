@@ -22,3 +22,4 @@ export { rankRisk, type RankRiskOptions } from './rank-risk.js';
 export { loadClusterSnapshot, type LoadClusterOptions } from './snapshot.js';
 export { databaseDirectory, openVulnDb } from './vulndb.js';
 export { explainSubject, reviewRbac, whoCanInCluster } from './review-rbac.js';
+export { diffNetwork, generateNetworkPolicies, mapNetwork } from './map-network.js';

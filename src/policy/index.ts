@@ -6,3 +6,4 @@ export { evaluatePolicies, targetObjects, IGNORE_ANNOTATION, IGNORE_REASON_ANNOT
 export { selectPolicies, type PolicySelection, type SelectedPolicies, type SelectionEntry } from './select.js';
 export { FIELDS, fieldsFor, findField, IMAGE_FIELD_NAMES, type FieldDefinition } from './fields/index.js';
 export { SnapshotIndex } from './snapshot-index.js';
+export { diffFindings, findingKey, findingState, type FindingState } from './finding-diff.js';

@@ -1,8 +1,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { buildSnapshot, normaliseDocument } from '../k8s/index.js';
 import type { ClusterSnapshot, Finding, KubeObject } from '../model/index.js';
-import { evaluatePolicies, type CompiledPolicy } from '../policy/index.js';
 import { applyIgnoreRules, type IgnoreRule } from '../policy/ignore-rules.js';
+import { diffFindings, evaluatePolicies, findingState, type CompiledPolicy, type FindingState } from '../policy/index.js';
 import { Reflector, type RawObject, type ReflectorSink } from './reflector.js';
 import { objectKey, WATCHED_RESOURCES, type WatchedResource } from './resources.js';
 
@@ -32,8 +32,6 @@ export interface SensorState {
   readonly objects: Readonly<Record<string, string>>;
 }
 
-const findingKey = (finding: Finding): string => `${finding.policyId}\u0000${finding.object.kind}\u0000${finding.object.namespace ?? ''}\u0000${finding.object.name}\u0000${finding.container ?? ''}\u0000${finding.message}`;
-
 /**
  * Watches a cluster into the model the manifest loader produces and judges it with the
  * DEPLOY-stage policies on every change, reporting violations as they appear and as they are
@@ -42,7 +40,7 @@ const findingKey = (finding: Finding): string => `${finding.policyId}\u0000${fin
 export class Sensor {
   readonly #store = new Map<string, Map<string, RawObject>>();
   readonly #normalised = new WeakMap<RawObject, readonly KubeObject[]>();
-  #findings = new Map<string, Finding>();
+  #findings: FindingState = new Map();
   #synced = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #evaluatedOnce = false;
@@ -122,11 +120,12 @@ export class Sensor {
     const judged = evaluatePolicies(this.snapshot(), this.options.policies, { now, stages: ['DEPLOY'] }).findings;
     // Judged against the clock on every pass: a rule that expires brings its findings back as violations.
     const { findings } = applyIgnoreRules(judged, this.options.ignoreRules ?? [], now);
-    const current = new Map(findings.filter((finding) => !finding.suppressed).map((finding) => [findingKey(finding), finding]));
+    const current = findingState(findings);
     const report = (event: 'violation' | 'resolved', finding: Finding): void =>
       this.options.emit({ event, policyId: finding.policyId, policyName: finding.policyName, severity: finding.severity, object: finding.object, ...(finding.container ? { container: finding.container } : {}), message: finding.message, enforced: finding.enforcedAt.includes('DEPLOY') });
-    for (const [key, finding] of current) if (!this.#findings.has(key)) report('violation', finding);
-    if (this.#evaluatedOnce) for (const [key, finding] of this.#findings) if (!current.has(key)) report('resolved', finding);
+    const { appeared, resolved } = diffFindings(this.#findings, current);
+    for (const finding of appeared) report('violation', finding);
+    if (this.#evaluatedOnce) for (const finding of resolved) report('resolved', finding);
     this.#findings = current;
     this.#evaluatedOnce = true;
     this.options.onEvaluated?.(this.state());
