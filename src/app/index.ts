@@ -23,3 +23,4 @@ export { loadClusterSnapshot, type LoadClusterOptions } from './snapshot.js';
 export { databaseDirectory, openVulnDb } from './vulndb.js';
 export { explainSubject, reviewRbac, whoCanInCluster } from './review-rbac.js';
 export { diffNetwork, generateNetworkPolicies, mapNetwork } from './map-network.js';
+export { checkImage, imagePolicies, type CheckImageOptions } from './check-image.js';
