@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { COLOR, dbOption, KUBECTL, list, NAMESPACE, NO_COLOR, PLATFORM, RBAC_FILE, rbacFormat, repeat, withPolicyGate, withPolicySelection, withRegistryAndCache } from './options.js';
 import { BREAK_GLASS_ANNOTATION, DEFAULT_EXCLUDED_NAMESPACES } from '../admission/defaults.js';
-import { SEVERITIES } from '../model/index.js';
 import { builtInPolicyDirectory } from '../policy/location.js';
-import { FORMAT_NAMES } from '../report/formats/names.js';
 import { IMAGE_FORMAT_NAMES } from '../report/image/names.js';
 import { NETWORK_DIFF_FORMATS, NETWORK_MAP_FORMATS } from '../report/network/names.js';
 import { DEFAULT_MIRROR } from '../vulndb/sources/download.js';
@@ -23,52 +22,15 @@ const imageCommands = () => import('./commands/image.js');
 const policyCommands = () => import('./commands/policy.js');
 const scanCommands = () => import('./commands/scan.js');
 
-const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
-const repeat = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-/** The policy gate's flags, shared by `scan` and `image check`: formats, exit codes, policy selection. */
-/** Which policies run: configuration, extra policy paths, selection (scan, image check, admission serve, sensor). */
-const withPolicySelection = (command: Command): Command =>
-  command
-    .option('-c, --config <file>', 'configuration file (default: .kubeward.yaml in the working directory)')
-    .option('-p, --policies <path>', 'extra policy file or directory (repeatable)', repeat, [])
-    .option('--enable <ids>', 'enable policies by id or glob, comma-separated', list, [])
-    .option('--disable <ids>', 'disable policies by id or glob, comma-separated', list, [])
-    .option('--only <ids>', 'run only these policies (ids or globs), comma-separated', list, [])
-    .option('--no-builtin-policies', 'do not load the built-in policies');
-
-const withPolicyGate = (command: Command, failOn: string): Command =>
-  withPolicySelection(command)
-    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMAT_NAMES).default('table'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--fail-on <severity>', failOn).choices([...SEVERITIES, ...SEVERITIES.map((s) => s.toLowerCase())]))
-    .option('--no-fail', 'exit 0 whatever the findings (input errors still exit 2)')
-    .addOption(new Option('--severity <severity>', 'report only findings at or above this severity').choices([...SEVERITIES, ...SEVERITIES.map((s) => s.toLowerCase())]));
-
-/** How to reach a registry and reuse earlier scans, shared by `image scan` and `image check`. */
-const withRegistryAndCache = (command: Command): Command =>
-  command
-    .option('--username <user>', 'registry user name (default: $KUBEWARD_REGISTRY_USERNAME, else the Docker config)')
-    .option('--password-stdin', 'read the registry password or token from stdin (or set $KUBEWARD_REGISTRY_PASSWORD)')
-    .option('--insecure-registry', 'allow plain HTTP, or HTTPS without certificate checks, for the registry')
-    .option('--registry-ca <file>', 'PEM CA certificate(s) to trust for the registry\'s HTTPS')
-    .option('--cache-dir <dir>', 'where scans are cached by image digest (default: $KUBEWARD_CACHE_DIR, else $XDG_CACHE_HOME/kubeward/images)')
-    .option('--no-cache', 'read every layer again, and cache nothing (also $KUBEWARD_NO_CACHE=1)');
-
 export const packageVersion = (): string => {
   const manifest = JSON.parse(readFileSync(join(dirname(builtInPolicyDirectory()), 'package.json'), 'utf8')) as { version?: string };
   return manifest.version ?? '0.0.0';
 };
 
-/** Builds the command tree; each action stores its exit code, the work lives in commands/. */
-const program = (io: Io, setExit: (code: number) => void): Command => {
-  const root = new Command('kubeward')
-    .description('Kubernetes-native security: check manifests against security policies, match packages against vulnerability data')
-    .version(io.version, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+type AddCommands = (root: Command, io: Io, setExit: (code: number) => void) => void;
 
+/** `kubeward scan`. */
+const addScan: AddCommands = (root, io, setExit) => {
   withPolicyGate(
     root
       .command('scan')
@@ -79,12 +41,15 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('-n, --namespace <namespace>', 'namespace for objects that set none', undefined)
     .option('--exclude <glob>', 'skip files and directories matching the glob (repeatable)', repeat, [])
     .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
-    .option('--color', 'force colours in the table')
-    .option('--no-color', 'never use colours')
+    .option(...COLOR)
+    .option(...NO_COLOR)
     .option('-q, --quiet', 'no summary on stderr', false)
     .option('--threads <count>', 'worker threads (default: one per core for inputs over 4 MiB)')
     .action(async (paths: string[], options: ScanOptions) => setExit(await (await scanCommands()).runScan(paths, options, io)));
+};
 
+/** `kubeward policy list|explain|fields|test|export-vap|import-stackrox`. */
+const addPolicy: AddCommands = (root, io, setExit) => {
   const policy = root.command('policy').description('list, explain and convert policies');
   policy
     .command('list')
@@ -132,19 +97,22 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .argument('<export>', 'StackRox export file (roxctl or UI "Export policy")')
     .option('-o, --output <dir>', 'write one YAML file per policy into this directory (default: stdout)')
     .action(async (file: string, options) => setExit(await (await policyCommands()).runImportStackRox(file, options, io)));
+};
 
+/** `kubeward image scan|check`. */
+const addImage: AddCommands = (root, io, setExit) => {
   const image = root.command('image').description('scan container images: packages and vulnerabilities');
   withRegistryAndCache(image.command('scan'))
     .description('list the packages of an image and match them against the vulnerability database')
     .argument('<image>', 'a registry reference (nginx:1.27, ghcr.io/org/app@sha256:..., docker://...), an OCI layout directory, an OCI or docker save archive, or oci:<dir>[:tag], oci-archive:<file>[:tag], docker-archive:<file>[:name:tag]')
     .addOption(new Option('-f, --format <format>', 'output format: a report (table, json, sarif) or an SBOM (cyclonedx, spdx-json)').choices(IMAGE_FORMAT_NAMES).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('--platform <os/arch[/variant]>', 'the image to read from a multi-platform index (default: this machine)')
-    .addOption(new Option('--db <dir>', 'vulnerability database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)'))
+    .option(...PLATFORM)
+    .addOption(dbOption())
     .option('--no-vulnerabilities', 'list packages only; no database needed')
     .option('--fail-on <severity>', 'exit 1 when a vulnerability is at or above this severity (default: never)')
-    .option('--color', 'force colours in the table')
-    .option('--no-color', 'never use colours')
+    .option(...COLOR)
+    .option(...NO_COLOR)
     .option('-q, --quiet', 'no progress or summary on stderr', false)
     .action(async (reference: string, options) => setExit(await (await imageCommands()).runImageScan(reference, options, io)));
 
@@ -158,14 +126,17 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     ),
   )
     .option('--name <image>', 'the image name policies see (registry, tag) for a local image; default: local/<file>@<digest>')
-    .option('--platform <os/arch[/variant]>', 'the image to read from a multi-platform index (default: this machine)')
-    .addOption(new Option('--db <dir>', 'vulnerability database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)'))
+    .option(...PLATFORM)
+    .addOption(dbOption())
     .option('--no-vulnerabilities', 'skip vulnerability matching (vulnerability policies then find nothing); no database needed')
-    .option('--color', 'force colours in the table')
-    .option('--no-color', 'never use colours')
+    .option(...COLOR)
+    .option(...NO_COLOR)
     .option('-q, --quiet', 'no progress or summary on stderr', false)
     .action(async (reference: string, options) => setExit(await (await imageCheckCommands()).runImageCheck(reference, options, io)));
+};
 
+/** `kubeward netpol map|generate|diff`. */
+const addNetpol: AddCommands = (root, io, setExit) => {
   const netpol = root.command('netpol').description('NetworkPolicy analysis: who can talk to whom');
   netpol
     .command('map')
@@ -175,8 +146,8 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('-o, --output <file>', 'write the map to a file instead of stdout')
     .option('--focus <workload>', 'only what touches this workload (namespace/Kind/name, namespace/name or name)')
     .option('--flows <file>', 'observed flows (JSON lines or Hubble JSON): report flows the policies deny, and allowed pairs never seen')
-    .option('-n, --namespace <namespace>', 'namespace for objects that set none', undefined)
-    .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
+    .option(...NAMESPACE)
+    .option(...KUBECTL)
     .option('-q, --quiet', 'no notes on stderr', false)
     .action(async (paths: string[], options) => setExit(await (await netpolCommands()).runNetpolMap(paths, options, io)));
   netpol
@@ -187,8 +158,8 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--from-services', 'without flows: a starting set from Services (namespace peers on target ports, anywhere for exposed Services)')
     .option('-o, --output <file>', 'write the policies to a file instead of stdout')
     .option('--default-deny', 'also a default-deny policy per namespace')
-    .option('-n, --namespace <namespace>', 'namespace for objects that set none', undefined)
-    .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
+    .option(...NAMESPACE)
+    .option(...KUBECTL)
     .option('-q, --quiet', 'no summary on stderr', false)
     .action(async (paths: string[], options) => setExit(await (await netpolCommands()).runNetpolGenerate(paths, options, io)));
   netpol
@@ -199,10 +170,13 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .addOption(new Option('-f, --format <format>', 'output format').choices(NETWORK_DIFF_FORMATS).default('txt'))
     .option('-o, --output <file>', 'write the diff to a file instead of stdout')
     .option('--exit-code', 'exit 1 when connectivity changes (as git diff --exit-code)')
-    .option('-n, --namespace <namespace>', 'namespace for objects that set none', undefined)
-    .option('--kubectl <path>', 'kubectl used to render Kustomize directories (default: kubectl on PATH, or $KUBECTL)')
+    .option(...NAMESPACE)
+    .option(...KUBECTL)
     .action(async (before: string, after: string, options) => setExit(await (await netpolCommands()).runNetpolDiff(before, after, options, io)));
+};
 
+/** `kubeward risk`. */
+const addRisk: AddCommands = (root, io, setExit) => {
   withRegistryAndCache(
     root
       .command('risk')
@@ -215,13 +189,16 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--image-scans <file>', 'a saved kubeward image scan --format json report (repeatable), optionally <file>=<image name in the manifests>', repeat, [])
     .addOption(new Option('-f, --format <format>', 'output format: txt, json, or a self-contained html report').choices(['txt', 'json', 'html']).default('txt'))
     .option('--top <n>', 'only the n first of the ranking')
-    .option('--platform <os/arch[/variant]>', 'the image to read from a multi-platform index (default: this machine)')
-    .addOption(new Option('--db <dir>', 'vulnerability database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)'))
+    .option(...PLATFORM)
+    .addOption(dbOption())
     .option('--no-vulnerabilities', 'scan --images for packages only; no database needed')
     .option('-c, --config <file>', 'configuration file (default: .kubeward.yaml in the working directory)')
     .option('-q, --quiet', 'no warnings or progress on stderr', false)
     .action(async (paths: string[], options) => setExit(await (await riskCommands()).runRisk(paths, options, io)));
+};
 
+/** `kubeward admission serve|manifests`. */
+const addAdmission: AddCommands = (root, io, setExit) => {
   const admission = root.command('admission').description('the validating admission webhook: stop bad workloads at the API server');
   withPolicySelection(
     admission.command('serve').description('serve the webhook over HTTPS (AdmissionReview v1 on POST /validate): enforced DEPLOY-stage policies deny, others warn'),
@@ -261,7 +238,10 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('--webhook-only', 'print only the ValidatingWebhookConfiguration')
     .option('--days <n>', 'certificate validity in days', '365')
     .action(async (options) => setExit(await (await import('./commands/admission.js')).runAdmissionManifests(options, io)));
+};
 
+/** `kubeward sensor`. */
+const addSensor: AddCommands = (root, io, setExit) => {
   withPolicySelection(
     root.command('sensor').description('watch a cluster: keep the model of every workload, service, policy and RBAC object up to date, and report DEPLOY-stage violations as they appear and are resolved'),
   )
@@ -274,34 +254,40 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .option('-q, --quiet', 'no reconnection notes', false)
     // Loaded when used: the Kubernetes client costs every other command 0.6 s and 80 MB at start.
     .action(async (options) => setExit(await (await import('./commands/sensor.js')).runSensor(options, io, io.shutdownSignal?.() ?? new AbortController().signal)));
+};
 
+/** `kubeward rbac who-can|review|explain`. */
+const addRbac: AddCommands = (root, io, setExit) => {
   const rbac = root.command('rbac').description('RBAC analysis: effective permissions, as the Kubernetes RBAC authorizer decides');
   rbac
     .command('who-can')
     .description('every subject allowed a request, with the chain of bindings and roles that grants it')
     .argument('<verb>', 'get, list, create, update, delete, escalate, bind, impersonate, ...')
     .argument('<resource>', 'pods, pods/exec, deployments.apps, secrets; or a non-resource path such as /metrics')
-    .option('-f, --file <path>', 'manifest file or directory with the RBAC objects (repeatable)', repeat, [])
+    .option(...RBAC_FILE)
     .option('-n, --namespace <namespace>', 'the request\'s namespace (default: a cluster-wide request)')
     .option('--name <name>', 'the object\'s name, for rules limited by resourceNames')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['txt', 'json']).default('txt'))
+    .addOption(rbacFormat())
     .action(async (verb: string, resource: string, options: { file: string[]; namespace?: string; name?: string; output: string }) =>
       setExit(await (await rbacCommands()).runRbacWhoCan(verb, resource, { paths: options.file, format: options.output, ...(options.namespace ? { namespace: options.namespace } : {}), ...(options.name ? { name: options.name } : {}) }, io)),
     );
   rbac
     .command('review')
     .description('every subject (and service account) with its permission level and dangerous permissions, worst first, with evidence')
-    .option('-f, --file <path>', 'manifest file or directory with the RBAC objects (repeatable)', repeat, [])
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['txt', 'json']).default('txt'))
+    .option(...RBAC_FILE)
+    .addOption(rbacFormat())
     .action(async (options: { file: string[]; output: string }) => setExit(await (await rbacCommands()).runRbacReview({ paths: options.file, format: options.output }, io)));
   rbac
     .command('explain')
     .description('every permission a subject holds (directly or through its groups), with the chain that grants it')
     .argument('<subject>', 'sa:<namespace>/<name>, user:<name> or group:<name>')
-    .option('-f, --file <path>', 'manifest file or directory with the RBAC objects (repeatable)', repeat, [])
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['txt', 'json']).default('txt'))
+    .option(...RBAC_FILE)
+    .addOption(rbacFormat())
     .action(async (subject: string, options: { file: string[]; output: string }) => setExit(await (await rbacCommands()).runRbacExplain(subject, { paths: options.file, format: options.output }, io)));
+};
 
+/** `kubeward fs scan` and `kubeward sbom scan`. */
+const addFsAndSbom: AddCommands = (root, io, setExit) => {
   root
     .command('fs')
     .description('scan root filesystems in directories')
@@ -310,11 +296,11 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .argument('<dir>', 'the directory: / for this machine, or an unpacked root filesystem')
     .addOption(new Option('-f, --format <format>', 'output format: a report (table, json, sarif) or an SBOM (cyclonedx, spdx-json)').choices(IMAGE_FORMAT_NAMES).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--db <dir>', 'vulnerability database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)'))
+    .addOption(dbOption())
     .option('--no-vulnerabilities', 'list packages only; no database needed')
     .option('--fail-on <severity>', 'exit 1 when a vulnerability is at or above this severity (default: never)')
-    .option('--color', 'force colours in the table')
-    .option('--no-color', 'never use colours')
+    .option(...COLOR)
+    .option(...NO_COLOR)
     .option('-q, --quiet', 'no summary on stderr', false)
     .action(async (directory: string, options) => setExit(await (await imageCommands()).runFsScan(directory, options, io)));
 
@@ -326,18 +312,20 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
     .argument('<sbom>', 'a CycloneDX or SPDX JSON file, or a kubeward image scan JSON report')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'sarif']).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--db <dir>', 'vulnerability database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)'))
+    .addOption(dbOption())
     .option('--fail-on <severity>', 'exit 1 when a vulnerability is at or above this severity (default: never)')
-    .option('--color', 'force colours in the table')
-    .option('--no-color', 'never use colours')
+    .option(...COLOR)
+    .option(...NO_COLOR)
     .option('-q, --quiet', 'no summary on stderr', false)
     .action(async (file: string, options) => setExit(await (await imageCommands()).runSbomScan(file, { ...options, vulnerabilities: true }, io)));
+};
 
+/** `kubeward db update|import|status|match`. */
+const addDb: AddCommands = (root, io, setExit) => {
   const db = root.command('db').description('the local vulnerability database (OSV advisories, CISA KEV, EPSS)');
-  const dbOption = (): Option => new Option('--db <dir>', 'database directory (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)');
   db.command('update')
     .description('download OSV advisories per ecosystem (<mirror>/<Ecosystem>/all.zip) and swap in a new database')
-    .addOption(dbOption())
+    .addOption(dbOption('database directory'))
     .option('--mirror <url>', `base URL of an OSV bucket mirror (default: $KUBEWARD_OSV_MIRROR, else ${DEFAULT_MIRROR})`)
     .option('-e, --ecosystem <names>', 'only these ecosystems, comma-separated (default: every ecosystem image scanning reads)', list, [])
     .option('--retries <count>', 'retries per download after the first attempt (default 3)')
@@ -347,22 +335,43 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
   db.command('import')
     .description('import OSV zips, JSON files or directories, and CISA KEV / EPSS files, offline')
     .argument('[paths...]', 'OSV all.zip files, record JSON files, or directories of them')
-    .addOption(dbOption())
+    .addOption(dbOption('database directory'))
     .option('--kev <file>', 'CISA known_exploited_vulnerabilities.json')
     .option('--epss <file>', 'EPSS scores file (epss_scores-YYYY-MM-DD.csv or .csv.gz)')
     .option('-v, --verbose', 'list every problem found in the data')
     .action(async (paths: string[], options) => setExit(await (await dbCommands()).runDbImport(paths, options, io)));
   db.command('status')
     .description('what the database holds: ecosystems, record counts, newest modified, last update, schema version')
-    .addOption(dbOption())
+    .addOption(dbOption('database directory'))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (options) => setExit(await (await dbCommands()).runDbStatus(options, io)));
   db.command('match')
     .description('the known vulnerabilities of packages, by Package URL (pkg:npm/lodash@4.17.20)')
     .argument('<purls...>', 'Package URLs with versions; deb/apk/rpm take ?distro= (debian-12, alpine-3.19) and ?upstream= (source package)')
-    .addOption(dbOption())
+    .addOption(dbOption('database directory'))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (purls: string[], options) => setExit(await (await dbCommands()).runDbMatch(purls, options, io)));
+};
+
+/** Builds the command tree; each action stores its exit code, the work lives in commands/. */
+const program = (io: Io, setExit: (code: number) => void): Command => {
+  const root = new Command('kubeward')
+    .description('Kubernetes-native security: check manifests against security policies, match packages against vulnerability data')
+    .version(io.version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  addScan(root, io, setExit);
+  addPolicy(root, io, setExit);
+  addImage(root, io, setExit);
+  addNetpol(root, io, setExit);
+  addRisk(root, io, setExit);
+  addAdmission(root, io, setExit);
+  addSensor(root, io, setExit);
+  addRbac(root, io, setExit);
+  addFsAndSbom(root, io, setExit);
+  addDb(root, io, setExit);
   return root;
 };
 
