@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageScan } from '../model/index.js';
+import type { CachedImageScan, ImageScanStore } from './scan-store.js';
 import { parseDigest } from './sources/verify.js';
 
 /**
@@ -10,15 +11,14 @@ import { parseDigest } from './sources/verify.js';
  */
 const CACHE_FORMAT = 1;
 
-/** What is cached: everything the layers told, but not the vulnerabilities (the database moves on). */
-export type CachedImageScan = Omit<ImageScan, 'vulnerabilities'>;
+export type { CachedImageScan } from './scan-store.js';
 
 /**
  * Scan results by image manifest digest: an image's content never changes under its digest, so a
  * second scan reads no layers (for a registry image, downloads none) and only matches the
  * packages again against the current database.
  */
-export class ImageScanCache {
+export class ImageScanCache implements ImageScanStore {
   readonly #directory: string;
   readonly #toolVersion: string;
 

@@ -7,7 +7,7 @@ import type { ImageMetadata, ImageProblem, ImageScan, InstalledPackage } from '.
 import { matchPackages, type AdvisorySource } from '../vulndb/index.js';
 import { CATALOGERS, type Cataloger, type CatalogHelpers, type FileView } from './catalog/index.js';
 import { compressionOf, decompress } from './decompress.js';
-import type { ImageScanCache } from './cache.js';
+import type { ImageScanStore } from './scan-store.js';
 import { ImageFilesystem, type CapturePolicy } from './filesystem.js';
 import { detectOs, OS_FILES } from './os.js';
 import { formatPlatform } from './sources/resolve.js';
@@ -42,7 +42,7 @@ export interface ImageScanOptions {
   readonly advisories?: AdvisorySource;
   readonly progress?: (message: string) => void;
   /** Earlier scans by manifest digest: a hit reads no layers. */
-  readonly cache?: ImageScanCache;
+  readonly cache?: ImageScanStore;
   /** Things worth saying that do not fail the scan (a cache that cannot be written). */
   readonly warn?: (message: string) => void;
 }
