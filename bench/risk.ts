@@ -17,10 +17,11 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildSnapshot, DEFAULT_LOAD_OPTIONS, loadInputs } from '../src/k8s/index.js';
+import { buildSnapshot } from '../src/k8s/index.js';
+import { DEFAULT_LOAD_OPTIONS, loadInputs } from '../src/k8s/files/index.js';
 import type { ImageScan } from '../src/model/index.js';
 import { computeIsolation } from '../src/network/index.js';
-import { builtInPolicyDirectory, loadPolicyPath } from '../src/policy/files.js';
+import { builtInPolicyDirectory, loadPolicyPath } from '../src/policy/files/index.js';
 import { evaluatePolicies, selectPolicies } from '../src/policy/index.js';
 import { assessSubjects, collectGrants, serviceAccountSubjects } from '../src/rbac/index.js';
 import { imageLookup, rankImages, rankVulnerabilities, rankWorkloads, type ScannedImage } from '../src/risk/index.js';

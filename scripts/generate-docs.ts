@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { builtInPolicyDirectory, loadPolicyPath } from '../src/policy/files.js';
+import { builtInPolicyDirectory, loadPolicyPath } from '../src/policy/files/index.js';
 import { fieldsFor, TARGETS, type Policy, type Target } from '../src/policy/index.js';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { renderCatalogue, renderFields } from '../scripts/generate-docs.js';
 import { parseYamlStream } from '../src/k8s/yaml.js';
-import { builtInPolicyDirectory, loadPolicyPath } from '../src/policy/files.js';
+import { builtInPolicyDirectory, loadPolicyPath } from '../src/policy/files/index.js';
 import { repoPath } from './support/repo.js';
 
 describe('documentation', () => {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { buildSnapshot, normaliseDocument, parseYamlStream } from '../src/k8s/index.js';
 import type { KubeObject } from '../src/model/index.js';
 import { computeConnectivity } from '../src/network/index.js';
-import { builtInPolicyDirectory, loadPolicyPath } from '../src/policy/files.js';
+import { builtInPolicyDirectory, loadPolicyPath } from '../src/policy/files/index.js';
 import { evaluatePolicies, selectPolicies } from '../src/policy/index.js';
 import { assessSubjects, collectGrants, serviceAccountSubjects } from '../src/rbac/index.js';
 import { rankWorkloads } from '../src/risk/index.js';

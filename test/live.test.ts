@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dump, load, loadAll } from 'js-yaml';
 import { appliedManifest, parseCases, type PolicyCase } from '../src/policy/cases.js';
-import { builtInPolicyDirectory, loadPolicyPath } from '../src/policy/files.js';
+import { builtInPolicyDirectory, loadPolicyPath } from '../src/policy/files/index.js';
 import { WATCHED_RESOURCES } from '../src/sensor/resources.js';
 import { kubeward, startKubeward, type RunningKubeward } from './support/cli.js';
 import { EXCUSE_LEGACY } from './support/ignore-rules.js';

@@ -3,10 +3,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { writeCorpus } from '../bench/corpus.js';
-import { DEFAULT_LOAD_OPTIONS } from '../src/k8s/index.js';
-import { builtInPolicyDirectory, loadPolicyPath } from '../src/policy/files.js';
+import { DEFAULT_LOAD_OPTIONS } from '../src/k8s/files/index.js';
+import { builtInPolicyDirectory, loadPolicyPath } from '../src/policy/files/index.js';
 import { selectPolicies } from '../src/policy/index.js';
-import { runScanJob } from '../src/scan/run.js';
+import { runScanJob } from '../src/manifest-scan/index.js';
 import { kubeward } from './support/cli.js';
 import { repoRoot, temporaryDirectory } from './support/repo.js';
 

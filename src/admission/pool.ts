@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { IgnoreRule } from '../policy/ignore-rules.js';
-import type { Policy } from '../policy/types.js';
+import type { IgnoreRule } from '../policy/index.js';
+import type { Policy } from '../policy/index.js';
 import type { AdmissionDecision, AdmissionRequest } from './review.js';
 
 /** What a decision worker needs: the policies as data (compiled in the worker) and the settings. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { before, describe, it } from 'node:test';
-import { builtInPolicyDirectory, loadPolicyPath } from '../policy/files.js';
+import { builtInPolicyDirectory, loadPolicyPath } from '../policy/files/index.js';
 import { selectPolicies, type CompiledPolicy } from '../policy/index.js';
 import { BREAK_GLASS_ANNOTATION, enforceAtDeploy, invalidReview, reviewAdmission, type AdmissionRequest, type AdmissionSettings } from './review.js';
 

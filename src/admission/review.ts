@@ -1,8 +1,8 @@
-import { normaliseDocument } from '../k8s/normalise.js';
-import { buildSnapshot } from '../k8s/snapshot.js';
+import { normaliseDocument } from '../k8s/index.js';
+import { buildSnapshot } from '../k8s/index.js';
 import { wildcard, WORKLOAD_KINDS, type Finding } from '../model/index.js';
 import { evaluatePolicies, type CompiledPolicy } from '../policy/index.js';
-import { applyIgnoreRules, type IgnoreRule } from '../policy/ignore-rules.js';
+import { applyIgnoreRules, type IgnoreRule } from '../policy/index.js';
 
 export { BREAK_GLASS_ANNOTATION, DEFAULT_EXCLUDED_NAMESPACES, DEFAULT_EXCLUDED_USERS } from './defaults.js';
 import { BREAK_GLASS_ANNOTATION } from './defaults.js';

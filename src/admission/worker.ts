@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
+import { compilePolicy, type CompiledPolicy } from '../policy/index.js';
 import type { WorkerAnswer, WorkerRequest } from './pool.js';
 import { enforceAtDeploy, reviewAdmission, type AdmissionSettings } from './review.js';
 

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseYamlStream } from '../k8s/yaml.js';
+import { parseYamlStream } from '../k8s/index.js';
 import { SEVERITIES, type Severity } from '../model/index.js';
-import type { IgnoreRule } from '../policy/ignore-rules.js';
-import { toPath } from '../policy/schema.js';
+import type { IgnoreRule } from '../policy/index.js';
+import { toPath } from '../policy/index.js';
 import { ConfigurationError } from './errors.js';
 
 export const CONFIG_FILE_NAMES = ['.kubeward.yaml', '.kubeward.yml'];

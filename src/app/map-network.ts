@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { ClusterSnapshot } from '../model/index.js';
-import { buildNetworkMap, diffConnectivity, flowsFromServices, focusMap, generatePolicies, networkGraph, type Flow, type NetworkDiff, type NetworkMap } from '../network/index.js';
+import { buildNetworkMap, diffConnectivity, flowsFromServices, focusMap, generatePolicies, networkGraph, parseFlows, type Flow, type NetworkDiff, type NetworkMap } from '../network/index.js';
 import { KnownError } from './errors.js';
 
 /**
@@ -26,4 +28,15 @@ export const diffNetwork = (before: ClusterSnapshot, after: ClusterSnapshot): Ne
 export const generateNetworkPolicies = (snapshot: ClusterSnapshot, options: { readonly flows: readonly Flow[]; readonly fromServices?: boolean; readonly defaultDeny?: boolean }) => {
   const flows = [...options.flows, ...(options.fromServices ? flowsFromServices(snapshot) : [])];
   return { ...generatePolicies(snapshot, flows, { ...(options.defaultDeny ? { defaultDeny: true } : {}) }), flows: flows.length };
+};
+
+/** A flows file (Hubble, `kubectl` exports, CSV; see docs/network.md); lines that cannot be read are `problems` with their line number. */
+export const readFlows = async (file: string, cwd: string): Promise<{ flows: Flow[]; problems: readonly { readonly line: number; readonly message: string }[] }> => {
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, file), 'utf8');
+  } catch (error) {
+    throw new KnownError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return parseFlows(text);
 };

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import type { PolicyProblem } from '../policy/index.js';
-import { builtInPolicyDirectory, loadPolicyPath } from '../policy/files.js';
+import { builtInPolicyDirectory, loadPolicyPath } from '../policy/files/index.js';
 import { selectPolicies, type SelectedPolicies, type SelectionEntry } from '../policy/index.js';
 import type { Policy } from '../policy/index.js';
 import type { Finding, Severity } from '../model/index.js';
-import { applyIgnoreRules, type IgnoreRule } from '../policy/ignore-rules.js';
+import { applyIgnoreRules, type IgnoreRule } from '../policy/index.js';
 import { loadConfig, type Config } from './config.js';
 import { ConfigurationError } from './errors.js';
 

@@ -5,7 +5,10 @@ import { assessSubjects, collectGrants, serviceAccountSubjects } from '../rbac/i
 import type { RiskRanking, RiskReport } from '../report/risk/index.js';
 import { imageLookup, rankImages, rankVulnerabilities, rankWorkloads, workloadProblems, type RiskProblem, type ScannedImage } from '../risk/index.js';
 import { parseImageName } from '../k8s/index.js';
+import type { VulnerabilityDatabase } from '../vulndb/store/index.js';
+import { KnownError } from './errors.js';
 import { applyExceptions, type LapsedException, type PolicySet } from './policies.js';
+import { readImageScanReport, scanImage, type ScanImageOptions } from './scan-image.js';
 
 export interface RankRiskOptions {
   readonly set: PolicySet;
@@ -46,4 +49,74 @@ export const rankRisk = (options: RankRiskOptions): { report: RiskReport; lapsed
         ? { ...base, by: 'cve', entries: cut(rankVulnerabilities(workloads, images)) }
         : { ...base, by: 'workload', entries: cut(workloads) };
   return { report, lapsed };
+};
+
+export interface GatherImagesOptions extends Omit<ScanImageOptions, 'advisories'> {
+  readonly snapshot: ClusterSnapshot;
+  /** Images to scan, as `reference` or `reference=name` (the name the workloads use for a local image). */
+  readonly images?: readonly string[] | undefined;
+  /** Earlier `image scan --format json` reports, as `file` or `file=name`. */
+  readonly imageScans?: readonly string[] | undefined;
+  /** Also scan every image the workloads run that nothing above covers. */
+  readonly scanWorkloadImages?: boolean | undefined;
+  /** The advisories to match, opened only when an image is scanned; none lists packages only. */
+  readonly openAdvisories?: () => VulnerabilityDatabase | undefined;
+}
+
+/** `reference=name`: the last `=` splits, as image names hold none. */
+const splitNamed = (entry: string): { readonly source: string; readonly name?: string } => {
+  const equals = entry.lastIndexOf('=');
+  if (equals <= 0 || equals === entry.length - 1) return { source: entry };
+  return { source: entry.slice(0, equals), name: entry.slice(equals + 1) };
+};
+
+const SCAN_CONCURRENCY = 3;
+
+/**
+ * The image scans `risk` ranks with: reports read back, named images scanned and, when asked,
+ * every image the workloads run that no scan covers yet. A workload image that cannot be
+ * scanned is a problem, not a failure: the rest is ranked.
+ */
+export const gatherImages = async (options: GatherImagesOptions): Promise<{ images: ScannedImage[]; problems: RiskProblem[] }> => {
+  const images: ScannedImage[] = [];
+  const problems: RiskProblem[] = [];
+  for (const entry of options.imageScans ?? []) {
+    const { source, name } = splitNamed(entry);
+    const scan = await readImageScanReport(source, options.cwd);
+    images.push({ name: name ?? scan.image.source, scan });
+  }
+  if ((options.images ?? []).length === 0 && !options.scanWorkloadImages) return { images, problems };
+  const advisories = options.openAdvisories?.();
+  const { progress } = options;
+  const scanOne = (source: string) => scanImage(source, { ...options, advisories, ...(progress ? { progress: (message: string) => progress(`${source}: ${message}`) } : {}) });
+  try {
+    for (const entry of options.images ?? []) {
+      const { source, name } = splitNamed(entry);
+      const scanned = await scanOne(source);
+      images.push({ name: name ?? scanned.name ?? source, scan: scanned.scan });
+    }
+    if (options.scanWorkloadImages) {
+      const covered = imageLookup(images);
+      const running = options.snapshot.workloads.flatMap((workload) => workload.pod.containers.filter((container) => container.type !== 'ephemeral').map((container) => container.image));
+      const pending = [...new Set(running.filter((image) => !covered(image)).map((image) => image.full))].sort();
+      progress?.(`scanning ${pending.length} images the workloads run`);
+      // A few at a time: registries answer in parallel, and each scan holds only its current layer.
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < pending.length) {
+          const reference = pending[next++] as string;
+          try {
+            images.push({ name: reference, scan: (await scanOne(reference)).scan });
+          } catch (error) {
+            if (!(error instanceof KnownError)) throw error;
+            problems.push({ object: `image ${reference}`, message: `not scanned: ${error.message}` });
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(SCAN_CONCURRENCY, pending.length) }, worker));
+    }
+  } finally {
+    advisories?.close();
+  }
+  return { images, problems };
 };

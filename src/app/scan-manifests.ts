@@ -1,7 +1,7 @@
-import { DEFAULT_LOAD_OPTIONS, type LoadOptions } from '../k8s/index.js';
+import { DEFAULT_LOAD_OPTIONS, type LoadOptions } from '../k8s/files/index.js';
 import { severityRank, type Finding, type ScanReport, type Severity } from '../model/index.js';
 import { buildScanReport } from '../report/index.js';
-import { runScanJob } from '../scan/run.js';
+import { runScanJob } from '../manifest-scan/index.js';
 import { applyExceptions, type LapsedException, type PolicySet } from './policies.js';
 
 export interface ScanManifestsOptions {

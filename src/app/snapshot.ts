@@ -1,4 +1,5 @@
-import { buildSnapshot, DEFAULT_LOAD_OPTIONS, loadInputs, type LoadOptions } from '../k8s/index.js';
+import { buildSnapshot } from '../k8s/index.js';
+import { DEFAULT_LOAD_OPTIONS, loadInputs, type LoadOptions } from '../k8s/files/index.js';
 import type { ClusterSnapshot, InputProblem } from '../model/index.js';
 
 export interface LoadClusterOptions {

@@ -1,5 +1,5 @@
 import type { OperatingSystem } from '../model/index.js';
-import { releaseForOs } from '../vulndb/ecosystems.js';
+import { releaseForOs } from '../vulndb/index.js';
 
 /** Files that say which OS an image is, in the order they are trusted. */
 export const OS_FILES = ['/etc/os-release', '/usr/lib/os-release', '/etc/alpine-release', '/etc/debian_version', '/etc/redhat-release', '/etc/system-release'];

@@ -4,7 +4,9 @@ export { normaliseDocument, type DocumentContext, type NormalisedDocument } from
 export { readManifest, DEFAULT_MANIFEST_OPTIONS, type ManifestOptions, type ReadManifest } from './manifest.js';
 export { SourceIndex, type DocumentRef, type DocumentText, type LocateRequest } from './sources.js';
 export { buildSnapshot, snapshotObjects } from './snapshot.js';
-export { parseImageName } from './image.js';
+export { canonicalImageName, parseImageName } from './image.js';
+export { labelSelector } from './selectors.js';
+export { groupByController, type GroupedWorkloads } from './owners.js';
+export { loadSchemaValidator, type SchemaValidator, type SchemaViolation } from './schema.js';
 export { parseQuantity } from './quantity.js';
 export { compileGlobs } from './glob.js';
-export { loadInputs, readInputs, readEntries, discoverInputs, displayPath, DEFAULT_LOAD_OPTIONS, type LoadOptions, type LoadResult, type InputEvent, type InputEntry } from './load.js';

@@ -1,4 +1,4 @@
-import { labelSelector } from '../k8s/selectors.js';
+import { labelSelector } from '../k8s/index.js';
 import type { LabelSelector, OtherObject, Protocol } from '../model/index.js';
 import { CidrError, IpSet, maskedCidr } from './ip.js';
 import { PROTOCOLS } from './ports.js';

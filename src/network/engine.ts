@@ -1,5 +1,5 @@
 import { selectorMatches, type ClusterSnapshot, type ContainerPort, type Labels, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort, type NetworkPolicyRule, type Protocol, type Workload } from '../model/index.js';
-import { groupByController } from '../k8s/owners.js';
+import { groupByController } from '../k8s/index.js';
 import { readAdminPolicies, type AdminRule, type AdminSelector } from './admin.js';
 import { CniIsolation, cniPolicyId } from './cni.js';
 import { CidrError, IpSet, maskedCidr, partitionAddresses } from './ip.js';

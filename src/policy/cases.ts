@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { normaliseDocument } from '../k8s/normalise.js';
-import { buildSnapshot } from '../k8s/snapshot.js';
+import { normaliseDocument } from '../k8s/index.js';
+import { buildSnapshot } from '../k8s/index.js';
 import { VULNERABILITY_SEVERITIES, WORKLOAD_KINDS, type Finding, type ImageScan, type InstalledPackage, type KubeObject, type VulnerabilitySeverity, type WorkloadKind } from '../model/index.js';
 import { compilePolicy } from './compile.js';
 import { evaluatePolicies, type EvaluateOptions } from './evaluate.js';

@@ -1,5 +1,5 @@
 import { parse as parseCel } from '@marcbachmann/cel-js';
-import { canonicalImageName, parseImageName } from '../k8s/image.js';
+import { canonicalImageName, parseImageName } from '../k8s/index.js';
 import { WORKLOAD_KINDS, type LifecycleStage } from '../model/index.js';
 import { fieldsFor, findField, IMAGE_FIELD_NAMES, type FieldDefinition } from './fields/index.js';
 import { celCost, type CostPolynomial } from './cel-cost.js';

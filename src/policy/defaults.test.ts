@@ -6,7 +6,7 @@ import { loadSchemaValidator } from '../k8s/schema.js';
 import { parseYamlStream } from '../k8s/yaml.js';
 import { parseCases, runPolicyCases, type PolicyCase } from './cases.js';
 import { compilePolicy, type Policy } from './index.js';
-import { builtInPolicyDirectory, loadPolicyPath } from './files.js';
+import { builtInPolicyDirectory, loadPolicyPath } from './files/index.js';
 
 const directory = builtInPolicyDirectory();
 const validateSchema = await loadSchemaValidator();

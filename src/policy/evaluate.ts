@@ -17,8 +17,8 @@ import type { CompiledCondition, CompiledExclusion, CompiledPolicy, CompiledSect
 import type { Matcher } from './matchers.js';
 import { CEL_COST_LIMIT, evaluateCost, longestCollection, type CostPolynomial } from './cel-cost.js';
 import { resolve, type Candidate, type FieldContext, type FieldDefinition } from './fields/index.js';
-import { canonicalImageName } from '../k8s/image.js';
-import { snapshotObjects } from '../k8s/snapshot.js';
+import { canonicalImageName } from '../k8s/index.js';
+import { snapshotObjects } from '../k8s/index.js';
 import { SnapshotIndex } from './snapshot-index.js';
 import type { BooleanOperator, Target } from './types.js';
 

@@ -1,5 +1,5 @@
 import { wildcard, type Finding } from '../model/index.js';
-import { compileGlobs } from '../k8s/glob.js';
+import { compileGlobs } from '../k8s/index.js';
 
 /**
  * A suppression written in configuration (`.kubeward.yaml` `ignore:`), for findings no annotation

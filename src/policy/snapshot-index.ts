@@ -1,4 +1,4 @@
-import { CniIsolation, type CniSelecting } from '../network/cni.js';
+import { CniIsolation, type CniSelecting } from '../network/index.js';
 import {
   mapSelectorMatches,
   selectorMatches,

@@ -6,7 +6,7 @@ import { before, describe, it } from 'node:test';
 import { parse as parseCel } from '@marcbachmann/cel-js';
 import { load } from 'js-yaml';
 import { appliedManifest, parseCases, type PolicyCase } from './cases.js';
-import { builtInPolicyDirectory, loadPolicyPath } from './files.js';
+import { builtInPolicyDirectory, loadPolicyPath } from './files/index.js';
 import type { Policy } from './types.js';
 import { exportValidatingAdmissionPolicies, FIELD_TRANSLATIONS, VAP_VARIABLES, violationCel } from './vap.js';
 

@@ -1,4 +1,4 @@
-import { parseImageName } from '../k8s/image.js';
+import { parseImageName } from '../k8s/index.js';
 import type { ImageName, ImageScan, InstalledPackage, VulnerabilityMatch, VulnerabilitySeverity } from '../model/index.js';
 import { normalise, type RiskFactor } from './factor.js';
 

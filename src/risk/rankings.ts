@@ -1,4 +1,4 @@
-import { parseImageName } from '../k8s/image.js';
+import { parseImageName } from '../k8s/index.js';
 import { largest, vulnerabilitySeverityRank, type EpssScore, type KevEntry, type VulnerabilityMatch, type VulnerabilitySeverity } from '../model/index.js';
 import { scoreOf, type RiskFactor } from './factor.js';
 import { distinctVulnerabilities, imageFactors, imageLookup, SEVERITY_SCORE, type ScannedImage } from './images.js';

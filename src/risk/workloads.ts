@@ -1,5 +1,5 @@
 import { mapSelectorMatches, type ClusterSnapshot, type Finding, type Service, type Severity, type Workload } from '../model/index.js';
-import { groupByController } from '../k8s/owners.js';
+import { groupByController } from '../k8s/index.js';
 import type { Isolation } from '../network/index.js';
 import type { PermissionLevel, SubjectAssessment } from '../rbac/index.js';
 import { normalise, scoreOf, type RiskFactor } from './factor.js';

@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { buildSnapshot, normaliseDocument } from '../k8s/index.js';
 import type { ClusterSnapshot, Finding, KubeObject } from '../model/index.js';
-import { applyIgnoreRules, type IgnoreRule } from '../policy/ignore-rules.js';
+import { applyIgnoreRules, type IgnoreRule } from '../policy/index.js';
 import { diffFindings, evaluatePolicies, findingState, type CompiledPolicy, type FindingState } from '../policy/index.js';
 import { Reflector, type RawObject, type ReflectorSink } from './reflector.js';
 import { objectKey, WATCHED_RESOURCES, type WatchedResource } from './resources.js';

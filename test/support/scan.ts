@@ -1,6 +1,7 @@
-import { buildSnapshot, DEFAULT_LOAD_OPTIONS, loadInputs } from '../../src/k8s/index.js';
+import { buildSnapshot } from '../../src/k8s/index.js';
+import { DEFAULT_LOAD_OPTIONS, loadInputs } from '../../src/k8s/files/index.js';
 import type { ScanReport } from '../../src/model/index.js';
-import { builtInPolicyDirectory, loadPolicyPath } from '../../src/policy/files.js';
+import { builtInPolicyDirectory, loadPolicyPath } from '../../src/policy/files/index.js';
 import { evaluatePolicies, selectPolicies } from '../../src/policy/index.js';
 import { buildScanReport, countKinds } from '../../src/report/index.js';
 import { repoRoot } from './repo.js';

@@ -1,14 +1,9 @@
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
-import { webhookCertificates } from '../../admission/certificates.js';
-import { installManifests, webhookConfiguration, type InstallOptions } from '../../admission/manifests.js';
-import { DEFAULT_EXCLUDED_NAMESPACES, DEFAULT_EXCLUDED_USERS, enforceAtDeploy, type AdmissionDecision } from '../../admission/review.js';
-import { startAdmissionServer } from '../../admission/server.js';
 import { KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { lapsedExceptions } from '../../app/index.js';
+import { admissionInstall, admissionRecord, lapsedExceptions, serveAdmission } from '../../app/index.js';
 import { policyGate, warnLapsed, type PolicySelectionFlags } from '../policy-gate.js';
 
 
@@ -43,20 +38,6 @@ const readPem = async (file: string | undefined, flag: string, io: Io): Promise<
   }
 };
 
-const decisionEvent = (decision: AdmissionDecision, elapsedMs: number, now: Date) => ({
-  time: now.toISOString(),
-  // A dry run changes nothing, so its break-glass raises no finding; it is logged as a decision.
-  event: decision.outcome === 'break-glass' && !decision.dryRun ? 'break-glass' : 'admission',
-  outcome: decision.outcome,
-  object: decision.object,
-  operation: decision.operation,
-  ...(decision.user ? { user: decision.user } : {}),
-  ...(decision.reason ? { reason: decision.reason } : {}),
-  dryRun: decision.dryRun,
-  elapsedMs: Number(elapsedMs.toFixed(2)),
-  findings: [...decision.enforced, ...decision.warnings].map((finding) => ({ policyId: finding.policyId, severity: finding.severity, enforced: finding.enforcedAt.includes('DEPLOY'), ...(finding.container ? { container: finding.container } : {}), message: finding.message })),
-});
-
 /**
  * `kubeward admission serve`: the validating webhook. Decisions are JSON lines on stdout (denials,
  * warnings and break-glass deploys; `allowed` and `skipped` only without --quiet); it runs until
@@ -81,53 +62,40 @@ export const runAdmissionServe = async (options: AdmissionServeOptions, io: Io, 
   const [cert, key] = [await readPem(options.tlsCert, '--tls-cert', io), await readPem(options.tlsKey, '--tls-key', io)];
   const clientCa = options.clientCa ? await readPem(options.clientCa, '--client-ca', io) : undefined;
   const set = await policyGate({ ...options, quiet: options.quiet ?? false }, io);
-  const { policies } = set;
   warnLapsed(lapsedExceptions(set, io.now()), io);
-  // One object arrives at a time: policies that judge it against others (Services, NetworkPolicies,
-  // ServiceAccounts) would judge an empty cluster. The sensor and `kubeward scan` run those.
-  const deploy = policies.active.filter((compiled) => compiled.policy.lifecycleStages.includes('DEPLOY') && !compiled.crossObject);
-  const { policies: enforced, unmatched, skipped } = enforceAtDeploy(deploy, options.enforce);
-  if (unmatched.length > 0) throw new UsageError(`--enforce ${unmatched.join(', ')} matches no active DEPLOY-stage policy`, 'kubeward policy list shows the ids');
-  for (const id of skipped) io.stderr(`kubeward: warning: ${id} has no DEPLOY stage; it cannot be enforced at admission\n`);
-  let server: Awaited<ReturnType<typeof startAdmissionServer>>;
-  try {
-    server = await startAdmissionServer({
-      cert,
-      key,
-      ...(clientCa ? { clientCa } : {}),
-      port,
-      host: options.address,
-      policies: enforced,
-      excludedNamespaces: [...(options.defaultExclusions ? DEFAULT_EXCLUDED_NAMESPACES : []), ...options.excludeNamespace],
-      excludedUsers: [...(options.defaultExclusions ? DEFAULT_EXCLUDED_USERS : []), ...options.excludeUser],
-      breakGlass: options.breakGlass,
-      ignoreRules: set.ignoreRules,
-      timeBudgetMs,
-      ...(hardTimeoutMs === undefined ? {} : { hardTimeoutMs }),
-      ...(workers === undefined ? {} : { workers }),
-      ...(maxConnections === undefined ? {} : { maxConnections }),
-      ...(maxConnectionsPerSource === undefined ? {} : { maxConnectionsPerSource }),
-      failurePolicy: options.failurePolicy,
-      now: io.now,
-      onDecision: (decision, elapsedMs) => {
-        if (options.quiet && (decision.outcome === 'allowed' || decision.outcome === 'skipped')) return;
-        void io.stdout(`${JSON.stringify(decisionEvent(decision, elapsedMs, io.now()))}\n`);
-      },
-      onError: (message) => io.stderr(`kubeward: admission: ${message}\n`),
-    });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES') throw new KnownError(`cannot listen on ${options.address}:${port}: ${code}`, 'choose another --port');
-    if (/PEM|key|certificate/i.test((error as Error).message)) throw new KnownError(`the TLS certificate or key is not usable: ${(error as Error).message}`);
-    throw error;
-  }
-  const enforcedIds = enforced.filter((compiled) => compiled.enforcedAt.includes('DEPLOY')).map((compiled) => compiled.policy.id);
-  io.stderr(`kubeward: admission webhook on https://${options.address}:${server.port}/validate: ${enforced.length} DEPLOY-stage policies, ${enforcedIds.length} enforced${enforcedIds.length ? ` (${enforcedIds.join(', ')})` : ''}; failure policy ${options.failurePolicy}, time budget ${timeBudgetMs} ms${clientCa ? '; client certificates required' : ''}\n`);
+  const service = await serveAdmission({
+    set,
+    enforce: options.enforce,
+    cert,
+    key,
+    ...(clientCa ? { clientCa } : {}),
+    port,
+    host: options.address,
+    excludedNamespaces: options.excludeNamespace,
+    excludedUsers: options.excludeUser,
+    defaultExclusions: options.defaultExclusions,
+    breakGlass: options.breakGlass,
+    timeBudgetMs,
+    ...(hardTimeoutMs === undefined ? {} : { hardTimeoutMs }),
+    ...(workers === undefined ? {} : { workers }),
+    ...(maxConnections === undefined ? {} : { maxConnections }),
+    ...(maxConnectionsPerSource === undefined ? {} : { maxConnectionsPerSource }),
+    failurePolicy: options.failurePolicy,
+    now: io.now,
+    onDecision: (decision, elapsedMs) => {
+      if (options.quiet && (decision.outcome === 'allowed' || decision.outcome === 'skipped')) return;
+      void io.stdout(`${JSON.stringify(admissionRecord(decision, elapsedMs, io.now()))}\n`);
+    },
+    onError: (message) => io.stderr(`kubeward: admission: ${message}\n`),
+  });
+  for (const id of service.skipped) io.stderr(`kubeward: warning: ${id} has no DEPLOY stage; it cannot be enforced at admission\n`);
+  const { enforced } = service;
+  io.stderr(`kubeward: admission webhook on https://${options.address}:${service.port}/validate: ${service.policies.length} DEPLOY-stage policies, ${enforced.length} enforced${enforced.length ? ` (${enforced.join(', ')})` : ''}; failure policy ${options.failurePolicy}, time budget ${timeBudgetMs} ms${clientCa ? '; client certificates required' : ''}\n`);
   await new Promise<void>((done) => {
     if (signal.aborted) done();
     else signal.addEventListener('abort', () => done(), { once: true });
   });
-  await new Promise<void>((done) => server.close(() => done()));
+  await service.close();
   return 0;
 };
 
@@ -166,16 +134,20 @@ export const runAdmissionManifests = async (options: AdmissionManifestsOptions, 
     }
     if (url.protocol !== 'https:') throw new UsageError('--url must be https: the API server only calls webhooks over TLS');
   }
-  const namespace = options.namespace;
-  const host = url?.hostname.replace(/^\[|\]$/g, '');
-  const certificates = options.certManager
-    ? undefined
-    : webhookCertificates({
-        dnsNames: host && !isIP(host) ? [host] : [`kubeward-admission.${namespace}.svc`, `kubeward-admission.${namespace}.svc.cluster.local`],
-        ...(host && isIP(host) ? { ipAddresses: [host] } : {}),
-        days,
-        now: io.now(),
-      });
+  const { objects, certificates } = admissionInstall({
+    namespace: options.namespace,
+    image: options.image ?? `ghcr.io/kubeward/kubeward:${io.version}`,
+    failurePolicy,
+    timeoutSeconds,
+    excludedNamespaces: options.excludeNamespace,
+    enforce: options.enforce,
+    replicas,
+    certManager: options.certManager ?? false,
+    url,
+    webhookOnly: options.webhookOnly ?? false,
+    days,
+    now: io.now(),
+  });
   if (options.tlsDir && certificates) {
     const directory = resolve(io.cwd, options.tlsDir);
     await mkdir(directory, { recursive: true });
@@ -184,18 +156,6 @@ export const runAdmissionManifests = async (options: AdmissionManifestsOptions, 
     await writeFile(join(directory, 'tls.key'), certificates.key, { mode: 0o600 });
     io.stderr(`kubeward: wrote ca.crt, tls.crt and tls.key to ${options.tlsDir}\n`);
   }
-  const install: InstallOptions = {
-    namespace,
-    image: options.image ?? `ghcr.io/kubeward/kubeward:${io.version}`,
-    failurePolicy,
-    timeoutSeconds,
-    excludedNamespaces: [...DEFAULT_EXCLUDED_NAMESPACES, ...options.excludeNamespace],
-    enforce: options.enforce,
-    replicas,
-    tls: certificates ? { mode: 'secret', certificates } : { mode: 'cert-manager' },
-    ...(url ? { url: url.toString() } : {}),
-  };
-  const objects = options.webhookOnly || url ? [webhookConfiguration(install, certificates?.caCert)] : installManifests(install);
   await io.stdout(objects.map((object) => dump(object, { lineWidth: -1, noRefs: true })).join('---\n'));
   return 0;
 };

@@ -1,11 +1,9 @@
-import { checkImage, databaseDirectory, openVulnDb } from '../../app/index.js';
-import { ImageSourceError, scanImage } from '../../image/index.js';
-import { SEVERITIES, type ImageScan } from '../../model/index.js';
+import { checkImage, databaseDirectory, openVulnDb, scanImage, type VulnerabilityDatabase } from '../../app/index.js';
+import { SEVERITIES } from '../../model/index.js';
 import { FORMAT_NAMES } from '../../report/index.js';
-import type { VulnerabilityDatabase } from '../../vulndb/store/index.js';
-import { EXIT, KnownError, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { imageCache, openNamedImage, type ImageScanCliOptions } from './image.js';
+import { imageScanOptions, type ImageScanCliOptions } from './image.js';
 import { policyGate, warnLapsed, type PolicyGateFlags } from '../policy-gate.js';
 import { writeReport } from '../write-report.js';
 
@@ -23,27 +21,15 @@ export const runImageCheck = async (reference: string, options: ImageCheckOption
     database = openVulnDb(databaseDirectory(options.db, io.env, io.cwd), 'or check the image without vulnerability policies: --no-vulnerabilities');
   }
   const started = performance.now();
-  let scan: ImageScan;
-  let imageName: string | undefined;
+  let scanned: Awaited<ReturnType<typeof scanImage>>;
   try {
-    const image = await openNamedImage(reference, options, io);
-    imageName = image.name;
-    const cache = imageCache(options, io);
-    try {
-      scan = await scanImage(image, {
-        ...(database ? { advisories: database } : {}),
-        ...(cache ? { cache, warn: (message: string) => io.stderr(`kubeward: warning: ${message}\n`) } : {}),
-        ...(options.quiet ? {} : { progress: (message: string) => io.stderr(`kubeward: ${message}\n`) }),
-      });
-    } catch (error) {
-      if (error instanceof ImageSourceError) throw new KnownError(error.message, error.hint);
-      throw error;
-    }
+    scanned = await scanImage(reference, { ...(await imageScanOptions(options, io)), advisories: database });
   } finally {
     database?.close();
   }
+  const { scan } = scanned;
   // Registry images are named as pulled, docker archives by their tag; others by --name, else by digest.
-  const name = options.name ?? imageName ?? `local/${reference.replace(/[/\\]+$/, '').split(/[/\\]/).pop()?.replace(/^(oci|oci-archive|docker-archive):/, '').replace(/[^a-zA-Z0-9._-]/g, '-').toLowerCase() || 'image'}@${scan.image.digest}`;
+  const name = options.name ?? scanned.name ?? `local/${reference.replace(/[/\\]+$/, '').split(/[/\\]/).pop()?.replace(/^(oci|oci-archive|docker-archive):/, '').replace(/[^a-zA-Z0-9._-]/g, '-').toLowerCase() || 'image'}@${scan.image.digest}`;
   const { report, failing, lapsed, policies } = checkImage({ set, scan, reference, name, now: io.now(), version: io.version });
   warnLapsed(lapsed, io);
   await writeReport(report, options, io);

@@ -1,13 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { homedir } from 'node:os';
-import { hostPlatform, ImageScanCache, ImageSourceError, openImage, parsePlatform, scanDirectory, scanImage, type RegistryOptions, type ResolvedImage } from '../../image/index.js';
-import { readSbom } from '../../image/sbom-input.js';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { databaseDirectory, openImageCache, openVulnDb, scanFilesystem, scanImage, scanSbom, type ImageScanStore, type RegistryOptions, type ScanImageOptions, type VulnerabilityDatabase } from '../../app/index.js';
 import { VULNERABILITY_SEVERITIES, vulnerabilitySeverityRank, type ImageScan, type VulnerabilitySeverity } from '../../model/index.js';
-import { matchPackages, PurlError } from '../../vulndb/index.js';
 import { IMAGE_FORMAT_NAMES, IMAGE_RENDERERS, type ImageFormatName } from '../../report/image/index.js';
-import type { VulnerabilityDatabase } from '../../vulndb/store/index.js';
-import { databaseDirectory, openVulnDb } from '../../app/index.js';
 import { EXIT, KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { renderContext, writeRendered } from '../write-report.js';
@@ -32,12 +27,8 @@ export interface ImageScanCliOptions {
 }
 
 /** Where scans are cached: --cache-dir, $KUBEWARD_CACHE_DIR, else $XDG_CACHE_HOME/kubeward/images. */
-export const imageCache = (options: ImageScanCliOptions, io: Io): ImageScanCache | undefined => {
-  if (options.cache === false || (io.env.KUBEWARD_NO_CACHE ?? '') !== '') return undefined;
-  const chosen = options.cacheDir ?? io.env.KUBEWARD_CACHE_DIR;
-  const directory = chosen ? resolve(io.cwd, chosen) : join(io.env.XDG_CACHE_HOME || join(io.env.HOME || homedir(), '.cache'), 'kubeward', 'images');
-  return new ImageScanCache(directory, io.version);
-};
+export const imageCache = (options: ImageScanCliOptions, io: Io): ImageScanStore | undefined =>
+  openImageCache({ chosen: options.cacheDir, disabled: options.cache === false, env: io.env, cwd: io.cwd, version: io.version });
 
 const readPasswordFromStdin = async (io: Io): Promise<string> => {
   const chunks: string[] = [];
@@ -79,15 +70,16 @@ export const registryOptions = async (options: ImageScanCliOptions, io: Io): Pro
   };
 };
 
-/** Opens the image a user named, turning source errors into one-line messages with hints. */
-export const openNamedImage = async (reference: string, options: ImageScanCliOptions, io: Io): Promise<ResolvedImage> => {
-  const platform = options.platform ? parsePlatform(options.platform) : hostPlatform(process.arch);
-  try {
-    return await openImage(reference, { cwd: io.cwd, platform, registry: await registryOptions(options, io) });
-  } catch (error) {
-    if (error instanceof ImageSourceError) throw new KnownError(error.message, error.hint);
-    throw error;
-  }
+/** How image scans of a command run: platform, registry, cache and progress from its flags. */
+export const imageScanOptions = async (options: ImageScanCliOptions, io: Io, label = ''): Promise<ScanImageOptions> => {
+  const cache = imageCache(options, io);
+  return {
+    cwd: io.cwd,
+    platform: options.platform,
+    registry: await registryOptions(options, io),
+    ...(cache ? { cache, warn: (message: string) => io.stderr(`kubeward: warning: ${message}\n`) } : {}),
+    ...(options.quiet ? {} : { progress: (message: string) => io.stderr(`kubeward: ${label}${message}\n`) }),
+  };
 };
 
 /** Scans something (an image, a directory) with the database when asked, then renders and decides the exit code. */
@@ -101,13 +93,7 @@ const runPackageScan = async (options: ImageScanCliOptions, io: Io, scan: (advis
   }
   try {
     const started = performance.now();
-    let result: ImageScan;
-    try {
-      result = await scan(database);
-    } catch (error) {
-      if (error instanceof ImageSourceError) throw new KnownError(error.message, error.hint);
-      throw error;
-    }
+    const result = await scan(database);
     await writeRendered(IMAGE_RENDERERS[options.format as ImageFormatName].render(result, renderContext(io, options, options.format === 'table')), options.output, io);
     if (!options.quiet) {
       io.stderr(`kubeward: ${result.packages.length} packages, ${result.vulnerabilities.length} vulnerabilities, ${result.problems.length} problems in ${((performance.now() - started) / 1000).toFixed(2)}s\n`);
@@ -119,63 +105,24 @@ const runPackageScan = async (options: ImageScanCliOptions, io: Io, scan: (advis
   }
 };
 
-const progressOf = (options: ImageScanCliOptions, io: Io) => (options.quiet ? {} : { progress: (message: string) => io.stderr(`kubeward: ${message}\n`) });
-
 /** `kubeward image scan <image>`: packages and vulnerabilities of an image. */
 export const runImageScan = (reference: string, options: ImageScanCliOptions, io: Io): Promise<number> =>
-  runPackageScan(options, io, async (database) => {
-    const image = await openNamedImage(reference, options, io);
-    const cache = imageCache(options, io);
-    return scanImage(image, { ...(database ? { advisories: database } : {}), ...(cache ? { cache, warn: (message: string) => io.stderr(`kubeward: warning: ${message}\n`) } : {}), ...progressOf(options, io) });
-  });
+  runPackageScan(options, io, async (database) => (await scanImage(reference, { ...(await imageScanOptions(options, io)), advisories: database })).scan);
 
 /** `kubeward fs scan <dir>`: packages and vulnerabilities of a root filesystem in a directory. */
-export const runFsScan = (directory: string, options: ImageScanCliOptions, io: Io): Promise<number> =>
-  runPackageScan(options, io, async (database) => {
-    const root = resolve(io.cwd, directory);
-    let isDirectory = false;
-    try {
-      isDirectory = (await stat(root)).isDirectory();
-    } catch {
-      // reported below
-    }
-    if (!isDirectory) throw new KnownError(`${directory} is not a directory`, 'give a root filesystem directory (kubeward fs scan /), or use kubeward image scan for images and archives');
-    return scanDirectory(root, { ...(database ? { advisories: database } : {}), display: directory });
-  });
+export const runFsScan = (directory: string, options: ImageScanCliOptions, io: Io): Promise<number> => runPackageScan(options, io, (database) => scanFilesystem(directory, { cwd: io.cwd, advisories: database }));
 
 /** `kubeward sbom scan <sbom>`: the vulnerabilities of the packages an existing SBOM lists. */
 export const runSbomScan = async (file: string, options: ImageScanCliOptions, io: Io): Promise<number> => {
   if (!(['table', 'json', 'sarif'] as readonly string[]).includes(options.format)) throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use table, json or sarif`);
   const failOn = options.failOn?.toUpperCase() as VulnerabilitySeverity | undefined;
   if (failOn !== undefined && !VULNERABILITY_SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${VULNERABILITY_SEVERITIES.join(', ')}`);
-  let text: string;
-  try {
-    text = await readFile(resolve(io.cwd, file), 'utf8');
-  } catch (error) {
-    throw new KnownError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  let sbom;
-  try {
-    sbom = readSbom(text, file);
-  } catch (error) {
-    if (error instanceof PurlError) throw new KnownError(error.message, 'give a CycloneDX or SPDX JSON document');
-    throw error;
-  }
   const database = openVulnDb(databaseDirectory(options.db, io.env, io.cwd));
   try {
-    const { matches, problems } = matchPackages(sbom.packages, database);
-    const scan: ImageScan = {
-      image: { source: file, digest: `${sbom.format} SBOM`, mediaType: sbom.format, exposedPorts: [], env: [], labels: {}, layers: [], history: [] },
-      packages: sbom.packages.map((pkg) => ({ ...pkg, cataloger: `${sbom.format.toLowerCase()}-sbom`, path: file })),
-      vulnerabilities: matches,
-      problems: [
-        ...sbom.skipped.map((entry) => ({ code: 'catalog' as const, message: `${entry.purl}: ${entry.reason}` })),
-        ...problems.map((problem) => ({ code: 'catalog' as const, message: problem.message })),
-      ],
-    };
+    const { scan, format, withoutPurl, unreadable } = await scanSbom(file, { cwd: io.cwd, advisories: database });
     await writeRendered(IMAGE_RENDERERS[options.format as 'table' | 'json' | 'sarif'].render(scan, renderContext(io, options, options.format === 'table')), options.output, io);
-    if (!options.quiet) io.stderr(`kubeward: ${sbom.packages.length} packages from the ${sbom.format} SBOM (${sbom.withoutPurl} without a purl, ${sbom.skipped.length} unreadable), ${matches.length} vulnerabilities\n`);
-    if (failOn !== undefined && matches.some((match) => vulnerabilitySeverityRank(match.severity) >= vulnerabilitySeverityRank(failOn))) return EXIT.findings;
+    if (!options.quiet) io.stderr(`kubeward: ${scan.packages.length} packages from the ${format} SBOM (${withoutPurl} without a purl, ${unreadable} unreadable), ${scan.vulnerabilities.length} vulnerabilities\n`);
+    if (failOn !== undefined && scan.vulnerabilities.some((match) => vulnerabilitySeverityRank(match.severity) >= vulnerabilitySeverityRank(failOn))) return EXIT.findings;
     return EXIT.clean;
   } finally {
     database.close();

@@ -1,10 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { dump } from 'js-yaml';
-import { diffNetwork, generateNetworkPolicies, mapNetwork } from '../../app/index.js';
-import { parseFlows, type Flow } from '../../network/index.js';
+import { diffNetwork, generateNetworkPolicies, mapNetwork, readFlows, type Flow } from '../../app/index.js';
 import { NETWORK_DIFF_FORMATS, NETWORK_DIFF_RENDERERS, NETWORK_MAP_FORMATS, NETWORK_MAP_RENDERERS, type NetworkDiffFormat, type NetworkMapFormat } from '../../report/network/index.js';
-import { EXIT, KnownError, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { writeRendered } from '../write-report.js';
 import { loadSnapshot } from './manifests.js';
@@ -28,14 +25,8 @@ export interface NetpolDiffOptions {
 }
 
 /** Reads a flows file; bad lines are warnings with their line number. */
-const readFlows = async (file: string, io: Io): Promise<Flow[]> => {
-  let text: string;
-  try {
-    text = await readFile(resolve(io.cwd, file), 'utf8');
-  } catch (error) {
-    throw new KnownError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  const parsed = parseFlows(text);
+const readFlowsFile = async (file: string, io: Io): Promise<Flow[]> => {
+  const parsed = await readFlows(file, io.cwd);
   for (const problem of parsed.problems) io.stderr(`kubeward: warning: ${file}:${problem.line}: ${problem.message}; skipped\n`);
   return parsed.flows;
 };
@@ -64,7 +55,7 @@ export interface NetpolGenerateOptions {
 /** `kubeward netpol generate <inputs> --flows <file>`: least-privilege NetworkPolicies from observed traffic. */
 export const runNetpolGenerate = async (inputs: readonly string[], options: NetpolGenerateOptions, io: Io): Promise<number> => {
   if (!options.flows && !options.fromServices) throw new UsageError('--flows <file> is required: JSON lines of observed connections, or `hubble observe -o json` output', 'or --from-services for a starting set derived from Services');
-  const observed: Flow[] = options.flows ? await readFlows(options.flows, io) : [];
+  const observed: Flow[] = options.flows ? await readFlowsFile(options.flows, io) : [];
   const loaded = await loadSnapshot(inputs, options, io);
   const { policies, unknown, flows } = generateNetworkPolicies(loaded.snapshot, { flows: observed, ...(options.fromServices ? { fromServices: true } : {}), ...(options.defaultDeny ? { defaultDeny: true } : {}) });
   for (const name of unknown) io.stderr(`kubeward: warning: flows name ${name}, which is neither a workload of the inputs nor an IP address; its flows are left out\n`);
@@ -81,7 +72,7 @@ export const runNetpolMap = async (inputs: readonly string[], options: NetpolMap
   if (!(NETWORK_MAP_FORMATS as readonly string[]).includes(options.format)) throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use one of ${NETWORK_MAP_FORMATS.join(', ')}`);
   if (inputs.length === 0) throw new UsageError('nothing to map: give manifest files or directories', 'kubeward netpol map examples/');
   const loaded = await loadSnapshot(inputs, options, io);
-  const map = mapNetwork(loaded.snapshot, { flows: options.flows ? await readFlows(options.flows, io) : undefined, focus: options.focus });
+  const map = mapNetwork(loaded.snapshot, { flows: options.flows ? await readFlowsFile(options.flows, io) : undefined, focus: options.focus });
   await writeRendered(NETWORK_MAP_RENDERERS[options.format as NetworkMapFormat].render(map), options.output, io);
   if (!options.quiet && map.problems.length > 0 && options.format !== 'txt') io.stderr(`kubeward: ${map.problems.length} NetworkPolicy problems (listed in the report)\n`);
   return loaded.error ? EXIT.error : EXIT.clean;

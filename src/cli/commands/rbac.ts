@@ -1,6 +1,5 @@
-import { explainSubject, reviewRbac, whoCanInCluster } from '../../app/index.js';
+import { explainSubject, reviewRbac, whoCanInCluster, type AccessRequest, type RbacProblem } from '../../app/index.js';
 import type { ClusterSnapshot, Subject } from '../../model/index.js';
-import type { AccessRequest, RbacProblem } from '../../rbac/index.js';
 import { RBAC_FORMATS, RBAC_RENDERERS, type RbacFormat, type RbacReport } from '../../report/rbac/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';

@@ -1,10 +1,8 @@
 import { writeFile, rename } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { Sensor, type SensorEvent } from '../../sensor/sensor.js';
-import { KnownError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { lapsedExceptions } from '../../app/index.js';
+import { connectToCluster, lapsedExceptions, watchCluster, type SensorEvent } from '../../app/index.js';
 import { policyGate, warnLapsed, type PolicySelectionFlags } from '../policy-gate.js';
 
 export interface SensorCliOptions extends PolicySelectionFlags {
@@ -16,20 +14,6 @@ export interface SensorCliOptions extends PolicySelectionFlags {
   readonly stateFile?: string;
   readonly quiet?: boolean;
 }
-
-const loadKubeConfig = (options: SensorCliOptions, io: Io): KubeConfig => {
-  const config = new KubeConfig();
-  try {
-    if (options.inCluster) config.loadFromCluster();
-    else if (options.kubeconfig) config.loadFromFile(resolve(io.cwd, options.kubeconfig));
-    else config.loadFromDefault();
-    if (options.context) config.setCurrentContext(options.context);
-  } catch (error) {
-    throw new KnownError(`cannot load the kubeconfig: ${(error as Error).message}`, 'give --kubeconfig <file>, set KUBECONFIG, or run in a pod with --in-cluster');
-  }
-  if (!config.getCurrentCluster()) throw new KnownError('the kubeconfig names no current cluster', 'give --context <name>');
-  return config;
-};
 
 const text = (event: SensorEvent): string => {
   switch (event.event) {
@@ -53,15 +37,14 @@ export const runSensor = async (options: SensorCliOptions, io: Io, signal: Abort
   if (options.output !== 'json' && options.output !== 'text') throw new UsageError('--output must be json or text');
   const debounceMs = Number(options.debounce);
   if (!Number.isFinite(debounceMs) || debounceMs < 0) throw new UsageError('--debounce takes milliseconds');
-  const config = loadKubeConfig(options, io);
+  const connection = { inCluster: options.inCluster, kubeconfig: options.kubeconfig, context: options.context, cwd: io.cwd };
+  connectToCluster(connection);
   const set = await policyGate({ ...options, quiet: options.quiet ?? false }, io);
-  const { policies } = set;
   warnLapsed(lapsedExceptions(set, io.now()), io);
-  const deploy = policies.active.filter((compiled) => compiled.policy.lifecycleStages.includes('DEPLOY'));
   let writing = Promise.resolve();
-  const sensor = new Sensor({
-    policies: deploy,
-    ignoreRules: set.ignoreRules,
+  const sensor = watchCluster({
+    connection,
+    set,
     now: io.now,
     debounceMs,
     emit: (event) => {
@@ -83,8 +66,8 @@ export const runSensor = async (options: SensorCliOptions, io: Io, signal: Abort
         }
       : {}),
   });
-  io.stderr(`kubeward: sensor watching ${config.getCurrentCluster()?.server} with ${deploy.length} DEPLOY-stage policies\n`);
-  await sensor.run(config, signal);
+  io.stderr(`kubeward: sensor watching ${sensor.server} with ${sensor.policies} DEPLOY-stage policies\n`);
+  await sensor.run(signal);
   await writing;
   return 0;
 };

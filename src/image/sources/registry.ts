@@ -1,4 +1,4 @@
-import { parseImageName } from '../../k8s/image.js';
+import { parseImageName } from '../../k8s/index.js';
 import { lookupCredentials, type RegistryCredentials } from './credentials.js';
 import { errorDetail, readBody, send, serverUrl, type HttpOptions, type HttpResponse } from './http.js';
 import { MAX_JSON_BYTES } from './oci-layout.js';

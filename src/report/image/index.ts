@@ -1,7 +1,7 @@
 import type { ImageScan, InstalledPackage, VulnerabilityMatch } from '../../model/index.js';
 import { largest, REPORT_SCHEMA_VERSIONS, vulnerabilitySeverityRank } from '../../model/index.js';
 import { renderImageSarif } from './sarif.js';
-import { renderCycloneDx, renderSpdx } from './sbom.js';
+import { renderCycloneDx, renderSpdx } from '../../sbom/index.js';
 import type { ImageFormatName } from './names.js';
 import type { Renderer, RendererRegistry } from '../renderer.js';
 

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 /** The public OSV bucket; `--mirror` points elsewhere (an air-gapped copy in the same layout). */
-export const DEFAULT_MIRROR = 'https://osv-vulnerabilities.storage.googleapis.com';
+export { DEFAULT_MIRROR } from '../defaults.js';
 
 export interface DownloadOptions {
   /** Attempts per file before giving up (the first try included). */

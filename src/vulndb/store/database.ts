@@ -1,34 +1,10 @@
 import Database from 'better-sqlite3';
-import type { EpssScore, KevEntry } from '../../model/index.js';
+import type { DatabaseStatus, EpssScore, KevEntry } from '../../model/index.js';
+
+export type { DatabaseStatus, EcosystemStatus, SourceStatus } from '../../model/index.js';
 import type { AdvisorySource, AffectedEntry } from '../match.js';
 import type { OsvRange, OsvRecord } from '../osv/types.js';
 import { SCHEMA_VERSION } from './schema.js';
-
-export interface EcosystemStatus {
-  readonly ecosystem: string;
-  readonly records: number;
-  readonly packages: number;
-  readonly newestModified: string | undefined;
-}
-
-export interface SourceStatus {
-  readonly name: string;
-  readonly kind: string;
-  readonly importedAt: string;
-  readonly summary: Readonly<Record<string, unknown>>;
-}
-
-export interface DatabaseStatus {
-  readonly path: string;
-  readonly schemaVersion: number;
-  readonly bytes: number;
-  readonly records: number;
-  readonly lastUpdate: string | undefined;
-  readonly ecosystems: readonly EcosystemStatus[];
-  readonly kev: { readonly entries: number; readonly catalogVersion?: string };
-  readonly epss: { readonly entries: number; readonly date?: string; readonly modelVersion?: string };
-  readonly sources: readonly SourceStatus[];
-}
 
 export class DatabaseError extends Error {
   constructor(

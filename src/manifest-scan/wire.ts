@@ -1,5 +1,5 @@
 import type { FileLocation, Finding, ObjectRef, SourceLocation } from '../model/index.js';
-import type { CompiledPolicy } from '../policy/compile.js';
+import type { CompiledPolicy } from '../policy/index.js';
 
 /**
  * A finding as it crosses a thread boundary: what the policy already says (name, severity,

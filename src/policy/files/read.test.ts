@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { temporaryDirectory } from '../../test/support/repo.js';
-import { parseCases } from './cases.js';
-import { loadPolicyPath } from './files.js';
+import { temporaryDirectory } from '../../../test/support/repo.js';
+import { parseCases } from '../cases.js';
+import { loadPolicyPath } from './read.js';
 
 const POLICY = (severity: string, field: string): string =>
   [

@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { discoverInputs, readEntries, type InputEntry, type LoadOptions } from '../k8s/load.js';
-import { loadSchemaValidator } from '../k8s/schema.js';
+import { discoverInputs, readEntries, type InputEntry, type LoadOptions } from '../k8s/files/index.js';
+import { loadSchemaValidator } from '../k8s/index.js';
 import type { Finding, KubeObject, LifecycleStage } from '../model/index.js';
-import type { CompiledPolicy } from '../policy/compile.js';
-import { countKinds } from '../report/build.js';
+import type { CompiledPolicy } from '../policy/index.js';
+import { countKinds } from '../report/index.js';
 import type { MainMessage, ResultMessage, ScanTallies, SummaryMessage, WorkerMessage } from './protocol.js';
 import { ScanSession } from './session.js';
 import { decodeFindings } from './wire.js';

@@ -1,8 +1,8 @@
 import { parentPort } from 'node:worker_threads';
-import { readEntries } from '../k8s/load.js';
-import { loadSchemaValidator } from '../k8s/schema.js';
-import { compilePolicy, type CompiledPolicy } from '../policy/compile.js';
-import { countKinds } from '../report/build.js';
+import { readEntries } from '../k8s/files/index.js';
+import { loadSchemaValidator } from '../k8s/index.js';
+import { compilePolicy, type CompiledPolicy } from '../policy/index.js';
+import { countKinds } from '../report/index.js';
 import type { FinishMessage, MainMessage, StartMessage, WorkerMessage } from './protocol.js';
 import { ScanSession } from './session.js';
 import { encodeFindings } from './wire.js';

@@ -1,6 +1,6 @@
-import type { InputEntry, LoadOptions } from '../k8s/load.js';
+import type { InputEntry, LoadOptions } from '../k8s/files/index.js';
 import type { InputProblem, KubeObject, LifecycleStage } from '../model/index.js';
-import type { Policy } from '../policy/types.js';
+import type { Policy } from '../policy/index.js';
 import type { WireFinding } from './wire.js';
 
 /** Load options a worker can receive (functions do not cross threads). */

@@ -4,12 +4,12 @@ import { closeSync, constants, createReadStream, fstatSync, openSync, readSync }
 import { mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { FileLocation, InputProblem, KubeObject } from '../model/index.js';
-import { compileGlobs } from './glob.js';
-import { readManifest } from './manifest.js';
-import { SourceIndex, type LocateRequest } from './sources.js';
-import { dict, isDict, str } from './values.js';
-import { DEFAULT_YAML_LIMITS, parseYamlStream, type ParsedDocument, type YamlLimits } from './yaml.js';
+import type { FileLocation, InputProblem, KubeObject } from '../../model/index.js';
+import { compileGlobs } from '../glob.js';
+import { readManifest } from '../manifest.js';
+import { SourceIndex, type LocateRequest } from '../sources.js';
+import { dict, isDict, str } from '../values.js';
+import { DEFAULT_YAML_LIMITS, parseYamlStream, type ParsedDocument, type YamlLimits } from '../yaml.js';
 
 export interface LoadOptions {
   /** Directory paths are reported relative to. */

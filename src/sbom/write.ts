@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as CDX from '@cyclonedx/cyclonedx-library';
-import type { ImageScan, InstalledPackage } from '../../model/index.js';
+import type { ImageScan, InstalledPackage } from '../model/index.js';
 
 export interface SbomOptions {
   /** When the document is made (it says so). */

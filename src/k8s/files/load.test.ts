@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { temporaryDirectory } from '../../test/support/repo.js';
+import { temporaryDirectory } from '../../../test/support/repo.js';
 import { DEFAULT_LOAD_OPTIONS, loadInputs, type LoadOptions } from './load.js';
 
 const hasKubectl = (() => {

@@ -1,11 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { parseYamlStream, type ParsedDocument } from '../k8s/yaml.js';
-import { locatePaths } from '../k8s/locator.js';
-import { formatPath, parsePath } from '../model/index.js';
-import { compilePolicy } from './compile.js';
-import { parsePolicyDocument, type PolicyProblem } from './schema.js';
-import type { Policy } from './types.js';
+import { locatePaths, parseYamlStream, type ParsedDocument } from '../../k8s/index.js';
+import { formatPath, parsePath } from '../../model/index.js';
+import { compilePolicy } from '../compile.js';
+import { parsePolicyDocument, type PolicyProblem } from '../schema.js';
+import type { Policy } from '../types.js';
 
 /**
  * Points each problem at its line: the field at fault, or the nearest enclosing one that exists
@@ -21,7 +20,7 @@ const withLines = (problems: readonly PolicyProblem[], document: ParsedDocument,
     return problem;
   });
 
-export { builtInPolicyDirectory } from './location.js';
+export { builtInPolicyDirectory } from './defaults.js';
 
 export interface LoadedPolicies {
   readonly policies: Policy[];

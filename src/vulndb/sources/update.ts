@@ -1,11 +1,11 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_DOWNLOAD_OPTIONS, download, DownloadError, ecosystemUrl, type DownloadOptions } from './sources/download.js';
-import { importEpssFile, importKevFile, importPath, importZip, type ImportOptions } from './sources/files.js';
-import { readZipJson } from './sources/zip.js';
-import { DatabaseBuilder, type ImportTally } from './store/builder.js';
-import { DatabaseError } from './store/database.js';
-import { DATABASE_FILE } from './store/schema.js';
+import { DEFAULT_DOWNLOAD_OPTIONS, download, DownloadError, ecosystemUrl, type DownloadOptions } from './download.js';
+import { importEpssFile, importKevFile, importPath, importZip, type ImportOptions } from './files.js';
+import { readZipJson } from './zip.js';
+import { DatabaseBuilder, type ImportTally } from '../store/builder.js';
+import { DatabaseError } from '../store/database.js';
+import { DATABASE_FILE } from '../store/schema.js';
 
 export interface UpdateOptions {
   readonly directory: string;

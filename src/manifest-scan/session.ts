@@ -1,10 +1,10 @@
-import { readManifest, type ManifestOptions } from '../k8s/manifest.js';
-import type { SchemaValidator } from '../k8s/schema.js';
-import { buildSnapshot } from '../k8s/snapshot.js';
-import { SourceIndex, type LocateRequest } from '../k8s/sources.js';
+import { readManifest, type ManifestOptions } from '../k8s/index.js';
+import type { SchemaValidator } from '../k8s/index.js';
+import { buildSnapshot } from '../k8s/index.js';
+import { SourceIndex, type LocateRequest } from '../k8s/index.js';
 import { joinPath, WORKLOAD_KINDS, type Finding, type InputProblem, type KubeObject, type LifecycleStage } from '../model/index.js';
-import type { CompiledPolicy } from '../policy/compile.js';
-import { evaluatePolicies, IGNORE_ANNOTATION, ignoredPolicies } from '../policy/evaluate.js';
+import type { CompiledPolicy } from '../policy/index.js';
+import { evaluatePolicies, IGNORE_ANNOTATION, ignoredPolicies } from '../policy/index.js';
 import { SUMMARY_FIELDS, summarise } from './summary.js';
 
 export interface SessionOptions {

@@ -1,0 +1,3 @@
+/** Policy files on disk: the built-in directory, and policy YAML read, validated and located. */
+export { builtInPolicyDirectory } from './defaults.js';
+export { loadPolicyPath, type LoadedPolicies } from './read.js';
