@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { DEFAULT_EXCLUDED_NAMESPACES } from '../admission/defaults.js';
 import { displayPath } from '../k8s/files/index.js';
 import { loadSchemaValidator, type SchemaValidator } from '../k8s/index.js';
 import { parseYamlStream } from '../k8s/index.js';
@@ -138,7 +139,7 @@ export const exportVap = async (options: ExportVapOptions): Promise<VapExport & 
   const config = await loadConfig(options.config, options.cwd);
   const selected = await resolvePolicies({ config, paths: options.policies, enable: options.enable, disable: options.disable, only: options.only, builtIn: true, cwd: options.cwd, ...(options.warn ? { warn: options.warn } : {}) });
   const considered = selected.active.map((compiled) => compiled.policy).filter((policy) => policy.lifecycleStages.includes('DEPLOY'));
-  const excludedNamespaces = [...(options.defaultExclusions ? ['kube-system', 'kube-public', 'kube-node-lease'] : []), ...options.excludedNamespaces];
+  const excludedNamespaces = [...(options.defaultExclusions ? DEFAULT_EXCLUDED_NAMESPACES : []), ...options.excludedNamespaces];
   const exported = exportValidatingAdmissionPolicies(considered, { actions: actions as ValidationAction[], excludedNamespaces });
   return { ...exported, actions: actions as ValidationAction[], considered };
 };

@@ -29,7 +29,8 @@ export const connectToCluster = (connection: ClusterConnection): KubeConfig => {
 };
 
 export interface WatchClusterOptions {
-  readonly connection: ClusterConnection;
+  /** From connectToCluster: checked before the policies are loaded, so a bad kubeconfig fails fast. */
+  readonly cluster: KubeConfig;
   readonly set: PolicySet;
   readonly now: () => Date;
   /** Changes arriving within this many milliseconds are judged together. */
@@ -43,7 +44,6 @@ export interface WatchClusterOptions {
  * rules on every change. `run` lasts until the signal aborts.
  */
 export const watchCluster = (options: WatchClusterOptions): { readonly server: string; readonly policies: number; readonly run: (signal: AbortSignal) => Promise<void> } => {
-  const config = connectToCluster(options.connection);
   const deploy = options.set.policies.active.filter((compiled) => compiled.policy.lifecycleStages.includes('DEPLOY'));
   const sensor = new Sensor({
     policies: deploy,
@@ -53,5 +53,5 @@ export const watchCluster = (options: WatchClusterOptions): { readonly server: s
     emit: options.emit,
     ...(options.onEvaluated ? { onEvaluated: options.onEvaluated } : {}),
   });
-  return { server: config.getCurrentCluster()?.server ?? '', policies: deploy.length, run: (signal) => sensor.run(config, signal) };
+  return { server: options.cluster.getCurrentCluster()?.server ?? '', policies: deploy.length, run: (signal) => sensor.run(options.cluster, signal) };
 };

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { databaseDirectory, openImageCache, openVulnDb, scanFilesystem, scanImage, scanSbom, type ImageScanStore, type RegistryOptions, type ScanImageOptions, type VulnerabilityDatabase } from '../../app/index.js';
+import { databaseDirectory, openImageCache, openVulnDb, scanFilesystem, scanImage, scanSbom, type RegistryOptions, type ScanImageOptions, type VulnerabilityDatabase } from '../../app/index.js';
 import { VULNERABILITY_SEVERITIES, vulnerabilitySeverityRank, type ImageScan, type VulnerabilitySeverity } from '../../model/index.js';
 import { IMAGE_FORMAT_NAMES, IMAGE_RENDERERS, type ImageFormatName } from '../../report/image/index.js';
 import { EXIT, KnownError, UsageError } from '../errors.js';
@@ -25,10 +25,6 @@ export interface ImageScanCliOptions {
   readonly cache?: boolean;
   readonly cacheDir?: string;
 }
-
-/** Where scans are cached: --cache-dir, $KUBEWARD_CACHE_DIR, else $XDG_CACHE_HOME/kubeward/images. */
-export const imageCache = (options: ImageScanCliOptions, io: Io): ImageScanStore | undefined =>
-  openImageCache({ chosen: options.cacheDir, disabled: options.cache === false, env: io.env, cwd: io.cwd, version: io.version });
 
 const readPasswordFromStdin = async (io: Io): Promise<string> => {
   const chunks: string[] = [];
@@ -72,7 +68,8 @@ export const registryOptions = async (options: ImageScanCliOptions, io: Io): Pro
 
 /** How image scans of a command run: platform, registry, cache and progress from its flags. */
 export const imageScanOptions = async (options: ImageScanCliOptions, io: Io, label = ''): Promise<ScanImageOptions> => {
-  const cache = imageCache(options, io);
+  // Scans are cached in --cache-dir, $KUBEWARD_CACHE_DIR, else $XDG_CACHE_HOME/kubeward/images.
+  const cache = openImageCache({ chosen: options.cacheDir, disabled: options.cache === false, env: io.env, cwd: io.cwd, version: io.version });
   return {
     cwd: io.cwd,
     platform: options.platform,

@@ -37,13 +37,12 @@ export const runSensor = async (options: SensorCliOptions, io: Io, signal: Abort
   if (options.output !== 'json' && options.output !== 'text') throw new UsageError('--output must be json or text');
   const debounceMs = Number(options.debounce);
   if (!Number.isFinite(debounceMs) || debounceMs < 0) throw new UsageError('--debounce takes milliseconds');
-  const connection = { inCluster: options.inCluster, kubeconfig: options.kubeconfig, context: options.context, cwd: io.cwd };
-  connectToCluster(connection);
+  const cluster = connectToCluster({ inCluster: options.inCluster, kubeconfig: options.kubeconfig, context: options.context, cwd: io.cwd });
   const set = await policyGate({ ...options, quiet: options.quiet ?? false }, io);
   warnLapsed(lapsedExceptions(set, io.now()), io);
   let writing = Promise.resolve();
   const sensor = watchCluster({
-    connection,
+    cluster,
     set,
     now: io.now,
     debounceMs,

@@ -1,6 +1,6 @@
 import { largest, REPORT_SCHEMA_VERSIONS } from '../../model/index.js';
 import type { Policy } from '../../policy/index.js';
-import type { Renderer, RendererRegistry } from '../renderer.js';
+import { jsonRenderer as json, type Renderer, type RendererRegistry } from '../renderer.js';
 
 export const POLICY_EXPLAIN_SCHEMA_VERSION = REPORT_SCHEMA_VERSIONS.policyExplain;
 
@@ -27,9 +27,7 @@ export const POLICY_EXPLAIN_FORMATS = ['text', 'json'] as const;
 export type PolicyFormat = (typeof POLICY_FORMATS)[number];
 export type PolicyExplainFormat = (typeof POLICY_EXPLAIN_FORMATS)[number];
 
-const json = <Report>(description: string): Renderer<Report> => ({ name: 'json', description, render: (report) => `${JSON.stringify(report, null, 2)}\n` });
-
-export const textTable = (rows: readonly (readonly string[])[]): string => {
+const textTable = (rows: readonly (readonly string[])[]): string => {
   const widths = rows[0]?.map((_, column) => largest(rows.map((row) => (row[column] ?? '').length), 0)) ?? [];
   return `${rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd()).join('\n')}\n`;
 };

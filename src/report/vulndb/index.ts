@@ -1,6 +1,6 @@
 import { REPORT_SCHEMA_VERSIONS, vulnerabilitySeverityRank, type DatabaseStatus, type VulnerabilityMatch } from '../../model/index.js';
 import type { MatchProblem } from '../../vulndb/index.js';
-import type { Renderer, RendererRegistry } from '../renderer.js';
+import { jsonRenderer as json, type Renderer, type RendererRegistry } from '../renderer.js';
 
 export const DB_STATUS_SCHEMA_VERSION = REPORT_SCHEMA_VERSIONS.dbStatus;
 
@@ -22,8 +22,6 @@ export const DB_FORMATS = ['table', 'json'] as const;
 export type DbFormat = (typeof DB_FORMATS)[number];
 
 const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-
-const json = <Report>(description: string): Renderer<Report> => ({ name: 'json', description, render: (report) => `${JSON.stringify(report, null, 2)}\n` });
 
 const statusTable: Renderer<DbStatusReport> = {
   name: 'table',
