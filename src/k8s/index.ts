@@ -10,3 +10,4 @@ export { groupByController, type GroupedWorkloads } from './owners.js';
 export { loadSchemaValidator, type SchemaValidator, type SchemaViolation } from './schema.js';
 export { parseQuantity } from './quantity.js';
 export { compileGlobs } from './glob.js';
+export { REMOVED_APIS } from './removed-apis.js';

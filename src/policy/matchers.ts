@@ -1,6 +1,7 @@
 import type { EnvSource, PolicyRule } from '../model/index.js';
+import { parsePermission, ruleGrants } from '../rbac/index.js';
 import { policyRegExp } from './regex.js';
-import { parsePermission, ruleGrants, type CandidateValue, type EnvCandidate, type KeyValue, type ValueType } from './fields/index.js';
+import { type CandidateValue, type EnvCandidate, type KeyValue, type ValueType } from './fields/index.js';
 
 export type Matcher = (value: CandidateValue) => boolean;
 

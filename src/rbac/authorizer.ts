@@ -1,5 +1,5 @@
 import { selectorMatches, type ClusterSnapshot, type PolicyRule, type RoleBinding, type Subject } from '../model/index.js';
-import { BUILT_IN_CLUSTER_ROLES } from '../policy/fields/index.js';
+import { BUILT_IN_CLUSTER_ROLES } from './cluster-roles.js';
 
 /** What is asked of the API server, as the RBAC authorizer sees it. */
 export interface AccessRequest {

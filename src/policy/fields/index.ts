@@ -8,7 +8,6 @@ export type { Candidate, CandidateValue, EnvCandidate, FieldContext, FieldDefini
 export { resolve } from './types.js';
 export { normaliseCapability } from './container.js';
 export { dockerfileInstruction } from './image.js';
-export { BUILT_IN_CLUSTER_ROLES, REMOVED_APIS, parsePermission, ruleGrants } from './rbac.js';
 
 /** Every criteria field, StackRox names first, each numbered by its position. */
 export const FIELDS: readonly FieldDefinition[] = [...objectFields, ...containerFields, ...imageFields].map((field, id) => ({ ...field, id }));

@@ -18,7 +18,8 @@ import {
   type PathSegment,
   type Workload,
 } from '../../model/index.js';
-import { BUILT_IN_CLUSTER_ROLES, REMOVED_APIS } from './rbac.js';
+import { REMOVED_APIS } from '../../k8s/index.js';
+import { BUILT_IN_CLUSTER_ROLES } from '../../rbac/index.js';
 import { candidate, objectField, quote, subject, valueExcerpt } from './helpers.js';
 import { findCredentials } from './credentials.js';
 import { antiAffinityGap, spreadGap } from './scheduling.js';
