@@ -12,7 +12,7 @@ import layers from './eslint/layers.js';
 const ADAPTERS = [
   'src/cli/**', 'src/app/**', 'src/index.ts',
   'src/admission/index.ts', 'src/admission/server.ts', 'src/admission/pool.ts', 'src/admission/worker.ts', 'src/admission/certificates.ts',
-  'src/sensor/**',
+  'src/sensor/**', 'src/http-server/**',
   'src/manifest-scan/index.ts', 'src/manifest-scan/run.ts', 'src/manifest-scan/worker.ts', 'src/manifest-scan/protocol.ts',
   'src/k8s/files/**',
   'src/policy/files/**',
@@ -36,7 +36,7 @@ const engineRestrictions = (extraPatterns = []) => ({
       patterns: [
         { group: ['**/cli/**', '**/central/**', '**/admission/**'], message: 'Engines must not depend on the edges of the system.' },
         { group: ['**/k8s/files/**', '**/policy/files/**'], message: 'Engines read no files: take the loaded objects and policies as values.' },
-        { group: ['**/vulndb/store/**', '**/vulndb/sources/**', '**/image/sources/**', '**/image/cache*', '**/sensor/**', '**/app/**', '**/manifest-scan/**'], message: 'Engines must not depend on adapters or use cases: take their results as values.' },
+        { group: ['**/vulndb/store/**', '**/vulndb/sources/**', '**/image/sources/**', '**/image/cache*', '**/sensor/**', '**/http-server/**', '**/app/**', '**/manifest-scan/**'], message: 'Engines must not depend on adapters or use cases: take their results as values.' },
         ...extraPatterns,
       ],
     },

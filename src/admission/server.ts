@@ -1,7 +1,5 @@
-import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { clientCertificateVerified, createHttpServer, listen, readBody, RequestBodyError, sendJson as send } from '../http-server/index.js';
 import { DecisionPool } from './pool.js';
 import { invalidReview, type AdmissionDecision, type AdmissionRequest, type AdmissionResponse, type AdmissionSettings } from './review.js';
 
@@ -30,10 +28,6 @@ export interface AdmissionServerOptions extends AdmissionSettings {
 }
 
 export const DEFAULT_HARD_TIMEOUT_MS = 9000;
-export const DEFAULT_MAX_CONNECTIONS = 2048;
-export const DEFAULT_MAX_CONNECTIONS_PER_SOURCE = 256;
-/** A TLS handshake must be done within this (Node waits two minutes by default). */
-export const HANDSHAKE_TIMEOUT_MS = 5000;
 
 /**
  * etcd holds objects of up to 1.5 MiB in protobuf; a review carries the object and its old version
@@ -42,80 +36,27 @@ export const HANDSHAKE_TIMEOUT_MS = 5000;
  */
 export const MAX_REVIEW_BYTES = 16 * 1024 * 1024;
 
-class RequestError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const readBody = (request: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > MAX_REVIEW_BYTES) {
-      reject(new RequestError(413, `request body of ${declared} bytes is over the ${MAX_REVIEW_BYTES}-byte limit`));
-      request.resume();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REVIEW_BYTES) {
-        reject(new RequestError(413, `request body over the ${MAX_REVIEW_BYTES}-byte limit`));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-
-const send = (response: ServerResponse, status: number, body: unknown): void => {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
-};
-
-/**
- * The validating admission webhook over HTTPS: `POST /validate` takes an AdmissionReview v1 and
- * answers one; `/healthz` and `/readyz` for probes. Malformed or oversized requests get a 4xx with
- * the reason; a decision that throws or exceeds its time budget gets the failure policy's answer,
- * never a hung request.
- */
-export const startAdmissionServer = async (options: AdmissionServerOptions): Promise<Server & { readonly port: number }> => {
-  const failed = (uid: string, why: string): AdmissionResponse =>
-    options.failurePolicy === 'open'
+/** The failure policy's answer when a request could not be checked. */
+const failureAnswer =
+  (policy: 'open' | 'closed') =>
+  (uid: string, why: string): AdmissionResponse =>
+    policy === 'open'
       ? { uid, allowed: true, warnings: [`kubeward: not checked (${why}); allowed by the fail-open policy`] }
       : { uid, allowed: false, status: { code: 503, reason: 'ServiceUnavailable', message: `kubeward could not check this request (${why}); denied by the fail-closed policy` } };
 
-  const pool = new DecisionPool(
-    {
-      policies: options.policies.map((compiled) => compiled.policy),
-      enforced: options.policies.filter((compiled) => compiled.enforcedAt.includes('DEPLOY')).map((compiled) => compiled.policy.id),
-      excludedNamespaces: options.excludedNamespaces,
-      excludedUsers: options.excludedUsers,
-      breakGlass: options.breakGlass,
-      ignoreRules: options.ignoreRules ?? [],
-    },
-    options.workers,
-  );
-  await pool.ready();
+/**
+ * The budget runs from the request's arrival. Decisions run in worker threads: a slow one holds
+ * neither the server nor the other requests. Enforced policies are always judged once the
+ * decision starts, and their answer stands even past the budget (a slow decision must not let a
+ * violation through), up to the hard deadline, where the decision is stopped; the others are
+ * judged only while half the budget remains. The failure policy answers when the budget is gone
+ * before the decision could start, the decision fails or is stopped, or an enforced policy's
+ * CEL could not be judged.
+ */
+const decider = (options: AdmissionServerOptions, pool: DecisionPool) => {
   const hardTimeoutMs = options.hardTimeoutMs ?? Math.max(DEFAULT_HARD_TIMEOUT_MS, options.timeBudgetMs);
-
-  /**
-   * The budget runs from the request's arrival. Decisions run in worker threads: a slow one holds
-   * neither the server nor the other requests. Enforced policies are always judged once the
-   * decision starts, and their answer stands even past the budget (a slow decision must not let a
-   * violation through), up to the hard deadline, where the decision is stopped; the others are
-   * judged only while half the budget remains. The failure policy answers when the budget is gone
-   * before the decision could start, the decision fails or is stopped, or an enforced policy's
-   * CEL could not be judged.
-   */
-  const decide = async (request: AdmissionRequest, arrival: number): Promise<AdmissionResponse> => {
+  const failed = failureAnswer(options.failurePolicy);
+  return async (request: AdmissionRequest, arrival: number): Promise<AdmissionResponse> => {
     const what = `${request.kind.kind} ${request.namespace ?? ''}/${request.name ?? ''}`;
     const elapsedBefore = performance.now() - arrival;
     if (elapsedBefore >= options.timeBudgetMs) {
@@ -142,87 +83,86 @@ export const startAdmissionServer = async (options: AdmissionServerOptions): Pro
     }
     return decision.response;
   };
+};
 
-  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const arrival = performance.now();
-    const path = (request.url ?? '/').split('?')[0];
-    if (request.method === 'GET' && (path === '/healthz' || path === '/readyz' || path === '/livez')) {
-      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      return;
-    }
-    if (options.clientCa && path === '/validate' && !(request.socket as TLSSocket).authorized) {
-      send(response, 401, { error: 'a client certificate signed by the --client-ca is required' });
-      return;
-    }
-    if (path !== '/validate') {
-      send(response, 404, { error: `no such endpoint ${path}; the webhook answers POST /validate` });
-      return;
-    }
-    if (request.method !== 'POST') {
-      send(response, 405, { error: 'POST an AdmissionReview to /validate' });
-      return;
-    }
-    const type = String(request.headers['content-type'] ?? '');
-    if (!type.startsWith('application/json')) {
-      send(response, 415, { error: `content-type ${JSON.stringify(type)} is not application/json` });
-      return;
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(await readBody(request));
-    } catch (error) {
-      if (error instanceof RequestError) send(response, error.status, { error: error.message });
-      else send(response, 400, { error: `the body is not JSON: ${(error as Error).message}` });
-      return;
-    }
-    const invalid = invalidReview(body);
-    if (invalid) {
-      send(response, 400, { error: invalid });
-      return;
-    }
-    const review = body as { apiVersion: string; kind: string; request: AdmissionRequest };
-    send(response, 200, { apiVersion: review.apiVersion, kind: review.kind, response: await decide(review.request, arrival) });
-  };
+/** One HTTP request: probes, the client certificate, the review's shape, then the decision. */
+const reviewHandler = (options: AdmissionServerOptions, decide: (request: AdmissionRequest, arrival: number) => Promise<AdmissionResponse>) => async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  const arrival = performance.now();
+  const path = (request.url ?? '/').split('?')[0];
+  if (request.method === 'GET' && (path === '/healthz' || path === '/readyz' || path === '/livez')) {
+    response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    return;
+  }
+  if (options.clientCa && path === '/validate' && !clientCertificateVerified(request)) {
+    send(response, 401, { error: 'a client certificate signed by the --client-ca is required' });
+    return;
+  }
+  if (path !== '/validate') {
+    send(response, 404, { error: `no such endpoint ${path}; the webhook answers POST /validate` });
+    return;
+  }
+  if (request.method !== 'POST') {
+    send(response, 405, { error: 'POST an AdmissionReview to /validate' });
+    return;
+  }
+  const type = String(request.headers['content-type'] ?? '');
+  if (!type.startsWith('application/json')) {
+    send(response, 415, { error: `content-type ${JSON.stringify(type)} is not application/json` });
+    return;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse((await readBody(request, MAX_REVIEW_BYTES)).toString('utf8'));
+  } catch (error) {
+    if (error instanceof RequestBodyError) send(response, error.status, { error: error.message });
+    else send(response, 400, { error: `the body is not JSON: ${(error as Error).message}` });
+    return;
+  }
+  const invalid = invalidReview(body);
+  if (invalid) {
+    send(response, 400, { error: invalid });
+    return;
+  }
+  const review = body as { apiVersion: string; kind: string; request: AdmissionRequest };
+  send(response, 200, { apiVersion: review.apiVersion, kind: review.kind, response: await decide(review.request, arrival) });
+};
 
-  // Client certificates are asked for but not demanded at the handshake: the kubelet's probes
-  // present none, and only /validate needs one.
-  const server = createServer({ cert: options.cert, key: options.key, minVersion: 'TLSv1.2', noDelay: true, keepAlive: true, handshakeTimeout: HANDSHAKE_TIMEOUT_MS, ...(options.clientCa ? { ca: options.clientCa, requestCert: true, rejectUnauthorized: false } : {}) }, (request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      options.onError(`request failed: ${(error as Error).message}`);
-      if (!response.headersSent) send(response, 500, { error: 'internal error' });
-    });
-  });
-  // The API server holds connections open between reviews; a slow client must not hold one forever.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  // A socket that sends nothing (before or between requests) is closed: idle connections cost file descriptors.
-  server.setTimeout(30_000, (socket) => socket.destroy());
-  // Connection caps: thousands of idle connections must not take the descriptors the API server needs.
-  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-  const perSource = new Map<string, number>();
-  const perSourceCap = options.maxConnectionsPerSource ?? DEFAULT_MAX_CONNECTIONS_PER_SOURCE;
-  let refusedSince = 0;
-  server.on('connection', (socket: Socket) => {
-    const source = socket.remoteAddress ?? '';
-    const open = (perSource.get(source) ?? 0) + 1;
-    if (open > perSourceCap) {
-      if (refusedSince++ === 0) options.onError(`more than ${perSourceCap} connections from ${source}; new ones are closed until some end`);
-      socket.destroy();
-      return;
-    }
-    perSource.set(source, open);
-    socket.once('close', () => {
-      const left = (perSource.get(source) ?? 1) - 1;
-      if (left <= 0) perSource.delete(source);
-      else perSource.set(source, left);
-      if (left < perSourceCap) refusedSince = 0;
-    });
-  });
+/**
+ * The validating admission webhook over HTTPS: `POST /validate` takes an AdmissionReview v1 and
+ * answers one; `/healthz` and `/readyz` for probes. Malformed or oversized requests get a 4xx with
+ * the reason; a decision that throws or exceeds its time budget gets the failure policy's answer,
+ * never a hung request.
+ */
+export const startAdmissionServer = async (options: AdmissionServerOptions): Promise<Server & { readonly port: number }> => {
+  const pool = new DecisionPool(
+    {
+      policies: options.policies.map((compiled) => compiled.policy),
+      enforced: options.policies.filter((compiled) => compiled.enforcedAt.includes('DEPLOY')).map((compiled) => compiled.policy.id),
+      excludedNamespaces: options.excludedNamespaces,
+      excludedUsers: options.excludedUsers,
+      breakGlass: options.breakGlass,
+      ignoreRules: options.ignoreRules ?? [],
+    },
+    options.workers,
+  );
+  await pool.ready();
+  const handle = reviewHandler(options, decider(options, pool));
+
+  // The API server holds connections open between reviews; the adapter's timeouts close idle and slow ones.
+  const server = createHttpServer(
+    {
+      tls: { cert: options.cert, key: options.key, ...(options.clientCa ? { clientCa: options.clientCa } : {}) },
+      ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+      ...(options.maxConnectionsPerSource !== undefined ? { maxConnectionsPerSource: options.maxConnectionsPerSource } : {}),
+      onError: options.onError,
+    },
+    (request, response) => {
+      handle(request, response).catch((error: unknown) => {
+        options.onError(`request failed: ${(error as Error).message}`);
+        if (!response.headersSent) send(response, 500, { error: 'internal error' });
+      });
+    },
+  );
   server.on('close', () => void pool.close());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const address = server.address();
-  return Object.assign(server, { port: typeof address === 'object' && address ? address.port : options.port });
+  return Object.assign(server, { port: await listen(server, options.port, options.host) });
 };
