@@ -28,9 +28,8 @@ export const readBody = (request: IncomingMessage, maxBytes: number): Promise<Bu
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
-        // Keep nothing more, but drain what comes (bounded by the server's request timeout): the
-        // answer goes out with `connection: close` (see sendJson), so the client hears why
-        // instead of a reset.
+        // Keep nothing more but drain what comes (bounded by the server's request timeout), so the
+        // client, still sending, hears why instead of a reset.
         request.removeAllListeners('data');
         request.resume();
         reject(new RequestBodyError(413, `request body over the ${maxBytes}-byte limit`));
@@ -42,10 +41,8 @@ export const readBody = (request: IncomingMessage, maxBytes: number): Promise<Bu
     request.on('error', reject);
   });
 
-/** A JSON answer; the connection is closed after it when the request's body was not read to its end. */
 export const sendJson = (response: ServerResponse, status: number, body: unknown): void => {
   const text = JSON.stringify(body);
-  const unread = !(response.req as IncomingMessage | undefined)?.complete;
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(unread ? { connection: 'close' } : {}) });
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   response.end(text);
 };
