@@ -10,22 +10,57 @@ import layers from './eslint/layers.js';
  * registry, the database or threads. Everything else under src/ is an engine.
  */
 const ADAPTERS = [
-  'src/cli/**', 'src/app/**', 'src/index.ts',
-  'src/admission/index.ts', 'src/admission/server.ts', 'src/admission/pool.ts', 'src/admission/worker.ts', 'src/admission/certificates.ts',
-  'src/sensor/**', 'src/http-server/**',
-  'src/manifest-scan/index.ts', 'src/manifest-scan/run.ts', 'src/manifest-scan/worker.ts', 'src/manifest-scan/protocol.ts',
+  'src/cli/**',
+  'src/app/**',
+  'src/index.ts',
+  'src/admission/index.ts',
+  'src/admission/server.ts',
+  'src/admission/pool.ts',
+  'src/admission/worker.ts',
+  'src/admission/certificates.ts',
+  'src/sensor/**',
+  'src/http-server/**',
+  'src/manifest-scan/index.ts',
+  'src/manifest-scan/run.ts',
+  'src/manifest-scan/worker.ts',
+  'src/manifest-scan/protocol.ts',
   'src/k8s/files/**',
   'src/policy/files/**',
-  'src/image/**', 'src/zip/**',
-  'src/vulndb/store/**', 'src/vulndb/sources/**', 'src/vulndb/update.ts',
+  'src/image/**',
+  'src/zip/**',
+  'src/vulndb/store/**',
+  'src/vulndb/sources/**',
+  'src/vulndb/update.ts',
   '**/*.test.ts',
 ];
 
 /** Node modules that perform I/O or read ambient state: engines must not touch them. */
 const IO_MODULES = [
-  ...['fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'http2', 'dgram', 'dns', 'tls', 'os', 'worker_threads', 'cluster', 'process', 'readline', 'tty'].flatMap((name) => [name, `node:${name}`]),
+  ...[
+    'fs',
+    'fs/promises',
+    'child_process',
+    'net',
+    'http',
+    'https',
+    'http2',
+    'dgram',
+    'dns',
+    'tls',
+    'os',
+    'worker_threads',
+    'cluster',
+    'process',
+    'readline',
+    'tty',
+  ].flatMap((name) => [name, `node:${name}`]),
   // Packages that do I/O.
-  'better-sqlite3', 'pg', 'undici', '@kubernetes/client-node', 'node-forge', 'playwright-core',
+  'better-sqlite3',
+  'pg',
+  'undici',
+  '@kubernetes/client-node',
+  'node-forge',
+  'playwright-core',
 ];
 
 const engineRestrictions = (extraPatterns = []) => ({
@@ -36,7 +71,19 @@ const engineRestrictions = (extraPatterns = []) => ({
       patterns: [
         { group: ['**/cli/**', '**/central/**', '**/admission/**'], message: 'Engines must not depend on the edges of the system.' },
         { group: ['**/k8s/files/**', '**/policy/files/**'], message: 'Engines read no files: take the loaded objects and policies as values.' },
-        { group: ['**/vulndb/store/**', '**/vulndb/sources/**', '**/image/sources/**', '**/image/cache*', '**/sensor/**', '**/http-server/**', '**/app/**', '**/manifest-scan/**'], message: 'Engines must not depend on adapters or use cases: take their results as values.' },
+        {
+          group: [
+            '**/vulndb/store/**',
+            '**/vulndb/sources/**',
+            '**/image/sources/**',
+            '**/image/cache*',
+            '**/sensor/**',
+            '**/http-server/**',
+            '**/app/**',
+            '**/manifest-scan/**',
+          ],
+          message: 'Engines must not depend on adapters or use cases: take their results as values.',
+        },
         ...extraPatterns,
       ],
     },
@@ -65,7 +112,11 @@ export default tseslint.config(
     // The shape of src/: faces, the CLI's reach, no cycles, functions a reader can hold in mind.
     files: ['src/**/*.ts'],
     plugins: { kubeward: layers, 'import-x': importX },
-    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })], 'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] }, 'import-x/extensions': ['.ts'] },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts'],
+    },
     rules: {
       'kubeward/through-faces': 'error',
       'kubeward/cli-reach': 'error',

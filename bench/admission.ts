@@ -37,7 +37,11 @@ const reviews = async (): Promise<string[]> => {
       const path = join(directory, entry.name);
       if (entry.isDirectory()) await walk(path);
       else if (/\.ya?ml$/.test(entry.name)) {
-        for (const document of loadAll(await readFile(path, 'utf8')) as { kind?: string; apiVersion?: string; metadata?: { name?: string; namespace?: string } }[]) {
+        for (const document of loadAll(await readFile(path, 'utf8')) as {
+          kind?: string;
+          apiVersion?: string;
+          metadata?: { name?: string; namespace?: string };
+        }[]) {
           const kind = document?.kind ? WORKLOAD_RESOURCES[document.kind as WorkloadKind] : undefined;
           if (!kind || !document.kind) continue;
           const version = (document.apiVersion ?? 'v1').split('/').pop() ?? 'v1';
@@ -92,14 +96,24 @@ const uniformLoad = async (port: number, ca: Buffer, bodies: readonly string[], 
     late.push(sent - due);
     inFlight.push(
       new Promise<void>((resolve) => {
-        const call = request({ host: '127.0.0.1', port, path: '/validate', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-          response.resume();
-          response.on('end', () => {
-            if (response.statusCode === 200) latencies.push(performance.now() - sent);
-            else errors++;
-            resolve();
-          });
-        });
+        const call = request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/validate',
+            method: 'POST',
+            agent,
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          },
+          (response) => {
+            response.resume();
+            response.on('end', () => {
+              if (response.statusCode === 200) latencies.push(performance.now() - sent);
+              else errors++;
+              resolve();
+            });
+          },
+        );
         call.on('error', () => {
           errors++;
           resolve();
@@ -123,7 +137,19 @@ const uniformLoad = async (port: number, ca: Buffer, bodies: readonly string[], 
   agent.destroy();
   const sorted = [...latencies].sort((a, b) => a - b);
   const lateness = [...late].sort((a, b) => a - b);
-  return { ratePerSecond: rate, requests: total, errors, senderLatenessMs: { p50: round(percentile(lateness, 50), 2), p99: round(percentile(lateness, 99), 2) }, latencyMs: { p50: round(percentile(sorted, 50), 2), p90: round(percentile(sorted, 90), 2), p99: round(percentile(sorted, 99), 2), p999: round(percentile(sorted, 99.9), 2), max: round(sorted.at(-1) ?? Number.NaN, 2) } };
+  return {
+    ratePerSecond: rate,
+    requests: total,
+    errors,
+    senderLatenessMs: { p50: round(percentile(lateness, 50), 2), p99: round(percentile(lateness, 99), 2) },
+    latencyMs: {
+      p50: round(percentile(sorted, 50), 2),
+      p90: round(percentile(sorted, 90), 2),
+      p99: round(percentile(sorted, 99), 2),
+      p999: round(percentile(sorted, 99.9), 2),
+      max: round(sorted.at(-1) ?? Number.NaN, 2),
+    },
+  };
 };
 
 const run = (command: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
@@ -145,7 +171,27 @@ const main = async (): Promise<void> => {
   if (made.code !== 0) throw new Error(made.stderr);
   const ca = await readFile(join(tls, 'ca.crt'));
   // The Node options `kubeward admission manifests` installs the webhook with.
-  const server = spawn(process.execPath, [...ADMISSION_NODE_OPTIONS.split(' '), bin, 'admission', 'serve', '--tls-cert', join(tls, 'tls.crt'), '--tls-key', join(tls, 'tls.key'), '--port', '0', '--address', '127.0.0.1', '--enforce', 'privileged-container', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const server = spawn(
+    process.execPath,
+    [
+      ...ADMISSION_NODE_OPTIONS.split(' '),
+      bin,
+      'admission',
+      'serve',
+      '--tls-cert',
+      join(tls, 'tls.crt'),
+      '--tls-key',
+      join(tls, 'tls.key'),
+      '--port',
+      '0',
+      '--address',
+      '127.0.0.1',
+      '--enforce',
+      'privileged-container',
+      '--quiet',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let stderr = '';
     server.stderr.on('data', (chunk: Buffer) => {
@@ -177,7 +223,14 @@ const main = async (): Promise<void> => {
         errors: result.errors,
         timeouts: result.timeouts,
         non2xx: result.non2xx,
-        latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, p999: result.latency.p99_9, max: result.latency.max, mean: round(result.latency.mean, 2) },
+        latencyMs: {
+          p50: result.latency.p50,
+          p90: result.latency.p90,
+          p99: result.latency.p99,
+          p999: result.latency.p99_9,
+          max: result.latency.max,
+          mean: round(result.latency.mean, 2),
+        },
       });
     }
     process.stdout.write(
@@ -186,9 +239,24 @@ const main = async (): Promise<void> => {
           benchmark: 'admission-webhook',
           date: new Date().toISOString(),
           machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGB: round(totalmem() / 2 ** 30, 1), node: process.version },
-          input: { serverNodeOptions: ADMISSION_NODE_OPTIONS, reviews: bodies.length, source: 'examples/ workloads as AdmissionReview v1 CREATE requests', policies: 'default DEPLOY-stage single-object policies, privileged-container enforced', connections, durationSeconds: duration, client: 'same machine as the webhook (2 cores shared)' },
-          evenlySpaced: { client: 'open loop in this process, arrivals every 1/rate s, latency from the send, keep-alive HTTPS with the given number of sockets', results: uniform },
-          autocannon: { client: 'autocannon --overallRate: each connection sends its per-second quota back to back, then waits for the next second (bursts); latency corrected for coordinated omission', results },
+          input: {
+            serverNodeOptions: ADMISSION_NODE_OPTIONS,
+            reviews: bodies.length,
+            source: 'examples/ workloads as AdmissionReview v1 CREATE requests',
+            policies: 'default DEPLOY-stage single-object policies, privileged-container enforced',
+            connections,
+            durationSeconds: duration,
+            client: 'same machine as the webhook (2 cores shared)',
+          },
+          evenlySpaced: {
+            client: 'open loop in this process, arrivals every 1/rate s, latency from the send, keep-alive HTTPS with the given number of sockets',
+            results: uniform,
+          },
+          autocannon: {
+            client:
+              'autocannon --overallRate: each connection sends its per-second quota back to back, then waits for the next second (bursts); latency corrected for coordinated omission',
+            results,
+          },
           goal: { p99Ms: 5, atRatePerSecond: 200 },
         },
         null,

@@ -53,7 +53,18 @@ export const writeCorpus = async (directory: string, workloads: number, seed = 4
     for (let i = start; i < Math.min(start + perFile, workloads); i++) {
       const name = `app-${i}`;
       const kindRoll = next();
-      const kind = kindRoll < 0.6 ? 'Deployment' : kindRoll < 0.75 ? 'StatefulSet' : kindRoll < 0.8 ? 'DaemonSet' : kindRoll < 0.85 ? 'Job' : kindRoll < 0.95 ? 'CronJob' : 'Pod';
+      const kind =
+        kindRoll < 0.6
+          ? 'Deployment'
+          : kindRoll < 0.75
+            ? 'StatefulSet'
+            : kindRoll < 0.8
+              ? 'DaemonSet'
+              : kindRoll < 0.85
+                ? 'Job'
+                : kindRoll < 0.95
+                  ? 'CronJob'
+                  : 'Pod';
       const bad = chance(0.2);
       const containerCount = 1 + Math.floor(next() * 3);
       containers += containerCount + (chance(0.3) ? 1 : 0);

@@ -32,7 +32,6 @@ const root = new URL('../..', import.meta.url).pathname;
 const bin = join(root, 'dist/src/cli/bin.js');
 const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
 
-
 /** A package as both tools can name it: the purl's type, namespace, name and version, qualifiers left out. */
 interface Identity {
   readonly type: string;
@@ -85,11 +84,17 @@ const fileOf = (path: string): string => path.split('!')[0] as string;
 /** The other tool's packages of the same purl type found in the same file, with the same name or version. */
 const counterparts = (side: Side, others: readonly Side[]): Side[] => {
   const files = new Set(side.paths.map(fileOf));
-  return others.filter((other) => other.identity.type === side.identity.type && other.paths.some((path) => files.has(fileOf(path))) && (other.identity.name === side.identity.name || other.identity.version === side.identity.version));
+  return others.filter(
+    (other) =>
+      other.identity.type === side.identity.type &&
+      other.paths.some((path) => files.has(fileOf(path))) &&
+      (other.identity.name === side.identity.name || other.identity.version === side.identity.version),
+  );
 };
 
 interface Disagreement {
-  readonly category: 'identity-differs' | 'lockfile-read-in-directory-scans-only' | 'local-workspace-crate' | 'no-version' | 'file-content-classifier' | 'unexplained';
+  readonly category:
+    'identity-differs' | 'lockfile-read-in-directory-scans-only' | 'local-workspace-crate' | 'no-version' | 'file-content-classifier' | 'unexplained';
   readonly why: string;
 }
 
@@ -113,14 +118,27 @@ const isLocalCrate = (lockfile: string | undefined, name: string, version: strin
 /** Why Kubeward lists a package Syft does not, when the evidence tells. */
 const explainOursOnly = (ours: Side, syft: readonly Side[], evidence: Evidence): Disagreement => {
   const same = counterparts(ours, syft);
-  if (same.length) return { category: 'identity-differs', why: `Syft names the same file's package ${same.map((entry) => `${entry.identity.name}@${entry.identity.version}`).join(', ')}` };
+  if (same.length)
+    return {
+      category: 'identity-differs',
+      why: `Syft names the same file's package ${same.map((entry) => `${entry.identity.name}@${entry.identity.version}`).join(', ')}`,
+    };
   const lockCataloger = SYFT_LOCKFILE_CATALOGERS[ours.by];
   if (lockCataloger && !(ours.by === 'composer' && ours.paths.some((path) => path.endsWith('/installed.json')))) {
     if (evidence.syftWithLockfiles?.has(ours.identity.key))
-      return { category: 'lockfile-read-in-directory-scans-only', why: `declared in ${ours.paths.join(', ')}: Syft's ${lockCataloger} runs on directory scans only (its image scans list installed packages); with it selected, Syft lists this package too` };
+      return {
+        category: 'lockfile-read-in-directory-scans-only',
+        why: `declared in ${ours.paths.join(', ')}: Syft's ${lockCataloger} runs on directory scans only (its image scans list installed packages); with it selected, Syft lists this package too`,
+      };
     if (ours.by === 'cargo' && ours.paths.some((path) => isLocalCrate(evidence.readImageFile(path), ours.identity.name, ours.identity.version)))
-      return { category: 'local-workspace-crate', why: `${ours.paths.join(', ')} lists it without a source: the project's own crate, not one from crates.io; Syft's ${lockCataloger} leaves it out even when selected, Kubeward (like Trivy) lists it` };
-    return { category: 'unexplained', why: `declared in ${ours.paths.join(', ')}, which Syft's image scans do not read${evidence.syftWithLockfiles ? `; Syft does not list it even with ${lockCataloger} selected` : ''}` };
+      return {
+        category: 'local-workspace-crate',
+        why: `${ours.paths.join(', ')} lists it without a source: the project's own crate, not one from crates.io; Syft's ${lockCataloger} leaves it out even when selected, Kubeward (like Trivy) lists it`,
+      };
+    return {
+      category: 'unexplained',
+      why: `declared in ${ours.paths.join(', ')}, which Syft's image scans do not read${evidence.syftWithLockfiles ? `; Syft does not list it even with ${lockCataloger} selected` : ''}`,
+    };
   }
   return { category: 'unexplained', why: `only Kubeward's ${ours.by} cataloger lists it (${ours.paths.join(', ')})` };
 };
@@ -128,8 +146,16 @@ const explainOursOnly = (ours: Side, syft: readonly Side[], evidence: Evidence):
 /** Why Syft lists a package Kubeward does not, when the evidence tells. */
 const explainSyftOnly = (entry: Side & { readonly artifact: SyftArtifact }, ours: readonly Side[]): Disagreement => {
   const same = counterparts(entry, ours);
-  if (same.length) return { category: 'identity-differs', why: `Kubeward names the same file's package ${same.map((other) => `${other.identity.name}@${other.identity.version}`).join(', ')}` };
-  if (entry.artifact.type === 'binary') return { category: 'file-content-classifier', why: `Syft's binary classifier recognised ${entry.paths.join(', ')} from its bytes; Kubeward has no cataloger for binaries without package metadata` };
+  if (same.length)
+    return {
+      category: 'identity-differs',
+      why: `Kubeward names the same file's package ${same.map((other) => `${other.identity.name}@${other.identity.version}`).join(', ')}`,
+    };
+  if (entry.artifact.type === 'binary')
+    return {
+      category: 'file-content-classifier',
+      why: `Syft's binary classifier recognised ${entry.paths.join(', ')} from its bytes; Kubeward has no cataloger for binaries without package metadata`,
+    };
   if (!entry.artifact.version || /^(?:UNKNOWN|\(devel\))$/i.test(entry.artifact.version)) {
     const what =
       entry.artifact.type === 'go-module'
@@ -137,7 +163,10 @@ const explainSyftOnly = (entry: Side & { readonly artifact: SyftArtifact }, ours
         : entry.artifact.type === 'java-archive'
           ? `the archive ${entry.paths.join(', ')} itself, named after its file: its MANIFEST.MF gives no title or version`
           : 'a package without a version';
-    return { category: 'no-version', why: `${what}; Syft lists it as ${entry.artifact.version || 'no version'}, Kubeward leaves out packages with no version to match` };
+    return {
+      category: 'no-version',
+      why: `${what}; Syft lists it as ${entry.artifact.version || 'no version'}, Kubeward leaves out packages with no version to match`,
+    };
   }
   return { category: 'unexplained', why: `only Syft's ${entry.by} lists it (${entry.paths.join(', ')})` };
 };
@@ -150,7 +179,12 @@ const syftSides = (document: { readonly artifacts: readonly SyftArtifact[] }): M
   for (const artifact of document.artifacts) {
     const identity = identityOf(artifact.purl, { type: artifact.type, name: artifact.name, version: artifact.version });
     const known = sides.get(identity.key);
-    sides.set(identity.key, { identity, paths: [...new Set([...(known?.paths ?? []), ...(artifact.locations ?? []).map((location) => location.path)])], by: known?.by ?? artifact.foundBy, artifact: known?.artifact ?? artifact });
+    sides.set(identity.key, {
+      identity,
+      paths: [...new Set([...(known?.paths ?? []), ...(artifact.locations ?? []).map((location) => location.path)])],
+      by: known?.by ?? artifact.foundBy,
+      artifact: known?.artifact ?? artifact,
+    });
   }
   return sides;
 };
@@ -158,7 +192,8 @@ const syftSides = (document: { readonly artifacts: readonly SyftArtifact[] }): M
 const syftVersion = (path: string, reported: string | undefined): string => goModuleVersion(path, 'github.com/anchore/syft', reported);
 
 const main = async (): Promise<void> => {
-  if (!hasAppImageTools) throw new Error('the application image needs mmdebstrap, umoci, skopeo, go, git and golang-github-aquasecurity-go-dep-parser-dev, as root');
+  if (!hasAppImageTools)
+    throw new Error('the application image needs mmdebstrap, umoci, skopeo, go, git and golang-github-aquasecurity-go-dep-parser-dev, as root');
   const runs = Number(args.runs);
   const timeout = Number(args.timeout);
   const dataDirectory = args.data ?? [join(root, '..', 'shared', 'data', 'osv'), '/work/shared/data/osv'].find((path) => existsSync(path));
@@ -208,7 +243,10 @@ const main = async (): Promise<void> => {
       command: `kubeward image scan ${image.reference} --db <all of ${dataDirectory}> --format json`,
       ...summarise(withVulnerabilities),
       sbomOnly: { command: `kubeward image scan ${image.reference} --no-vulnerabilities --format cyclonedx`, ...summarise(sbomOnly) },
-      cachedByDigest: { command: `kubeward image scan ${image.reference} --db ... --format json (second scan: packages from the digest cache, vulnerabilities matched again)`, ...summarise(cached) },
+      cachedByDigest: {
+        command: `kubeward image scan ${image.reference} --db ... --format json (second scan: packages from the digest cache, vulnerabilities matched again)`,
+        ...summarise(cached),
+      },
       packages: scan.packages.length,
       uniquePackages: ours.size,
       packagesByCataloger: count(scan.packages, (pkg) => pkg.cataloger),
@@ -238,7 +276,12 @@ const main = async (): Promise<void> => {
         // Once more with the lockfile catalogers Syft keeps for directory scans: evidence for the explanations.
         const lockfileCatalogers = [...new Set(Object.values(SYFT_LOCKFILE_CATALOGERS))];
         log('syft with its lockfile catalogers selected');
-        const withLockfiles = await measure(syftPath, [...syftArgs, '--select-catalogers', lockfileCatalogers.map((name) => `+${name}`).join(',')], timeout, env);
+        const withLockfiles = await measure(
+          syftPath,
+          [...syftArgs, '--select-catalogers', lockfileCatalogers.map((name) => `+${name}`).join(',')],
+          timeout,
+          env,
+        );
         const withLockfilesDocument = withLockfiles.exitCode === 0 ? (JSON.parse(withLockfiles.stdout) as { artifacts: SyftArtifact[] }) : undefined;
         const evidence: Evidence = {
           ...(withLockfilesDocument ? { syftWithLockfiles: new Set(syftSides(withLockfilesDocument).keys()) } : {}),
@@ -252,8 +295,18 @@ const main = async (): Promise<void> => {
         };
         const oursSides = [...ours.values()];
         const theirSides = [...theirs.values()];
-        const onlyKubeward = oursSides.filter((side) => !theirs.has(side.identity.key)).map((side) => ({ package: side.identity.key, cataloger: side.by, paths: side.paths, ...explainOursOnly(side, theirSides, evidence) }));
-        const onlySyft = theirSides.filter((side) => !ours.has(side.identity.key)).map((side) => ({ package: side.identity.key, syftType: side.artifact.type, foundBy: side.by, paths: side.paths, ...explainSyftOnly(side, oursSides) }));
+        const onlyKubeward = oursSides
+          .filter((side) => !theirs.has(side.identity.key))
+          .map((side) => ({ package: side.identity.key, cataloger: side.by, paths: side.paths, ...explainOursOnly(side, theirSides, evidence) }));
+        const onlySyft = theirSides
+          .filter((side) => !ours.has(side.identity.key))
+          .map((side) => ({
+            package: side.identity.key,
+            syftType: side.artifact.type,
+            foundBy: side.by,
+            paths: side.paths,
+            ...explainSyftOnly(side, oursSides),
+          }));
         const byType = (keys: Iterable<Side>): Record<string, number> => count([...keys], (side) => side.identity.type);
         const kubewardWall = kubeward.wallSeconds.median;
         const syftSummary = summarise(measured);
@@ -296,7 +349,13 @@ const main = async (): Promise<void> => {
     const figures = {
       benchmark: 'image-scan',
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGB: round(totalmem() / 2 ** 30, 1), node: process.version, peakRssFrom: hasGnuTime ? 'GNU time %M' : '/proc VmHWM sampled every 5 ms' },
+      machine: {
+        cpus: cpus().length,
+        model: cpus()[0]?.model ?? 'unknown',
+        memoryGB: round(totalmem() / 2 ** 30, 1),
+        node: process.version,
+        peakRssFrom: hasGnuTime ? 'GNU time %M' : '/proc VmHWM sampled every 5 ms',
+      },
       image: {
         reference: image.reference,
         layers: scan.image.layers.map((layer) => ({ digest: layer.digest, size: layer.size, createdBy: layer.createdBy })),

@@ -74,7 +74,14 @@ export const measure = (
         void (async () => {
           const kilobytes = hasGnuTime ? Number((await readFile(timeFile, 'utf8').catch(() => '')).trim().split('\n').at(-1)) : sampled * 1024;
           await rm(scratch, { recursive: true, force: true });
-          resolve({ wallSeconds, peakRssMB: Math.round((kilobytes || 0) / 1024), exitCode: code, stdout: Buffer.concat(chunks).toString('utf8'), stdoutBytes, timedOut });
+          resolve({
+            wallSeconds,
+            peakRssMB: Math.round((kilobytes || 0) / 1024),
+            exitCode: code,
+            stdout: Buffer.concat(chunks).toString('utf8'),
+            stdoutBytes,
+            timedOut,
+          });
         })();
       });
     })().catch(reject);

@@ -50,7 +50,11 @@ const subtractRanges = (ranges: readonly Range[], minus: readonly Range[]): Rang
 };
 
 const unionPorts = (a: Ports, b: Ports): Ports =>
-  new Map(PROTOCOLS.map((protocol) => [protocol, mergeRanges([...(a.get(protocol) ?? []), ...(b.get(protocol) ?? [])])] as const).filter(([, ranges]) => ranges.length > 0));
+  new Map(
+    PROTOCOLS.map((protocol) => [protocol, mergeRanges([...(a.get(protocol) ?? []), ...(b.get(protocol) ?? [])])] as const).filter(
+      ([, ranges]) => ranges.length > 0,
+    ),
+  );
 
 const isEmpty = (ports: Ports): boolean => PROTOCOLS.every((protocol) => !ports.get(protocol)?.length);
 
@@ -271,7 +275,11 @@ export const parseNcaConnection = (text: string): Ports | undefined => {
   if (text.startsWith('All but ')) {
     const complement = parseNcaConnection(text.slice('All but '.length));
     if (!complement) return undefined;
-    return new Map(PROTOCOLS.map((protocol) => [protocol, subtractRanges([[MIN_PORT, MAX_PORT]], complement.get(protocol) ?? [])] as const).filter(([, ranges]) => ranges.length > 0));
+    return new Map(
+      PROTOCOLS.map((protocol) => [protocol, subtractRanges([[MIN_PORT, MAX_PORT]], complement.get(protocol) ?? [])] as const).filter(
+        ([, ranges]) => ranges.length > 0,
+      ),
+    );
   }
   const cubes = [...text.matchAll(/\{([^}]*)\}/g)].map((match) => match[1] ?? '');
   if (cubes.length === 0) return undefined;
@@ -379,7 +387,10 @@ export const compareSelfConnections = (kubeward: KubewardMap, ncaPods: string, e
   for (const connection of kubeward.connections) {
     if (connection.from !== connection.to) continue;
     const [namespace = '', , name = ''] = connection.from.split('/');
-    ours.set(`${namespace}/${name}`, new Map(PROTOCOLS.map((protocol) => [protocol, mergeRanges(connection.ports[protocol] ?? [])] as const).filter(([, ranges]) => ranges.length > 0)));
+    ours.set(
+      `${namespace}/${name}`,
+      new Map(PROTOCOLS.map((protocol) => [protocol, mergeRanges(connection.ports[protocol] ?? [])] as const).filter(([, ranges]) => ranges.length > 0)),
+    );
   }
   const theirs = new Map<string, Ports>();
   for (const line of ncaPods.split('\n')) {

@@ -54,19 +54,42 @@ export const networkCorpus = (namespaces: number, perNamespace: number): string 
         `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app-${p}, namespace: ${name}}\nspec:\n  selector: {matchLabels: {app: app-${p}}}\n  template:\n    metadata: {labels: {app: app-${p}, tier: ${tier}}}\n    spec: {containers: [{name: c, image: registry.example.com/app-${p}:1, ports: [{name: http, containerPort: ${8000 + p}}, {name: metrics, containerPort: 9100}]}]}`,
       );
     }
-    const policy = (policyName: string, spec: string): string => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${policyName}, namespace: ${name}}\nspec: ${spec}`;
+    const policy = (policyName: string, spec: string): string =>
+      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${policyName}, namespace: ${name}}\nspec: ${spec}`;
     documents.push(policy('default-deny', '{podSelector: {}, policyTypes: [Ingress, Egress]}'));
-    documents.push(policy('dns-and-https', '{podSelector: {}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}}], ports: [{port: 53, protocol: UDP}, {port: 53}]}, {to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}], ports: [{port: 443}]}]}'));
-    documents.push(policy('front-from-team', `{podSelector: {matchLabels: {tier: front}}, ingress: [{from: [{namespaceSelector: {matchLabels: {team: t${n % 20}}}}], ports: [{port: http}]}]}`));
-    documents.push(policy('back-from-front', '{podSelector: {matchLabels: {tier: back}}, ingress: [{from: [{podSelector: {matchLabels: {tier: front}}}], ports: [{port: http}]}]}'));
-    documents.push(policy('front-egress', '{podSelector: {matchLabels: {tier: front}}, policyTypes: [Egress], egress: [{to: [{podSelector: {matchLabels: {tier: back}}}, {namespaceSelector: {matchLabels: {env: prod}}, podSelector: {matchLabels: {tier: front}}}]}]}'));
+    documents.push(
+      policy(
+        'dns-and-https',
+        '{podSelector: {}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}}], ports: [{port: 53, protocol: UDP}, {port: 53}]}, {to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}], ports: [{port: 443}]}]}',
+      ),
+    );
+    documents.push(
+      policy(
+        'front-from-team',
+        `{podSelector: {matchLabels: {tier: front}}, ingress: [{from: [{namespaceSelector: {matchLabels: {team: t${n % 20}}}}], ports: [{port: http}]}]}`,
+      ),
+    );
+    documents.push(
+      policy(
+        'back-from-front',
+        '{podSelector: {matchLabels: {tier: back}}, ingress: [{from: [{podSelector: {matchLabels: {tier: front}}}], ports: [{port: http}]}]}',
+      ),
+    );
+    documents.push(
+      policy(
+        'front-egress',
+        '{podSelector: {matchLabels: {tier: front}}, policyTypes: [Egress], egress: [{to: [{podSelector: {matchLabels: {tier: back}}}, {namespaceSelector: {matchLabels: {env: prod}}, podSelector: {matchLabels: {tier: front}}}]}]}',
+      ),
+    );
   }
   return `${documents.join('\n---\n')}\n`;
 };
 
 /** network-config-analyzer: KUBEWARD_NCA, then the venv the docs install it in, then PATH. */
 const findNca = (): string | undefined => {
-  const candidates = [process.env.KUBEWARD_NCA, join(homedir(), '.cache/kubeward/nca-venv/bin/nca')].filter((candidate): candidate is string => Boolean(candidate));
+  const candidates = [process.env.KUBEWARD_NCA, join(homedir(), '.cache/kubeward/nca-venv/bin/nca')].filter((candidate): candidate is string =>
+    Boolean(candidate),
+  );
   const which = spawnSync('sh', ['-c', 'command -v nca'], { encoding: 'utf8' });
   if (which.status === 0 && which.stdout.trim()) candidates.push(which.stdout.trim());
   return candidates.find((candidate) => existsSync(candidate));
@@ -85,7 +108,7 @@ const NCA_EXPLANATIONS = {
   protocols:
     'Normalised: NCA\'s "All connections" also covers ICMP and every other IP protocol; only TCP, UDP and SCTP, the protocols a NetworkPolicy port names, are compared.',
   onlyKubeward:
-    'Expected to be none on this corpus. Two NCA 2.1.0 deviations from the API show up here on other inputs (docs/network.md): a policy without policyTypes whose egress is an empty list isolates egress in NCA (it tests for the key; the API server defaults policyTypes to Ingress alone, as len(egress) is 0), and a podSelector with Exists or DoesNotExist inside a peer that also has a namespaceSelector matches only pods of the policy\'s own namespace in NCA.',
+    "Expected to be none on this corpus. Two NCA 2.1.0 deviations from the API show up here on other inputs (docs/network.md): a policy without policyTypes whose egress is an empty list isolates egress in NCA (it tests for the key; the API server defaults policyTypes to Ingress alone, as len(egress) is 0), and a podSelector with Exists or DoesNotExist inside a peer that also has a namespaceSelector matches only pods of the policy's own namespace in NCA.",
 };
 
 interface PeerInput {
@@ -112,9 +135,28 @@ const checkSelfConnections = async (nca: string, peer: PeerInput, namespaces: nu
   log(`kubeward netpol map and nca --output_endpoints pods, ${namespaces} namespaces, two replicas per Deployment`);
   const kubeward = await measure(process.execPath, [bin, 'netpol', 'map', input, '--format', 'json', '-q'], peer.timeout);
   const output = join(peer.directory, 'nca-pods.txt');
-  const ncaRun = await measure(nca, ['--connectivity', corpusDirectory, '--pod_list', corpusDirectory, '--ns_list', corpusDirectory, '--output_format', 'txt_no_fw_rules', '--output_endpoints', 'pods', '--print_ipv6', '--file_out', output], peer.timeout);
+  const ncaRun = await measure(
+    nca,
+    [
+      '--connectivity',
+      corpusDirectory,
+      '--pod_list',
+      corpusDirectory,
+      '--ns_list',
+      corpusDirectory,
+      '--output_format',
+      'txt_no_fw_rules',
+      '--output_endpoints',
+      'pods',
+      '--print_ipv6',
+      '--file_out',
+      output,
+    ],
+    peer.timeout,
+  );
   const ncaText = await readFile(output, 'utf8').catch(() => '');
-  if (kubeward.exitCode !== 0 || ncaRun.exitCode !== 0 || !ncaText) return { available: false, reason: `exit codes: nca ${ncaRun.exitCode}${ncaRun.timedOut ? ' (timed out)' : ''}, kubeward ${kubeward.exitCode}` };
+  if (kubeward.exitCode !== 0 || ncaRun.exitCode !== 0 || !ncaText)
+    return { available: false, reason: `exit codes: nca ${ncaRun.exitCode}${ncaRun.timedOut ? ' (timed out)' : ''}, kubeward ${kubeward.exitCode}` };
   return {
     available: true,
     input: `the same ${namespaces} namespaces with replicas: 2 on every Deployment; nca --output_endpoints pods (lines ns/app-N-1 => ns/app-N-2)`,
@@ -141,7 +183,19 @@ const runNca = async (nca: string, peer: PeerInput) => {
   // Policies, pods and namespaces all come from the same files; the map goes to a file, as NCA
   // prints progress and warnings on stdout.
   const output = join(peer.directory, 'nca.txt');
-  const ncaArgs = ['--connectivity', corpusDirectory, '--pod_list', corpusDirectory, '--ns_list', corpusDirectory, '--output_format', 'txt_no_fw_rules', '--print_ipv6', '--file_out', output];
+  const ncaArgs = [
+    '--connectivity',
+    corpusDirectory,
+    '--pod_list',
+    corpusDirectory,
+    '--ns_list',
+    corpusDirectory,
+    '--output_format',
+    'txt_no_fw_rules',
+    '--print_ipv6',
+    '--file_out',
+    output,
+  ];
   const ncaRuns: Measurement[] = [];
   for (let run = 0; run < peer.runs; run++) {
     log(`nca --connectivity, ${namespaces} namespaces, run ${run + 1}/${peer.runs}`);
@@ -175,7 +229,9 @@ const runNca = async (nca: string, peer: PeerInput) => {
     peakRssRatio: round(ncaFigures.peakRssMB.max / kubewardFigures.peakRssMB.max, 2),
   };
   if (ncaLast.timedOut || ncaLast.exitCode !== 0 || !ncaText || kubewardLast.exitCode !== 0) {
-    const reason = ncaLast.timedOut ? `NCA did not finish within --timeout ${peer.timeout} s` : `exit codes: nca ${ncaLast.exitCode}, kubeward ${kubewardLast.exitCode}`;
+    const reason = ncaLast.timedOut
+      ? `NCA did not finish within --timeout ${peer.timeout} s`
+      : `exit codes: nca ${ncaLast.exitCode}, kubeward ${kubewardLast.exitCode}`;
     return { ...base, comparison: { available: false, reason } };
   }
   const ours = fromKubeward(JSON.parse(kubewardLast.stdout) as KubewardMap);
@@ -205,7 +261,9 @@ const main = async (): Promise<void> => {
     const input = join(directory, 'cluster.yaml');
     const corpus = networkCorpus(namespaces, perNamespace);
     await writeFile(input, corpus);
-    log(`${namespaces * perNamespace} workloads in ${namespaces} namespaces, ${namespaces * 5} NetworkPolicies (${(corpus.length / 1024 / 1024).toFixed(1)} MB)`);
+    log(
+      `${namespaces * perNamespace} workloads in ${namespaces} namespaces, ${namespaces * 5} NetworkPolicies (${(corpus.length / 1024 / 1024).toFixed(1)} MB)`,
+    );
     const measured: Measurement[] = [];
     for (let run = 0; run < runs; run++) {
       log(`kubeward netpol map run ${run + 1}/${runs}`);
@@ -218,18 +276,33 @@ const main = async (): Promise<void> => {
       ? { available: true, ...summarise([await measure(peer, ['list', '--dirpath', directory, '-o', 'json'], timeout)]) }
       : {
           available: false,
-          reason: 'not installed: `go install github.com/np-guard/netpol-analyzer/cmd/netpolicy@latest` is refused by the Go module proxy on this machine (HTTP 403 for every version of github.com/np-guard/netpol-analyzer)',
+          reason:
+            'not installed: `go install github.com/np-guard/netpol-analyzer/cmd/netpolicy@latest` is refused by the Go module proxy on this machine (HTTP 403 for every version of github.com/np-guard/netpol-analyzer)',
         };
     const nca = findNca();
     const networkConfigAnalyzer = nca
-      ? await runNca(nca, { namespaces: Number(args['peer-namespaces']), perNamespace, runs: Number(args['peer-runs']), timeout, directory, selfCheck: !args['skip-peer-self-check'], full: { namespaces, input, measured } })
+      ? await runNca(nca, {
+          namespaces: Number(args['peer-namespaces']),
+          perNamespace,
+          runs: Number(args['peer-runs']),
+          timeout,
+          directory,
+          selfCheck: !args['skip-peer-self-check'],
+          full: { namespaces, input, measured },
+        })
       : { available: false, reason: `not found (KUBEWARD_NCA, ~/.cache/kubeward/nca-venv/bin/nca, PATH): install with \`${NCA_INSTALL}\`` };
     process.stdout.write(
       `${JSON.stringify(
         {
           benchmark: 'netpol-map',
           date: new Date().toISOString(),
-          machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGB: round(totalmem() / 2 ** 30, 1), node: process.version, peakRssFrom: hasGnuTime ? 'GNU time %M' : '/proc VmHWM sampled every 5 ms' },
+          machine: {
+            cpus: cpus().length,
+            model: cpus()[0]?.model ?? 'unknown',
+            memoryGB: round(totalmem() / 2 ** 30, 1),
+            node: process.version,
+            peakRssFrom: hasGnuTime ? 'GNU time %M' : '/proc VmHWM sampled every 5 ms',
+          },
           input: { namespaces, workloads: namespaces * perNamespace, networkPolicies: namespaces * 5, megabytes: round(corpus.length / 1024 / 1024) },
           runs,
           kubeward: {

@@ -55,8 +55,12 @@ export const riskCorpus = (namespaces: number, perNamespace: number, bindings: n
   for (let n = 0; n < namespaces; n++) {
     const ns = `ns-${n}`;
     documents.push(`apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}, labels: {team: t${n % 20}}}`);
-    documents.push(`apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: secret-reader, namespace: ${ns}}\nrules: [{apiGroups: [""], resources: [secrets], verbs: [get, list]}]`);
-    documents.push(`apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: config-reader, namespace: ${ns}}\nrules: [{apiGroups: [""], resources: [configmaps], verbs: [get], resourceNames: [app-config]}]`);
+    documents.push(
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: secret-reader, namespace: ${ns}}\nrules: [{apiGroups: [""], resources: [secrets], verbs: [get, list]}]`,
+    );
+    documents.push(
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: config-reader, namespace: ${ns}}\nrules: [{apiGroups: [""], resources: [configmaps], verbs: [get], resourceNames: [app-config]}]`,
+    );
     for (let p = 0; p < perNamespace; p++) {
       const name = `app-${p}`;
       const w = n * perNamespace + p;
@@ -71,19 +75,30 @@ export const riskCorpus = (namespaces: number, perNamespace: number, bindings: n
       documents.push(
         `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}, tier: ${p % 3 === 0 ? 'front' : 'back'}}}\n    spec:\n      serviceAccountName: ${name}\n      containers:\n        - name: main\n          image: ${imageName(w % images)}\n          securityContext: ${security}\n          ports: [{name: http, containerPort: 8080}]\n          env: [{name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}]\n          resources: {limits: {cpu: 500m, memory: 256Mi}, requests: {cpu: 100m, memory: 128Mi}}`,
       );
-      if (p % 3 === 0) documents.push(`apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: ${ns}}\nspec: {type: ${p % 15 === 0 ? 'LoadBalancer' : 'ClusterIP'}, selector: {app: ${name}}, ports: [{port: 80, targetPort: http}]}`);
+      if (p % 3 === 0)
+        documents.push(
+          `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: ${ns}}\nspec: {type: ${p % 15 === 0 ? 'LoadBalancer' : 'ClusterIP'}, selector: {app: ${name}}, ports: [{port: 80, targetPort: http}]}`,
+        );
     }
     for (let b = 0; b < perNamespaceBindings; b++) {
       const role = b % 3 === 0 ? 'kind: Role, name: secret-reader' : b % 3 === 1 ? 'kind: ClusterRole, name: view' : 'kind: Role, name: config-reader';
-      documents.push(`apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: binding-${b}, namespace: ${ns}}\nroleRef: {apiGroup: rbac.authorization.k8s.io, ${role}}\nsubjects: [{kind: ServiceAccount, name: app-${(b * 7) % perNamespace}}]`);
+      documents.push(
+        `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: binding-${b}, namespace: ${ns}}\nroleRef: {apiGroup: rbac.authorization.k8s.io, ${role}}\nsubjects: [{kind: ServiceAccount, name: app-${(b * 7) % perNamespace}}]`,
+      );
     }
     if (n % 2 === 0) {
-      documents.push(`apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny, namespace: ${ns}}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}`);
-      documents.push(`apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: front-from-team, namespace: ${ns}}\nspec: {podSelector: {matchLabels: {tier: front}}, ingress: [{from: [{namespaceSelector: {matchLabels: {team: t${n % 20}}}}], ports: [{port: http}]}]}`);
+      documents.push(
+        `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny, namespace: ${ns}}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}`,
+      );
+      documents.push(
+        `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: front-from-team, namespace: ${ns}}\nspec: {podSelector: {matchLabels: {tier: front}}, ingress: [{from: [{namespaceSelector: {matchLabels: {team: t${n % 20}}}}], ports: [{port: http}]}]}`,
+      );
     }
   }
   for (let c = 0; c < clusterBindings; c++) {
-    documents.push(`apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: cluster-binding-${c}}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${c === 0 ? 'cluster-admin' : 'view'}}\nsubjects: [{kind: ServiceAccount, name: app-${c}, namespace: ns-${c}}]`);
+    documents.push(
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: cluster-binding-${c}}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${c === 0 ? 'cluster-admin' : 'view'}}\nsubjects: [{kind: ServiceAccount, name: app-${c}, namespace: ns-${c}}]`,
+    );
   }
   return `${documents.join('\n---\n')}\n`;
 };
@@ -92,7 +107,15 @@ const SEVERITIES = ['CRITICAL', 'HIGH', 'HIGH', 'MEDIUM', 'MEDIUM', 'MEDIUM', 'L
 
 /** A `kubeward image scan --format json` report: Debian packages, and vulnerability findings over them. */
 export const scanReport = (index: number, vulnerabilities: number): string => {
-  const packages = Array.from({ length: 150 }, (_, p) => ({ ecosystem: 'Debian', release: '12', name: p === 0 ? 'bash' : p === 1 ? 'curl' : p === 2 ? 'apt' : `lib-${p}`, version: `1.${p}.0-1`, cataloger: 'dpkg', purl: `pkg:deb/debian/lib-${p}@1.${p}.0-1?distro=debian-12`, path: '/var/lib/dpkg/status' }));
+  const packages = Array.from({ length: 150 }, (_, p) => ({
+    ecosystem: 'Debian',
+    release: '12',
+    name: p === 0 ? 'bash' : p === 1 ? 'curl' : p === 2 ? 'apt' : `lib-${p}`,
+    version: `1.${p}.0-1`,
+    cataloger: 'dpkg',
+    purl: `pkg:deb/debian/lib-${p}@1.${p}.0-1?distro=debian-12`,
+    path: '/var/lib/dpkg/status',
+  }));
   const matches = Array.from({ length: vulnerabilities }, (_, v) => {
     const installed = packages[(v * 13 + index) % packages.length] as (typeof packages)[number];
     const id = `CVE-${2018 + (v % 8)}-${String(10000 + ((v * 7919 + index * 31) % 40000)).padStart(5, '0')}`;
@@ -116,7 +139,17 @@ export const scanReport = (index: number, vulnerabilities: number): string => {
   });
   return JSON.stringify({
     schemaVersion: '1.0',
-    image: { source: imageName(index), digest: `sha256:${index.toString(16).padStart(64, '0')}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', created: `2026-0${1 + (index % 9)}-01T00:00:00Z`, exposedPorts: [], env: [], labels: {}, layers: [], history: [] },
+    image: {
+      source: imageName(index),
+      digest: `sha256:${index.toString(16).padStart(64, '0')}`,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      created: `2026-0${1 + (index % 9)}-01T00:00:00Z`,
+      exposedPorts: [],
+      env: [],
+      labels: {},
+      layers: [],
+      history: [],
+    },
     packages,
     vulnerabilities: matches,
     problems: [],
@@ -134,7 +167,9 @@ const phases = async (directory: string): Promise<void> => {
   };
   const { policies } = await loadPolicyPath(builtInPolicyDirectory(), root);
   const selected = selectPolicies(policies, [], { enable: [], disable: [], only: [] }, 'bench');
-  const snapshot = await time('loadManifests', async () => buildSnapshot((await loadInputs([join(directory, 'cluster.yaml')], { ...DEFAULT_LOAD_OPTIONS, cwd: directory, stdin: () => [] })).objects));
+  const snapshot = await time('loadManifests', async () =>
+    buildSnapshot((await loadInputs([join(directory, 'cluster.yaml')], { ...DEFAULT_LOAD_OPTIONS, cwd: directory, stdin: () => [] })).objects),
+  );
   const files = (await readdir(directory)).filter((name) => name.startsWith('scan-')).sort();
   const images = await time('readScans', async () =>
     Promise.all(
@@ -148,7 +183,9 @@ const phases = async (directory: string): Promise<void> => {
   const runs: Record<string, number>[] = [];
   for (let run = 0; run < 3; run++) {
     const lookup = imageLookup(images);
-    const { findings } = await time('policies', () => evaluatePolicies(snapshot, selected.active, { now, stages: ['BUILD', 'DEPLOY'], imageScan: (name) => lookup(name)?.scan }));
+    const { findings } = await time('policies', () =>
+      evaluatePolicies(snapshot, selected.active, { now, stages: ['BUILD', 'DEPLOY'], imageScan: (name) => lookup(name)?.scan }),
+    );
     const rbac = await time('rbac', () => assessSubjects(collectGrants(snapshot).grants, serviceAccountSubjects(snapshot)));
     const isolation = await time('isolation', () => computeIsolation(snapshot));
     const workloads = await time('rankWorkloads', () => rankWorkloads({ snapshot, findings, isolation, rbac, images, now }));
@@ -163,7 +200,10 @@ const phases = async (directory: string): Promise<void> => {
       loadManifestsSeconds: seconds.loadManifests,
       readScansSeconds: seconds.readScans,
       phasesSeconds: Object.fromEntries(names.map((name) => [name, phase(name)])),
-      rankingSeconds: round(names.reduce((sum, name) => sum + phase(name), 0), 3),
+      rankingSeconds: round(
+        names.reduce((sum, name) => sum + phase(name), 0),
+        3,
+      ),
       heapUsedMB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
     })}\n`,
   );
@@ -189,7 +229,9 @@ const main = async (): Promise<void> => {
       await writeFile(file, scanReport(index, perImage));
       scanFlags.push('--image-scans', file);
     }
-    log(`${namespaces * perNamespace} workloads, ${bindings} RBAC bindings, ${images} image scans with ${images * perImage} vulnerability findings (${(corpus.length / 1024 / 1024).toFixed(1)} MB of manifests)`);
+    log(
+      `${namespaces * perNamespace} workloads, ${bindings} RBAC bindings, ${images} image scans with ${images * perImage} vulnerability findings (${(corpus.length / 1024 / 1024).toFixed(1)} MB of manifests)`,
+    );
     const rankings: Record<string, unknown> = {};
     for (const by of ['workload', 'cve'] as const) {
       const measured: Measurement[] = [];
@@ -198,12 +240,21 @@ const main = async (): Promise<void> => {
         measured.push(await measure(process.execPath, [bin, 'risk', input, ...scanFlags, '--by', by, '--format', 'json', '--quiet'], timeout));
       }
       const last = measured.at(-1) as Measurement;
-      const report = JSON.parse(last.stdout) as { workloads?: { workload: string; score: number; factors: { id: string }[] }[]; vulnerabilities?: { id: string; score: number; workloadCount: number }[]; problems: unknown[] };
+      const report = JSON.parse(last.stdout) as {
+        workloads?: { workload: string; score: number; factors: { id: string }[] }[];
+        vulnerabilities?: { id: string; score: number; workloadCount: number }[];
+        problems: unknown[];
+      };
       rankings[by] = {
         command: `kubeward risk cluster.yaml --image-scans <${images} reports> --by ${by} --format json`,
         ...summarise(measured),
         ranked: (report.workloads ?? report.vulnerabilities ?? []).length,
-        top: by === 'workload' ? report.workloads?.slice(0, 3).map((entry) => ({ workload: entry.workload, score: entry.score, factors: entry.factors.map((factor) => factor.id) })) : report.vulnerabilities?.slice(0, 3).map((entry) => ({ id: entry.id, score: entry.score, workloads: entry.workloadCount })),
+        top:
+          by === 'workload'
+            ? report.workloads
+                ?.slice(0, 3)
+                .map((entry) => ({ workload: entry.workload, score: entry.score, factors: entry.factors.map((factor) => factor.id) }))
+            : report.vulnerabilities?.slice(0, 3).map((entry) => ({ id: entry.id, score: entry.score, workloads: entry.workloadCount })),
         problems: report.problems.length,
       };
     }
@@ -215,11 +266,28 @@ const main = async (): Promise<void> => {
         {
           benchmark: 'risk',
           date: new Date().toISOString(),
-          machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGB: round(totalmem() / 2 ** 30, 1), node: process.version, peakRssFrom: hasGnuTime ? 'GNU time %M' : '/proc VmHWM sampled every 5 ms' },
-          input: { namespaces, workloads: namespaces * perNamespace, rbacBindings: bindings, images, vulnerabilityFindings: images * perImage, manifestMegabytes: round(corpus.length / 1024 / 1024) },
+          machine: {
+            cpus: cpus().length,
+            model: cpus()[0]?.model ?? 'unknown',
+            memoryGB: round(totalmem() / 2 ** 30, 1),
+            node: process.version,
+            peakRssFrom: hasGnuTime ? 'GNU time %M' : '/proc VmHWM sampled every 5 ms',
+          },
+          input: {
+            namespaces,
+            workloads: namespaces * perNamespace,
+            rbacBindings: bindings,
+            images,
+            vulnerabilityFindings: images * perImage,
+            manifestMegabytes: round(corpus.length / 1024 / 1024),
+          },
           runs,
           kubeward: {
-            inMemory: { what: 'the cluster and the scans loaded once; then policy evaluation, RBAC, isolation and the three rankings, median of 3', ...phaseFigures, processPeakRssMB: inProcess.peakRssMB },
+            inMemory: {
+              what: 'the cluster and the scans loaded once; then policy evaluation, RBAC, isolation and the three rankings, median of 3',
+              ...phaseFigures,
+              processPeakRssMB: inProcess.peakRssMB,
+            },
             wholeCommand: rankings,
           },
           goal: { wallSeconds: 3, peakRssMB: 1024 },

@@ -91,7 +91,11 @@ const main = async (): Promise<void> => {
 
   // The floor, in the same run and measured the same way.
   const floorRuns = await repeat('parse floor (js-yaml)', runs, process.execPath, [join(root, 'dist/bench/parse-floor.js'), corpus.directory], timeout);
-  const floor = { what: 'read every file and js-yaml loadAll every document, nothing else', documents: (JSON.parse((floorRuns.at(-1) as Measurement).stdout) as { documents: number }).documents, ...summarise(floorRuns) };
+  const floor = {
+    what: 'read every file and js-yaml loadAll every document, nothing else',
+    documents: (JSON.parse((floorRuns.at(-1) as Measurement).stdout) as { documents: number }).documents,
+    ...summarise(floorRuns),
+  };
   const floorSeconds = floor.wallSeconds.median;
 
   const defaultPolicies = await kubewardScan('policies enabled by default', corpus.directory, [], runs, timeout);
@@ -115,13 +119,20 @@ const main = async (): Promise<void> => {
   const evaluateSecondsInProcess = { enabledByDefault: evaluation([]), allBuiltInPolicies: evaluation(['*']) };
 
   const peers: Record<string, unknown> = {};
-  const versus = (peer: Measurement[], kubeward: { wallSeconds: { median: number } }) => round(median(peer.map((run) => run.wallSeconds)) / kubeward.wallSeconds.median);
+  const versus = (peer: Measurement[], kubeward: { wallSeconds: { median: number } }) =>
+    round(median(peer.map((run) => run.wallSeconds)) / kubeward.wallSeconds.median);
   if (wanted.has('kube-linter')) {
     const { path, reason } = installKubeLinter();
     if (!path) peers['kube-linter'] = { available: false, reason };
     else {
       const measured = await repeat('kube-linter', 1, path, ['lint', '--format', 'json', corpus.directory], timeout);
-      peers['kube-linter'] = { available: true, version: version(path, ['version']), corpus: 'whole', ...summarise(measured), wallRatioVersusKubewardDefault: versus(measured, defaultPolicies) };
+      peers['kube-linter'] = {
+        available: true,
+        version: version(path, ['version']),
+        corpus: 'whole',
+        ...summarise(measured),
+        wallRatioVersusKubewardDefault: versus(measured, defaultPolicies),
+      };
     }
   }
   if (wanted.has('kube-score')) {
@@ -148,7 +159,13 @@ const main = async (): Promise<void> => {
       const small = await corpusOf(Number(args.slice));
       const kubewardDefault = await kubewardScan('slice, policies enabled by default', small.directory, [], runs, timeout);
       const kubewardAll = await kubewardScan('slice, every built-in policy', small.directory, ['--enable', '*'], runs, timeout);
-      const measured = await repeat('trivy config', 1, path, ['config', '--skip-check-update', '--quiet', '--format', 'json', '--timeout', `${timeout}s`, small.directory], timeout + 30);
+      const measured = await repeat(
+        'trivy config',
+        1,
+        path,
+        ['config', '--skip-check-update', '--quiet', '--format', 'json', '--timeout', `${timeout}s`, small.directory],
+        timeout + 30,
+      );
       slice = { corpus: { ...small.stats, megabytes: round(small.stats.bytes / 1e6, 1), directory: small.directory }, kubewardDefault, kubewardAll };
       peers.trivy = {
         available: true,

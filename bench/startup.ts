@@ -52,8 +52,17 @@ const main = async (): Promise<void> => {
   };
   const node = await time('bare node', process.execPath, ['-e', '0']);
   const commands: Record<string, { wallSeconds: unknown; projectModules: number }> = {};
-  for (const command of [['--version'], ['--help'], ['scan', '--help'], ['policy', 'list', '--format', 'json'], ['scan', join(root, 'examples/ops'), '--no-fail', '--quiet']]) {
-    commands[`kubeward ${command.join(' ').replace(root, '')}`] = { wallSeconds: await time(command.join(' '), process.execPath, [bin, ...command]), projectModules: await modulesLoaded(command) };
+  for (const command of [
+    ['--version'],
+    ['--help'],
+    ['scan', '--help'],
+    ['policy', 'list', '--format', 'json'],
+    ['scan', join(root, 'examples/ops'), '--no-fail', '--quiet'],
+  ]) {
+    commands[`kubeward ${command.join(' ').replace(root, '')}`] = {
+      wallSeconds: await time(command.join(' '), process.execPath, [bin, ...command]),
+      projectModules: await modulesLoaded(command),
+    };
   }
   const version = commands['kubeward --version'] as { wallSeconds: { median: number } };
   const help = commands['kubeward --help'] as { wallSeconds: { median: number } };

@@ -32,7 +32,9 @@ if (!dataDirectory) throw new Error('no OSV data found; pass --data <dir in the 
 const runImport = (directory: string): Promise<{ wallSeconds: number; peakRssMB: number; exitCode: number | null }> =>
   new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [join(root, 'dist/src/cli/bin.js'), 'db', 'import', '--db', directory, dataDirectory], { stdio: ['ignore', 'ignore', 'ignore'] });
+    const child = spawn(process.execPath, [join(root, 'dist/src/cli/bin.js'), 'db', 'import', '--db', directory, dataDirectory], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
     let peak = 0;
     const timer = setInterval(() => {
       try {
@@ -58,12 +60,21 @@ const runImport = (directory: string): Promise<{ wallSeconds: number; peakRssMB:
  */
 const samplePackages = (path: string, count: number): PackageRef[] => {
   const db = new Database(path, { readonly: true });
-  const rows = db.prepare('SELECT ecosystem, release, name, ranges FROM affected ORDER BY record, idx').all() as { ecosystem: string; release: string; name: string; ranges: string }[];
+  const rows = db.prepare('SELECT ecosystem, release, name, ranges FROM affected ORDER BY record, idx').all() as {
+    ecosystem: string;
+    release: string;
+    name: string;
+    ranges: string;
+  }[];
   db.close();
   const byPackage = new Map<string, { pkg: Omit<PackageRef, 'version'>; fixed: string[]; other: string[] }>();
   for (const row of rows) {
     const key = `${row.ecosystem}/${row.release}/${row.name}`;
-    const entry = byPackage.get(key) ?? { pkg: { ecosystem: row.ecosystem, name: row.name, ...(row.release ? { release: row.release } : {}) }, fixed: [], other: [] };
+    const entry = byPackage.get(key) ?? {
+      pkg: { ecosystem: row.ecosystem, name: row.name, ...(row.release ? { release: row.release } : {}) },
+      fixed: [],
+      other: [],
+    };
     for (const range of JSON.parse(row.ranges) as { events: Record<string, string>[] }[]) {
       for (const event of range.events) {
         if (event.fixed) entry.fixed.push(event.fixed);
@@ -74,13 +85,15 @@ const samplePackages = (path: string, count: number): PackageRef[] => {
   }
   const scheme = (ecosystem: string) => ECOSYSTEMS.get(ecosystem)?.scheme;
   const newest = (ecosystem: string, versions: readonly string[]): string | undefined =>
-    [...versions].sort((a, b) => {
-      try {
-        return scheme(ecosystem)?.compare(a, b) ?? 0;
-      } catch {
-        return 0;
-      }
-    }).at(-1);
+    [...versions]
+      .sort((a, b) => {
+        try {
+          return scheme(ecosystem)?.compare(a, b) ?? 0;
+        } catch {
+          return 0;
+        }
+      })
+      .at(-1);
   const known = [...byPackage.values()];
   const out: PackageRef[] = [];
   const ecosystems = [...new Set(known.map((entry) => entry.pkg.ecosystem))].sort();
@@ -92,7 +105,12 @@ const samplePackages = (path: string, count: number): PackageRef[] => {
       out.push({ ...entry.pkg, version });
     } else {
       const ecosystem = ecosystems[index % ecosystems.length] as string;
-      out.push({ ecosystem, name: `unknown-package-${index}`, version: ecosystem === 'Debian' ? '1.0-1' : ecosystem === 'Alpine' ? '1.0-r0' : '1.0.0', ...(ecosystem === 'Debian' ? { release: '12' } : ecosystem === 'Alpine' ? { release: 'v3.11' } : {}) });
+      out.push({
+        ecosystem,
+        name: `unknown-package-${index}`,
+        version: ecosystem === 'Debian' ? '1.0-1' : ecosystem === 'Alpine' ? '1.0-r0' : '1.0.0',
+        ...(ecosystem === 'Debian' ? { release: '12' } : ecosystem === 'Alpine' ? { release: 'v3.11' } : {}),
+      });
     }
   }
   return out;
@@ -125,10 +143,19 @@ try {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGB: Number((totalmem() / 1024 ** 3).toFixed(1)), node: process.version },
     data: dataDirectory,
-    import: { command: 'kubeward db import --db <dir> <data>', wallSeconds: Number(imported.wallSeconds.toFixed(2)), peakRssMB: imported.peakRssMB, exitCode: imported.exitCode, databaseBytes: bytes, databaseMB: Number((bytes / 1024 / 1024).toFixed(1)) },
+    import: {
+      command: 'kubeward db import --db <dir> <data>',
+      wallSeconds: Number(imported.wallSeconds.toFixed(2)),
+      peakRssMB: imported.peakRssMB,
+      exitCode: imported.exitCode,
+      databaseBytes: bytes,
+      databaseMB: Number((bytes / 1024 / 1024).toFixed(1)),
+    },
     match: {
       packages: packages.length,
-      byEcosystem: Object.fromEntries([...new Set(packages.map((pkg) => pkg.ecosystem))].sort().map((ecosystem) => [ecosystem, packages.filter((pkg) => pkg.ecosystem === ecosystem).length])),
+      byEcosystem: Object.fromEntries(
+        [...new Set(packages.map((pkg) => pkg.ecosystem))].sort().map((ecosystem) => [ecosystem, packages.filter((pkg) => pkg.ecosystem === ecosystem).length]),
+      ),
       vulnerabilitiesFound: found,
       problems,
       seconds: { median: Number(median(runs).toFixed(3)), runs: runs.map((value) => Number(value.toFixed(3))) },

@@ -30,13 +30,16 @@ const importsOf = (context, check) => {
 };
 
 const throughFaces = {
-  meta: { type: 'problem', docs: { description: 'imports across top-level folders of src go through the folder\'s index.ts' }, schema: [] },
+  meta: { type: 'problem', docs: { description: "imports across top-level folders of src go through the folder's index.ts" }, schema: [] },
   create: (context) =>
     importsOf(context, (node, from, to) => {
       if (from.length === 1 || to.length === 1 || from[0] === to[0]) return;
       const name = basename(to.at(-1) ?? '');
       if (LIGHT.has(name)) return;
-      context.report({ node: node.source, message: `import ${to.slice(0, -1).join('/')} through its index.ts, not ${to.join('/')}: a folder's index is its only face` });
+      context.report({
+        node: node.source,
+        message: `import ${to.slice(0, -1).join('/')} through its index.ts, not ${to.join('/')}: a folder's index is its only face`,
+      });
     }),
 };
 

@@ -62,7 +62,10 @@ export const renderFields = (): string => {
     lines.push(`## ${target}`, '', '| Field | Level | Type | Description |', '|---|---|---|---|');
     for (const field of fields) {
       const names = [field.name, ...(field.aliases ?? [])].map((name) => `\`${name}\``).join(' / ');
-      const notes = [field.required ? 'holds when **no** value matches (StackRox "Required" semantics)' : '', field.crossObject ? 'reads other objects' : ''].filter(Boolean);
+      const notes = [
+        field.required ? 'holds when **no** value matches (StackRox "Required" semantics)' : '',
+        field.crossObject ? 'reads other objects' : '',
+      ].filter(Boolean);
       lines.push(`| ${names} | ${field.level} | ${field.type} | ${cell(field.description)}${notes.length ? ` (${notes.join('; ')})` : ''} |`);
     }
     lines.push('');

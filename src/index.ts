@@ -11,4 +11,10 @@ export { RISK_FORMATS, RISK_RENDERERS, type RiskReport } from './report/risk/ind
 export { NETWORK_DIFF_RENDERERS, NETWORK_MAP_RENDERERS } from './report/network/index.js';
 export { RBAC_RENDERERS, type RbacReport } from './report/rbac/index.js';
 export { DB_MATCH_RENDERERS, DB_STATUS_RENDERERS, type DbMatchReport, type DbStatusReport } from './report/vulndb/index.js';
-export { POLICY_EXPLAIN_RENDERERS, POLICY_FIELD_RENDERERS, POLICY_LIST_RENDERERS, type PolicyExplainReport, type PolicyListReport } from './report/policy/index.js';
+export {
+  POLICY_EXPLAIN_RENDERERS,
+  POLICY_FIELD_RENDERERS,
+  POLICY_LIST_RENDERERS,
+  type PolicyExplainReport,
+  type PolicyListReport,
+} from './report/policy/index.js';

@@ -15,13 +15,24 @@ interface Answer {
   readonly body: string;
 }
 
-const post = (port: number, ca: Buffer, path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, method = 'POST', client: { cert?: Buffer; key?: Buffer } = {}): Promise<Answer> =>
+const post = (
+  port: number,
+  ca: Buffer,
+  path: string,
+  body: string,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+  method = 'POST',
+  client: { cert?: Buffer; key?: Buffer } = {},
+): Promise<Answer> =>
   new Promise((resolve, reject) => {
-    const request = httpsRequest({ host: '127.0.0.1', port, path, method, ca, ...client, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-    });
+    const request = httpsRequest(
+      { host: '127.0.0.1', port, path, method, ca, ...client, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -30,10 +41,28 @@ const review = (object: Record<string, unknown>, extra: Record<string, unknown> 
   JSON.stringify({
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
-    request: { uid: 'e911857d-c318-11e8-bbad-025000000001', kind: { group: 'apps', version: 'v1', kind: 'Deployment' }, resource: { group: 'apps', version: 'v1', resource: 'deployments' }, namespace: 'shop', operation: 'CREATE', userInfo: { username: 'alice' }, object, dryRun: false, ...extra },
+    request: {
+      uid: 'e911857d-c318-11e8-bbad-025000000001',
+      kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+      resource: { group: 'apps', version: 'v1', resource: 'deployments' },
+      namespace: 'shop',
+      operation: 'CREATE',
+      userInfo: { username: 'alice' },
+      object,
+      dryRun: false,
+      ...extra,
+    },
   });
 
-const PRIVILEGED = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27', securityContext: { privileged: true } }] } } } };
+const PRIVILEGED = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: 'shop' },
+  spec: {
+    selector: { matchLabels: { app: 'web' } },
+    template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27', securityContext: { privileged: true } }] } },
+  },
+};
 
 describe('kubeward admission serve, over HTTPS', () => {
   let tls: string;
@@ -47,8 +76,25 @@ describe('kubeward admission serve, over HTTPS', () => {
     ca = await readFile(join(tls, 'ca.crt'));
     const webhook = load(manifests.stdout) as { webhooks: { clientConfig: { url: string; caBundle: string } }[] };
     assert.equal(webhook.webhooks[0]?.clientConfig.url, 'https://127.0.0.1:8443/validate');
-    assert.equal(Buffer.from(webhook.webhooks[0]?.clientConfig.caBundle ?? '', 'base64').toString(), ca.toString(), 'caBundle is the CA that signed the serving certificate');
-    server = startKubeward(['admission', 'serve', '--tls-cert', join(tls, 'tls.crt'), '--tls-key', join(tls, 'tls.key'), '--port', '0', '--address', '127.0.0.1', '--enforce', 'privileged-container']);
+    assert.equal(
+      Buffer.from(webhook.webhooks[0]?.clientConfig.caBundle ?? '', 'base64').toString(),
+      ca.toString(),
+      'caBundle is the CA that signed the serving certificate',
+    );
+    server = startKubeward([
+      'admission',
+      'serve',
+      '--tls-cert',
+      join(tls, 'tls.crt'),
+      '--tls-key',
+      join(tls, 'tls.key'),
+      '--port',
+      '0',
+      '--address',
+      '127.0.0.1',
+      '--enforce',
+      'privileged-container',
+    ]);
     port = Number((await server.waitForStderr(/webhook on https:\/\/127\.0\.0\.1:(\d+)\/validate/))[1]);
   });
   after(() => server?.stop());
@@ -56,7 +102,11 @@ describe('kubeward admission serve, over HTTPS', () => {
   it('answers an AdmissionReview with one, denying the privileged Deployment, and logs the decision as a JSON line', async () => {
     const answer = await post(port, ca, '/validate', review(PRIVILEGED));
     assert.equal(answer.status, 200);
-    const body = JSON.parse(answer.body) as { apiVersion: string; kind: string; response: { uid: string; allowed: boolean; status: { code: number; message: string } } };
+    const body = JSON.parse(answer.body) as {
+      apiVersion: string;
+      kind: string;
+      response: { uid: string; allowed: boolean; status: { code: number; message: string } };
+    };
     assert.equal(body.apiVersion, 'admission.k8s.io/v1');
     assert.equal(body.kind, 'AdmissionReview');
     assert.equal(body.response.uid, 'e911857d-c318-11e8-bbad-025000000001');
@@ -71,7 +121,12 @@ describe('kubeward admission serve, over HTTPS', () => {
   it('refuses what is not an AdmissionReview with the reason, and serves health probes', async () => {
     const cases: [string, Promise<Answer>, number, RegExp][] = [
       ['not JSON', post(port, ca, '/validate', '{"apiVersion":'), 400, /the body is not JSON/],
-      ['v1beta1', post(port, ca, '/validate', (await readFile(join('test', 'fixtures', 'admission', 'v1beta1-review.json'), 'utf8'))), 400, /expected an admission\.k8s\.io\/v1 AdmissionReview/],
+      [
+        'v1beta1',
+        post(port, ca, '/validate', await readFile(join('test', 'fixtures', 'admission', 'v1beta1-review.json'), 'utf8')),
+        400,
+        /expected an admission\.k8s\.io\/v1 AdmissionReview/,
+      ],
       ['text/plain', post(port, ca, '/validate', review(PRIVILEGED), { 'content-type': 'text/plain' }), 415, /is not application\/json/],
       ['17 MiB', post(port, ca, '/validate', ' '.repeat(17 * 1024 * 1024)), 413, /over the 16777216-byte limit/],
       ['another path', post(port, ca, '/mutate', '{}'), 404, /answers POST \/validate/],
@@ -86,16 +141,47 @@ describe('kubeward admission serve, over HTTPS', () => {
   });
 
   it('stops on SIGTERM with exit code 0', async () => {
-    const other = startKubeward(['admission', 'serve', '--tls-cert', join(tls, 'tls.crt'), '--tls-key', join(tls, 'tls.key'), '--port', '0', '--address', '127.0.0.1']);
+    const other = startKubeward([
+      'admission',
+      'serve',
+      '--tls-cert',
+      join(tls, 'tls.crt'),
+      '--tls-key',
+      join(tls, 'tls.key'),
+      '--port',
+      '0',
+      '--address',
+      '127.0.0.1',
+    ]);
     await other.waitForStderr(/webhook on/);
     assert.equal(await other.stop(), 0);
   });
 
   it('a decision past its time budget gets the failure policy: closed denies, open admits with a warning', async () => {
-    for (const [policy, allowed] of [['closed', false], ['open', true]] as const) {
-      const budgeted = startKubeward(['admission', 'serve', '--tls-cert', join(tls, 'tls.crt'), '--tls-key', join(tls, 'tls.key'), '--port', '0', '--address', '127.0.0.1', '--time-budget', '0', '--failure-policy', policy]);
+    for (const [policy, allowed] of [
+      ['closed', false],
+      ['open', true],
+    ] as const) {
+      const budgeted = startKubeward([
+        'admission',
+        'serve',
+        '--tls-cert',
+        join(tls, 'tls.crt'),
+        '--tls-key',
+        join(tls, 'tls.key'),
+        '--port',
+        '0',
+        '--address',
+        '127.0.0.1',
+        '--time-budget',
+        '0',
+        '--failure-policy',
+        policy,
+      ]);
       const budgetPort = Number((await budgeted.waitForStderr(/webhook on https:\/\/127\.0\.0\.1:(\d+)\//))[1]);
-      const body = JSON.parse((await post(budgetPort, ca, '/validate', review(PRIVILEGED))).body) as { response: { allowed: boolean; status?: { code: number; message: string }; warnings?: string[] } };
+      const body = JSON.parse((await post(budgetPort, ca, '/validate', review(PRIVILEGED))).body) as {
+        response: { allowed: boolean; status?: { code: number; message: string }; warnings?: string[] };
+      };
       assert.equal(body.response.allowed, allowed, policy);
       if (policy === 'closed') assert.deepEqual([body.response.status?.code, /fail-closed/.test(body.response.status?.message ?? '')], [503, true]);
       else assert.match(body.response.warnings?.[0] ?? '', /not checked \(the 0 ms time budget ran out\); allowed by the fail-open policy/);
@@ -114,9 +200,19 @@ describe('kubeward admission serve, over HTTPS', () => {
   });
 
   it('kubectl debug adds containers through pods/ephemeralcontainers: judged like the Pod; a Pod being deleted may lose its finalizers', async () => {
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'app', namespace: 'shop' }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }], ephemeralContainers: [{ name: 'debugger', image: 'busybox:1.36', securityContext: { privileged: true } }] } };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'app', namespace: 'shop' },
+      spec: {
+        containers: [{ name: 'app', image: 'nginx:1.27' }],
+        ephemeralContainers: [{ name: 'debugger', image: 'busybox:1.36', securityContext: { privileged: true } }],
+      },
+    };
     const podKind = { kind: { group: '', version: 'v1', kind: 'Pod' }, resource: { group: '', version: 'v1', resource: 'pods' } };
-    const debug = JSON.parse((await post(port, ca, '/validate', review(pod, { ...podKind, subResource: 'ephemeralcontainers', operation: 'UPDATE' }))).body) as { response: { allowed: boolean; status?: { message: string } } };
+    const debug = JSON.parse(
+      (await post(port, ca, '/validate', review(pod, { ...podKind, subResource: 'ephemeralcontainers', operation: 'UPDATE' }))).body,
+    ) as { response: { allowed: boolean; status?: { message: string } } };
     assert.equal(debug.response.allowed, false);
     assert.match(debug.response.status?.message ?? '', /container 'debugger' is privileged/);
     const deleting = { ...PRIVILEGED, metadata: { ...PRIVILEGED.metadata, deletionTimestamp: '2026-11-29T06:00:00Z', finalizers: [] } };
@@ -131,15 +227,34 @@ describe('kubeward admission serve, over HTTPS', () => {
     openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=kube-apiserver', '-keyout', 'client.key', '-out', 'client.csr']);
     openssl(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', 'client.crt']);
     openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=intruder', '-keyout', 'other.key', '-out', 'other.crt']);
-    const guarded = startKubeward(['admission', 'serve', '--tls-cert', join(tls, 'tls.crt'), '--tls-key', join(tls, 'tls.key'), '--client-ca', join(pki, 'ca.crt'), '--port', '0', '--address', '127.0.0.1']);
+    const guarded = startKubeward([
+      'admission',
+      'serve',
+      '--tls-cert',
+      join(tls, 'tls.crt'),
+      '--tls-key',
+      join(tls, 'tls.key'),
+      '--client-ca',
+      join(pki, 'ca.crt'),
+      '--port',
+      '0',
+      '--address',
+      '127.0.0.1',
+    ]);
     try {
       const guardedPort = Number((await guarded.waitForStderr(/webhook on https:\/\/127\.0\.0\.1:(\d+)\/validate.*client certificates required/))[1]);
       const read = (name: string) => readFile(join(pki, name));
       const anonymous = await post(guardedPort, ca, '/validate', review(PRIVILEGED));
       assert.deepEqual([anonymous.status, /client certificate/.test(anonymous.body)], [401, true]);
-      const intruder = await post(guardedPort, ca, '/validate', review(PRIVILEGED), { 'content-type': 'application/json' }, 'POST', { cert: await read('other.crt'), key: await read('other.key') });
+      const intruder = await post(guardedPort, ca, '/validate', review(PRIVILEGED), { 'content-type': 'application/json' }, 'POST', {
+        cert: await read('other.crt'),
+        key: await read('other.key'),
+      });
       assert.equal(intruder.status, 401, 'a self-signed certificate is no certificate of the CA');
-      const apiServer = await post(guardedPort, ca, '/validate', review(PRIVILEGED), { 'content-type': 'application/json' }, 'POST', { cert: await read('client.crt'), key: await read('client.key') });
+      const apiServer = await post(guardedPort, ca, '/validate', review(PRIVILEGED), { 'content-type': 'application/json' }, 'POST', {
+        cert: await read('client.crt'),
+        key: await read('client.key'),
+      });
       assert.equal(apiServer.status, 200);
       assert.equal((JSON.parse(apiServer.body) as { response: { allowed: boolean } }).response.allowed, true, 'nothing enforced here: warnings only');
       assert.equal((await post(guardedPort, ca, '/healthz', '', {}, 'GET')).status, 200);
@@ -148,21 +263,42 @@ describe('kubeward admission serve, over HTTPS', () => {
     }
   });
 
-  it('.kubeward.yaml ignore: rules are the operator\'s: they let an enforced violation through where an object\'s own annotation cannot', async () => {
+  it(".kubeward.yaml ignore: rules are the operator's: they let an enforced violation through where an object's own annotation cannot", async () => {
     const directory = await temporaryDirectory();
     // The same rules as test/ignore-rules.test.ts gives scan and risk: legacy excused, shop's rule lapsed.
     await writeFile(join(directory, '.kubeward.yaml'), EXCUSE_LEGACY);
-    const configured = startKubeward(['admission', 'serve', '--tls-cert', join(tls, 'tls.crt'), '--tls-key', join(tls, 'tls.key'), '--port', '0', '--address', '127.0.0.1', '--enforce', 'privileged-container'], { cwd: directory });
+    const configured = startKubeward(
+      [
+        'admission',
+        'serve',
+        '--tls-cert',
+        join(tls, 'tls.crt'),
+        '--tls-key',
+        join(tls, 'tls.key'),
+        '--port',
+        '0',
+        '--address',
+        '127.0.0.1',
+        '--enforce',
+        'privileged-container',
+      ],
+      { cwd: directory },
+    );
     try {
       const configuredPort = Number((await configured.waitForStderr(/webhook on https:\/\/127\.0\.0\.1:(\d+)\/validate/))[1]);
       assert.match(configured.stderr(), /ignore\[1\] \(policy privileged-container\) expired on 2020-01-01/);
       const inNamespace = (namespace: string, annotations: Record<string, string> = {}) => {
         return review({ ...PRIVILEGED, metadata: { ...PRIVILEGED.metadata, namespace, annotations } }, { namespace });
       };
-      const allowed = async (port: number, body: string): Promise<boolean> => (JSON.parse((await post(port, ca, '/validate', body)).body) as { response: { allowed: boolean } }).response.allowed;
+      const allowed = async (port: number, body: string): Promise<boolean> =>
+        (JSON.parse((await post(port, ca, '/validate', body)).body) as { response: { allowed: boolean } }).response.allowed;
       assert.equal(await allowed(configuredPort, inNamespace('legacy')), true, 'excused by the configuration');
       assert.equal(await allowed(configuredPort, inNamespace('shop')), false, 'the rule for shop has lapsed');
-      assert.equal(await allowed(configuredPort, inNamespace('shop', { 'kubeward.io/ignore': 'privileged-container' })), false, 'an annotation does not switch enforcement off');
+      assert.equal(
+        await allowed(configuredPort, inNamespace('shop', { 'kubeward.io/ignore': 'privileged-container' })),
+        false,
+        'an annotation does not switch enforcement off',
+      );
       assert.equal(await allowed(port, inNamespace('legacy')), false, 'without the configuration, the same request is denied');
     } finally {
       await configured.stop();
@@ -173,7 +309,16 @@ describe('kubeward admission serve, over HTTPS', () => {
     const noCert = await kubeward(['admission', 'serve']);
     assert.equal(noCert.code, 2);
     assert.match(noCert.stderr, /--tls-cert is required/);
-    const typo = await kubeward(['admission', 'serve', '--tls-cert', join(tls, 'tls.crt'), '--tls-key', join(tls, 'tls.key'), '--enforce', 'privileged-containr']);
+    const typo = await kubeward([
+      'admission',
+      'serve',
+      '--tls-cert',
+      join(tls, 'tls.crt'),
+      '--tls-key',
+      join(tls, 'tls.key'),
+      '--enforce',
+      'privileged-containr',
+    ]);
     assert.equal(typo.code, 2);
     assert.match(typo.stderr, /--enforce privileged-containr matches no active DEPLOY-stage policy/);
   });
@@ -183,12 +328,32 @@ describe('kubeward admission manifests', () => {
   it('prints an installable set: hardened Deployment, Service, TLS Secret, webhook for every workload kind', async () => {
     const result = await kubeward(['admission', 'manifests', '--enforce', 'privileged-container', '--failure-policy', 'Fail']);
     assert.equal(result.code, 0, result.stderr);
-    const objects = result.stdout.split(/^---$/m).map((text) => load(text) as { kind: string; metadata: { name: string }; webhooks?: { failurePolicy: string; rules: { resources: string[] }[]; sideEffects: string }[] });
-    assert.deepEqual(objects.map((object) => object.kind), ['Namespace', 'ServiceAccount', 'Secret', 'Deployment', 'Service', 'NetworkPolicy', 'PodDisruptionBudget', 'ValidatingWebhookConfiguration']);
+    const objects = result.stdout.split(/^---$/m).map(
+      (text) =>
+        load(text) as {
+          kind: string;
+          metadata: { name: string };
+          webhooks?: { failurePolicy: string; rules: { resources: string[] }[]; sideEffects: string }[];
+        },
+    );
+    assert.deepEqual(
+      objects.map((object) => object.kind),
+      ['Namespace', 'ServiceAccount', 'Secret', 'Deployment', 'Service', 'NetworkPolicy', 'PodDisruptionBudget', 'ValidatingWebhookConfiguration'],
+    );
     const webhook = objects.at(-1)?.webhooks?.[0];
     assert.equal(webhook?.failurePolicy, 'Fail');
     assert.equal(webhook?.sideEffects, 'NoneOnDryRun');
-    assert.deepEqual(webhook?.rules.flatMap((rule) => rule.resources).sort(), ['cronjobs', 'daemonsets', 'deployments', 'jobs', 'pods', 'pods/ephemeralcontainers', 'replicasets', 'replicationcontrollers', 'statefulsets']);
+    assert.deepEqual(webhook?.rules.flatMap((rule) => rule.resources).sort(), [
+      'cronjobs',
+      'daemonsets',
+      'deployments',
+      'jobs',
+      'pods',
+      'pods/ephemeralcontainers',
+      'replicasets',
+      'replicationcontrollers',
+      'statefulsets',
+    ]);
     // The manifests pass Kubeward's own default policies.
     const directory = await temporaryDirectory();
     const file = join(directory, 'install.yaml');
@@ -215,10 +380,39 @@ describe('kubeward admission serve under load and abuse', () => {
     ca = await readFile(join(tls, 'ca.crt'));
   });
   const serve = async (extra: string[]): Promise<{ server: RunningKubeward; port: number }> => {
-    const server = startKubeward(['admission', 'serve', '--tls-cert', join(tls, 'tls.crt'), '--tls-key', join(tls, 'tls.key'), '--port', '0', '--address', '127.0.0.1', '--enforce', 'privileged-container', ...extra]);
+    const server = startKubeward([
+      'admission',
+      'serve',
+      '--tls-cert',
+      join(tls, 'tls.crt'),
+      '--tls-key',
+      join(tls, 'tls.key'),
+      '--port',
+      '0',
+      '--address',
+      '127.0.0.1',
+      '--enforce',
+      'privileged-container',
+      ...extra,
+    ]);
     return { server, port: Number((await server.waitForStderr(/webhook on https:\/\/127\.0\.0\.1:(\d+)\/validate/))[1]) };
   };
-  const huge = (count: number) => ({ ...PRIVILEGED, spec: { ...PRIVILEGED.spec, template: { ...PRIVILEGED.spec.template, spec: { containers: Array.from({ length: count }, (_, index) => ({ name: `c${index}`, image: `registry.example.com/app-${index}:1`, securityContext: { privileged: index === count - 1 } })) } } } });
+  const huge = (count: number) => ({
+    ...PRIVILEGED,
+    spec: {
+      ...PRIVILEGED.spec,
+      template: {
+        ...PRIVILEGED.spec.template,
+        spec: {
+          containers: Array.from({ length: count }, (_, index) => ({
+            name: `c${index}`,
+            image: `registry.example.com/app-${index}:1`,
+            securityContext: { privileged: index === count - 1 },
+          })),
+        },
+      },
+    },
+  });
 
   it('a slow decision holds neither the probes nor the other requests (decisions run in worker threads)', async () => {
     const { server, port } = await serve(['--workers', '2', '--time-budget', '60000']);
@@ -244,7 +438,9 @@ describe('kubeward admission serve under load and abuse', () => {
   it('a decision past its hard deadline is stopped, answered by the failure policy, and the next one is judged', async () => {
     const { server, port } = await serve(['--workers', '1', '--hard-timeout', '300', '--failure-policy', 'closed']);
     try {
-      const stopped = JSON.parse((await post(port, ca, '/validate', review(huge(40_000)))).body) as { response: { allowed: boolean; status?: { code: number; message: string } } };
+      const stopped = JSON.parse((await post(port, ca, '/validate', review(huge(40_000)))).body) as {
+        response: { allowed: boolean; status?: { code: number; message: string } };
+      };
       assert.deepEqual([stopped.response.allowed, stopped.response.status?.code], [false, 503]);
       assert.match(stopped.response.status?.message ?? '', /the decision took over 300 ms/);
       await server.waitForStderr(/was still running after 300 ms and was stopped; answered closed/);
@@ -261,14 +457,16 @@ describe('kubeward admission serve under load and abuse', () => {
     try {
       let closed = 0;
       await Promise.all(
-        Array.from({ length: 400 }, () =>
-          new Promise<void>((resolve) => {
-            // 127.0.0.2 is loopback too: a flood from one address that is not the API server's.
-            const socket = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2' }, () => resolve());
-            socket.on('close', () => closed++);
-            socket.on('error', () => resolve());
-            sockets.push(socket);
-          }),
+        Array.from(
+          { length: 400 },
+          () =>
+            new Promise<void>((resolve) => {
+              // 127.0.0.2 is loopback too: a flood from one address that is not the API server's.
+              const socket = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.2' }, () => resolve());
+              socket.on('close', () => closed++);
+              socket.on('error', () => resolve());
+              sockets.push(socket);
+            }),
         ),
       );
       await new Promise((resolve) => setTimeout(resolve, 300));

@@ -48,7 +48,10 @@ const goVersionM = (binary: string): string[] => {
     if ((kind === 'mod' || kind === 'dep') && path && version) modules.push({ path, version });
     else if (kind === '=>' && path) modules.splice(-1, 1, { path, version: version ?? '' });
   }
-  return [`stdlib ${goVersion}`, ...modules.filter((module) => module.version && module.version !== '(devel)').map((module) => `${module.path} ${module.version}`)];
+  return [
+    `stdlib ${goVersion}`,
+    ...modules.filter((module) => module.version && module.version !== '(devel)').map((module) => `${module.path} ${module.version}`),
+  ];
 };
 
 /** Every `META-INF/maven/<group>/<artifact>/pom.properties` of an archive, read with unzip. */
@@ -68,8 +71,11 @@ const pythonMetadata = (() => {
   return (image: AppImage, directory: string): string[] => {
     if (!cache.has(directory)) {
       const directories = image.files.filter((file) => file.oracle.kind === 'python-metadata').map((file) => dirname(join(image.appfs, file.target)));
-      const script = 'import importlib.metadata as m, pathlib, sys\nfor path in sys.argv[1:]:\n    d = m.PathDistribution(pathlib.Path(path))\n    print(d.metadata["Name"], d.version)';
-      const lines = execFileSync('python3', ['-c', script, ...directories], { encoding: 'utf8' }).trim().split('\n');
+      const script =
+        'import importlib.metadata as m, pathlib, sys\nfor path in sys.argv[1:]:\n    d = m.PathDistribution(pathlib.Path(path))\n    print(d.metadata["Name"], d.version)';
+      const lines = execFileSync('python3', ['-c', script, ...directories], { encoding: 'utf8' })
+        .trim()
+        .split('\n');
       directories.forEach((path, index) => cache.set(path, lines[index] ?? ''));
     }
     return [cache.get(directory) ?? ''];
@@ -101,61 +107,84 @@ const oracle = async (image: AppImage, file: AppFile): Promise<string[]> => {
 };
 
 /** The packages Kubeward found in a file (and in the archives nested in it). */
-const foundIn = (scan: ImageScan, file: AppFile): InstalledPackage[] => scan.packages.filter((pkg) => pkg.path === file.target || pkg.path.startsWith(`${file.target}!`));
+const foundIn = (scan: ImageScan, file: AppFile): InstalledPackage[] =>
+  scan.packages.filter((pkg) => pkg.path === file.target || pkg.path.startsWith(`${file.target}!`));
 
-describe('kubeward image scan on a Debian 12 image with a layer of real application content', { skip: !hasAppImageTools && 'needs mmdebstrap, umoci, go, git and golang-github-aquasecurity-go-dep-parser-dev, as root' }, () => {
-  let image: AppImage;
-  let scan: ImageScan;
-  before(async () => {
-    image = await appImage();
-    const result = await kubeward(['image', 'scan', image.reference, '--no-vulnerabilities', '--format', 'json', '--quiet']);
-    assert.equal(result.code, 0, result.stderr);
-    scan = JSON.parse(result.stdout) as ImageScan;
-  });
+describe(
+  'kubeward image scan on a Debian 12 image with a layer of real application content',
+  { skip: !hasAppImageTools && 'needs mmdebstrap, umoci, go, git and golang-github-aquasecurity-go-dep-parser-dev, as root' },
+  () => {
+    let image: AppImage;
+    let scan: ImageScan;
+    before(async () => {
+      image = await appImage();
+      const result = await kubeward(['image', 'scan', image.reference, '--no-vulnerabilities', '--format', 'json', '--quiet']);
+      assert.equal(result.code, 0, result.stderr);
+      scan = JSON.parse(result.stdout) as ImageScan;
+    });
 
-  it('reads three layers, the third made by the application step, with no problems', () => {
-    assert.equal(scan.image.layers.length, 3);
-    assert.deepEqual(scan.problems, []);
-    assert.ok(image.files.length >= 20, `${image.files.length} application files`);
-  });
+    it('reads three layers, the third made by the application step, with no problems', () => {
+      assert.equal(scan.image.layers.length, 3);
+      assert.deepEqual(scan.problems, []);
+      assert.ok(image.files.length >= 20, `${image.files.length} application files`);
+    });
 
-  it('still lists exactly the packages dpkg lists, all from layer 1', () => {
-    const oracleList = execFileSync('dpkg-query', [`--admindir=${join(image.rootfs, 'var/lib/dpkg')}`, '-W', '-f', '${Package} ${Version}\\n'], { encoding: 'utf8' }).trim().split('\n').sort();
-    const dpkg = scan.packages.filter((pkg) => pkg.cataloger === 'dpkg');
-    assert.deepEqual(dpkg.map((pkg) => `${pkg.name} ${pkg.version}`).sort(), oracleList);
-    assert.ok(dpkg.every((pkg) => pkg.layerIndex === 0 && pkg.layer === scan.image.layers[0]?.digest));
-  });
+    it('still lists exactly the packages dpkg lists, all from layer 1', () => {
+      const oracleList = execFileSync('dpkg-query', [`--admindir=${join(image.rootfs, 'var/lib/dpkg')}`, '-W', '-f', '${Package} ${Version}\\n'], {
+        encoding: 'utf8',
+      })
+        .trim()
+        .split('\n')
+        .sort();
+      const dpkg = scan.packages.filter((pkg) => pkg.cataloger === 'dpkg');
+      assert.deepEqual(dpkg.map((pkg) => `${pkg.name} ${pkg.version}`).sort(), oracleList);
+      assert.ok(dpkg.every((pkg) => pkg.layerIndex === 0 && pkg.layer === scan.image.layers[0]?.digest));
+    });
 
-  it('lists every other package from a file of the application layer, with layer 3', () => {
-    const layer = scan.image.layers[2]?.digest;
-    const applications = scan.packages.filter((pkg) => pkg.cataloger !== 'dpkg');
-    assert.ok(applications.length > 300, `${applications.length} application packages`);
-    for (const pkg of applications) {
-      assert.equal(pkg.layerIndex, 2, `${pkg.name} ${pkg.version} (${pkg.path})`);
-      assert.equal(pkg.layer, layer);
-      assert.ok(image.files.some((file) => pkg.path === file.target || pkg.path.startsWith(`${file.target}!`)), `${pkg.path} is a file the layer added`);
-    }
-  });
-
-  // One test per cataloger: each file it reads lists exactly what the file's oracle says.
-  for (const cataloger of ['npm', 'npm-lockfile', 'python', 'java-archive', 'go-binary', 'gemspec', 'bundler', 'cargo', 'composer', 'nuget']) {
-    it(`${cataloger}: each file gives exactly what its oracle says`, { skip: cataloger === 'python' && !hasPython && 'needs python3' }, async () => {
-      const files = image.files.filter((file) => file.cataloger === cataloger);
-      assert.ok(files.length > 0, `the image has ${cataloger} files`);
-      for (const file of files) {
-        const expected = await oracle(image, file);
-        assert.ok(expected.length > 0, `${file.target}: its oracle names packages`);
-        const found = foundIn(scan, file);
-        assert.ok(found.every((pkg) => pkg.cataloger === cataloger), `${file.target}: read by ${cataloger}`);
-        assert.deepEqual([...new Set(found.map((pkg) => `${pkg.name} ${pkg.version}`))].sort(), expected, `${file.target} (${file.source}, ${file.oracle.kind})`);
+    it('lists every other package from a file of the application layer, with layer 3', () => {
+      const layer = scan.image.layers[2]?.digest;
+      const applications = scan.packages.filter((pkg) => pkg.cataloger !== 'dpkg');
+      assert.ok(applications.length > 300, `${applications.length} application packages`);
+      for (const pkg of applications) {
+        assert.equal(pkg.layerIndex, 2, `${pkg.name} ${pkg.version} (${pkg.path})`);
+        assert.equal(pkg.layer, layer);
+        assert.ok(
+          image.files.some((file) => pkg.path === file.target || pkg.path.startsWith(`${file.target}!`)),
+          `${pkg.path} is a file the layer added`,
+        );
       }
     });
-  }
 
-  it('names the Go application built here at its tagged version, and its vendored modules at the versions Debian packaged', () => {
-    const storefront = scan.packages.filter((pkg) => pkg.path === '/usr/local/bin/storefront');
-    assert.equal(storefront.find((pkg) => pkg.name === 'example.com/storefront')?.version, 'v1.4.2');
-    assert.ok(storefront.length >= 3, storefront.map((pkg) => pkg.name).join(', '));
-    assert.equal(storefront.find((pkg) => pkg.name === 'stdlib')?.purl, `pkg:golang/stdlib@${execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '')}`);
-  });
-});
+    // One test per cataloger: each file it reads lists exactly what the file's oracle says.
+    for (const cataloger of ['npm', 'npm-lockfile', 'python', 'java-archive', 'go-binary', 'gemspec', 'bundler', 'cargo', 'composer', 'nuget']) {
+      it(`${cataloger}: each file gives exactly what its oracle says`, { skip: cataloger === 'python' && !hasPython && 'needs python3' }, async () => {
+        const files = image.files.filter((file) => file.cataloger === cataloger);
+        assert.ok(files.length > 0, `the image has ${cataloger} files`);
+        for (const file of files) {
+          const expected = await oracle(image, file);
+          assert.ok(expected.length > 0, `${file.target}: its oracle names packages`);
+          const found = foundIn(scan, file);
+          assert.ok(
+            found.every((pkg) => pkg.cataloger === cataloger),
+            `${file.target}: read by ${cataloger}`,
+          );
+          assert.deepEqual(
+            [...new Set(found.map((pkg) => `${pkg.name} ${pkg.version}`))].sort(),
+            expected,
+            `${file.target} (${file.source}, ${file.oracle.kind})`,
+          );
+        }
+      });
+    }
+
+    it('names the Go application built here at its tagged version, and its vendored modules at the versions Debian packaged', () => {
+      const storefront = scan.packages.filter((pkg) => pkg.path === '/usr/local/bin/storefront');
+      assert.equal(storefront.find((pkg) => pkg.name === 'example.com/storefront')?.version, 'v1.4.2');
+      assert.ok(storefront.length >= 3, storefront.map((pkg) => pkg.name).join(', '));
+      assert.equal(
+        storefront.find((pkg) => pkg.name === 'stdlib')?.purl,
+        `pkg:golang/stdlib@${execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '')}`,
+      );
+    });
+  },
+);

@@ -58,7 +58,13 @@ describe('kubeward scan examples/', async () => {
   });
 
   it('never prints Secret values', () => {
-    for (const secret of ['c3VwZXItc2VjcmV0LWRlbW8tcGFzc3dvcmQ=', 'super-secret-demo-password', 'sk_test_4eC39HqLyjWDarjtT1zdp7dc', 'pk_live_do_not_commit_me', 'wJalrXUtnFEMI']) {
+    for (const secret of [
+      'c3VwZXItc2VjcmV0LWRlbW8tcGFzc3dvcmQ=',
+      'super-secret-demo-password',
+      'sk_test_4eC39HqLyjWDarjtT1zdp7dc',
+      'pk_live_do_not_commit_me',
+      'wJalrXUtnFEMI',
+    ]) {
       assert.ok(!result.stdout.includes(secret), `${secret} printed`);
     }
   });
@@ -75,7 +81,10 @@ describe('kubeward scan exit codes and inputs', () => {
     const result = await kubeward(['scan', 'examples/shop', 'test/fixtures/bad', '--format', 'json']);
     assert.equal(result.code, 2);
     const report = json(result.stdout);
-    assert.deepEqual(report.problems.map((problem) => `${problem.file}:${problem.line}:${problem.column} ${problem.code}`), ['test/fixtures/bad/broken.yaml:5:17 syntax']);
+    assert.deepEqual(
+      report.problems.map((problem) => `${problem.file}:${problem.line}:${problem.column} ${problem.code}`),
+      ['test/fixtures/bad/broken.yaml:5:17 syntax'],
+    );
     assert.ok(report.findings.some((finding) => finding.object.name === 'legacy-admin'));
   });
 
@@ -92,12 +101,15 @@ describe('kubeward scan exit codes and inputs', () => {
     const list = JSON.stringify({
       apiVersion: 'v1',
       kind: 'List',
-      items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'x' }, spec: { hostPID: true, containers: [{ name: 'c', image: 'busybox:1.36' }] } }],
+      items: [
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'x' }, spec: { hostPID: true, containers: [{ name: 'c', image: 'busybox:1.36' }] } },
+      ],
     });
     const fromStdin = await kubeward(['scan', '-', '--only', 'host-pid', '--format', 'json'], { stdin: list });
     assert.equal(fromStdin.code, 1);
     assert.deepEqual(json(fromStdin.stdout).findings.map(key), ['host-pid Pod/x/p <stdin>:1']);
-    const helm = '---\n# Source: shop/templates/pod.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers: [{name: c, image: busybox:1.36}]\n';
+    const helm =
+      '---\n# Source: shop/templates/pod.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers: [{name: c, image: busybox:1.36}]\n';
     const fromHelm = await kubeward(['scan', '-', '--only', 'host-pid', '--format', 'json'], { stdin: helm });
     assert.deepEqual(json(fromHelm.stdout).findings.map(key), ['host-pid Pod/default/p shop/templates/pod.yaml:6']);
   });
@@ -105,10 +117,16 @@ describe('kubeward scan exit codes and inputs', () => {
   it('applies .kubeward.yaml, and refuses an unknown policy id in it', async () => {
     const directory = await temporaryDirectory();
     await mkdir(join(directory, 'manifests'));
-    await writeFile(join(directory, 'manifests/pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: app}\nspec: {hostPID: true, containers: [{name: c, image: busybox:1.36}]}\n');
+    await writeFile(
+      join(directory, 'manifests/pod.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: app}\nspec: {hostPID: true, containers: [{name: c, image: busybox:1.36}]}\n',
+    );
     await writeFile(join(directory, '.kubeward.yaml'), 'policies:\n  disable: [host-pid]\nseverityThreshold: HIGH\n');
     const configured = await kubeward(['scan', 'manifests', '--format', 'json'], { cwd: directory });
-    assert.deepEqual(json(configured.stdout).findings.map((finding) => finding.policyId), []);
+    assert.deepEqual(
+      json(configured.stdout).findings.map((finding) => finding.policyId),
+      [],
+    );
     assert.equal(configured.code, 0);
     await writeFile(join(directory, '.kubeward.yaml'), 'policies:\n  disable: [host-pdi]\n');
     const typo = await kubeward(['scan', 'manifests'], { cwd: directory });
@@ -148,7 +166,9 @@ describe('kubeward scan exit codes and inputs', () => {
     const ignored = await kubeward(['scan', 'manifests', '--only', 'host-pid,namespace-without-network-policy', '--format', 'json'], { cwd: directory });
     assert.equal(ignored.code, 0, ignored.stderr);
     assert.deepEqual(
-      json(ignored.stdout).suppressed.map((finding) => `${finding.policyId} ${finding.suppressed?.by} ${finding.suppressed?.reason}`).sort(),
+      json(ignored.stdout)
+        .suppressed.map((finding) => `${finding.policyId} ${finding.suppressed?.by} ${finding.suppressed?.reason}`)
+        .sort(),
       ['host-pid config node debugging', 'namespace-without-network-policy config platform team owns it'],
     );
     assert.match(ignored.stderr, /ignore\[2\] \(policy \*\) expired on 2020-01-01/);
@@ -159,7 +179,11 @@ describe('kubeward scan exit codes and inputs', () => {
   });
 
   it('reads typed API lists whose items carry no kind', async () => {
-    const podList = JSON.stringify({ apiVersion: 'v1', kind: 'PodList', items: [{ metadata: { name: 'p', namespace: 'x' }, spec: { hostPID: true, containers: [{ name: 'c', image: 'busybox:1.36' }] } }] });
+    const podList = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'PodList',
+      items: [{ metadata: { name: 'p', namespace: 'x' }, spec: { hostPID: true, containers: [{ name: 'c', image: 'busybox:1.36' }] } }],
+    });
     const result = await kubeward(['scan', '-', '--only', 'host-pid', '--format', 'json'], { stdin: podList });
     assert.deepEqual(json(result.stdout).findings.map(key), ['host-pid Pod/x/p <stdin>:1']);
   });
@@ -172,10 +196,14 @@ describe('kubeward scan exit codes and inputs', () => {
       assert.equal(result.code, 0, result.stderr);
       assert.ok((await readFile(output, 'utf8')).length > 100, format);
     }
-    const annotated = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    kubeward.io/ignore: host-pid\n    kubeward.io/ignore-reason: node debugging tool\nspec: {hostPID: true, containers: [{name: c, image: busybox:1.36}]}\n';
+    const annotated =
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    kubeward.io/ignore: host-pid\n    kubeward.io/ignore-reason: node debugging tool\nspec: {hostPID: true, containers: [{name: c, image: busybox:1.36}]}\n';
     const suppressed = await kubeward(['scan', '-', '--only', 'host-pid', '--format', 'json'], { stdin: annotated });
     assert.equal(suppressed.code, 0);
-    assert.deepEqual(json(suppressed.stdout).suppressed.map((finding) => finding.suppressed?.reason), ['node debugging tool']);
+    assert.deepEqual(
+      json(suppressed.stdout).suppressed.map((finding) => finding.suppressed?.reason),
+      ['node debugging tool'],
+    );
   });
 });
 
@@ -201,8 +229,19 @@ describe('kubeward policy', () => {
     assert.equal(imported.code, 0, imported.stderr);
     assert.match(imported.stderr, /stackrox-fixable-cvss-7: Fixed By and CVSS combined into Fixable CVSS/);
     assert.match(imported.stderr, /converted 4 of 6 policies/);
-    const scan = await kubeward(['scan', 'examples/ops/node-agent.yaml', '--no-builtin-policies', '--policies', join(directory, 'policies'), '--format', 'json']);
-    assert.deepEqual(json(scan.stdout).findings.map((finding) => finding.policyId), ['stackrox-privileged-container']);
+    const scan = await kubeward([
+      'scan',
+      'examples/ops/node-agent.yaml',
+      '--no-builtin-policies',
+      '--policies',
+      join(directory, 'policies'),
+      '--format',
+      'json',
+    ]);
+    assert.deepEqual(
+      json(scan.stdout).findings.map((finding) => finding.policyId),
+      ['stackrox-privileged-container'],
+    );
   });
 });
 

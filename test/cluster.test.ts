@@ -42,7 +42,11 @@ spec:
     const applied = await kubectl(cluster, ['apply', '-f', '-'], { stdin: manifest });
     assert.match(applied.stdout, /namespace\/kubeward-smoke created/);
     assert.match(applied.stdout, /pod\/web created/);
-    const namespace = await kubectlJson<{ metadata: { name: string; labels: Record<string, string> }; status: { phase: string } }>(cluster, ['get', 'namespace', 'kubeward-smoke']);
+    const namespace = await kubectlJson<{ metadata: { name: string; labels: Record<string, string> }; status: { phase: string } }>(cluster, [
+      'get',
+      'namespace',
+      'kubeward-smoke',
+    ]);
     assert.equal(namespace.metadata.name, 'kubeward-smoke');
     assert.equal(namespace.metadata.labels['kubeward.test/smoke'], 'true');
     assert.equal(namespace.status.phase, 'Active');
@@ -56,7 +60,10 @@ spec:
   });
 
   test('kubectl and the API server are v1.35.4', async () => {
-    const version = await kubectlJson<{ clientVersion: { gitVersion: string; major: string; minor: string }; serverVersion: { gitVersion: string; major: string; minor: string; gitTreeState: string } }>(cluster, ['version']);
+    const version = await kubectlJson<{
+      clientVersion: { gitVersion: string; major: string; minor: string };
+      serverVersion: { gitVersion: string; major: string; minor: string; gitTreeState: string };
+    }>(cluster, ['version']);
     assert.equal(version.clientVersion.gitVersion, 'v1.35.4');
     assert.equal(version.serverVersion.gitVersion, 'v1.35.4');
     assert.equal(version.serverVersion.major, '1');
@@ -92,7 +99,12 @@ spec:
     const revision = await cluster.compact();
     assert.ok(revision > 1);
     await assert.rejects(
-      cluster.etcdGateway('/v3/kv/range', { key: Buffer.from('/').toString('base64'), range_end: Buffer.from('0').toString('base64'), revision: String(revision - 1), count_only: true }),
+      cluster.etcdGateway('/v3/kv/range', {
+        key: Buffer.from('/').toString('base64'),
+        range_end: Buffer.from('0').toString('base64'),
+        revision: String(revision - 1),
+        count_only: true,
+      }),
       /compacted/,
     );
     // The API server carries on over the compacted store.

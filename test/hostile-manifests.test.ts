@@ -44,7 +44,8 @@ describe('schema-invalid shapes are a problem of their object, never of the run'
   const all = selectPolicies(policies, [], { enable: ['*'], disable: [], only: [] }, 'test').active;
   const documents: unknown[] = [];
   for (const directory of ['examples/shop', 'examples/ops', 'examples/data', 'examples/payments']) {
-    for (const name of (await readdir(repoPath(directory))).sort()) documents.push(...parseYamlStream(await readFile(repoPath(join(directory, name)), 'utf8')).map((document) => document.value));
+    for (const name of (await readdir(repoPath(directory))).sort())
+      documents.push(...parseYamlStream(await readFile(repoPath(join(directory, name)), 'utf8')).map((document) => document.value));
   }
 
   // Every field the model reads, so that each one is also mutated.
@@ -65,7 +66,13 @@ describe('schema-invalid shapes are a problem of their object, never of the run'
     const snapshot = buildSnapshot(objects);
     const { findings } = evaluatePolicies(snapshot, all, { now: new Date('2026-12-01T00:00:00Z'), stages: ['BUILD', 'DEPLOY'] });
     const { grants } = collectGrants(snapshot);
-    rankWorkloads({ snapshot, findings, isolation: computeIsolation(snapshot), rbac: assessSubjects(grants, serviceAccountSubjects(snapshot)), now: new Date('2026-12-01T00:00:00Z') });
+    rankWorkloads({
+      snapshot,
+      findings,
+      isolation: computeIsolation(snapshot),
+      rbac: assessSubjects(grants, serviceAccountSubjects(snapshot)),
+      now: new Date('2026-12-01T00:00:00Z'),
+    });
     computeConnectivity(snapshot);
   };
 
@@ -74,7 +81,9 @@ describe('schema-invalid shapes are a problem of their object, never of the run'
     const failures: string[] = [];
     for (const [index, document] of documents.entries()) {
       // The rest of the demo, so cross-object policies have Services, policies and roles to look up.
-      const others = documents.filter((_, other) => other !== index && other % 3 === 0).flatMap((value, position) => normaliseDocument(value, { file: 'other.yaml', documentIndex: position, defaultNamespace: 'default' }).objects);
+      const others = documents
+        .filter((_, other) => other !== index && other % 3 === 0)
+        .flatMap((value, position) => normaliseDocument(value, { file: 'other.yaml', documentIndex: position, defaultNamespace: 'default' }).objects);
       for (const path of paths(document, 400)) {
         for (const replacement of REPLACEMENTS) {
           cases++;
@@ -84,7 +93,10 @@ describe('schema-invalid shapes are a problem of their object, never of the run'
             judge([...own, ...others]);
             admit(mutated);
           } catch (error) {
-            if (failures.length < 10) failures.push(`${(document as { kind?: string }).kind} ${path.join('.')} = ${JSON.stringify(replacement)}: ${(error as Error).stack?.split('\n').slice(0, 3).join(' | ')}`);
+            if (failures.length < 10)
+              failures.push(
+                `${(document as { kind?: string }).kind} ${path.join('.')} = ${JSON.stringify(replacement)}: ${(error as Error).stack?.split('\n').slice(0, 3).join(' | ')}`,
+              );
           }
         }
       }

@@ -31,36 +31,48 @@ const scanEntries = async (entries: readonly TarEntry[]): Promise<ImageScan> => 
   return scanImage(await openImage(`oci:${directory}:test`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } }));
 };
 
-const list = (scan: ImageScan, cataloger: string): string[] => scan.packages.filter((pkg) => pkg.cataloger === cataloger).map((pkg) => `${pkg.name} ${pkg.version}`);
+const list = (scan: ImageScan, cataloger: string): string[] =>
+  scan.packages.filter((pkg) => pkg.cataloger === cataloger).map((pkg) => `${pkg.name} ${pkg.version}`);
 
 describe('Go binaries', () => {
-  it('reads the build info of pre-1.18 binaries (pointer format), as Trivy expects', { skip: !hasDepParser && 'needs golang-github-aquasecurity-go-dep-parser-dev' }, async () => {
-    const scan = await scanEntries([
-      { name: 'usr/local/bin/app', content: await readFile(join(DEP_PARSER, 'golang/binary/testdata/test.elf')), mode: 0o755 },
-      { name: 'usr/local/bin/replaced', content: await readFile(join(DEP_PARSER, 'golang/binary/testdata/replace.elf')), mode: 0o755 },
-      { name: 'usr/local/share/not-executable.elf', content: await readFile(join(DEP_PARSER, 'golang/binary/testdata/test.elf')), mode: 0o644 },
-    ]);
-    // parse_test.go of go-dep-parser lists these modules for test.elf and replace.elf.
-    assert.deepEqual(list(scan, 'go-binary').sort(), [
-      'github.com/aquasecurity/go-pep440-version v0.0.0-20210121094942-22b2f8951d46',
-      'github.com/aquasecurity/go-version v0.0.0-20210121072130-637058cfe492',
-      'github.com/davecgh/go-spew v1.1.1',
-      'github.com/go-sql-driver/mysql v1.5.0',
-      'golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1',
-      'stdlib 1.15.2',
-      'stdlib 1.16.4',
-    ]);
-    assert.deepEqual([...new Set(scan.packages.map((pkg) => pkg.path))].sort(), ['/usr/local/bin/app', '/usr/local/bin/replaced']);
-  });
+  it(
+    'reads the build info of pre-1.18 binaries (pointer format), as Trivy expects',
+    { skip: !hasDepParser && 'needs golang-github-aquasecurity-go-dep-parser-dev' },
+    async () => {
+      const scan = await scanEntries([
+        { name: 'usr/local/bin/app', content: await readFile(join(DEP_PARSER, 'golang/binary/testdata/test.elf')), mode: 0o755 },
+        { name: 'usr/local/bin/replaced', content: await readFile(join(DEP_PARSER, 'golang/binary/testdata/replace.elf')), mode: 0o755 },
+        { name: 'usr/local/share/not-executable.elf', content: await readFile(join(DEP_PARSER, 'golang/binary/testdata/test.elf')), mode: 0o644 },
+      ]);
+      // parse_test.go of go-dep-parser lists these modules for test.elf and replace.elf.
+      assert.deepEqual(list(scan, 'go-binary').sort(), [
+        'github.com/aquasecurity/go-pep440-version v0.0.0-20210121094942-22b2f8951d46',
+        'github.com/aquasecurity/go-version v0.0.0-20210121072130-637058cfe492',
+        'github.com/davecgh/go-spew v1.1.1',
+        'github.com/go-sql-driver/mysql v1.5.0',
+        'golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1',
+        'stdlib 1.15.2',
+        'stdlib 1.16.4',
+      ]);
+      assert.deepEqual([...new Set(scan.packages.map((pkg) => pkg.path))].sort(), ['/usr/local/bin/app', '/usr/local/bin/replaced']);
+    },
+  );
 
   it('reads the inline build info of a binary built here with the Go toolchain, replacements included', { skip: !hasGo && 'needs go' }, async () => {
     const directory = await temporaryDirectory();
     await mkdir(join(directory, 'lib'), { recursive: true });
     await writeFile(join(directory, 'lib', 'go.mod'), 'module example.com/lib\n\ngo 1.21\n');
     await writeFile(join(directory, 'lib', 'lib.go'), 'package lib\n\nfunc Hello() string { return "hello" }\n');
-    await writeFile(join(directory, 'go.mod'), 'module example.com/app\n\ngo 1.21\n\nrequire example.com/lib v1.2.3\n\nreplace example.com/lib v1.2.3 => ./lib\n');
+    await writeFile(
+      join(directory, 'go.mod'),
+      'module example.com/app\n\ngo 1.21\n\nrequire example.com/lib v1.2.3\n\nreplace example.com/lib v1.2.3 => ./lib\n',
+    );
     await writeFile(join(directory, 'main.go'), 'package main\n\nimport (\n\t"fmt"\n\t"example.com/lib"\n)\n\nfunc main() { fmt.Println(lib.Hello()) }\n');
-    execFileSync('go', ['build', '-o', 'app', '.'], { cwd: directory, env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local', CGO_ENABLED: '0' }, stdio: 'ignore' });
+    execFileSync('go', ['build', '-o', 'app', '.'], {
+      cwd: directory,
+      env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local', CGO_ENABLED: '0' },
+      stdio: 'ignore',
+    });
     const version = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '');
     const scan = await scanEntries([{ name: 'app/server', content: await readFile(join(directory, 'app')), mode: 0o755 }]);
     // A module replaced by a local directory has no version to match: only the standard library is listed.
@@ -105,7 +117,10 @@ describe('npm', { skip: !hasDepParser && 'needs golang-github-aquasecurity-go-de
     assert.deepEqual(list(scan, 'npm').sort(), ['@babel/core 7.12.3', 'lodash 4.17.20', 'qs 6.7.0']);
     assert.deepEqual(list(scan, 'npm-lockfile'), []);
     assert.equal(scan.packages.find((pkg) => pkg.name === '@babel/core')?.purl, 'pkg:npm/%40babel/core@7.12.3');
-    assert.deepEqual(scan.problems.map((problem) => problem.path), ['/srv/app/node_modules/broken/package.json']);
+    assert.deepEqual(
+      scan.problems.map((problem) => problem.path),
+      ['/srv/app/node_modules/broken/package.json'],
+    );
   });
 });
 
@@ -115,7 +130,10 @@ describe('Python', { skip: !hasDepParser && 'needs golang-github-aquasecurity-go
     const scan = await scanEntries([
       { name: 'usr/lib/python3/dist-packages/simple-0.1.0.dist-info/METADATA', content: await data('simple-0.1.0.METADATA') },
       { name: 'usr/local/lib/python3.9/site-packages/distlib-0.3.1.dist-info/METADATA', content: await data('distlib-0.3.1.METADATA') },
-      { name: 'usr/local/lib/python3.8/site-packages/setuptools-51.3.3-py3.8.egg-info/PKG-INFO', content: await data('setuptools-51.3.3-py3.8.egg-info.PKG-INFO') },
+      {
+        name: 'usr/local/lib/python3.8/site-packages/setuptools-51.3.3-py3.8.egg-info/PKG-INFO',
+        content: await data('setuptools-51.3.3-py3.8.egg-info.PKG-INFO'),
+      },
       { name: 'usr/lib/python3.9/site-packages/distlib-0.3.1-py3.9.egg-info', content: await data('distlib-0.3.1-py3.9.egg-info') },
     ]);
     // parse_test.go: simple 0.1.0 (no license), distlib 0.3.1 ("Python license"), setuptools 51.3.3 ("UNKNOWN").
@@ -154,12 +172,22 @@ describe('Java archives', { skip: !hasDepParser && 'needs golang-github-aquasecu
       for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks);
     };
-    const log4j = await zipOf({ 'META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties': 'groupId=org.apache.logging.log4j\nartifactId=log4j-core\nversion=2.14.1\n' });
+    const log4j = await zipOf({
+      'META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties': 'groupId=org.apache.logging.log4j\nartifactId=log4j-core\nversion=2.14.1\n',
+    });
     const war = await zipOf({ 'WEB-INF/lib/log4j-core-2.14.1.jar': log4j, 'META-INF/MANIFEST.MF': 'Manifest-Version: 1.0\n' });
     const scan = await scanEntries([{ name: 'usr/local/tomcat/webapps/shop.war', content: war }]);
-    assert.deepEqual(scan.packages.map((pkg) => [pkg.name, pkg.version, pkg.path, pkg.purl]), [
-      ['org.apache.logging.log4j:log4j-core', '2.14.1', '/usr/local/tomcat/webapps/shop.war!WEB-INF/lib/log4j-core-2.14.1.jar', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1'],
-    ]);
+    assert.deepEqual(
+      scan.packages.map((pkg) => [pkg.name, pkg.version, pkg.path, pkg.purl]),
+      [
+        [
+          'org.apache.logging.log4j:log4j-core',
+          '2.14.1',
+          '/usr/local/tomcat/webapps/shop.war!WEB-INF/lib/log4j-core-2.14.1.jar',
+          'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1',
+        ],
+      ],
+    );
     const directory = await temporaryDirectory();
     const builder = DatabaseBuilder.begin(directory);
     await importZip(builder, sharedDataPath('osv/Maven/all.zip'), 'Maven');
@@ -207,7 +235,10 @@ describe('Ruby, Rust, PHP and .NET dependency files', { skip: !hasDepParser && '
       { name: 'usr/local/bundle/specifications/no-version.gemspec', content: await data('malformed01.gemspec') },
     ]);
     assert.deepEqual(list(scan, 'gemspec').sort(), ['async 1.25.0', 'async 1.25.0', 'rake 13.0.3', 'test-unit 3.3.7']);
-    assert.deepEqual(scan.problems.map((problem) => problem.path).sort(), ['/usr/local/bundle/specifications/no-version.gemspec', '/usr/local/bundle/specifications/wrong-variable.gemspec']);
+    assert.deepEqual(scan.problems.map((problem) => problem.path).sort(), [
+      '/usr/local/bundle/specifications/no-version.gemspec',
+      '/usr/local/bundle/specifications/wrong-variable.gemspec',
+    ]);
   });
 });
 
@@ -266,7 +297,10 @@ describe('dpkg status', () => {
   it('reports a state dpkg does not define and keeps reading', async () => {
     const scan = await scanEntries([
       { name: 'etc/os-release', content: 'ID=debian\nVERSION_ID="12"\n' },
-      { name: 'var/lib/dpkg/status', content: 'Package: odd\nStatus: install ok weird-state\nVersion: 1\n\nPackage: fine\nStatus: install ok installed\nVersion: 2\n' },
+      {
+        name: 'var/lib/dpkg/status',
+        content: 'Package: odd\nStatus: install ok weird-state\nVersion: 1\n\nPackage: fine\nStatus: install ok installed\nVersion: 2\n',
+      },
     ]);
     assert.deepEqual(list(scan, 'dpkg'), ['fine 2']);
     assert.match(scan.problems.map((problem) => problem.message).join('\n'), /odd has a Status dpkg does not define \(install ok weird-state\)/);

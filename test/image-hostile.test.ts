@@ -39,8 +39,15 @@ describe('image layers that try to escape or exhaust', () => {
     ]);
     assert.equal(scan.os?.id, 'alpine');
     assert.equal(scan.os?.release, 'v3.11');
-    assert.deepEqual(scan.packages.map((pkg) => `${pkg.name} ${pkg.version} ${pkg.sourceName}`), ['musl 1.1.24-r2 musl', 'libcrypto1.1 1.1.1d-r2 openssl']);
-    assert.deepEqual(scan.problems.map((problem) => `${problem.code} ${problem.path}`).sort(), ['unsafe-path ../../etc/evil.json', 'unsafe-path /etc/absolute', 'unsafe-path /hard-out']);
+    assert.deepEqual(
+      scan.packages.map((pkg) => `${pkg.name} ${pkg.version} ${pkg.sourceName}`),
+      ['musl 1.1.24-r2 musl', 'libcrypto1.1 1.1.1d-r2 openssl'],
+    );
+    assert.deepEqual(scan.problems.map((problem) => `${problem.code} ${problem.path}`).sort(), [
+      'unsafe-path ../../etc/evil.json',
+      'unsafe-path /etc/absolute',
+      'unsafe-path /hard-out',
+    ]);
   });
 
   it('resolves symlinks as a chroot would, and honours whiteouts and opaque directories', async () => {
@@ -69,8 +76,14 @@ describe('image layers that try to escape or exhaust', () => {
     const bomb = await layer([{ name: 'zeros', content: Buffer.alloc(32 * 1024 * 1024) }]);
     assert.ok(bomb.data.length < 100 * 1024, `${bomb.data.length} bytes compressed`);
     await assert.rejects(scanLayout([bomb], { maxLayerBytes: 8 * 1024 * 1024, maxFileBytes: 1024 }), /expands past 8388608 bytes \(a decompression bomb\?\)/);
-    const large = await scanLayout([await layer([{ name: 'lib/apk/db/installed', content: Buffer.alloc(4096, 0x41) }])], { maxLayerBytes: 1 << 30, maxFileBytes: 1024 });
-    assert.deepEqual(large.problems.map((problem) => problem.code), ['too-large']);
+    const large = await scanLayout([await layer([{ name: 'lib/apk/db/installed', content: Buffer.alloc(4096, 0x41) }])], {
+      maxLayerBytes: 1 << 30,
+      maxFileBytes: 1024,
+    });
+    assert.deepEqual(
+      large.problems.map((problem) => problem.code),
+      ['too-large'],
+    );
   });
 
   it('refuses a layer whose digest does not match, a truncated blob, and skips an unknown media type', async () => {
@@ -89,13 +102,25 @@ describe('image layers that try to escape or exhaust', () => {
     await assert.rejects(async () => scanImage(await open()), /truncated|cannot be read/);
 
     const other = await scanLayout([{ data: Buffer.from('{"not":"a layer"}'), mediaType: 'application/vnd.example.sbom+json' }]);
-    assert.deepEqual(other.problems.map((problem) => problem.code), ['unknown-media-type']);
+    assert.deepEqual(
+      other.problems.map((problem) => problem.code),
+      ['unknown-media-type'],
+    );
   });
 
   it('reads docker save archives by header index, and refuses a tampered or truncated one', async () => {
-    const layerTar = await tarOf([{ name: 'etc/os-release', content: OS_RELEASE }, { name: 'lib/apk/db/installed', content: APK_DB }]);
+    const layerTar = await tarOf([
+      { name: 'etc/os-release', content: OS_RELEASE },
+      { name: 'lib/apk/db/installed', content: APK_DB },
+    ]);
     const layerHex = createHash('sha256').update(layerTar).digest('hex');
-    const config = JSON.stringify({ architecture: 'amd64', os: 'linux', config: { User: 'app', ExposedPorts: { '22/tcp': {} } }, rootfs: { type: 'layers', diff_ids: [`sha256:${layerHex}`] }, history: [{ created_by: 'ADD alpine-minirootfs.tar.gz /' }] });
+    const config = JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { User: 'app', ExposedPorts: { '22/tcp': {} } },
+      rootfs: { type: 'layers', diff_ids: [`sha256:${layerHex}`] },
+      history: [{ created_by: 'ADD alpine-minirootfs.tar.gz /' }],
+    });
     const configHex = createHash('sha256').update(config).digest('hex');
     // A long directory name forces a pax header, as real archives of long paths carry.
     const deep = `${'very-long-directory-name/'.repeat(6)}${layerHex}.tar`;
@@ -107,10 +132,18 @@ describe('image layers that try to escape or exhaust', () => {
     const directory = await temporaryDirectory();
     const file = join(directory, 'app.tar');
     await writeFile(file, archive);
-    const scan = await scanImage(await openImage(`docker-archive:${file}:registry.example.com/app:1.0`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } }));
-    assert.deepEqual(scan.packages.map((pkg) => pkg.name), ['musl', 'libcrypto1.1']);
+    const scan = await scanImage(
+      await openImage(`docker-archive:${file}:registry.example.com/app:1.0`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } }),
+    );
+    assert.deepEqual(
+      scan.packages.map((pkg) => pkg.name),
+      ['musl', 'libcrypto1.1'],
+    );
     assert.deepEqual([scan.image.user, scan.image.exposedPorts, scan.image.layers[0]?.createdBy], ['app', ['22/tcp'], 'ADD alpine-minirootfs.tar.gz /']);
-    await assert.rejects(openImage(`docker-archive:${file}:other:2.0`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } }), /none tagged "other:2\.0"/);
+    await assert.rejects(
+      openImage(`docker-archive:${file}:other:2.0`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } }),
+      /none tagged "other:2\.0"/,
+    );
 
     const tampered = Buffer.from(archive);
     const at = tampered.indexOf('musl');
@@ -122,7 +155,10 @@ describe('image layers that try to escape or exhaust', () => {
   });
 
   it('reads zstd layers', async () => {
-    const tarball = await tarOf([{ name: 'etc/os-release', content: OS_RELEASE }, { name: 'lib/apk/db/installed', content: APK_DB }]);
+    const tarball = await tarOf([
+      { name: 'etc/os-release', content: OS_RELEASE },
+      { name: 'lib/apk/db/installed', content: APK_DB },
+    ]);
     const compressed = execFileSync('zstd', ['-q', '-c'], { input: tarball });
     const scan = await scanLayout([{ data: compressed, mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd' }]);
     assert.equal(scan.packages.length, 2);
@@ -162,7 +198,10 @@ describe('kubeward fs scan on a hostile directory', () => {
     const scan = JSON.parse(result.stdout) as ImageScan;
     assert.equal(scan.os?.id, 'alpine', 'the link resolved inside the root');
     assert.equal(scan.os?.source, '/etc/os-release');
-    assert.deepEqual(scan.packages.map((pkg) => `${pkg.name} ${pkg.version}`), ['musl 1.1.24-r2', 'libcrypto1.1 1.1.1d-r2']);
+    assert.deepEqual(
+      scan.packages.map((pkg) => `${pkg.name} ${pkg.version}`),
+      ['musl 1.1.24-r2', 'libcrypto1.1 1.1.1d-r2'],
+    );
     const missing = await kubeward(['fs', 'scan', join(root, 'lib/apk/db/installed'), '--no-vulnerabilities']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /is not a directory/);
@@ -214,7 +253,10 @@ describe('hostile OCI layout directories', () => {
   it('a JSON error in index.json does not quote the file', async () => {
     const { directory } = await fresh();
     await writeFile(join(directory, 'index.json'), 'root:x:0:0:root:/root:/bin/bash\n');
-    await assert.rejects(open(directory), (error: Error) => /index\.json is not valid JSON \(unexpected content/.test(error.message) && !error.message.includes('root:x'));
+    await assert.rejects(
+      open(directory),
+      (error: Error) => /index\.json is not valid JSON \(unexpected content/.test(error.message) && !error.message.includes('root:x'),
+    );
   });
 
   it('a layer blob larger than its descriptor says is refused before it is read', async () => {
@@ -264,7 +306,10 @@ describe('hostile tar headers', () => {
       const file = join(directory, 'bad.tar');
       await writeFile(file, archive);
       const started = Date.now();
-      await assert.rejects(openImage(`docker-archive:${file}`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } }), new RegExp(`the pax header of manifest\\.json at offset \\d+ gives size "${size.replace('.', '\\.')}", not a byte count`));
+      await assert.rejects(
+        openImage(`docker-archive:${file}`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } }),
+        new RegExp(`the pax header of manifest\\.json at offset \\d+ gives size "${size.replace('.', '\\.')}", not a byte count`),
+      );
       assert.ok(Date.now() - started < 2000, size);
     }
   });
@@ -306,7 +351,13 @@ describe('zip bombs that pass every per-entry check', () => {
     const record = Buffer.from(JSON.stringify({ id: 'GHSA-xxxx-yyyy-zzzz', modified: '2024-01-01T00:00:00Z', affected: [], details: 'x'.repeat(200_000) }));
     const directory = await temporaryDirectory();
     const file = join(directory, 'all.zip');
-    await writeFile(file, zipOf(Array.from({ length: 5000 }, (_, index) => `GHSA-${index}.json`), record));
+    await writeFile(
+      file,
+      zipOf(
+        Array.from({ length: 5000 }, (_, index) => `GHSA-${index}.json`),
+        record,
+      ),
+    );
     const started = Date.now();
     const events: { kind: string; message?: string }[] = [];
     for await (const event of readZipJson(file)) events.push(event);
@@ -321,7 +372,14 @@ describe('zip bombs that pass every per-entry check', () => {
     const directory = await temporaryDirectory();
     const file = join(directory, 'all.zip');
     const record = Buffer.from(JSON.stringify({ id: 'X', modified: '2024-01-01T00:00:00Z', details: ' '.repeat(2_000_000) }));
-    await writeFile(file, zipOf(Array.from({ length: 40 }, (_, index) => `X-${index}.json`), record, false));
+    await writeFile(
+      file,
+      zipOf(
+        Array.from({ length: 40 }, (_, index) => `X-${index}.json`),
+        record,
+        false,
+      ),
+    );
     const events: { kind: string; message?: string }[] = [];
     for await (const event of readZipJson(file, { maxEntryBytes: 32 * 1024 * 1024, maxRatio: 10_000, maxTotalRatio: 100 })) events.push(event);
     const entries = events.filter((event) => event.kind === 'entry').length;
@@ -372,7 +430,10 @@ describe('a cataloger that trips over one file', () => {
     const result = await kubeward(['image', 'scan', `oci:${directory}:test`, '--no-vulnerabilities', '--format', 'json', '-q']);
     assert.equal(result.code, 0, result.stderr);
     const scan = JSON.parse(result.stdout) as ImageScan;
-    assert.deepEqual(scan.packages.map((pkg) => pkg.name), ['musl', 'libcrypto1.1']);
+    assert.deepEqual(
+      scan.packages.map((pkg) => pkg.name),
+      ['musl', 'libcrypto1.1'],
+    );
     assert.deepEqual(scan.problems.map((problem) => `${problem.code} ${problem.path}`).sort(), ['catalog /usr/local/bin/broken-go']);
     assert.match(scan.problems[0]?.message ?? '', /broken-go: bad varint; not catalogued/);
   });
@@ -400,12 +461,19 @@ describe('what catalogers read is bounded over the whole image', () => {
     const before = process.memoryUsage().rss;
     const scan = await scanLayout([big]);
     assert.ok(process.memoryUsage().rss - before < 600 * 1024 * 1024, `${Math.round((process.memoryUsage().rss - before) / 2 ** 20)} MB more`);
-    assert.equal(scan.problems.filter((problem) => /package\.json is 209715200 bytes, over the 33554432-byte limit for reading/.test(problem.message)).length, 4);
+    assert.equal(
+      scan.problems.filter((problem) => /package\.json is 209715200 bytes, over the 33554432-byte limit for reading/.test(problem.message)).length,
+      4,
+    );
   });
 
   it('files under their own limit stop at the total for the image', async () => {
     const files = Array.from({ length: 8 }, (_, index) => ({ name: `usr/share/java/lib-${index}.jar`, content: Buffer.alloc(3 * 1024 * 1024, index) }));
-    const scan = await scanLayout([await layer([{ name: 'etc/os-release', content: OS_RELEASE }, ...files])], { maxLayerBytes: 1 << 30, maxFileBytes: 8 * 1024 * 1024, maxCapturedBytes: 10 * 1024 * 1024 });
+    const scan = await scanLayout([await layer([{ name: 'etc/os-release', content: OS_RELEASE }, ...files])], {
+      maxLayerBytes: 1 << 30,
+      maxFileBytes: 8 * 1024 * 1024,
+      maxCapturedBytes: 10 * 1024 * 1024,
+    });
     const refused = scan.problems.filter((problem) => /would take the files read for cataloguing past 10485760 bytes in all/.test(problem.message));
     assert.equal(refused.length, 5, scan.problems.map((problem) => problem.message).join('\n'));
   });
@@ -421,10 +489,13 @@ describe('paths longer than any filesystem holds', () => {
         { name: 'lib/apk/db/installed', content: APK_DB },
       ]),
     ]);
-    assert.deepEqual(scan.packages.map((pkg) => pkg.name), ['musl', 'libcrypto1.1']);
-    assert.deepEqual(scan.problems.map((problem) => problem.message.replace(/\d+ characters \(link target \d+\)/, 'N characters')), [
-      'an entry of N characters is longer than any path (4096); skipped',
-      'an entry of N characters is longer than any path (4096); skipped',
-    ]);
+    assert.deepEqual(
+      scan.packages.map((pkg) => pkg.name),
+      ['musl', 'libcrypto1.1'],
+    );
+    assert.deepEqual(
+      scan.problems.map((problem) => problem.message.replace(/\d+ characters \(link target \d+\)/, 'N characters')),
+      ['an entry of N characters is longer than any path (4096); skipped', 'an entry of N characters is longer than any path (4096); skipped'],
+    );
   });
 });

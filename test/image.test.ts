@@ -38,13 +38,24 @@ describe('kubeward image scan on a real Debian 12 image', { skip: !hasImageTools
   it('detects Debian 12 and lists exactly the packages dpkg lists', () => {
     assert.equal(scan.os?.id, 'debian');
     assert.equal(scan.os?.release, '12');
-    const oracle = execFileSync('dpkg-query', [`--admindir=${join(image.rootfs, 'var/lib/dpkg')}`, '-W', '-f', '${Package} ${Version}\\n'], { encoding: 'utf8' }).trim().split('\n').sort();
+    const oracle = execFileSync('dpkg-query', [`--admindir=${join(image.rootfs, 'var/lib/dpkg')}`, '-W', '-f', '${Package} ${Version}\\n'], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .sort();
     assert.ok(oracle.length > 80, `${oracle.length} packages`);
     assert.deepEqual(scan.packages.map((pkg) => `${pkg.name} ${pkg.version}`).sort(), oracle);
-    assert.ok(scan.packages.every((pkg) => pkg.layerIndex === 0 && pkg.layer === scan.image.layers[0]?.digest), 'every package came with layer 1');
+    assert.ok(
+      scan.packages.every((pkg) => pkg.layerIndex === 0 && pkg.layer === scan.image.layers[0]?.digest),
+      'every package came with layer 1',
+    );
     const libc = scan.packages.find((pkg) => pkg.name === 'libc6');
     assert.equal(libc?.sourceName, 'glibc');
-    assert.equal(libc?.purl, `pkg:deb/debian/libc6@${encodeURIComponent(libc?.version ?? '')}?arch=amd64&distro=debian-12&upstream=glibc%40${encodeURIComponent(libc?.version ?? '')}`);
+    assert.equal(
+      libc?.purl,
+      `pkg:deb/debian/libc6@${encodeURIComponent(libc?.version ?? '')}?arch=amd64&distro=debian-12&upstream=glibc%40${encodeURIComponent(libc?.version ?? '')}`,
+    );
   });
 
   it('finds exactly the Debian 12 advisories that dpkg itself says apply to the installed versions', async () => {
@@ -76,13 +87,21 @@ describe('kubeward image scan on a real Debian 12 image', { skip: !hasImageTools
     const directory = JSON.parse(result.stdout) as ImageScan;
     assert.equal(directory.os?.id, 'debian');
     assert.deepEqual(directory.packages.map((pkg) => `${pkg.name} ${pkg.version}`).sort(), scan.packages.map((pkg) => `${pkg.name} ${pkg.version}`).sort());
-    assert.deepEqual(directory.vulnerabilities.map((match) => `${match.id} ${match.package.name}`).sort(), scan.vulnerabilities.map((match) => `${match.id} ${match.package.name}`).sort());
+    assert.deepEqual(
+      directory.vulnerabilities.map((match) => `${match.id} ${match.package.name}`).sort(),
+      scan.vulnerabilities.map((match) => `${match.id} ${match.package.name}`).sort(),
+    );
   });
 
   it('writes SARIF that validates against the SARIF 2.1.0 schema: a rule per vulnerability, a result per vulnerable package', async () => {
     const result = await kubeward(['image', 'scan', `oci:${image.layout}:bookworm`, '--db', db, '--format', 'sarif', '--quiet']);
     assert.equal(result.code, 0, result.stderr);
-    const log = JSON.parse(result.stdout) as { runs: { tool: { driver: { rules: { id: string; properties: { 'security-severity': string } }[] } }; results: { ruleId: string; ruleIndex: number; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+    const log = JSON.parse(result.stdout) as {
+      runs: {
+        tool: { driver: { rules: { id: string; properties: { 'security-severity': string } }[] } };
+        results: { ruleId: string; ruleIndex: number; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+      }[];
+    };
     const validate = await sarifValidator();
     assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
     const [run] = log.runs;
@@ -98,9 +117,22 @@ describe('kubeward image scan on a real Debian 12 image', { skip: !hasImageTools
   it('reads the same image as a docker save archive, an OCI archive and with zstd layers, with the same results', async () => {
     const converted = await convertedBookworm();
     const zstdManifest = await openImage(`oci:${converted.zstdLayout}:bookworm`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } });
-    assert.ok(zstdManifest.manifest.layers.every((layer) => layer.mediaType.endsWith('+zstd')), 'skopeo wrote zstd layers');
-    const summary = (report: ImageScan): string[] => [...report.packages.map((pkg) => `${pkg.name} ${pkg.version} ${pkg.layerIndex}`), ...report.vulnerabilities.map((match) => `${match.id} ${match.package.name}`)].sort();
-    for (const reference of [converted.dockerArchive, `docker-archive:${converted.dockerArchive}:bookworm:latest`, converted.ociArchive, `oci-archive:${converted.ociArchive}:bookworm`, `oci:${converted.zstdLayout}:bookworm`]) {
+    assert.ok(
+      zstdManifest.manifest.layers.every((layer) => layer.mediaType.endsWith('+zstd')),
+      'skopeo wrote zstd layers',
+    );
+    const summary = (report: ImageScan): string[] =>
+      [
+        ...report.packages.map((pkg) => `${pkg.name} ${pkg.version} ${pkg.layerIndex}`),
+        ...report.vulnerabilities.map((match) => `${match.id} ${match.package.name}`),
+      ].sort();
+    for (const reference of [
+      converted.dockerArchive,
+      `docker-archive:${converted.dockerArchive}:bookworm:latest`,
+      converted.ociArchive,
+      `oci-archive:${converted.ociArchive}:bookworm`,
+      `oci:${converted.zstdLayout}:bookworm`,
+    ]) {
       const result = await kubeward(['image', 'scan', reference, '--db', db, '--format', 'json', '--quiet']);
       assert.equal(result.code, 0, `${reference}: ${result.stderr}`);
       assert.deepEqual(summary(JSON.parse(result.stdout) as ImageScan), summary(scan), reference);
@@ -112,10 +144,16 @@ describe('kubeward image scan on a real Debian 12 image', { skip: !hasImageTools
     const filesystem = new ImageFilesystem();
     for (const [index, layer] of resolved.manifest.layers.entries()) {
       const stream = await resolved.openLayer(layer);
-      await filesystem.addLayer(decompress(stream, compressionOf(layer.mediaType, Buffer.alloc(0)), 2 ** 34), index, layer.digest, { wants: () => false, maxBytes: 0 });
+      await filesystem.addLayer(decompress(stream, compressionOf(layer.mediaType, Buffer.alloc(0)), 2 ** 34), index, layer.digest, {
+        wants: () => false,
+        maxBytes: 0,
+      });
     }
     assert.equal(filesystem.node('/usr/share/doc'), undefined);
-    assert.equal([...filesystem.nodes()].some((node) => node.path.startsWith('/usr/share/doc/')), false);
+    assert.equal(
+      [...filesystem.nodes()].some((node) => node.path.startsWith('/usr/share/doc/')),
+      false,
+    );
     assert.equal(filesystem.node('/app/hello.txt')?.layer, 1);
     assert.equal(filesystem.node('/usr/bin/bash')?.type, 'file');
     assert.equal(filesystem.resolve('/bin/bash'), '/usr/bin/bash', '/bin is a symlink to usr/bin in bookworm');

@@ -15,7 +15,8 @@ const lint = async (path: string, text: string, rule = 'no-restricted-imports'):
   return (result?.messages ?? []).filter((message) => message.ruleId === rule).map((message) => message.message);
 };
 
-const PROBE = "import { readFileSync } from 'node:fs';\nimport { VulnerabilityDatabase } from '../vulndb/store/index.js';\nimport { scanManifests } from '../app/index.js';\nexport const probe = (): unknown => [readFileSync, VulnerabilityDatabase, scanManifests];\n";
+const PROBE =
+  "import { readFileSync } from 'node:fs';\nimport { VulnerabilityDatabase } from '../vulndb/store/index.js';\nimport { scanManifests } from '../app/index.js';\nexport const probe = (): unknown => [readFileSync, VulnerabilityDatabase, scanManifests];\n";
 
 describe('the layers, enforced by lint', () => {
   it('a file in a folder nobody declared is an engine: no I/O, no adapters, no use cases', async () => {
@@ -37,7 +38,8 @@ describe('the layers, enforced by lint', () => {
   });
 
   it('a folder is entered through its index.ts', async () => {
-    const deep = "import { parseImageName } from '../k8s/image.js';\nimport { FIELDS } from '../policy/index.js';\nexport const probe = [parseImageName, FIELDS];\n";
+    const deep =
+      "import { parseImageName } from '../k8s/image.js';\nimport { FIELDS } from '../policy/index.js';\nexport const probe = [parseImageName, FIELDS];\n";
     const messages = await lint('src/risk/probe.ts', deep, 'kubeward/through-faces');
     assert.deepEqual(messages, ["import k8s through its index.ts, not k8s/image.js: a folder's index is its only face"]);
   });

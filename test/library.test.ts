@@ -10,7 +10,14 @@ describe('the package as a library', () => {
   it('imports by name and runs the scan use case the CLI runs', async () => {
     const kubeward = (await import(packageName)) as typeof Library;
     const set = await kubeward.resolvePolicySet({ paths: [], enable: [], disable: [], only: ['privileged-container'], builtIn: true, cwd: repoRoot() });
-    const { report, failing } = await kubeward.scanManifests({ set, inputs: ['examples/'], cwd: repoRoot(), stdin: () => [], now: new Date('2026-12-07T00:00:00Z'), version: 'test' });
+    const { report, failing } = await kubeward.scanManifests({
+      set,
+      inputs: ['examples/'],
+      cwd: repoRoot(),
+      stdin: () => [],
+      now: new Date('2026-12-07T00:00:00Z'),
+      version: 'test',
+    });
     assert.deepEqual(
       report.findings.map((finding) => `${finding.policyId} ${finding.object.namespace}/${finding.object.name}`),
       failing.map((finding) => `${finding.policyId} ${finding.object.namespace}/${finding.object.name}`),

@@ -30,7 +30,10 @@ const deployment = (namespace: string, name: string, securityContext: Record<str
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name, namespace, ...(Object.keys(annotations).length ? { annotations } : {}) },
-    spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'registry.example.com/shop/app:1.4.2', securityContext }] } } },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'registry.example.com/shop/app:1.4.2', securityContext }] } },
+    },
   });
 
 /** What the cluster holds now, as the sensor's state file spells it: `Kind namespace/name` → resourceVersion. */
@@ -38,8 +41,15 @@ const freshList = async (cluster: LiveCluster): Promise<Record<string, string>> 
   const objects: Record<string, string> = {};
   for (const resource of WATCHED_RESOURCES) {
     const group = resource.apiVersion.includes('/') ? `.${resource.apiVersion.split('/')[0]}` : '';
-    const list = await kubectlJson<{ items: { metadata: { name: string; namespace?: string; resourceVersion: string } }[] }>(cluster, ['get', `${resource.plural}${group}`, ...(resource.namespaced ? ['-A'] : []), '-o', 'json']);
-    for (const item of list.items) objects[`${resource.kind} ${item.metadata.namespace ? `${item.metadata.namespace}/` : ''}${item.metadata.name}`] = item.metadata.resourceVersion;
+    const list = await kubectlJson<{ items: { metadata: { name: string; namespace?: string; resourceVersion: string } }[] }>(cluster, [
+      'get',
+      `${resource.plural}${group}`,
+      ...(resource.namespaced ? ['-A'] : []),
+      '-o',
+      'json',
+    ]);
+    for (const item of list.items)
+      objects[`${resource.kind} ${item.metadata.namespace ? `${item.metadata.namespace}/` : ''}${item.metadata.name}`] = item.metadata.resourceVersion;
   }
   return objects;
 };
@@ -69,7 +79,11 @@ describe('against a real kube-apiserver', { skip: clusterSkip, timeout: 15 * 60_
       await kubectl(cluster, ['create', 'namespace', 'sensed']);
       let mark = sensor.stdout().length;
       await kubectl(cluster, ['apply', '-f', '-'], { stdin: deployment('sensed', 'web', { privileged: true }) });
-      await sensor.waitForStdout(/"event":"violation","policyId":"privileged-container","policyName":"Privileged container","severity":"HIGH","object":\{"apiVersion":"apps\/v1","kind":"Deployment","namespace":"sensed","name":"web"/, 30_000, mark);
+      await sensor.waitForStdout(
+        /"event":"violation","policyId":"privileged-container","policyName":"Privileged container","severity":"HIGH","object":\{"apiVersion":"apps\/v1","kind":"Deployment","namespace":"sensed","name":"web"/,
+        30_000,
+        mark,
+      );
       mark = sensor.stdout().length;
       await kubectl(cluster, ['apply', '-f', '-'], { stdin: deployment('sensed', 'web', { privileged: false }) });
       await sensor.waitForStdout(/"event":"resolved","policyId":"privileged-container"[^\n]*"name":"web"/, 30_000, mark);
@@ -78,7 +92,9 @@ describe('against a real kube-apiserver', { skip: clusterSkip, timeout: 15 * 60_
       assert.equal((await state())['Deployment sensed/web'], undefined);
       // Secrets are held as metadata: the sensor's model never sees a value.
       // Applied, so last-applied-configuration quotes the value: metadata-only reading must drop it.
-      await kubectl(cluster, ['apply', '-f', '-'], { stdin: dump({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'sensed' }, stringData: { password: 'hunter2-do-not-print' } }) });
+      await kubectl(cluster, ['apply', '-f', '-'], {
+        stdin: dump({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'sensed' }, stringData: { password: 'hunter2-do-not-print' } }),
+      });
       await inStep();
       assert.ok(!sensor.stdout().includes('hunter2') && !(await readFile(stateFile, 'utf8')).includes('hunter2'));
     });
@@ -141,14 +157,30 @@ describe('against a real kube-apiserver', { skip: clusterSkip, timeout: 15 * 60_
       const tls = await temporaryDirectory();
       const manifests = await kubeward(['admission', 'manifests', '--url', 'https://127.0.0.1:1/validate', '--tls-dir', tls, '--failure-policy', 'Fail']);
       assert.equal(manifests.code, 0, manifests.stderr);
-      webhook = startKubeward(['admission', 'serve', '--tls-cert', join(tls, 'tls.crt'), '--tls-key', join(tls, 'tls.key'), '--port', '0', '--address', '127.0.0.1', '--enforce', 'privileged-container']);
+      webhook = startKubeward([
+        'admission',
+        'serve',
+        '--tls-cert',
+        join(tls, 'tls.crt'),
+        '--tls-key',
+        join(tls, 'tls.key'),
+        '--port',
+        '0',
+        '--address',
+        '127.0.0.1',
+        '--enforce',
+        'privileged-container',
+      ]);
       const port = (await webhook.waitForStderr(/webhook on https:\/\/127\.0\.0\.1:(\d+)\//))[1] as string;
       webhookConfig = manifests.stdout.replace('https://127.0.0.1:1/validate', `https://127.0.0.1:${port}/validate`);
       await kubectl(cluster, ['create', 'namespace', 'guarded']);
       await kubectl(cluster, ['apply', '-f', '-'], { stdin: webhookConfig });
       // The API server picks the configuration up asynchronously.
       await eventually(async () => {
-        const probe = await kubectl(cluster, ['apply', '--dry-run=server', '-f', '-'], { stdin: deployment('guarded', 'probe', { privileged: true }), allowFailure: true });
+        const probe = await kubectl(cluster, ['apply', '--dry-run=server', '-f', '-'], {
+          stdin: deployment('guarded', 'probe', { privileged: true }),
+          allowFailure: true,
+        });
         assert.match(probe.stderr, /kubeward denied/);
       });
     });
@@ -160,9 +192,23 @@ describe('against a real kube-apiserver', { skip: clusterSkip, timeout: 15 * 60_
     it('kubectl apply of a privileged Deployment is refused with our message; a hardened one is admitted', async () => {
       const refused = await kubectl(cluster, ['apply', '-f', '-'], { stdin: deployment('guarded', 'web', { privileged: true }), allowFailure: true });
       assert.notEqual(refused.code, 0);
-      assert.match(refused.stderr, /admission webhook "policyeval\.admission\.kubeward\.io" denied the request: kubeward denied Deployment guarded\/web: 1 enforced policy violated/);
-      assert.match(refused.stderr, /\[privileged-container\] Privileged container: container 'app' is privileged\. Fix: Remove `securityContext\.privileged: true`/);
-      const admitted = await kubectl(cluster, ['apply', '-f', '-'], { stdin: deployment('guarded', 'api', { privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } }) });
+      assert.match(
+        refused.stderr,
+        /admission webhook "policyeval\.admission\.kubeward\.io" denied the request: kubeward denied Deployment guarded\/web: 1 enforced policy violated/,
+      );
+      assert.match(
+        refused.stderr,
+        /\[privileged-container\] Privileged container: container 'app' is privileged\. Fix: Remove `securityContext\.privileged: true`/,
+      );
+      const admitted = await kubectl(cluster, ['apply', '-f', '-'], {
+        stdin: deployment('guarded', 'api', {
+          privileged: false,
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          capabilities: { drop: ['ALL'] },
+        }),
+      });
       assert.equal(admitted.code, 0, admitted.stderr);
       await kubectlJson(cluster, ['get', 'deployment', '-n', 'guarded', 'api', '-o', 'json']);
     });
@@ -173,9 +219,16 @@ describe('against a real kube-apiserver', { skip: clusterSkip, timeout: 15 * 60_
       const admitted = await kubectl(cluster, ['apply', '-f', '-'], { stdin: glass });
       assert.equal(admitted.code, 0, admitted.stderr);
       assert.match(admitted.stderr, /Warning: kubeward: break-glass \(admission\.kubeward\.io\/break-glass\) let 1 enforced violation\(s\) through/);
-      await webhook.waitForStdout(/"event":"break-glass","outcome":"break-glass","object":"Deployment guarded\/hotfix"[^\n]*"reason":"INC-4711","dryRun":false/, 10_000, mark);
+      await webhook.waitForStdout(
+        /"event":"break-glass","outcome":"break-glass","object":"Deployment guarded\/hotfix"[^\n]*"reason":"INC-4711","dryRun":false/,
+        10_000,
+        mark,
+      );
       const dryMark = webhook.stdout().length;
-      const dry = await kubectl(cluster, ['apply', '--dry-run=server', '-f', '-'], { stdin: deployment('guarded', 'web', { privileged: true }), allowFailure: true });
+      const dry = await kubectl(cluster, ['apply', '--dry-run=server', '-f', '-'], {
+        stdin: deployment('guarded', 'web', { privileged: true }),
+        allowFailure: true,
+      });
       assert.notEqual(dry.code, 0);
       assert.match(dry.stderr, /kubeward denied Deployment guarded\/web/);
       await webhook.waitForStdout(/"outcome":"denied","object":"Deployment guarded\/web"[^\n]*"dryRun":true/, 10_000, dryMark);
@@ -191,11 +244,18 @@ describe('against a real kube-apiserver', { skip: clusterSkip, timeout: 15 * 60_
       const exported = await kubeward(['policy', 'export-vap']);
       assert.equal(exported.code, 0, exported.stderr);
       const objects = loadAll(exported.stdout) as { kind: string; metadata: { name: string; labels: Record<string, string> }; spec: Record<string, unknown> }[];
-      const ids = objects.filter((object) => object.kind === 'ValidatingAdmissionPolicy').map((object) => object.metadata.labels['policy.kubeward.io/id'] as string);
+      const ids = objects
+        .filter((object) => object.kind === 'ValidatingAdmissionPolicy')
+        .map((object) => object.metadata.labels['policy.kubeward.io/id'] as string);
       assert.ok(ids.length >= 10, `${ids.length} policies compiled`);
       // Each policy's binding only in its own namespace, so every case meets exactly one policy.
-      for (const object of objects) if (object.kind === 'ValidatingAdmissionPolicyBinding') object.spec.matchResources = { namespaceSelector: { matchLabels: { 'vap.kubeward.test/policy': object.metadata.labels['policy.kubeward.io/id'] } } };
-      for (const id of ids) await kubectl(cluster, ['apply', '-f', '-'], { stdin: dump({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `vap-${id}`, labels: { 'vap.kubeward.test/policy': id } } }) });
+      for (const object of objects)
+        if (object.kind === 'ValidatingAdmissionPolicyBinding')
+          object.spec.matchResources = { namespaceSelector: { matchLabels: { 'vap.kubeward.test/policy': object.metadata.labels['policy.kubeward.io/id'] } } };
+      for (const id of ids)
+        await kubectl(cluster, ['apply', '-f', '-'], {
+          stdin: dump({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `vap-${id}`, labels: { 'vap.kubeward.test/policy': id } } }),
+        });
       const file = join(await temporaryDirectory(), 'vap.yaml');
       await writeFile(file, objects.map((object) => dump(object, { lineWidth: -1 })).join('---\n'));
       const applied = await kubectl(cluster, ['apply', '-f', file]);
@@ -207,7 +267,8 @@ describe('against a real kube-apiserver', { skip: clusterSkip, timeout: 15 * 60_
       for (const id of ids) {
         const policy = policies.find((entry) => entry.id === id);
         assert.ok(policy);
-        const cases = (parseCases(load(await readFile(join(builtInPolicyDirectory(), 'tests', `${id}.yaml`), 'utf8'))) as PolicyCase[]).filter((testCase) => testCase.pod && !testCase.objects)
+        const cases = (parseCases(load(await readFile(join(builtInPolicyDirectory(), 'tests', `${id}.yaml`), 'utf8'))) as PolicyCase[])
+          .filter((testCase) => testCase.pod && !testCase.objects)
           // Refusals first: once one is refused the policy is active, so an admitted case proves something.
           .sort((a, b) => Number(b.expect > 0) - Number(a.expect > 0));
         for (const [index, testCase] of cases.entries()) {
@@ -226,7 +287,11 @@ describe('against a real kube-apiserver', { skip: clusterSkip, timeout: 15 * 60_
             await eventually(async () => {
               const result = await apply();
               assert.notEqual(result.code, 0, `${id}: ${testCase.name} should be refused`);
-              assert.match(result.stderr, new RegExp(`ValidatingAdmissionPolicy 'kubeward-${id}' with binding 'kubeward-${id}' denied request: \\[${id}\\]`), `${id}: ${testCase.name}`);
+              assert.match(
+                result.stderr,
+                new RegExp(`ValidatingAdmissionPolicy 'kubeward-${id}' with binding 'kubeward-${id}' denied request: \\[${id}\\]`),
+                `${id}: ${testCase.name}`,
+              );
             }, 30_000);
             positives++;
           } else {
@@ -236,7 +301,9 @@ describe('against a real kube-apiserver', { skip: clusterSkip, timeout: 15 * 60_
           }
         }
       }
-      t.diagnostic(`${ids.length} policies: ${positives} cases refused, ${negatives} admitted, ${invalid.length} invalid to the API server (${invalid.join('; ')})`);
+      t.diagnostic(
+        `${ids.length} policies: ${positives} cases refused, ${negatives} admitted, ${invalid.length} invalid to the API server (${invalid.join('; ')})`,
+      );
       assert.ok(positives >= 20 && negatives >= 15, `${positives} refused, ${negatives} admitted`);
       assert.ok(invalid.length <= 3, `cases the API server finds invalid: ${invalid.join('; ')}`);
     });

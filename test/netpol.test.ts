@@ -20,17 +20,25 @@ describe('kubeward netpol map on the demo application', () => {
     assert.equal(result.code, 0, result.stderr);
     const map = JSON.parse(result.stdout) as MapJson;
     assert.equal(map.workloads.length, 14);
-    const intoPostgres = map.connections.filter((edge) => edge.to === 'data/StatefulSet/postgres').map((edge) => `${edge.from} ${edge.text}`).sort();
+    const intoPostgres = map.connections
+      .filter((edge) => edge.to === 'data/StatefulSet/postgres')
+      .map((edge) => `${edge.from} ${edge.text}`)
+      .sort();
     assert.ok(intoPostgres.length > 0 && intoPostgres.every((line) => line.endsWith('TCP 5432')), intoPostgres.join('\n'));
     assert.ok(map.summary.exposed.some((exposure) => exposure.workload === 'shop/Deployment/storefront' && /LoadBalancer/.test(exposure.via)));
     assert.ok(map.summary.exposed.some((exposure) => exposure.workload === 'shop/Deployment/legacy-admin' && /NodePort.*30022/.test(exposure.via)));
   });
 
-  it('renders txt, csv, md and dot, and --focus keeps one workload\'s edges', async () => {
+  it("renders txt, csv, md and dot, and --focus keeps one workload's edges", async () => {
     const txt = await kubeward(['netpol', 'map', 'examples/', '--focus', 'data/postgres']);
     assert.equal(txt.code, 0, txt.stderr);
     assert.match(txt.stdout, /^\d+ workloads, \d+ connections between them/);
-    assert.ok(txt.stdout.split('\n').filter((line) => line.includes(' -> ')).every((line) => line.includes('data/StatefulSet/postgres')));
+    assert.ok(
+      txt.stdout
+        .split('\n')
+        .filter((line) => line.includes(' -> '))
+        .every((line) => line.includes('data/StatefulSet/postgres')),
+    );
     const csv = await kubeward(['netpol', 'map', 'examples/', '--format', 'csv']);
     assert.match(csv.stdout, /^from,to,ports\n/);
     const md = await kubeward(['netpol', 'map', 'examples/', '--format', 'md']);
@@ -46,13 +54,34 @@ describe('kubeward netpol map on the demo application', () => {
 describe('kubeward netpol map --flows', () => {
   it('names observed flows the policies deny, and allowed pairs nobody used', async () => {
     const flows = join(await temporaryDirectory(), 'flows.jsonl');
-    await writeFile(flows, ['{"source":"shop/checkout-api","destination":"data/postgres","port":5432,"protocol":"TCP"}', '{"source":"shop/storefront","destination":"data/postgres","port":5432,"protocol":"TCP"}'].join('\n'));
+    await writeFile(
+      flows,
+      [
+        '{"source":"shop/checkout-api","destination":"data/postgres","port":5432,"protocol":"TCP"}',
+        '{"source":"shop/storefront","destination":"data/postgres","port":5432,"protocol":"TCP"}',
+      ].join('\n'),
+    );
     const txt = await kubeward(['netpol', 'map', 'examples/', '--flows', flows, '--focus', 'data/postgres']);
     assert.equal(txt.code, 0, txt.stderr);
-    assert.match(txt.stdout, /Observed flows: 1 pairs seen but not allowed, \d+ pairs allowed beyond what was seen\n {2}denied {2}shop\/Deployment\/storefront {2}-> {2}data\/StatefulSet\/postgres {2}TCP 5432\n/);
-    const json = JSON.parse((await kubeward(['netpol', 'map', 'examples/', '--flows', flows, '--format', 'json'])).stdout) as { graph: { nodes: { id: string; type: string }[]; edges: { from: string; to: string; allowed: string; observed: string; unused: string; denied: string }[] } };
+    assert.match(
+      txt.stdout,
+      /Observed flows: 1 pairs seen but not allowed, \d+ pairs allowed beyond what was seen\n {2}denied {2}shop\/Deployment\/storefront {2}-> {2}data\/StatefulSet\/postgres {2}TCP 5432\n/,
+    );
+    const json = JSON.parse((await kubeward(['netpol', 'map', 'examples/', '--flows', flows, '--format', 'json'])).stdout) as {
+      graph: {
+        nodes: { id: string; type: string }[];
+        edges: { from: string; to: string; allowed: string; observed: string; unused: string; denied: string }[];
+      };
+    };
     const edge = (from: string, to: string) => json.graph.edges.find((candidate) => candidate.from === from && candidate.to === to);
-    assert.deepEqual(edge('shop/Deployment/checkout-api', 'data/StatefulSet/postgres'), { from: 'shop/Deployment/checkout-api', to: 'data/StatefulSet/postgres', allowed: 'TCP 5432', observed: 'TCP 5432', unused: 'none', denied: 'none' });
+    assert.deepEqual(edge('shop/Deployment/checkout-api', 'data/StatefulSet/postgres'), {
+      from: 'shop/Deployment/checkout-api',
+      to: 'data/StatefulSet/postgres',
+      allowed: 'TCP 5432',
+      observed: 'TCP 5432',
+      unused: 'none',
+      denied: 'none',
+    });
     assert.equal(edge('shop/Deployment/cart-api', 'data/StatefulSet/postgres')?.unused, 'TCP 5432', 'allowed, never seen');
     assert.ok(json.graph.nodes.some((node) => node.id === 'namespace:data' && node.type === 'namespace'));
   });
@@ -65,7 +94,10 @@ describe('kubeward netpol diff', () => {
     // The classic mistake: `- podSelector` (a second peer, OR) where `podSelector` (same peer, AND) was meant.
     const file = join(after, 'data/network-policies.yaml');
     const text = await readFile(file, 'utf8');
-    const broken = text.replace(/(kubernetes\.io\/metadata\.name: shop\n)(\s+)podSelector:/, (_match, line: string, indent: string) => `${line}${indent.slice(0, -2)}- podSelector:`);
+    const broken = text.replace(
+      /(kubernetes\.io\/metadata\.name: shop\n)(\s+)podSelector:/,
+      (_match, line: string, indent: string) => `${line}${indent.slice(0, -2)}- podSelector:`,
+    );
     assert.notEqual(broken, text);
     await writeFile(file, broken);
     const result = await kubeward(['netpol', 'diff', 'examples', after, '--exit-code']);
@@ -107,7 +139,10 @@ describe('kubeward netpol generate', () => {
   it('round trip: the generated policies, mapped by the same engine, allow every observed flow and nothing else', async () => {
     const work = await temporaryDirectory();
     const flows = join(work, 'flows.jsonl');
-    await writeFile(flows, `${FLOWS.map((flow) => JSON.stringify(flow)).join('\n')}\n{"source": "shop/nowhere", "destination": "data/redis", "port": 6379, "protocol": "TCP"}\nnot json\n`);
+    await writeFile(
+      flows,
+      `${FLOWS.map((flow) => JSON.stringify(flow)).join('\n')}\n{"source": "shop/nowhere", "destination": "data/redis", "port": 6379, "protocol": "TCP"}\nnot json\n`,
+    );
     const generated = await kubeward(['netpol', 'generate', 'examples/', '--flows', flows, '--default-deny', '-o', join(work, 'generated.yaml')]);
     assert.equal(generated.code, 0, generated.stderr);
     assert.match(generated.stderr, /flows\.jsonl:14: not JSON; skipped/);
@@ -124,11 +159,23 @@ describe('kubeward netpol generate', () => {
     const id = (name: string): string => {
       if (/^\d/.test(name)) return name;
       const [namespace, ...rest] = name.split('/');
-      return map.workloads.find((workload) => workload.id === name || workload.id.endsWith(`/${rest.at(-1)}`) && workload.id.startsWith(`${namespace}/`))?.id ?? name;
+      return (
+        map.workloads.find((workload) => workload.id === name || (workload.id.endsWith(`/${rest.at(-1)}`) && workload.id.startsWith(`${namespace}/`)))?.id ??
+        name
+      );
     };
     const observed = FLOWS.map((flow) => `${id(flow.source)} -> ${id(flow.destination)} ${flow.protocol} ${flow.port}`).sort();
-    const entityOf = (entity: string): string => map.entities.find((candidate) => candidate.id === entity)?.cidrs.map((cidr) => cidr.replace(/\/32$/, '')).join(',') ?? entity;
-    const allowed = map.connections.map((edge) => `${edge.from.startsWith('external:') ? entityOf(edge.from) : edge.from} -> ${edge.to.startsWith('external:') ? entityOf(edge.to) : edge.to} ${edge.text}`).sort();
+    const entityOf = (entity: string): string =>
+      map.entities
+        .find((candidate) => candidate.id === entity)
+        ?.cidrs.map((cidr) => cidr.replace(/\/32$/, ''))
+        .join(',') ?? entity;
+    const allowed = map.connections
+      .map(
+        (edge) =>
+          `${edge.from.startsWith('external:') ? entityOf(edge.from) : edge.from} -> ${edge.to.startsWith('external:') ? entityOf(edge.to) : edge.to} ${edge.text}`,
+      )
+      .sort();
     assert.deepEqual(allowed, observed);
     assert.deepEqual(map.summary.noIngressIsolation, []);
     assert.deepEqual(map.summary.noEgressIsolation, []);

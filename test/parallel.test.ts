@@ -21,7 +21,8 @@ const scan = async (inputs: string[], threads: number, cwd: string) => {
     stages: ['BUILD', 'DEPLOY'],
     threads,
   });
-  const key = (finding: (typeof result.findings)[number]) => JSON.stringify([finding.location, finding.policyId, finding.object, finding.container, finding.message]);
+  const key = (finding: (typeof result.findings)[number]) =>
+    JSON.stringify([finding.location, finding.policyId, finding.object, finding.container, finding.message]);
   return { ...result, keys: result.findings.map(key).sort() };
 };
 
@@ -63,7 +64,8 @@ describe('parallel scans', () => {
       );
     }
     const single = await scan([directory], 1, directory);
-    const namespaceFindings = (result: typeof single) => result.findings.filter((finding) => finding.policyId === 'namespace-without-network-policy').map((finding) => finding.location.file);
+    const namespaceFindings = (result: typeof single) =>
+      result.findings.filter((finding) => finding.policyId === 'namespace-without-network-policy').map((finding) => finding.location.file);
     assert.deepEqual(namespaceFindings(single), ['billing/manifests.yaml']);
     for (const threads of [2, 3]) {
       const parallel = await scan([directory], threads, directory);

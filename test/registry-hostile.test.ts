@@ -19,7 +19,8 @@ const serve = async (handler: (request: IncomingMessage, response: ServerRespons
 };
 
 const credentials = { KUBEWARD_REGISTRY_USERNAME: 'alice', KUBEWARD_REGISTRY_PASSWORD: 's3cret-password', DOCKER_CONFIG: '/nonexistent' };
-const scan = (reference: string, extra: readonly string[] = []) => kubeward(['image', 'scan', reference, '--insecure-registry', '--no-vulnerabilities', '--quiet', ...extra], { env: credentials });
+const scan = (reference: string, extra: readonly string[] = []) =>
+  kubeward(['image', 'scan', reference, '--insecure-registry', '--no-vulnerabilities', '--quiet', ...extra], { env: credentials });
 
 describe('registries that misbehave', () => {
   after(() => Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve)))));
@@ -28,7 +29,9 @@ describe('registries that misbehave', () => {
     const seen: string[] = [];
     const other = await serve((request, response) => {
       if (request.headers.authorization) seen.push(request.headers.authorization);
-      response.writeHead(401, { 'www-authenticate': `Bearer realm="http://localhost:${(request.socket.address() as AddressInfo).port}/token",service="x"` }).end();
+      response
+        .writeHead(401, { 'www-authenticate': `Bearer realm="http://localhost:${(request.socket.address() as AddressInfo).port}/token",service="x"` })
+        .end();
     });
     const registry = await serve((request, response) => response.writeHead(307, { location: `http://localhost:${other}${request.url ?? '/'}` }).end());
     const result = await scan(`127.0.0.1:${registry}/team/app:1`);
@@ -40,9 +43,21 @@ describe('registries that misbehave', () => {
 
   it('refuses token realms and redirects that are no http(s) URLs, with exit 2 and no stack trace', async () => {
     const cases: [string, (response: ServerResponse) => void, RegExp][] = [
-      ['file realm', (response) => response.writeHead(401, { 'www-authenticate': 'Bearer realm="file:///etc/passwd",service="x"' }).end(), /token realm "file:\/\/\/etc\/passwd" is not an http or https URL; refused/],
-      ['garbage realm', (response) => response.writeHead(401, { 'www-authenticate': 'Bearer realm="not a url"' }).end(), /token realm "not a url" is not a URL/],
-      ['ftp redirect', (response) => response.writeHead(302, { location: 'ftp://127.0.0.1/blob' }).end(), /redirected to "ftp:\/\/127\.0\.0\.1\/blob" is not an http or https URL; refused/],
+      [
+        'file realm',
+        (response) => response.writeHead(401, { 'www-authenticate': 'Bearer realm="file:///etc/passwd",service="x"' }).end(),
+        /token realm "file:\/\/\/etc\/passwd" is not an http or https URL; refused/,
+      ],
+      [
+        'garbage realm',
+        (response) => response.writeHead(401, { 'www-authenticate': 'Bearer realm="not a url"' }).end(),
+        /token realm "not a url" is not a URL/,
+      ],
+      [
+        'ftp redirect',
+        (response) => response.writeHead(302, { location: 'ftp://127.0.0.1/blob' }).end(),
+        /redirected to "ftp:\/\/127\.0\.0\.1\/blob" is not an http or https URL; refused/,
+      ],
     ];
     for (const [name, answer, message] of cases) {
       const port = await serve((_request, response) => answer(response));
@@ -53,8 +68,12 @@ describe('registries that misbehave', () => {
     }
   });
 
-  it('shows the registry\'s own reason for a refusal, and does not hang on an endless error body', async () => {
-    const denied = await serve((_request, response) => response.writeHead(403, { 'content-type': 'application/json' }).end('{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}'));
+  it("shows the registry's own reason for a refusal, and does not hang on an endless error body", async () => {
+    const denied = await serve((_request, response) =>
+      response
+        .writeHead(403, { 'content-type': 'application/json' })
+        .end('{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}'),
+    );
     const result = await scan(`127.0.0.1:${denied}/team/app:1`);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /access denied by 127\.0\.0\.1:\d+ \(DENIED: requested access to the resource is denied\)/);
@@ -74,7 +93,12 @@ describe('registries that misbehave', () => {
 describe('caches and archives that cannot be trusted', () => {
   it('a cache that cannot be written is a warning, not a failed scan', async () => {
     const layout = await temporaryDirectory();
-    await writeOciLayout(layout, [{ data: gzipSync(await tarOf([{ name: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.19.1\n' }])), mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }]);
+    await writeOciLayout(layout, [
+      {
+        data: gzipSync(await tarOf([{ name: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.19.1\n' }])),
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+      },
+    ]);
     const file = join(await temporaryDirectory(), 'a-file');
     await writeFile(file, 'not a directory');
     const result = await kubeward(['image', 'scan', layout, '--no-vulnerabilities', '--cache-dir', join(file, 'cache')], { env: { KUBEWARD_NO_CACHE: '' } });
@@ -89,7 +113,10 @@ describe('caches and archives that cannot be trusted', () => {
     const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [`sha256:${sha(real)}`] } }));
     // The Docker 25 layout: blobs named by their own digest, which the fake layer satisfies.
     const archive = await tarOf([
-      { name: 'manifest.json', content: JSON.stringify([{ Config: `blobs/sha256/${sha(config)}`, RepoTags: ['shop/app:1'], Layers: [`blobs/sha256/${sha(fake)}`] }]) },
+      {
+        name: 'manifest.json',
+        content: JSON.stringify([{ Config: `blobs/sha256/${sha(config)}`, RepoTags: ['shop/app:1'], Layers: [`blobs/sha256/${sha(fake)}`] }]),
+      },
       { name: `blobs/sha256/${sha(config)}`, content: config },
       { name: `blobs/sha256/${sha(fake)}`, content: fake },
     ]);

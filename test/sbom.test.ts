@@ -17,7 +17,12 @@ interface CycloneDx {
 
 interface Spdx {
   readonly spdxVersion: string;
-  readonly packages: readonly { readonly SPDXID: string; readonly name: string; readonly versionInfo: string; readonly externalRefs?: readonly { readonly referenceLocator: string }[] }[];
+  readonly packages: readonly {
+    readonly SPDXID: string;
+    readonly name: string;
+    readonly versionInfo: string;
+    readonly externalRefs?: readonly { readonly referenceLocator: string }[];
+  }[];
   readonly relationships: readonly { readonly relationshipType: string }[];
 }
 
@@ -40,7 +45,10 @@ describe('SBOMs of a real image', { skip: !hasImageTools && 'needs mmdebstrap, u
     assert.equal(validate({ ...bom, components: [{ type: 'gadget', name: 'x' }] }), false, 'the schema does refuse a bad BOM');
     assert.equal(bom.specVersion, '1.6');
     assert.equal(bom.metadata.component.type, 'container');
-    assert.deepEqual(bom.components.filter((component) => component.type === 'operating-system').map((component) => `${component.name} ${component.version}`), ['debian 12']);
+    assert.deepEqual(
+      bom.components.filter((component) => component.type === 'operating-system').map((component) => `${component.name} ${component.version}`),
+      ['debian 12'],
+    );
     assert.deepEqual(bom.components.flatMap((component) => (component.purl ? [component.purl] : [])).sort(), packages);
   });
 
@@ -61,14 +69,18 @@ describe('SBOMs of a real image', { skip: !hasImageTools && 'needs mmdebstrap, u
     const db = join(directory, 'db');
     assert.equal((await kubeward(['db', 'import', '--db', db, sharedDataPath('osv/Debian/all.zip')])).code, 0);
     const direct = await kubeward(['image', 'scan', archive, '--db', db, '--format', 'json', '-q']);
-    const expected = (JSON.parse(direct.stdout) as { vulnerabilities: { id: string; package: { name: string } }[] }).vulnerabilities.map((match) => `${match.id} ${match.package.name}`).sort();
+    const expected = (JSON.parse(direct.stdout) as { vulnerabilities: { id: string; package: { name: string } }[] }).vulnerabilities
+      .map((match) => `${match.id} ${match.package.name}`)
+      .sort();
     assert.ok(expected.length > 20);
     for (const format of ['cyclonedx', 'spdx-json']) {
       const file = join(directory, `sbom.${format}.json`);
       assert.equal((await kubeward(['image', 'scan', archive, '--no-vulnerabilities', '--format', format, '-o', file, '-q'])).code, 0);
       const result = await kubeward(['sbom', 'scan', file, '--db', db, '--format', 'json']);
       assert.equal(result.code, 0, result.stderr);
-      const found = (JSON.parse(result.stdout) as { vulnerabilities: { id: string; package: { name: string } }[] }).vulnerabilities.map((match) => `${match.id} ${match.package.name}`).sort();
+      const found = (JSON.parse(result.stdout) as { vulnerabilities: { id: string; package: { name: string } }[] }).vulnerabilities
+        .map((match) => `${match.id} ${match.package.name}`)
+        .sort();
       assert.deepEqual(found, expected, format);
     }
     await writeFile(join(directory, 'other.json'), '{"hello": "world"}');
@@ -137,20 +149,19 @@ describe('SBOM round trip: image → SBOM → sbom scan', () => {
     assert.ok(expected.includes('CVE-2026-6460 postgresql'));
     assert.ok(!expected.includes('CVE-2026-6460 postgresql-client'));
     assert.ok(expected.some((entry) => entry.endsWith(' perl')));
-    assert.deepEqual(
-      report.packages.map((pkg) => pkg.purl).sort(),
-      [
-        'pkg:deb/debian/perl@5.36.0-7%2Bdeb12u1%2Bb1?arch=amd64&distro=debian-12&upstream=perl%405.36.0-7%2Bdeb12u1',
-        'pkg:deb/debian/postgresql-client@15%2B248%2Bdeb12u2?arch=all&distro=debian-12&upstream=postgresql-common%40248%2Bdeb12u2',
-        'pkg:deb/debian/postgresql@15%2B248%2Bdeb12u1?arch=all&distro=debian-12&upstream=postgresql-common%40248%2Bdeb12u1',
-      ],
-    );
+    assert.deepEqual(report.packages.map((pkg) => pkg.purl).sort(), [
+      'pkg:deb/debian/perl@5.36.0-7%2Bdeb12u1%2Bb1?arch=amd64&distro=debian-12&upstream=perl%405.36.0-7%2Bdeb12u1',
+      'pkg:deb/debian/postgresql-client@15%2B248%2Bdeb12u2?arch=all&distro=debian-12&upstream=postgresql-common%40248%2Bdeb12u2',
+      'pkg:deb/debian/postgresql@15%2B248%2Bdeb12u1?arch=all&distro=debian-12&upstream=postgresql-common%40248%2Bdeb12u1',
+    ]);
     for (const format of ['cyclonedx', 'spdx-json', 'json']) {
       const file = join(directory, `sbom.${format}.json`);
       assert.equal((await kubeward(['image', 'scan', image, '--no-vulnerabilities', '--format', format, '-o', file, '-q'])).code, 0);
       const result = await kubeward(['sbom', 'scan', file, '--db', db, '--format', 'json']);
       assert.equal(result.code, 0, result.stderr);
-      const found = (JSON.parse(result.stdout) as { vulnerabilities: { id: string; package: { name: string } }[] }).vulnerabilities.map((match) => `${match.id} ${match.package.name}`).sort();
+      const found = (JSON.parse(result.stdout) as { vulnerabilities: { id: string; package: { name: string } }[] }).vulnerabilities
+        .map((match) => `${match.id} ${match.package.name}`)
+        .sort();
       assert.deepEqual(found, expected, format);
     }
   });

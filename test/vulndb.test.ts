@@ -23,7 +23,9 @@ const match = async (db: string, purls: readonly string[]): Promise<MatchOutput[
   return JSON.parse(result.stdout) as MatchOutput[];
 };
 
-const status = async (db: string): Promise<{ records: number; ecosystems: { ecosystem: string; records: number }[]; kev: { entries: number }; epss: { entries: number } }> => {
+const status = async (
+  db: string,
+): Promise<{ records: number; ecosystems: { ecosystem: string; records: number }[]; kev: { entries: number }; epss: { entries: number } }> => {
   const result = await kubeward(['db', 'status', '--db', db, '--format', 'json']);
   assert.equal(result.code, 0, result.stderr);
   return JSON.parse(result.stdout);
@@ -78,7 +80,10 @@ describe('kubeward db import and match, on the real OSV data', async () => {
       ['pkg:apk/alpine/openssl@1.1.1d-r2?distro=alpine-3.11.3', 'CVE-2019-1551', 'ALPINE-CVE-2019-1551', '1.1.1d-r3'],
       ['pkg:deb/debian/libssl3@3.0.11-1~deb12u1?distro=debian-12&upstream=openssl', 'CVE-2026-42767', 'DEBIAN-CVE-2026-42767', '3.0.22-1~deb12u1'],
     ];
-    const results = await match(db, expectations.map(([purl]) => purl));
+    const results = await match(
+      db,
+      expectations.map(([purl]) => purl),
+    );
     for (const [index, [purl, id, alias, fixed]] of expectations.entries()) {
       const found = results[index]?.matches?.find((entry) => entry.id === id);
       assert.ok(found, `${purl} should be affected by ${id}; got ${results[index]?.matches?.map((entry) => entry.id).join(', ')}`);
@@ -96,7 +101,12 @@ describe('kubeward db import and match, on the real OSV data', async () => {
       'pkg:apk/alpine/openssl@1.1.1d-r3?distro=alpine-3.11',
       'pkg:deb/debian/libssl3@3.0.11-1~deb12u1?distro=debian-11&upstream=openssl',
     ]);
-    for (const result of results) assert.deepEqual(result.matches?.map((entry) => entry.id), [], result.purl);
+    for (const result of results)
+      assert.deepEqual(
+        result.matches?.map((entry) => entry.id),
+        [],
+        result.purl,
+      );
   });
 
   it('warns when a distribution package names no release, and does not pass off an uncovered release as clean', async () => {
@@ -104,12 +114,19 @@ describe('kubeward db import and match, on the real OSV data', async () => {
     assert.match(anyRelease.stdout, /warning: openssl: no Alpine release given/);
     const uncovered = await kubeward(['db', 'match', '--db', db, 'pkg:apk/alpine/openssl@1.0.2u-r0?distro=alpine-3.20']);
     assert.equal(uncovered.code, 2);
-    assert.match(uncovered.stdout, /alpine-3\.20: not checked\n {2}warning: openssl: the database has no Alpine v3\.20 advisories \(it covers v3\.3, v3\.4, .*, v3\.11\)/);
+    assert.match(
+      uncovered.stdout,
+      /alpine-3\.20: not checked\n {2}warning: openssl: the database has no Alpine v3\.20 advisories \(it covers v3\.3, v3\.4, .*, v3\.11\)/,
+    );
   });
 
   it('reports a range it cannot read rather than guessing (Docker calendar versions in a Go record)', async () => {
     const [docker] = await match(db, ['pkg:golang/github.com/docker/docker@v1.13.1']);
-    assert.equal(docker?.matches?.some((entry) => entry.id === 'CVE-2024-41110'), false, 'v1.13.1 predates 19.03.0, which x/mod cannot read');
+    assert.equal(
+      docker?.matches?.some((entry) => entry.id === 'CVE-2024-41110'),
+      false,
+      'v1.13.1 predates 19.03.0, which x/mod cannot read',
+    );
     const result = await kubeward(['db', 'match', '--db', db, 'pkg:golang/github.com/docker/docker@v1.13.1']);
     assert.match(result.stdout, /warning: GHSA-v23v-6jw2-98fq: an ECOSYSTEM range holds "19\.03\.0", not valid go version/);
   });
@@ -152,12 +169,20 @@ describe('kubeward db import: idempotence, newer records, bad input', async () =
     const withdrawn = await kubeward(['db', 'import', '--db', db, join(directory, 'withdrawn.json')]);
     assert.match(withdrawn.stderr, /1 withdrawn/);
     const [gone] = await match(db, ['pkg:npm/lodash@4.17.20']);
-    assert.equal(gone?.matches?.some((entry) => entry.ids.includes('GHSA-35jh-r3h4-6jhm')), false);
+    assert.equal(
+      gone?.matches?.some((entry) => entry.ids.includes('GHSA-35jh-r3h4-6jhm')),
+      false,
+    );
   });
 
   it('counts bad records and hostile entries per source, imports the rest, and reports an unreadable zip (exit 2)', async () => {
     const good = await ghsaText('GHSA-jfh8-c2jp-5v3q');
-    const unknownEcosystem = JSON.stringify({ ...JSON.parse(await ghsaText('GHSA-xvch-5gv4-984h')), id: 'HSEC-2023-0001', aliases: [], affected: [{ package: { ecosystem: 'Hackage', name: 'aeson' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }] });
+    const unknownEcosystem = JSON.stringify({
+      ...JSON.parse(await ghsaText('GHSA-xvch-5gv4-984h')),
+      id: 'HSEC-2023-0001',
+      aliases: [],
+      affected: [{ package: { ecosystem: 'Hackage', name: 'aeson' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }],
+    });
     await writeZip(
       join(directory, 'mixed.zip'),
       [
@@ -172,9 +197,21 @@ describe('kubeward db import: idempotence, newer records, bad input', async () =
     );
     const whole = await readFile(sharedDataPath('osv/Maven/all.zip'));
     await writeFile(join(directory, 'truncated.zip'), whole.subarray(0, Math.floor(whole.length / 2)));
-    const result = await kubeward(['db', 'import', '--db', db, '--verbose', join(directory, 'mixed.zip'), join(directory, 'truncated.zip'), join(directory, 'missing.zip')]);
+    const result = await kubeward([
+      'db',
+      'import',
+      '--db',
+      db,
+      '--verbose',
+      join(directory, 'mixed.zip'),
+      join(directory, 'truncated.zip'),
+      join(directory, 'missing.zip'),
+    ]);
     assert.equal(result.code, 2, result.stderr);
-    assert.match(result.stderr, /mixed\.zip: 4 read, 1 new, 0 updated, 0 unchanged, 0 withdrawn, 1 skipped; problems: 1 invalid-json, 1 invalid-record, 1 unknown-ecosystem, 1 unsafe-path/);
+    assert.match(
+      result.stderr,
+      /mixed\.zip: 4 read, 1 new, 0 updated, 0 unchanged, 0 withdrawn, 1 skipped; problems: 1 invalid-json, 1 invalid-record, 1 unknown-ecosystem, 1 unsafe-path/,
+    );
     assert.match(result.stderr, /zip entry "\.\.\/evil\.json" climbs out with \.\.; ignored/);
     assert.match(result.stderr, /truncated\.zip: FAILED: not a readable zip archive/);
     assert.match(result.stderr, /missing\.zip: FAILED: no such file or directory/);
@@ -190,19 +227,40 @@ describe('kubeward db import: idempotence, newer records, bad input', async () =
         catalogVersion: '2026.11.27',
         count: 2,
         vulnerabilities: [
-          { cveID: 'CVE-2021-44228', vendorProject: 'Apache', product: 'Log4j2', vulnerabilityName: 'Apache Log4j2 Remote Code Execution Vulnerability', dateAdded: '2021-12-10', dueDate: '2021-12-24', knownRansomwareCampaignUse: 'Known' },
+          {
+            cveID: 'CVE-2021-44228',
+            vendorProject: 'Apache',
+            product: 'Log4j2',
+            vulnerabilityName: 'Apache Log4j2 Remote Code Execution Vulnerability',
+            dateAdded: '2021-12-10',
+            dueDate: '2021-12-24',
+            knownRansomwareCampaignUse: 'Known',
+          },
           { cveID: 'not-a-cve', dateAdded: '2021-12-10' },
         ],
       }),
     );
-    await writeFile(join(directory, 'epss.csv.gz'), gzipSync('#model_version:v2025.03.14,score_date:2026-11-27T00:00:00+0000\ncve,epss,percentile\nCVE-2021-44228,0.94358,0.99968\nCVE-2021-23337,0.00412,0.74001\nbad,row\n'));
+    await writeFile(
+      join(directory, 'epss.csv.gz'),
+      gzipSync(
+        '#model_version:v2025.03.14,score_date:2026-11-27T00:00:00+0000\ncve,epss,percentile\nCVE-2021-44228,0.94358,0.99968\nCVE-2021-23337,0.00412,0.74001\nbad,row\n',
+      ),
+    );
     const result = await kubeward(['db', 'import', '--db', db, '--kev', join(directory, 'kev.json'), '--epss', join(directory, 'epss.csv.gz')]);
     assert.equal(result.code, 0, result.stderr);
     const summary = await status(db);
     assert.deepEqual([summary.kev.entries, summary.epss.entries], [1, 2]);
     const [log4j] = await match(db, ['pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1']);
     const log4shell = log4j?.matches?.find((entry) => entry.id === 'CVE-2021-44228');
-    assert.deepEqual(log4shell?.kev, { cve: 'CVE-2021-44228', dateAdded: '2021-12-10', dueDate: '2021-12-24', knownRansomwareCampaignUse: 'Known', vendorProject: 'Apache', product: 'Log4j2', vulnerabilityName: 'Apache Log4j2 Remote Code Execution Vulnerability' });
+    assert.deepEqual(log4shell?.kev, {
+      cve: 'CVE-2021-44228',
+      dateAdded: '2021-12-10',
+      dueDate: '2021-12-24',
+      knownRansomwareCampaignUse: 'Known',
+      vendorProject: 'Apache',
+      product: 'Log4j2',
+      vulnerabilityName: 'Apache Log4j2 Remote Code Execution Vulnerability',
+    });
     assert.deepEqual(log4shell?.epss, { cve: 'CVE-2021-44228', score: 0.94358, percentile: 0.99968, date: '2026-11-27T00:00:00+0000' });
     // A feed in which nothing reads must not replace a good one; an empty cell is no score.
     await writeFile(join(directory, 'renamed.json'), JSON.stringify({ vulnerabilities: [{ cveId: 'CVE-2021-44228', date_added: '2021-12-10' }] }));
@@ -215,7 +273,11 @@ describe('kubeward db import: idempotence, newer records, bad input', async () =
     const [lodash] = await match(db, ['pkg:npm/lodash@4.17.20']);
     assert.equal(lodash?.matches?.find((entry) => entry.id === 'CVE-2021-23337')?.epss, undefined);
     const [again] = await match(db, ['pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1']);
-    assert.deepEqual(again?.matches?.find((entry) => entry.id === 'CVE-2021-44228')?.epss, { cve: 'CVE-2021-44228', score: 0.9, percentile: 0.99 }, 'no date: the old file\'s date does not describe the new scores');
+    assert.deepEqual(
+      again?.matches?.find((entry) => entry.id === 'CVE-2021-44228')?.epss,
+      { cve: 'CVE-2021-44228', score: 0.9, percentile: 0.99 },
+      "no date: the old file's date does not describe the new scores",
+    );
   });
 
   it('says how to get a database when there is none', async () => {
@@ -240,7 +302,10 @@ describe('kubeward db update from a mirror', () => {
     mirror.behaviour = 'serve';
     const first = await update(db, '--ecosystem', 'npm,Maven');
     assert.equal(first.code, 0, first.stderr);
-    assert.deepEqual((await status(db)).ecosystems.map((row) => `${row.ecosystem} ${row.records}`), ['Maven 9', 'npm 483']);
+    assert.deepEqual(
+      (await status(db)).ecosystems.map((row) => `${row.ecosystem} ${row.records}`),
+      ['Maven 9', 'npm 483'],
+    );
     const [lodash] = await match(db, ['pkg:npm/lodash@4.17.20']);
     assert.ok(lodash?.matches?.some((entry) => entry.id === 'CVE-2021-23337'));
     const second = await update(db, '--ecosystem', 'npm,Maven');
@@ -290,7 +355,10 @@ describe('kubeward db update from a mirror', () => {
       assert.match(result.stderr, message);
       assert.match(result.stderr, /the database was not changed/);
       assert.ok(before.equals(await readFile(join(db, DATABASE_FILE))), 'the database file is byte for byte the same');
-      assert.deepEqual((await status(db)).ecosystems.map((row) => row.ecosystem), ['Maven']);
+      assert.deepEqual(
+        (await status(db)).ecosystems.map((row) => row.ecosystem),
+        ['Maven'],
+      );
       mirror.behaviour = 'serve';
     });
   }
@@ -302,7 +370,9 @@ describe('an interrupted import', () => {
     const db = join(directory, 'db');
     assert.equal((await kubeward(['db', 'import', '--db', db, sharedDataPath('osv/npm/all.zip')])).code, 0);
     const before = await readFile(join(db, DATABASE_FILE));
-    const child = spawn(process.execPath, [repoPath('dist/src/cli/bin.js'), 'db', 'import', '--db', db, sharedDataPath('osv')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [repoPath('dist/src/cli/bin.js'), 'db', 'import', '--db', db, sharedDataPath('osv')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();

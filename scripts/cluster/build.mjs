@@ -111,7 +111,9 @@ const run = (command, args, options) =>
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolvePromise(output) : reject(new Error(`${command} ${args.join(' ')} failed (${code}):\n${output.slice(-6000)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolvePromise(output) : reject(new Error(`${command} ${args.join(' ')} failed (${code}):\n${output.slice(-6000)}`)),
+    );
   });
 
 /** The pinned release of the component's main module: version, commit time and (when the proxy tells) commit. */
@@ -172,7 +174,15 @@ const buildComponent = async (go, name, log) => {
       await run(go, buildArgs(name, release, binary, join(staging, binary)), { cwd: moduleDir(name), env: goEnv() });
     }
     const goVersion = (await run(go, ['version'], { env: goEnv() })).trim();
-    const record = { component: name, module: COMPONENTS[name].module, ...release, recipe: RECIPE, go: goVersion, seconds: Math.round((Date.now() - started) / 1000), commands };
+    const record = {
+      component: name,
+      module: COMPONENTS[name].module,
+      ...release,
+      recipe: RECIPE,
+      go: goVersion,
+      seconds: Math.round((Date.now() - started) / 1000),
+      commands,
+    };
     await writeFile(join(staging, 'build.json'), `${JSON.stringify(record, null, 2)}\n`);
     await rm(dir, { recursive: true, force: true });
     await rename(staging, dir);
@@ -203,7 +213,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       console.error(`missing: ${paths.missing.join(', ')} (run: npm run cluster:build)`);
       process.exit(1);
     }
-    for (const [binary, path] of Object.entries({ etcd: paths.etcd, 'kube-apiserver': paths.kubeApiserver, kubectl: paths.kubectl })) console.log(`${binary}\t${path}`);
+    for (const [binary, path] of Object.entries({ etcd: paths.etcd, 'kube-apiserver': paths.kubeApiserver, kubectl: paths.kubectl }))
+      console.log(`${binary}\t${path}`);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -48,7 +48,27 @@ const signed = async (dir, name, subject, { serverNames = [], client = false, se
   if (serverNames.length > 0) extensions.push(`subjectAltName=${serverNames.join(',')}`);
   await writeFile(join(dir, `${name}.ext`), `${extensions.join('\n')}\n`);
   openssl(['req', '-new', ...EC_KEY, '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`], dir);
-  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '365', '-sha256', '-extfile', `${name}.ext`, '-out', `${name}.crt`], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '365',
+      '-sha256',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    ],
+    dir,
+  );
   await rm(join(dir, `${name}.csr`));
   await rm(join(dir, `${name}.ext`));
 };
@@ -56,7 +76,27 @@ const signed = async (dir, name, subject, { serverNames = [], client = false, se
 /** The CA, serving certificates (etcd, kube-apiserver), client certificates and the service-account key pair. */
 const makeCertificates = async (dir) => {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  openssl(['req', '-x509', ...EC_KEY, '-days', '3650', '-sha256', '-subj', '/CN=kubeward-test-ca', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-keyout', 'ca.key', '-out', 'ca.crt'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      ...EC_KEY,
+      '-days',
+      '3650',
+      '-sha256',
+      '-subj',
+      '/CN=kubeward-test-ca',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+    ],
+    dir,
+  );
   const loopback = ['IP:127.0.0.1', 'DNS:localhost'];
   await signed(dir, 'etcd-server', '/CN=etcd', { serverNames: loopback, server: true, client: true });
   await signed(dir, 'apiserver-etcd-client', '/CN=kube-apiserver-etcd-client', { client: true });
@@ -149,12 +189,16 @@ export const apiServerFlags = ({ stateDir, apiPort, clientPort }) => {
 /** An HTTPS request with the given client certificate; resolves with the status and body. */
 const httpsRequest = (url, { ca, cert, key, method = 'GET', body } = {}) =>
   new Promise((resolve, reject) => {
-    const req = request(url, { method, ca, cert, key, timeout: 5000, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      url,
+      { method, ca, cert, key, timeout: 5000, headers: body === undefined ? {} : { 'content-type': 'application/json' } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error(`timed out: ${method} ${url}`)));
     req.end(body === undefined ? undefined : JSON.stringify(body));
@@ -297,10 +341,15 @@ export const startCluster = async ({ stateDir, detached = false, timeoutMs = 120
     if (processes['kube-apiserver']) throw new Error('kube-apiserver is already running');
     const proc = await launch(dir, 'kube-apiserver', binaries.kubeApiserver, apiServerFlags({ stateDir: dir, ...ports }), detached, attachedPids);
     processes['kube-apiserver'] = proc;
-    await waitFor('kube-apiserver', proc, async () => {
-      const response = await httpsRequest(`${server()}/readyz`, tls);
-      return response.status === 200 || `/readyz ${response.status}: ${response.body.slice(0, 500)}`;
-    }, timeoutMs);
+    await waitFor(
+      'kube-apiserver',
+      proc,
+      async () => {
+        const response = await httpsRequest(`${server()}/readyz`, tls);
+        return response.status === 200 || `/readyz ${response.status}: ${response.body.slice(0, 500)}`;
+      },
+      timeoutMs,
+    );
   };
 
   const stopApiServer = async () => {
@@ -318,10 +367,15 @@ export const startCluster = async ({ stateDir, detached = false, timeoutMs = 120
       await mkdir(join(dir, 'etcd-data'), { recursive: true, mode: 0o700 });
       const etcd = await launch(dir, 'etcd', binaries.etcd, etcdFlags({ stateDir: dir, dataDir: join(dir, 'etcd-data'), ...ports }), detached, attachedPids);
       processes.etcd = etcd;
-      await waitFor('etcd', etcd, async () => {
-        const response = await httpsRequest(`${etcdUrl()}/health`, etcdTls);
-        return (response.status === 200 && JSON.parse(response.body).health === 'true') || `/health ${response.status}: ${response.body}`;
-      }, timeoutMs);
+      await waitFor(
+        'etcd',
+        etcd,
+        async () => {
+          const response = await httpsRequest(`${etcdUrl()}/health`, etcdTls);
+          return (response.status === 200 && JSON.parse(response.body).health === 'true') || `/health ${response.status}: ${response.body}`;
+        },
+        timeoutMs,
+      );
       await startApiServer();
       break;
     } catch (error) {
@@ -331,7 +385,10 @@ export const startCluster = async ({ stateDir, detached = false, timeoutMs = 120
     }
   }
   await writeFile(kubeconfig, kubeconfigText(server(), pki), { mode: 0o600 });
-  await writeFile(join(dir, 'cluster.json'), `${JSON.stringify({ server: server(), etcd: etcdUrl(), kubeconfig, kubectl: binaries.kubectl, ...ports }, null, 2)}\n`);
+  await writeFile(
+    join(dir, 'cluster.json'),
+    `${JSON.stringify({ server: server(), etcd: etcdUrl(), kubeconfig, kubectl: binaries.kubectl, ...ports }, null, 2)}\n`,
+  );
 
   return {
     stateDir: dir,

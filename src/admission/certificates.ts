@@ -10,7 +10,11 @@ export interface WebhookCertificates {
 
 const rsaKey = (): { forgeKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string } => {
   // Node generates the key (fast, native); forge only signs the certificates.
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const forgeKey = forge.pki.privateKeyFromPem(privateKey);
   return { forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), pem: privateKey };
 };
@@ -29,7 +33,12 @@ const certificateFor = (publicKey: forge.pki.rsa.PublicKey, notBefore: Date, not
  * A CA and a serving certificate for the webhook, signed with SHA-256: the API server checks the
  * serving certificate's subject alternative names against the Service DNS name (or the URL's host).
  */
-export const webhookCertificates = (options: { readonly dnsNames: readonly string[]; readonly ipAddresses?: readonly string[]; readonly days: number; readonly now: Date }): WebhookCertificates => {
+export const webhookCertificates = (options: {
+  readonly dnsNames: readonly string[];
+  readonly ipAddresses?: readonly string[];
+  readonly days: number;
+  readonly now: Date;
+}): WebhookCertificates => {
   const notBefore = new Date(options.now.getTime() - 5 * 60_000);
   const notAfter = new Date(options.now.getTime() + options.days * 86_400_000);
   const ca = rsaKey();
@@ -52,7 +61,10 @@ export const webhookCertificates = (options: { readonly dnsNames: readonly strin
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [...options.dnsNames.map((value) => ({ type: 2, value })), ...(options.ipAddresses ?? []).map((ip) => ({ type: 7, ip }))] },
+    {
+      name: 'subjectAltName',
+      altNames: [...options.dnsNames.map((value) => ({ type: 2, value })), ...(options.ipAddresses ?? []).map((ip) => ({ type: 7, ip }))],
+    },
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);
   cert.sign(ca.forgeKey, forge.md.sha256.create());

@@ -23,7 +23,6 @@ export const WEBHOOK_NAME = 'policyeval.admission.kubeward.io';
 export const ADMISSION_NODE_OPTIONS = '--max-semi-space-size=32';
 const NAME = 'kubeward-admission';
 
-
 /** The webhook's rules: every workload kind the policies understand, on CREATE and UPDATE. */
 export const webhookRules = (): Record<string, unknown>[] => {
   const byGroup = new Map<string, string[]>();
@@ -40,7 +39,11 @@ export const webhookRules = (): Record<string, unknown>[] => {
 export const webhookConfiguration = (options: InstallOptions, caBundle?: string): Record<string, unknown> => ({
   apiVersion: 'admissionregistration.k8s.io/v1',
   kind: 'ValidatingWebhookConfiguration',
-  metadata: { name: NAME, labels: { 'app.kubernetes.io/name': NAME }, ...(options.tls.mode === 'cert-manager' ? { annotations: { 'cert-manager.io/inject-ca-from': `${options.namespace}/${NAME}` } } : {}) },
+  metadata: {
+    name: NAME,
+    labels: { 'app.kubernetes.io/name': NAME },
+    ...(options.tls.mode === 'cert-manager' ? { annotations: { 'cert-manager.io/inject-ca-from': `${options.namespace}/${NAME}` } } : {}),
+  },
   webhooks: [
     {
       name: WEBHOOK_NAME,
@@ -51,7 +54,15 @@ export const webhookConfiguration = (options: InstallOptions, caBundle?: string)
       matchPolicy: 'Equivalent',
       timeoutSeconds: options.timeoutSeconds,
       // Label selectors take names only: globs (`kube-*`) stay with the webhook's own check.
-      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...new Set([options.namespace, ...options.excludedNamespaces.filter((name) => !/[*?]/.test(name))])].sort() }] },
+      namespaceSelector: {
+        matchExpressions: [
+          {
+            key: 'kubernetes.io/metadata.name',
+            operator: 'NotIn',
+            values: [...new Set([options.namespace, ...options.excludedNamespaces.filter((name) => !/[*?]/.test(name))])].sort(),
+          },
+        ],
+      },
       rules: webhookRules(),
       clientConfig: {
         ...(options.url ? { url: options.url } : { service: { namespace: options.namespace, name: NAME, path: '/validate', port: 443 } }),
@@ -72,12 +83,41 @@ export const installManifests = (options: InstallOptions): Record<string, unknow
   const dnsNames = [`${NAME}.${namespace}.svc`, `${NAME}.${namespace}.svc.cluster.local`];
   const tls: Record<string, unknown>[] =
     options.tls.mode === 'secret'
-      ? [{ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: `${NAME}-tls`, namespace, labels }, stringData: { 'tls.crt': options.tls.certificates.cert, 'tls.key': options.tls.certificates.key, 'ca.crt': options.tls.certificates.caCert } }]
+      ? [
+          {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            type: 'kubernetes.io/tls',
+            metadata: { name: `${NAME}-tls`, namespace, labels },
+            stringData: { 'tls.crt': options.tls.certificates.cert, 'tls.key': options.tls.certificates.key, 'ca.crt': options.tls.certificates.caCert },
+          },
+        ]
       : [
           { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: `${NAME}-selfsigned`, namespace, labels }, spec: { selfSigned: {} } },
-          { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: NAME, namespace, labels }, spec: { secretName: `${NAME}-tls`, dnsNames, issuerRef: { name: `${NAME}-selfsigned`, kind: 'Issuer' }, privateKey: { algorithm: 'RSA', size: 2048, rotationPolicy: 'Always' } } },
+          {
+            apiVersion: 'cert-manager.io/v1',
+            kind: 'Certificate',
+            metadata: { name: NAME, namespace, labels },
+            spec: {
+              secretName: `${NAME}-tls`,
+              dnsNames,
+              issuerRef: { name: `${NAME}-selfsigned`, kind: 'Issuer' },
+              privateKey: { algorithm: 'RSA', size: 2048, rotationPolicy: 'Always' },
+            },
+          },
         ];
-  const args = ['admission', 'serve', '--tls-cert', '/tls/tls.crt', '--tls-key', '/tls/tls.key', '--port', '8443', ...(options.enforce.length > 0 ? ['--enforce', options.enforce.join(',')] : []), ...options.excludedNamespaces.flatMap((excluded) => ['--exclude-namespace', excluded])];
+  const args = [
+    'admission',
+    'serve',
+    '--tls-cert',
+    '/tls/tls.crt',
+    '--tls-key',
+    '/tls/tls.key',
+    '--port',
+    '8443',
+    ...(options.enforce.length > 0 ? ['--enforce', options.enforce.join(',')] : []),
+    ...options.excludedNamespaces.flatMap((excluded) => ['--exclude-namespace', excluded]),
+  ];
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { ...labels, 'pod-security.kubernetes.io/enforce': 'restricted' } } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: NAME, namespace, labels }, automountServiceAccountToken: false },
@@ -95,7 +135,16 @@ export const installManifests = (options: InstallOptions): Record<string, unknow
             serviceAccountName: NAME,
             automountServiceAccountToken: false,
             securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-            affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': NAME } } } }] } },
+            affinity: {
+              podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                  {
+                    weight: 100,
+                    podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': NAME } } },
+                  },
+                ],
+              },
+            },
             containers: [
               {
                 name: 'webhook',
@@ -117,16 +166,31 @@ export const installManifests = (options: InstallOptions): Record<string, unknow
         },
       },
     },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: NAME, namespace, labels }, spec: { selector: { 'app.kubernetes.io/name': NAME }, ports: [{ name: 'https', port: 443, targetPort: 'https' }] } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: NAME, namespace, labels },
+      spec: { selector: { 'app.kubernetes.io/name': NAME }, ports: [{ name: 'https', port: 443, targetPort: 'https' }] },
+    },
     // The API server calls from outside the pod network (its address is the cluster's business):
     // ingress is open on the webhook port only, and the webhook needs no egress at all.
     {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: NAME, namespace, labels },
-      spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': NAME } }, policyTypes: ['Ingress', 'Egress'], ingress: [{ ports: [{ port: 8443, protocol: 'TCP' }] }], egress: [] },
+      spec: {
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': NAME } },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ ports: [{ port: 8443, protocol: 'TCP' }] }],
+        egress: [],
+      },
     },
-    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: NAME, namespace, labels }, spec: { minAvailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': NAME } } } },
+    {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: NAME, namespace, labels },
+      spec: { minAvailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': NAME } } },
+    },
     webhookConfiguration(options, options.tls.mode === 'secret' ? options.tls.certificates.caCert : undefined),
   ];
 };

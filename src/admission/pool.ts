@@ -124,7 +124,14 @@ export class DecisionPool {
         job.resolve({ timedOut: true });
       }, left);
       void slot.ready.then(() => {
-        if (slot.job === job) slot.worker.postMessage({ type: 'decide', id: job.id, request: job.request, now: job.now.toISOString(), warningsForMs: job.warningsForMs } satisfies WorkerRequest);
+        if (slot.job === job)
+          slot.worker.postMessage({
+            type: 'decide',
+            id: job.id,
+            request: job.request,
+            now: job.now.toISOString(),
+            warningsForMs: job.warningsForMs,
+          } satisfies WorkerRequest);
       });
     }
   }

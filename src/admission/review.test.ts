@@ -11,8 +11,22 @@ const NOW = new Date('2026-11-29T00:00:00Z');
 const deployment = (name: string, podSpec: Record<string, unknown>, annotations: Record<string, string> = {}) => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
-  metadata: { name, namespace: 'shop', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', ...annotations }, generation: 1, uid: '2f7c1a9e-8d61-4d38-9b55-3c8c2b1f6a10' },
-  spec: { replicas: 1, selector: { matchLabels: { app: name } }, strategy: { type: 'RollingUpdate' }, template: { metadata: { labels: { app: name } }, spec: { restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', ...podSpec } } },
+  metadata: {
+    name,
+    namespace: 'shop',
+    annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', ...annotations },
+    generation: 1,
+    uid: '2f7c1a9e-8d61-4d38-9b55-3c8c2b1f6a10',
+  },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: name } },
+    strategy: { type: 'RollingUpdate' },
+    template: {
+      metadata: { labels: { app: name } },
+      spec: { restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', ...podSpec },
+    },
+  },
 });
 
 /** The AdmissionReview request the API server sends for `kubectl apply` (admission.k8s.io/v1). */
@@ -49,8 +63,15 @@ describe('admission decisions over AdmissionReview v1 requests', () => {
   let settings: AdmissionSettings;
   before(async () => {
     const { policies } = await loadPolicyPath(builtInPolicyDirectory(), process.cwd());
-    const deploy = selectPolicies(policies, [], { enable: [], disable: [], only: [] }, 'test').active.filter((compiled: CompiledPolicy) => compiled.policy.lifecycleStages.includes('DEPLOY') && !compiled.crossObject);
-    settings = { policies: enforceAtDeploy(deploy, ['privileged-container', 'host-*']).policies, excludedNamespaces: ['kube-system'], excludedUsers: ['system:serviceaccount:kube-system:*'], breakGlass: true };
+    const deploy = selectPolicies(policies, [], { enable: [], disable: [], only: [] }, 'test').active.filter(
+      (compiled: CompiledPolicy) => compiled.policy.lifecycleStages.includes('DEPLOY') && !compiled.crossObject,
+    );
+    settings = {
+      policies: enforceAtDeploy(deploy, ['privileged-container', 'host-*']).policies,
+      excludedNamespaces: ['kube-system'],
+      excludedUsers: ['system:serviceaccount:kube-system:*'],
+      breakGlass: true,
+    };
   });
 
   it('denies a privileged Deployment, naming the policy and its fix, with the other findings as warnings', () => {
@@ -79,8 +100,14 @@ describe('admission decisions over AdmissionReview v1 requests', () => {
     assert.equal(decision.outcome, 'break-glass');
     assert.equal(decision.response.allowed, true);
     assert.equal(decision.reason, 'INC-4711 hotfix');
-    assert.deepEqual(decision.enforced.map((finding) => finding.policyId), ['privileged-container']);
-    assert.match(decision.response.warnings?.[0] ?? '', /^kubeward: break-glass \(admission\.kubeward\.io\/break-glass\) let 1 enforced violation\(s\) through/);
+    assert.deepEqual(
+      decision.enforced.map((finding) => finding.policyId),
+      ['privileged-container'],
+    );
+    assert.match(
+      decision.response.warnings?.[0] ?? '',
+      /^kubeward: break-glass \(admission\.kubeward\.io\/break-glass\) let 1 enforced violation\(s\) through/,
+    );
     assert.equal(reviewAdmission(request(glass), { ...settings, breakGlass: false }, NOW).outcome, 'denied', '--no-break-glass');
   });
 
@@ -98,8 +125,17 @@ describe('admission decisions over AdmissionReview v1 requests', () => {
   });
 
   it('checks a bare Pod (hostNetwork enforced through a glob), and an UPDATE', () => {
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug', namespace: 'shop' }, spec: { hostNetwork: true, containers: [{ name: 'sh', image: 'busybox:1.36' }] } };
-    const decision = reviewAdmission(request(pod, { kind: { group: '', version: 'v1', kind: 'Pod' }, resource: { group: '', version: 'v1', resource: 'pods' }, operation: 'UPDATE' }), settings, NOW);
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'debug', namespace: 'shop' },
+      spec: { hostNetwork: true, containers: [{ name: 'sh', image: 'busybox:1.36' }] },
+    };
+    const decision = reviewAdmission(
+      request(pod, { kind: { group: '', version: 'v1', kind: 'Pod' }, resource: { group: '', version: 'v1', resource: 'pods' }, operation: 'UPDATE' }),
+      settings,
+      NOW,
+    );
     assert.equal(decision.outcome, 'denied');
     assert.match(decision.response.status?.message ?? '', /\[host-network\]/);
   });
@@ -108,7 +144,11 @@ describe('admission decisions over AdmissionReview v1 requests', () => {
     ['a DELETE', { operation: 'DELETE' }, /operation DELETE is not checked/],
     ['the scale subresource', { subResource: 'scale', operation: 'UPDATE' }, /subresource scale/],
     ['an excluded namespace', { namespace: 'kube-system' }, /namespace kube-system is excluded/],
-    ['a controller in kube-system', { userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller' } }, /user system:serviceaccount:kube-system:replicaset-controller is excluded/],
+    [
+      'a controller in kube-system',
+      { userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller' } },
+      /user system:serviceaccount:kube-system:replicaset-controller is excluded/,
+    ],
     ['a kind that is no workload', { kind: { group: '', version: 'v1', kind: 'ConfigMap' } }, /kind ConfigMap is not a workload/],
   ];
   for (const [name, overrides, reason] of skipped) {
@@ -121,10 +161,19 @@ describe('admission decisions over AdmissionReview v1 requests', () => {
   }
 
   it('malformed reviews are named, for a 400', async () => {
-    assert.equal(invalidReview(JSON.parse(await readFile(new URL('../../../test/fixtures/admission/v1beta1-review.json', import.meta.url), 'utf8'))), 'expected an admission.k8s.io/v1 AdmissionReview, got "admission.k8s.io/v1beta1" "AdmissionReview"');
+    assert.equal(
+      invalidReview(JSON.parse(await readFile(new URL('../../../test/fixtures/admission/v1beta1-review.json', import.meta.url), 'utf8'))),
+      'expected an admission.k8s.io/v1 AdmissionReview, got "admission.k8s.io/v1beta1" "AdmissionReview"',
+    );
     assert.equal(invalidReview([]), 'the body is not a JSON object');
-    assert.equal(invalidReview({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { kind: { kind: 'Pod' }, operation: 'CREATE' } }), 'request.uid is missing');
-    assert.equal(invalidReview({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'x', kind: { kind: 'Pod' }, operation: 'CREATE' } }), undefined);
+    assert.equal(
+      invalidReview({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { kind: { kind: 'Pod' }, operation: 'CREATE' } }),
+      'request.uid is missing',
+    );
+    assert.equal(
+      invalidReview({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'x', kind: { kind: 'Pod' }, operation: 'CREATE' } }),
+      undefined,
+    );
   });
 
   it('--enforce names what matches nothing, and what has no DEPLOY stage', () => {

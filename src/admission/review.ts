@@ -68,14 +68,16 @@ const MAX_WARNING_LENGTH = 240;
 // A denial names each policy; an object with thousands of containers must not make it megabytes.
 const MAX_MESSAGES_PER_POLICY = 5;
 
-const matchesAny = (patterns: readonly string[], value: string | undefined): boolean => value !== undefined && patterns.some((pattern) => wildcard(pattern).test(value));
+const matchesAny = (patterns: readonly string[], value: string | undefined): boolean =>
+  value !== undefined && patterns.some((pattern) => wildcard(pattern).test(value));
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Why a request is malformed, or undefined: the server answers 400 to those. */
 export const invalidReview = (body: unknown): string | undefined => {
   if (!isRecord(body)) return 'the body is not a JSON object';
-  if (body.apiVersion !== 'admission.k8s.io/v1' || body.kind !== 'AdmissionReview') return `expected an admission.k8s.io/v1 AdmissionReview, got ${JSON.stringify(body.apiVersion)} ${JSON.stringify(body.kind)}`;
+  if (body.apiVersion !== 'admission.k8s.io/v1' || body.kind !== 'AdmissionReview')
+    return `expected an admission.k8s.io/v1 AdmissionReview, got ${JSON.stringify(body.apiVersion)} ${JSON.stringify(body.kind)}`;
   const request = body.request;
   if (!isRecord(request)) return 'the AdmissionReview has no request';
   if (typeof request.uid !== 'string' || request.uid === '') return 'request.uid is missing';
@@ -95,26 +97,39 @@ const findingLine = (finding: Finding): string => `[${finding.policyId}] ${findi
  * workloads pass unchecked. The break-glass annotation lets an enforced violation through, and the
  * decision says so (the server raises it as a finding unless the request is a dry run).
  */
-export const reviewAdmission = (request: AdmissionRequest, settings: AdmissionSettings, now: Date, warningsWanted: () => boolean = () => true): AdmissionDecision => {
+export const reviewAdmission = (
+  request: AdmissionRequest,
+  settings: AdmissionSettings,
+  now: Date,
+  warningsWanted: () => boolean = () => true,
+): AdmissionDecision => {
   const object = isRecord(request.object) ? request.object : undefined;
   const metadata = isRecord(object?.metadata) ? object.metadata : {};
   const namespace = request.namespace ?? (typeof metadata.namespace === 'string' ? metadata.namespace : undefined);
-  const name = request.name ?? (typeof metadata.name === 'string' ? metadata.name : typeof metadata.generateName === 'string' ? `${metadata.generateName}*` : '<unnamed>');
+  const name =
+    request.name ?? (typeof metadata.name === 'string' ? metadata.name : typeof metadata.generateName === 'string' ? `${metadata.generateName}*` : '<unnamed>');
   const described = `${request.kind.kind} ${namespace ? `${namespace}/` : ''}${name}`;
   const user = request.userInfo?.username;
   const base = { object: described, operation: request.operation, ...(user ? { user } : {}), dryRun: request.dryRun === true, enforced: [], warnings: [] };
   const skip = (reason: string): AdmissionDecision => ({ ...base, response: { uid: request.uid, allowed: true }, outcome: 'skipped', reason });
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return skip(`operation ${request.operation} is not checked`);
   // `kubectl debug` adds containers through pods/ephemeralcontainers: the request carries the whole Pod.
-  if (request.subResource && !(request.subResource === 'ephemeralcontainers' && request.kind.kind === 'Pod')) return skip(`subresource ${request.subResource} is not checked`);
+  if (request.subResource && !(request.subResource === 'ephemeralcontainers' && request.kind.kind === 'Pod'))
+    return skip(`subresource ${request.subResource} is not checked`);
   if (!CHECKED_KINDS.has(request.kind.kind)) return skip(`kind ${request.kind.kind} is not a workload`);
   if (matchesAny(settings.excludedNamespaces, namespace)) return skip(`namespace ${namespace} is excluded`);
   if (matchesAny(settings.excludedUsers, user)) return skip(`user ${user} is excluded`);
   if (!object) return skip('the request carries no object');
   // Removing a finalizer from an object being deleted must go through, or it never goes away.
-  if (request.operation === 'UPDATE' && metadata.deletionTimestamp !== undefined && metadata.deletionTimestamp !== null) return skip('the object is being deleted');
+  if (request.operation === 'UPDATE' && metadata.deletionTimestamp !== undefined && metadata.deletionTimestamp !== null)
+    return skip('the object is being deleted');
 
-  const document = { ...object, kind: request.kind.kind, apiVersion: request.kind.group ? `${request.kind.group}/${request.kind.version}` : request.kind.version, metadata: { ...metadata, ...(namespace ? { namespace } : {}), name: typeof metadata.name === 'string' ? metadata.name : name } };
+  const document = {
+    ...object,
+    kind: request.kind.kind,
+    apiVersion: request.kind.group ? `${request.kind.group}/${request.kind.version}` : request.kind.version,
+    metadata: { ...metadata, ...(namespace ? { namespace } : {}), name: typeof metadata.name === 'string' ? metadata.name : name },
+  };
   const normalised = normaliseDocument(document, { file: `admission:${described}`, documentIndex: 0, defaultNamespace: namespace ?? 'default' });
   const snapshot = buildSnapshot(normalised.objects);
   // Enforced policies first: they decide. The others only warn, and are skipped when the time
@@ -125,13 +140,23 @@ export const reviewAdmission = (request: AdmissionRequest, settings: AdmissionSe
   // findings stand whatever `kubeward.io/ignore` says; the escape hatch is break-glass, which is audited.
   const enforcedRun = enforcing.length > 0 ? evaluatePolicies(snapshot, enforcing, { now, stages: ['DEPLOY'] }) : undefined;
   const rules = settings.ignoreRules ?? [];
-  const enforced = enforcedRun ? applyIgnoreRules(enforcedRun.findings, rules, now).findings.filter((finding) => finding.enforcedAt.includes('DEPLOY') && finding.suppressed?.by !== 'config') : [];
+  const enforced = enforcedRun
+    ? applyIgnoreRules(enforcedRun.findings, rules, now).findings.filter(
+        (finding) => finding.enforcedAt.includes('DEPLOY') && finding.suppressed?.by !== 'config',
+      )
+    : [];
   const warningsChecked = warning.length > 0 && warningsWanted();
-  const warnings = warningsChecked ? applyIgnoreRules(evaluatePolicies(snapshot, warning, { now, stages: ['DEPLOY'] }).findings, rules, now).findings.filter((finding) => !finding.suppressed) : [];
+  const warnings = warningsChecked
+    ? applyIgnoreRules(evaluatePolicies(snapshot, warning, { now, stages: ['DEPLOY'] }).findings, rules, now).findings.filter((finding) => !finding.suppressed)
+    : [];
   const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
   const templateAnnotations = (() => {
     const spec = isRecord(object.spec) ? object.spec : {};
-    const template = isRecord(spec.template) ? spec.template : isRecord(spec.jobTemplate) && isRecord(spec.jobTemplate.spec) && isRecord(spec.jobTemplate.spec.template) ? spec.jobTemplate.spec.template : {};
+    const template = isRecord(spec.template)
+      ? spec.template
+      : isRecord(spec.jobTemplate) && isRecord(spec.jobTemplate.spec) && isRecord(spec.jobTemplate.spec.template)
+        ? spec.jobTemplate.spec.template
+        : {};
     const templateMetadata = isRecord(template.metadata) ? template.metadata : {};
     return isRecord(templateMetadata.annotations) ? templateMetadata.annotations : {};
   })();
@@ -142,10 +167,18 @@ export const reviewAdmission = (request: AdmissionRequest, settings: AdmissionSe
   const result = { ...base, enforced, warnings, ...(enforcedRun && enforcedRun.stats.celErrors > 0 ? { enforcedErrors: enforcedRun.stats.celErrors } : {}) };
 
   if (enforced.length === 0) {
-    return { ...result, response: { uid: request.uid, allowed: true, ...(warningLines.length > 0 ? { warnings: warningLines } : {}) }, outcome: warnings.length > 0 ? 'warned' : 'allowed' };
+    return {
+      ...result,
+      response: { uid: request.uid, allowed: true, ...(warningLines.length > 0 ? { warnings: warningLines } : {}) },
+      outcome: warnings.length > 0 ? 'warned' : 'allowed',
+    };
   }
   if (settings.breakGlass && glass !== undefined && String(glass).toLowerCase() !== 'false') {
-    const glassWarnings = [clip(`kubeward: break-glass (${BREAK_GLASS_ANNOTATION}) let ${enforced.length} enforced violation(s) through; this deploy is recorded`), ...enforced.slice(0, MAX_WARNINGS).map((finding) => clip(`kubeward: ${findingLine(finding)}`)), ...warningLines].slice(0, MAX_WARNINGS + 2);
+    const glassWarnings = [
+      clip(`kubeward: break-glass (${BREAK_GLASS_ANNOTATION}) let ${enforced.length} enforced violation(s) through; this deploy is recorded`),
+      ...enforced.slice(0, MAX_WARNINGS).map((finding) => clip(`kubeward: ${findingLine(finding)}`)),
+      ...warningLines,
+    ].slice(0, MAX_WARNINGS + 2);
     return { ...result, response: { uid: request.uid, allowed: true, warnings: glassWarnings }, outcome: 'break-glass', reason: String(glass) };
   }
   const byPolicy = new Map<string, Finding[]>();
@@ -157,14 +190,26 @@ export const reviewAdmission = (request: AdmissionRequest, settings: AdmissionSe
     return `- [${first.policyId}] ${first.policyName}: ${shown.join('; ')}. Fix: ${first.remediation.trim().replace(/\s+/g, ' ')}`;
   });
   const message = `kubeward denied ${described}: ${byPolicy.size} enforced ${byPolicy.size === 1 ? 'policy' : 'policies'} violated\n${reasons.join('\n')}\n(emergency: annotate ${BREAK_GLASS_ANNOTATION}: "<reason>"; the deploy is then recorded)`;
-  return { ...result, response: { uid: request.uid, allowed: false, status: { code: 403, reason: 'Forbidden', message }, ...(warningLines.length > 0 ? { warnings: warningLines } : {}) }, outcome: 'denied' };
+  return {
+    ...result,
+    response: {
+      uid: request.uid,
+      allowed: false,
+      status: { code: 403, reason: 'Forbidden', message },
+      ...(warningLines.length > 0 ? { warnings: warningLines } : {}),
+    },
+    outcome: 'denied',
+  };
 };
 
 /**
  * Turns DEPLOY enforcement on for the policies whose ids match (globs), as StackRox's per-policy
  * "enforce" switch; policies without a DEPLOY stage are returned unchanged, and named in `skipped`.
  */
-export const enforceAtDeploy = (policies: readonly CompiledPolicy[], patterns: readonly string[]): { policies: CompiledPolicy[]; unmatched: string[]; skipped: string[] } => {
+export const enforceAtDeploy = (
+  policies: readonly CompiledPolicy[],
+  patterns: readonly string[],
+): { policies: CompiledPolicy[]; unmatched: string[]; skipped: string[] } => {
   const unmatched = patterns.filter((pattern) => !policies.some((compiled) => wildcard(pattern).test(compiled.policy.id)));
   const skipped: string[] = [];
   const updated = policies.map((compiled) => {

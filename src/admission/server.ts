@@ -42,7 +42,11 @@ const failureAnswer =
   (uid: string, why: string): AdmissionResponse =>
     policy === 'open'
       ? { uid, allowed: true, warnings: [`kubeward: not checked (${why}); allowed by the fail-open policy`] }
-      : { uid, allowed: false, status: { code: 503, reason: 'ServiceUnavailable', message: `kubeward could not check this request (${why}); denied by the fail-closed policy` } };
+      : {
+          uid,
+          allowed: false,
+          status: { code: 503, reason: 'ServiceUnavailable', message: `kubeward could not check this request (${why}); denied by the fail-closed policy` },
+        };
 
 /**
  * The budget runs from the request's arrival. Decisions run in worker threads: a slow one holds
@@ -74,11 +78,15 @@ const decider = (options: AdmissionServerOptions, pool: DecisionPool) => {
       return failed(request.uid, 'internal error');
     }
     const decision = outcome.decision;
-    if (elapsed > options.timeBudgetMs) options.onError(`${what}: the decision took ${elapsed.toFixed(0)} ms, over the ${options.timeBudgetMs} ms budget; its answer stands`);
+    if (elapsed > options.timeBudgetMs)
+      options.onError(`${what}: the decision took ${elapsed.toFixed(0)} ms, over the ${options.timeBudgetMs} ms budget; its answer stands`);
     options.onDecision(decision, elapsed);
     if (decision.enforcedErrors && decision.response.allowed && decision.outcome !== 'break-glass') {
       options.onError(`${what}: ${decision.enforcedErrors} CEL expressions of enforced policies could not be judged; answered ${options.failurePolicy}`);
-      const answer = failed(request.uid, `${decision.enforcedErrors} CEL expressions of enforced policies could not be judged (failed, or over the cost budget)`);
+      const answer = failed(
+        request.uid,
+        `${decision.enforcedErrors} CEL expressions of enforced policies could not be judged (failed, or over the cost budget)`,
+      );
       return answer.allowed ? { ...answer, warnings: [...(decision.response.warnings ?? []), ...(answer.warnings ?? [])] } : answer;
     }
     return decision.response;
@@ -86,46 +94,48 @@ const decider = (options: AdmissionServerOptions, pool: DecisionPool) => {
 };
 
 /** One HTTP request: probes, the client certificate, the review's shape, then the decision. */
-const reviewHandler = (options: AdmissionServerOptions, decide: (request: AdmissionRequest, arrival: number) => Promise<AdmissionResponse>) => async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-  const arrival = performance.now();
-  const path = (request.url ?? '/').split('?')[0];
-  if (request.method === 'GET' && (path === '/healthz' || path === '/readyz' || path === '/livez')) {
-    response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    return;
-  }
-  if (options.clientCa && path === '/validate' && !clientCertificateVerified(request)) {
-    send(response, 401, { error: 'a client certificate signed by the --client-ca is required' });
-    return;
-  }
-  if (path !== '/validate') {
-    send(response, 404, { error: `no such endpoint ${path}; the webhook answers POST /validate` });
-    return;
-  }
-  if (request.method !== 'POST') {
-    send(response, 405, { error: 'POST an AdmissionReview to /validate' });
-    return;
-  }
-  const type = String(request.headers['content-type'] ?? '');
-  if (!type.startsWith('application/json')) {
-    send(response, 415, { error: `content-type ${JSON.stringify(type)} is not application/json` });
-    return;
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse((await readBody(request, MAX_REVIEW_BYTES)).toString('utf8'));
-  } catch (error) {
-    if (error instanceof RequestBodyError) send(response, error.status, { error: error.message });
-    else send(response, 400, { error: `the body is not JSON: ${(error as Error).message}` });
-    return;
-  }
-  const invalid = invalidReview(body);
-  if (invalid) {
-    send(response, 400, { error: invalid });
-    return;
-  }
-  const review = body as { apiVersion: string; kind: string; request: AdmissionRequest };
-  send(response, 200, { apiVersion: review.apiVersion, kind: review.kind, response: await decide(review.request, arrival) });
-};
+const reviewHandler =
+  (options: AdmissionServerOptions, decide: (request: AdmissionRequest, arrival: number) => Promise<AdmissionResponse>) =>
+  async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const arrival = performance.now();
+    const path = (request.url ?? '/').split('?')[0];
+    if (request.method === 'GET' && (path === '/healthz' || path === '/readyz' || path === '/livez')) {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    if (options.clientCa && path === '/validate' && !clientCertificateVerified(request)) {
+      send(response, 401, { error: 'a client certificate signed by the --client-ca is required' });
+      return;
+    }
+    if (path !== '/validate') {
+      send(response, 404, { error: `no such endpoint ${path}; the webhook answers POST /validate` });
+      return;
+    }
+    if (request.method !== 'POST') {
+      send(response, 405, { error: 'POST an AdmissionReview to /validate' });
+      return;
+    }
+    const type = String(request.headers['content-type'] ?? '');
+    if (!type.startsWith('application/json')) {
+      send(response, 415, { error: `content-type ${JSON.stringify(type)} is not application/json` });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(request, MAX_REVIEW_BYTES)).toString('utf8'));
+    } catch (error) {
+      if (error instanceof RequestBodyError) send(response, error.status, { error: error.message });
+      else send(response, 400, { error: `the body is not JSON: ${(error as Error).message}` });
+      return;
+    }
+    const invalid = invalidReview(body);
+    if (invalid) {
+      send(response, 400, { error: invalid });
+      return;
+    }
+    const review = body as { apiVersion: string; kind: string; request: AdmissionRequest };
+    send(response, 200, { apiVersion: review.apiVersion, kind: review.kind, response: await decide(review.request, arrival) });
+  };
 
 /**
  * The validating admission webhook over HTTPS: `POST /validate` takes an AdmissionReview v1 and

@@ -23,7 +23,11 @@ port.on('message', (message: WorkerRequest) => {
   if (!settings) return send({ type: 'failed', id: message.id, message: 'decide before init' });
   const started = performance.now();
   try {
-    send({ type: 'decision', id: message.id, decision: reviewAdmission(message.request, settings, new Date(message.now), () => performance.now() - started < message.warningsForMs) });
+    send({
+      type: 'decision',
+      id: message.id,
+      decision: reviewAdmission(message.request, settings, new Date(message.now), () => performance.now() - started < message.warningsForMs),
+    });
   } catch (error) {
     send({ type: 'failed', id: message.id, message: (error as Error).message });
   }

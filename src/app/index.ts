@@ -20,7 +20,17 @@ export {
 export { failingFindings, scanManifests, type ScanManifestsOptions, type ScanManifestsResult } from './scan-manifests.js';
 export { rankRisk, type RankRiskOptions } from './rank-risk.js';
 export { loadClusterSnapshot, type LoadClusterOptions } from './snapshot.js';
-export { databaseDirectory, importVulnDb, matchPurls, openVulnDb, updatePlan, updateVulnDb, vulnDbStatus, type ImportVulnDbOptions, type UpdateVulnDbOptions } from './vulndb.js';
+export {
+  databaseDirectory,
+  importVulnDb,
+  matchPurls,
+  openVulnDb,
+  updatePlan,
+  updateVulnDb,
+  vulnDbStatus,
+  type ImportVulnDbOptions,
+  type UpdateVulnDbOptions,
+} from './vulndb.js';
 export type { ImportTally } from '../vulndb/store/index.js';
 export { explainSubject, reviewRbac, whoCanInCluster } from './review-rbac.js';
 export { diffNetwork, generateNetworkPolicies, mapNetwork, readFlows } from './map-network.js';
@@ -31,7 +41,25 @@ export { openImageCache, readImageScanReport, scanFilesystem, scanImage, scanSbo
 export { gatherImages, type GatherImagesOptions } from './rank-risk.js';
 export type { ImageScanStore, RegistryOptions } from '../image/index.js';
 export type { VulnerabilityDatabase } from '../vulndb/store/index.js';
-export { admissionInstall, admissionPolicies, admissionRecord, serveAdmission, type AdmissionInstallOptions, type AdmissionService, type ServeAdmissionOptions } from './serve-admission.js';
+export {
+  admissionInstall,
+  admissionPolicies,
+  admissionRecord,
+  serveAdmission,
+  type AdmissionInstallOptions,
+  type AdmissionService,
+  type ServeAdmissionOptions,
+} from './serve-admission.js';
 export { connectToCluster, watchCluster, type ClusterConnection, type WatchClusterOptions } from './watch-cluster.js';
 export type { SensorEvent, SensorState } from '../sensor/index.js';
-export { explainPolicy, exportVap, importStackRoxPolicies, listPolicies, policyFields, testPolicies, type CatalogueOptions, type ExportVapOptions, type PolicyTestEvent } from './policy-catalogue.js';
+export {
+  explainPolicy,
+  exportVap,
+  importStackRoxPolicies,
+  listPolicies,
+  policyFields,
+  testPolicies,
+  type CatalogueOptions,
+  type ExportVapOptions,
+  type PolicyTestEvent,
+} from './policy-catalogue.js';

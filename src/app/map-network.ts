@@ -1,7 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ClusterSnapshot } from '../model/index.js';
-import { buildNetworkMap, diffConnectivity, flowsFromServices, focusMap, generatePolicies, networkGraph, parseFlows, type Flow, type NetworkDiff, type NetworkMap } from '../network/index.js';
+import {
+  buildNetworkMap,
+  diffConnectivity,
+  flowsFromServices,
+  focusMap,
+  generatePolicies,
+  networkGraph,
+  parseFlows,
+  type Flow,
+  type NetworkDiff,
+  type NetworkMap,
+} from '../network/index.js';
 import { KnownError } from './errors.js';
 
 /**
@@ -9,7 +20,10 @@ import { KnownError } from './errors.js';
  * flows, what was seen but is not allowed and what is allowed beyond what was seen; with a
  * focus, only the connections of one workload.
  */
-export const mapNetwork = (snapshot: ClusterSnapshot, options: { readonly flows?: readonly Flow[] | undefined; readonly focus?: string | undefined } = {}): NetworkMap => {
+export const mapNetwork = (
+  snapshot: ClusterSnapshot,
+  options: { readonly flows?: readonly Flow[] | undefined; readonly focus?: string | undefined } = {},
+): NetworkMap => {
   const computed = buildNetworkMap(snapshot);
   const full = options.flows ? { ...computed, graph: networkGraph(computed, options.flows) } : computed;
   if (options.focus === undefined) return full;
@@ -25,13 +39,19 @@ export const diffNetwork = (before: ClusterSnapshot, after: ClusterSnapshot): Ne
  * `netpol generate`: least-privilege NetworkPolicies for observed flows (and, when asked, the
  * flows the Services imply); flows naming no workload of the snapshot are returned as `unknown`.
  */
-export const generateNetworkPolicies = (snapshot: ClusterSnapshot, options: { readonly flows: readonly Flow[]; readonly fromServices?: boolean; readonly defaultDeny?: boolean }) => {
+export const generateNetworkPolicies = (
+  snapshot: ClusterSnapshot,
+  options: { readonly flows: readonly Flow[]; readonly fromServices?: boolean; readonly defaultDeny?: boolean },
+) => {
   const flows = [...options.flows, ...(options.fromServices ? flowsFromServices(snapshot) : [])];
   return { ...generatePolicies(snapshot, flows, { ...(options.defaultDeny ? { defaultDeny: true } : {}) }), flows: flows.length };
 };
 
 /** A flows file (Hubble, `kubectl` exports, CSV; see docs/network.md); lines that cannot be read are `problems` with their line number. */
-export const readFlows = async (file: string, cwd: string): Promise<{ flows: Flow[]; problems: readonly { readonly line: number; readonly message: string }[] }> => {
+export const readFlows = async (
+  file: string,
+  cwd: string,
+): Promise<{ flows: Flow[]; problems: readonly { readonly line: number; readonly message: string }[] }> => {
   let text: string;
   try {
     text = await readFile(resolve(cwd, file), 'utf8');

@@ -25,8 +25,7 @@ export interface PolicyOptions extends PolicySelection {
   readonly config: Config;
 }
 
-export const formatPolicyProblem = (problem: PolicyProblem): string =>
-  `${problem.origin}${problem.path ? ` ${problem.path}` : ''}: ${problem.message}`;
+export const formatPolicyProblem = (problem: PolicyProblem): string => `${problem.origin}${problem.path ? ` ${problem.path}` : ''}: ${problem.message}`;
 
 const fail = (problems: readonly PolicyProblem[]): never => {
   const [first, ...rest] = problems;
@@ -101,7 +100,13 @@ export interface PolicySet {
 export const resolvePolicySet = async (options: PolicySetOptions): Promise<PolicySet> => {
   const config = await loadConfig(options.configFile, options.cwd);
   const policies = await resolvePolicies({ ...options, config });
-  return { config, failOn: options.failOn ?? config.failOn ?? 'HIGH', minimum: options.severity ?? config.severityThreshold ?? 'LOW', policies, ignoreRules: config.ignore };
+  return {
+    config,
+    failOn: options.failOn ?? config.failOn ?? 'HIGH',
+    minimum: options.severity ?? config.severityThreshold ?? 'LOW',
+    policies,
+    ignoreRules: config.ignore,
+  };
 };
 
 /** An `ignore:` rule past its expiry date: its findings count again, and the user should hear so. */

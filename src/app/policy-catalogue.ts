@@ -22,7 +22,16 @@ export interface CatalogueOptions {
   readonly cwd: string;
 }
 
-const catalogue = async (options: CatalogueOptions) => resolvePolicies({ config: await loadConfig(options.config, options.cwd), paths: options.policies, enable: [], disable: [], only: [], builtIn: true, cwd: options.cwd });
+const catalogue = async (options: CatalogueOptions) =>
+  resolvePolicies({
+    config: await loadConfig(options.config, options.cwd),
+    paths: options.policies,
+    enable: [],
+    disable: [],
+    only: [],
+    builtIn: true,
+    cwd: options.cwd,
+  });
 
 /** `policy list`: every known policy, by id, with whether the configuration turns it on. */
 export const listPolicies = async (options: CatalogueOptions): Promise<PolicyListReport> => {
@@ -37,16 +46,23 @@ export const explainPolicy = async (id: string, options: CatalogueOptions): Prom
   const policy = selected.all.find((candidate) => candidate.id === id);
   if (!policy) {
     const close = selected.all.filter((candidate) => candidate.id.includes(id) || id.includes(candidate.id)).map((candidate) => candidate.id);
-    throw new ConfigurationError(`no policy has the id ${JSON.stringify(id)}`, close.length ? `did you mean ${close.slice(0, 3).join(', ')}?` : 'see `kubeward policy list`');
+    throw new ConfigurationError(
+      `no policy has the id ${JSON.stringify(id)}`,
+      close.length ? `did you mean ${close.slice(0, 3).join(', ')}?` : 'see `kubeward policy list`',
+    );
   }
-  return policyExplainReport(policy, selected.active.some((compiled) => compiled.policy.id === id));
+  return policyExplainReport(
+    policy,
+    selected.active.some((compiled) => compiled.policy.id === id),
+  );
 };
 
 /** `policy fields`: the criteria fields a policy can use, for one target or all. */
 export const policyFields = (target?: string): PolicyFieldRow[] => {
   const targets = target ? [target] : [...TARGETS];
   for (const name of targets) {
-    if (!(TARGETS as readonly string[]).includes(name)) throw new ConfigurationError(`unknown target ${JSON.stringify(name)}; use one of ${TARGETS.join(', ')}`);
+    if (!(TARGETS as readonly string[]).includes(name))
+      throw new ConfigurationError(`unknown target ${JSON.stringify(name)}; use one of ${TARGETS.join(', ')}`);
   }
   return targets.flatMap((name) =>
     fieldsFor(name as Target)
@@ -61,7 +77,10 @@ export const importStackRoxPolicies = async (file: string, cwd: string): Promise
   try {
     parsed = JSON.parse(await readFile(resolve(cwd, file), 'utf8'));
   } catch (error) {
-    throw new ConfigurationError(`cannot read StackRox export ${file}: ${(error as Error).message}`, 'export policies from StackRox with roxctl or the UI (Policy Management > Export)');
+    throw new ConfigurationError(
+      `cannot read StackRox export ${file}: ${(error as Error).message}`,
+      'export policies from StackRox with roxctl or the UI (Policy Management > Export)',
+    );
   }
   return convertStackRoxExport(parsed);
 };
@@ -76,7 +95,13 @@ export type PolicyTestEvent =
  * `policy test`: runs the cases written for policies, `tests/<id>.yaml` next to each policy file
  * (the built-in policies with `builtIn`), reporting each as it runs.
  */
-export const testPolicies = async (options: { readonly paths: readonly string[]; readonly builtIn: boolean; readonly cwd: string; readonly now: Date; readonly report: (event: PolicyTestEvent) => Promise<void> | void }): Promise<{ passed: number; failed: number; untested: number }> => {
+export const testPolicies = async (options: {
+  readonly paths: readonly string[];
+  readonly builtIn: boolean;
+  readonly cwd: string;
+  readonly now: Date;
+  readonly report: (event: PolicyTestEvent) => Promise<void> | void;
+}): Promise<{ passed: number; failed: number; untested: number }> => {
   const roots = [...options.paths.map((path) => resolve(options.cwd, path)), ...(options.builtIn ? [builtInPolicyDirectory()] : [])];
   if (roots.length === 0) throw new KnownError('name policy files or directories to test, or --builtin', 'kubeward policy test policies/');
   const tally = { passed: 0, failed: 0, untested: 0 };
@@ -131,13 +156,25 @@ export interface ExportVapOptions extends CatalogueOptions {
  * `policy export-vap`: the active DEPLOY-stage policies that compile to CEL, as
  * ValidatingAdmissionPolicy and binding objects, with the ones that do not and why.
  */
-export const exportVap = async (options: ExportVapOptions): Promise<VapExport & { readonly actions: readonly ValidationAction[]; readonly considered: readonly Policy[] }> => {
+export const exportVap = async (
+  options: ExportVapOptions,
+): Promise<VapExport & { readonly actions: readonly ValidationAction[]; readonly considered: readonly Policy[] }> => {
   const actions = (options.actions.length > 0 ? options.actions : ['Deny']).map((action) => action.charAt(0).toUpperCase() + action.slice(1).toLowerCase());
   const bad = actions.filter((action) => !['Deny', 'Warn', 'Audit'].includes(action));
   if (bad.length > 0) throw new ConfigurationError(`--action ${bad.join(', ')}: use Deny, Warn or Audit`);
-  if (actions.includes('Deny') && actions.includes('Warn')) throw new ConfigurationError('--action Deny and Warn together: the API server refuses that binding', 'Deny, or Warn with Audit');
+  if (actions.includes('Deny') && actions.includes('Warn'))
+    throw new ConfigurationError('--action Deny and Warn together: the API server refuses that binding', 'Deny, or Warn with Audit');
   const config = await loadConfig(options.config, options.cwd);
-  const selected = await resolvePolicies({ config, paths: options.policies, enable: options.enable, disable: options.disable, only: options.only, builtIn: true, cwd: options.cwd, ...(options.warn ? { warn: options.warn } : {}) });
+  const selected = await resolvePolicies({
+    config,
+    paths: options.policies,
+    enable: options.enable,
+    disable: options.disable,
+    only: options.only,
+    builtIn: true,
+    cwd: options.cwd,
+    ...(options.warn ? { warn: options.warn } : {}),
+  });
   const considered = selected.active.map((compiled) => compiled.policy).filter((policy) => policy.lifecycleStages.includes('DEPLOY'));
   const excludedNamespaces = [...(options.defaultExclusions ? DEFAULT_EXCLUDED_NAMESPACES : []), ...options.excludedNamespaces];
   const exported = exportValidatingAdmissionPolicies(considered, { actions: actions as ValidationAction[], excludedNamespaces });

@@ -33,13 +33,29 @@ export interface RankRiskOptions {
 export const rankRisk = (options: RankRiskOptions): { report: RiskReport; lapsed: readonly LapsedException[] } => {
   const { set, snapshot, images, now } = options;
   const scanOf = imageLookup(images);
-  const judged = evaluatePolicies(snapshot, set.policies.active, { now, stages: ['BUILD', 'DEPLOY'], imageScan: (name): ImageScan | undefined => scanOf(name)?.scan });
+  const judged = evaluatePolicies(snapshot, set.policies.active, {
+    now,
+    stages: ['BUILD', 'DEPLOY'],
+    imageScan: (name): ImageScan | undefined => scanOf(name)?.scan,
+  });
   const { findings, lapsed } = applyExceptions(set, judged.findings, now);
   const { grants, problems: rbacProblems } = collectGrants(snapshot);
-  const workloads = rankWorkloads({ snapshot, findings, isolation: computeIsolation(snapshot), rbac: assessSubjects(grants, serviceAccountSubjects(snapshot)), images, now });
+  const workloads = rankWorkloads({
+    snapshot,
+    findings,
+    isolation: computeIsolation(snapshot),
+    rbac: assessSubjects(grants, serviceAccountSubjects(snapshot)),
+    images,
+    now,
+  });
   const problems: RiskProblem[] = [...rbacProblems, ...workloadProblems(snapshot), ...(options.problems ?? [])];
   const used = new Set(workloads.flatMap((entry) => entry.images.map((image) => image.image)).map((image) => scanOf(parseImageName(image))));
-  for (const image of images) if (!used.has(image)) problems.push({ object: `image ${image.name}`, message: 'no workload in the inputs runs this image; name it as the manifests do with --images <reference>=<image>' });
+  for (const image of images)
+    if (!used.has(image))
+      problems.push({
+        object: `image ${image.name}`,
+        message: 'no workload in the inputs runs this image; name it as the manifests do with --images <reference>=<image>',
+      });
   const cut = <T>(entries: readonly T[]): readonly T[] => (options.top === undefined ? entries : entries.slice(0, options.top));
   const base = { problems, generated: now, toolVersion: options.version };
   const report: RiskReport =
@@ -88,7 +104,8 @@ export const gatherImages = async (options: GatherImagesOptions): Promise<{ imag
   if ((options.images ?? []).length === 0 && !options.scanWorkloadImages) return { images, problems };
   const advisories = options.openAdvisories?.();
   const { progress } = options;
-  const scanOne = (source: string) => scanImage(source, { ...options, advisories, ...(progress ? { progress: (message: string) => progress(`${source}: ${message}`) } : {}) });
+  const scanOne = (source: string) =>
+    scanImage(source, { ...options, advisories, ...(progress ? { progress: (message: string) => progress(`${source}: ${message}`) } : {}) });
   try {
     for (const entry of options.images ?? []) {
       const { source, name } = splitNamed(entry);
@@ -97,7 +114,9 @@ export const gatherImages = async (options: GatherImagesOptions): Promise<{ imag
     }
     if (options.scanWorkloadImages) {
       const covered = imageLookup(images);
-      const running = options.snapshot.workloads.flatMap((workload) => workload.pod.containers.filter((container) => container.type !== 'ephemeral').map((container) => container.image));
+      const running = options.snapshot.workloads.flatMap((workload) =>
+        workload.pod.containers.filter((container) => container.type !== 'ephemeral').map((container) => container.image),
+      );
       const pending = [...new Set(running.filter((image) => !covered(image)).map((image) => image.full))].sort();
       progress?.(`scanning ${pending.length} images the workloads run`);
       // A few at a time: registries answer in parallel, and each scan holds only its current layer.

@@ -1,7 +1,17 @@
 import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { hostPlatform, ImageScanCache, ImageSourceError, openImage, parsePlatform, scanDirectory, scanImage as scanOpenedImage, type ImageScanStore, type RegistryOptions } from '../image/index.js';
+import {
+  hostPlatform,
+  ImageScanCache,
+  ImageSourceError,
+  openImage,
+  parsePlatform,
+  scanDirectory,
+  scanImage as scanOpenedImage,
+  type ImageScanStore,
+  type RegistryOptions,
+} from '../image/index.js';
 import type { ImageScan } from '../model/index.js';
 import { readSbom } from '../sbom/index.js';
 import { matchPackages, PurlError } from '../vulndb/index.js';
@@ -9,7 +19,13 @@ import type { VulnerabilityDatabase } from '../vulndb/store/index.js';
 import { KnownError } from './errors.js';
 
 /** Where image scans are cached: the caller's choice, $KUBEWARD_CACHE_DIR, else $XDG_CACHE_HOME/kubeward/images; none when turned off. */
-export const openImageCache = (options: { readonly chosen?: string | undefined; readonly disabled?: boolean; readonly env: Readonly<Record<string, string | undefined>>; readonly cwd: string; readonly version: string }): ImageScanStore | undefined => {
+export const openImageCache = (options: {
+  readonly chosen?: string | undefined;
+  readonly disabled?: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly version: string;
+}): ImageScanStore | undefined => {
   const { env } = options;
   if (options.disabled || (env.KUBEWARD_NO_CACHE ?? '') !== '') return undefined;
   const chosen = options.chosen ?? env.KUBEWARD_CACHE_DIR;
@@ -66,7 +82,11 @@ export const scanFilesystem = (directory: string, options: Pick<ScanImageOptions
       (info) => info.isDirectory(),
       () => false,
     );
-    if (!isDirectory) throw new KnownError(`${directory} is not a directory`, 'give a root filesystem directory (kubeward fs scan /), or use kubeward image scan for images and archives');
+    if (!isDirectory)
+      throw new KnownError(
+        `${directory} is not a directory`,
+        'give a root filesystem directory (kubeward fs scan /), or use kubeward image scan for images and archives',
+      );
     return scanDirectory(root, { ...(options.advisories ? { advisories: options.advisories } : {}), display: directory });
   });
 
@@ -98,7 +118,10 @@ export const scanSbom = async (file: string, options: { readonly cwd: string; re
     image: { source: file, digest: `${sbom.format} SBOM`, mediaType: sbom.format, exposedPorts: [], env: [], labels: {}, layers: [], history: [] },
     packages: sbom.packages.map((pkg) => ({ ...pkg, cataloger: `${sbom.format.toLowerCase()}-sbom`, path: file })),
     vulnerabilities: matches,
-    problems: [...sbom.skipped.map((entry) => ({ code: 'catalog' as const, message: `${entry.purl}: ${entry.reason}` })), ...problems.map((problem) => ({ code: 'catalog' as const, message: problem.message }))],
+    problems: [
+      ...sbom.skipped.map((entry) => ({ code: 'catalog' as const, message: `${entry.purl}: ${entry.reason}` })),
+      ...problems.map((problem) => ({ code: 'catalog' as const, message: problem.message })),
+    ],
   };
   return { scan, format: sbom.format, withoutPurl: sbom.withoutPurl, unreadable: sbom.skipped.length };
 };
@@ -125,8 +148,30 @@ export const readImageScanReport = async (file: string, cwd: string): Promise<Im
   }
   const report = data as Partial<ImageScan> & { schemaVersion?: unknown };
   const image = report.image as Partial<ImageScan['image']> | undefined;
-  if (typeof report !== 'object' || report === null || typeof image?.digest !== 'string' || !Array.isArray(report.packages) || !Array.isArray(report.vulnerabilities)) {
-    throw new KnownError(`--image-scans ${file} is not a Kubeward image scan report (image.digest, packages and vulnerabilities are missing)`, 'give the output of kubeward image scan --format json');
+  if (
+    typeof report !== 'object' ||
+    report === null ||
+    typeof image?.digest !== 'string' ||
+    !Array.isArray(report.packages) ||
+    !Array.isArray(report.vulnerabilities)
+  ) {
+    throw new KnownError(
+      `--image-scans ${file} is not a Kubeward image scan report (image.digest, packages and vulnerabilities are missing)`,
+      'give the output of kubeward image scan --format json',
+    );
   }
-  return { image: { ...image, layers: image.layers ?? [], history: image.history ?? [], exposedPorts: image.exposedPorts ?? [], env: image.env ?? [], labels: image.labels ?? {} } as ImageScan['image'], ...(report.os ? { os: report.os } : {}), packages: report.packages, vulnerabilities: report.vulnerabilities, problems: report.problems ?? [] };
+  return {
+    image: {
+      ...image,
+      layers: image.layers ?? [],
+      history: image.history ?? [],
+      exposedPorts: image.exposedPorts ?? [],
+      env: image.env ?? [],
+      labels: image.labels ?? {},
+    } as ImageScan['image'],
+    ...(report.os ? { os: report.os } : {}),
+    packages: report.packages,
+    vulnerabilities: report.vulnerabilities,
+    problems: report.problems ?? [],
+  };
 };

@@ -72,5 +72,12 @@ export const scanManifests = async (options: ScanManifestsOptions): Promise<Scan
     minimumSeverity: set.minimum,
   });
   const failing = failingFindings(findings, set.failOn);
-  return { report, failing, hiddenFailing: failing.length - failingFindings(report.findings, set.failOn).length, lapsed, celErrors: result.celErrors, threads: result.threads };
+  return {
+    report,
+    failing,
+    hiddenFailing: failing.length - failingFindings(report.findings, set.failOn).length,
+    lapsed,
+    celErrors: result.celErrors,
+    threads: result.threads,
+  };
 };

@@ -24,7 +24,8 @@ import type { PolicySet } from './policies.js';
 export const admissionPolicies = (set: PolicySet, enforce: readonly string[]): { policies: CompiledPolicy[]; skipped: string[] } => {
   const deploy = set.policies.active.filter((compiled) => compiled.policy.lifecycleStages.includes('DEPLOY') && !compiled.crossObject);
   const { policies, unmatched, skipped } = enforceAtDeploy(deploy, enforce);
-  if (unmatched.length > 0) throw new ConfigurationError(`--enforce ${unmatched.join(', ')} matches no active DEPLOY-stage policy`, 'kubeward policy list shows the ids');
+  if (unmatched.length > 0)
+    throw new ConfigurationError(`--enforce ${unmatched.join(', ')} matches no active DEPLOY-stage policy`, 'kubeward policy list shows the ids');
   return { policies, skipped };
 };
 
@@ -90,7 +91,13 @@ export const admissionRecord = (decision: AdmissionDecision, elapsedMs: number, 
   ...(decision.reason ? { reason: decision.reason } : {}),
   dryRun: decision.dryRun,
   elapsedMs: Number(elapsedMs.toFixed(2)),
-  findings: [...decision.enforced, ...decision.warnings].map((finding) => ({ policyId: finding.policyId, severity: finding.severity, enforced: finding.enforcedAt.includes('DEPLOY'), ...(finding.container ? { container: finding.container } : {}), message: finding.message })),
+  findings: [...decision.enforced, ...decision.warnings].map((finding) => ({
+    policyId: finding.policyId,
+    severity: finding.severity,
+    enforced: finding.enforcedAt.includes('DEPLOY'),
+    ...(finding.container ? { container: finding.container } : {}),
+    message: finding.message,
+  })),
 });
 
 export interface AdmissionInstallOptions extends Omit<InstallOptions, 'tls' | 'excludedNamespaces' | 'url'> {

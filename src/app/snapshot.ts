@@ -14,7 +14,10 @@ export interface LoadClusterOptions {
  * judge the whole picture at once (risk, network, RBAC). Unreadable input is reported, the rest
  * is read; `error` says whether any of it was an error.
  */
-export const loadClusterSnapshot = async (inputs: readonly string[], options: LoadClusterOptions): Promise<{ snapshot: ClusterSnapshot; problems: readonly InputProblem[]; error: boolean }> => {
+export const loadClusterSnapshot = async (
+  inputs: readonly string[],
+  options: LoadClusterOptions,
+): Promise<{ snapshot: ClusterSnapshot; problems: readonly InputProblem[]; error: boolean }> => {
   const loaded = await loadInputs(inputs, {
     ...DEFAULT_LOAD_OPTIONS,
     cwd: options.cwd,

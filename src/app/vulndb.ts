@@ -21,7 +21,8 @@ const known = async <T>(work: () => Promise<T> | T): Promise<T> => {
     return await work();
   } catch (error) {
     if (error instanceof DatabaseError) throw new KnownError(error.message, error.hint);
-    if (error instanceof DownloadError) throw new KnownError(`${error.message}; the database was not changed`, 'check the network or --mirror, then run the update again');
+    if (error instanceof DownloadError)
+      throw new KnownError(`${error.message}; the database was not changed`, 'check the network or --mirror, then run the update again');
     throw error;
   }
 };
@@ -54,10 +55,17 @@ export interface UpdateVulnDbOptions {
 }
 
 /** Checked before anything is downloaded, so a typo costs nothing. */
-export const updatePlan = (options: Pick<UpdateVulnDbOptions, 'directory' | 'mirror' | 'ecosystems' | 'env'>): { readonly file: string; readonly mirror: string; readonly ecosystems: readonly string[] } => {
+export const updatePlan = (
+  options: Pick<UpdateVulnDbOptions, 'directory' | 'mirror' | 'ecosystems' | 'env'>,
+): { readonly file: string; readonly mirror: string; readonly ecosystems: readonly string[] } => {
   const unknown = options.ecosystems.filter((name) => !ECOSYSTEMS.has(name));
-  if (unknown.length > 0) throw new ConfigurationError(`unknown ecosystem ${unknown.map((name) => JSON.stringify(name)).join(', ')}`, `known: ${[...ECOSYSTEMS.keys()].join(', ')}`);
-  return { file: join(options.directory, DATABASE_FILE), mirror: options.mirror ?? options.env.KUBEWARD_OSV_MIRROR ?? DEFAULT_MIRROR, ecosystems: options.ecosystems.length > 0 ? options.ecosystems : DEFAULT_ECOSYSTEMS };
+  if (unknown.length > 0)
+    throw new ConfigurationError(`unknown ecosystem ${unknown.map((name) => JSON.stringify(name)).join(', ')}`, `known: ${[...ECOSYSTEMS.keys()].join(', ')}`);
+  return {
+    file: join(options.directory, DATABASE_FILE),
+    mirror: options.mirror ?? options.env.KUBEWARD_OSV_MIRROR ?? DEFAULT_MIRROR,
+    ecosystems: options.ecosystems.length > 0 ? options.ecosystems : DEFAULT_ECOSYSTEMS,
+  };
 };
 
 /** `db update`: downloads OSV data per ecosystem and swaps in a new database; an interrupted or failed update changes nothing. */

@@ -22,7 +22,10 @@ export const connectToCluster = (connection: ClusterConnection): KubeConfig => {
     else config.loadFromDefault();
     if (connection.context) config.setCurrentContext(connection.context);
   } catch (error) {
-    throw new KnownError(`cannot load the kubeconfig: ${(error as Error).message}`, 'give --kubeconfig <file>, set KUBECONFIG, or run in a pod with --in-cluster');
+    throw new KnownError(
+      `cannot load the kubeconfig: ${(error as Error).message}`,
+      'give --kubeconfig <file>, set KUBECONFIG, or run in a pod with --in-cluster',
+    );
   }
   if (!config.getCurrentCluster()) throw new KnownError('the kubeconfig names no current cluster', 'give --context <name>');
   return config;
@@ -43,7 +46,9 @@ export interface WatchClusterOptions {
  * `sensor`: watches a cluster and judges it with the set's DEPLOY-stage policies and `ignore:`
  * rules on every change. `run` lasts until the signal aborts.
  */
-export const watchCluster = (options: WatchClusterOptions): { readonly server: string; readonly policies: number; readonly run: (signal: AbortSignal) => Promise<void> } => {
+export const watchCluster = (
+  options: WatchClusterOptions,
+): { readonly server: string; readonly policies: number; readonly run: (signal: AbortSignal) => Promise<void> } => {
   const deploy = options.set.policies.active.filter((compiled) => compiled.policy.lifecycleStages.includes('DEPLOY'));
   const sensor = new Sensor({
     policies: deploy,

@@ -6,9 +6,11 @@ import { main, packageVersion } from './main.js';
  * Writes and waits whenever the stream's buffer is full: stdout on a pipe buffers without
  * limit, and a large report piped to a slow reader would otherwise sit in memory whole.
  */
-const write = (stream: NodeJS.WriteStream) => async (text: string | Iterable<string>): Promise<void> => {
-  for (const chunk of typeof text === 'string' ? [text] : text) if (!stream.write(chunk)) await once(stream, 'drain');
-};
+const write =
+  (stream: NodeJS.WriteStream) =>
+  async (text: string | Iterable<string>): Promise<void> => {
+    for (const chunk of typeof text === 'string' ? [text] : text) if (!stream.write(chunk)) await once(stream, 'drain');
+  };
 
 // A reader that goes away (`kubeward ... | head`) is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -1,7 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { COLOR, dbOption, KUBECTL, list, NAMESPACE, NO_COLOR, PLATFORM, RBAC_FILE, rbacFormat, repeat, withPolicyGate, withPolicySelection, withRegistryAndCache } from './options.js';
+import {
+  COLOR,
+  dbOption,
+  KUBECTL,
+  list,
+  NAMESPACE,
+  NO_COLOR,
+  PLATFORM,
+  RBAC_FILE,
+  rbacFormat,
+  repeat,
+  withPolicyGate,
+  withPolicySelection,
+  withRegistryAndCache,
+} from './options.js';
 import { BREAK_GLASS_ANNOTATION, builtInPolicyDirectory, DEFAULT_EXCLUDED_NAMESPACES, DEFAULT_MIRROR } from '../app/defaults.js';
 import { IMAGE_FORMAT_NAMES } from '../report/image/names.js';
 import { NETWORK_DIFF_FORMATS, NETWORK_MAP_FORMATS } from '../report/network/names.js';
@@ -78,7 +92,9 @@ const addPolicy: AddCommands = (root, io, setExit) => {
     .action(async (paths: string[], options: { builtin: boolean }) => setExit(await (await policyCommands()).runPolicyTest(paths, options, io)));
   policy
     .command('export-vap')
-    .description('compile the active DEPLOY-stage policies that CEL can express into ValidatingAdmissionPolicies and bindings: the API server enforces them, no webhook needed')
+    .description(
+      'compile the active DEPLOY-stage policies that CEL can express into ValidatingAdmissionPolicies and bindings: the API server enforces them, no webhook needed',
+    )
     .option('-c, --config <file>', 'configuration file')
     .option('-p, --policies <path>', 'extra policy file or directory (repeatable)', repeat, [])
     .option('--enable <ids>', 'enable policies by id or glob, comma-separated', list, [])
@@ -102,8 +118,15 @@ const addImage: AddCommands = (root, io, setExit) => {
   const image = root.command('image').description('scan container images: packages and vulnerabilities');
   withRegistryAndCache(image.command('scan'))
     .description('list the packages of an image and match them against the vulnerability database')
-    .argument('<image>', 'a registry reference (nginx:1.27, ghcr.io/org/app@sha256:..., docker://...), an OCI layout directory, an OCI or docker save archive, or oci:<dir>[:tag], oci-archive:<file>[:tag], docker-archive:<file>[:name:tag]')
-    .addOption(new Option('-f, --format <format>', 'output format: a report (table, json, sarif) or an SBOM (cyclonedx, spdx-json)').choices(IMAGE_FORMAT_NAMES).default('table'))
+    .argument(
+      '<image>',
+      'a registry reference (nginx:1.27, ghcr.io/org/app@sha256:..., docker://...), an OCI layout directory, an OCI or docker save archive, or oci:<dir>[:tag], oci-archive:<file>[:tag], docker-archive:<file>[:name:tag]',
+    )
+    .addOption(
+      new Option('-f, --format <format>', 'output format: a report (table, json, sarif) or an SBOM (cyclonedx, spdx-json)')
+        .choices(IMAGE_FORMAT_NAMES)
+        .default('table'),
+    )
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option(...PLATFORM)
     .addOption(dbOption())
@@ -178,13 +201,29 @@ const addRisk: AddCommands = (root, io, setExit) => {
   withRegistryAndCache(
     root
       .command('risk')
-      .description('workloads, images or vulnerabilities ranked by risk in their Kubernetes context (policy violations, configuration, reachability, NetworkPolicy isolation, RBAC, image vulnerabilities, KEV, EPSS), each with its reasons')
+      .description(
+        'workloads, images or vulnerabilities ranked by risk in their Kubernetes context (policy violations, configuration, reachability, NetworkPolicy isolation, RBAC, image vulnerabilities, KEV, EPSS), each with its reasons',
+      )
       .argument('<paths...>', 'manifest files and directories'),
   )
-    .addOption(new Option('--by <ranking>', 'what to rank: workloads, the images they run, or the vulnerabilities in those images').choices(['workload', 'image', 'cve']).default('workload'))
-    .option('--images <image>', 'scan this image and rank with its results (repeatable): a registry reference, or a local layout or archive as <path>=<image name in the manifests>', repeat, [])
+    .addOption(
+      new Option('--by <ranking>', 'what to rank: workloads, the images they run, or the vulnerabilities in those images')
+        .choices(['workload', 'image', 'cve'])
+        .default('workload'),
+    )
+    .option(
+      '--images <image>',
+      'scan this image and rank with its results (repeatable): a registry reference, or a local layout or archive as <path>=<image name in the manifests>',
+      repeat,
+      [],
+    )
     .option('--scan-images', 'scan every image the workloads run from its registry (images that cannot be read are reported and ranked as not scanned)')
-    .option('--image-scans <file>', 'a saved kubeward image scan --format json report (repeatable), optionally <file>=<image name in the manifests>', repeat, [])
+    .option(
+      '--image-scans <file>',
+      'a saved kubeward image scan --format json report (repeatable), optionally <file>=<image name in the manifests>',
+      repeat,
+      [],
+    )
     .addOption(new Option('-f, --format <format>', 'output format: txt, json, or a self-contained html report').choices(['txt', 'json', 'html']).default('txt'))
     .option('--top <n>', 'only the n first of the ranking')
     .option(...PLATFORM)
@@ -199,11 +238,13 @@ const addRisk: AddCommands = (root, io, setExit) => {
 const addAdmission: AddCommands = (root, io, setExit) => {
   const admission = root.command('admission').description('the validating admission webhook: stop bad workloads at the API server');
   withPolicySelection(
-    admission.command('serve').description('serve the webhook over HTTPS (AdmissionReview v1 on POST /validate): enforced DEPLOY-stage policies deny, others warn'),
+    admission
+      .command('serve')
+      .description('serve the webhook over HTTPS (AdmissionReview v1 on POST /validate): enforced DEPLOY-stage policies deny, others warn'),
   )
     .option('--tls-cert <file>', 'PEM serving certificate (kubeward admission manifests --tls-dir writes one)')
     .option('--tls-key <file>', 'PEM private key of the certificate')
-    .option('--client-ca <file>', 'require callers of /validate to present a client certificate signed by this CA (the API server\'s, see admission.md)')
+    .option('--client-ca <file>', "require callers of /validate to present a client certificate signed by this CA (the API server's, see admission.md)")
     .option('--port <port>', 'port to listen on', '8443')
     .option('--address <address>', 'address to listen on', '0.0.0.0')
     .option('--enforce <ids>', 'deny on findings of these policies (ids or globs, comma-separated), besides those whose files enforce at DEPLOY', list, [])
@@ -219,7 +260,9 @@ const addAdmission: AddCommands = (root, io, setExit) => {
     .option('--max-connections-per-source <n>', 'connections open at once from one address', '256')
     .option('-q, --quiet', 'log only denials, warnings and break-glass deploys', false)
     // Loaded when used: the HTTPS server and certificate code need not slow every other command's start.
-    .action(async (options) => setExit(await (await import('./commands/admission.js')).runAdmissionServe(options, io, io.shutdownSignal?.() ?? new AbortController().signal)));
+    .action(async (options) =>
+      setExit(await (await import('./commands/admission.js')).runAdmissionServe(options, io, io.shutdownSignal?.() ?? new AbortController().signal)),
+    );
   admission
     .command('manifests')
     .description('the YAML to install the webhook: namespace, TLS, Deployment, Service, PodDisruptionBudget, ValidatingWebhookConfiguration')
@@ -241,17 +284,23 @@ const addAdmission: AddCommands = (root, io, setExit) => {
 /** `kubeward sensor`. */
 const addSensor: AddCommands = (root, io, setExit) => {
   withPolicySelection(
-    root.command('sensor').description('watch a cluster: keep the model of every workload, service, policy and RBAC object up to date, and report DEPLOY-stage violations as they appear and are resolved'),
+    root
+      .command('sensor')
+      .description(
+        'watch a cluster: keep the model of every workload, service, policy and RBAC object up to date, and report DEPLOY-stage violations as they appear and are resolved',
+      ),
   )
     .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, else ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context')
-    .option('--in-cluster', 'use the pod\'s service account')
+    .option('--in-cluster', "use the pod's service account")
     .addOption(new Option('-o, --output <format>', 'event format').choices(['json', 'text']).default('json'))
     .option('--debounce <ms>', 'judge changes arriving within this many milliseconds together', '200')
     .option('--state-file <file>', 'after each judgement, write every object held and its resourceVersion (JSON) here')
     .option('-q, --quiet', 'no reconnection notes', false)
     // Loaded when used: the Kubernetes client costs every other command 0.6 s and 80 MB at start.
-    .action(async (options) => setExit(await (await import('./commands/sensor.js')).runSensor(options, io, io.shutdownSignal?.() ?? new AbortController().signal)));
+    .action(async (options) =>
+      setExit(await (await import('./commands/sensor.js')).runSensor(options, io, io.shutdownSignal?.() ?? new AbortController().signal)),
+    );
 };
 
 /** `kubeward rbac who-can|review|explain`. */
@@ -263,25 +312,43 @@ const addRbac: AddCommands = (root, io, setExit) => {
     .argument('<verb>', 'get, list, create, update, delete, escalate, bind, impersonate, ...')
     .argument('<resource>', 'pods, pods/exec, deployments.apps, secrets; or a non-resource path such as /metrics')
     .option(...RBAC_FILE)
-    .option('-n, --namespace <namespace>', 'the request\'s namespace (default: a cluster-wide request)')
-    .option('--name <name>', 'the object\'s name, for rules limited by resourceNames')
+    .option('-n, --namespace <namespace>', "the request's namespace (default: a cluster-wide request)")
+    .option('--name <name>', "the object's name, for rules limited by resourceNames")
     .addOption(rbacFormat())
     .action(async (verb: string, resource: string, options: { file: string[]; namespace?: string; name?: string; output: string }) =>
-      setExit(await (await rbacCommands()).runRbacWhoCan(verb, resource, { paths: options.file, format: options.output, ...(options.namespace ? { namespace: options.namespace } : {}), ...(options.name ? { name: options.name } : {}) }, io)),
+      setExit(
+        await (
+          await rbacCommands()
+        ).runRbacWhoCan(
+          verb,
+          resource,
+          {
+            paths: options.file,
+            format: options.output,
+            ...(options.namespace ? { namespace: options.namespace } : {}),
+            ...(options.name ? { name: options.name } : {}),
+          },
+          io,
+        ),
+      ),
     );
   rbac
     .command('review')
     .description('every subject (and service account) with its permission level and dangerous permissions, worst first, with evidence')
     .option(...RBAC_FILE)
     .addOption(rbacFormat())
-    .action(async (options: { file: string[]; output: string }) => setExit(await (await rbacCommands()).runRbacReview({ paths: options.file, format: options.output }, io)));
+    .action(async (options: { file: string[]; output: string }) =>
+      setExit(await (await rbacCommands()).runRbacReview({ paths: options.file, format: options.output }, io)),
+    );
   rbac
     .command('explain')
     .description('every permission a subject holds (directly or through its groups), with the chain that grants it')
     .argument('<subject>', 'sa:<namespace>/<name>, user:<name> or group:<name>')
     .option(...RBAC_FILE)
     .addOption(rbacFormat())
-    .action(async (subject: string, options: { file: string[]; output: string }) => setExit(await (await rbacCommands()).runRbacExplain(subject, { paths: options.file, format: options.output }, io)));
+    .action(async (subject: string, options: { file: string[]; output: string }) =>
+      setExit(await (await rbacCommands()).runRbacExplain(subject, { paths: options.file, format: options.output }, io)),
+    );
 };
 
 /** `kubeward fs scan` and `kubeward sbom scan`. */
@@ -290,9 +357,15 @@ const addFsAndSbom: AddCommands = (root, io, setExit) => {
     .command('fs')
     .description('scan root filesystems in directories')
     .command('scan')
-    .description('list the packages installed in a directory (a root filesystem, a mounted image, an application tree) and match them against the vulnerability database')
+    .description(
+      'list the packages installed in a directory (a root filesystem, a mounted image, an application tree) and match them against the vulnerability database',
+    )
     .argument('<dir>', 'the directory: / for this machine, or an unpacked root filesystem')
-    .addOption(new Option('-f, --format <format>', 'output format: a report (table, json, sarif) or an SBOM (cyclonedx, spdx-json)').choices(IMAGE_FORMAT_NAMES).default('table'))
+    .addOption(
+      new Option('-f, --format <format>', 'output format: a report (table, json, sarif) or an SBOM (cyclonedx, spdx-json)')
+        .choices(IMAGE_FORMAT_NAMES)
+        .default('table'),
+    )
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(dbOption())
     .option('--no-vulnerabilities', 'list packages only; no database needed')

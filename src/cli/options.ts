@@ -4,7 +4,13 @@ import { FORMAT_NAMES } from '../report/formats/names.js';
 
 /** Option definitions more than one command takes, declared once. */
 
-export const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
+export const list = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+];
 export const repeat = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** Which policies run: configuration, extra policy paths, selection (scan, image check, admission serve, sensor). */
@@ -23,7 +29,9 @@ export const withPolicyGate = (command: Command, failOn: string): Command =>
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', failOn).choices([...SEVERITIES, ...SEVERITIES.map((s) => s.toLowerCase())]))
     .option('--no-fail', 'exit 0 whatever the findings (input errors still exit 2)')
-    .addOption(new Option('--severity <severity>', 'report only findings at or above this severity').choices([...SEVERITIES, ...SEVERITIES.map((s) => s.toLowerCase())]));
+    .addOption(
+      new Option('--severity <severity>', 'report only findings at or above this severity').choices([...SEVERITIES, ...SEVERITIES.map((s) => s.toLowerCase())]),
+    );
 
 /** How to reach a registry and reuse earlier scans, shared by `image scan` and `image check`. */
 export const withRegistryAndCache = (command: Command): Command =>
@@ -31,13 +39,13 @@ export const withRegistryAndCache = (command: Command): Command =>
     .option('--username <user>', 'registry user name (default: $KUBEWARD_REGISTRY_USERNAME, else the Docker config)')
     .option('--password-stdin', 'read the registry password or token from stdin (or set $KUBEWARD_REGISTRY_PASSWORD)')
     .option('--insecure-registry', 'allow plain HTTP, or HTTPS without certificate checks, for the registry')
-    .option('--registry-ca <file>', 'PEM CA certificate(s) to trust for the registry\'s HTTPS')
+    .option('--registry-ca <file>', "PEM CA certificate(s) to trust for the registry's HTTPS")
     .option('--cache-dir <dir>', 'where scans are cached by image digest (default: $KUBEWARD_CACHE_DIR, else $XDG_CACHE_HOME/kubeward/images)')
     .option('--no-cache', 'read every layer again, and cache nothing (also $KUBEWARD_NO_CACHE=1)');
 
-
 /** The vulnerability database directory (`--db`). */
-export const dbOption = (what = 'vulnerability database directory'): Option => new Option('--db <dir>', `${what} (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)`);
+export const dbOption = (what = 'vulnerability database directory'): Option =>
+  new Option('--db <dir>', `${what} (default: $KUBEWARD_DB, else $XDG_DATA_HOME/kubeward/db)`);
 
 /** Options many commands take, as `command.option(...PLATFORM)` spreads them. */
 export const PLATFORM = ['--platform <os/arch[/variant]>', 'the image to read from a multi-platform index (default: this machine)'] as const;

@@ -30,7 +30,11 @@ export function* chunked(chunks: Iterable<string>): Generator<string> {
 }
 
 /** Renders a scan report in the chosen format, to `--output` or stdout (colour only for a table on a terminal). */
-export const writeReport = async (report: ScanReport, options: { readonly format: string; readonly output?: string; readonly color?: boolean }, io: Io): Promise<FormatName> => {
+export const writeReport = async (
+  report: ScanReport,
+  options: { readonly format: string; readonly output?: string; readonly color?: boolean },
+  io: Io,
+): Promise<FormatName> => {
   const format = options.format as FormatName;
   const color = options.output === undefined && (options.color ?? io.stdoutIsTTY) && format === 'table';
   await writeRendered(RENDERERS[format].render(report, { color }), options.output, io);

@@ -98,13 +98,23 @@ export class ImageFilesystem {
       const header = entry.header;
       if (header.name.length > MAX_PATH || (header.linkname?.length ?? 0) > MAX_PATH) {
         // No filesystem holds such a path; kept, it would cost every lookup of the map it sits in.
-        this.problems.push({ code: 'unsafe-path', layer: layerName, path: `${header.name.slice(0, 100)}…`, message: `an entry of ${header.name.length} characters (link target ${header.linkname?.length ?? 0}) is longer than any path (${MAX_PATH}); skipped` });
+        this.problems.push({
+          code: 'unsafe-path',
+          layer: layerName,
+          path: `${header.name.slice(0, 100)}…`,
+          message: `an entry of ${header.name.length} characters (link target ${header.linkname?.length ?? 0}) is longer than any path (${MAX_PATH}); skipped`,
+        });
         entry.resume();
         continue;
       }
       const path = cleanLayerPath(header.name);
       if (path === undefined) {
-        this.problems.push({ code: 'unsafe-path', layer: layerName, path: header.name, message: `entry ${JSON.stringify(header.name)} points outside the image root; skipped` });
+        this.problems.push({
+          code: 'unsafe-path',
+          layer: layerName,
+          path: header.name,
+          message: `entry ${JSON.stringify(header.name)} points outside the image root; skipped`,
+        });
         entry.resume();
         continue;
       }
@@ -127,7 +137,12 @@ export class ImageFilesystem {
       if (type === 'hardlink') {
         linkname = cleanLayerPath(header.linkname ?? '');
         if (linkname === undefined) {
-          this.problems.push({ code: 'unsafe-path', layer: layerName, path, message: `hard link ${path} points outside the image root (${JSON.stringify(header.linkname)}); skipped` });
+          this.problems.push({
+            code: 'unsafe-path',
+            layer: layerName,
+            path,
+            message: `hard link ${path} points outside the image root (${JSON.stringify(header.linkname)}); skipped`,
+          });
           entry.resume();
           continue;
         }
@@ -213,7 +228,11 @@ export class ImageFilesystem {
             if (content !== undefined) this.history.set(path, [{ layer, content }]);
           }
         } catch (error) {
-          this.problems.push({ code: 'unreadable', path, message: `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); skipped` });
+          this.problems.push({
+            code: 'unreadable',
+            path,
+            message: `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); skipped`,
+          });
         }
       }
     }
@@ -235,7 +254,12 @@ export class ImageFilesystem {
       return undefined;
     }
     if (capture.maxTotalBytes !== undefined && this.#captured + size > capture.maxTotalBytes) {
-      this.problems.push({ code: 'too-large', ...where, path, message: `${path} (${size} bytes) would take the files read for cataloguing past ${capture.maxTotalBytes} bytes in all; not catalogued` });
+      this.problems.push({
+        code: 'too-large',
+        ...where,
+        path,
+        message: `${path} (${size} bytes) would take the files read for cataloguing past ${capture.maxTotalBytes} bytes in all; not catalogued`,
+      });
       return undefined;
     }
     return limit;
@@ -248,7 +272,12 @@ export class ImageFilesystem {
       try {
         content = capture.reduce(path, read, mode);
       } catch (error) {
-        this.problems.push({ code: 'catalog', ...(layer === undefined ? {} : { layer }), path, message: `${path}: ${(error as Error).message}; not catalogued` });
+        this.problems.push({
+          code: 'catalog',
+          ...(layer === undefined ? {} : { layer }),
+          path,
+          message: `${path}: ${(error as Error).message}; not catalogued`,
+        });
         content = undefined;
       }
     }
@@ -317,7 +346,9 @@ export class ImageFilesystem {
 }
 
 /** statfs magic numbers of kernel pseudo filesystems: proc, sysfs, cgroup, cgroup2, debugfs, tracefs, securityfs, bpf, devpts, mqueue, pstore, configfs, fusectl. */
-const PSEUDO_FILESYSTEMS = new Set([0x9fa0, 0x62656572, 0x27e0eb, 0x63677270, 0x64626720, 0x74726163, 0x73636673, 0xcafe4a11, 0x1cd1, 0x19800202, 0x6165676c, 0x62656570, 0x65735543]);
+const PSEUDO_FILESYSTEMS = new Set([
+  0x9fa0, 0x62656572, 0x27e0eb, 0x63677270, 0x64626720, 0x74726163, 0x73636673, 0xcafe4a11, 0x1cd1, 0x19800202, 0x6165676c, 0x62656570, 0x65735543,
+]);
 
 /**
  * A regular file's content, opened without following a final symbolic link and without blocking

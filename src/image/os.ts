@@ -31,7 +31,8 @@ export const parseOsRelease = (text: string): Record<string, string> => {
     const match = /^\s*([A-Z0-9_]+)=(.*)$/.exec(line);
     if (!match) continue;
     let value = (match[2] as string).trim();
-    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) value = value.slice(1, -1).replace(/\\(["'$`\\])/g, '$1');
+    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'")))
+      value = value.slice(1, -1).replace(/\\(["'$`\\])/g, '$1');
     fields[match[1] as string] = value;
   }
   return fields;
@@ -39,8 +40,16 @@ export const parseOsRelease = (text: string): Record<string, string> => {
 
 const withEcosystem = (id: string, versionId: string | undefined, prettyName: string | undefined, source: string): OperatingSystem => {
   const ecosystem = ECOSYSTEM_BY_ID[id];
-  const release = ecosystem && versionId ? releaseForOs(ecosystem, ecosystem === 'openSUSE' && id === 'opensuse-tumbleweed' ? 'tumbleweed' : versionId) : undefined;
-  return { id, ...(versionId ? { versionId } : {}), ...(prettyName ? { prettyName } : {}), ...(ecosystem ? { ecosystem } : {}), ...(release ? { release } : {}), source };
+  const release =
+    ecosystem && versionId ? releaseForOs(ecosystem, ecosystem === 'openSUSE' && id === 'opensuse-tumbleweed' ? 'tumbleweed' : versionId) : undefined;
+  return {
+    id,
+    ...(versionId ? { versionId } : {}),
+    ...(prettyName ? { prettyName } : {}),
+    ...(ecosystem ? { ecosystem } : {}),
+    ...(release ? { release } : {}),
+    source,
+  };
 };
 
 /**

@@ -33,7 +33,8 @@ export const DEFAULT_IMAGE_LIMITS: ImageScanLimits = {
 };
 
 /** Files catalogers read that are databases or archives, and may be large; every other wanted file is package metadata. */
-const LARGE_CAPTURES = /(?:\.(?:jar|war|ear|jpi|hpi)|\/rpm\/(?:Packages|Packages\.db|rpmdb\.sqlite(?:-wal)?)|\/var\/lib\/dpkg\/status|\/lib\/apk\/db\/installed)$/i;
+const LARGE_CAPTURES =
+  /(?:\.(?:jar|war|ear|jpi|hpi)|\/rpm\/(?:Packages|Packages\.db|rpmdb\.sqlite(?:-wal)?)|\/var\/lib\/dpkg\/status|\/lib\/apk\/db\/installed)$/i;
 
 export interface ImageScanOptions {
   readonly limits?: ImageScanLimits;
@@ -95,9 +96,17 @@ const CATALOG_HELPERS: CatalogHelpers = {
 /** The image config's answers to what BUILD-stage policies ask: user, ports, env, labels, history. */
 export const imageMetadata = (image: ResolvedImage): ImageMetadata => {
   const config = image.config.config ?? {};
-  const history = (image.config.history ?? []).map((step) => ({ createdBy: step.created_by ?? '', emptyLayer: step.empty_layer === true, ...(step.created ? { created: step.created } : {}) }));
+  const history = (image.config.history ?? []).map((step) => ({
+    createdBy: step.created_by ?? '',
+    emptyLayer: step.empty_layer === true,
+    ...(step.created ? { created: step.created } : {}),
+  }));
   const layerSteps = history.filter((step) => !step.emptyLayer);
-  const platform = image.platform ?? (image.config.os && image.config.architecture ? { os: image.config.os, architecture: image.config.architecture, ...(image.config.variant ? { variant: image.config.variant } : {}) } : undefined);
+  const platform =
+    image.platform ??
+    (image.config.os && image.config.architecture
+      ? { os: image.config.os, architecture: image.config.architecture, ...(image.config.variant ? { variant: image.config.variant } : {}) }
+      : undefined);
   return {
     source: image.source,
     digest: image.manifestDigest,
@@ -137,10 +146,11 @@ const capturePolicy = (catalogers: readonly Cataloger[], limits: ImageScanLimits
     // A file wanted by path is kept whole; one picked by a probe only as its summary.
     reduce: (path: string, content: Buffer, mode: number) => {
       if (byPath(path)) return content;
-      for (const probe of probes) if (probe.wants(path, content.length, mode)) {
-        const summary = probe.reduce(content);
-        if (summary) return summary;
-      }
+      for (const probe of probes)
+        if (probe.wants(path, content.length, mode)) {
+          const summary = probe.reduce(content);
+          if (summary) return summary;
+        }
       return undefined;
     },
     maxBytes: limits.maxFileBytes,
@@ -181,7 +191,11 @@ const readImage = async (image: ResolvedImage, options: ImageScanOptions): Promi
   const capture = capturePolicy(catalogers, limits);
   for (const [index, layer] of image.manifest.layers.entries()) {
     if (!LAYER_MEDIA_TYPES.has(layer.mediaType) && !layer.mediaType.startsWith('application/vnd.oci.image.layer.')) {
-      problems.push({ code: 'unknown-media-type', layer: layer.digest, message: `layer ${index + 1} (${layer.digest}) has media type ${layer.mediaType}, which is not a filesystem layer; skipped` });
+      problems.push({
+        code: 'unknown-media-type',
+        layer: layer.digest,
+        message: `layer ${index + 1} (${layer.digest}) has media type ${layer.mediaType}, which is not a filesystem layer; skipped`,
+      });
       continue;
     }
     options.progress?.(`layer ${index + 1}/${image.manifest.layers.length} ${layer.digest.slice(0, 19)} (${(layer.size / 1024 / 1024).toFixed(1)} MB)`);
@@ -206,12 +220,22 @@ const readImage = async (image: ResolvedImage, options: ImageScanOptions): Promi
       throw new ImageSourceError(`${image.source}: layer ${index + 1} (${layer.digest}) cannot be read: ${(error as Error).message}`);
     }
   }
-  const found = await catalogFilesystem(filesystem, catalogers, image.manifest.layers.map((layer) => layer.digest), options);
+  const found = await catalogFilesystem(
+    filesystem,
+    catalogers,
+    image.manifest.layers.map((layer) => layer.digest),
+    options,
+  );
   return { image: imageMetadata(image), ...found, problems: [...problems, ...found.problems] };
 };
 
 /** Detects the OS, runs the catalogers over a stacked filesystem and matches what they found. */
-const catalogFilesystem = async (filesystem: ImageFilesystem, catalogers: readonly Cataloger[], layerDigests: readonly string[], options: ImageScanOptions): Promise<Omit<ImageScan, 'image'>> => {
+const catalogFilesystem = async (
+  filesystem: ImageFilesystem,
+  catalogers: readonly Cataloger[],
+  layerDigests: readonly string[],
+  options: ImageScanOptions,
+): Promise<Omit<ImageScan, 'image'>> => {
   const problems: ImageProblem[] = [...filesystem.problems];
   const view = viewOf(filesystem);
   const os = detectOs(view.read);
@@ -250,7 +274,16 @@ export const scanDirectory = async (root: string, options: ImageScanOptions & { 
     throw new ImageSourceError((error as Error).message);
   }
   const found = await catalogFilesystem(filesystem, catalogers, [], options);
-  const image: ImageMetadata = { source: options.display ?? root, digest: 'directory', mediaType: 'inode/directory', exposedPorts: [], env: [], labels: {}, layers: [], history: [] };
+  const image: ImageMetadata = {
+    source: options.display ?? root,
+    digest: 'directory',
+    mediaType: 'inode/directory',
+    exposedPorts: [],
+    env: [],
+    labels: {},
+    layers: [],
+    history: [],
+  };
   return { image, ...found };
 };
 

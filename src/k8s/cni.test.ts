@@ -57,7 +57,12 @@ describe('Cilium and Calico policies as isolation rules', () => {
       clusterWide: true,
       rules: [
         { path: 'specs[0]', ingress: true, egress: false },
-        { path: 'specs[1]', pods: { dialect: 'label-selector', selector: { matchLabels: { app: 'web', tier: 'front' }, matchExpressions: [] } }, ingress: true, egress: false },
+        {
+          path: 'specs[1]',
+          pods: { dialect: 'label-selector', selector: { matchLabels: { app: 'web', tier: 'front' }, matchExpressions: [] } },
+          ingress: true,
+          egress: false,
+        },
         { path: 'specs[2]', pods: { dialect: 'label-selector', selector: { matchLabels: {}, matchExpressions: [] } }, ingress: false, egress: false },
         { path: 'specs[3]', pods: { dialect: 'label-selector', selector: { matchLabels: {}, matchExpressions: [] } }, ingress: false, egress: false },
       ],
@@ -70,7 +75,9 @@ describe('Cilium and Calico policies as isolation rules', () => {
     const broken = readCniPolicy('NetworkPolicy', 'projectcalico.org/v3', { spec: { selector: "app = 'web'", types: ['Ingress'] } });
     assert.deepEqual(broken?.rules, [{ path: 'spec', ingress: true, egress: false }]);
     assert.match(broken?.problems[0]?.message ?? '', /expected an operator after app .*; the policy is taken to select no pod/);
-    const inferred = readCniPolicy('GlobalNetworkPolicy', 'crd.projectcalico.org/v1', { spec: { ingress: [{ action: 'Allow' }], egress: [{ action: 'Deny' }] } });
+    const inferred = readCniPolicy('GlobalNetworkPolicy', 'crd.projectcalico.org/v1', {
+      spec: { ingress: [{ action: 'Allow' }], egress: [{ action: 'Deny' }] },
+    });
     assert.deepEqual(inferred?.rules[0], { path: 'spec', pods: { dialect: 'calico', selector: { op: 'all' } }, ingress: true, egress: true });
   });
 });

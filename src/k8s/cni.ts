@@ -6,7 +6,8 @@ const CILIUM_KINDS = new Set(['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPo
 const CALICO_KINDS = new Set(['NetworkPolicy', 'GlobalNetworkPolicy']);
 
 /** Calico's API groups: the projectcalico.org API server, and the CRDs it stores in. */
-export const isCalicoApiVersion = (apiVersion: string): boolean => apiVersion.startsWith('projectcalico.org/') || apiVersion.startsWith('crd.projectcalico.org/');
+export const isCalicoApiVersion = (apiVersion: string): boolean =>
+  apiVersion.startsWith('projectcalico.org/') || apiVersion.startsWith('crd.projectcalico.org/');
 
 export class CalicoSelectorError extends Error {}
 
@@ -186,7 +187,13 @@ const calicoRule = (spec: Dict, problems: CniNetworkPolicy['problems'][number][]
   };
   const pods = read('selector');
   const namespaces = spec.namespaceSelector === undefined ? undefined : read('namespaceSelector');
-  const rule: CniIsolationRule = { path: 'spec', ...(pods ? { pods } : {}), ...(namespaces ? { namespaces } : {}), ingress: types.includes('Ingress'), egress: types.includes('Egress') };
+  const rule: CniIsolationRule = {
+    path: 'spec',
+    ...(pods ? { pods } : {}),
+    ...(namespaces ? { namespaces } : {}),
+    ingress: types.includes('Ingress'),
+    egress: types.includes('Egress'),
+  };
   // A namespaceSelector that could not be read must not widen the policy to every namespace.
   return spec.namespaceSelector !== undefined && !namespaces ? { path: 'spec', ingress: rule.ingress, egress: rule.egress } : rule;
 };

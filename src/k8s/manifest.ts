@@ -31,7 +31,7 @@ const listItemPositions = (document: ParsedDocument): ((path: string) => Positio
   return (path) => {
     if (path === '') return document.content;
     if (!items) {
-      const count = Array.isArray((document.value as { items?: unknown }).items) ? ((document.value as { items: unknown[] }).items.length) : 0;
+      const count = Array.isArray((document.value as { items?: unknown }).items) ? (document.value as { items: unknown[] }).items.length : 0;
       const paths = Array.from({ length: count }, (_, index) => `items[${index}]`);
       const positions = locatePaths(document.text, document.startLine - 1, paths);
       items = new Map(paths.map((itemPath, index) => [itemPath, positions[index]]));

@@ -148,13 +148,24 @@ describe('normaliseDocument', () => {
       ],
       env: [
         { name: 'ARGOCD_EXEC_TIMEOUT', source: 'RAW', value: '90s', path: 'spec.template.spec.containers[0].env[0]' },
-        { name: 'REDIS_PASSWORD', source: 'SECRET_KEY', ref: { name: 'argocd-redis', key: 'auth', optional: true }, path: 'spec.template.spec.containers[0].env[1]' },
+        {
+          name: 'REDIS_PASSWORD',
+          source: 'SECRET_KEY',
+          ref: { name: 'argocd-redis', key: 'auth', optional: true },
+          path: 'spec.template.spec.containers[0].env[1]',
+        },
         { name: 'NODE_NAME', source: 'FIELD', ref: { name: 'spec.nodeName', key: '' }, path: 'spec.template.spec.containers[0].env[2]' },
       ],
       envFrom: [{ kind: 'ConfigMap', name: 'argocd-cmd-params-cm', path: 'spec.template.spec.containers[0].envFrom[0]' }],
       volumeMounts: [
         { name: 'tmp', mountPath: '/tmp', readOnly: false, volume: volume('tmp'), path: 'spec.template.spec.containers[0].volumeMounts[0]' },
-        { name: 'gpg-keys', mountPath: '/app/config/gpg/source', readOnly: true, volume: volume('gpg-keys'), path: 'spec.template.spec.containers[0].volumeMounts[1]' },
+        {
+          name: 'gpg-keys',
+          mountPath: '/app/config/gpg/source',
+          readOnly: true,
+          volume: volume('gpg-keys'),
+          path: 'spec.template.spec.containers[0].volumeMounts[1]',
+        },
       ],
       stdin: false,
       tty: false,
@@ -207,7 +218,9 @@ spec:
   });
 
   it('reads YAML 1.1 booleans as the API server does', () => {
-    const [workload] = load('kind: Pod\napiVersion: v1\nmetadata: {name: p}\nspec:\n  hostNetwork: yes\n  containers: [{name: a, image: x, securityContext: {privileged: on, readOnlyRootFilesystem: NO}}]\n') as Workload[];
+    const [workload] = load(
+      'kind: Pod\napiVersion: v1\nmetadata: {name: p}\nspec:\n  hostNetwork: yes\n  containers: [{name: a, image: x, securityContext: {privileged: on, readOnlyRootFilesystem: NO}}]\n',
+    ) as Workload[];
     assert.equal(workload?.pod.hostNetwork, true);
     assert.equal(workload?.pod.containers[0]?.securityContext.privileged, true);
     assert.equal(workload?.pod.containers[0]?.securityContext.readOnlyRootFilesystem, false);
@@ -254,11 +267,14 @@ items:
     metadata: {name: p, namespace: x}
     spec: {containers: [{name: c, image: nginx}]}
 `);
-    assert.deepEqual(objects.map((object) => [object.kind, object.name, object.source.line]), [
-      ['Service', 'a', 4],
-      ['Secret', 's', 8],
-      ['Pod', 'p', 16],
-    ]);
+    assert.deepEqual(
+      objects.map((object) => [object.kind, object.name, object.source.line]),
+      [
+        ['Service', 'a', 4],
+        ['Secret', 's', 8],
+        ['Pod', 'p', 16],
+      ],
+    );
     assert.ok(!JSON.stringify(objects).includes('c2VjcmV0'));
   });
 
@@ -268,7 +284,9 @@ items:
   });
 
   it('keeps cluster-scoped objects out of namespaces and counts unknown kinds as plain objects', () => {
-    const objects = load('apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules: []\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 3}\n');
+    const objects = load(
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules: []\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 3}\n',
+    );
     assert.equal(objects[0]?.namespace, undefined);
     assert.equal(objects[1]?.kind, 'Widget');
     assert.equal(objects[1]?.namespace, undefined);
@@ -291,7 +309,15 @@ describe('parseImageName', () => {
     ['index.docker.io/library/busybox', { registry: 'docker.io', remote: 'library/busybox' }],
     ['localhost:5000/app', { registry: 'localhost:5000', remote: 'app' }],
     ['localhost/app:dev', { registry: 'localhost', remote: 'app', tag: 'dev' }],
-    ['registry.k8s.io/ingress-nginx/controller:v1.10.0@sha256:42b3f0e5d0846876b1791cd3afeb5f1cbbe4259d6f35651dcc1b5c980925379c', { registry: 'registry.k8s.io', remote: 'ingress-nginx/controller', tag: 'v1.10.0', digest: 'sha256:42b3f0e5d0846876b1791cd3afeb5f1cbbe4259d6f35651dcc1b5c980925379c' }],
+    [
+      'registry.k8s.io/ingress-nginx/controller:v1.10.0@sha256:42b3f0e5d0846876b1791cd3afeb5f1cbbe4259d6f35651dcc1b5c980925379c',
+      {
+        registry: 'registry.k8s.io',
+        remote: 'ingress-nginx/controller',
+        tag: 'v1.10.0',
+        digest: 'sha256:42b3f0e5d0846876b1791cd3afeb5f1cbbe4259d6f35651dcc1b5c980925379c',
+      },
+    ],
     ['quay.io/prometheus/node-exporter@sha256:abc', { registry: 'quay.io', remote: 'prometheus/node-exporter', digest: 'sha256:abc' }],
     ['[::1]:5000/app:1', { registry: '[::1]:5000', remote: 'app', tag: '1' }],
   ];

@@ -129,9 +129,7 @@ const withoutSecretValues = (raw: Dict): Dict => {
     ...rest,
     metadata: { ...metadata, ...(isDict(metadata.annotations) ? { annotations } : {}) },
     ...(data === undefined ? {} : { data: Object.fromEntries(Object.keys(dict(data)).map((key) => [key, ''])) }),
-    ...(stringData === undefined
-      ? {}
-      : { stringData: Object.fromEntries(Object.keys(dict(stringData)).map((key) => [key, ''])) }),
+    ...(stringData === undefined ? {} : { stringData: Object.fromEntries(Object.keys(dict(stringData)).map((key) => [key, ''])) }),
   };
 };
 
@@ -212,9 +210,7 @@ const networkPolicyRules = (value: unknown, peerKey: 'from' | 'to'): NetworkPoli
       ports:
         ports.length === 0
           ? undefined
-          : dicts(ports).map((port) =>
-              defined({ protocol: protocol(port.protocol), port: intOrString(port.port), endPort: int(port.endPort) }),
-            ),
+          : dicts(ports).map((port) => defined({ protocol: protocol(port.protocol), port: intOrString(port.port), endPort: int(port.endPort) })),
     };
   });
 
@@ -245,9 +241,7 @@ const role = (raw: Dict, meta: ObjectMeta, kind: 'Role' | 'ClusterRole'): Role =
     resourceNames: strings(rule.resourceNames),
     nonResourceURLs: strings(rule.nonResourceURLs),
   })),
-  aggregationSelectors: dicts(dict(raw.aggregationRule).clusterRoleSelectors).flatMap(
-    (selector) => labelSelector(selector) ?? [],
-  ),
+  aggregationSelectors: dicts(dict(raw.aggregationRule).clusterRoleSelectors).flatMap((selector) => labelSelector(selector) ?? []),
 });
 
 const SUBJECT_KINDS = new Set(['User', 'Group', 'ServiceAccount']);
@@ -275,7 +269,11 @@ const normaliseKnown = (kind: string, raw: Dict, meta: ObjectMeta): KubeObject =
   if (kind === 'Route' && (meta.apiVersion.startsWith('route.openshift.io/') || meta.apiVersion === 'v1')) {
     const spec = dict(raw.spec);
     const backends = [dict(spec.to), ...dicts(spec.alternateBackends)].filter((backend) => (str(backend.kind) ?? 'Service') === 'Service');
-    return { ...meta, kind, route: defined({ host: str(spec.host), services: backends.flatMap((backend) => str(backend.name) ?? []), tls: isDict(spec.tls) }) } satisfies OtherObject;
+    return {
+      ...meta,
+      kind,
+      route: defined({ host: str(spec.host), services: backends.flatMap((backend) => str(backend.name) ?? []), tls: isDict(spec.tls) }),
+    } satisfies OtherObject;
   }
   switch (kind) {
     case 'Service':
@@ -399,7 +397,14 @@ const normaliseObject = (value: Dict, path: string, context: DocumentContext, ou
     });
   }
   if (name !== undefined && name.length > 253) {
-    out.problems.push({ code: 'invalid-name', file: source.file, line: source.line, column: source.column, message: `${kind} metadata.name is ${name.length} characters; Kubernetes allows at most 253, so the API server refuses it`, level: 'warning' });
+    out.problems.push({
+      code: 'invalid-name',
+      file: source.file,
+      line: source.line,
+      column: source.column,
+      message: `${kind} metadata.name is ${name.length} characters; Kubernetes allows at most 253, so the API server refuses it`,
+      level: 'warning',
+    });
   }
   const declaredNamespace = str(metadata.namespace);
   const namespaced = !CLUSTER_SCOPED.has(kind) && (NAMESPACED.has(kind) || declaredNamespace !== undefined);

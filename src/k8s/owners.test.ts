@@ -46,7 +46,11 @@ items:${[
 `;
 
 const snapshot = () =>
-  buildSnapshot(parseYamlStream(DUMP).flatMap((document) => normaliseDocument(document.value, { file: 'dump.yaml', documentIndex: document.index, defaultNamespace: 'default' }).objects));
+  buildSnapshot(
+    parseYamlStream(DUMP).flatMap(
+      (document) => normaliseDocument(document.value, { file: 'dump.yaml', documentIndex: document.index, defaultNamespace: 'default' }).objects,
+    ),
+  );
 
 describe('workloads grouped by their controllers', () => {
   it('pods of a dump are counted under the controllers their ownerReferences name', () => {
@@ -66,7 +70,13 @@ describe('workloads grouped by their controllers', () => {
 
   it('the network map has one endpoint per controller, and no self edges lost', () => {
     const map = computeConnectivity(snapshot());
-    assert.deepEqual(map.endpoints.map((endpoint) => endpoint.id), ['shop/Deployment/web', 'shop/StatefulSet/db', 'shop/Deployment/api', 'shop/Pod/debug']);
-    assert.ok(map.connections.some((connection) => connection.from === 'shop/Deployment/web' && connection.to === 'shop/Deployment/web'), 'pods of one Deployment talk to each other');
+    assert.deepEqual(
+      map.endpoints.map((endpoint) => endpoint.id),
+      ['shop/Deployment/web', 'shop/StatefulSet/db', 'shop/Deployment/api', 'shop/Pod/debug'],
+    );
+    assert.ok(
+      map.connections.some((connection) => connection.from === 'shop/Deployment/web' && connection.to === 'shop/Deployment/web'),
+      'pods of one Deployment talk to each other',
+    );
   });
 });

@@ -118,7 +118,14 @@ export const groupByController = (workloads: readonly Workload[]): GroupedWorklo
       podLabels: labels,
       ownedByController: false,
       // Pods counted as replicas; a ReplicaSet without its pods brings its own count.
-      ...(replicated ? { replicas: members.reduce((sum, member) => sum + (member.kind === 'Pod' ? 1 : members.some((other) => other.kind === 'Pod') ? 0 : (member.replicas ?? 1)), 0) } : {}),
+      ...(replicated
+        ? {
+            replicas: members.reduce(
+              (sum, member) => sum + (member.kind === 'Pod' ? 1 : members.some((other) => other.kind === 'Pod') ? 0 : (member.replicas ?? 1)),
+              0,
+            ),
+          }
+        : {}),
       inferredFrom: members.map((member) => `${member.kind} ${member.name}`),
     } as Workload;
   });

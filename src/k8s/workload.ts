@@ -90,9 +90,7 @@ const appArmor = (value: unknown, from: AppArmorProfile['from']): AppArmorProfil
 };
 
 const seLinux = (value: unknown): SELinuxOptions | undefined =>
-  isDict(value)
-    ? defined({ user: str(value.user), role: str(value.role), type: str(value.type), level: str(value.level) })
-    : undefined;
+  isDict(value) ? defined({ user: str(value.user), role: str(value.role), type: str(value.type), level: str(value.level) }) : undefined;
 
 const podSecurityContext = (value: Dict, podAnnotations: Readonly<Record<string, string>>): PodSecurityContext => {
   const annotationSeccomp = profileFromAnnotation(podAnnotations['seccomp.security.alpha.kubernetes.io/pod']);
@@ -103,9 +101,7 @@ const podSecurityContext = (value: Dict, podAnnotations: Readonly<Record<string,
     fsGroup: int(value.fsGroup),
     supplementalGroups: list(value.supplementalGroups).flatMap((item) => int(item) ?? []),
     sysctls: dicts(value.sysctls).map((sysctl) => ({ name: str(sysctl.name) ?? '', value: str(sysctl.value) ?? '' })),
-    seccompProfile:
-      seccomp(value.seccompProfile, 'pod') ??
-      (annotationSeccomp ? { ...annotationSeccomp, from: 'annotation' as const } : undefined),
+    seccompProfile: seccomp(value.seccompProfile, 'pod') ?? (annotationSeccomp ? { ...annotationSeccomp, from: 'annotation' as const } : undefined),
     appArmorProfile: appArmor(value.appArmorProfile, 'pod'),
     seLinuxOptions: seLinux(value.seLinuxOptions),
     windowsHostProcess: bool(dict(value.windowsOptions).hostProcess),
@@ -113,11 +109,7 @@ const podSecurityContext = (value: Dict, podAnnotations: Readonly<Record<string,
 };
 
 /** Merges pod and container security contexts: the container's value wins where it sets one. */
-const effectiveSecurityContext = (
-  container: Dict,
-  pod: PodSecurityContext,
-  podAnnotations: Readonly<Record<string, string>>,
-): EffectiveSecurityContext => {
+const effectiveSecurityContext = (container: Dict, pod: PodSecurityContext, podAnnotations: Readonly<Record<string, string>>): EffectiveSecurityContext => {
   const sc = dict(container.securityContext);
   const name = str(container.name) ?? '';
   const origin: Record<string, 'pod' | 'container'> = {};
@@ -130,12 +122,8 @@ const effectiveSecurityContext = (
     return inherited;
   };
   const capabilities = dict(sc.capabilities);
-  const seccompAnnotation = profileFromAnnotation(
-    podAnnotations[`container.seccomp.security.alpha.kubernetes.io/${name}`],
-  );
-  const appArmorAnnotation = profileFromAnnotation(
-    podAnnotations[`container.apparmor.security.beta.kubernetes.io/${name}`],
-  );
+  const seccompAnnotation = profileFromAnnotation(podAnnotations[`container.seccomp.security.alpha.kubernetes.io/${name}`]);
+  const appArmorAnnotation = profileFromAnnotation(podAnnotations[`container.apparmor.security.beta.kubernetes.io/${name}`]);
   return defined({
     privileged: bool(sc.privileged),
     allowPrivilegeEscalation: bool(sc.allowPrivilegeEscalation),
@@ -147,14 +135,12 @@ const effectiveSecurityContext = (
     capabilities: { add: strings(capabilities.add), drop: strings(capabilities.drop) },
     seccompProfile: pick(
       'seccompProfile',
-      seccomp(sc.seccompProfile, 'container') ??
-        (seccompAnnotation ? { ...seccompAnnotation, from: 'annotation' as const } : undefined),
+      seccomp(sc.seccompProfile, 'container') ?? (seccompAnnotation ? { ...seccompAnnotation, from: 'annotation' as const } : undefined),
       pod.seccompProfile,
     ),
     appArmorProfile: pick(
       'appArmorProfile',
-      appArmor(sc.appArmorProfile, 'container') ??
-        (appArmorAnnotation ? { ...appArmorAnnotation, from: 'annotation' as const } : undefined),
+      appArmor(sc.appArmorProfile, 'container') ?? (appArmorAnnotation ? { ...appArmorAnnotation, from: 'annotation' as const } : undefined),
       pod.appArmorProfile,
     ),
     seLinuxOptions: pick('seLinuxOptions', seLinux(sc.seLinuxOptions), pod.seLinuxOptions),
@@ -190,9 +176,7 @@ const volume = (value: Dict, path: string): Volume => {
         projectedSources:
           type === 'projected'
             ? dicts(body.sources).flatMap((projection) =>
-                Object.entries(projection).map(([kind, detail]) =>
-                  defined({ type: kind, name: str(dict(detail).name) }),
-                ),
+                Object.entries(projection).map(([kind, detail]) => defined({ type: kind, name: str(dict(detail).name) })),
               )
             : [],
         path,
@@ -220,14 +204,11 @@ const envVars = (value: unknown, base: string): EnvVar[] =>
     const name = str(env.name) ?? '';
     const path = joinPath(base, 'env', index);
     const from = dict(env.valueFrom);
-    const keyRef = (ref: Dict) =>
-      defined({ name: str(ref.name) ?? '', key: str(ref.key) ?? '', optional: bool(ref.optional) });
+    const keyRef = (ref: Dict) => defined({ name: str(ref.name) ?? '', key: str(ref.key) ?? '', optional: bool(ref.optional) });
     if (isDict(from.secretKeyRef)) return { name, source: 'SECRET_KEY', ref: keyRef(from.secretKeyRef), path };
     if (isDict(from.configMapKeyRef)) return { name, source: 'CONFIG_MAP_KEY', ref: keyRef(from.configMapKeyRef), path };
-    if (isDict(from.fieldRef))
-      return { name, source: 'FIELD', ref: { name: str(from.fieldRef.fieldPath) ?? '', key: '' }, path };
-    if (isDict(from.resourceFieldRef))
-      return { name, source: 'RESOURCE_FIELD', ref: { name: str(from.resourceFieldRef.resource) ?? '', key: '' }, path };
+    if (isDict(from.fieldRef)) return { name, source: 'FIELD', ref: { name: str(from.fieldRef.fieldPath) ?? '', key: '' }, path };
+    if (isDict(from.resourceFieldRef)) return { name, source: 'RESOURCE_FIELD', ref: { name: str(from.resourceFieldRef.resource) ?? '', key: '' }, path };
     const literal = str(env.value);
     return literal === undefined ? { name, source: 'UNSET', path } : { name, source: 'RAW', value: literal, path };
   });
@@ -332,9 +313,7 @@ export const podSpec = (spec: Dict, specPath: string, podAnnotations: Readonly<R
   const volumes = dicts(spec.volumes).map((item, index) => volume(item, joinPath(specPath, 'volumes', index)));
   const containers = CONTAINER_LISTS.flatMap(([key, type]) =>
     list(spec[key]).flatMap((item, index) =>
-      isDict(item)
-        ? [container(item, type, index, joinPath(specPath, key, index), securityContext, podAnnotations, volumes)]
-        : [],
+      isDict(item) ? [container(item, type, index, joinPath(specPath, key, index), securityContext, podAnnotations, volumes)] : [],
     ),
   );
   const affinity = dict(spec.affinity);
@@ -372,9 +351,7 @@ export const podSpec = (spec: Dict, specPath: string, podAnnotations: Readonly<R
       defined({ key: str(toleration.key), operator: str(toleration.operator), effect: str(toleration.effect) }),
     ),
     dnsPolicy: str(spec.dnsPolicy),
-    dnsConfigOptions: dicts(dict(spec.dnsConfig).options).map((option) =>
-      defined({ name: str(option.name) ?? '', value: str(option.value) }),
-    ),
+    dnsConfigOptions: dicts(dict(spec.dnsConfig).options).map((option) => defined({ name: str(option.name) ?? '', value: str(option.value) })),
     imagePullSecrets: dicts(spec.imagePullSecrets).flatMap((secret) => str(secret.name) ?? []),
   });
 };
@@ -410,7 +387,10 @@ export const workload = (kind: WorkloadKind, raw: Dict, meta: ObjectMeta): Workl
         : undefined
       : labelSelector(spec.selector);
   const owner = dicts(dict(raw.metadata).ownerReferences).find((entry) => bool(entry.controller) === true);
-  const controller = owner && str(owner.kind) && str(owner.name) ? defined({ kind: str(owner.kind) as string, name: str(owner.name) as string, uid: str(owner.uid) }) : undefined;
+  const controller =
+    owner && str(owner.kind) && str(owner.name)
+      ? defined({ kind: str(owner.kind) as string, name: str(owner.name) as string, uid: str(owner.uid) })
+      : undefined;
   return defined({
     ...meta,
     kind,
@@ -423,8 +403,7 @@ export const workload = (kind: WorkloadKind, raw: Dict, meta: ObjectMeta): Workl
     podMetaPath,
     updateStrategy: updateStrategy(kind, spec),
     schedule: kind === 'CronJob' ? str(spec.schedule) : undefined,
-    ttlSecondsAfterFinished:
-      kind === 'Job' || kind === 'CronJob' ? int(jobSpec.ttlSecondsAfterFinished) : undefined,
+    ttlSecondsAfterFinished: kind === 'Job' || kind === 'CronJob' ? int(jobSpec.ttlSecondsAfterFinished) : undefined,
     ownedByController: controller !== undefined,
     controller,
   }) as Workload;

@@ -94,7 +94,10 @@ describe('parseYamlStream', () => {
     const started = performance.now();
     const [refused] = parseYamlStream(text);
     assert.equal(refused?.error?.code, 'alias-bomb');
-    assert.match(refused?.error?.message ?? '', /would expand this \d+-character document by more than 16777216 characters \(a large value aliased many times\)/);
+    assert.match(
+      refused?.error?.message ?? '',
+      /would expand this \d+-character document by more than 16777216 characters \(a large value aliased many times\)/,
+    );
     assert.ok(performance.now() - started < 5000);
     // The same scalar aliased a few times is fine.
     const [ordinary] = parseYamlStream(`a: &big "${big}"\nb: *big\nc: *big\n`);
@@ -117,7 +120,12 @@ describe('parseYamlStream', () => {
   });
 
   it('refuses documents over the size limit and nesting too deep to parse', () => {
-    const [large] = parseYamlStream(`data: ${'x'.repeat(2000)}\n`, { maxDocumentBytes: 1000, maxAliasExpansion: 10, maxAliasExpansionBytes: 1000, maxDepth: 50 });
+    const [large] = parseYamlStream(`data: ${'x'.repeat(2000)}\n`, {
+      maxDocumentBytes: 1000,
+      maxAliasExpansion: 10,
+      maxAliasExpansionBytes: 1000,
+      maxDepth: 50,
+    });
     assert.equal(large?.error?.code, 'too-large');
     const [deep] = parseYamlStream(`${'['.repeat(500)}${']'.repeat(500)}\n`);
     assert.equal(deep?.error?.code, 'too-deep');

@@ -196,14 +196,15 @@ const parseChunk = (chunk: Chunk, index: number, limits: YamlLimits): ParsedDocu
     error: { code, message, line, column },
   });
   if (chunk.text.length > limits.maxDocumentBytes) {
-    return fail(
-      'too-large',
-      `document is ${chunk.text.length} bytes, over the ${limits.maxDocumentBytes}-byte limit; split it into smaller documents`,
-    );
+    return fail('too-large', `document is ${chunk.text.length} bytes, over the ${limits.maxDocumentBytes}-byte limit; split it into smaller documents`);
   }
   const longKey = longMappingKey(chunk.text);
   if (longKey) {
-    return fail('too-large', `a mapping key of ${longKey.length} characters (Kubernetes keys are at most 317); refused, since keys this long make YAML parsing quadratic`, chunk.firstLine + longKey.line + 1);
+    return fail(
+      'too-large',
+      `a mapping key of ${longKey.length} characters (Kubernetes keys are at most 317); refused, since keys this long make YAML parsing quadratic`,
+      chunk.firstLine + longKey.line + 1,
+    );
   }
   let value: unknown;
   let parsedText: string | undefined;
@@ -234,10 +235,7 @@ const parseChunk = (chunk: Chunk, index: number, limits: YamlLimits): ParsedDocu
   if (chunk.text.includes('*') && ALIAS.test(chunk.text)) {
     const { expanded, unique, bytes } = aliasExpansion(value, 10 * limits.maxAliasExpansion + 1_000_000, chunk.text.length + limits.maxAliasExpansionBytes);
     if (expanded - unique > limits.maxAliasExpansion) {
-      return fail(
-        'alias-bomb',
-        `YAML aliases would expand this document by more than ${limits.maxAliasExpansion} nodes; refused as an alias bomb`,
-      );
+      return fail('alias-bomb', `YAML aliases would expand this document by more than ${limits.maxAliasExpansion} nodes; refused as an alias bomb`);
     }
     if (bytes - chunk.text.length > limits.maxAliasExpansionBytes) {
       return fail(

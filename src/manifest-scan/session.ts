@@ -33,10 +33,25 @@ const BATCH = 16;
 /** Kinds whose manifest body cross-object fields still read (Prometheus ServiceMonitors, OpenShift Routes, ...). */
 const keepsBody = (object: KubeObject): boolean =>
   !WORKLOAD_KIND_SET.has(object.kind) &&
-  !['Service', 'Ingress', 'NetworkPolicy', 'ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'Secret', 'ConfigMap', 'Namespace', 'PodDisruptionBudget', 'HorizontalPodAutoscaler'].includes(object.kind);
+  ![
+    'Service',
+    'Ingress',
+    'NetworkPolicy',
+    'ServiceAccount',
+    'Role',
+    'ClusterRole',
+    'RoleBinding',
+    'ClusterRoleBinding',
+    'Secret',
+    'ConfigMap',
+    'Namespace',
+    'PodDisruptionBudget',
+    'HorizontalPodAutoscaler',
+  ].includes(object.kind);
 
 /** Workloads a controller owns (pods of a ReplicaSet in a cluster dump) are judged once the owner may be known. */
-const ownedByController = (object: KubeObject): boolean => WORKLOAD_KIND_SET.has(object.kind) && (object as { ownedByController?: boolean }).ownedByController === true;
+const ownedByController = (object: KubeObject): boolean =>
+  WORKLOAD_KIND_SET.has(object.kind) && (object as { ownedByController?: boolean }).ownedByController === true;
 
 /**
  * One scan, fed a manifest at a time. Policies that judge an object on its own run as soon as
@@ -75,7 +90,9 @@ export class ScanSession {
             policy.policy.target === 'Workload' ||
             (policy.policy.target === 'Object' && (policy.kinds.size === 0 || [...policy.kinds].some((kind) => WORKLOAD_KIND_SET.has(kind)))),
         )
-        .every((policy) => policy.sections.every((section) => section.conditions.every((condition) => condition.kind === 'field' && SUMMARY_FIELDS.has(condition.field.name))));
+        .every((policy) =>
+          policy.sections.every((section) => section.conditions.every((condition) => condition.kind === 'field' && SUMMARY_FIELDS.has(condition.field.name))),
+        );
   }
 
   get sources(): SourceIndex {
@@ -146,7 +163,11 @@ export class ScanSession {
     const { metadata } = object.raw as { metadata?: Record<string, unknown> };
     return {
       ...object,
-      raw: { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: metadata?.name, namespace: metadata?.namespace, labels: metadata?.labels, annotations: metadata?.annotations } },
+      raw: {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        metadata: { name: metadata?.name, namespace: metadata?.namespace, labels: metadata?.labels, annotations: metadata?.annotations },
+      },
     } as KubeObject;
   }
 
@@ -158,7 +179,9 @@ export class ScanSession {
       const unknown = [...ignore.ids].filter((id) => id !== '*' && !known.has(id));
       if (unknown.length === 0) continue;
       const onObject = object.annotations[IGNORE_ANNOTATION] !== undefined;
-      const [at] = this.#sources.locateAll([{ object, path: joinPath(onObject ? 'metadata.annotations' : 'spec.template.metadata.annotations', IGNORE_ANNOTATION) }]);
+      const [at] = this.#sources.locateAll([
+        { object, path: joinPath(onObject ? 'metadata.annotations' : 'spec.template.metadata.annotations', IGNORE_ANNOTATION) },
+      ]);
       this.#problems.push({
         code: 'unknown-policy',
         file: at?.file ?? object.source.file,
@@ -191,7 +214,8 @@ export class ScanSession {
       ...(this.#options.validateSchema ? { validateSchema: this.#options.validateSchema } : {}),
     };
     const cross = evaluatePolicies(snapshot, this.#cross, { ...options, ...(own ? { only: own } : {}), judgeUndeclaredNamespaces });
-    const deferred = this.#deferred.size > 0 ? evaluatePolicies(snapshot, this.#local, { ...options, only: this.#deferred, judgeUndeclaredNamespaces: false }) : undefined;
+    const deferred =
+      this.#deferred.size > 0 ? evaluatePolicies(snapshot, this.#local, { ...options, only: this.#deferred, judgeUndeclaredNamespaces: false }) : undefined;
     return {
       objects: this.#objects,
       findings: [...this.#findings, ...cross.findings, ...(deferred?.findings ?? [])],

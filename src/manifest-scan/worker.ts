@@ -22,7 +22,13 @@ const start = async (message: StartMessage): Promise<void> => {
   });
   const load = { ...message.load, stdin: () => [] };
   const validateSchema = policies.some((policy) => policy.needsSchemas) ? await loadSchemaValidator() : undefined;
-  const current = new ScanSession(policies, { now: new Date(message.now), stages: message.stages, manifest: load, ...(validateSchema ? { validateSchema } : {}), ...(message.knownPolicyIds ? { knownPolicyIds: new Set(message.knownPolicyIds) } : {}) });
+  const current = new ScanSession(policies, {
+    now: new Date(message.now),
+    stages: message.stages,
+    manifest: load,
+    ...(validateSchema ? { validateSchema } : {}),
+    ...(message.knownPolicyIds ? { knownPolicyIds: new Set(message.knownPolicyIds) } : {}),
+  });
   session = current;
   for await (const event of readEntries(message.entries, load, current.sources)) {
     if (event.kind === 'manifest') current.addManifest(event.text, event.file, event.problems);

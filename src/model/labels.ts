@@ -33,8 +33,7 @@ export const mapSelectorMatches = (selector: Labels, labels: Labels): boolean =>
   return any;
 };
 
-export const isEmptySelector = (selector: LabelSelector): boolean =>
-  Object.keys(selector.matchLabels).length === 0 && selector.matchExpressions.length === 0;
+export const isEmptySelector = (selector: LabelSelector): boolean => Object.keys(selector.matchLabels).length === 0 && selector.matchExpressions.length === 0;
 
 /** Calico's selector semantics: `!=` and `not in` hold for a missing label, `contains` and friends need it. */
 export const calicoSelectorMatches = (selector: CalicoSelector, labels: Labels): boolean => {

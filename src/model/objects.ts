@@ -194,8 +194,7 @@ export type CalicoSelector =
 
 /** Which pods (or namespaces) a CNI policy selects, in that CNI's own selector language. */
 export type CniSelection =
-  | { readonly dialect: 'label-selector'; readonly selector: LabelSelector }
-  | { readonly dialect: 'calico'; readonly selector: CalicoSelector };
+  { readonly dialect: 'label-selector'; readonly selector: LabelSelector } | { readonly dialect: 'calico'; readonly selector: CalicoSelector };
 
 /**
  * One rule of a CNI's own policy (a Cilium `spec`/`specs[i]`, a Calico policy) as far as

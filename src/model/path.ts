@@ -20,7 +20,7 @@ export const formatPath = (segments: readonly PathSegment[]): string => {
 export const joinPath = (base: string, ...segments: readonly PathSegment[]): string => {
   const tail = formatPath(segments);
   if (base === '') return tail;
-  if (tail === '' ) return base;
+  if (tail === '') return base;
   return tail.startsWith('[') ? base + tail : `${base}.${tail}`;
 };
 

@@ -6,7 +6,15 @@ import type { InputProblem } from './problem.js';
  * The version of every report Kubeward writes, in one place: a report's JSON is the same from the
  * CLI and from the server, and a change to one of its fields bumps its version here.
  */
-export const REPORT_SCHEMA_VERSIONS = { scan: '1.0', image: '1.0', risk: '1.1', networkMap: '1.0', rbac: '1.0', dbStatus: '1.0', policyExplain: '1.0' } as const;
+export const REPORT_SCHEMA_VERSIONS = {
+  scan: '1.0',
+  image: '1.0',
+  risk: '1.1',
+  networkMap: '1.0',
+  rbac: '1.0',
+  dbStatus: '1.0',
+  policyExplain: '1.0',
+} as const;
 
 export const SCAN_REPORT_SCHEMA_VERSION = REPORT_SCHEMA_VERSIONS.scan;
 

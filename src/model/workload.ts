@@ -9,7 +9,9 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = KINDS.flatMap((info) => (
 export const WORKLOAD_RESOURCES: Readonly<Partial<Record<WorkloadKind, { readonly group: string; readonly resource: string }>>> = Object.fromEntries(
   WORKLOAD_KINDS.flatMap((kind) => {
     const info = kindInfo(kind);
-    return info?.apiVersion && info.plural ? [[kind, { group: info.apiVersion.includes('/') ? (info.apiVersion.split('/')[0] as string) : '', resource: info.plural }]] : [];
+    return info?.apiVersion && info.plural
+      ? [[kind, { group: info.apiVersion.includes('/') ? (info.apiVersion.split('/')[0] as string) : '', resource: info.plural }]]
+      : [];
   }),
 );
 

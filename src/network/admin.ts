@@ -50,7 +50,9 @@ const selectorOf = (value: unknown): AdminSelector | undefined => {
   if (!isDict(value)) return undefined;
   if (isDict(value.namespaces)) return { namespaces: labelSelector(value.namespaces) ?? EVERYTHING };
   if (isDict(value.pods)) {
-    return { pods: { namespaceSelector: labelSelector(value.pods.namespaceSelector) ?? EVERYTHING, podSelector: labelSelector(value.pods.podSelector) ?? EVERYTHING } };
+    return {
+      pods: { namespaceSelector: labelSelector(value.pods.namespaceSelector) ?? EVERYTHING, podSelector: labelSelector(value.pods.podSelector) ?? EVERYTHING },
+    };
   }
   return undefined;
 };
@@ -101,7 +103,8 @@ export const readAdminPolicies = (objects: readonly OtherObject[]): { policies: 
           if (direction === 'egress' && Array.isArray(peer.networks)) {
             for (const cidr of peer.networks) {
               const masked = maskedCidr(String(cidr));
-              if (masked) problem(`${peerPath}.networks`, `${String(cidr)} has host bits set; read as ${masked}, as the API server (Go's net.ParseCIDR) reads it`);
+              if (masked)
+                problem(`${peerPath}.networks`, `${String(cidr)} has host bits set; read as ${masked}, as the API server (Go's net.ParseCIDR) reads it`);
               try {
                 networks = networks.union(IpSet.block(String(cidr)));
               } catch (error) {
@@ -111,16 +114,23 @@ export const readAdminPolicies = (objects: readonly OtherObject[]): { policies: 
             }
             return;
           }
-          if (direction === 'egress' && isDict(peer.nodes)) return void problem(`${peerPath}.nodes`, 'node peers are not modelled (manifests carry no nodes); ignored');
+          if (direction === 'egress' && isDict(peer.nodes))
+            return void problem(`${peerPath}.nodes`, 'node peers are not modelled (manifests carry no nodes); ignored');
           problem(peerPath, 'a peer needs namespaces or pods (or networks, for egress); ignored');
         });
         const ports = Array.isArray(rule.ports)
           ? list(rule.ports).flatMap((port, portIndex): AdminPort[] => {
               const portPath = `${path}.ports[${portIndex}]`;
               const protocolOf = (value: unknown): Protocol => (PROTOCOLS.includes(value as Protocol) ? (value as Protocol) : 'TCP');
-              if (isDict(port.portNumber) && typeof port.portNumber.port === 'number') return [{ kind: 'number', protocol: protocolOf(port.portNumber.protocol), port: port.portNumber.port }];
+              if (isDict(port.portNumber) && typeof port.portNumber.port === 'number')
+                return [{ kind: 'number', protocol: protocolOf(port.portNumber.protocol), port: port.portNumber.port }];
               if (typeof port.namedPort === 'string') return [{ kind: 'named', name: port.namedPort }];
-              if (isDict(port.portRange) && typeof port.portRange.start === 'number' && typeof port.portRange.end === 'number' && port.portRange.start <= port.portRange.end) {
+              if (
+                isDict(port.portRange) &&
+                typeof port.portRange.start === 'number' &&
+                typeof port.portRange.end === 'number' &&
+                port.portRange.start <= port.portRange.end
+              ) {
                 return [{ kind: 'range', protocol: protocolOf(port.portRange.protocol), start: port.portRange.start, end: port.portRange.end }];
               }
               problem(portPath, 'a port needs portNumber {port}, namedPort or portRange {start <= end}; ignored');
@@ -129,7 +139,14 @@ export const readAdminPolicies = (objects: readonly OtherObject[]): { policies: 
           : undefined;
         return [{ name: typeof rule.name === 'string' ? rule.name : `${direction}[${index}]`, action, peers, networks, ports, path }];
       });
-    policies.push({ kind: object.kind, name: object.name, priority: baseline ? Number.POSITIVE_INFINITY : priority, subject, ingress: rules('ingress'), egress: rules('egress') });
+    policies.push({
+      kind: object.kind,
+      name: object.name,
+      priority: baseline ? Number.POSITIVE_INFINITY : priority,
+      subject,
+      ingress: rules('ingress'),
+      egress: rules('egress'),
+    });
   }
   // Precedence: lower priority first; equal priorities have no defined order, so name order keeps results stable.
   policies.sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name));

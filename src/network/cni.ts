@@ -60,9 +60,21 @@ export class CniIsolation {
         if ((!rule.ingress || ingress) && (!rule.egress || egress)) continue;
         let labels: Labels;
         if (policy.cni.provider === 'Cilium') {
-          labels = cilium ??= { ...prefixed(namespaceLabels, 'io.cilium.k8s.namespace.labels.'), ...workload.podLabels, 'io.kubernetes.pod.namespace': namespace, 'io.cilium.k8s.policy.serviceaccount': serviceAccount, 'io.cilium.k8s.policy.cluster': 'default' };
+          labels = cilium ??= {
+            ...prefixed(namespaceLabels, 'io.cilium.k8s.namespace.labels.'),
+            ...workload.podLabels,
+            'io.kubernetes.pod.namespace': namespace,
+            'io.cilium.k8s.policy.serviceaccount': serviceAccount,
+            'io.cilium.k8s.policy.cluster': 'default',
+          };
         } else {
-          labels = calico ??= { ...prefixed(namespaceLabels, 'pcns.'), ...workload.podLabels, 'projectcalico.org/namespace': namespace, 'projectcalico.org/orchestrator': 'k8s', 'projectcalico.org/serviceaccount': serviceAccount };
+          labels = calico ??= {
+            ...prefixed(namespaceLabels, 'pcns.'),
+            ...workload.podLabels,
+            'projectcalico.org/namespace': namespace,
+            'projectcalico.org/orchestrator': 'k8s',
+            'projectcalico.org/serviceaccount': serviceAccount,
+          };
           if (rule.namespaces && !cniSelectionMatches(rule.namespaces, { ...namespaceLabels, 'projectcalico.org/name': namespace })) continue;
         }
         if (!cniSelectionMatches(rule.pods, labels)) continue;

@@ -1,4 +1,15 @@
-import { selectorMatches, type ClusterSnapshot, type ContainerPort, type Labels, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort, type NetworkPolicyRule, type Protocol, type Workload } from '../model/index.js';
+import {
+  selectorMatches,
+  type ClusterSnapshot,
+  type ContainerPort,
+  type Labels,
+  type NetworkPolicy,
+  type NetworkPolicyPeer,
+  type NetworkPolicyPort,
+  type NetworkPolicyRule,
+  type Protocol,
+  type Workload,
+} from '../model/index.js';
 import { groupByController } from '../k8s/index.js';
 import { readAdminPolicies, type AdminRule, type AdminSelector } from './admin.js';
 import { CniIsolation, cniPolicyId } from './cni.js';
@@ -71,13 +82,23 @@ const invalidSelectors = (policy: NetworkPolicy): NetworkProblem[] => {
     expressions.forEach((expression: { key?: unknown; operator?: unknown; values?: unknown }, index) => {
       const where = `${path}.matchExpressions[${index}]`;
       const values = Array.isArray(expression?.values) ? expression.values : [];
-      if (!OPERATORS.has(String(expression?.operator))) problems.push({ policy: policyId(policy), path: where, message: `operator ${JSON.stringify(expression?.operator)} is not In, NotIn, Exists or DoesNotExist; the expression is ignored` });
-      else if ((expression.operator === 'In' || expression.operator === 'NotIn') && values.length === 0) problems.push({ policy: policyId(policy), path: where, message: `${expression.operator} needs values; the API server rejects this selector` });
-      else if ((expression.operator === 'Exists' || expression.operator === 'DoesNotExist') && values.length > 0) problems.push({ policy: policyId(policy), path: where, message: `${expression.operator} takes no values; the API server rejects this selector` });
+      if (!OPERATORS.has(String(expression?.operator)))
+        problems.push({
+          policy: policyId(policy),
+          path: where,
+          message: `operator ${JSON.stringify(expression?.operator)} is not In, NotIn, Exists or DoesNotExist; the expression is ignored`,
+        });
+      else if ((expression.operator === 'In' || expression.operator === 'NotIn') && values.length === 0)
+        problems.push({ policy: policyId(policy), path: where, message: `${expression.operator} needs values; the API server rejects this selector` });
+      else if ((expression.operator === 'Exists' || expression.operator === 'DoesNotExist') && values.length > 0)
+        problems.push({ policy: policyId(policy), path: where, message: `${expression.operator} takes no values; the API server rejects this selector` });
     });
   };
   check(spec.podSelector, 'spec.podSelector');
-  for (const [direction, key] of [['ingress', 'from'], ['egress', 'to']] as const) {
+  for (const [direction, key] of [
+    ['ingress', 'from'],
+    ['egress', 'to'],
+  ] as const) {
     const rules = Array.isArray(spec[direction]) ? (spec[direction] as Record<string, unknown>[]) : [];
     rules.forEach((rule, ruleIndex) => {
       const peers = Array.isArray(rule?.[key]) ? (rule[key] as Record<string, unknown>[]) : [];
@@ -148,19 +169,41 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
     for (const [index, peer] of rule.peers.entries()) {
       const peerPath = `${path}[${index}]`;
       if (!peer.ipBlock && !peer.podSelector && !peer.namespaceSelector) {
-        problems.push({ policy: policyId(policy), path: peerPath, message: 'a peer needs podSelector, namespaceSelector or ipBlock; this one has none and matches nothing' });
+        problems.push({
+          policy: policyId(policy),
+          path: peerPath,
+          message: 'a peer needs podSelector, namespaceSelector or ipBlock; this one has none and matches nothing',
+        });
         continue;
       }
       if (peer.ipBlock) {
-        if (peer.podSelector || peer.namespaceSelector) problems.push({ policy: policyId(policy), path: peerPath, message: 'ipBlock cannot be combined with podSelector or namespaceSelector in one peer (the API server rejects it); the selectors are ignored' });
-        for (const [field, cidr] of [['cidr', peer.ipBlock.cidr], ...peer.ipBlock.except.map((except, exceptIndex) => [`except[${exceptIndex}]`, except] as const)] as const) {
+        if (peer.podSelector || peer.namespaceSelector)
+          problems.push({
+            policy: policyId(policy),
+            path: peerPath,
+            message: 'ipBlock cannot be combined with podSelector or namespaceSelector in one peer (the API server rejects it); the selectors are ignored',
+          });
+        for (const [field, cidr] of [
+          ['cidr', peer.ipBlock.cidr],
+          ...peer.ipBlock.except.map((except, exceptIndex) => [`except[${exceptIndex}]`, except] as const),
+        ] as const) {
           const masked = maskedCidr(cidr);
-          if (masked) problems.push({ policy: policyId(policy), path: `${peerPath}.ipBlock.${field}`, message: `${cidr} has host bits set; read as ${masked}, as the API server reads it` });
+          if (masked)
+            problems.push({
+              policy: policyId(policy),
+              path: `${peerPath}.ipBlock.${field}`,
+              message: `${cidr} has host bits set; read as ${masked}, as the API server reads it`,
+            });
         }
         try {
           addresses = addresses.union(IpSet.block(peer.ipBlock.cidr, peer.ipBlock.except));
           for (const except of peer.ipBlock.except) {
-            if (IpSet.block(except).subtract(IpSet.block(peer.ipBlock.cidr)).ranges.length > 0) problems.push({ policy: policyId(policy), path: `${peerPath}.ipBlock.except`, message: `except ${except} is not inside cidr ${peer.ipBlock.cidr}` });
+            if (IpSet.block(except).subtract(IpSet.block(peer.ipBlock.cidr)).ranges.length > 0)
+              problems.push({
+                policy: policyId(policy),
+                path: `${peerPath}.ipBlock.except`,
+                message: `except ${except} is not inside cidr ${peer.ipBlock.cidr}`,
+              });
           }
         } catch (error) {
           if (!(error instanceof CidrError)) throw error;
@@ -184,10 +227,16 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
   const selectingPolicies: string[][] = endpoints.map(() => []);
   for (const policy of snapshot.networkPolicies) {
     const namespace = policy.namespace ?? 'default';
-    const selected = endpoints.flatMap((endpoint, position) => (endpoint.namespace === namespace && selectorMatches(policy.podSelector, endpoint.labels) ? [position] : []));
+    const selected = endpoints.flatMap((endpoint, position) =>
+      endpoint.namespace === namespace && selectorMatches(policy.podSelector, endpoint.labels) ? [position] : [],
+    );
     if (selected.length === 0) continue;
-    const ingress = policy.policyTypes.includes('Ingress') ? policy.ingress.map((rule, index) => compileRule(rule, policy, `spec.ingress[${index}].from`)) : undefined;
-    const egress = policy.policyTypes.includes('Egress') ? policy.egress.map((rule, index) => compileRule(rule, policy, `spec.egress[${index}].to`)) : undefined;
+    const ingress = policy.policyTypes.includes('Ingress')
+      ? policy.ingress.map((rule, index) => compileRule(rule, policy, `spec.ingress[${index}].from`))
+      : undefined;
+    const egress = policy.policyTypes.includes('Egress')
+      ? policy.egress.map((rule, index) => compileRule(rule, policy, `spec.egress[${index}].to`))
+      : undefined;
     for (const position of selected) {
       selectingPolicies[position]?.push(policyId(policy));
       if (ingress) ingressRules[position] = [...(ingressRules[position] ?? []), ...ingress];
@@ -209,7 +258,11 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
           const key = `${policyId(rule.policy)} ${rule.path} range`;
           if (!reportedNames.has(key)) {
             reportedNames.add(key);
-            problems.push({ policy: policyId(rule.policy), path: rule.path.replace(/\.(from|to)$/, '.ports'), message: `port ${port.port}${port.endPort === undefined ? '' : `-${port.endPort}`} is out of range 1-65535; ignored` });
+            problems.push({
+              policy: policyId(rule.policy),
+              path: rule.path.replace(/\.(from|to)$/, '.ports'),
+              message: `port ${port.port}${port.endPort === undefined ? '' : `-${port.endPort}`} is out of range 1-65535; ignored`,
+            });
           }
           continue;
         }
@@ -237,8 +290,11 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
   const inSelector = (selector: AdminSelector, endpoint: NetworkEndpoint): boolean =>
     selector.namespaces
       ? selectorMatches(selector.namespaces, labelsOfNamespace(endpoint.namespace))
-      : selector.pods !== undefined && selectorMatches(selector.pods.namespaceSelector, labelsOfNamespace(endpoint.namespace)) && selectorMatches(selector.pods.podSelector, endpoint.labels);
-  const members = (selectors: readonly AdminSelector[]): Set<number> => new Set(endpoints.flatMap((endpoint, position) => (selectors.some((selector) => inSelector(selector, endpoint)) ? [position] : [])));
+      : selector.pods !== undefined &&
+        selectorMatches(selector.pods.namespaceSelector, labelsOfNamespace(endpoint.namespace)) &&
+        selectorMatches(selector.pods.podSelector, endpoint.labels);
+  const members = (selectors: readonly AdminSelector[]): Set<number> =>
+    new Set(endpoints.flatMap((endpoint, position) => (selectors.some((selector) => inSelector(selector, endpoint)) ? [position] : [])));
   const compiledAdmin = admin.policies.map((policy) => ({
     policy,
     subject: members([policy.subject]),
@@ -251,7 +307,9 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
     for (const port of rule.ports) {
       if (port.kind === 'number') set = set.union(PortSet.of(port.protocol, port.port));
       else if (port.kind === 'range') set = set.union(PortSet.of(port.protocol, port.start, port.end));
-      else for (const containerPort of destination.ports) if (containerPort.name === port.name) set = set.union(PortSet.of(containerPort.protocol, containerPort.containerPort));
+      else
+        for (const containerPort of destination.ports)
+          if (containerPort.name === port.name) set = set.union(PortSet.of(containerPort.protocol, containerPort.containerPort));
     }
     return set;
   };
@@ -311,12 +369,21 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
 
   // Named ports no destination declares: the rule then allows nothing on them.
   for (const policy of snapshot.networkPolicies) {
-    for (const [direction, rules] of [['ingress', policy.ingress], ['egress', policy.egress]] as const) {
+    for (const [direction, rules] of [
+      ['ingress', policy.ingress],
+      ['egress', policy.egress],
+    ] as const) {
       rules.forEach((rule, index) => {
         for (const port of rule.ports ?? []) {
           if (typeof port.port !== 'string') continue;
-          if (!endpoints.some((endpoint) => endpoint.ports.some((containerPort) => containerPort.name === port.port && containerPort.protocol === port.protocol))) {
-            problems.push({ policy: policyId(policy), path: `spec.${direction}[${index}].ports`, message: `named port ${JSON.stringify(port.port)} (${port.protocol}) is declared by no container; the rule allows nothing on it` });
+          if (
+            !endpoints.some((endpoint) => endpoint.ports.some((containerPort) => containerPort.name === port.port && containerPort.protocol === port.protocol))
+          ) {
+            problems.push({
+              policy: policyId(policy),
+              path: `spec.${direction}[${index}].ports`,
+              message: `named port ${JSON.stringify(port.port)} (${port.protocol}) is declared by no container; the rule allows nothing on it`,
+            });
           }
         }
       });
@@ -331,7 +398,8 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
     return rules.flatMap((rule) => {
       if (rule.addresses.isEmpty) return [];
       // Egress to an address: named ports cannot resolve (no pod there), so only numbered ones count.
-      const ports = direction === 'ingress' ? portsOn(rule, endpoint) : portsOn({ ...rule, ports: rule.ports?.filter((port) => typeof port.port !== 'string') }, endpoint);
+      const ports =
+        direction === 'ingress' ? portsOn(rule, endpoint) : portsOn({ ...rule, ports: rule.ports?.filter((port) => typeof port.port !== 'string') }, endpoint);
       return ports.isEmpty ? [] : [{ workload: endpoint.id, direction, addresses: rule.addresses, ports }];
     });
   };
@@ -347,7 +415,12 @@ export const computeConnectivity = (snapshot: ClusterSnapshot): ConnectivityMap 
     const endpoint = endpoints[position] as NetworkEndpoint;
     const isolated = egressRules[position] !== undefined;
     const inside = (set: IpSet, part: IpSet): boolean => !set.intersect(part).isEmpty;
-    return partitionAddresses([...grants.map((grant) => grant.addresses), ...adminRules.map((rule) => rule.networks), ...baseline.map((rule) => rule.networks), IpSet.ALL]).flatMap((part): ExternalGrant[] => {
+    return partitionAddresses([
+      ...grants.map((grant) => grant.addresses),
+      ...adminRules.map((rule) => rule.networks),
+      ...baseline.map((rule) => rule.networks),
+      IpSet.ALL,
+    ]).flatMap((part): ExternalGrant[] => {
       let undecided = PortSet.ALL;
       let allowed = PortSet.EMPTY;
       let passed = PortSet.EMPTY;

@@ -24,7 +24,14 @@ describe('observed flows', () => {
   });
 
   it('reads Kubeward flow lines, and names each bad line', () => {
-    const text = ['{"source":"shop/web","destination":"data/db","port":5432}', '# a comment', '{"source":"shop/web","destination":"data/db","port":70000,"protocol":"TCP"}', '{"flow": {"verdict": "FORWARDED", "l4": {"TCP": {"destination_port": 80}}}}', 'nope', '{"other": 1}'].join('\n');
+    const text = [
+      '{"source":"shop/web","destination":"data/db","port":5432}',
+      '# a comment',
+      '{"source":"shop/web","destination":"data/db","port":70000,"protocol":"TCP"}',
+      '{"flow": {"verdict": "FORWARDED", "l4": {"TCP": {"destination_port": 80}}}}',
+      'nope',
+      '{"other": 1}',
+    ].join('\n');
     assert.deepEqual(parseFlows(text), {
       flows: [{ source: 'shop/web', destination: 'data/db', port: 5432, protocol: 'TCP' }],
       problems: [

@@ -17,7 +17,15 @@ export interface FlowProblem {
 }
 
 /** Labels that change with every rollout: never in a generated selector. */
-const VOLATILE_LABELS = new Set(['pod-template-hash', 'controller-revision-hash', 'statefulset.kubernetes.io/pod-name', 'batch.kubernetes.io/controller-uid', 'controller-uid', 'batch.kubernetes.io/job-name', 'job-name']);
+const VOLATILE_LABELS = new Set([
+  'pod-template-hash',
+  'controller-revision-hash',
+  'statefulset.kubernetes.io/pod-name',
+  'batch.kubernetes.io/controller-uid',
+  'controller-uid',
+  'batch.kubernetes.io/job-name',
+  'job-name',
+]);
 
 /** An address (`203.0.113.10`) or a CIDR (`0.0.0.0/0`) outside the cluster, as an ipBlock CIDR; undefined for anything else. */
 const asCidr = (text: string): string | undefined => {
@@ -56,7 +64,15 @@ export const parseFlows = (text: string): { flows: Flow[]; problems: FlowProblem
     }
     if (flow === null) {
       const { source, destination, port, protocol = 'TCP' } = value as { source?: unknown; destination?: unknown; port?: unknown; protocol?: unknown };
-      if (typeof source !== 'string' || typeof destination !== 'string' || typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535 || !PROTOCOLS.includes(protocol as Protocol)) {
+      if (
+        typeof source !== 'string' ||
+        typeof destination !== 'string' ||
+        typeof port !== 'number' ||
+        !Number.isInteger(port) ||
+        port < 1 ||
+        port > 65535 ||
+        !PROTOCOLS.includes(protocol as Protocol)
+      ) {
         problems.push({ line: index + 1, message: 'a flow needs source and destination (strings), port (1-65535) and protocol (TCP, UDP or SCTP)' });
         return;
       }
@@ -113,7 +129,11 @@ type Peer = Record<string, unknown>;
  * addresses as /32 or /128 ipBlocks), plus DNS to the cluster's resolver. Flows naming unknown
  * workloads are returned as problems, not guessed.
  */
-export const generatePolicies = (snapshot: ClusterSnapshot, flows: readonly Flow[], options: GenerateOptions = {}): { policies: Record<string, unknown>[]; unknown: string[] } => {
+export const generatePolicies = (
+  snapshot: ClusterSnapshot,
+  flows: readonly Flow[],
+  options: GenerateOptions = {},
+): { policies: Record<string, unknown>[]; unknown: string[] } => {
   const dns = options.dns ?? DEFAULT_DNS;
   const byKey = new Map<string, Workload>();
   for (const workload of snapshot.workloads) {
@@ -131,7 +151,9 @@ export const generatePolicies = (snapshot: ClusterSnapshot, flows: readonly Flow
   const peerFor = (other: Workload | string, self: Workload): Peer => {
     if (typeof other === 'string') return { ipBlock: { cidr: asCidr(other) as string } };
     const podSelector = { matchLabels: stableSelector(other) };
-    return (other.namespace ?? 'default') === (self.namespace ?? 'default') ? { podSelector } : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': other.namespace ?? 'default' } }, podSelector };
+    return (other.namespace ?? 'default') === (self.namespace ?? 'default')
+      ? { podSelector }
+      : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': other.namespace ?? 'default' } }, podSelector };
   };
   // Rules per workload and direction, keyed by peer: the ports seen with it.
   const rules = new Map<Workload, { ingress: Map<string, { peer: Peer; ports: Set<string> }>; egress: Map<string, { peer: Peer; ports: Set<string> }> }>();
@@ -156,9 +178,14 @@ export const generatePolicies = (snapshot: ClusterSnapshot, flows: readonly Flow
     if (destination !== 'address') note(destination, 'ingress', peerFor(source === 'address' ? flow.source : source, destination), flow);
   }
   const portList = (ports: ReadonlySet<string>) =>
-    [...ports].map((entry) => entry.split('/') as [Protocol, string]).sort((a, b) => a[0].localeCompare(b[0]) || Number(a[1]) - Number(b[1])).map(([protocol, port]) => ({ protocol, port: Number(port) }));
+    [...ports]
+      .map((entry) => entry.split('/') as [Protocol, string])
+      .sort((a, b) => a[0].localeCompare(b[0]) || Number(a[1]) - Number(b[1]))
+      .map(([protocol, port]) => ({ protocol, port: Number(port) }));
   const toRules = (side: Map<string, { peer: Peer; ports: Set<string> }>, key: 'from' | 'to') =>
-    [...side.values()].sort((a, b) => JSON.stringify(a.peer).localeCompare(JSON.stringify(b.peer))).map((entry) => ({ [key]: [entry.peer], ports: portList(entry.ports) }));
+    [...side.values()]
+      .sort((a, b) => JSON.stringify(a.peer).localeCompare(JSON.stringify(b.peer)))
+      .map((entry) => ({ [key]: [entry.peer], ports: portList(entry.ports) }));
 
   const policies: Record<string, unknown>[] = [];
   const namespaces = new Set<string>();
@@ -166,23 +193,52 @@ export const generatePolicies = (snapshot: ClusterSnapshot, flows: readonly Flow
     const namespace = workload.namespace ?? 'default';
     namespaces.add(namespace);
     const isDns = namespace === dns.namespace && Object.entries(dns.labels).every(([key, value]) => workload.podLabels[key] === value);
-    const dnsRule = { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': dns.namespace } }, podSelector: { matchLabels: { ...dns.labels } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
+    const dnsRule = {
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': dns.namespace } }, podSelector: { matchLabels: { ...dns.labels } } }],
+      ports: [
+        { protocol: 'UDP', port: 53 },
+        { protocol: 'TCP', port: 53 },
+      ],
+    };
     policies.push({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: { name: `${workload.name}-${workload.kind.toLowerCase()}-least-privilege`.slice(0, 253), namespace, labels: { 'app.kubernetes.io/managed-by': 'kubeward' }, annotations: { 'kubeward.io/generated-peers': String(sides.ingress.size + sides.egress.size) } },
+      metadata: {
+        name: `${workload.name}-${workload.kind.toLowerCase()}-least-privilege`.slice(0, 253),
+        namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'kubeward' },
+        annotations: { 'kubeward.io/generated-peers': String(sides.ingress.size + sides.egress.size) },
+      },
       spec: {
         podSelector: { matchLabels: stableSelector(workload) },
         policyTypes: ['Ingress', 'Egress'],
         // The resolver answers every pod: its own queries are not in the flows people record.
-        ingress: [...(isDns ? [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }] : []), ...toRules(sides.ingress, 'from')],
+        ingress: [
+          ...(isDns
+            ? [
+                {
+                  from: [{ namespaceSelector: {} }],
+                  ports: [
+                    { protocol: 'UDP', port: 53 },
+                    { protocol: 'TCP', port: 53 },
+                  ],
+                },
+              ]
+            : []),
+          ...toRules(sides.ingress, 'from'),
+        ],
         egress: [...(isDns ? [] : [dnsRule]), ...toRules(sides.egress, 'to')],
       },
     });
   }
   if (options.defaultDeny) {
     for (const namespace of [...namespaces].sort()) {
-      policies.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace, labels: { 'app.kubernetes.io/managed-by': 'kubeward' } }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
+      policies.push({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'default-deny', namespace, labels: { 'app.kubernetes.io/managed-by': 'kubeward' } },
+        spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+      });
     }
   }
   return { policies, unknown: [...unknown].sort() };
@@ -197,20 +253,29 @@ export const generatePolicies = (snapshot: ClusterSnapshot, flows: readonly Flow
 export const flowsFromServices = (snapshot: ClusterSnapshot): Flow[] => {
   const flows: Flow[] = [];
   const id = (workload: Workload): string => `${workload.namespace ?? 'default'}/${workload.kind}/${workload.name}`;
-  const routed = new Set(snapshot.ingresses.flatMap((ingress) => ingress.backends.map((backend) => `${ingress.namespace ?? 'default'}/${backend.serviceName}`)));
+  const routed = new Set(
+    snapshot.ingresses.flatMap((ingress) => ingress.backends.map((backend) => `${ingress.namespace ?? 'default'}/${backend.serviceName}`)),
+  );
   for (const service of snapshot.services) {
     if (!service.selector || Object.keys(service.selector).length === 0) continue;
     const namespace = service.namespace ?? 'default';
     const selector = service.selector;
-    const backends = snapshot.workloads.filter((workload) => (workload.namespace ?? 'default') === namespace && Object.entries(selector).every(([key, value]) => workload.podLabels[key] === value));
-    const exposed = service.type === 'LoadBalancer' || service.type === 'NodePort' || service.externalIPs.length > 0 || routed.has(`${namespace}/${service.name}`);
+    const backends = snapshot.workloads.filter(
+      (workload) => (workload.namespace ?? 'default') === namespace && Object.entries(selector).every(([key, value]) => workload.podLabels[key] === value),
+    );
+    const exposed =
+      service.type === 'LoadBalancer' || service.type === 'NodePort' || service.externalIPs.length > 0 || routed.has(`${namespace}/${service.name}`);
     for (const backend of backends) {
       const containerPorts = backend.pod.containers.flatMap((container) => container.ports);
       for (const port of service.ports) {
-        const number = typeof port.targetPort === 'number' ? port.targetPort : containerPorts.find((candidate) => candidate.name === port.targetPort && candidate.protocol === port.protocol)?.containerPort;
+        const number =
+          typeof port.targetPort === 'number'
+            ? port.targetPort
+            : containerPorts.find((candidate) => candidate.name === port.targetPort && candidate.protocol === port.protocol)?.containerPort;
         if (number === undefined) continue;
         for (const client of snapshot.workloads) {
-          if ((client.namespace ?? 'default') === namespace && client !== backend) flows.push({ source: id(client), destination: id(backend), port: number, protocol: port.protocol });
+          if ((client.namespace ?? 'default') === namespace && client !== backend)
+            flows.push({ source: id(client), destination: id(backend), port: number, protocol: port.protocol });
         }
         if (exposed) flows.push({ source: '0.0.0.0/0', destination: id(backend), port: number, protocol: port.protocol });
       }

@@ -35,8 +35,15 @@ export interface NetworkGraph {
  */
 export const networkGraph = (map: NetworkMap, flows: readonly Flow[] = []): NetworkGraph => {
   const nodes: GraphNode[] = [
-    ...[...new Set(map.workloads.map((workload) => workload.namespace))].sort().map((namespace): GraphNode => ({ id: `namespace:${namespace}`, type: 'namespace', label: namespace })),
-    ...map.workloads.map((workload): GraphNode => ({ id: workload.id, type: 'workload', label: `${workload.kind}/${workload.name}`, parent: `namespace:${workload.namespace}` })),
+    ...[...new Set(map.workloads.map((workload) => workload.namespace))]
+      .sort()
+      .map((namespace): GraphNode => ({ id: `namespace:${namespace}`, type: 'namespace', label: namespace })),
+    ...map.workloads.map((workload): GraphNode => ({
+      id: workload.id,
+      type: 'workload',
+      label: `${workload.kind}/${workload.name}`,
+      parent: `namespace:${workload.namespace}`,
+    })),
     ...map.entities.map((entity): GraphNode => ({ id: entity.id, type: 'external', label: entity.addresses.toString() })),
   ];
   const workloadId = (name: string): string | undefined => {
@@ -69,6 +76,10 @@ export const networkGraph = (map: NetworkMap, flows: readonly Flow[] = []): Netw
   }
   return {
     nodes,
-    edges: [...edges.values()].map((edge) => ({ ...edge, unused: flows.length === 0 ? PortSet.EMPTY : edge.allowed.subtract(edge.observed), denied: edge.observed.subtract(edge.allowed) })),
+    edges: [...edges.values()].map((edge) => ({
+      ...edge,
+      unused: flows.length === 0 ? PortSet.EMPTY : edge.allowed.subtract(edge.observed),
+      denied: edge.observed.subtract(edge.allowed),
+    })),
   };
 };

@@ -1,4 +1,13 @@
-export { computeConnectivity, computeIsolation, type Connection, type ConnectivityMap, type ExternalGrant, type Isolation, type NetworkEndpoint, type NetworkProblem } from './engine.js';
+export {
+  computeConnectivity,
+  computeIsolation,
+  type Connection,
+  type ConnectivityMap,
+  type ExternalGrant,
+  type Isolation,
+  type NetworkEndpoint,
+  type NetworkProblem,
+} from './engine.js';
 export { CidrError, IpSet, parseCidr, rangeToCidrs, type IpRange } from './ip.js';
 export { buildNetworkMap, exposures, externalEntities, focusMap, type Exposure, type ExternalConnection, type ExternalEntity, type NetworkMap } from './map.js';
 export { PortSet, PROTOCOLS, type PortRange } from './ports.js';

@@ -46,14 +46,27 @@ describe('CIDRs and address sets', () => {
 
 describe('port sets', () => {
   it('union, intersection and difference per protocol', () => {
-    const web = PortSet.of('TCP', 80).union(PortSet.of('TCP', 443)).union(PortSet.of('TCP', 8000, 8999));
+    const web = PortSet.of('TCP', 80)
+      .union(PortSet.of('TCP', 443))
+      .union(PortSet.of('TCP', 8000, 8999));
     assert.equal(web.toString(), 'TCP 80, 443, 8000-8999');
     assert.equal(web.union(PortSet.of('TCP', 81, 442)).toString(), 'TCP 80-443, 8000-8999', 'touching ranges merge');
     assert.equal(web.intersect(PortSet.of('TCP', 443, 8080)).toString(), 'TCP 443, 8000-8080');
-    assert.equal(PortSet.protocol('TCP').subtract(PortSet.of('TCP', 2, 65534)).toString(), 'TCP 1, 65535');
+    assert.equal(
+      PortSet.protocol('TCP')
+        .subtract(PortSet.of('TCP', 2, 65534))
+        .toString(),
+      'TCP 1, 65535',
+    );
     assert.equal(PortSet.ALL.toString(), 'all ports');
     assert.equal(PortSet.ALL.intersect(PortSet.of('UDP', 53)).union(PortSet.protocol('SCTP')).toString(), 'UDP 53; SCTP all');
     assert.ok(PortSet.of('TCP', 80).intersect(PortSet.of('UDP', 80)).isEmpty, 'TCP 80 and UDP 80 are different');
-    assert.deepEqual(web.toJSON(), { TCP: [[80, 80], [443, 443], [8000, 8999]] });
+    assert.deepEqual(web.toJSON(), {
+      TCP: [
+        [80, 80],
+        [443, 443],
+        [8000, 8999],
+      ],
+    });
   });
 });

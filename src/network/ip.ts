@@ -175,10 +175,13 @@ export class IpSet {
   }
 
   equals(other: IpSet): boolean {
-    return this.ranges.length === other.ranges.length && this.ranges.every((range, index) => {
-      const theirs = other.ranges[index];
-      return theirs !== undefined && theirs.family === range.family && theirs.from === range.from && theirs.to === range.to;
-    });
+    return (
+      this.ranges.length === other.ranges.length &&
+      this.ranges.every((range, index) => {
+        const theirs = other.ranges[index];
+        return theirs !== undefined && theirs.family === range.family && theirs.from === range.from && theirs.to === range.to;
+      })
+    );
   }
 
   toCidrs(): string[] {
@@ -226,7 +229,10 @@ export const partitionAddresses = (sets: readonly IpSet[]): IpSet[] => {
     starts.forEach((from, index) => {
       const to = index + 1 < starts.length ? (starts[index + 1] as bigint) - 1n : top;
       const contains = (set: IpSet): boolean => set.ranges.some((range) => range.family === family && range.from <= from && range.to >= from);
-      const members = sets.map((set, position) => (contains(set) ? String(position) : '')).filter(Boolean).join(',');
+      const members = sets
+        .map((set, position) => (contains(set) ? String(position) : ''))
+        .filter(Boolean)
+        .join(',');
       if (members !== '') atoms.push({ range: { family, from, to }, members });
     });
   }

@@ -46,20 +46,32 @@ export const exposures = (snapshot: ClusterSnapshot, endpoints: readonly Network
     if (!service.selector) continue;
     const namespace = service.namespace ?? 'default';
     const external = service.type === 'LoadBalancer' || service.type === 'NodePort' || service.externalIPs.length > 0;
-    const selected = endpoints.filter((endpoint) => endpoint.namespace === namespace && mapSelectorMatches(service.selector as Record<string, string>, endpoint.labels));
+    const selected = endpoints.filter(
+      (endpoint) => endpoint.namespace === namespace && mapSelectorMatches(service.selector as Record<string, string>, endpoint.labels),
+    );
     if (external) {
-      const how = service.externalIPs.length > 0 && service.type !== 'LoadBalancer' && service.type !== 'NodePort' ? `external IPs ${service.externalIPs.join(', ')}` : service.type;
-      const ports = service.ports.map((port) => (service.type === 'NodePort' && port.nodePort ? `${port.port}, node port ${port.nodePort}` : String(port.port))).join(', ');
+      const how =
+        service.externalIPs.length > 0 && service.type !== 'LoadBalancer' && service.type !== 'NodePort'
+          ? `external IPs ${service.externalIPs.join(', ')}`
+          : service.type;
+      const ports = service.ports
+        .map((port) => (service.type === 'NodePort' && port.nodePort ? `${port.port}, node port ${port.nodePort}` : String(port.port)))
+        .join(', ');
       for (const endpoint of selected) out.push({ workload: endpoint.id, via: `Service ${service.name} (${how}, port ${ports})` });
     }
     for (const ingress of snapshot.ingresses) {
       if ((ingress.namespace ?? 'default') !== namespace || !ingress.backends.some((backend) => backend.serviceName === service.name)) continue;
-      for (const endpoint of selected) out.push({ workload: endpoint.id, via: `Ingress ${ingress.name}${ingress.hosts.length ? ` (${ingress.hosts.join(', ')})` : ''} → Service ${service.name}` });
+      for (const endpoint of selected)
+        out.push({
+          workload: endpoint.id,
+          via: `Ingress ${ingress.name}${ingress.hosts.length ? ` (${ingress.hosts.join(', ')})` : ''} → Service ${service.name}`,
+        });
     }
     // OpenShift Routes expose Services as Ingresses do.
     for (const route of snapshot.others) {
       if (!route.route || (route.namespace ?? 'default') !== namespace || !route.route.services.includes(service.name)) continue;
-      for (const endpoint of selected) out.push({ workload: endpoint.id, via: `Route ${route.name}${route.route.host ? ` (${route.route.host})` : ''} → Service ${service.name}` });
+      for (const endpoint of selected)
+        out.push({ workload: endpoint.id, via: `Route ${route.name}${route.route.host ? ` (${route.route.host})` : ''} → Service ${service.name}` });
     }
   }
   return out;
@@ -69,7 +81,8 @@ export const exposures = (snapshot: ClusterSnapshot, endpoints: readonly Network
  * Splits the address space into the fewest disjoint ranges that every grant either holds whole
  * or not at all: each is one external entity of the map.
  */
-export const externalEntities = (sets: readonly IpSet[]): ExternalEntity[] => partitionAddresses(sets).map((addresses) => ({ id: `external:${addresses.toString()}`, addresses }));
+export const externalEntities = (sets: readonly IpSet[]): ExternalEntity[] =>
+  partitionAddresses(sets).map((addresses) => ({ id: `external:${addresses.toString()}`, addresses }));
 
 /** The connectivity map with external ranges as entities, exposure and an isolation summary. */
 export const buildNetworkMap = (snapshot: ClusterSnapshot, computed: ConnectivityMap = computeConnectivity(snapshot)): NetworkMap => {
@@ -114,7 +127,9 @@ export const focusMap = (map: NetworkMap, focus: string): NetworkMap | undefined
   const entityIds = new Set(externalConnections.flatMap((edge) => [edge.from, edge.to]));
   return {
     ...map,
-    workloads: map.workloads.filter((workload) => matches(workload.id) || map.connections.some((edge) => touches(edge) && (edge.from === workload.id || edge.to === workload.id))),
+    workloads: map.workloads.filter(
+      (workload) => matches(workload.id) || map.connections.some((edge) => touches(edge) && (edge.from === workload.id || edge.to === workload.id)),
+    ),
     connections: map.connections.filter(touches),
     entities: map.entities.filter((entity) => entityIds.has(entity.id)),
     externalConnections,

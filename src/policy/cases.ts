@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { normaliseDocument } from '../k8s/index.js';
 import { buildSnapshot } from '../k8s/index.js';
-import { VULNERABILITY_SEVERITIES, WORKLOAD_KINDS, type Finding, type ImageScan, type InstalledPackage, type KubeObject, type VulnerabilitySeverity, type WorkloadKind } from '../model/index.js';
+import {
+  VULNERABILITY_SEVERITIES,
+  WORKLOAD_KINDS,
+  type Finding,
+  type ImageScan,
+  type InstalledPackage,
+  type KubeObject,
+  type VulnerabilitySeverity,
+  type WorkloadKind,
+} from '../model/index.js';
 import { compilePolicy } from './compile.js';
 import { evaluatePolicies, type EvaluateOptions } from './evaluate.js';
 import type { Policy } from './types.js';
@@ -35,12 +44,27 @@ export interface CaseImage {
   readonly history?: readonly string[];
   readonly os?: { readonly id: string; readonly versionId?: string };
   readonly packages?: readonly { readonly name: string; readonly version: string }[];
-  readonly vulnerabilities?: readonly { readonly id: string; readonly package: string; readonly severity: VulnerabilitySeverity; readonly score?: number; readonly fixedVersions?: readonly string[]; readonly aliases?: readonly string[]; readonly knownExploited?: boolean }[];
+  readonly vulnerabilities?: readonly {
+    readonly id: string;
+    readonly package: string;
+    readonly severity: VulnerabilitySeverity;
+    readonly score?: number;
+    readonly fixedVersions?: readonly string[];
+    readonly aliases?: readonly string[];
+    readonly knownExploited?: boolean;
+  }[];
 }
 
 /** A case's image as the scanner would have reported it. */
 export const caseImageScan = (image: CaseImage): ImageScan => {
-  const packages: InstalledPackage[] = (image.packages ?? []).map((pkg) => ({ ecosystem: 'Debian', name: pkg.name, version: pkg.version, cataloger: 'case', purl: `pkg:generic/${pkg.name}@${pkg.version}`, path: '/var/lib/dpkg/status' }));
+  const packages: InstalledPackage[] = (image.packages ?? []).map((pkg) => ({
+    ecosystem: 'Debian',
+    name: pkg.name,
+    version: pkg.version,
+    cataloger: 'case',
+    purl: `pkg:generic/${pkg.name}@${pkg.version}`,
+    path: '/var/lib/dpkg/status',
+  }));
   return {
     image: {
       source: 'case',
@@ -113,7 +137,10 @@ const yaml11Booleans = (value: unknown): unknown => {
 export const appliedManifest = (testCase: PolicyCase): Record<string, unknown> | undefined => {
   const [manifest] = caseManifests(testCase);
   if (!manifest) return undefined;
-  const copy = yaml11Booleans(manifest) as Record<string, unknown> & { kind: string; spec: Record<string, unknown> & { template?: { spec: Record<string, unknown> }; jobTemplate?: { spec: { template: { spec: Record<string, unknown> } } } } };
+  const copy = yaml11Booleans(manifest) as Record<string, unknown> & {
+    kind: string;
+    spec: Record<string, unknown> & { template?: { spec: Record<string, unknown> }; jobTemplate?: { spec: { template: { spec: Record<string, unknown> } } } };
+  };
   if (copy.kind === 'DaemonSet') delete copy.spec.replicas;
   const pod = copy.kind === 'Job' ? copy.spec.template?.spec : copy.kind === 'CronJob' ? copy.spec.jobTemplate?.spec.template.spec : undefined;
   if (pod && pod.restartPolicy === undefined) pod.restartPolicy = 'Never';
@@ -178,7 +205,10 @@ export const parseCases = (value: unknown): PolicyCase[] | string => {
       const issue = parsed.error.issues[0];
       const name = typeof (entry as { name?: unknown } | null)?.name === 'string' ? ` (${(entry as { name: string }).name})` : '';
       const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-      const message = issue?.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}` : (issue?.message ?? 'invalid');
+      const message =
+        issue?.code === 'unrecognized_keys'
+          ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`
+          : (issue?.message ?? 'invalid');
       return `case ${index + 1}${name}: ${where}${message}`;
     }
     cases.push(parsed.data as PolicyCase);
@@ -196,7 +226,12 @@ export const runPolicyCases = (policy: Policy, cases: readonly PolicyCase[], now
   return cases.map((testCase): CaseResult => {
     const snapshot = buildSnapshot(objectsOf(testCase));
     const scan = testCase.image ? caseImageScan(testCase.image) : undefined;
-    const { findings } = evaluatePolicies(snapshot, [compiled.compiled], { now, stages: policy.lifecycleStages, ...(validateSchema ? { validateSchema } : {}), ...(scan ? { imageScan: () => scan } : {}) });
+    const { findings } = evaluatePolicies(snapshot, [compiled.compiled], {
+      now,
+      stages: policy.lifecycleStages,
+      ...(validateSchema ? { validateSchema } : {}),
+      ...(scan ? { imageScan: () => scan } : {}),
+    });
     if (findings.length !== testCase.expect) {
       return {
         name: testCase.name,
@@ -209,7 +244,12 @@ export const runPolicyCases = (policy: Policy, cases: readonly PolicyCase[], now
       const actual = findings.map((finding) => finding.container ?? '').sort();
       const expected = [...testCase.containers].sort();
       if (actual.join(',') !== expected.join(',')) {
-        return { name: testCase.name, passed: false, failure: `expected findings on containers [${expected.join(', ')}], got [${actual.join(', ')}]`, findings };
+        return {
+          name: testCase.name,
+          passed: false,
+          failure: `expected findings on containers [${expected.join(', ')}], got [${actual.join(', ')}]`,
+          findings,
+        };
       }
     }
     return { name: testCase.name, passed: true, findings };

@@ -18,7 +18,8 @@ interface CelNode {
 /** A polynomial in L as its coefficients: `[a, b, c]` is a + b·L + c·L². */
 export type CostPolynomial = readonly number[];
 
-const add = (a: CostPolynomial, b: CostPolynomial): number[] => Array.from({ length: Math.max(a.length, b.length) }, (_, index) => (a[index] ?? 0) + (b[index] ?? 0));
+const add = (a: CostPolynomial, b: CostPolynomial): number[] =>
+  Array.from({ length: Math.max(a.length, b.length) }, (_, index) => (a[index] ?? 0) + (b[index] ?? 0));
 const timesL = (a: CostPolynomial): number[] => [0, ...a];
 
 /** The cost of an expression's tree as a polynomial in the longest list length. */
@@ -36,7 +37,8 @@ export const celCost = (node: unknown): CostPolynomial => {
   return add([1], celCost(ast.args));
 };
 
-export const evaluateCost = (cost: CostPolynomial, longest: number): number => cost.reduce((sum, coefficient, power) => sum + coefficient * longest ** power, 0);
+export const evaluateCost = (cost: CostPolynomial, longest: number): number =>
+  cost.reduce((sum, coefficient, power) => sum + coefficient * longest ** power, 0);
 
 /** The longest list, or largest map, in a value: what a comprehension over any part of it may iterate. */
 export const longestCollection = (value: unknown, limit = 1_000_000): number => {

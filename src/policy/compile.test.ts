@@ -7,7 +7,16 @@ const document = (spec: Record<string, unknown>, name = 'p') => ({
   apiVersion: 'kubeward.io/v1',
   kind: 'Policy',
   metadata: { name },
-  spec: { name: 'P', description: 'd', rationale: 'r', remediation: 'f', severity: 'LOW', lifecycleStages: ['DEPLOY'], criteria: [{ conditions: [{ field: 'Host PID', values: [true] }] }], ...spec },
+  spec: {
+    name: 'P',
+    description: 'd',
+    rationale: 'r',
+    remediation: 'f',
+    severity: 'LOW',
+    lifecycleStages: ['DEPLOY'],
+    criteria: [{ conditions: [{ field: 'Host PID', values: [true] }] }],
+    ...spec,
+  },
 });
 
 const allProblems = (value: unknown) => {
@@ -56,11 +65,17 @@ describe('policy validation', () => {
         'spec.criteria[0].conditions[4].values[0]: invalid_value',
       ],
     );
-    assert.match(messagesOf(document({ criteria: [{ conditions: [{ field: 'Privileged Containr', values: [true] }] }] }))[0] ?? '', /did you mean "Privileged Container"/);
+    assert.match(
+      messagesOf(document({ criteria: [{ conditions: [{ field: 'Privileged Containr', values: [true] }] }] }))[0] ?? '',
+      /did you mean "Privileged Container"/,
+    );
   });
 
   it('knows which fields belong to which target', () => {
-    assert.match(messagesOf(document({ target: 'Service', criteria: [{ conditions: [{ field: 'Host PID', values: [true] }] }] }))[0] ?? '', /unknown field "Host PID" for target Service/);
+    assert.match(
+      messagesOf(document({ target: 'Service', criteria: [{ conditions: [{ field: 'Host PID', values: [true] }] }] }))[0] ?? '',
+      /unknown field "Host PID" for target Service/,
+    );
     assert.deepEqual(problemsOf(document({ target: 'Service', criteria: [{ conditions: [{ field: 'Namespace', values: ['shop'] }] }] })), []);
     assert.match(messagesOf(document({ kinds: ['Service'] }))[0] ?? '', /not a workload kind/);
   });

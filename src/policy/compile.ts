@@ -92,9 +92,7 @@ const distance = (a: string, b: string): number => {
 
 const suggestion = (policy: Policy, name: string): string => {
   const names = fieldsFor(policy.target).map((field) => field.name);
-  const best = names
-    .map((candidate) => ({ candidate, score: distance(candidate.toLowerCase(), name.toLowerCase()) }))
-    .sort((a, b) => a.score - b.score)[0];
+  const best = names.map((candidate) => ({ candidate, score: distance(candidate.toLowerCase(), name.toLowerCase()) })).sort((a, b) => a.score - b.score)[0];
   return best && best.score <= Math.max(3, name.length / 3) ? `; did you mean "${best.candidate}"?` : '; see `kubeward policy fields`';
 };
 

@@ -35,14 +35,24 @@ describe('built-in policies', () => {
     assert.equal(new Set(policies.map((policy) => policy.id)).size, policies.length);
     for (const policy of policies) assert.match(policy.origin, new RegExp(`^${policy.id}\\.yaml:`));
     const testFiles = (await readdir(join(directory, 'tests'))).map((file) => file.replace(/\.yaml$/, ''));
-    assert.deepEqual(testFiles.filter((id) => !policies.some((policy) => policy.id === id)), [], 'test files without a policy');
+    assert.deepEqual(
+      testFiles.filter((id) => !policies.some((policy) => policy.id === id)),
+      [],
+      'test files without a policy',
+    );
   });
 
   for (const policy of policies) {
     it(`${policy.id} fires on its positive cases and stays silent on its negatives`, async () => {
       const cases = await casesFor(policy);
-      assert.ok(cases.some((testCase) => testCase.expect > 0), 'needs at least one positive case');
-      assert.ok(cases.some((testCase) => testCase.expect === 0), 'needs at least one negative case');
+      assert.ok(
+        cases.some((testCase) => testCase.expect > 0),
+        'needs at least one positive case',
+      );
+      assert.ok(
+        cases.some((testCase) => testCase.expect === 0),
+        'needs at least one negative case',
+      );
       for (const result of runPolicyCases(policy, cases, new Date('2026-01-01T00:00:00Z'), validateSchema)) {
         assert.ok(result.passed, `case "${result.name}": ${result.failure}`);
         for (const finding of result.findings) {

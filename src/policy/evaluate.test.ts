@@ -10,8 +10,8 @@ import { parsePolicyDocument } from './schema.js';
 
 const snapshotOf = (text: string) =>
   buildSnapshot(
-    parseYamlStream(text).flatMap((document) =>
-      normaliseDocument(document.value, { file: 'app.yaml', documentIndex: document.index, defaultNamespace: 'default' }).objects,
+    parseYamlStream(text).flatMap(
+      (document) => normaliseDocument(document.value, { file: 'app.yaml', documentIndex: document.index, defaultNamespace: 'default' }).objects,
     ),
   );
 
@@ -73,7 +73,10 @@ describe('evaluatePolicies', () => {
       location: { file: 'app.yaml', line: 1, column: 1 },
       enforcedAt: ['DEPLOY'],
     });
-    assert.deepEqual(findings.map((finding) => finding.container), ['app', 'proxy']);
+    assert.deepEqual(
+      findings.map((finding) => finding.container),
+      ['app', 'proxy'],
+    );
   });
 
   it('honours scope, exclusions, their expiry and image-prefix exclusions', () => {
@@ -82,11 +85,17 @@ describe('evaluatePolicies', () => {
     assert.equal(evaluate(DEPLOYMENT, [policy({ ...PRIVILEGED, exclusions: [{ name: 'web', namespace: 'shop' }] })]).length, 0);
     assert.equal(evaluate(DEPLOYMENT, [policy({ ...PRIVILEGED, exclusions: [{ name: 'web', expires: '2026-01-01' }] })]).length, 2, 'expired exclusion');
     const imageExcluded = evaluate(DEPLOYMENT, [policy({ ...PRIVILEGED, exclusions: [{ image: 'envoyproxy/' }] })]);
-    assert.deepEqual(imageExcluded.map((finding) => finding.container), ['app']);
+    assert.deepEqual(
+      imageExcluded.map((finding) => finding.container),
+      ['app'],
+    );
   });
 
   it('marks findings ignored by annotation as suppressed, with the reason', () => {
-    const annotated = DEPLOYMENT.replace('  labels: {tier: frontend}', '  labels: {tier: frontend}\n  annotations: {kubeward.io/ignore: "other, test-policy", kubeward.io/ignore-reason: "vendor agent, JIRA-42"}');
+    const annotated = DEPLOYMENT.replace(
+      '  labels: {tier: frontend}',
+      '  labels: {tier: frontend}\n  annotations: {kubeward.io/ignore: "other, test-policy", kubeward.io/ignore-reason: "vendor agent, JIRA-42"}',
+    );
     const findings = evaluate(annotated, [policy(PRIVILEGED)]);
     assert.equal(findings.length, 2);
     assert.deepEqual(findings[0]?.suppressed, { by: 'annotation', reason: 'vendor agent, JIRA-42' });
@@ -95,17 +104,24 @@ describe('evaluatePolicies', () => {
 
   it('matches container conditions on the same container within a section', () => {
     const sameContainer = policy({
-      criteria: [{ conditions: [{ field: 'Privileged Container', values: [true] }, { field: 'Image Registry', values: ['docker\\.io'] }] }],
+      criteria: [
+        {
+          conditions: [
+            { field: 'Privileged Container', values: [true] },
+            { field: 'Image Registry', values: ['docker\\.io'] },
+          ],
+        },
+      ],
     });
-    assert.deepEqual(evaluate(DEPLOYMENT, [sameContainer]).map((finding) => finding.container), ['proxy']);
+    assert.deepEqual(
+      evaluate(DEPLOYMENT, [sameContainer]).map((finding) => finding.container),
+      ['proxy'],
+    );
   });
 
   it('ORs sections and merges their messages for the same container', () => {
     const twoSections = policy({
-      criteria: [
-        { conditions: [{ field: 'Privileged Container', values: [true] }] },
-        { conditions: [{ field: 'Image Tag', values: ['1\\..*'] }] },
-      ],
+      criteria: [{ conditions: [{ field: 'Privileged Container', values: [true] }] }, { conditions: [{ field: 'Image Tag', values: ['1\\..*'] }] }],
     });
     const findings = evaluate(DEPLOYMENT, [twoSections]);
     assert.equal(findings.length, 2);
@@ -133,11 +149,20 @@ spec:
 
   it('runs CEL conditions over the manifest and the model', () => {
     const cel = policy({
-      criteria: [{ conditions: [{ cel: "model.pod.containers.exists(c, c.image.registry == 'docker.io') && object.metadata.namespace == 'shop'", message: 'pulls from Docker Hub' }] }],
+      criteria: [
+        {
+          conditions: [
+            { cel: "model.pod.containers.exists(c, c.image.registry == 'docker.io') && object.metadata.namespace == 'shop'", message: 'pulls from Docker Hub' },
+          ],
+        },
+      ],
     });
     assert.equal(evaluate(DEPLOYMENT, [cel])[0]?.message, 'pulls from Docker Hub');
     const perContainer = policy({ criteria: [{ conditions: [{ cel: "container.image.remote.startsWith('envoyproxy/')", level: 'container' }] }] });
-    assert.deepEqual(evaluate(DEPLOYMENT, [perContainer]).map((finding) => finding.container), ['proxy']);
+    assert.deepEqual(
+      evaluate(DEPLOYMENT, [perContainer]).map((finding) => finding.container),
+      ['proxy'],
+    );
   });
 
   it('judges pods and replica sets through a controller listed in the same input', () => {
@@ -161,11 +186,10 @@ metadata:
 spec: {containers: [{name: app, image: x, securityContext: {privileged: true}}]}
 `;
     const findings = evaluate(dump, [policy(PRIVILEGED)]);
-    assert.deepEqual(findings.map((finding) => `${finding.object.kind}/${finding.object.name}/${finding.container}`), [
-      'Deployment/web/app',
-      'Deployment/web/proxy',
-      'Pod/orphan/app',
-    ]);
+    assert.deepEqual(
+      findings.map((finding) => `${finding.object.kind}/${finding.object.name}/${finding.container}`),
+      ['Deployment/web/app', 'Deployment/web/proxy', 'Pod/orphan/app'],
+    );
   });
 
   it('checks namespaces, including ones only used by objects', () => {
@@ -219,7 +243,12 @@ rules:
     assert.deepEqual(
       findings.map((finding) => [finding.object.kind, finding.object.name, finding.message, finding.path]),
       [
-        ['ClusterRole', 'secret-reader', "ClusterRole 'secret-reader' grants [get, list] on [secrets]; granted by RoleBinding shop/api-reads-secrets to ServiceAccount shop/api; ClusterRoleBinding ops-read-secrets to Group ops", 'rules[0]'],
+        [
+          'ClusterRole',
+          'secret-reader',
+          "ClusterRole 'secret-reader' grants [get, list] on [secrets]; granted by RoleBinding shop/api-reads-secrets to ServiceAccount shop/api; ClusterRoleBinding ops-read-secrets to Group ops",
+          'rules[0]',
+        ],
         ['Role', 'unused', "Role 'unused' grants [watch] on [secrets]; no binding in the input grants it", 'rules[0]'],
       ],
     );
@@ -228,7 +257,9 @@ rules:
 
 describe('CEL cost budget', () => {
   it('nested comprehensions over a 19,000-container Pod are not run (estimated cost over the budget); a 3-container one is', () => {
-    const nested = policy({ criteria: [{ conditions: [{ cel: 'object.spec.containers.exists(c, object.spec.containers.exists(d, c.name != d.name && c.image == d.image))' }] }] });
+    const nested = policy({
+      criteria: [{ conditions: [{ cel: 'object.spec.containers.exists(c, object.spec.containers.exists(d, c.name != d.name && c.image == d.image))' }] }],
+    });
     const pod = (count: number): string =>
       `apiVersion: v1\nkind: Pod\nmetadata: {name: p${count}, namespace: shop}\nspec:\n  containers:\n${Array.from({ length: count }, (_, index) => `    - {name: c${index}, image: ${index < 2 ? 'same:1' : `img${index}:1`}}`).join('\n')}\n`;
     const small = evaluatePolicies(snapshotOf(pod(3)), [nested], { now: new Date('2026-06-01T00:00:00Z'), stages: ['DEPLOY'] });

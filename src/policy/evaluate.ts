@@ -79,7 +79,8 @@ const LISTED_TARGETS: Readonly<Record<Exclude<Target, 'Workload' | 'Object' | 'N
 
 /** An image exclusion is a prefix of the reference as written, or of the reference spelled out in full. */
 const imageExcluded = (exclusion: CompiledExclusion, image: ImageName): boolean =>
-  image.full.startsWith(exclusion.image as string) || (exclusion.canonicalImage !== undefined && canonicalImageName(image).startsWith(exclusion.canonicalImage));
+  image.full.startsWith(exclusion.image as string) ||
+  (exclusion.canonicalImage !== undefined && canonicalImageName(image).startsWith(exclusion.canonicalImage));
 
 const compareSources = (a: SourceLocation, b: SourceLocation): number =>
   (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.documentIndex - b.documentIndex || a.line - b.line;
@@ -185,11 +186,7 @@ const summarise = (texts: readonly string[]): string => {
  * Evaluates compiled policies against a snapshot. Pure: the same inputs always give the same
  * findings, in the same order (policy order, then object order, then container order).
  */
-export const evaluatePolicies = (
-  snapshot: ClusterSnapshot,
-  policies: readonly CompiledPolicy[],
-  options: EvaluateOptions,
-): EvaluationResult => {
+export const evaluatePolicies = (snapshot: ClusterSnapshot, policies: readonly CompiledPolicy[], options: EvaluateOptions): EvaluationResult => {
   const index = new SnapshotIndex(snapshot, options.validateSchema, options.imageScan ? { scanOf: options.imageScan, now: options.now } : undefined);
   const findings: Finding[] = [];
   /** The object of each finding, to locate their paths in one batch at the end. */
@@ -220,7 +217,12 @@ export const evaluatePolicies = (
 
   // The longest list of each object's manifest, for CEL cost estimates (worked out only for objects CEL judges).
   const longest = new WeakMap<KubeObject, number>();
-  const runCel = (program: (variables: Record<string, unknown>) => unknown, cost: CostPolynomial, object: KubeObject, container: Container | undefined): boolean => {
+  const runCel = (
+    program: (variables: Record<string, unknown>) => unknown,
+    cost: CostPolynomial,
+    object: KubeObject,
+    container: Container | undefined,
+  ): boolean => {
     let length = longest.get(object);
     if (length === undefined) longest.set(object, (length = longestCollection(object.raw)));
     // As the API server does: an expression whose worst case is over the budget is not run.
@@ -280,14 +282,20 @@ export const evaluatePolicies = (
       return { text: compiled.condition.message ?? `CEL ${JSON.stringify(compiled.condition.cel)} holds`, path: '', matched: true, filter: false };
     }
     const filter = compiled.field.filter === true;
-    if (compiled.inverted) return { text: compiled.field.absent(context, compiled.condition.values), path: compiled.field.path(context), matched: false, filter };
+    if (compiled.inverted)
+      return { text: compiled.field.absent(context, compiled.condition.values), path: compiled.field.path(context), matched: false, filter };
     const candidates = extract(compiled.field, context);
     const memo = candidates.length >= MEMO_MIN_CANDIDATES ? memoOf(candidates) : undefined;
     const known = memo?.clauses.get(compiled);
     if (known) return known;
     const matched = candidates.filter((candidate) => candidateMatches(compiled.matchers, compiled.condition.operator, candidate.value, compiled.except));
     const first = matched[0];
-    const clause = { text: summarise(matched.map((candidate) => resolve(candidate.text))), path: first ? resolve(first.path) : compiled.field.path(context), matched: true, filter };
+    const clause = {
+      text: summarise(matched.map((candidate) => resolve(candidate.text))),
+      path: first ? resolve(first.path) : compiled.field.path(context),
+      matched: true,
+      filter,
+    };
     // Only a clause that names a candidate is the same wherever those candidates are shared.
     if (first) memo?.clauses.set(compiled, clause);
     return clause;
@@ -321,7 +329,13 @@ export const evaluatePolicies = (
       }
       for (const context of containers) {
         const container = context.container as Container;
-        if (compiled.imageExclusions.length > 0 && compiled.imageExclusions.some((exclusion) => active(exclusion) && imageExcluded(exclusion, container.image) && selectorMatchesObject(exclusion, object))) continue;
+        if (
+          compiled.imageExclusions.length > 0 &&
+          compiled.imageExclusions.some(
+            (exclusion) => active(exclusion) && imageExcluded(exclusion, container.image) && selectorMatchesObject(exclusion, object),
+          )
+        )
+          continue;
         const containerClauses = evaluateSection(section, context, false);
         if (containerClauses) hits = addHit(hits, container, [...objectClauses, ...containerClauses]);
       }
@@ -422,7 +436,11 @@ export const evaluatePolicies = (
       for (const compiled of group) {
         if (compiled.kinds.size > 0 && !compiled.kinds.has(object.kind)) continue;
         if (compiled.scope.length > 0 && !compiled.scope.some((selector) => selectorMatchesObject(selector, object))) continue;
-        if (compiled.objectExclusions.length > 0 && compiled.objectExclusions.some((exclusion) => active(exclusion) && selectorMatchesObject(exclusion, object))) continue;
+        if (
+          compiled.objectExclusions.length > 0 &&
+          compiled.objectExclusions.some((exclusion) => active(exclusion) && selectorMatchesObject(exclusion, object))
+        )
+          continue;
         objectsChecked++;
         const hits = judge(compiled, object, objectContext, containers);
         if (hits) emit(compiled, object, hits);

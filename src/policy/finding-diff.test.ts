@@ -23,9 +23,20 @@ const finding = (name: string, message: string, suppressed = false): Finding =>
 describe('diffFindings', () => {
   it('names what appeared and what was resolved; a changed message is both; suppressed findings count as absent', () => {
     const before = findingState([finding('web', "container 'web' is privileged"), finding('api', "container 'web' is privileged"), finding('batch', 'x')]);
-    const after = findingState([finding('web', "container 'web' is privileged"), finding('api', "container 'web' is privileged (and more)"), finding('batch', 'x', true), finding('new', 'y')]);
+    const after = findingState([
+      finding('web', "container 'web' is privileged"),
+      finding('api', "container 'web' is privileged (and more)"),
+      finding('batch', 'x', true),
+      finding('new', 'y'),
+    ]);
     const { appeared, resolved } = diffFindings(before, after);
-    assert.deepEqual(appeared.map((entry) => `${entry.object.name}: ${entry.message}`), ["api: container 'web' is privileged (and more)", 'new: y']);
-    assert.deepEqual(resolved.map((entry) => `${entry.object.name}: ${entry.message}`), ["api: container 'web' is privileged", 'batch: x']);
+    assert.deepEqual(
+      appeared.map((entry) => `${entry.object.name}: ${entry.message}`),
+      ["api: container 'web' is privileged (and more)", 'new: y'],
+    );
+    assert.deepEqual(
+      resolved.map((entry) => `${entry.object.name}: ${entry.message}`),
+      ["api: container 'web' is privileged", 'batch: x'],
+    );
   });
 });

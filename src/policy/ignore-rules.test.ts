@@ -36,7 +36,14 @@ describe('applyIgnoreRules', async () => {
   }
 
   it('reports lapsed rules and keeps the reason on what it suppresses', () => {
-    const result = applyIgnoreRules(report.findings, [{ policy: 'host-*', reason: 'node agent' }, { policy: '*', expires: '2026-06-30' }], now);
+    const result = applyIgnoreRules(
+      report.findings,
+      [
+        { policy: 'host-*', reason: 'node agent' },
+        { policy: '*', expires: '2026-06-30' },
+      ],
+      now,
+    );
     assert.deepEqual(result.lapsed, [{ index: 1, rule: { policy: '*', expires: '2026-06-30' } }]);
     const hostFinding = result.findings.find((finding) => finding.policyId.startsWith('host-'));
     assert.deepEqual(hostFinding?.suppressed, { by: 'config', reason: 'node agent' });

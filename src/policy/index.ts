@@ -1,8 +1,27 @@
-export type { Policy, PolicySection, Condition, FieldCondition, CelCondition, Exclusion, ObjectSelector, PolicyReferences, Target, BooleanOperator } from './types.js';
+export type {
+  Policy,
+  PolicySection,
+  Condition,
+  FieldCondition,
+  CelCondition,
+  Exclusion,
+  ObjectSelector,
+  PolicyReferences,
+  Target,
+  BooleanOperator,
+} from './types.js';
 export { TARGETS } from './types.js';
 export { parsePolicyDocument, policyDocumentSchema, toPath, type PolicyProblem, type PolicyDocument } from './schema.js';
 export { compilePolicy, isImagePolicy, type CompiledPolicy } from './compile.js';
-export { evaluatePolicies, ignoredPolicies, targetObjects, IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
+export {
+  evaluatePolicies,
+  ignoredPolicies,
+  targetObjects,
+  IGNORE_ANNOTATION,
+  IGNORE_REASON_ANNOTATION,
+  type EvaluateOptions,
+  type EvaluationResult,
+} from './evaluate.js';
 export { selectPolicies, type PolicySelection, type SelectedPolicies, type SelectionEntry } from './select.js';
 export { FIELDS, fieldsFor, findField, IMAGE_FIELD_NAMES, type FieldDefinition } from './fields/index.js';
 export { SnapshotIndex } from './snapshot-index.js';

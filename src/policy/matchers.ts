@@ -15,22 +15,24 @@ const wholeRegExp = (pattern: string): RegExp | string => {
 
 const NUMBER = /^\s*(<=|>=|<|>|==|=|!=)?\s*(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*$/i;
 
-const compareNumber = (operator: string, expected: number) => (actual: number): boolean => {
-  switch (operator) {
-    case '<':
-      return actual < expected;
-    case '<=':
-      return actual <= expected;
-    case '>':
-      return actual > expected;
-    case '>=':
-      return actual >= expected;
-    case '!=':
-      return actual !== expected;
-    default:
-      return actual === expected;
-  }
-};
+const compareNumber =
+  (operator: string, expected: number) =>
+  (actual: number): boolean => {
+    switch (operator) {
+      case '<':
+        return actual < expected;
+      case '<=':
+        return actual <= expected;
+      case '>':
+        return actual > expected;
+      case '>=':
+        return actual >= expected;
+      case '!=':
+        return actual !== expected;
+      default:
+        return actual === expected;
+    }
+  };
 
 const ENV_SOURCES: ReadonlySet<string> = new Set<EnvSource>(['RAW', 'SECRET_KEY', 'CONFIG_MAP_KEY', 'FIELD', 'RESOURCE_FIELD', 'UNSET']);
 

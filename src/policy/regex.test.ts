@@ -35,7 +35,25 @@ describe('policy regular expressions', () => {
   it('agree with the backtracking engine and the i flag on every pattern of the built-in policies', async () => {
     const { builtInPolicyDirectory, loadPolicyPath } = await import('./files/index.js');
     const { policies } = await loadPolicyPath(builtInPolicyDirectory(), builtInPolicyDirectory());
-    const samples = ['', 'latest', 'LATEST', '/var/run/docker.sock', 'RuntimeDefault', 'unconfined', 'SYS_ADMIN', 'hostPath', 'docker.io', 'quay.io/org/app', 'kube-system', 'RAW', 'PASSWORD', 'db-Secret', 'kubernetes.io/hostname', '0', 'ALL'];
+    const samples = [
+      '',
+      'latest',
+      'LATEST',
+      '/var/run/docker.sock',
+      'RuntimeDefault',
+      'unconfined',
+      'SYS_ADMIN',
+      'hostPath',
+      'docker.io',
+      'quay.io/org/app',
+      'kube-system',
+      'RAW',
+      'PASSWORD',
+      'db-Secret',
+      'kubernetes.io/hostname',
+      '0',
+      'ALL',
+    ];
     let compared = 0;
     for (const policy of policies) {
       for (const section of policy.criteria) {

@@ -45,7 +45,8 @@ export const foldCase = (source: string): string => {
     } else if (char === '(' && source[index + 1] === '?') {
       // Group prefixes (`(?:`, `(?=`, `(?<name>`) are syntax, not text.
       const named = /^\(\?<[A-Za-z_$][\w$]*>/.exec(source.slice(index))?.[0];
-      const prefix = named ?? (source.startsWith('(?<=', index) || source.startsWith('(?<!', index) ? source.slice(index, index + 4) : source.slice(index, index + 3));
+      const prefix =
+        named ?? (source.startsWith('(?<=', index) || source.startsWith('(?<!', index) ? source.slice(index, index + 4) : source.slice(index, index + 3));
       out += prefix;
       index += prefix.length;
     } else if (char === '{') {
@@ -72,7 +73,8 @@ export const foldCase = (source: string): string => {
         if (source[index + 1] === '-' && end !== undefined && end !== ']' && end !== '\\') {
           body += source.slice(index, index + 3);
           // a-z gains A-Z; a range across cases (A-z) already holds both.
-          if (isLetter(member) && isLetter(end) && (member === member.toLowerCase()) === (end === end.toLowerCase())) extra += `${swapCase(member)}-${swapCase(end)}`;
+          if (isLetter(member) && isLetter(end) && (member === member.toLowerCase()) === (end === end.toLowerCase()))
+            extra += `${swapCase(member)}-${swapCase(end)}`;
           index += 3;
           continue;
         }

@@ -140,15 +140,11 @@ export const parsePolicyDocument = (document: unknown, origin: string): PolicyPa
   const { metadata, spec } = parsed.data;
   const criteria = spec.criteria.map((entry) => ({
     ...(entry.name === undefined ? {} : { name: entry.name }),
-    conditions: entry.conditions.map(
-      (condition): Condition =>
-        'cel' in condition
-          ? { cel: condition.cel, level: condition.level, ...(condition.message ? { message: condition.message } : {}) }
-          : condition,
+    conditions: entry.conditions.map((condition): Condition =>
+      'cel' in condition ? { cel: condition.cel, level: condition.level, ...(condition.message ? { message: condition.message } : {}) } : condition,
     ),
   }));
-  const stripUndefined = <T extends object>(item: T): T =>
-    Object.fromEntries(Object.entries(item).filter(([, entry]) => entry !== undefined)) as T;
+  const stripUndefined = <T extends object>(item: T): T => Object.fromEntries(Object.entries(item).filter(([, entry]) => entry !== undefined)) as T;
   return {
     policy: {
       id: metadata.name,

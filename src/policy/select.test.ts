@@ -10,7 +10,16 @@ const make = (id: string, disabled = false, origin = 'built-in'): Policy => {
       apiVersion: 'kubeward.io/v1',
       kind: 'Policy',
       metadata: { name: id },
-      spec: { name: id, description: 'd', rationale: 'r', remediation: 'f', severity: 'LOW', lifecycleStages: ['DEPLOY'], disabled, criteria: [{ conditions: [{ field: 'Host PID', values: [true] }] }] },
+      spec: {
+        name: id,
+        description: 'd',
+        rationale: 'r',
+        remediation: 'f',
+        severity: 'LOW',
+        lifecycleStages: ['DEPLOY'],
+        disabled,
+        criteria: [{ conditions: [{ field: 'Host PID', values: [true] }] }],
+      },
     },
     origin,
   );
@@ -36,6 +45,9 @@ describe('selectPolicies', () => {
   });
   it('treats an unknown id as a problem, not as nothing', () => {
     const selected = selectPolicies(builtIn, [], { ...none, disable: ['host-pdi'] }, '.kubeward.yaml');
-    assert.deepEqual(selected.problems.map((problem) => `${problem.origin} ${problem.path} ${problem.code}`), ['.kubeward.yaml policies.disable[0] unknown_policy']);
+    assert.deepEqual(
+      selected.problems.map((problem) => `${problem.origin} ${problem.path} ${problem.code}`),
+      ['.kubeward.yaml policies.disable[0] unknown_policy'],
+    );
   });
 });

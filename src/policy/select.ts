@@ -33,12 +33,7 @@ export interface SelectedPolicies {
  * applies enable/disable/only, and compiles the active set. An id that names no policy is a
  * problem: a typo in configuration must not silently disable nothing.
  */
-export const selectPolicies = (
-  builtIn: readonly Policy[],
-  user: readonly Policy[],
-  selection: PolicySelection,
-  origin: string,
-): SelectedPolicies => {
+export const selectPolicies = (builtIn: readonly Policy[], user: readonly Policy[], selection: PolicySelection, origin: string): SelectedPolicies => {
   const byId = new Map<string, Policy>();
   const overridden: string[] = [];
   const problems: PolicyProblem[] = [];
@@ -46,7 +41,12 @@ export const selectPolicies = (
   const userIds = new Set<string>();
   for (const policy of user) {
     if (userIds.has(policy.id)) {
-      problems.push({ origin: policy.origin, path: 'metadata.name', code: 'duplicate_id', message: `policy id ${policy.id} is defined twice (also in ${byId.get(policy.id)?.origin})` });
+      problems.push({
+        origin: policy.origin,
+        path: 'metadata.name',
+        code: 'duplicate_id',
+        message: `policy id ${policy.id} is defined twice (also in ${byId.get(policy.id)?.origin})`,
+      });
       continue;
     }
     userIds.add(policy.id);
@@ -61,7 +61,12 @@ export const selectPolicies = (
       const expression = wildcard(pattern);
       const matched = all.filter((policy) => expression.test(policy.id));
       if (matched.length === 0) {
-        problems.push({ origin: where, path, code: 'unknown_policy', message: `no policy has the id ${JSON.stringify(pattern)}; see \`kubeward policy list\`` });
+        problems.push({
+          origin: where,
+          path,
+          code: 'unknown_policy',
+          message: `no policy has the id ${JSON.stringify(pattern)}; see \`kubeward policy list\``,
+        });
       }
       for (const policy of matched) ids.add(policy.id);
     });

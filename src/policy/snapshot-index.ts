@@ -95,7 +95,8 @@ export class SnapshotIndex {
     this.#budgets = group(snapshot.podDisruptionBudgets);
     this.#serviceAccounts = new Map();
     // The first declaration wins, as a linear search over the snapshot would find it.
-    for (const account of snapshot.serviceAccounts) if (!this.#serviceAccounts.has(`${account.namespace}/${account.name}`)) this.#serviceAccounts.set(`${account.namespace}/${account.name}`, account);
+    for (const account of snapshot.serviceAccounts)
+      if (!this.#serviceAccounts.has(`${account.namespace}/${account.name}`)) this.#serviceAccounts.set(`${account.namespace}/${account.name}`, account);
     this.#roles = new Map(snapshot.roles.map((role) => [`${role.kind}/${role.namespace ?? ''}/${role.name}`, role]));
     this.#bindingsByRole = new Map();
     for (const binding of snapshot.roleBindings) {
@@ -151,13 +152,16 @@ export class SnapshotIndex {
    * True when this workload is managed by a controller that is itself in the snapshot (a Pod of a
    * ReplicaSet of a Deployment in a `kubectl get all` dump): policies judge the owner only.
    */
-  readonly isManagedByListedController = memo((workload: Workload): boolean =>
-    workload.controller !== undefined && this.#controllers.has(`${workload.namespace}/${workload.controller.kind}/${workload.controller.name}`),
+  readonly isManagedByListedController = memo(
+    (workload: Workload): boolean =>
+      workload.controller !== undefined && this.#controllers.has(`${workload.namespace}/${workload.controller.kind}/${workload.controller.name}`),
   );
 
   /** HorizontalPodAutoscalers whose scaleTargetRef names this workload. */
   readonly autoscalersOf = memo((workload: Workload): HorizontalPodAutoscaler[] =>
-    (this.#autoscalers.get(workload.namespace ?? '') ?? []).filter((hpa) => hpa.scaleTargetRef.kind === workload.kind && hpa.scaleTargetRef.name === workload.name),
+    (this.#autoscalers.get(workload.namespace ?? '') ?? []).filter(
+      (hpa) => hpa.scaleTargetRef.kind === workload.kind && hpa.scaleTargetRef.name === workload.name,
+    ),
   );
 
   /**
@@ -167,33 +171,32 @@ export class SnapshotIndex {
    */
   readonly minimumReplicas = memo((workload: Workload): { readonly count: number; readonly autoscaler?: HorizontalPodAutoscaler } | undefined => {
     if (workload.replicas === undefined) return undefined;
-    const autoscaler = this.autoscalersOf(workload).reduce<HorizontalPodAutoscaler | undefined>((lowest, hpa) => (lowest === undefined || hpa.minReplicas < lowest.minReplicas ? hpa : lowest), undefined);
+    const autoscaler = this.autoscalersOf(workload).reduce<HorizontalPodAutoscaler | undefined>(
+      (lowest, hpa) => (lowest === undefined || hpa.minReplicas < lowest.minReplicas ? hpa : lowest),
+      undefined,
+    );
     return autoscaler ? { count: autoscaler.minReplicas, autoscaler } : { count: workload.replicas };
   });
 
   /** PodDisruptionBudgets in the workload's namespace whose selector selects its pods. */
   readonly budgetsCovering = memo((workload: Workload): PodDisruptionBudget[] =>
-    (this.#budgets.get(workload.namespace ?? '') ?? []).filter((budget) => budget.selector !== undefined && selectorMatches(budget.selector, workload.podLabels)),
+    (this.#budgets.get(workload.namespace ?? '') ?? []).filter(
+      (budget) => budget.selector !== undefined && selectorMatches(budget.selector, workload.podLabels),
+    ),
   );
 
   readonly servicesSelecting = memo((workload: Workload): Service[] =>
-    this.servicesIn(workload.namespace).filter(
-      (service) => service.selector !== undefined && mapSelectorMatches(service.selector, workload.podLabels),
-    ),
+    this.servicesIn(workload.namespace).filter((service) => service.selector !== undefined && mapSelectorMatches(service.selector, workload.podLabels)),
   );
 
   readonly workloadsSelectedBy = memo((service: Service): Workload[] =>
     service.selector === undefined
       ? []
-      : this.workloadsIn(service.namespace).filter((workload) =>
-          mapSelectorMatches(service.selector as Record<string, string>, workload.podLabels),
-        ),
+      : this.workloadsIn(service.namespace).filter((workload) => mapSelectorMatches(service.selector as Record<string, string>, workload.podLabels)),
   );
 
   readonly ingressesRouting = memo((service: Service): Ingress[] =>
-    (this.#ingresses.get(service.namespace ?? '') ?? []).filter((ingress) =>
-      ingress.backends.some((backend) => backend.serviceName === service.name),
-    ),
+    (this.#ingresses.get(service.namespace ?? '') ?? []).filter((ingress) => ingress.backends.some((backend) => backend.serviceName === service.name)),
   );
 
   /** Cilium and Calico policies that put the workload into default deny. */
@@ -203,7 +206,8 @@ export class SnapshotIndex {
   cniPoliciesIn(namespace: string): string[] {
     const ids = new Set<string>();
     for (const policy of this.#cni.policies) if (!policy.cni.clusterWide && policy.namespace === namespace) ids.add(`${policy.kind} ${policy.name}`);
-    for (const workload of this.workloadsIn(namespace)) for (const entry of this.cniPoliciesSelecting(workload)) if (entry.policy.cni.clusterWide) ids.add(`${entry.policy.kind} ${entry.policy.name}`);
+    for (const workload of this.workloadsIn(namespace))
+      for (const entry of this.cniPoliciesSelecting(workload)) if (entry.policy.cni.clusterWide) ids.add(`${entry.policy.kind} ${entry.policy.name}`);
     return [...ids];
   }
 

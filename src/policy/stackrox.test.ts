@@ -14,36 +14,67 @@ describe('convertStackRoxExport', async () => {
   const result = convertStackRoxExport(exported);
 
   it('converts what manifests can answer and lists the rest with reasons', () => {
-    assert.deepEqual(result.converted.map((entry) => entry.document.metadata.name), [
-      'stackrox-privileged-container',
-      'stackrox-docker-cis-5-7-ensure-privileged-ports-are-not-mapped',
-      'stackrox-seccomp-disabled-in-production',
-      'stackrox-fixable-cvss-7',
-    ]);
-    assert.deepEqual(result.skipped.map((entry) => `${entry.name}: ${entry.reason.split(',')[0]}`), [
-      'Ubuntu Package Manager Execution: runtime-only policy (process',
-      'Custom field from a newer StackRox: field "Quantum Entanglement" has no Kubeward equivalent',
-    ]);
+    assert.deepEqual(
+      result.converted.map((entry) => entry.document.metadata.name),
+      [
+        'stackrox-privileged-container',
+        'stackrox-docker-cis-5-7-ensure-privileged-ports-are-not-mapped',
+        'stackrox-seccomp-disabled-in-production',
+        'stackrox-fixable-cvss-7',
+      ],
+    );
+    assert.deepEqual(
+      result.skipped.map((entry) => `${entry.name}: ${entry.reason.split(',')[0]}`),
+      [
+        'Ubuntu Package Manager Execution: runtime-only policy (process',
+        'Custom field from a newer StackRox: field "Quantum Entanglement" has no Kubeward equivalent',
+      ],
+    );
   });
 
   it('converts image policies: Fixed By with CVSS becomes Fixable CVSS, as StackRox matches them on one vulnerability', () => {
     const fixable = result.converted.find((entry) => entry.document.metadata.name === 'stackrox-fixable-cvss-7');
     assert.deepEqual(fixable?.document.spec.criteria, [{ conditions: [{ field: 'Fixable CVSS', values: ['>= 7.000000'] }] }]);
-    assert.ok(fixable?.notes.some((note) => note.includes('combined into Fixable CVSS')), fixable?.notes.join('\n'));
+    assert.ok(
+      fixable?.notes.some((note) => note.includes('combined into Fixable CVSS')),
+      fixable?.notes.join('\n'),
+    );
   });
 
-  it('maps StackRox severities and image age onto Kubeward\'s', () => {
+  it("maps StackRox severities and image age onto Kubeward's", () => {
     const converted = convertStackRoxExport({
       policies: [
-        { name: 'Important fixable', severity: 'HIGH_SEVERITY', lifecycleStages: ['BUILD'], policySections: [{ policyGroups: [{ fieldName: 'Fixed By', values: [{ value: '.*' }] }, { fieldName: 'Severity', values: [{ value: '>= IMPORTANT' }] }] }] },
-        { name: 'Old image', severity: 'LOW_SEVERITY', lifecycleStages: ['BUILD', 'DEPLOY'], policySections: [{ policyGroups: [{ fieldName: 'Image Age', values: [{ value: '90' }] }] }] },
-        { name: 'Scan age', severity: 'LOW_SEVERITY', lifecycleStages: ['DEPLOY'], policySections: [{ policyGroups: [{ fieldName: 'Image Scan Age', values: [{ value: '30' }] }] }] },
+        {
+          name: 'Important fixable',
+          severity: 'HIGH_SEVERITY',
+          lifecycleStages: ['BUILD'],
+          policySections: [
+            {
+              policyGroups: [
+                { fieldName: 'Fixed By', values: [{ value: '.*' }] },
+                { fieldName: 'Severity', values: [{ value: '>= IMPORTANT' }] },
+              ],
+            },
+          ],
+        },
+        {
+          name: 'Old image',
+          severity: 'LOW_SEVERITY',
+          lifecycleStages: ['BUILD', 'DEPLOY'],
+          policySections: [{ policyGroups: [{ fieldName: 'Image Age', values: [{ value: '90' }] }] }],
+        },
+        {
+          name: 'Scan age',
+          severity: 'LOW_SEVERITY',
+          lifecycleStages: ['DEPLOY'],
+          policySections: [{ policyGroups: [{ fieldName: 'Image Scan Age', values: [{ value: '30' }] }] }],
+        },
       ],
     });
-    assert.deepEqual(converted.converted.map((entry) => entry.document.spec.criteria), [
-      [{ conditions: [{ field: 'Fixable Severity', values: ['HIGH', 'CRITICAL'] }] }],
-      [{ conditions: [{ field: 'Image Age', values: ['> 90'] }] }],
-    ]);
+    assert.deepEqual(
+      converted.converted.map((entry) => entry.document.spec.criteria),
+      [[{ conditions: [{ field: 'Fixable Severity', values: ['HIGH', 'CRITICAL'] }] }], [{ conditions: [{ field: 'Image Age', values: ['> 90'] }] }]],
+    );
     assert.match(converted.skipped[0]?.reason ?? '', /Image Scan Age.*scan history/);
   });
 
@@ -99,15 +130,26 @@ describe('convertStackRoxExport', async () => {
     const snapshot = buildSnapshot(
       ['nginx:latest', 'docker.io/library/nginx:latest', 'index.docker.io/library/nginx:latest', 'registry.example.com/nginx:latest'].flatMap(
         (image, documentIndex) =>
-          normaliseDocument({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${documentIndex}` }, spec: { containers: [{ name: 'c', image }] } }, { file: 'x.yaml', documentIndex, defaultNamespace: 'default' }).objects,
+          normaliseDocument(
+            { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${documentIndex}` }, spec: { containers: [{ name: 'c', image }] } },
+            { file: 'x.yaml', documentIndex, defaultNamespace: 'default' },
+          ).objects,
       ),
     );
     const { findings } = evaluatePolicies(snapshot, [compiled.compiled], { now: new Date('2026-01-01'), stages: ['DEPLOY'] });
-    assert.deepEqual(findings.map((finding) => finding.object.name), ['p3']);
+    assert.deepEqual(
+      findings.map((finding) => finding.object.name),
+      ['p3'],
+    );
   });
 
   it('accepts a bare list or a single policy and refuses non-objects', () => {
-    assert.equal(convertStackRoxExport([{ name: 'One', lifecycleStages: ['DEPLOY'], policySections: [{ policyGroups: [{ fieldName: 'Host PID', values: [{ value: 'true' }] }] }] }]).converted.length, 1);
+    assert.equal(
+      convertStackRoxExport([
+        { name: 'One', lifecycleStages: ['DEPLOY'], policySections: [{ policyGroups: [{ fieldName: 'Host PID', values: [{ value: 'true' }] }] }] },
+      ]).converted.length,
+      1,
+    );
     assert.equal(convertStackRoxExport([42]).skipped[0]?.reason, 'export entries must be policy objects');
   });
 });

@@ -78,10 +78,16 @@ const VALUE_SPELLINGS: Record<string, Record<string, string>> = {
 };
 
 /** Fields that need data Kubeward does not keep yet (scan history, signatures, runtime events). */
-const NOT_YET = /^(NVD CVSS|Days Since|Image Scan Age|Image Signature|Process |Unexpected|Kubernetes |Source IP|User Agent|Is Impersonated|File |Minimum RBAC)/i;
+const NOT_YET =
+  /^(NVD CVSS|Days Since|Image Scan Age|Image Signature|Process |Unexpected|Kubernetes |Source IP|User Agent|Is Impersonated|File |Minimum RBAC)/i;
 
 /** StackRox's vulnerability severities, in order, as Kubeward's. */
-const STACKROX_SEVERITIES: readonly [string, string][] = [['LOW', 'LOW'], ['MODERATE', 'MEDIUM'], ['IMPORTANT', 'HIGH'], ['CRITICAL', 'CRITICAL']];
+const STACKROX_SEVERITIES: readonly [string, string][] = [
+  ['LOW', 'LOW'],
+  ['MODERATE', 'MEDIUM'],
+  ['IMPORTANT', 'HIGH'],
+  ['CRITICAL', 'CRITICAL'],
+];
 
 /** `>= IMPORTANT` → the severities it admits (`HIGH`, `CRITICAL`). */
 const severityValues = (value: string): string[] => {
@@ -90,11 +96,16 @@ const severityValues = (value: string): string[] => {
   if (!match || index < 0) return [value];
   const admitted = STACKROX_SEVERITIES.filter((_, position) => {
     switch (match[1]) {
-      case '>=': return position >= index;
-      case '>': return position > index;
-      case '<=': return position <= index;
-      case '<': return position < index;
-      default: return position === index;
+      case '>=':
+        return position >= index;
+      case '>':
+        return position > index;
+      case '<=':
+        return position <= index;
+      case '<':
+        return position < index;
+      default:
+        return position === index;
     }
   });
   return admitted.map(([, ours]) => ours);
@@ -118,7 +129,10 @@ const combineFixable = (groups: readonly StackRoxPolicyGroup[], notes: string[])
  * name (StackRox's "Privileged Container" and Kubeward's `privileged-container`).
  */
 const slug = (name: string): string => {
-  const full = `stackrox-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`.replace(/-+$/, '');
+  const full = `stackrox-${name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')}`.replace(/-+$/, '');
   return full.length <= 63 ? full : full.slice(0, 64).replace(/-[^-]*$/, '');
 };
 
@@ -143,7 +157,8 @@ const convertOne = (policy: StackRoxPolicy, usedIds: Set<string>): ConvertedPoli
     const conditions = [];
     for (const group of combineFixable(section.policyGroups ?? [], notes)) {
       const fieldName = group.fieldName ?? '';
-      if (NOT_YET.test(fieldName)) return { reason: `field "${fieldName}" needs scan history, image signatures, runtime events or RBAC analysis, which Kubeward does not keep yet` };
+      if (NOT_YET.test(fieldName))
+        return { reason: `field "${fieldName}" needs scan history, image signatures, runtime events or RBAC analysis, which Kubeward does not keep yet` };
       const field = findField('Workload', fieldName);
       if (!field) return { reason: `field "${fieldName}" has no Kubeward equivalent` };
       const spellings = VALUE_SPELLINGS[field.name] ?? {};
@@ -207,7 +222,8 @@ const convertOne = (policy: StackRoxPolicy, usedIds: Set<string>): ConvertedPoli
   };
   // The converted document must pass our own validation, or it is not converted.
   const check = parsePolicyDocument(document, name);
-  if ('problems' in check) return { reason: `converted policy is invalid: ${check.problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}` };
+  if ('problems' in check)
+    return { reason: `converted policy is invalid: ${check.problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}` };
   return { document, notes: [...new Set(notes)] };
 };
 

@@ -28,7 +28,8 @@ describe('ValidatingAdmissionPolicy export: each compiled policy agrees with the
 
   it('compiles the pod-security policies, and says why the others do not compile', () => {
     const { compiled, skipped } = exportValidatingAdmissionPolicies(policies, { actions: ['Deny'], excludedNamespaces: [] });
-    for (const id of ['privileged-container', 'host-network', 'host-pid', 'host-ipc', 'privilege-escalation', 'read-only-root-filesystem', 'host-port']) assert.ok(compiled.includes(id), `${id} compiles`);
+    for (const id of ['privileged-container', 'host-network', 'host-pid', 'host-ipc', 'privilege-escalation', 'read-only-root-filesystem', 'host-port'])
+      assert.ok(compiled.includes(id), `${id} compiles`);
     assert.ok(compiled.length >= 10, `${compiled.length} compiled`);
     assert.ok(skipped.every((entry) => entry.reason.length > 0));
     assert.ok(compiled.includes('latest-tag'), 'Image Tag compiles');
@@ -71,10 +72,20 @@ describe('ValidatingAdmissionPolicy export: each compiled policy agrees with the
   });
 
   it('writes a policy and a binding per compiled policy, Deny by default, the control plane left out', () => {
-    const { objects } = exportValidatingAdmissionPolicies(policies.filter((policy) => policy.id === 'privileged-container'), { actions: ['Deny'], excludedNamespaces: ['kube-system'] });
-    assert.deepEqual(objects.map((object) => object.kind), ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
+    const { objects } = exportValidatingAdmissionPolicies(
+      policies.filter((policy) => policy.id === 'privileged-container'),
+      { actions: ['Deny'], excludedNamespaces: ['kube-system'] },
+    );
+    assert.deepEqual(
+      objects.map((object) => object.kind),
+      ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'],
+    );
     const binding = objects[1] as { spec: { policyName: string; validationActions: string[]; matchResources: unknown } };
-    assert.deepEqual(binding.spec, { policyName: 'kubeward-privileged-container', validationActions: ['Deny'], matchResources: { namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system'] }] } } });
+    assert.deepEqual(binding.spec, {
+      policyName: 'kubeward-privileged-container',
+      validationActions: ['Deny'],
+      matchResources: { namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system'] }] } },
+    });
     const validation = (objects[0] as { spec: { validations: { message: string }[] } }).spec.validations[0];
     assert.match(validation?.message ?? '', /^\[privileged-container\] Privileged container\. Fix: Remove `securityContext\.privileged: true`/);
   });

@@ -67,7 +67,8 @@ const SECCOMP_TYPES = (() => {
   return `(${present('c', 'securityContext.seccompProfile.type')} ? [c.securityContext.seccompProfile.type] : ((has(c.name) && ${containerKey} in variables.podAnnotations) ? [${annotationProfile(`variables.podAnnotations[${containerKey}]`)}] : (${present(POD, 'securityContext.seccompProfile.type')} ? [${POD}.securityContext.seccompProfile.type] : (${podKey} in variables.podAnnotations ? [${annotationProfile(`variables.podAnnotations[${podKey}]`)}] : []))))`;
 })();
 
-const capability = (variable: string): string => `(${variable}.upperAscii().startsWith('CAP_') ? ${variable}.upperAscii().substring(4) : ${variable}.upperAscii())`;
+const capability = (variable: string): string =>
+  `(${variable}.upperAscii().startsWith('CAP_') ? ${variable}.upperAscii().substring(4) : ${variable}.upperAscii())`;
 
 /** Every capability the model counts as dropped by `drop: [ALL]` (Linux's list, as src/policy/fields names them). */
 const allCapabilities = (all: readonly string[]): string => `[${all.map((name) => `'${name}'`).join(', ')}]`;
@@ -119,7 +120,10 @@ const valueTest = (type: FieldTranslation['type'], value: string): { cel: string
 };
 
 /** A condition as CEL over `c` and `variables.podSpec`, or why it does not compile. */
-const conditionCel = (condition: FieldCondition, translations: Readonly<Record<string, FieldTranslation>>): { cel: string; level: Level } | { reason: string } => {
+const conditionCel = (
+  condition: FieldCondition,
+  translations: Readonly<Record<string, FieldTranslation>>,
+): { cel: string; level: Level } | { reason: string } => {
   const translation = translations[condition.field];
   if (!translation) return { reason: `field ${JSON.stringify(condition.field)} has no CEL translation` };
   if ((condition.except ?? []).length > 0) return { reason: `field ${JSON.stringify(condition.field)} has except values, which are regular expressions` };
@@ -139,13 +143,14 @@ const conditionCel = (condition: FieldCondition, translations: Readonly<Record<s
 export const violationCel = (policy: Policy, translations: Readonly<Record<string, FieldTranslation>>): { cel: string } | { reason: string } => {
   if (!policy.lifecycleStages.includes('DEPLOY')) return { reason: 'not a DEPLOY-stage policy' };
   if (policy.target !== 'Workload') return { reason: `target ${policy.target}: only workload policies compile` };
-  if (policy.scope.length > 0 || policy.exclusions.length > 0) return { reason: 'scopes and exclusions (regular expressions over names and labels) do not compile' };
+  if (policy.scope.length > 0 || policy.exclusions.length > 0)
+    return { reason: 'scopes and exclusions (regular expressions over names and labels) do not compile' };
   const sections: string[] = [];
   for (const section of policy.criteria) {
     const pod: string[] = [];
     const container: string[] = [];
     for (const condition of section.conditions) {
-      if ('cel' in condition) return { reason: 'CEL conditions read Kubeward\'s model, not the raw object' };
+      if ('cel' in condition) return { reason: "CEL conditions read Kubeward's model, not the raw object" };
       const compiled = conditionCel(condition, translations);
       if ('reason' in compiled) return compiled;
       (compiled.level === 'pod' ? pod : container).push(compiled.cel);
@@ -157,10 +162,12 @@ export const violationCel = (policy: Policy, translations: Readonly<Record<strin
   return { cel: sections.join(' || ') };
 };
 
-
 /** The pod spec of any workload kind, its pod annotations (legacy seccomp), and every container (init and ephemeral included, as the model counts them). */
 export const VAP_VARIABLES = [
-  { name: 'podSpec', expression: "object.kind == 'Pod' ? object.spec : (object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)" },
+  {
+    name: 'podSpec',
+    expression: "object.kind == 'Pod' ? object.spec : (object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)",
+  },
   {
     name: 'podAnnotations',
     expression:
@@ -169,11 +176,12 @@ export const VAP_VARIABLES = [
   {
     name: 'containers',
     expression:
-      "(has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : []) + (has(variables.podSpec.containers) ? variables.podSpec.containers : []) + (has(variables.podSpec.ephemeralContainers) ? variables.podSpec.ephemeralContainers : [])",
+      '(has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : []) + (has(variables.podSpec.containers) ? variables.podSpec.containers : []) + (has(variables.podSpec.ephemeralContainers) ? variables.podSpec.ephemeralContainers : [])',
   },
 ] as const;
 
-const kindsOf = (policy: Policy): WorkloadKind[] => (policy.kinds.length > 0 ? policy.kinds : Object.keys(WORKLOAD_RESOURCES)).filter((kind): kind is WorkloadKind => kind in WORKLOAD_RESOURCES);
+const kindsOf = (policy: Policy): WorkloadKind[] =>
+  (policy.kinds.length > 0 ? policy.kinds : Object.keys(WORKLOAD_RESOURCES)).filter((kind): kind is WorkloadKind => kind in WORKLOAD_RESOURCES);
 
 /** A ValidatingAdmissionPolicy and its binding per compilable policy, and the reasons for the rest. */
 export const exportValidatingAdmissionPolicies = (policies: readonly Policy[], options: VapOptions): VapExport => {
@@ -203,7 +211,9 @@ export const exportValidatingAdmissionPolicies = (policies: readonly Policy[], o
       metadata: { name, labels, annotations: { 'policy.kubeward.io/severity': policy.severity, 'policy.kubeward.io/name': policy.name } },
       spec: {
         failurePolicy: 'Fail',
-        matchConstraints: { resourceRules: [...byGroup].map(([group, resources]) => ({ apiGroups: [group], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources })) },
+        matchConstraints: {
+          resourceRules: [...byGroup].map(([group, resources]) => ({ apiGroups: [group], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources })),
+        },
         variables: VAP_VARIABLES,
         validations: [{ expression: `!(${violation.cel})`, message: `[${policy.id}] ${policy.name}. Fix: ${remediation}`.slice(0, 1000), reason: 'Forbidden' }],
       },
@@ -215,7 +225,13 @@ export const exportValidatingAdmissionPolicies = (policies: readonly Policy[], o
       spec: {
         policyName: name,
         validationActions: [...options.actions],
-        ...(options.excludedNamespaces.length > 0 ? { matchResources: { namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...options.excludedNamespaces] }] } } } : {}),
+        ...(options.excludedNamespaces.length > 0
+          ? {
+              matchResources: {
+                namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...options.excludedNamespaces] }] },
+              },
+            }
+          : {}),
       },
     });
     compiled.push(policy.id);

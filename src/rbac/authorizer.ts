@@ -41,7 +41,8 @@ const resourceMatches = (rule: PolicyRule, resource: string): boolean => {
   return rule.resources.some((granted) => granted === '*' || granted === resource || (subresource !== '' && granted === `*/${subresource}`));
 };
 
-const nameMatches = (rule: PolicyRule, name: string | undefined): boolean => rule.resourceNames.length === 0 || (name !== undefined && rule.resourceNames.includes(name));
+const nameMatches = (rule: PolicyRule, name: string | undefined): boolean =>
+  rule.resourceNames.length === 0 || (name !== undefined && rule.resourceNames.includes(name));
 
 const pathMatches = (rule: PolicyRule, path: string): boolean =>
   rule.nonResourceURLs.some((granted) => granted === '*' || granted === path || (granted.endsWith('*') && path.startsWith(granted.slice(0, -1))));
@@ -55,9 +56,16 @@ export const ruleAllows = (rule: PolicyRule, request: AccessRequest): boolean =>
 
 /** The groups Kubernetes puts a subject in: service accounts are in `system:serviceaccounts[:<ns>]`, everyone authenticated in `system:authenticated`. */
 export const groupsOf = (subject: Subject): string[] =>
-  subject.kind === 'ServiceAccount' ? ['system:serviceaccounts', `system:serviceaccounts:${subject.namespace ?? 'default'}`, 'system:authenticated'] : subject.kind === 'User' && subject.name !== 'system:anonymous' ? ['system:authenticated'] : subject.name === 'system:anonymous' ? ['system:unauthenticated'] : [];
+  subject.kind === 'ServiceAccount'
+    ? ['system:serviceaccounts', `system:serviceaccounts:${subject.namespace ?? 'default'}`, 'system:authenticated']
+    : subject.kind === 'User' && subject.name !== 'system:anonymous'
+      ? ['system:authenticated']
+      : subject.name === 'system:anonymous'
+        ? ['system:unauthenticated']
+        : [];
 
-export const subjectId = (subject: Subject): string => (subject.kind === 'ServiceAccount' ? `ServiceAccount ${subject.namespace ?? 'default'}/${subject.name}` : `${subject.kind} ${subject.name}`);
+export const subjectId = (subject: Subject): string =>
+  subject.kind === 'ServiceAccount' ? `ServiceAccount ${subject.namespace ?? 'default'}/${subject.name}` : `${subject.kind} ${subject.name}`;
 
 /**
  * Every grant of a snapshot: each binding's subjects, through its role (aggregated ClusterRoles
@@ -86,22 +94,37 @@ export const collectGrants = (snapshot: ClusterSnapshot): { grants: Grant[]; pro
   };
   const grants: Grant[] = [];
   // Missing service accounts are only told when the inputs declare some (a cluster dump, a whole app), not for a lone manifest.
-  const accounts = snapshot.serviceAccounts.length > 0 ? new Set(snapshot.serviceAccounts.map((account) => `${account.namespace ?? 'default'}/${account.name}`)) : undefined;
+  const accounts =
+    snapshot.serviceAccounts.length > 0 ? new Set(snapshot.serviceAccounts.map((account) => `${account.namespace ?? 'default'}/${account.name}`)) : undefined;
   for (const binding of snapshot.roleBindings) {
     const bindingNamespace = binding.kind === 'RoleBinding' ? (binding.namespace ?? 'default') : undefined;
     const bindingId = `${binding.kind} ${bindingNamespace ? `${bindingNamespace}/` : ''}${binding.name}`;
-    for (const subject of binding.invalidSubjects ?? []) problems.push({ object: bindingId, message: `subject ${JSON.stringify(subject.name)} has kind ${JSON.stringify(subject.kind)}, not ServiceAccount, User or Group (kinds are case-sensitive); the API server rejects the binding` });
+    for (const subject of binding.invalidSubjects ?? [])
+      problems.push({
+        object: bindingId,
+        message: `subject ${JSON.stringify(subject.name)} has kind ${JSON.stringify(subject.kind)}, not ServiceAccount, User or Group (kinds are case-sensitive); the API server rejects the binding`,
+      });
     for (const subject of binding.subjects) {
       if (subject.kind !== 'ServiceAccount') continue;
-      if (subject.namespace === undefined && binding.kind === 'ClusterRoleBinding') problems.push({ object: bindingId, message: `service account subject ${subject.name} has no namespace; the API server rejects the binding` });
-      else if (accounts && !accounts.has(`${subject.namespace ?? bindingNamespace}/${subject.name}`)) problems.push({ object: bindingId, message: `binds ServiceAccount ${subject.namespace ?? bindingNamespace}/${subject.name}, which is not in the inputs: whoever creates that account gets the grant` });
+      if (subject.namespace === undefined && binding.kind === 'ClusterRoleBinding')
+        problems.push({ object: bindingId, message: `service account subject ${subject.name} has no namespace; the API server rejects the binding` });
+      else if (accounts && !accounts.has(`${subject.namespace ?? bindingNamespace}/${subject.name}`))
+        problems.push({
+          object: bindingId,
+          message: `binds ServiceAccount ${subject.namespace ?? bindingNamespace}/${subject.name}, which is not in the inputs: whoever creates that account gets the grant`,
+        });
     }
     let rules: { rule: PolicyRule; from?: string }[] | undefined;
     if (binding.roleRef.kind === 'ClusterRole') rules = rulesOfClusterRole(binding.roleRef.name);
-    else if (binding.kind === 'ClusterRoleBinding') problems.push({ object: bindingId, message: `a ClusterRoleBinding cannot refer to a Role (${binding.roleRef.name}); the API server rejects it` });
+    else if (binding.kind === 'ClusterRoleBinding')
+      problems.push({ object: bindingId, message: `a ClusterRoleBinding cannot refer to a Role (${binding.roleRef.name}); the API server rejects it` });
     else rules = roles.get(`${bindingNamespace}/${binding.roleRef.name}`)?.rules.map((rule) => ({ rule }));
     if (!rules) {
-      if (binding.kind === 'RoleBinding' || binding.roleRef.kind === 'ClusterRole') problems.push({ object: bindingId, message: `refers to ${binding.roleRef.kind} ${binding.roleRef.name}, which is not in the inputs (nor a built-in role); it grants nothing here` });
+      if (binding.kind === 'RoleBinding' || binding.roleRef.kind === 'ClusterRole')
+        problems.push({
+          object: bindingId,
+          message: `refers to ${binding.roleRef.kind} ${binding.roleRef.name}, which is not in the inputs (nor a built-in role); it grants nothing here`,
+        });
       continue;
     }
     const builtIn = binding.roleRef.kind === 'ClusterRole' && !clusterRoles.has(binding.roleRef.name);
@@ -111,7 +134,12 @@ export const collectGrants = (snapshot: ClusterSnapshot): { grants: Grant[]; pro
         grants.push({
           subject: normalised,
           binding: { kind: binding.kind, name: binding.name, ...(bindingNamespace ? { namespace: bindingNamespace } : {}) },
-          role: { kind: binding.roleRef.kind, name: binding.roleRef.name, ...(binding.roleRef.kind === 'Role' ? { namespace: bindingNamespace as string } : {}), builtIn },
+          role: {
+            kind: binding.roleRef.kind,
+            name: binding.roleRef.name,
+            ...(binding.roleRef.kind === 'Role' ? { namespace: bindingNamespace as string } : {}),
+            builtIn,
+          },
           scope: bindingNamespace ?? 'cluster',
           rule,
           ...(from ? { aggregatedFrom: from } : {}),
@@ -123,10 +151,12 @@ export const collectGrants = (snapshot: ClusterSnapshot): { grants: Grant[]; pro
 };
 
 /** Whether a grant applies to a request's namespace: cluster-wide grants everywhere, namespaced ones in their namespace only. */
-const inScope = (grant: Grant, request: AccessRequest): boolean => grant.scope === 'cluster' || (request.namespace !== undefined && request.namespace === grant.scope && request.path === undefined);
+const inScope = (grant: Grant, request: AccessRequest): boolean =>
+  grant.scope === 'cluster' || (request.namespace !== undefined && request.namespace === grant.scope && request.path === undefined);
 
 /** The user name a service account authenticates as: a User subject of that name is the account. */
-export const serviceAccountUserName = (subject: Subject): string | undefined => (subject.kind === 'ServiceAccount' ? `system:serviceaccount:${subject.namespace ?? 'default'}:${subject.name}` : undefined);
+export const serviceAccountUserName = (subject: Subject): string | undefined =>
+  subject.kind === 'ServiceAccount' ? `system:serviceaccount:${subject.namespace ?? 'default'}:${subject.name}` : undefined;
 
 const holds = (grant: Grant, subject: Subject): boolean => {
   const own = grant.subject;

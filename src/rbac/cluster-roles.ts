@@ -18,7 +18,11 @@ const READ = ['get', 'list', 'watch'];
 export const BUILT_IN_CLUSTER_ROLES: Readonly<Record<string, readonly PolicyRule[]>> = {
   'cluster-admin': [rule(['*'], ['*'], ['*'])],
   admin: [
-    rule([...READ, ...WRITE], [''], ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'configmaps', 'services', 'serviceaccounts', 'persistentvolumeclaims']),
+    rule(
+      [...READ, ...WRITE],
+      [''],
+      ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'configmaps', 'services', 'serviceaccounts', 'persistentvolumeclaims'],
+    ),
     rule(['impersonate'], [''], ['serviceaccounts']),
     rule(['create'], [''], ['serviceaccounts/token']),
     rule([...READ, ...WRITE], ['apps'], ['deployments', 'daemonsets', 'replicasets', 'statefulsets']),
@@ -27,7 +31,11 @@ export const BUILT_IN_CLUSTER_ROLES: Readonly<Record<string, readonly PolicyRule
     rule([...READ, ...WRITE], ['networking.k8s.io'], ['networkpolicies', 'ingresses']),
   ],
   edit: [
-    rule([...READ, ...WRITE], [''], ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'configmaps', 'services', 'serviceaccounts', 'persistentvolumeclaims']),
+    rule(
+      [...READ, ...WRITE],
+      [''],
+      ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'configmaps', 'services', 'serviceaccounts', 'persistentvolumeclaims'],
+    ),
     rule(['impersonate'], [''], ['serviceaccounts']),
     rule(['create'], [''], ['serviceaccounts/token']),
     rule([...READ, ...WRITE], ['apps'], ['deployments', 'daemonsets', 'replicasets', 'statefulsets']),

@@ -41,12 +41,9 @@ const grantsResource = (granted: string, wanted: string): boolean => {
 /** Whether a rule grants the queried access, with wildcards read as the RBAC authorizer reads them. */
 export const ruleGrants = (candidate: PolicyRule, query: PermissionQuery): boolean => {
   if (candidate.resources.length === 0) return false;
-  const verbOk = query.verbs.some((verb) =>
-    verb === '*' ? candidate.verbs.includes('*') : candidate.verbs.includes('*') || candidate.verbs.includes(verb),
-  );
+  const verbOk = query.verbs.some((verb) => (verb === '*' ? candidate.verbs.includes('*') : candidate.verbs.includes('*') || candidate.verbs.includes(verb)));
   if (!verbOk) return false;
-  const groupOk =
-    query.group === undefined || candidate.apiGroups.includes('*') || candidate.apiGroups.includes(query.group);
+  const groupOk = query.group === undefined || candidate.apiGroups.includes('*') || candidate.apiGroups.includes(query.group);
   if (!groupOk) return false;
   return query.resources.some((resource) => candidate.resources.some((granted) => grantsResource(granted, resource)));
 };

@@ -13,7 +13,6 @@ import {
 } from '../model/index.js';
 import type { Policy } from '../policy/index.js';
 
-
 /** Objects per kind, for the report. */
 export const countKinds = (objects: Iterable<KubeObject>): Record<string, number> => {
   const kinds: Record<string, number> = {};

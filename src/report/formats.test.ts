@@ -37,7 +37,11 @@ describe('output formats', async () => {
     addFormats.default(ajv);
     const validate = ajv.compile(schema as object);
     const log = JSON.parse(renderToString(RENDERERS.sarif, report, { color: false })) as {
-      runs: { tool: { driver: { rules: { id: string; help: { text: string } }[] } }; results: { ruleId: string; ruleIndex: number; locations: { physicalLocation: { region: { startLine: number } } }[] }[]; invocations: { toolExecutionNotifications: unknown[] }[] }[];
+      runs: {
+        tool: { driver: { rules: { id: string; help: { text: string } }[] } };
+        results: { ruleId: string; ruleIndex: number; locations: { physicalLocation: { region: { startLine: number } } }[] }[];
+        invocations: { toolExecutionNotifications: unknown[] }[];
+      }[];
     };
     assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
     const [run] = log.runs;

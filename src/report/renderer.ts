@@ -19,6 +19,10 @@ export interface Renderer<Report> {
 }
 
 /** The report as indented JSON: what `--format json` prints and a server returns. */
-export const jsonRenderer = <Report>(description: string): Renderer<Report> => ({ name: 'json', description, render: (report) => `${JSON.stringify(report, null, 2)}\n` });
+export const jsonRenderer = <Report>(description: string): Renderer<Report> => ({
+  name: 'json',
+  description,
+  render: (report) => `${JSON.stringify(report, null, 2)}\n`,
+});
 
 export type RendererRegistry<Report, Format extends string = string> = Readonly<Record<Format, Renderer<Report>>>;

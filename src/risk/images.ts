@@ -58,7 +58,8 @@ export const distinctVulnerabilities = (scan: ImageScan): VulnerabilityMatch[] =
 };
 
 /** StackRox's raw vulnerability score: Σ s²/10 over the image's vulnerabilities, s from the severity. */
-export const vulnerabilityRaw = (matches: readonly VulnerabilityMatch[]): number => matches.reduce((sum, match) => sum + SEVERITY_SCORE[match.severity] ** 2 / 10, 0);
+export const vulnerabilityRaw = (matches: readonly VulnerabilityMatch[]): number =>
+  matches.reduce((sum, match) => sum + SEVERITY_SCORE[match.severity] ** 2 / 10, 0);
 
 const severityCounts = (matches: readonly VulnerabilityMatch[]): string => {
   const order: VulnerabilitySeverity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
@@ -94,7 +95,12 @@ const computeImageFactors = (image: ScannedImage, now: Date): RiskFactor[] => {
   const matches = distinctVulnerabilities(image.scan);
   if (matches.length > 0) {
     const fixable = matches.filter((match) => match.fixedVersions.length > 0);
-    const worst = [...matches].sort((a, b) => SEVERITY_SCORE[b.severity] - SEVERITY_SCORE[a.severity] || Number(b.fixedVersions.length > 0) - Number(a.fixedVersions.length > 0) || a.id.localeCompare(b.id))[0] as VulnerabilityMatch;
+    const worst = [...matches].sort(
+      (a, b) =>
+        SEVERITY_SCORE[b.severity] - SEVERITY_SCORE[a.severity] ||
+        Number(b.fixedVersions.length > 0) - Number(a.fixedVersions.length > 0) ||
+        a.id.localeCompare(b.id),
+    )[0] as VulnerabilityMatch;
     factors.push({
       id: 'image-vulnerabilities',
       name: 'Image vulnerabilities',
@@ -114,10 +120,16 @@ const computeImageFactors = (image: ScannedImage, now: Date): RiskFactor[] => {
     const evidence = exploited
       .sort((a, b) => a.id.localeCompare(b.id))
       .slice(0, 3)
-      .map((match) => `${match.id} in ${packageText(match)} is known exploited (CISA KEV since ${match.kev?.dateAdded}${match.kev?.knownRansomwareCampaignUse === 'Known' ? ', used by ransomware' : ''})`);
+      .map(
+        (match) =>
+          `${match.id} in ${packageText(match)} is known exploited (CISA KEV since ${match.kev?.dateAdded}${match.kev?.knownRansomwareCampaignUse === 'Known' ? ', used by ransomware' : ''})`,
+      );
     if (exploited.length > 3) evidence.push(`and ${exploited.length - 3} more known exploited`);
     const top = likely[0];
-    if (top?.epss && top.epss.score >= 0.01) evidence.push(`${top.id} in ${packageText(top)} has a ${(top.epss.score * 100).toFixed(1)}% chance of exploitation in the next 30 days (EPSS, percentile ${(top.epss.percentile * 100).toFixed(1)})`);
+    if (top?.epss && top.epss.score >= 0.01)
+      evidence.push(
+        `${top.id} in ${packageText(top)} has a ${(top.epss.score * 100).toFixed(1)}% chance of exploitation in the next 30 days (EPSS, percentile ${(top.epss.percentile * 100).toFixed(1)})`,
+      );
     factors.push({ id: 'exploitable-vulnerabilities', name: 'Exploitable vulnerabilities', multiplier: exploitMultiplier, evidence });
   }
 
@@ -128,17 +140,34 @@ const computeImageFactors = (image: ScannedImage, now: Date): RiskFactor[] => {
   }
   if (tools.size > 0) {
     const sorted = [...tools].sort();
-    factors.push({ id: 'attacker-components', name: 'Components useful for attackers', multiplier: Math.min(1.5, 1 + sorted.length / 20), evidence: [`image ${name} contains ${sorted.join(', ')}`] });
+    factors.push({
+      id: 'attacker-components',
+      name: 'Components useful for attackers',
+      multiplier: Math.min(1.5, 1 + sorted.length / 20),
+      evidence: [`image ${name} contains ${sorted.join(', ')}`],
+    });
   }
 
   const components = new Set(image.scan.packages.map((installed: InstalledPackage) => `${installed.name}:${installed.version}`)).size;
-  if (components >= 10) factors.push({ id: 'component-count', name: 'Number of components', multiplier: Math.min(1.5, 1 + (components - 10) / 20), evidence: [`image ${name} contains ${components} components`] });
+  if (components >= 10)
+    factors.push({
+      id: 'component-count',
+      name: 'Number of components',
+      multiplier: Math.min(1.5, 1 + (components - 10) / 20),
+      evidence: [`image ${name} contains ${components} components`],
+    });
 
   const created = image.scan.image.created === undefined ? Number.NaN : Date.parse(image.scan.image.created);
   // Reproducible builds stamp the epoch: no age is known then.
   if (!Number.isNaN(created) && created > Date.UTC(1970, 0, 2)) {
     const days = Math.floor((now.getTime() - created) / DAY_MS);
-    if (days >= 90) factors.push({ id: 'image-age', name: 'Image freshness', multiplier: Math.min(1.5, 1 + ((days - 90) / 180) * 0.5), evidence: [`image ${name} was built ${days} days ago (${image.scan.image.created})`] });
+    if (days >= 90)
+      factors.push({
+        id: 'image-age',
+        name: 'Image freshness',
+        multiplier: Math.min(1.5, 1 + ((days - 90) / 180) * 0.5),
+        evidence: [`image ${name} was built ${days} days ago (${image.scan.image.created})`],
+      });
   }
   return factors;
 };

@@ -104,13 +104,25 @@ export const rankImages = (workloads: readonly WorkloadRisk[], images: readonly 
   });
   for (const [image, users] of unscanned) {
     const top = users[0] as WorkloadRef;
-    ranked.push({ image, scanned: false, imageScore: 1, workloadScore: top.score, workloads: users.slice(0, MAX_LISTED_WORKLOADS), workloadCount: users.length, factors: [], summary: `run by ${runBy(users)}; image not scanned` });
+    ranked.push({
+      image,
+      scanned: false,
+      imageScore: 1,
+      workloadScore: top.score,
+      workloads: users.slice(0, MAX_LISTED_WORKLOADS),
+      workloadCount: users.length,
+      factors: [],
+      summary: `run by ${runBy(users)}; image not scanned`,
+    });
   }
   return ranked.sort((a, b) => b.workloadScore - a.workloadScore || b.imageScore - a.imageScore || byText(a.image, b.image));
 };
 
 const worstSeverity = (matches: readonly VulnerabilityMatch[]): VulnerabilitySeverity =>
-  matches.reduce<VulnerabilitySeverity>((worst, match) => (vulnerabilitySeverityRank(match.severity) > vulnerabilitySeverityRank(worst) ? match.severity : worst), 'UNKNOWN');
+  matches.reduce<VulnerabilitySeverity>(
+    (worst, match) => (vulnerabilitySeverityRank(match.severity) > vulnerabilitySeverityRank(worst) ? match.severity : worst),
+    'UNKNOWN',
+  );
 
 /**
  * Vulnerabilities ranked by what fixing them buys: how bad (CVSS, else the severity; unrated 4), how likely
@@ -146,7 +158,13 @@ export const rankVulnerabilities = (workloads: readonly WorkloadRisk[], images: 
     const kev = group.matches.find((match) => match.kev)?.kev;
     const epss = group.matches.find((match) => match.epss)?.epss;
     const packages = new Map<string, VulnerabilityRisk['packages'][number]>();
-    for (const match of group.matches) packages.set(`${match.package.ecosystem} ${match.package.name} ${match.package.version}`, { ecosystem: match.package.ecosystem, name: match.package.name, version: match.package.version, fixedVersions: match.fixedVersions });
+    for (const match of group.matches)
+      packages.set(`${match.package.ecosystem} ${match.package.name} ${match.package.version}`, {
+        ecosystem: match.package.ecosystem,
+        name: match.package.name,
+        version: match.package.version,
+        fixedVersions: match.fixedVersions,
+      });
     const fixable = group.matches.some((match) => match.fixedVersions.length > 0);
     const { top: users, count } = usersOf(group.images);
     const top = users[0];
@@ -157,13 +175,25 @@ export const rankVulnerabilities = (workloads: readonly WorkloadRisk[], images: 
       ...(kev ? [`known exploited (CISA KEV since ${kev.dateAdded}${kev.knownRansomwareCampaignUse === 'Known' ? ', used by ransomware' : ''})`] : []),
       ...(epss && epss.score >= 0.01 ? [`EPSS ${(epss.score * 100).toFixed(1)}%`] : []),
       fixable
-        ? `fixable: ${[...packages.values()].filter((entry) => entry.fixedVersions.length > 0).slice(0, 3).map((entry) => `${entry.name} ${entry.version} → ${entry.fixedVersions[0]}`).join(', ')}`
+        ? `fixable: ${[...packages.values()]
+            .filter((entry) => entry.fixedVersions.length > 0)
+            .slice(0, 3)
+            .map((entry) => `${entry.name} ${entry.version} → ${entry.fixedVersions[0]}`)
+            .join(', ')}`
         : 'no fix yet',
-      top ? `in ${runBy(users, count)}` : `in no running workload (image ${group.images.map((image) => image.name).sort().join(', ')})`,
+      top
+        ? `in ${runBy(users, count)}`
+        : `in no running workload (image ${group.images
+            .map((image) => image.name)
+            .sort()
+            .join(', ')})`,
     ];
     return {
       id,
-      aliases: group.matches.length === 1 ? (group.matches[0] as VulnerabilityMatch).ids.filter((alias) => alias !== id) : [...new Set(group.matches.flatMap((match) => match.ids))].filter((alias) => alias !== id).sort(),
+      aliases:
+        group.matches.length === 1
+          ? (group.matches[0] as VulnerabilityMatch).ids.filter((alias) => alias !== id)
+          : [...new Set(group.matches.flatMap((match) => match.ids))].filter((alias) => alias !== id).sort(),
       severity,
       ...(cvss === undefined ? {} : { cvss }),
       fixable,

@@ -20,7 +20,13 @@ export interface WorkloadRisk {
 
 const SEVERITY_SQUARE: Readonly<Record<Severity, number>> = { LOW: 1, MEDIUM: 4, HIGH: 9, CRITICAL: 16 };
 const DANGEROUS_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'NET_ADMIN', 'SYS_MODULE']);
-const RBAC_MULTIPLIER: Readonly<Record<PermissionLevel, number>> = { none: 1, 'namespace-limited': 1, 'elevated-in-namespace': 1.3, 'elevated-cluster-wide': 1.6, 'cluster-admin': 2 };
+const RBAC_MULTIPLIER: Readonly<Record<PermissionLevel, number>> = {
+  none: 1,
+  'namespace-limited': 1,
+  'elevated-in-namespace': 1.3,
+  'elevated-cluster-wide': 1.6,
+  'cluster-admin': 2,
+};
 
 export interface RiskInput {
   readonly snapshot: ClusterSnapshot;
@@ -46,7 +52,9 @@ export const workloadId = (workload: Workload): string => `${workload.namespace 
  */
 export const rankWorkloads = (input: RiskInput): WorkloadRisk[] => {
   const isolation = new Map(input.isolation.map((entry) => [entry.workload, entry]));
-  const levels = new Map(input.rbac.filter((entry) => entry.subject.kind === 'ServiceAccount').map((entry) => [`${entry.subject.namespace}/${entry.subject.name}`, entry]));
+  const levels = new Map(
+    input.rbac.filter((entry) => entry.subject.kind === 'ServiceAccount').map((entry) => [`${entry.subject.namespace}/${entry.subject.name}`, entry]),
+  );
   // Pods of a ReplicaSet of a Deployment are ranked as the Deployment, their findings with it.
   const { workloads, memberOf } = groupByController(input.snapshot.workloads);
   const findingsOf = new Map<string, Finding[]>();
@@ -72,7 +80,8 @@ export const rankWorkloads = (input: RiskInput): WorkloadRisk[] => {
     if (!list.includes(via)) list.push(via);
     routedTo.set(key, list);
   };
-  for (const ingress of input.snapshot.ingresses) for (const backend of ingress.backends) route(ingress.namespace, backend.serviceName, `Ingress ${ingress.name}`);
+  for (const ingress of input.snapshot.ingresses)
+    for (const backend of ingress.backends) route(ingress.namespace, backend.serviceName, `Ingress ${ingress.name}`);
   // OpenShift Routes expose Services from outside as Ingresses do.
   for (const object of input.snapshot.others) for (const service of object.route?.services ?? []) route(object.namespace, service, `Route ${object.name}`);
   const scanOf = imageLookup(input.images ?? []);
@@ -92,13 +101,24 @@ export const rankWorkloads = (input: RiskInput): WorkloadRisk[] => {
       if (findings.length > 0) {
         const raw = findings.reduce((sum, finding) => sum + SEVERITY_SQUARE[finding.severity], 0);
         const worst = [...findings].sort((a, b) => SEVERITY_SQUARE[b.severity] - SEVERITY_SQUARE[a.severity]);
-        factors.push({ id: 'policy-violations', name: 'Policy violations', multiplier: normalise(raw, 50, 4), evidence: worst.slice(0, 5).map((finding) => `${finding.severity} ${finding.policyName}${finding.container ? ` (container ${finding.container})` : ''}`) });
+        factors.push({
+          id: 'policy-violations',
+          name: 'Policy violations',
+          multiplier: normalise(raw, 50, 4),
+          evidence: worst
+            .slice(0, 5)
+            .map((finding) => `${finding.severity} ${finding.policyName}${finding.container ? ` (container ${finding.container})` : ''}`),
+        });
       }
 
       const config: string[] = [];
       let configRaw = 0;
       const containers = workload.pod.containers.filter((container) => container.type !== 'ephemeral');
-      if (containers.some((container) => container.volumeMounts.some((mount) => !mount.readOnly && mount.volume !== undefined && mount.volume.type !== 'emptyDir'))) {
+      if (
+        containers.some((container) =>
+          container.volumeMounts.some((mount) => !mount.readOnly && mount.volume !== undefined && mount.volume.type !== 'emptyDir'),
+        )
+      ) {
         configRaw++;
         config.push('mounts a volume read-write');
       }
@@ -169,7 +189,14 @@ export const rankWorkloads = (input: RiskInput): WorkloadRisk[] => {
             `service account ${workload.pod.serviceAccountName} is ${account.level}`,
             ...account.flags.map((flag) => {
               // The bindings are what a reviewer removes, so name them beside the role they grant.
-              const through = [...new Set(flag.evidence.map((grant) => `${grant.binding.kind} ${grant.binding.namespace ? `${grant.binding.namespace}/` : ''}${grant.binding.name} → ${grant.role.kind} ${grant.role.name}`))];
+              const through = [
+                ...new Set(
+                  flag.evidence.map(
+                    (grant) =>
+                      `${grant.binding.kind} ${grant.binding.namespace ? `${grant.binding.namespace}/` : ''}${grant.binding.name} → ${grant.role.kind} ${grant.role.name}`,
+                  ),
+                ),
+              ];
               return `can ${flag.title.replace(/ \(.*\)$/, '')}${flag.scope === 'cluster' ? ' cluster-wide' : ` in namespace ${flag.scope}`} (through ${through.slice(0, 3).join(', ')}${through.length > 3 ? ` and ${through.length - 3} more` : ''})`;
             }),
           ],
@@ -185,7 +212,8 @@ export const rankWorkloads = (input: RiskInput): WorkloadRisk[] => {
       }
       factors.push(...worstOf.values());
       const unscanned = [...new Set(images.filter((entry) => !entry.scanned).map((entry) => entry.image))];
-      if (unscanned.length > 0) factors.push({ id: 'image-not-scanned', name: 'Image not scanned', multiplier: 1, evidence: unscanned.map((image) => `image ${image} not scanned`) });
+      if (unscanned.length > 0)
+        factors.push({ id: 'image-not-scanned', name: 'Image not scanned', multiplier: 1, evidence: unscanned.map((image) => `image ${image} not scanned`) });
       const ranked = [...factors].sort((a, b) => b.multiplier - a.multiplier);
       const summary = ranked.flatMap((factor) => factor.evidence.slice(0, 2)).join('; ');
       return {
@@ -215,7 +243,9 @@ export const workloadProblems = (snapshot: ClusterSnapshot): RiskProblem[] => {
   if (snapshot.serviceAccounts.length === 0) return [];
   const accounts = new Set(snapshot.serviceAccounts.map((account) => `${account.namespace ?? 'default'}/${account.name}`));
   return groupByController(snapshot.workloads)
-    .workloads.filter((workload) => workload.pod.serviceAccountName !== 'default' && !accounts.has(`${workload.namespace ?? 'default'}/${workload.pod.serviceAccountName}`))
+    .workloads.filter(
+      (workload) => workload.pod.serviceAccountName !== 'default' && !accounts.has(`${workload.namespace ?? 'default'}/${workload.pod.serviceAccountName}`),
+    )
     .map((workload) => ({
       object: workloadId(workload),
       message: `runs as service account ${workload.pod.serviceAccountName}, which is not in the inputs: the API server refuses its pods until it exists, and its RBAC level is unknown here (ranked as none)`,

@@ -28,11 +28,22 @@ export const renderCycloneDx = (scan: ImageScan, options: SbomOptions): string =
   const bom = new CDX.Models.Bom();
   bom.serialNumber = `urn:uuid:${uuidFrom(`${scan.image.digest}|${options.now.toISOString()}`)}`;
   bom.metadata.timestamp = options.now;
-  bom.metadata.tools.components.add(new CDX.Models.Component(CDX.Enums.ComponentType.Application, 'kubeward', { version: options.toolVersion, group: 'kubeward.io' }));
-  const image = new CDX.Models.Component(CDX.Enums.ComponentType.Container, imageName(scan), { version: scan.image.digest, bomRef: `image:${scan.image.digest}` });
+  bom.metadata.tools.components.add(
+    new CDX.Models.Component(CDX.Enums.ComponentType.Application, 'kubeward', { version: options.toolVersion, group: 'kubeward.io' }),
+  );
+  const image = new CDX.Models.Component(CDX.Enums.ComponentType.Container, imageName(scan), {
+    version: scan.image.digest,
+    bomRef: `image:${scan.image.digest}`,
+  });
   bom.metadata.component = image;
   if (scan.os) {
-    bom.components.add(new CDX.Models.Component(CDX.Enums.ComponentType.OperatingSystem, scan.os.id, { ...(scan.os.versionId ? { version: scan.os.versionId } : {}), bomRef: `os:${scan.os.id}`, description: scan.os.prettyName ?? '' }));
+    bom.components.add(
+      new CDX.Models.Component(CDX.Enums.ComponentType.OperatingSystem, scan.os.id, {
+        ...(scan.os.versionId ? { version: scan.os.versionId } : {}),
+        bomRef: `os:${scan.os.id}`,
+        description: scan.os.prettyName ?? '',
+      }),
+    );
   }
   scan.packages.forEach((pkg, index) => {
     const component = new CDX.Models.Component(CDX.Enums.ComponentType.Library, pkg.name, { version: pkg.version, bomRef: refOf(pkg, index) });

@@ -145,12 +145,17 @@ export class Reflector {
     do {
       const response = await this.#request(this.#url({ limit: String(PAGE), ...(next ? { continue: next } : {}) }), this.#accept(true), this.options.signal);
       const body = (await response.json()) as { kind?: string; items?: RawObject[]; metadata?: { resourceVersion?: string; continue?: string } };
-      if (this.resource.metadataOnly && body.kind !== 'PartialObjectMetadataList') throw new Error(`${collectionPath(this.resource)}: expected a PartialObjectMetadataList, got ${body.kind}; refusing to hold whole objects`);
+      if (this.resource.metadataOnly && body.kind !== 'PartialObjectMetadataList')
+        throw new Error(`${collectionPath(this.resource)}: expected a PartialObjectMetadataList, got ${body.kind}; refusing to hold whole objects`);
       items.push(...(body.items ?? []));
       resourceVersion = body.metadata?.resourceVersion ?? resourceVersion;
       next = body.metadata?.continue || undefined;
     } while (next);
-    this.sink.replace(this.resource, items.map((item) => this.#typed(item)), resourceVersion);
+    this.sink.replace(
+      this.resource,
+      items.map((item) => this.#typed(item)),
+      resourceVersion,
+    );
     return resourceVersion;
   }
 
@@ -188,7 +193,12 @@ export class Reflector {
     try {
       touch();
       const response = await this.#request(
-        this.#url({ watch: 'true', resourceVersion: this.#resourceVersion ?? '0', allowWatchBookmarks: 'true', timeoutSeconds: String(this.options.watchTimeoutSeconds) }),
+        this.#url({
+          watch: 'true',
+          resourceVersion: this.#resourceVersion ?? '0',
+          allowWatchBookmarks: 'true',
+          timeoutSeconds: String(this.options.watchTimeoutSeconds),
+        }),
         this.#accept(false),
         controller.signal,
       );
@@ -211,7 +221,10 @@ export class Reflector {
           if (version) this.#resourceVersion = version;
           continue;
         }
-        if (this.resource.metadataOnly && event.object.kind !== 'PartialObjectMetadata') throw new Error(`${collectionPath(this.resource)}: expected PartialObjectMetadata in the watch, got ${event.object.kind as string}; refusing to hold whole objects`);
+        if (this.resource.metadataOnly && event.object.kind !== 'PartialObjectMetadata')
+          throw new Error(
+            `${collectionPath(this.resource)}: expected PartialObjectMetadata in the watch, got ${event.object.kind as string}; refusing to hold whole objects`,
+          );
         if (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED') {
           this.sink.apply(this.resource, event.type, this.#typed(event.object));
           if (version) this.#resourceVersion = version;

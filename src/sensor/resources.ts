@@ -18,12 +18,21 @@ const NOT_WATCHED: ReadonlySet<string> = new Set(['ConfigMap', 'PodDisruptionBud
 /** Everything the model reads: workloads, exposure, network policy, identities, RBAC, nodes, Secret metadata. */
 export const WATCHED_RESOURCES: readonly WatchedResource[] = KINDS.flatMap((info: KindInfo): WatchedResource[] =>
   info.apiVersion && info.plural && !NOT_WATCHED.has(info.kind)
-    ? [{ kind: info.kind, apiVersion: info.apiVersion, plural: info.plural, namespaced: info.namespaced, ...(info.kind === 'Secret' ? { metadataOnly: true } : {}) }]
+    ? [
+        {
+          kind: info.kind,
+          apiVersion: info.apiVersion,
+          plural: info.plural,
+          namespaced: info.namespaced,
+          ...(info.kind === 'Secret' ? { metadataOnly: true } : {}),
+        },
+      ]
     : [],
 );
 
 /** The collection path: `/api/v1/pods`, `/apis/apps/v1/deployments` (all namespaces). */
-export const collectionPath = (resource: WatchedResource): string => `${resource.apiVersion.includes('/') ? '/apis' : '/api'}/${resource.apiVersion}/${resource.plural}`;
+export const collectionPath = (resource: WatchedResource): string =>
+  `${resource.apiVersion.includes('/') ? '/apis' : '/api'}/${resource.apiVersion}/${resource.plural}`;
 
 /** How an object is keyed in the store: `namespace/name`, or `name` for cluster-scoped ones. */
 export const objectKey = (object: { readonly metadata?: { readonly namespace?: string; readonly name?: string } }): string =>

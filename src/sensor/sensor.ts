@@ -8,7 +8,16 @@ import { objectKey, WATCHED_RESOURCES, type WatchedResource } from './resources.
 
 export type SensorEvent =
   | { readonly event: 'synced'; readonly objects: number; readonly byKind: Readonly<Record<string, number>> }
-  | { readonly event: 'violation' | 'resolved'; readonly policyId: string; readonly policyName: string; readonly severity: string; readonly object: Finding['object']; readonly container?: string; readonly message: string; readonly enforced: boolean }
+  | {
+      readonly event: 'violation' | 'resolved';
+      readonly policyId: string;
+      readonly policyName: string;
+      readonly severity: string;
+      readonly object: Finding['object'];
+      readonly container?: string;
+      readonly message: string;
+      readonly enforced: boolean;
+    }
   | { readonly event: 'note' | 'warning'; readonly resource: string; readonly message: string };
 
 export interface SensorOptions {
@@ -75,7 +84,12 @@ export class Sensor {
         sink.replace(resource, [], '');
       },
     };
-    const reflectorOptions = { signal, initialBackoffMs: this.options.initialBackoffMs ?? 500, maxBackoffMs: this.options.maxBackoffMs ?? 30_000, watchTimeoutSeconds: this.options.watchTimeoutSeconds ?? 240 };
+    const reflectorOptions = {
+      signal,
+      initialBackoffMs: this.options.initialBackoffMs ?? 500,
+      maxBackoffMs: this.options.maxBackoffMs ?? 30_000,
+      watchTimeoutSeconds: this.options.watchTimeoutSeconds ?? 240,
+    };
     await Promise.all(this.#resources().map((resource) => new Reflector(config, resource, sink, reflectorOptions).run()));
     clearTimeout(this.#timer);
   }
@@ -122,7 +136,16 @@ export class Sensor {
     const { findings } = applyIgnoreRules(judged, this.options.ignoreRules ?? [], now);
     const current = findingState(findings);
     const report = (event: 'violation' | 'resolved', finding: Finding): void =>
-      this.options.emit({ event, policyId: finding.policyId, policyName: finding.policyName, severity: finding.severity, object: finding.object, ...(finding.container ? { container: finding.container } : {}), message: finding.message, enforced: finding.enforcedAt.includes('DEPLOY') });
+      this.options.emit({
+        event,
+        policyId: finding.policyId,
+        policyName: finding.policyName,
+        severity: finding.severity,
+        object: finding.object,
+        ...(finding.container ? { container: finding.container } : {}),
+        message: finding.message,
+        enforced: finding.enforcedAt.includes('DEPLOY'),
+      });
     const { appeared, resolved } = diffFindings(this.#findings, current);
     for (const finding of appeared) report('violation', finding);
     if (this.#evaluatedOnce) for (const finding of resolved) report('resolved', finding);

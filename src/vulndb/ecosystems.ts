@@ -56,7 +56,24 @@ const ECOSYSTEM_LIST: readonly EcosystemInfo[] = [
 export const ECOSYSTEMS: ReadonlyMap<string, EcosystemInfo> = new Map(ECOSYSTEM_LIST.map((info) => [info.name, info]));
 
 /** What `kubeward db update` downloads when no ecosystem is named: the ones image scanning reads. */
-export const DEFAULT_ECOSYSTEMS: readonly string[] = ['Alpine', 'Debian', 'Ubuntu', 'Wolfi', 'Chainguard', 'Red Hat', 'Rocky Linux', 'AlmaLinux', 'npm', 'PyPI', 'Go', 'Maven', 'crates.io', 'RubyGems', 'NuGet', 'Packagist'];
+export const DEFAULT_ECOSYSTEMS: readonly string[] = [
+  'Alpine',
+  'Debian',
+  'Ubuntu',
+  'Wolfi',
+  'Chainguard',
+  'Red Hat',
+  'Rocky Linux',
+  'AlmaLinux',
+  'npm',
+  'PyPI',
+  'Go',
+  'Maven',
+  'crates.io',
+  'RubyGems',
+  'NuGet',
+  'Packagist',
+];
 
 export interface EcosystemName {
   /** `Debian` of `Debian:12`. */
@@ -82,7 +99,10 @@ export const parseEcosystem = (ecosystemName: string): EcosystemName => {
 const advisoryRelease = (base: string, release: string): string => {
   switch (base) {
     case 'Ubuntu':
-      return release.replace(/^Pro:/, '').replace(/^FIPS(?:-updates|-preview)?:/, '').replace(/:LTS$/, '');
+      return release
+        .replace(/^Pro:/, '')
+        .replace(/^FIPS(?:-updates|-preview)?:/, '')
+        .replace(/:LTS$/, '');
     case 'Red Hat': {
       const [product = '', version = ''] = release.split(':');
       const major = /^(\d+)/.exec(version)?.[1] ?? version;
@@ -97,10 +117,28 @@ const advisoryRelease = (base: string, release: string): string => {
 };
 
 const UBUNTU_CODENAMES: Readonly<Record<string, string>> = {
-  trusty: '14.04', xenial: '16.04', bionic: '18.04', focal: '20.04', jammy: '22.04', mantic: '23.10', noble: '24.04', oracular: '24.10', plucky: '25.04', questing: '25.10',
+  trusty: '14.04',
+  xenial: '16.04',
+  bionic: '18.04',
+  focal: '20.04',
+  jammy: '22.04',
+  mantic: '23.10',
+  noble: '24.04',
+  oracular: '24.10',
+  plucky: '25.04',
+  questing: '25.10',
 };
 const DEBIAN_CODENAMES: Readonly<Record<string, string>> = {
-  squeeze: '6', wheezy: '7', jessie: '8', stretch: '9', buster: '10', bullseye: '11', bookworm: '12', trixie: '13', forky: '14', duke: '15',
+  squeeze: '6',
+  wheezy: '7',
+  jessie: '8',
+  stretch: '9',
+  buster: '10',
+  bullseye: '11',
+  bookworm: '12',
+  trixie: '13',
+  forky: '14',
+  duke: '15',
 };
 
 /**

@@ -92,7 +92,8 @@ const compareCveIds = (a: string, b: string): number => {
 
 /** GitHub's advisories carry the best-written summaries; then whatever record has one. */
 const summaryOf = (records: readonly OsvRecord[]): string | undefined =>
-  [...records].sort((a, b) => Number(b.id.startsWith('GHSA-')) - Number(a.id.startsWith('GHSA-')))
+  [...records]
+    .sort((a, b) => Number(b.id.startsWith('GHSA-')) - Number(a.id.startsWith('GHSA-')))
     .map((record) => record.summary?.trim() || record.details?.trim().split('\n')[0])
     .find((text): text is string => Boolean(text));
 
@@ -122,7 +123,10 @@ const buildMatch = (pkg: PackageRef, group: readonly Hit[], info: EcosystemInfo,
     .filter((version, index, all) => index === 0 || order(all[index - 1] as string, version) !== 0);
   let cache = factsCache.get(source);
   if (!cache) factsCache.set(source, (cache = new Map()));
-  const key = group.map((hit) => `${hit.record.id}#${hit.affected.join(',')}`).sort().join(' ');
+  const key = group
+    .map((hit) => `${hit.record.id}#${hit.affected.join(',')}`)
+    .sort()
+    .join(' ');
   let facts = cache.get(key);
   if (!facts) cache.set(key, (facts = vulnerabilityFacts(group, source)));
   const { kev, epss, ...rest } = facts;
@@ -137,9 +141,18 @@ const vulnerabilityFacts = (group: readonly Hit[], source: AdvisorySource): Vuln
   const { verdict, cvss, labels } = judgeSeverity(group.map((hit) => ({ record: hit.record, affected: hit.affected })));
   const cves = ids.filter((id) => CVE.test(id));
   const kev = cves.map((cve) => source.kev(cve)).find((entry) => entry !== undefined);
-  const epss = cves.map((cve) => source.epss(cve)).filter((entry) => entry !== undefined).sort((a, b) => b.score - a.score)[0];
-  const published = records.map((record) => record.published).filter((date): date is string => Boolean(date)).sort()[0];
-  const modified = records.map((record) => record.modified).sort().at(-1) as string;
+  const epss = cves
+    .map((cve) => source.epss(cve))
+    .filter((entry) => entry !== undefined)
+    .sort((a, b) => b.score - a.score)[0];
+  const published = records
+    .map((record) => record.published)
+    .filter((date): date is string => Boolean(date))
+    .sort()[0];
+  const modified = records
+    .map((record) => record.modified)
+    .sort()
+    .at(-1) as string;
   const summary = summaryOf(records);
   return {
     id: preferredId(ids, records),
@@ -167,12 +180,20 @@ const vulnerabilityFacts = (group: readonly Hit[], source: AdvisorySource): Vuln
 export const matchPackage = (pkg: PackageRef, source: AdvisorySource): MatchResult => {
   const problems: MatchProblem[] = [];
   const info = ECOSYSTEMS.get(pkg.ecosystem);
-  if (!info) return { matches: [], problems: [{ code: 'unknown-ecosystem', package: pkg, message: `ecosystem ${JSON.stringify(pkg.ecosystem)} is not one Kubeward matches` }] };
+  if (!info)
+    return {
+      matches: [],
+      problems: [{ code: 'unknown-ecosystem', package: pkg, message: `ecosystem ${JSON.stringify(pkg.ecosystem)} is not one Kubeward matches` }],
+    };
   if (info.distribution) {
     // Advisories for a distribution are per release: without the right one, answers are wrong or missing, so say so.
     const covered = source.releases(info.name);
     if (pkg.release === undefined) {
-      problems.push({ code: 'no-release', package: pkg, message: `${pkg.name}: no ${info.name} release given (purl ?distro=); matched against the advisories of every release, whose fixed versions may not apply` });
+      problems.push({
+        code: 'no-release',
+        package: pkg,
+        message: `${pkg.name}: no ${info.name} release given (purl ?distro=); matched against the advisories of every release, whose fixed versions may not apply`,
+      });
     } else if (!covered.has(pkg.release) && !covered.has('')) {
       problems.push({
         code: 'release-not-covered',
@@ -192,7 +213,11 @@ export const matchPackage = (pkg: PackageRef, source: AdvisorySource): MatchResu
   const hits = new Map<string, Hit>();
   for (const lookup of lookups) {
     if (!info.scheme.valid(lookup.version)) {
-      problems.push({ code: 'invalid-version', package: pkg, message: `${pkg.ecosystem} version ${JSON.stringify(lookup.version)} of ${lookup.name} is not a valid ${info.scheme.name} version` });
+      problems.push({
+        code: 'invalid-version',
+        package: pkg,
+        message: `${pkg.ecosystem} version ${JSON.stringify(lookup.version)} of ${lookup.name} is not a valid ${info.scheme.name} version`,
+      });
       continue;
     }
     for (const entry of source.affected(info.name, info.normaliseName(lookup.name))) {
@@ -216,7 +241,12 @@ export const matchPackage = (pkg: PackageRef, source: AdvisorySource): MatchResu
     }
   }
   const matches = groupByAlias([...hits.values()]).map((group) => buildMatch(pkg, group, info, source));
-  matches.sort((a, b) => vulnerabilitySeverityRank(b.severity) - vulnerabilitySeverityRank(a.severity) || (b.score ?? 0) - (a.score ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  matches.sort(
+    (a, b) =>
+      vulnerabilitySeverityRank(b.severity) - vulnerabilitySeverityRank(a.severity) ||
+      (b.score ?? 0) - (a.score ?? 0) ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
   return { matches, problems };
 };
 

@@ -5,11 +5,31 @@ import { releaseForOs } from './ecosystems.js';
 const DISTRIBUTIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   deb: { debian: 'Debian', ubuntu: 'Ubuntu' },
   apk: { alpine: 'Alpine', wolfi: 'Wolfi', chainguard: 'Chainguard' },
-  rpm: { redhat: 'Red Hat', rhel: 'Red Hat', rocky: 'Rocky Linux', 'rocky-linux': 'Rocky Linux', almalinux: 'AlmaLinux', alma: 'AlmaLinux', opensuse: 'openSUSE', suse: 'SUSE', sles: 'SUSE', mageia: 'Mageia', openeuler: 'openEuler', photon: 'Photon OS' },
+  rpm: {
+    redhat: 'Red Hat',
+    rhel: 'Red Hat',
+    rocky: 'Rocky Linux',
+    'rocky-linux': 'Rocky Linux',
+    almalinux: 'AlmaLinux',
+    alma: 'AlmaLinux',
+    opensuse: 'openSUSE',
+    suse: 'SUSE',
+    sles: 'SUSE',
+    mageia: 'Mageia',
+    openeuler: 'openEuler',
+    photon: 'Photon OS',
+  },
 };
 
 const LANGUAGES: Readonly<Record<string, string>> = {
-  npm: 'npm', pypi: 'PyPI', golang: 'Go', maven: 'Maven', cargo: 'crates.io', gem: 'RubyGems', nuget: 'NuGet', composer: 'Packagist',
+  npm: 'npm',
+  pypi: 'PyPI',
+  golang: 'Go',
+  maven: 'Maven',
+  cargo: 'crates.io',
+  gem: 'RubyGems',
+  nuget: 'NuGet',
+  composer: 'Packagist',
 };
 
 /** The purl grammar, read plainly: `pkg:type/namespace/name@version?qualifiers#subpath`. */
@@ -20,8 +40,19 @@ const splitPurl = (text: string): Pick<PackageURL, 'type' | 'namespace' | 'name'
   const segments = (match[2] as string).split('/').filter(Boolean).map(decode);
   const name = segments.pop();
   if (!name) return undefined;
-  const qualifiers = Object.fromEntries((match[4] ?? '').split('&').filter(Boolean).map((pair) => [pair.split('=')[0]?.toLowerCase() ?? '', decode(pair.slice(pair.indexOf('=') + 1))]));
-  return { type: (match[1] as string).toLowerCase(), namespace: segments.length > 0 ? segments.join('/') : undefined, name, version: match[3] === undefined ? undefined : decode(match[3]), qualifiers } as Pick<PackageURL, 'type' | 'namespace' | 'name' | 'version' | 'qualifiers'>;
+  const qualifiers = Object.fromEntries(
+    (match[4] ?? '')
+      .split('&')
+      .filter(Boolean)
+      .map((pair) => [pair.split('=')[0]?.toLowerCase() ?? '', decode(pair.slice(pair.indexOf('=') + 1))]),
+  );
+  return {
+    type: (match[1] as string).toLowerCase(),
+    namespace: segments.length > 0 ? segments.join('/') : undefined,
+    name,
+    version: match[3] === undefined ? undefined : decode(match[3]),
+    qualifiers,
+  } as Pick<PackageURL, 'type' | 'namespace' | 'name' | 'version' | 'qualifiers'>;
 };
 
 /** A qualifier's value as written, percent-decoded but with `+` kept (purls are not form-encoded). */
@@ -48,7 +79,10 @@ export class PurlError extends Error {
 
 /** `debian-12`, `bookworm`, `alpine-3.19.1`, `ubuntu-22.04`, `jammy`, `rhel-9.3`, `sles-15.5`, `opensuse-leap-15.5`, `photon-3.0` → the release advisories name. */
 const releaseFromDistro = (ecosystem: string, distro: string): string =>
-  releaseForOs(ecosystem, distro.replace(/^(debian|ubuntu|alpine|rhel|redhat|rocky|almalinux|alma|wolfi|chainguard|opensuse|sles|suse|photon|mageia|openeuler)-/i, ''));
+  releaseForOs(
+    ecosystem,
+    distro.replace(/^(debian|ubuntu|alpine|rhel|redhat|rocky|almalinux|alma|wolfi|chainguard|opensuse|sles|suse|photon|mageia|openeuler)-/i, ''),
+  );
 
 /**
  * Reads a Package URL (`pkg:npm/lodash@4.17.20`, `pkg:deb/debian/libssl3@3.0.11-1~deb12u2?distro=debian-12&upstream=openssl`)
@@ -68,14 +102,21 @@ export const packageFromPurl = (text: string): PackageRef => {
   const qualifiers = (purl.qualifiers ?? {}) as Record<string, string>;
   const language = LANGUAGES[purl.type];
   if (language) {
-    const name =
-      purl.type === 'maven' ? `${purl.namespace ?? ''}:${purl.name}` : purl.namespace ? `${purl.namespace}/${purl.name}` : purl.name;
+    const name = purl.type === 'maven' ? `${purl.namespace ?? ''}:${purl.name}` : purl.namespace ? `${purl.namespace}/${purl.name}` : purl.name;
     return { ecosystem: language, name, version: purl.version, purl: text.trim() };
   }
   const distributions = DISTRIBUTIONS[purl.type];
-  if (!distributions) throw new PurlError(text, `package type ${JSON.stringify(purl.type)} is not one Kubeward matches (npm, pypi, golang, maven, cargo, gem, nuget, composer, deb, apk, rpm)`);
+  if (!distributions)
+    throw new PurlError(
+      text,
+      `package type ${JSON.stringify(purl.type)} is not one Kubeward matches (npm, pypi, golang, maven, cargo, gem, nuget, composer, deb, apk, rpm)`,
+    );
   const ecosystem = distributions[(purl.namespace ?? '').toLowerCase()];
-  if (!ecosystem) throw new PurlError(text, `${purl.type} namespace ${JSON.stringify(purl.namespace ?? '')} is not a known distribution (${Object.keys(distributions).join(', ')})`);
+  if (!ecosystem)
+    throw new PurlError(
+      text,
+      `${purl.type} namespace ${JSON.stringify(purl.namespace ?? '')} is not a known distribution (${Object.keys(distributions).join(', ')})`,
+    );
   // An rpm epoch travels as a qualifier; OSV versions carry it inline (`1:2.3-4`).
   const version = purl.type === 'rpm' && qualifiers.epoch && qualifiers.epoch !== '0' ? `${qualifiers.epoch}:${purl.version}` : purl.version;
   // Syft writes the source package as `upstream=openssl` or `upstream=openssl@3.0.11-1`. Read it from

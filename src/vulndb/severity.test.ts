@@ -38,9 +38,17 @@ describe('CVSS base scores from vectors', () => {
 describe('judgeSeverity on real advisories', () => {
   it('computes the CVSS vector and names where it came from', async () => {
     const { verdict, cvss, labels } = judgeSeverity([{ record: await ghsa('GHSA-jfh8-c2jp-5v3q'), affected: [0] }]);
-    assert.deepEqual(verdict, { severity: 'CRITICAL', score: 10, source: { kind: 'cvss', detail: 'CVSS:3.1 vector of GHSA-jfh8-c2jp-5v3q', record: 'GHSA-jfh8-c2jp-5v3q' } });
+    assert.deepEqual(verdict, {
+      severity: 'CRITICAL',
+      score: 10,
+      source: { kind: 'cvss', detail: 'CVSS:3.1 vector of GHSA-jfh8-c2jp-5v3q', record: 'GHSA-jfh8-c2jp-5v3q' },
+    });
     assert.equal(cvss.length, 1);
-    assert.deepEqual(labels, [{ label: 'CRITICAL', severity: 'CRITICAL', where: 'database_specific.severity of GHSA-jfh8-c2jp-5v3q' }], "the database's own label is kept beside the computed score");
+    assert.deepEqual(
+      labels,
+      [{ label: 'CRITICAL', severity: 'CRITICAL', where: 'database_specific.severity of GHSA-jfh8-c2jp-5v3q' }],
+      "the database's own label is kept beside the computed score",
+    );
   });
 
   it('prefers CVSS 3.1 to 4.0 when a record carries both, and keeps both scores', async () => {
@@ -51,7 +59,10 @@ describe('judgeSeverity on real advisories', () => {
 
   it("falls back to the database's label when there is no vector (GHSA `severity: []`)", async () => {
     const { verdict } = judgeSeverity([{ record: await ghsa('GHSA-8hc4-vh64-cxmj'), affected: [0] }]);
-    assert.deepEqual(verdict, { severity: 'HIGH', source: { kind: 'label', detail: 'database_specific.severity "HIGH" of GHSA-8hc4-vh64-cxmj', record: 'GHSA-8hc4-vh64-cxmj' } });
+    assert.deepEqual(verdict, {
+      severity: 'HIGH',
+      source: { kind: 'label', detail: 'database_specific.severity "HIGH" of GHSA-8hc4-vh64-cxmj', record: 'GHSA-8hc4-vh64-cxmj' },
+    });
   });
 
   it('uses a score stated without a vector (rubysec), and says UNKNOWN when nothing rates a record', async () => {
@@ -63,7 +74,15 @@ describe('judgeSeverity on real advisories', () => {
       if (event.kind === 'entry' && !wanted.has('alpine')) wanted.set('alpine', JSON.parse(event.text) as OsvRecord);
     }
     const ruby = judgeSeverity([{ record: wanted.get('ruby') as OsvRecord, affected: [0] }]).verdict;
-    assert.deepEqual(ruby, { severity: 'HIGH', score: 9.3, source: { kind: 'cvss-score', detail: 'database_specific.cvss_v2 of x_RUBYSEC-CVE-2007-0469 (a score without a vector)', record: 'x_RUBYSEC-CVE-2007-0469' } });
+    assert.deepEqual(ruby, {
+      severity: 'HIGH',
+      score: 9.3,
+      source: {
+        kind: 'cvss-score',
+        detail: 'database_specific.cvss_v2 of x_RUBYSEC-CVE-2007-0469 (a score without a vector)',
+        record: 'x_RUBYSEC-CVE-2007-0469',
+      },
+    });
     const alpine = judgeSeverity([{ record: wanted.get('alpine') as OsvRecord, affected: [0] }]).verdict;
     assert.equal(alpine.severity, 'UNKNOWN');
     assert.equal(alpine.score, undefined);

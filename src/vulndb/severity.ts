@@ -67,7 +67,13 @@ const computeScore = (vector: string): { version: CvssVersion; score: number } |
   if (!version || !completeVector(text, version)) return undefined;
   try {
     const calculator =
-      version === '2.0' ? new cvss.Cvss2(text.replace(/^\((.*)\)$/, '$1')) : version === '3.0' ? new cvss.Cvss3P0(text) : version === '3.1' ? new cvss.Cvss3P1(text) : new cvss.Cvss4P0(text);
+      version === '2.0'
+        ? new cvss.Cvss2(text.replace(/^\((.*)\)$/, '$1'))
+        : version === '3.0'
+          ? new cvss.Cvss3P0(text)
+          : version === '3.1'
+            ? new cvss.Cvss3P1(text)
+            : new cvss.Cvss4P0(text);
     const score = calculator.calculateScores().base;
     return typeof score === 'number' && Number.isFinite(score) ? { version, score } : undefined;
   } catch {
@@ -128,7 +134,9 @@ const severityLabels = (records: readonly { readonly record: OsvRecord; readonly
         [stringAt(record.affected?.[index]?.ecosystem_specific, 'severity'), 'ecosystem_specific.severity'],
         [stringAt(record.affected?.[index]?.database_specific, 'severity'), 'affected database_specific.severity'],
       ]),
-      ...(record.severity ?? []).filter((entry) => !entry.type.startsWith('CVSS_')).map((entry): [string | undefined, string] => [entry.score, `${entry.type} priority`]),
+      ...(record.severity ?? [])
+        .filter((entry) => !entry.type.startsWith('CVSS_'))
+        .map((entry): [string | undefined, string] => [entry.score, `${entry.type} priority`]),
     ];
     for (const [label, where] of candidates) {
       if (label === undefined) continue;
@@ -146,14 +154,20 @@ const publicLabel = ({ label, severity, where }: FoundLabel): SeverityLabel => (
  * a computed CVSS score first (3.1, 3.0, 4.0, 2.0; the highest score within the preferred
  * version), then a score stated without a vector, then a database label, else UNKNOWN.
  */
-export const judgeSeverity = (records: readonly { readonly record: OsvRecord; readonly affected: readonly number[] }[]): { verdict: SeverityVerdict; cvss: CvssScore[]; labels: SeverityLabel[] } => {
+export const judgeSeverity = (
+  records: readonly { readonly record: OsvRecord; readonly affected: readonly number[] }[],
+): { verdict: SeverityVerdict; cvss: CvssScore[]; labels: SeverityLabel[] } => {
   const scores = records.flatMap(({ record, affected }) => cvssScores(record, affected));
   const allLabels = (): SeverityLabel[] => severityLabels(records).map(publicLabel);
   for (const version of CVSS_PREFERENCE) {
     const best = scores.filter((score) => score.version === version).sort((a, b) => b.score - a.score)[0];
     if (best) {
       return {
-        verdict: { severity: best.severity, score: best.score, source: { kind: 'cvss', detail: `CVSS:${best.version} vector of ${best.record}`, record: best.record } },
+        verdict: {
+          severity: best.severity,
+          score: best.score,
+          source: { kind: 'cvss', detail: `CVSS:${best.version} vector of ${best.record}`, record: best.record },
+        },
         cvss: scores,
         labels: allLabels(),
       };
@@ -161,15 +175,39 @@ export const judgeSeverity = (records: readonly { readonly record: OsvRecord; re
   }
   for (const { record, affected } of records) {
     const specifics = [record.database_specific, ...affected.map((index) => record.affected?.[index]?.database_specific)];
-    for (const [key, version] of [['cvss_v3', '3.1'], ['cvss_v4', '4.0'], ['cvss_v2', '2.0']] as const) {
+    for (const [key, version] of [
+      ['cvss_v3', '3.1'],
+      ['cvss_v4', '4.0'],
+      ['cvss_v2', '2.0'],
+    ] as const) {
       const score = specifics.map((specific) => numberAt(specific, key)).find((value) => value !== undefined);
       if (score !== undefined) {
-        return { verdict: { severity: ratingOf(score, version), score, source: { kind: 'cvss-score', detail: `database_specific.${key} of ${record.id} (a score without a vector)`, record: record.id } }, cvss: scores, labels: allLabels() };
+        return {
+          verdict: {
+            severity: ratingOf(score, version),
+            score,
+            source: { kind: 'cvss-score', detail: `database_specific.${key} of ${record.id} (a score without a vector)`, record: record.id },
+          },
+          cvss: scores,
+          labels: allLabels(),
+        };
       }
     }
   }
   const labels = severityLabels(records);
   const labelled = labels.find((entry) => entry.severity !== undefined);
-  if (labelled?.severity) return { verdict: { severity: labelled.severity, source: { kind: 'label', detail: `${labelled.field} "${labelled.label}" of ${labelled.record}`, record: labelled.record } }, cvss: scores, labels: labels.map(publicLabel) };
-  return { verdict: { severity: 'UNKNOWN', source: { kind: 'none', detail: 'no CVSS vector, score or severity label in the records' } }, cvss: scores, labels: labels.map(publicLabel) };
+  if (labelled?.severity)
+    return {
+      verdict: {
+        severity: labelled.severity,
+        source: { kind: 'label', detail: `${labelled.field} "${labelled.label}" of ${labelled.record}`, record: labelled.record },
+      },
+      cvss: scores,
+      labels: labels.map(publicLabel),
+    };
+  return {
+    verdict: { severity: 'UNKNOWN', source: { kind: 'none', detail: 'no CVSS vector, score or severity label in the records' } },
+    cvss: scores,
+    labels: labels.map(publicLabel),
+  };
 };

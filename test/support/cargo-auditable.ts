@@ -58,7 +58,18 @@ export const cargoAuditableFixtures = async (): Promise<CargoAuditableFixtures> 
 
   const tool = join(testDataCache(), `cargo-auditable-tool-${CARGO_AUDITABLE}`);
   if (!existsSync(join(tool, 'bin', 'cargo-auditable'))) {
-    run(cargo, ['install', 'cargo-auditable', '--version', CARGO_AUDITABLE, '--locked', '--quiet', '--root', `${tool}.building`, '--target-dir', join(`${tool}.building`, 'target')]);
+    run(cargo, [
+      'install',
+      'cargo-auditable',
+      '--version',
+      CARGO_AUDITABLE,
+      '--locked',
+      '--quiet',
+      '--root',
+      `${tool}.building`,
+      '--target-dir',
+      join(`${tool}.building`, 'target'),
+    ]);
     await rm(join(`${tool}.building`, 'target'), { recursive: true, force: true });
     await rm(tool, { recursive: true, force: true });
     await rename(`${tool}.building`, tool);
@@ -87,7 +98,10 @@ export const cargoAuditableFixtures = async (): Promise<CargoAuditableFixtures> 
     ].join('\n'),
   );
   await writeFile(join(crate, 'build.rs'), 'fn main() {\n    let _ = version_check::is_min_version("1.0.0");\n}\n');
-  await writeFile(join(crate, 'src', 'main.rs'), 'use itertools::Itertools;\n\nfn main() {\n    let mut buffer = itoa::Buffer::new();\n    println!("{} {}", buffer.format(42), [1, 2, 3].iter().join(","));\n}\n');
+  await writeFile(
+    join(crate, 'src', 'main.rs'),
+    'use itertools::Itertools;\n\nfn main() {\n    let mut buffer = itoa::Buffer::new();\n    println!("{} {}", buffer.format(42), [1, 2, 3].iter().join(","));\n}\n',
+  );
   const env = { ...process.env, PATH: `${join(tool, 'bin')}:${process.env.PATH ?? ''}`, CARGO_TARGET_DIR: join(work, 'target'), CARGO_TERM_COLOR: 'never' };
   run(cargo, ['generate-lockfile', '--quiet'], { cwd: crate, env });
   run(cargo, ['update', '--quiet', '--package', 'either', '--precise', '1.13.0'], { cwd: crate, env });

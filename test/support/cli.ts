@@ -40,7 +40,10 @@ export interface RunningKubeward {
 }
 
 export const startKubeward = (args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunningKubeward => {
-  const child = spawn(process.execPath, [repoPath('dist/src/cli/bin.js'), ...args], { cwd: options.cwd ?? repoRoot(), env: { ...process.env, NO_COLOR: '1', KUBEWARD_NO_CACHE: '1', ...options.env } });
+  const child = spawn(process.execPath, [repoPath('dist/src/cli/bin.js'), ...args], {
+    cwd: options.cwd ?? repoRoot(),
+    env: { ...process.env, NO_COLOR: '1', KUBEWARD_NO_CACHE: '1', ...options.env },
+  });
   let stdout = '';
   let stderr = '';
   let exitCode: number | undefined;
@@ -55,7 +58,8 @@ export const startKubeward = (args: readonly string[], options: { cwd?: string; 
         const match = pattern.exec(text().slice(from));
         if (match) resolve(match);
         else if (exitCode !== undefined) reject(new Error(`kubeward exited with ${exitCode} before ${pattern}: ${stderr}`));
-        else if (Date.now() - started > timeoutMs) reject(new Error(`no ${pattern} within ${timeoutMs} ms; stdout: ${stdout.slice(-2000)}; stderr: ${stderr.slice(-2000)}`));
+        else if (Date.now() - started > timeoutMs)
+          reject(new Error(`no ${pattern} within ${timeoutMs} ms; stdout: ${stdout.slice(-2000)}; stderr: ${stderr.slice(-2000)}`));
         else setTimeout(poll, 25);
       };
       poll();

@@ -187,27 +187,101 @@ const lib = (file: string, variable: string): AppOracle => ({ kind: 'libraries',
 
 /** go-dep-parser test data placed in the image as an application would have it. */
 const DEP_PARSER_FILES: readonly (AppFile & { readonly transform?: 'composer-installed' })[] = [
-  { source: 'nodejs/npm/testdata/package-lock_many.json', target: '/srv/web/package-lock.json', cataloger: 'npm-lockfile', oracle: lib('nodejs/npm/parse_testcase.go', 'npmMany') },
-  { source: 'ruby/bundler/testdata/Gemfile_rails.lock', target: '/srv/rails/Gemfile.lock', cataloger: 'bundler', oracle: lib('ruby/bundler/parse_testcase.go', 'BundlerRails') },
-  { source: 'ruby/gemspec/testdata/normal00.gemspec', target: '/usr/local/bundle/specifications/rake-13.0.3.gemspec', cataloger: 'gemspec', oracle: { kind: 'gemspec', file: 'ruby/gemspec/parse_test.go', inputFile: 'testdata/normal00.gemspec' } },
-  { source: 'ruby/gemspec/testdata/multiple_licenses.gemspec', target: '/usr/local/bundle/specifications/test-unit-3.3.7.gemspec', cataloger: 'gemspec', oracle: { kind: 'gemspec', file: 'ruby/gemspec/parse_test.go', inputFile: 'testdata/multiple_licenses.gemspec' } },
-  { source: 'rust/cargo/testdata/cargo_many.lock', target: '/srv/rust/Cargo.lock', cataloger: 'cargo', oracle: lib('rust/cargo/parse_testcase.go', 'cargoMany') },
-  { source: 'php/composer/testdata/composer_symfony.lock', target: '/var/www/blog/composer.lock', cataloger: 'composer', oracle: lib('php/composer/parse_testcase.go', 'ComposerSymfony') },
+  {
+    source: 'nodejs/npm/testdata/package-lock_many.json',
+    target: '/srv/web/package-lock.json',
+    cataloger: 'npm-lockfile',
+    oracle: lib('nodejs/npm/parse_testcase.go', 'npmMany'),
+  },
+  {
+    source: 'ruby/bundler/testdata/Gemfile_rails.lock',
+    target: '/srv/rails/Gemfile.lock',
+    cataloger: 'bundler',
+    oracle: lib('ruby/bundler/parse_testcase.go', 'BundlerRails'),
+  },
+  {
+    source: 'ruby/gemspec/testdata/normal00.gemspec',
+    target: '/usr/local/bundle/specifications/rake-13.0.3.gemspec',
+    cataloger: 'gemspec',
+    oracle: { kind: 'gemspec', file: 'ruby/gemspec/parse_test.go', inputFile: 'testdata/normal00.gemspec' },
+  },
+  {
+    source: 'ruby/gemspec/testdata/multiple_licenses.gemspec',
+    target: '/usr/local/bundle/specifications/test-unit-3.3.7.gemspec',
+    cataloger: 'gemspec',
+    oracle: { kind: 'gemspec', file: 'ruby/gemspec/parse_test.go', inputFile: 'testdata/multiple_licenses.gemspec' },
+  },
+  {
+    source: 'rust/cargo/testdata/cargo_many.lock',
+    target: '/srv/rust/Cargo.lock',
+    cataloger: 'cargo',
+    oracle: lib('rust/cargo/parse_testcase.go', 'cargoMany'),
+  },
+  {
+    source: 'php/composer/testdata/composer_symfony.lock',
+    target: '/var/www/blog/composer.lock',
+    cataloger: 'composer',
+    oracle: lib('php/composer/parse_testcase.go', 'ComposerSymfony'),
+  },
   // Composer 2 writes the installed packages of a project to vendor/composer/installed.json: the lockfile's `packages`.
-  { source: 'php/composer/testdata/composer_laravel.lock', target: '/var/www/shop/vendor/composer/installed.json', cataloger: 'composer', oracle: lib('php/composer/parse_testcase.go', 'ComposerLaravel'), transform: 'composer-installed' },
-  { source: 'nuget/lock/testdata/packages_lock_multi.json', target: '/app/dotnet/packages.lock.json', cataloger: 'nuget', oracle: lib('nuget/lock/parse_testcase.go', 'nuGetMultiTarget') },
-  { source: 'java/jar/testdata/maven.war', target: '/opt/shop/webapps/shop.war', cataloger: 'java-archive', oracle: lib('java/jar/parse_test.go', 'wantMaven') },
-  { source: 'java/jar/testdata/gradle.war', target: '/opt/shop/webapps/legacy.war', cataloger: 'java-archive', oracle: lib('java/jar/parse_test.go', 'wantGradle') },
-  { source: 'java/jar/testdata/test.jar', target: '/opt/legacy/lib/spring-2.5.6.SEC03.jar', cataloger: 'java-archive', oracle: lib('java/jar/parse_test.go', 'wantOffline') },
+  {
+    source: 'php/composer/testdata/composer_laravel.lock',
+    target: '/var/www/shop/vendor/composer/installed.json',
+    cataloger: 'composer',
+    oracle: lib('php/composer/parse_testcase.go', 'ComposerLaravel'),
+    transform: 'composer-installed',
+  },
+  {
+    source: 'nuget/lock/testdata/packages_lock_multi.json',
+    target: '/app/dotnet/packages.lock.json',
+    cataloger: 'nuget',
+    oracle: lib('nuget/lock/parse_testcase.go', 'nuGetMultiTarget'),
+  },
+  {
+    source: 'java/jar/testdata/maven.war',
+    target: '/opt/shop/webapps/shop.war',
+    cataloger: 'java-archive',
+    oracle: lib('java/jar/parse_test.go', 'wantMaven'),
+  },
+  {
+    source: 'java/jar/testdata/gradle.war',
+    target: '/opt/shop/webapps/legacy.war',
+    cataloger: 'java-archive',
+    oracle: lib('java/jar/parse_test.go', 'wantGradle'),
+  },
+  {
+    source: 'java/jar/testdata/test.jar',
+    target: '/opt/legacy/lib/spring-2.5.6.SEC03.jar',
+    cataloger: 'java-archive',
+    oracle: lib('java/jar/parse_test.go', 'wantOffline'),
+  },
   // A Go 1.15 binary: build info in the pre-1.18 pointer format.
   { source: 'golang/binary/testdata/test.elf', target: '/usr/local/bin/legacy-tool', cataloger: 'go-binary', oracle: { kind: 'go-version-m' } },
 ];
 
 /** Modules vendored into the Go application from Debian's sources: module, Debian package, packages used, how main uses it. */
 const GO_MODULES: readonly { module: string; deb: string; packages: string[]; imports: string; use: string }[] = [
-  { module: 'golang.org/x/net', deb: 'golang-golang-x-net-dev', packages: ['html', 'html/atom'], imports: 'golang.org/x/net/html', use: 'html.EscapeString(strings.Join(os.Args, " "))' },
-  { module: 'gopkg.in/yaml.v3', deb: 'golang-gopkg-yaml.v3-dev', packages: [''], imports: 'gopkg.in/yaml.v3', use: 'func() string { out, _ := yaml.Marshal(os.Args); return string(out) }()' },
-  { module: 'github.com/davecgh/go-spew', deb: 'golang-github-davecgh-go-spew-dev', packages: ['spew'], imports: 'github.com/davecgh/go-spew/spew', use: 'spew.Sdump(len(os.Args))' },
+  {
+    module: 'golang.org/x/net',
+    deb: 'golang-golang-x-net-dev',
+    packages: ['html', 'html/atom'],
+    imports: 'golang.org/x/net/html',
+    use: 'html.EscapeString(strings.Join(os.Args, " "))',
+  },
+  {
+    module: 'gopkg.in/yaml.v3',
+    deb: 'golang-gopkg-yaml.v3-dev',
+    packages: [''],
+    imports: 'gopkg.in/yaml.v3',
+    use: 'func() string { out, _ := yaml.Marshal(os.Args); return string(out) }()',
+  },
+  {
+    module: 'github.com/davecgh/go-spew',
+    deb: 'golang-github-davecgh-go-spew-dev',
+    packages: ['spew'],
+    imports: 'github.com/davecgh/go-spew/spew',
+    use: 'spew.Sdump(len(os.Args))',
+  },
 ];
 
 /** `1:0.7.0+dfsg-1` → `v0.7.0`: the upstream release Debian packaged. */
@@ -245,14 +319,23 @@ const buildGoApplication = async (output: string): Promise<void> => {
         await mkdir(to, { recursive: true });
         for (const name of readdirSync(from)) if (name.endsWith('.go') && !name.endsWith('_test.go')) await copyFile(join(from, name), join(to, name));
       }
-      if (existsSync(join(GOCODE, entry.module, 'LICENSE'))) await copyFile(join(GOCODE, entry.module, 'LICENSE'), join(directory, 'vendor', entry.module, 'LICENSE'));
+      if (existsSync(join(GOCODE, entry.module, 'LICENSE')))
+        await copyFile(join(GOCODE, entry.module, 'LICENSE'), join(directory, 'vendor', entry.module, 'LICENSE'));
     }
-    await writeFile(join(directory, 'go.mod'), `module example.com/storefront\n\ngo 1.22\n${modules.length ? `\nrequire (\n${modules.map((entry) => `\t${entry.module} ${entry.version}\n`).join('')})\n` : ''}`);
+    await writeFile(
+      join(directory, 'go.mod'),
+      `module example.com/storefront\n\ngo 1.22\n${modules.length ? `\nrequire (\n${modules.map((entry) => `\t${entry.module} ${entry.version}\n`).join('')})\n` : ''}`,
+    );
     if (modules.length) await writeFile(join(directory, 'vendor', 'modules.txt'), `${modulesTxt.join('\n')}\n`);
     const imports = ['fmt', 'os', 'strings', ...modules.map((entry) => entry.imports)].map((path) => `\t"${path}"\n`).join('');
     const uses = ['strings.ToUpper(version)', ...modules.map((entry) => entry.use)].join(', ');
     await writeFile(join(directory, 'main.go'), `package main\n\nimport (\n${imports})\n\nvar version = "dev"\n\nfunc main() {\n\tfmt.Println(${uses})\n}\n`);
-    const git = (...args: string[]): void => run('git', ['-c', 'user.name=Kubeward tests', '-c', 'user.email=tests@kubeward.invalid', '-c', 'commit.gpgsign=false', '-c', 'init.defaultBranch=main', ...args], directory);
+    const git = (...args: string[]): void =>
+      run(
+        'git',
+        ['-c', 'user.name=Kubeward tests', '-c', 'user.email=tests@kubeward.invalid', '-c', 'commit.gpgsign=false', '-c', 'init.defaultBranch=main', ...args],
+        directory,
+      );
     git('init', '-q');
     git('add', '-A');
     git('commit', '-q', '-m', 'storefront 1.4.2');
@@ -280,7 +363,8 @@ const writeApplicationFiles = async (appfs: string): Promise<AppFile[]> => {
   for (const { transform, ...file } of DEP_PARSER_FILES) {
     const source = join(DEP_PARSER, file.source);
     let content: Buffer | string = await readFile(source);
-    if (transform === 'composer-installed') content = `${JSON.stringify({ packages: (JSON.parse(content.toString('utf8')) as { packages: unknown[] }).packages, dev: false, 'dev-package-names': [] }, null, 4)}\n`;
+    if (transform === 'composer-installed')
+      content = `${JSON.stringify({ packages: (JSON.parse(content.toString('utf8')) as { packages: unknown[] }).packages, dev: false, 'dev-package-names': [] }, null, 4)}\n`;
     await place(file.target, content, file.cataloger === 'go-binary' ? 0o755 : 0o644);
     files.push({ ...file, source });
   }
@@ -294,7 +378,11 @@ const writeApplicationFiles = async (appfs: string): Promise<AppFile[]> => {
   }
   // pip-installed distributions: Debian's dist-info directories, whole (METADATA, RECORD, ...).
   const site = '/usr/local/lib/python3.11/site-packages';
-  for (const name of existsSync(DIST_PACKAGES) ? readdirSync(DIST_PACKAGES).filter((entry) => entry.endsWith('.dist-info')).sort() : []) {
+  for (const name of existsSync(DIST_PACKAGES)
+    ? readdirSync(DIST_PACKAGES)
+        .filter((entry) => entry.endsWith('.dist-info'))
+        .sort()
+    : []) {
     if (!existsSync(join(DIST_PACKAGES, name, 'METADATA'))) continue;
     await mkdir(join(appfs, site), { recursive: true });
     await cp(join(DIST_PACKAGES, name), join(appfs, site, name), { recursive: true, dereference: true });
@@ -325,8 +413,15 @@ const writeApplicationFiles = async (appfs: string): Promise<AppFile[]> => {
 export const appImage = async (): Promise<AppImage> => {
   const base = await bookwormImage();
   const root = join(imageCache(), APP_RECIPE);
-  const image = (files: AppFile[]): AppImage => ({ layout: join(root, 'layout'), reference: `oci:${join(root, 'layout')}:app`, rootfs: base.rootfs, appfs: join(root, 'appfs'), files });
-  const cached = async (): Promise<AppImage | undefined> => (existsSync(join(root, 'done')) ? image(JSON.parse(await readFile(join(root, 'files.json'), 'utf8')) as AppFile[]) : undefined);
+  const image = (files: AppFile[]): AppImage => ({
+    layout: join(root, 'layout'),
+    reference: `oci:${join(root, 'layout')}:app`,
+    rootfs: base.rootfs,
+    appfs: join(root, 'appfs'),
+    files,
+  });
+  const cached = async (): Promise<AppImage | undefined> =>
+    existsSync(join(root, 'done')) ? image(JSON.parse(await readFile(join(root, 'files.json'), 'utf8')) as AppFile[]) : undefined;
   const ready = await cached();
   if (ready) return ready;
   return withBuildLock(root, async () => (await cached()) ?? (await buildAppImage(root, base.layout, image)));

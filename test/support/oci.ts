@@ -23,7 +23,10 @@ export const tarOf = async (entries: readonly TarEntry[]): Promise<Buffer> => {
   for (const entry of entries) {
     const content = typeof entry.content === 'string' ? Buffer.from(entry.content) : entry.content;
     const body = content ?? Buffer.alloc(0);
-    pack.entry({ name: entry.name, type: entry.type ?? 'file', mode: entry.mode ?? 0o644, ...(entry.linkname ? { linkname: entry.linkname } : {}), size: body.length }, body);
+    pack.entry(
+      { name: entry.name, type: entry.type ?? 'file', mode: entry.mode ?? 0o644, ...(entry.linkname ? { linkname: entry.linkname } : {}), size: body.length },
+      body,
+    );
   }
   pack.finalize();
   await done;
@@ -44,7 +47,11 @@ export const gzipTarOf = async (entries: readonly TarEntry[]): Promise<Buffer> =
   pack.pipe(gzip);
   for (const entry of entries) {
     const body = typeof entry.content === 'string' ? Buffer.from(entry.content) : (entry.content ?? Buffer.alloc(0));
-    await new Promise<void>((resolve, reject) => pack.entry({ name: entry.name, type: entry.type ?? 'file', mode: entry.mode ?? 0o644, size: body.length }, body, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      pack.entry({ name: entry.name, type: entry.type ?? 'file', mode: entry.mode ?? 0o644, size: body.length }, body, (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
   }
   pack.finalize();
   await done;
@@ -80,7 +87,17 @@ export const writeOciLayout = async (
   await writeFile(join(directory, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   await writeFile(
     join(directory, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: manifestDigest, size: manifest.length, annotations: { 'org.opencontainers.image.ref.name': 'test' } }] }),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: manifestDigest,
+          size: manifest.length,
+          annotations: { 'org.opencontainers.image.ref.name': 'test' },
+        },
+      ],
+    }),
   );
   return { manifest: manifestDigest, config: configDigest, layers: layerDigests };
 };

@@ -35,10 +35,13 @@ const freePort = (): Promise<number> =>
  */
 const registryAnswers = (port: number, secure: boolean): Promise<boolean> =>
   new Promise((resolve) => {
-    const request = (secure ? httpsRequest : httpRequest)({ host: '127.0.0.1', port, path: '/v2/', method: 'GET', timeout: 2000, ...(secure ? { rejectUnauthorized: false } : {}) }, (response) => {
-      response.resume();
-      resolve(response.headers['docker-distribution-api-version'] !== undefined);
-    });
+    const request = (secure ? httpsRequest : httpRequest)(
+      { host: '127.0.0.1', port, path: '/v2/', method: 'GET', timeout: 2000, ...(secure ? { rejectUnauthorized: false } : {}) },
+      (response) => {
+        response.resume();
+        resolve(response.headers['docker-distribution-api-version'] !== undefined);
+      },
+    );
     request.on('error', () => resolve(false));
     request.on('timeout', () => request.destroy());
     request.end();
@@ -48,7 +51,27 @@ const registryAnswers = (port: number, secure: boolean): Promise<boolean> =>
 const certificate = async (directory: string, name: string): Promise<{ cert: string; key: string }> => {
   const cert = join(directory, `${name}.crt`);
   const key = join(directory, `${name}.key`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 };
 
@@ -90,7 +113,18 @@ export const startRegistry = async (options: Options): Promise<TestRegistry> => 
   let port = await freePort();
   const tokenRequests: { user?: string; scope?: string; granted: boolean }[] = [];
   let tokenServer: Server | undefined;
-  const config: string[] = ['version: 0.1', 'log:', '  level: error', '  accesslog:', '    disabled: true', 'storage:', '  filesystem:', `    rootdirectory: ${join(directory, 'data')}`, 'http:', '  addr: (set below)'];
+  const config: string[] = [
+    'version: 0.1',
+    'log:',
+    '  level: error',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${join(directory, 'data')}`,
+    'http:',
+    '  addr: (set below)',
+  ];
   let ca: string | undefined;
   let certDir: string | undefined;
   if (options.auth === 'htpasswd') {
@@ -100,7 +134,15 @@ export const startRegistry = async (options: Options): Promise<TestRegistry> => 
     await mkdir(certDir);
     await writeFile(join(certDir, 'ca.crt'), await readFile(serving.cert));
     await writeFile(join(directory, 'htpasswd'), `${username}:${bcrypt.hashSync(password, 10)}\n`);
-    config.push('  tls:', `    certificate: ${serving.cert}`, `    key: ${serving.key}`, 'auth:', '  htpasswd:', '    realm: kubeward-test', `    path: ${join(directory, 'htpasswd')}`);
+    config.push(
+      '  tls:',
+      `    certificate: ${serving.cert}`,
+      `    key: ${serving.key}`,
+      'auth:',
+      '  htpasswd:',
+      '    realm: kubeward-test',
+      `    path: ${join(directory, 'htpasswd')}`,
+    );
   } else {
     const signing = await certificate(directory, 'token-signer');
     const key = await readFile(signing.key, 'utf8');
@@ -121,14 +163,34 @@ export const startRegistry = async (options: Options): Promise<TestRegistry> => 
       const access = authenticated && scope ? [{ type: 'repository', name: scope.split(':')[1], actions: (scope.split(':')[2] ?? '').split(',') }] : [];
       const now = Math.floor(Date.now() / 1000);
       const head = base64url(JSON.stringify({ typ: 'JWT', alg: 'RS256', x5c: [der.toString('base64')] }));
-      const claims = base64url(JSON.stringify({ iss: 'kubeward-test-issuer', sub: user ?? '', aud: 'kubeward-test', exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access }));
+      const claims = base64url(
+        JSON.stringify({
+          iss: 'kubeward-test-issuer',
+          sub: user ?? '',
+          aud: 'kubeward-test',
+          exp: now + 300,
+          nbf: now - 10,
+          iat: now,
+          jti: randomUUID(),
+          access,
+        }),
+      );
       const signature = createSign('RSA-SHA256').update(`${head}.${claims}`).sign(key);
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${head}.${claims}.${base64url(signature)}`, expires_in: 300 }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ token: `${head}.${claims}.${base64url(signature)}`, expires_in: 300 }));
     });
     await new Promise<void>((resolve) => tokenServer?.listen(0, '127.0.0.1', resolve));
     const tokenPort = (tokenServer.address() as AddressInfo).port;
     while (port === tokenPort) port = await freePort();
-    config.push('auth:', '  token:', `    realm: http://127.0.0.1:${tokenPort}/token`, '    service: kubeward-test', '    issuer: kubeward-test-issuer', `    rootcertbundle: ${signing.cert}`);
+    config.push(
+      'auth:',
+      '  token:',
+      `    realm: http://127.0.0.1:${tokenPort}/token`,
+      '    service: kubeward-test',
+      '    issuer: kubeward-test-issuer',
+      `    rootcertbundle: ${signing.cert}`,
+    );
   }
   const host = `127.0.0.1:${port}`;
   config[config.indexOf('  addr: (set below)')] = `  addr: ${host}`;
@@ -153,7 +215,11 @@ export const startRegistry = async (options: Options): Promise<TestRegistry> => 
     tokenRequests,
     async push(source, repository, extra = []) {
       const destination = options.auth === 'htpasswd' ? ['--dest-cert-dir', certDir as string] : ['--dest-tls-verify=false'];
-      await promisify(execFile)('skopeo', ['copy', '--quiet', ...destination, '--dest-creds', `${username}:${password}`, ...extra, source, `docker://${host}/${repository}`], { timeout: 120_000 });
+      await promisify(execFile)(
+        'skopeo',
+        ['copy', '--quiet', ...destination, '--dest-creds', `${username}:${password}`, ...extra, source, `docker://${host}/${repository}`],
+        { timeout: 120_000 },
+      );
     },
     async stop() {
       child.kill('SIGTERM');

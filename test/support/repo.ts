@@ -18,7 +18,9 @@ export const repoPath = (...parts: string[]): string => join(repoRoot(), ...part
  * `$KUBEWARD_SHARED_DATA`, else `../shared/data` beside the checkout, else `/work/shared/data`.
  */
 export const sharedDataRoot = (): string => {
-  const candidates = [process.env.KUBEWARD_SHARED_DATA, join(repoRoot(), '..', 'shared', 'data'), '/work/shared/data'].filter((path): path is string => Boolean(path));
+  const candidates = [process.env.KUBEWARD_SHARED_DATA, join(repoRoot(), '..', 'shared', 'data'), '/work/shared/data'].filter((path): path is string =>
+    Boolean(path),
+  );
   const found = candidates.find((path) => existsSync(join(path, 'osv')));
   if (!found) throw new Error(`the shared test data is missing (looked in ${candidates.join(', ')}); set KUBEWARD_SHARED_DATA`);
   return found;

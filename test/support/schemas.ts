@@ -43,7 +43,10 @@ const TOOLS_JAVA = 'https://repo.maven.apache.org/maven2/org/spdx/tools-java/1.1
 export const spdxSchema = async (): Promise<object> => {
   const cache = join(process.env.KUBEWARD_TEST_DATA_CACHE ?? join(homedir(), '.cache', 'kubeward-test-data'), 'spdx-schema-v2.3.json');
   if (!existsSync(cache)) {
-    const [jar, sha1] = await Promise.all([fetch(TOOLS_JAVA).then(async (response) => Buffer.from(await response.arrayBuffer())), fetch(`${TOOLS_JAVA}.sha1`).then((response) => response.text())]);
+    const [jar, sha1] = await Promise.all([
+      fetch(TOOLS_JAVA).then(async (response) => Buffer.from(await response.arrayBuffer())),
+      fetch(`${TOOLS_JAVA}.sha1`).then((response) => response.text()),
+    ]);
     const actual = createHash('sha1').update(jar).digest('hex');
     if (actual !== sha1.trim().slice(0, 40)) throw new Error(`tools-java jar SHA-1 ${actual} is not Maven Central's ${sha1.trim()}`);
     const schema = await new Promise<Buffer>((resolve, reject) =>

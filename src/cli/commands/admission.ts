@@ -6,7 +6,6 @@ import type { Io } from '../io.js';
 import { admissionInstall, admissionRecord, lapsedExceptions, serveAdmission } from '../../app/index.js';
 import { policyGate, warnLapsed, type PolicySelectionFlags } from '../policy-gate.js';
 
-
 export interface AdmissionServeOptions extends PolicySelectionFlags {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
@@ -30,7 +29,8 @@ export interface AdmissionServeOptions extends PolicySelectionFlags {
 }
 
 const readPem = async (file: string | undefined, flag: string, io: Io): Promise<Buffer> => {
-  if (!file) throw new UsageError(`${flag} is required: the webhook serves HTTPS only`, 'kubeward admission manifests --tls-dir ./tls writes a CA, certificate and key');
+  if (!file)
+    throw new UsageError(`${flag} is required: the webhook serves HTTPS only`, 'kubeward admission manifests --tls-dir ./tls writes a CA, certificate and key');
   try {
     return await readFile(resolve(io.cwd, file));
   } catch (error) {
@@ -90,7 +90,9 @@ export const runAdmissionServe = async (options: AdmissionServeOptions, io: Io, 
   });
   for (const id of service.skipped) io.stderr(`kubeward: warning: ${id} has no DEPLOY stage; it cannot be enforced at admission\n`);
   const { enforced } = service;
-  io.stderr(`kubeward: admission webhook on https://${options.address}:${service.port}/validate: ${service.policies.length} DEPLOY-stage policies, ${enforced.length} enforced${enforced.length ? ` (${enforced.join(', ')})` : ''}; failure policy ${options.failurePolicy}, time budget ${timeBudgetMs} ms${clientCa ? '; client certificates required' : ''}\n`);
+  io.stderr(
+    `kubeward: admission webhook on https://${options.address}:${service.port}/validate: ${service.policies.length} DEPLOY-stage policies, ${enforced.length} enforced${enforced.length ? ` (${enforced.join(', ')})` : ''}; failure policy ${options.failurePolicy}, time budget ${timeBudgetMs} ms${clientCa ? '; client certificates required' : ''}\n`,
+  );
   await new Promise<void>((done) => {
     if (signal.aborted) done();
     else signal.addEventListener('abort', () => done(), { once: true });
@@ -119,12 +121,14 @@ export const runAdmissionManifests = async (options: AdmissionManifestsOptions, 
   const failurePolicy = options.failurePolicy === 'Ignore' || options.failurePolicy === 'Fail' ? options.failurePolicy : undefined;
   if (!failurePolicy) throw new UsageError('--failure-policy must be Ignore or Fail');
   const timeoutSeconds = Number(options.timeout);
-  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 30) throw new UsageError('--timeout is whole seconds from 1 to 30 (the API server caps webhooks at 30)');
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 30)
+    throw new UsageError('--timeout is whole seconds from 1 to 30 (the API server caps webhooks at 30)');
   const replicas = Number(options.replicas);
   if (!Number.isInteger(replicas) || replicas < 1) throw new UsageError('--replicas must be a whole number above 0');
   const days = Number(options.days);
   if (!Number.isInteger(days) || days < 1) throw new UsageError('--days must be a whole number above 0');
-  if (options.certManager && (options.url || options.tlsDir)) throw new UsageError('--cert-manager makes the certificate in the cluster: it goes with neither --url nor --tls-dir');
+  if (options.certManager && (options.url || options.tlsDir))
+    throw new UsageError('--cert-manager makes the certificate in the cluster: it goes with neither --url nor --tls-dir');
   let url: URL | undefined;
   if (options.url) {
     try {

@@ -68,7 +68,17 @@ export const runDbUpdate = async (options: DbUpdateOptions, io: Io): Promise<num
   const started = performance.now();
   io.stderr(`kubeward: updating ${plan.file} from ${plan.mirror} (${plan.ecosystems.join(', ')})\n`);
   const report = await withInterrupts((signal) =>
-    updateVulnDb({ signal, directory, mirror: options.mirror, ecosystems: options.ecosystem, env: io.env, retries, timeoutSeconds, now: io.now, progress: (message) => io.stderr(`kubeward: ${message}\n`) }),
+    updateVulnDb({
+      signal,
+      directory,
+      mirror: options.mirror,
+      ecosystems: options.ecosystem,
+      env: io.env,
+      retries,
+      timeoutSeconds,
+      now: io.now,
+      progress: (message) => io.stderr(`kubeward: ${message}\n`),
+    }),
   );
   reportTallies(report.tallies, io, options.verbose === true);
   io.stderr(
@@ -87,19 +97,38 @@ export interface DbImportOptions {
 
 /** `kubeward db import`: OSV zips, JSON files or directories, KEV and EPSS files, offline. */
 export const runDbImport = async (paths: readonly string[], options: DbImportOptions, io: Io): Promise<number> => {
-  if (paths.length === 0 && !options.kev && !options.epss) throw new UsageError('nothing to import: give OSV zips, JSON files or directories, --kev or --epss', 'kubeward db import osv/npm/all.zip --kev known_exploited_vulnerabilities.json');
+  if (paths.length === 0 && !options.kev && !options.epss)
+    throw new UsageError(
+      'nothing to import: give OSV zips, JSON files or directories, --kev or --epss',
+      'kubeward db import osv/npm/all.zip --kev known_exploited_vulnerabilities.json',
+    );
   const { database, tallies, bytes } = await withInterrupts((signal) =>
-    importVulnDb({ signal, directory: databaseDirectory(options.db, io), cwd: io.cwd, paths, kev: options.kev, epss: options.epss, now: io.now, progress: (message) => io.stderr(`kubeward: ${message}\n`) }),
+    importVulnDb({
+      signal,
+      directory: databaseDirectory(options.db, io),
+      cwd: io.cwd,
+      paths,
+      kev: options.kev,
+      epss: options.epss,
+      now: io.now,
+      progress: (message) => io.stderr(`kubeward: ${message}\n`),
+    }),
   );
   reportTallies(tallies, io, options.verbose === true);
   const failed = tallies.filter((tally) => tally.failed);
-  io.stderr(`kubeward: imported into ${database} (${megabytes(bytes)})${failed.length ? `; ${failed.length} source${failed.length === 1 ? '' : 's'} could not be read` : ''}\n`);
+  io.stderr(
+    `kubeward: imported into ${database} (${megabytes(bytes)})${failed.length ? `; ${failed.length} source${failed.length === 1 ? '' : 's'} could not be read` : ''}\n`,
+  );
   return failed.length > 0 ? EXIT.error : EXIT.clean;
 };
 
 /** `kubeward db status`. */
 export const runDbStatus = async (options: { db?: string; format: string }, io: Io): Promise<number> => {
-  await writeRendered(DB_STATUS_RENDERERS[options.format as DbFormat].render(vulnDbStatus(databaseDirectory(options.db, io)), renderContext(io, {}, false)), undefined, io);
+  await writeRendered(
+    DB_STATUS_RENDERERS[options.format as DbFormat].render(vulnDbStatus(databaseDirectory(options.db, io)), renderContext(io, {}, false)),
+    undefined,
+    io,
+  );
   return EXIT.clean;
 };
 
@@ -111,7 +140,9 @@ export const runDbMatch = async (purls: readonly string[], options: { db?: strin
   if (options.format !== 'json') {
     const all = results.flatMap((result) => result.matches ?? []);
     const worst = worstMatch(results);
-    io.stderr(`kubeward: ${all.length} vulnerabilities in ${purls.length} package${purls.length === 1 ? '' : 's'}${worst ? `, worst ${worst.severity}` : ''}\n`);
+    io.stderr(
+      `kubeward: ${all.length} vulnerabilities in ${purls.length} package${purls.length === 1 ? '' : 's'}${worst ? `, worst ${worst.severity}` : ''}\n`,
+    );
   }
   // An unreadable purl, or a version that cannot be read, leaves a package unchecked: that is no clean answer.
   return results.some((result) => result.error !== undefined || uncheckedAnswer(result.problems ?? [])) ? EXIT.error : EXIT.clean;

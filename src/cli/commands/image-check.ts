@@ -14,7 +14,8 @@ export interface ImageCheckOptions extends ImageScanCliOptions, PolicyGateFlags 
 
 /** `kubeward image check <image>`: BUILD-stage image policies over one image, with `kubeward scan`'s exit codes. */
 export const runImageCheck = async (reference: string, options: ImageCheckOptions, io: Io): Promise<number> => {
-  if (!(FORMAT_NAMES as readonly string[]).includes(options.format)) throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use one of ${FORMAT_NAMES.join(', ')}`);
+  if (!(FORMAT_NAMES as readonly string[]).includes(options.format))
+    throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use one of ${FORMAT_NAMES.join(', ')}`);
   const set = await policyGate({ ...options, quiet: options.quiet ?? false }, io);
   let database: VulnerabilityDatabase | undefined;
   if (options.vulnerabilities) {
@@ -29,7 +30,18 @@ export const runImageCheck = async (reference: string, options: ImageCheckOption
   }
   const { scan } = scanned;
   // Registry images are named as pulled, docker archives by their tag; others by --name, else by digest.
-  const name = options.name ?? scanned.name ?? `local/${reference.replace(/[/\\]+$/, '').split(/[/\\]/).pop()?.replace(/^(oci|oci-archive|docker-archive):/, '').replace(/[^a-zA-Z0-9._-]/g, '-').toLowerCase() || 'image'}@${scan.image.digest}`;
+  const name =
+    options.name ??
+    scanned.name ??
+    `local/${
+      reference
+        .replace(/[/\\]+$/, '')
+        .split(/[/\\]/)
+        .pop()
+        ?.replace(/^(oci|oci-archive|docker-archive):/, '')
+        .replace(/[^a-zA-Z0-9._-]/g, '-')
+        .toLowerCase() || 'image'
+    }@${scan.image.digest}`;
   const { report, failing, lapsed, policies } = checkImage({ set, scan, reference, name, now: io.now(), version: io.version });
   warnLapsed(lapsed, io);
   await writeReport(report, options, io);

@@ -1,6 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { databaseDirectory, openImageCache, openVulnDb, scanFilesystem, scanImage, scanSbom, type RegistryOptions, type ScanImageOptions, type VulnerabilityDatabase } from '../../app/index.js';
+import {
+  databaseDirectory,
+  openImageCache,
+  openVulnDb,
+  scanFilesystem,
+  scanImage,
+  scanSbom,
+  type RegistryOptions,
+  type ScanImageOptions,
+  type VulnerabilityDatabase,
+} from '../../app/index.js';
 import { VULNERABILITY_SEVERITIES, vulnerabilitySeverityRank, type ImageScan, type VulnerabilitySeverity } from '../../model/index.js';
 import { IMAGE_FORMAT_NAMES, IMAGE_RENDERERS, type ImageFormatName } from '../../report/image/index.js';
 import { EXIT, KnownError, UsageError } from '../errors.js';
@@ -46,10 +56,15 @@ export const registryOptions = async (options: ImageScanCliOptions, io: Io): Pro
   const username = options.username ?? io.env.KUBEWARD_REGISTRY_USERNAME;
   let password = io.env.KUBEWARD_REGISTRY_PASSWORD;
   if (options.passwordStdin) {
-    if (io.stdinIsTTY) throw new UsageError('--password-stdin reads the password from a pipe', 'e.g. echo "$TOKEN" | kubeward image scan --username me --password-stdin <image>');
+    if (io.stdinIsTTY)
+      throw new UsageError(
+        '--password-stdin reads the password from a pipe',
+        'e.g. echo "$TOKEN" | kubeward image scan --username me --password-stdin <image>',
+      );
     password = await readPasswordFromStdin(io);
   }
-  if (password !== undefined && username === undefined) throw new UsageError('a registry password needs a user name: add --username (or KUBEWARD_REGISTRY_USERNAME)');
+  if (password !== undefined && username === undefined)
+    throw new UsageError('a registry password needs a user name: add --username (or KUBEWARD_REGISTRY_USERNAME)');
   let ca: Buffer | undefined;
   if (options.registryCa) {
     try {
@@ -80,10 +95,16 @@ export const imageScanOptions = async (options: ImageScanCliOptions, io: Io, lab
 };
 
 /** Scans something (an image, a directory) with the database when asked, then renders and decides the exit code. */
-const runPackageScan = async (options: ImageScanCliOptions, io: Io, scan: (advisories: VulnerabilityDatabase | undefined) => Promise<ImageScan>): Promise<number> => {
-  if (!(IMAGE_FORMAT_NAMES as readonly string[]).includes(options.format)) throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use one of ${IMAGE_FORMAT_NAMES.join(', ')}`);
+const runPackageScan = async (
+  options: ImageScanCliOptions,
+  io: Io,
+  scan: (advisories: VulnerabilityDatabase | undefined) => Promise<ImageScan>,
+): Promise<number> => {
+  if (!(IMAGE_FORMAT_NAMES as readonly string[]).includes(options.format))
+    throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use one of ${IMAGE_FORMAT_NAMES.join(', ')}`);
   const failOn = options.failOn?.toUpperCase() as VulnerabilitySeverity | undefined;
-  if (failOn !== undefined && !VULNERABILITY_SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${VULNERABILITY_SEVERITIES.join(', ')}`);
+  if (failOn !== undefined && !VULNERABILITY_SEVERITIES.includes(failOn))
+    throw new UsageError(`--fail-on must be one of ${VULNERABILITY_SEVERITIES.join(', ')}`);
   let database: VulnerabilityDatabase | undefined;
   if (options.vulnerabilities) {
     database = openVulnDb(databaseDirectory(options.db, io.env, io.cwd), 'or list packages only with --no-vulnerabilities');
@@ -91,11 +112,18 @@ const runPackageScan = async (options: ImageScanCliOptions, io: Io, scan: (advis
   try {
     const started = performance.now();
     const result = await scan(database);
-    await writeRendered(IMAGE_RENDERERS[options.format as ImageFormatName].render(result, renderContext(io, options, options.format === 'table')), options.output, io);
+    await writeRendered(
+      IMAGE_RENDERERS[options.format as ImageFormatName].render(result, renderContext(io, options, options.format === 'table')),
+      options.output,
+      io,
+    );
     if (!options.quiet) {
-      io.stderr(`kubeward: ${result.packages.length} packages, ${result.vulnerabilities.length} vulnerabilities, ${result.problems.length} problems in ${((performance.now() - started) / 1000).toFixed(2)}s\n`);
+      io.stderr(
+        `kubeward: ${result.packages.length} packages, ${result.vulnerabilities.length} vulnerabilities, ${result.problems.length} problems in ${((performance.now() - started) / 1000).toFixed(2)}s\n`,
+      );
     }
-    if (failOn !== undefined && result.vulnerabilities.some((match) => vulnerabilitySeverityRank(match.severity) >= vulnerabilitySeverityRank(failOn))) return EXIT.findings;
+    if (failOn !== undefined && result.vulnerabilities.some((match) => vulnerabilitySeverityRank(match.severity) >= vulnerabilitySeverityRank(failOn)))
+      return EXIT.findings;
     return EXIT.clean;
   } finally {
     database?.close();
@@ -107,19 +135,30 @@ export const runImageScan = (reference: string, options: ImageScanCliOptions, io
   runPackageScan(options, io, async (database) => (await scanImage(reference, { ...(await imageScanOptions(options, io)), advisories: database })).scan);
 
 /** `kubeward fs scan <dir>`: packages and vulnerabilities of a root filesystem in a directory. */
-export const runFsScan = (directory: string, options: ImageScanCliOptions, io: Io): Promise<number> => runPackageScan(options, io, (database) => scanFilesystem(directory, { cwd: io.cwd, advisories: database }));
+export const runFsScan = (directory: string, options: ImageScanCliOptions, io: Io): Promise<number> =>
+  runPackageScan(options, io, (database) => scanFilesystem(directory, { cwd: io.cwd, advisories: database }));
 
 /** `kubeward sbom scan <sbom>`: the vulnerabilities of the packages an existing SBOM lists. */
 export const runSbomScan = async (file: string, options: ImageScanCliOptions, io: Io): Promise<number> => {
-  if (!(['table', 'json', 'sarif'] as readonly string[]).includes(options.format)) throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use table, json or sarif`);
+  if (!(['table', 'json', 'sarif'] as readonly string[]).includes(options.format))
+    throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use table, json or sarif`);
   const failOn = options.failOn?.toUpperCase() as VulnerabilitySeverity | undefined;
-  if (failOn !== undefined && !VULNERABILITY_SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on must be one of ${VULNERABILITY_SEVERITIES.join(', ')}`);
+  if (failOn !== undefined && !VULNERABILITY_SEVERITIES.includes(failOn))
+    throw new UsageError(`--fail-on must be one of ${VULNERABILITY_SEVERITIES.join(', ')}`);
   const database = openVulnDb(databaseDirectory(options.db, io.env, io.cwd));
   try {
     const { scan, format, withoutPurl, unreadable } = await scanSbom(file, { cwd: io.cwd, advisories: database });
-    await writeRendered(IMAGE_RENDERERS[options.format as 'table' | 'json' | 'sarif'].render(scan, renderContext(io, options, options.format === 'table')), options.output, io);
-    if (!options.quiet) io.stderr(`kubeward: ${scan.packages.length} packages from the ${format} SBOM (${withoutPurl} without a purl, ${unreadable} unreadable), ${scan.vulnerabilities.length} vulnerabilities\n`);
-    if (failOn !== undefined && scan.vulnerabilities.some((match) => vulnerabilitySeverityRank(match.severity) >= vulnerabilitySeverityRank(failOn))) return EXIT.findings;
+    await writeRendered(
+      IMAGE_RENDERERS[options.format as 'table' | 'json' | 'sarif'].render(scan, renderContext(io, options, options.format === 'table')),
+      options.output,
+      io,
+    );
+    if (!options.quiet)
+      io.stderr(
+        `kubeward: ${scan.packages.length} packages from the ${format} SBOM (${withoutPurl} without a purl, ${unreadable} unreadable), ${scan.vulnerabilities.length} vulnerabilities\n`,
+      );
+    if (failOn !== undefined && scan.vulnerabilities.some((match) => vulnerabilitySeverityRank(match.severity) >= vulnerabilitySeverityRank(failOn)))
+      return EXIT.findings;
     return EXIT.clean;
   } finally {
     database.close();

@@ -32,7 +32,11 @@ export const runPolicyExplain = async (id: string, options: { config?: string; p
 
 /** `kubeward policy fields`: the criteria fields a policy can use, per target. */
 export const runPolicyFields = async (options: { target?: string; format: string }, io: Io): Promise<number> => {
-  await writeRendered(POLICY_FIELD_RENDERERS[options.format === 'json' ? 'json' : 'table'].render(policyFields(options.target), renderContext(io, {}, false)), undefined, io);
+  await writeRendered(
+    POLICY_FIELD_RENDERERS[options.format === 'json' ? 'json' : 'table'].render(policyFields(options.target), renderContext(io, {}, false)),
+    undefined,
+    io,
+  );
   return 0;
 };
 
@@ -50,7 +54,9 @@ export const runImportStackRox = async (file: string, options: { output?: string
   }
   for (const entry of result.converted) for (const note of entry.notes) io.stderr(`note: ${entry.document.metadata.name}: ${note}\n`);
   for (const skipped of result.skipped) io.stderr(`not converted: ${skipped.name}: ${skipped.reason}\n`);
-  io.stderr(`converted ${result.converted.length} of ${result.converted.length + result.skipped.length} policies${options.output ? ` into ${options.output}/` : ''}\n`);
+  io.stderr(
+    `converted ${result.converted.length} of ${result.converted.length + result.skipped.length} policies${options.output ? ` into ${options.output}/` : ''}\n`,
+  );
   return result.converted.length === 0 && result.skipped.length > 0 ? 1 : 0;
 };
 
@@ -106,7 +112,9 @@ export const runPolicyExportVap = async (options: ExportVapOptions, io: Io): Pro
   const text = objects.map((object) => jsYaml.dump(object, { lineWidth: -1, noRefs: true })).join('---\n');
   if (options.output) await writeFile(resolve(io.cwd, options.output), text);
   else await io.stdout(text);
-  io.stderr(`kubeward: ${compiled.length} of ${considered.length} active DEPLOY-stage policies compiled to ValidatingAdmissionPolicy (${actions.join(', ')})${skipped.length > 0 ? '; not compiled:' : ''}\n`);
+  io.stderr(
+    `kubeward: ${compiled.length} of ${considered.length} active DEPLOY-stage policies compiled to ValidatingAdmissionPolicy (${actions.join(', ')})${skipped.length > 0 ? '; not compiled:' : ''}\n`,
+  );
   for (const entry of skipped) io.stderr(`  ${entry.id}: ${entry.reason}\n`);
   return 0;
 };

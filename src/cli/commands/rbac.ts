@@ -14,13 +14,20 @@ export interface RbacOptions {
 }
 
 const load = async (options: RbacOptions, io: Io): Promise<{ snapshot: ClusterSnapshot; error: boolean }> => {
-  if (options.paths.length === 0) throw new UsageError('give the manifests with RBAC objects: --file <path> (repeatable)', 'kubeward rbac who-can get secrets -n shop --file examples/');
-  if (!(RBAC_FORMATS as readonly string[]).includes(options.format)) throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use ${RBAC_FORMATS.join(' or ')}`);
+  if (options.paths.length === 0)
+    throw new UsageError('give the manifests with RBAC objects: --file <path> (repeatable)', 'kubeward rbac who-can get secrets -n shop --file examples/');
+  if (!(RBAC_FORMATS as readonly string[]).includes(options.format))
+    throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use ${RBAC_FORMATS.join(' or ')}`);
   return loadSnapshot(options.paths, {}, io);
 };
 
 /** Prints the answer and what could not be read of the RBAC objects; exit 2 when input was unreadable. */
-const answer = async (result: { readonly report: RbacReport; readonly problems: readonly RbacProblem[] }, error: boolean, options: RbacOptions, io: Io): Promise<number> => {
+const answer = async (
+  result: { readonly report: RbacReport; readonly problems: readonly RbacProblem[] },
+  error: boolean,
+  options: RbacOptions,
+  io: Io,
+): Promise<number> => {
   for (const problem of result.problems) io.stderr(`kubeward: warning: ${problem.object}: ${problem.message}\n`);
   await writeRendered(RBAC_RENDERERS[options.format as RbacFormat].render(result.report, renderContext(io, {}, false)), undefined, io);
   return error ? EXIT.error : EXIT.clean;
@@ -31,7 +38,20 @@ const parseResource = (text: string): { group: string; resource: string } => {
   const [head, ...rest] = text.split('/');
   const dot = (head ?? '').indexOf('.');
   if (dot > 0) return { resource: [head?.slice(0, dot), ...rest].join('/'), group: (head as string).slice(dot + 1) };
-  const known: Record<string, string> = { deployments: 'apps', statefulsets: 'apps', daemonsets: 'apps', replicasets: 'apps', jobs: 'batch', cronjobs: 'batch', roles: 'rbac.authorization.k8s.io', rolebindings: 'rbac.authorization.k8s.io', clusterroles: 'rbac.authorization.k8s.io', clusterrolebindings: 'rbac.authorization.k8s.io', networkpolicies: 'networking.k8s.io', ingresses: 'networking.k8s.io' };
+  const known: Record<string, string> = {
+    deployments: 'apps',
+    statefulsets: 'apps',
+    daemonsets: 'apps',
+    replicasets: 'apps',
+    jobs: 'batch',
+    cronjobs: 'batch',
+    roles: 'rbac.authorization.k8s.io',
+    rolebindings: 'rbac.authorization.k8s.io',
+    clusterroles: 'rbac.authorization.k8s.io',
+    clusterrolebindings: 'rbac.authorization.k8s.io',
+    networkpolicies: 'networking.k8s.io',
+    ingresses: 'networking.k8s.io',
+  };
   return { resource: text, group: known[head ?? ''] ?? '' };
 };
 

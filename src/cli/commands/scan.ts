@@ -72,10 +72,14 @@ export const runScan = async (inputs: readonly string[], options: ScanOptions, i
     io.stderr(`kubeward: warning: no Kubernetes objects found in ${inputs.join(' ')} (only .yaml, .yml and .json files are read from directories)\n`);
   }
   if (celErrors > 0 && !options.quiet) {
-    io.stderr(`kubeward: ${celErrors} CEL evaluations failed at run time or were over the cost budget (1,000,000, as in Kubernetes), and counted as not matching\n`);
+    io.stderr(
+      `kubeward: ${celErrors} CEL evaluations failed at run time or were over the cost budget (1,000,000, as in Kubernetes), and counted as not matching\n`,
+    );
   }
   if (options.fail && hiddenFailing > 0) {
-    io.stderr(`kubeward: ${hiddenFailing} failing finding${hiddenFailing === 1 ? ' is' : 's are'} below --severity ${set.minimum} and left out of the report; the scan fails on them all the same\n`);
+    io.stderr(
+      `kubeward: ${hiddenFailing} failing finding${hiddenFailing === 1 ? ' is' : 's are'} below --severity ${set.minimum} and left out of the report; the scan fails on them all the same\n`,
+    );
   }
   return scanExitCode(report, failing, options.fail);
 };

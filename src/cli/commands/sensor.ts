@@ -57,10 +57,12 @@ export const runSensor = async (options: SensorCliOptions, io: Io, signal: Abort
           onEvaluated: (state) => {
             const target = resolve(io.cwd, options.stateFile as string);
             // Written whole then renamed, so a reader never sees half a file.
-            writing = writing.then(async () => {
-              await writeFile(`${target}.tmp`, JSON.stringify(state));
-              await rename(`${target}.tmp`, target);
-            }).catch((error: unknown) => io.stderr(`kubeward: warning: cannot write --state-file: ${(error as Error).message}\n`));
+            writing = writing
+              .then(async () => {
+                await writeFile(`${target}.tmp`, JSON.stringify(state));
+                await rename(`${target}.tmp`, target);
+              })
+              .catch((error: unknown) => io.stderr(`kubeward: warning: cannot write --state-file: ${(error as Error).message}\n`));
           },
         }
       : {}),

@@ -17,7 +17,11 @@ const scanEntries = async (entries: readonly TarEntry[]): Promise<ImageScan> => 
   return scanImage(await openImage(`oci:${directory}:test`, { cwd: '/', platform: { os: 'linux', architecture: 'amd64' } }));
 };
 
-const listed = (scan: ImageScan): string[] => scan.packages.filter((pkg) => pkg.cataloger === 'cargo-auditable').map((pkg) => `${pkg.path} ${pkg.name} ${pkg.version}`).sort();
+const listed = (scan: ImageScan): string[] =>
+  scan.packages
+    .filter((pkg) => pkg.cataloger === 'cargo-auditable')
+    .map((pkg) => `${pkg.path} ${pkg.name} ${pkg.version}`)
+    .sort();
 
 /**
  * A minimal ELF file of either class and byte order, with a null section, the given sections
@@ -29,7 +33,13 @@ const elfOf = (sections: readonly { name: string; data: Buffer; size?: number }[
   const headerSize = wide ? 64 : 52;
   const entsize = wide ? 64 : 40;
   const names = Buffer.concat([Buffer.from('\0.shstrtab\0'), ...sections.map((section) => Buffer.from(`${section.name}\0`))]);
-  const all = [...sections.map((section, index) => ({ ...section, nameOffset: 11 + sections.slice(0, index).reduce((sum, previous) => sum + previous.name.length + 1, 0) })), { name: '.shstrtab', data: names, nameOffset: 1, size: undefined }];
+  const all = [
+    ...sections.map((section, index) => ({
+      ...section,
+      nameOffset: 11 + sections.slice(0, index).reduce((sum, previous) => sum + previous.name.length + 1, 0),
+    })),
+    { name: '.shstrtab', data: names, nameOffset: 1, size: undefined },
+  ];
   let offset = headerSize;
   const placed = all.map((section) => {
     const at = offset;
@@ -44,7 +54,8 @@ const elfOf = (sections: readonly { name: string; data: Buffer; size?: number }[
   out[6] = 1;
   const u16 = (value: number, at: number): number => (little ? out.writeUInt16LE(value, at) : out.writeUInt16BE(value, at));
   const u32 = (value: number, at: number): number => (little ? out.writeUInt32LE(value, at) : out.writeUInt32BE(value, at));
-  const word = (value: number, at: number): number => (wide ? (little ? out.writeBigUInt64LE(BigInt(value), at) : out.writeBigUInt64BE(BigInt(value), at)) : u32(value, at));
+  const word = (value: number, at: number): number =>
+    wide ? (little ? out.writeBigUInt64LE(BigInt(value), at) : out.writeBigUInt64BE(BigInt(value), at)) : u32(value, at);
   u16(2, 16); // ET_EXEC
   word(shoff, wide ? 0x28 : 0x20);
   u16(headerSize, wide ? 0x34 : 0x28);
@@ -77,7 +88,15 @@ describe('cargo-auditable executables (ELF shapes built here)', () => {
   it('reads 32- and 64-bit, little- and big-endian ELF files, and lists runtime crates only', () => {
     for (const wide of [true, false]) {
       for (const little of [true, false]) {
-        const info = readDepInfo(elfOf([{ name: '.text', data: Buffer.alloc(32, 0x90) }, { name: '.dep-v0', data: deflateSync(DEP_INFO) }], { wide, little }));
+        const info = readDepInfo(
+          elfOf(
+            [
+              { name: '.text', data: Buffer.alloc(32, 0x90) },
+              { name: '.dep-v0', data: deflateSync(DEP_INFO) },
+            ],
+            { wide, little },
+          ),
+        );
         assert.ok(info && 'json' in info, `${wide ? 64 : 32}-bit ${little ? 'LE' : 'BE'}: ${JSON.stringify(info)}`);
         assert.deepEqual(
           parseDepInfo(info.json.toString()).map((crate) => `${crate.name} ${crate.version}${crate.root ? ' root' : ''}`),
@@ -121,60 +140,76 @@ describe('cargo-auditable executables (ELF shapes built here)', () => {
   });
 });
 
-describe('cargo-auditable executables built with cargo auditable', { skip: !(cargoCommand && hasObjcopy) && 'needs cargo (rustup) and objcopy (binutils)' }, () => {
-  let fixtures: CargoAuditableFixtures;
-  let oracle: { packages: { name: string; version: string; kind?: string; root?: boolean; source?: string }[] };
-  let scratch: string;
-  before(async () => {
-    // First run: installs cargo-auditable from crates.io and builds the crate (a minute or two); cached after.
-    fixtures = await cargoAuditableFixtures();
-    scratch = await temporaryDirectory();
-    oracle = JSON.parse((await dumpDepSection(fixtures.auditable, scratch)).toString()) as typeof oracle;
-  });
+describe(
+  'cargo-auditable executables built with cargo auditable',
+  { skip: !(cargoCommand && hasObjcopy) && 'needs cargo (rustup) and objcopy (binutils)' },
+  () => {
+    let fixtures: CargoAuditableFixtures;
+    let oracle: { packages: { name: string; version: string; kind?: string; root?: boolean; source?: string }[] };
+    let scratch: string;
+    before(async () => {
+      // First run: installs cargo-auditable from crates.io and builds the crate (a minute or two); cached after.
+      fixtures = await cargoAuditableFixtures();
+      scratch = await temporaryDirectory();
+      oracle = JSON.parse((await dumpDepSection(fixtures.auditable, scratch)).toString()) as typeof oracle;
+    });
 
-  it('inflates the same JSON that binutils extracts', async () => {
-    const info = readDepInfo(await readFile(fixtures.auditable));
-    assert.ok(info && 'json' in info, JSON.stringify(info));
-    assert.deepEqual(info.json, await dumpDepSection(fixtures.auditable, scratch));
-    // The build dependency is recorded, with its kind: the cataloger must leave it out.
-    assert.deepEqual(oracle.packages.filter((entry) => entry.kind === 'build').map((entry) => entry.name), ['version_check']);
-    assert.deepEqual(oracle.packages.filter((entry) => entry.root === true).map((entry) => `${entry.name} ${entry.source}`), ['kubeward-fixture local']);
-    assert.equal(readDepInfo(await readFile(fixtures.plain)), undefined);
-  });
+    it('inflates the same JSON that binutils extracts', async () => {
+      const info = readDepInfo(await readFile(fixtures.auditable));
+      assert.ok(info && 'json' in info, JSON.stringify(info));
+      assert.deepEqual(info.json, await dumpDepSection(fixtures.auditable, scratch));
+      // The build dependency is recorded, with its kind: the cataloger must leave it out.
+      assert.deepEqual(
+        oracle.packages.filter((entry) => entry.kind === 'build').map((entry) => entry.name),
+        ['version_check'],
+      );
+      assert.deepEqual(
+        oracle.packages.filter((entry) => entry.root === true).map((entry) => `${entry.name} ${entry.source}`),
+        ['kubeward-fixture local'],
+      );
+      assert.equal(readDepInfo(await readFile(fixtures.plain)), undefined);
+    });
 
-  it('lists the runtime crates of an executable in an image, stripped or not, as cargo-auditable recorded them', async () => {
-    const stripped = join(scratch, 'stripped');
-    execFileSync('objcopy', ['--strip-all', fixtures.auditable, stripped]);
-    const auditable = await readFile(fixtures.auditable);
-    const scan = await scanEntries([
-      { name: 'usr/local/bin/fixture', content: auditable, mode: 0o755 },
-      { name: 'usr/local/bin/stripped', content: await readFile(stripped), mode: 0o755 },
-      { name: 'usr/local/bin/plain', content: await readFile(fixtures.plain), mode: 0o755 },
-      { name: 'usr/local/share/fixture.copy', content: auditable, mode: 0o644 },
-    ]);
-    assert.deepEqual(scan.problems, []);
-    const runtime = oracle.packages.filter((entry) => entry.kind === undefined || entry.kind === 'runtime');
-    const expected = (path: string): string[] => runtime.map((entry) => `${path} ${entry.name} ${entry.version}`);
-    assert.deepEqual(listed(scan), [...expected('/usr/local/bin/fixture'), ...expected('/usr/local/bin/stripped')].sort());
-    assert.deepEqual(
-      scan.packages.filter((pkg) => pkg.path === '/usr/local/bin/fixture').map((pkg) => pkg.purl).sort(),
-      ['pkg:cargo/either@1.13.0', 'pkg:cargo/itertools@0.13.0', 'pkg:cargo/itoa@1.0.11', 'pkg:cargo/kubeward-fixture@0.1.0'],
-    );
-    assert.ok(scan.packages.every((pkg) => pkg.ecosystem === 'crates.io' && pkg.layerIndex === 0));
-  });
+    it('lists the runtime crates of an executable in an image, stripped or not, as cargo-auditable recorded them', async () => {
+      const stripped = join(scratch, 'stripped');
+      execFileSync('objcopy', ['--strip-all', fixtures.auditable, stripped]);
+      const auditable = await readFile(fixtures.auditable);
+      const scan = await scanEntries([
+        { name: 'usr/local/bin/fixture', content: auditable, mode: 0o755 },
+        { name: 'usr/local/bin/stripped', content: await readFile(stripped), mode: 0o755 },
+        { name: 'usr/local/bin/plain', content: await readFile(fixtures.plain), mode: 0o755 },
+        { name: 'usr/local/share/fixture.copy', content: auditable, mode: 0o644 },
+      ]);
+      assert.deepEqual(scan.problems, []);
+      const runtime = oracle.packages.filter((entry) => entry.kind === undefined || entry.kind === 'runtime');
+      const expected = (path: string): string[] => runtime.map((entry) => `${path} ${entry.name} ${entry.version}`);
+      assert.deepEqual(listed(scan), [...expected('/usr/local/bin/fixture'), ...expected('/usr/local/bin/stripped')].sort());
+      assert.deepEqual(
+        scan.packages
+          .filter((pkg) => pkg.path === '/usr/local/bin/fixture')
+          .map((pkg) => pkg.purl)
+          .sort(),
+        ['pkg:cargo/either@1.13.0', 'pkg:cargo/itertools@0.13.0', 'pkg:cargo/itoa@1.0.11', 'pkg:cargo/kubeward-fixture@0.1.0'],
+      );
+      assert.ok(scan.packages.every((pkg) => pkg.ecosystem === 'crates.io' && pkg.layerIndex === 0));
+    });
 
-  it('reports a real executable whose section was replaced by a decompression bomb, and goes on', async () => {
-    const bomb = join(scratch, 'bomb.z');
-    await writeFile(bomb, deflateSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 }));
-    const planted = join(scratch, 'planted');
-    execFileSync('objcopy', ['--update-section', `.dep-v0=${bomb}`, fixtures.auditable, planted]);
-    const scan = await scanEntries([
-      { name: 'app/planted', content: await readFile(planted), mode: 0o755 },
-      { name: 'app/fixture', content: await readFile(fixtures.auditable), mode: 0o755 },
-    ]);
-    assert.deepEqual(scan.problems.map((problem) => [problem.path, problem.code]), [['/app/planted', 'catalog']]);
-    assert.match(scan.problems[0]?.message ?? '', /\.dep-v0 section inflates to more than 8388608 bytes/);
-    assert.equal(listed(scan).filter((line) => line.startsWith('/app/fixture ')).length, 4);
-    assert.equal(listed(scan).filter((line) => line.startsWith('/app/planted ')).length, 0);
-  });
-});
+    it('reports a real executable whose section was replaced by a decompression bomb, and goes on', async () => {
+      const bomb = join(scratch, 'bomb.z');
+      await writeFile(bomb, deflateSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 }));
+      const planted = join(scratch, 'planted');
+      execFileSync('objcopy', ['--update-section', `.dep-v0=${bomb}`, fixtures.auditable, planted]);
+      const scan = await scanEntries([
+        { name: 'app/planted', content: await readFile(planted), mode: 0o755 },
+        { name: 'app/fixture', content: await readFile(fixtures.auditable), mode: 0o755 },
+      ]);
+      assert.deepEqual(
+        scan.problems.map((problem) => [problem.path, problem.code]),
+        [['/app/planted', 'catalog']],
+      );
+      assert.match(scan.problems[0]?.message ?? '', /\.dep-v0 section inflates to more than 8388608 bytes/);
+      assert.equal(listed(scan).filter((line) => line.startsWith('/app/fixture ')).length, 4);
+      assert.equal(listed(scan).filter((line) => line.startsWith('/app/planted ')).length, 0);
+    });
+  },
+);

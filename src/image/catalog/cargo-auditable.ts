@@ -67,7 +67,8 @@ export const readDepInfo = (data: Buffer, maxBytes = MAX_DEP_INFO_BYTES): { json
   try {
     return { json: inflateSync(data.subarray(section.offset, section.offset + section.size), { maxOutputLength: maxBytes }) };
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) return { problem: `its ${section.name} section inflates to more than ${maxBytes} bytes; not read` };
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError)
+      return { problem: `its ${section.name} section inflates to more than ${maxBytes} bytes; not read` };
     return { problem: `its ${section.name} section is not zlib data (${(error as Error).message})` };
   }
 };

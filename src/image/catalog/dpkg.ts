@@ -58,10 +58,17 @@ const sourceOf = (field: string | undefined, version: string): { name?: string; 
  * `upstream=expat@2.5.0-1` for a binNMU `2.5.0-1+b1`): without the version, a reader of the
  * SBOM could only guess the binary's, which is a different number.
  */
-const purlFor = (os: OperatingSystem | undefined, name: string, version: string, architecture: string | undefined, source: { name?: string; version?: string }): string => {
+const purlFor = (
+  os: OperatingSystem | undefined,
+  name: string,
+  version: string,
+  architecture: string | undefined,
+  source: { name?: string; version?: string },
+): string => {
   const namespace = os?.id === 'ubuntu' ? 'ubuntu' : 'debian';
   const sourceVersion = source.version ?? version;
-  const upstream = source.name !== undefined && (source.name !== name || sourceVersion !== version) ? `upstream=${encodeURIComponent(`${source.name}@${sourceVersion}`)}` : '';
+  const upstream =
+    source.name !== undefined && (source.name !== name || sourceVersion !== version) ? `upstream=${encodeURIComponent(`${source.name}@${sourceVersion}`)}` : '';
   const qualifiers = [
     architecture ? `arch=${encodeURIComponent(architecture)}` : '',
     os?.versionId ? `distro=${namespace}-${encodeURIComponent(os.versionId)}` : '',
@@ -81,7 +88,13 @@ export const dpkgCataloger: Cataloger = {
   catalog(view: FileView, os: OperatingSystem | undefined) {
     const packages: PackageDraft[] = [];
     const problems: ImageProblem[] = [];
-    const files = [STATUS, ...view.capturedPaths().filter((path) => path.startsWith(STATUS_D) && !path.endsWith('.md5sums')).sort()];
+    const files = [
+      STATUS,
+      ...view
+        .capturedPaths()
+        .filter((path) => path.startsWith(STATUS_D) && !path.endsWith('.md5sums'))
+        .sort(),
+    ];
     for (const file of files) {
       const content = view.read(file);
       if (!content) continue;
@@ -98,13 +111,18 @@ export const dpkgCataloger: Cataloger = {
         const version = paragraph.Version;
         const state = paragraph.Status?.trim().split(/\s+/)[2];
         if (paragraph.Status !== undefined && !KNOWN_STATES.has(state ?? '')) {
-          problems.push({ code: 'catalog', path: file, message: `${file}: package ${name ?? '(no name)'} has a Status dpkg does not define (${paragraph.Status}); skipped` });
+          problems.push({
+            code: 'catalog',
+            path: file,
+            message: `${file}: package ${name ?? '(no name)'} has a Status dpkg does not define (${paragraph.Status}); skipped`,
+          });
           continue;
         }
         // Purged and removed packages keep a paragraph, often without a Version: nothing to report.
         if (!installed(paragraph.Status)) continue;
         if (!name || !version) {
-          if (name || version) problems.push({ code: 'catalog', path: file, message: `${file}: a package paragraph without Package or Version (${name ?? version})` });
+          if (name || version)
+            problems.push({ code: 'catalog', path: file, message: `${file}: a package paragraph without Package or Version (${name ?? version})` });
           continue;
         }
         const source = sourceOf(paragraph.Source, version);

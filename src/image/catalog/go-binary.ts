@@ -34,7 +34,16 @@ const elfSegments = (data: Buffer): { segments: Segment[]; little: boolean; wide
   if (data.length < 64 || data.readUInt32BE(0) !== 0x7f454c46) return undefined;
   const wide = data[4] === 2;
   const little = data[5] === 1;
-  const read = (at: number, bytes: 4 | 8 | 2): number => (bytes === 8 ? Number(little ? data.readBigUInt64LE(at) : data.readBigUInt64BE(at)) : bytes === 4 ? (little ? data.readUInt32LE(at) : data.readUInt32BE(at)) : little ? data.readUInt16LE(at) : data.readUInt16BE(at));
+  const read = (at: number, bytes: 4 | 8 | 2): number =>
+    bytes === 8
+      ? Number(little ? data.readBigUInt64LE(at) : data.readBigUInt64BE(at))
+      : bytes === 4
+        ? little
+          ? data.readUInt32LE(at)
+          : data.readUInt32BE(at)
+        : little
+          ? data.readUInt16LE(at)
+          : data.readUInt16BE(at);
   const phoff = wide ? read(32, 8) : read(28, 4);
   const phentsize = read(wide ? 54 : 42, 2);
   const phnum = read(wide ? 56 : 44, 2);
@@ -43,7 +52,11 @@ const elfSegments = (data: Buffer): { segments: Segment[]; little: boolean; wide
     const at = phoff + index * phentsize;
     if (at + phentsize > data.length) break;
     if (read(at, 4) !== 1) continue; // PT_LOAD
-    segments.push(wide ? { offset: read(at + 8, 8), vaddr: read(at + 16, 8), size: read(at + 32, 8) } : { offset: read(at + 4, 4), vaddr: read(at + 8, 4), size: read(at + 16, 4) });
+    segments.push(
+      wide
+        ? { offset: read(at + 8, 8), vaddr: read(at + 16, 8), size: read(at + 32, 8) }
+        : { offset: read(at + 4, 4), vaddr: read(at + 8, 4), size: read(at + 16, 4) },
+    );
   }
   return { segments, little, wide };
 };
@@ -65,13 +78,20 @@ export const readBuildInfo = (data: Buffer): BuildInfo | undefined => {
     const goVersion = data.toString('utf8', versionEnd, versionEnd + versionLength);
     const [infoLength, infoStart] = uvarint(data, versionEnd + versionLength);
     const raw = data.toString('latin1', infoStart, infoStart + infoLength);
-    return { goVersion, modinfo: raw.length >= 2 * MODINFO_MARKER + 1 ? Buffer.from(raw.slice(MODINFO_MARKER, -MODINFO_MARKER), 'latin1').toString('utf8') : '' };
+    return {
+      goVersion,
+      modinfo: raw.length >= 2 * MODINFO_MARKER + 1 ? Buffer.from(raw.slice(MODINFO_MARKER, -MODINFO_MARKER), 'latin1').toString('utf8') : '',
+    };
   }
   const elf = elfSegments(data);
   if (!elf || (pointerSize !== 4 && pointerSize !== 8)) return undefined;
   const bigEndian = (flags & 1) !== 0;
   const pointer = (offset: number): number =>
-    pointerSize === 8 ? Number(bigEndian ? data.readBigUInt64BE(offset) : data.readBigUInt64LE(offset)) : bigEndian ? data.readUInt32BE(offset) : data.readUInt32LE(offset);
+    pointerSize === 8
+      ? Number(bigEndian ? data.readBigUInt64BE(offset) : data.readBigUInt64LE(offset))
+      : bigEndian
+        ? data.readUInt32BE(offset)
+        : data.readUInt32LE(offset);
   const fileOffset = (address: number): number | undefined => {
     const segment = elf.segments.find((candidate) => address >= candidate.vaddr && address < candidate.vaddr + candidate.size);
     return segment ? address - segment.vaddr + segment.offset : undefined;

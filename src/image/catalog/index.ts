@@ -12,4 +12,14 @@ import type { Cataloger } from './types.js';
 export type { Cataloger, CatalogHelpers, FileView, PackageDraft } from './types.js';
 
 /** Every cataloger, in the order their packages are listed. */
-export const CATALOGERS: readonly Cataloger[] = [dpkgCataloger, apkCataloger, rpmCataloger, npmCataloger, pythonCataloger, javaCataloger, goBinaryCataloger, cargoAuditableCataloger, lockfileCataloger];
+export const CATALOGERS: readonly Cataloger[] = [
+  dpkgCataloger,
+  apkCataloger,
+  rpmCataloger,
+  npmCataloger,
+  pythonCataloger,
+  javaCataloger,
+  goBinaryCataloger,
+  cargoAuditableCataloger,
+  lockfileCataloger,
+];

@@ -48,7 +48,9 @@ export const parseManifest = (text: string): Record<string, string> => {
 };
 
 const openZip = (data: Buffer): Promise<yauzl.ZipFile> =>
-  new Promise((resolve, reject) => yauzl.fromBuffer(data, { lazyEntries: true, validateEntrySizes: true }, (error, zipfile) => (error ? reject(error) : resolve(zipfile))));
+  new Promise((resolve, reject) =>
+    yauzl.fromBuffer(data, { lazyEntries: true, validateEntrySizes: true }, (error, zipfile) => (error ? reject(error) : resolve(zipfile))),
+  );
 
 const readEntry = (zipfile: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> =>
   new Promise((resolve, reject) =>
@@ -90,8 +92,11 @@ export const readJavaArchive = async (
     zipfile.on('entry', (entry: yauzl.Entry) => {
       void (async () => {
         const name = entry.fileName;
-        const tooLarge = entry.uncompressedSize > MAX_NESTED_BYTES || (entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > MAX_RATIO && entry.uncompressedSize > 1024 * 1024);
-        const wanted = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/.test(name) || name === 'META-INF/MANIFEST.MF' || (ARCHIVE.test(name) && depth < MAX_DEPTH);
+        const tooLarge =
+          entry.uncompressedSize > MAX_NESTED_BYTES ||
+          (entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > MAX_RATIO && entry.uncompressedSize > 1024 * 1024);
+        const wanted =
+          /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/.test(name) || name === 'META-INF/MANIFEST.MF' || (ARCHIVE.test(name) && depth < MAX_DEPTH);
         const refused = wanted && !tooLarge && !stopped ? guard.admit(entry) : undefined;
         try {
           if (refused) {
@@ -102,7 +107,8 @@ export const readJavaArchive = async (
             // skipped
           } else if (/^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/.test(name) && !tooLarge) {
             const properties = parseProperties((await readEntry(zipfile, entry)).toString('utf8'));
-            if (properties.groupId && properties.artifactId && properties.version) artifacts.push({ groupId: properties.groupId, artifactId: properties.artifactId, version: properties.version, location });
+            if (properties.groupId && properties.artifactId && properties.version)
+              artifacts.push({ groupId: properties.groupId, artifactId: properties.artifactId, version: properties.version, location });
           } else if (name === 'META-INF/MANIFEST.MF' && !tooLarge) {
             manifest = parseManifest((await readEntry(zipfile, entry)).toString('utf8'));
           } else if (ARCHIVE.test(name)) {
@@ -140,7 +146,10 @@ export const javaCataloger: Cataloger = {
   async catalog(view: FileView) {
     const packages: PackageDraft[] = [];
     const problems: ImageProblem[] = [];
-    for (const path of view.capturedPaths().filter((candidate) => ARCHIVE.test(candidate)).sort()) {
+    for (const path of view
+      .capturedPaths()
+      .filter((candidate) => ARCHIVE.test(candidate))
+      .sort()) {
       const content = view.read(path);
       if (!content) continue;
       const layer = view.layerOf(path);

@@ -43,13 +43,15 @@ export const parseGemfileLock = (text: string): { name: string; version: string 
 
 export const parseCargoLock = (text: string): { name: string; version: string }[] => {
   const lock = parseToml(text) as { package?: { name?: unknown; version?: unknown }[] };
-  return (lock.package ?? []).flatMap((entry) => (typeof entry.name === 'string' && typeof entry.version === 'string' ? [{ name: entry.name, version: entry.version }] : []));
+  return (lock.package ?? []).flatMap((entry) =>
+    typeof entry.name === 'string' && typeof entry.version === 'string' ? [{ name: entry.name, version: entry.version }] : [],
+  );
 };
 
 /** composer.lock (`packages`; `packages-dev` left out) and vendor/composer/installed.json (v1: a list; v2: `{packages}`). */
 export const parseComposer = (text: string): { name: string; version: string }[] => {
   const value = JSON.parse(text) as { packages?: unknown } | unknown[];
-  const list = Array.isArray(value) ? value : Array.isArray((value as { packages?: unknown }).packages) ? ((value as { packages: unknown[] }).packages) : [];
+  const list = Array.isArray(value) ? value : Array.isArray((value as { packages?: unknown }).packages) ? (value as { packages: unknown[] }).packages : [];
   return list.flatMap((entry) => {
     const { name, version, dev } = entry as { name?: unknown; version?: unknown; dev?: unknown };
     // installed.json v2 marks dev packages in `dev-package-names`; composer.lock keeps them apart.
@@ -80,9 +82,27 @@ export const parseDepsJson = (text: string): { name: string; version: string }[]
 };
 
 const KINDS: readonly LockfileKind[] = [
-  { cataloger: 'gemspec', ecosystem: 'RubyGems', matches: /\/specifications\/[^/]+\.gemspec$/, parse: parseGemspec, purl: (name, version) => `pkg:gem/${encode(name)}@${encode(version)}` },
-  { cataloger: 'bundler', ecosystem: 'RubyGems', matches: /\/Gemfile\.lock$/, parse: parseGemfileLock, purl: (name, version) => `pkg:gem/${encode(name)}@${encode(version)}` },
-  { cataloger: 'cargo', ecosystem: 'crates.io', matches: /\/Cargo\.lock$/, parse: parseCargoLock, purl: (name, version) => `pkg:cargo/${encode(name)}@${encode(version)}` },
+  {
+    cataloger: 'gemspec',
+    ecosystem: 'RubyGems',
+    matches: /\/specifications\/[^/]+\.gemspec$/,
+    parse: parseGemspec,
+    purl: (name, version) => `pkg:gem/${encode(name)}@${encode(version)}`,
+  },
+  {
+    cataloger: 'bundler',
+    ecosystem: 'RubyGems',
+    matches: /\/Gemfile\.lock$/,
+    parse: parseGemfileLock,
+    purl: (name, version) => `pkg:gem/${encode(name)}@${encode(version)}`,
+  },
+  {
+    cataloger: 'cargo',
+    ecosystem: 'crates.io',
+    matches: /\/Cargo\.lock$/,
+    parse: parseCargoLock,
+    purl: (name, version) => `pkg:cargo/${encode(name)}@${encode(version)}`,
+  },
   {
     cataloger: 'composer',
     ecosystem: 'Packagist',
@@ -90,8 +110,20 @@ const KINDS: readonly LockfileKind[] = [
     parse: parseComposer,
     purl: (name, version) => `pkg:composer/${name.split('/').map(encode).join('/')}@${encode(version)}`,
   },
-  { cataloger: 'nuget', ecosystem: 'NuGet', matches: /\/packages\.lock\.json$/, parse: parseNuGetLock, purl: (name, version) => `pkg:nuget/${encode(name)}@${encode(version)}` },
-  { cataloger: 'dotnet-deps', ecosystem: 'NuGet', matches: /\.deps\.json$/, parse: parseDepsJson, purl: (name, version) => `pkg:nuget/${encode(name)}@${encode(version)}` },
+  {
+    cataloger: 'nuget',
+    ecosystem: 'NuGet',
+    matches: /\/packages\.lock\.json$/,
+    parse: parseNuGetLock,
+    purl: (name, version) => `pkg:nuget/${encode(name)}@${encode(version)}`,
+  },
+  {
+    cataloger: 'dotnet-deps',
+    ecosystem: 'NuGet',
+    matches: /\.deps\.json$/,
+    parse: parseDepsJson,
+    purl: (name, version) => `pkg:nuget/${encode(name)}@${encode(version)}`,
+  },
 ];
 
 export const lockfileCataloger: Cataloger = {
@@ -104,7 +136,8 @@ export const lockfileCataloger: Cataloger = {
       const kind = KINDS.find((candidate) => candidate.matches.test(path));
       if (!kind) continue;
       // A project's composer.lock is superseded by the installed.json of its vendor directory.
-      if (kind.cataloger === 'composer' && path.endsWith('/composer.lock') && view.read(path.replace(/composer\.lock$/, 'vendor/composer/installed.json'))) continue;
+      if (kind.cataloger === 'composer' && path.endsWith('/composer.lock') && view.read(path.replace(/composer\.lock$/, 'vendor/composer/installed.json')))
+        continue;
       const content = view.read(path);
       if (!content) continue;
       let found: { name: string; version: string }[];
@@ -116,7 +149,15 @@ export const lockfileCataloger: Cataloger = {
       }
       const layer = view.layerOf(path);
       for (const { name, version } of found) {
-        packages.push({ cataloger: kind.cataloger, ecosystem: kind.ecosystem, name, version, purl: kind.purl(name, version), path, ...(layer === undefined ? {} : { layerIndex: layer }) });
+        packages.push({
+          cataloger: kind.cataloger,
+          ecosystem: kind.ecosystem,
+          name,
+          version,
+          purl: kind.purl(name, version),
+          path,
+          ...(layer === undefined ? {} : { layerIndex: layer }),
+        });
       }
     }
     return { packages, problems };

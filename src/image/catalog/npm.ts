@@ -31,7 +31,11 @@ interface LockDependency {
  * `dependencies`, and v2/v3's `packages` keyed by install path (`node_modules/a/node_modules/b`).
  */
 export const parsePackageLock = (text: string): { name: string; version: string }[] => {
-  const lock = JSON.parse(text) as { lockfileVersion?: number; packages?: Record<string, LockDependency & { name?: string }>; dependencies?: Record<string, LockDependency> };
+  const lock = JSON.parse(text) as {
+    lockfileVersion?: number;
+    packages?: Record<string, LockDependency & { name?: string }>;
+    dependencies?: Record<string, LockDependency>;
+  };
   const out = new Map<string, { name: string; version: string }>();
   const add = (name: string, version: string | undefined): void => {
     if (version && !version.startsWith('file:') && !version.startsWith('link:')) out.set(`${name}@${version}`, { name, version });
@@ -105,7 +109,15 @@ export const npmCataloger: Cataloger = {
       }
       const layer = view.layerOf(path);
       for (const { name, version } of locked) {
-        packages.push({ cataloger: 'npm-lockfile', ecosystem: 'npm', name, version, purl: purl(name, version), path, ...(layer === undefined ? {} : { layerIndex: layer }) });
+        packages.push({
+          cataloger: 'npm-lockfile',
+          ecosystem: 'npm',
+          name,
+          version,
+          purl: purl(name, version),
+          path,
+          ...(layer === undefined ? {} : { layerIndex: layer }),
+        });
       }
     }
     return { packages, problems };

@@ -26,7 +26,10 @@ export const pythonCataloger: Cataloger = {
     const packages: PackageDraft[] = [];
     const problems: ImageProblem[] = [];
     const seen = new Set<string>();
-    for (const path of view.capturedPaths().filter((candidate) => METADATA.test(candidate)).sort()) {
+    for (const path of view
+      .capturedPaths()
+      .filter((candidate) => METADATA.test(candidate))
+      .sort()) {
       const content = view.read(path);
       if (!content) continue;
       const fields = parseCoreMetadata(content.toString('utf8'));

@@ -16,12 +16,42 @@ const basic = (user: string, password: string): string => Buffer.from(`${user}:$
 
 describe('registry credentials from Docker and containers config files', () => {
   const cases: { name: string; config: unknown; registry: string; expected: Record<string, string> | undefined }[] = [
-    { name: 'auth under the bare host', config: { auths: { 'ghcr.io': { auth: basic('me', 'p:a:ss') } } }, registry: 'ghcr.io', expected: { username: 'me', password: 'p:a:ss' } },
-    { name: 'auth under an https URL', config: { auths: { 'https://registry.example:5000': { auth: basic('ci', 'x') } } }, registry: 'registry.example:5000', expected: { username: 'ci', password: 'x' } },
-    { name: 'Docker Hub under its legacy v1 URL', config: { auths: { 'https://index.docker.io/v1/': { auth: basic('hub', 'y') } } }, registry: 'docker.io', expected: { username: 'hub', password: 'y' } },
-    { name: 'an identity token', config: { auths: { 'myregistry.azurecr.io': { identitytoken: 'refresh' } } }, registry: 'myregistry.azurecr.io', expected: { identityToken: 'refresh' } },
-    { name: 'podman-style username and password fields', config: { auths: { 'quay.io': { username: 'u', password: 'v' } } }, registry: 'quay.io', expected: { username: 'u', password: 'v' } },
-    { name: 'auth under an https URL with a trailing slash', config: { auths: { 'https://ghcr.io/': { auth: basic('me', 'z') } } }, registry: 'ghcr.io', expected: { username: 'me', password: 'z' } },
+    {
+      name: 'auth under the bare host',
+      config: { auths: { 'ghcr.io': { auth: basic('me', 'p:a:ss') } } },
+      registry: 'ghcr.io',
+      expected: { username: 'me', password: 'p:a:ss' },
+    },
+    {
+      name: 'auth under an https URL',
+      config: { auths: { 'https://registry.example:5000': { auth: basic('ci', 'x') } } },
+      registry: 'registry.example:5000',
+      expected: { username: 'ci', password: 'x' },
+    },
+    {
+      name: 'Docker Hub under its legacy v1 URL',
+      config: { auths: { 'https://index.docker.io/v1/': { auth: basic('hub', 'y') } } },
+      registry: 'docker.io',
+      expected: { username: 'hub', password: 'y' },
+    },
+    {
+      name: 'an identity token',
+      config: { auths: { 'myregistry.azurecr.io': { identitytoken: 'refresh' } } },
+      registry: 'myregistry.azurecr.io',
+      expected: { identityToken: 'refresh' },
+    },
+    {
+      name: 'podman-style username and password fields',
+      config: { auths: { 'quay.io': { username: 'u', password: 'v' } } },
+      registry: 'quay.io',
+      expected: { username: 'u', password: 'v' },
+    },
+    {
+      name: 'auth under an https URL with a trailing slash',
+      config: { auths: { 'https://ghcr.io/': { auth: basic('me', 'z') } } },
+      registry: 'ghcr.io',
+      expected: { username: 'me', password: 'z' },
+    },
     { name: 'another registry only', config: { auths: { 'ghcr.io': { auth: basic('me', 'x') } } }, registry: 'quay.io', expected: undefined },
   ];
   for (const { name, config, registry, expected } of cases) {
@@ -36,7 +66,10 @@ describe('registry credentials from Docker and containers config files', () => {
   it('asks a credential helper (docker-credential-<name> get) through its stdin protocol', async () => {
     const bin = await mkdtemp(join(tmpdir(), 'kubeward-helper-'));
     // A real helper program speaking the protocol: the server URL on stdin, JSON on stdout.
-    await writeFile(join(bin, 'docker-credential-kwtest'), '#!/bin/sh\nread server\n[ "$1" = get ] || exit 3\n[ "$server" = "registry.example" ] || { echo "credentials not found in native keychain"; exit 1; }\necho \'{"ServerURL":"registry.example","Username":"robot","Secret":"s3cret"}\'\n');
+    await writeFile(
+      join(bin, 'docker-credential-kwtest'),
+      '#!/bin/sh\nread server\n[ "$1" = get ] || exit 3\n[ "$server" = "registry.example" ] || { echo "credentials not found in native keychain"; exit 1; }\necho \'{"ServerURL":"registry.example","Username":"robot","Secret":"s3cret"}\'\n',
+    );
     await chmod(join(bin, 'docker-credential-kwtest'), 0o755);
     const path = await configFile({ credHelpers: { 'registry.example': 'kwtest', 'other.example': 'kwtest' } });
     const previous = process.env.PATH;
@@ -57,7 +90,10 @@ describe('registry credentials from Docker and containers config files', () => {
 
 describe('WWW-Authenticate challenges', () => {
   const cases: [string, ReturnType<typeof parseChallenge>][] = [
-    ['Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"', { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' } }],
+    [
+      'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"',
+      { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' } },
+    ],
     ['Basic realm="kubeward-test"', { scheme: 'basic', params: { realm: 'kubeward-test' } }],
     ['bearer realm=https://ghcr.io/token, service=ghcr.io', { scheme: 'bearer', params: { realm: 'https://ghcr.io/token', service: 'ghcr.io' } }],
     ['Negotiate abc', undefined],

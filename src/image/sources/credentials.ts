@@ -15,7 +15,9 @@ export interface RegistryCredentials {
 }
 
 interface DockerConfig {
-  readonly auths?: Readonly<Record<string, { readonly auth?: string; readonly username?: string; readonly password?: string; readonly identitytoken?: string }>>;
+  readonly auths?: Readonly<
+    Record<string, { readonly auth?: string; readonly username?: string; readonly password?: string; readonly identitytoken?: string }>
+  >;
   readonly credHelpers?: Readonly<Record<string, string>>;
   readonly credsStore?: string;
 }
@@ -43,14 +45,20 @@ const readConfig = async (path: string): Promise<DockerConfig | undefined> => {
   try {
     return JSON.parse(text) as DockerConfig;
   } catch (error) {
-    throw new ImageSourceError(`${path} is not valid JSON (${(error as Error).message})`, 'fix or move the file, or give credentials with --username and --password-stdin');
+    throw new ImageSourceError(
+      `${path} is not valid JSON (${(error as Error).message})`,
+      'fix or move the file, or give credentials with --username and --password-stdin',
+    );
   }
 };
 
 /** Runs `docker-credential-<helper> get`, which answers `{"Username": ..., "Secret": ...}` for a server. */
 /** `https://index.docker.io/v1/` → `index.docker.io`; Docker Hub's spellings all → `docker.io`. */
 const hostOf = (key: string): string => {
-  const host = key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  const host = key
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
   return DOCKER_HUB_KEYS.some((hub) => hub.replace(/^https:\/\//, '').replace(/\/.*$/, '') === host) ? 'docker.io' : host;
 };
 
@@ -70,7 +78,11 @@ const fromHelper = (helper: string, server: string, optional: boolean): Promise<
         const answer = JSON.parse(stdout) as { Username?: string; Secret?: string };
         if (!answer.Secret) return resolve(undefined);
         const from = `docker-credential-${helper}`;
-        resolve(answer.Username === '<token>' ? { identityToken: answer.Secret, from } : { ...(answer.Username ? { username: answer.Username } : {}), password: answer.Secret, from });
+        resolve(
+          answer.Username === '<token>'
+            ? { identityToken: answer.Secret, from }
+            : { ...(answer.Username ? { username: answer.Username } : {}), password: answer.Secret, from },
+        );
       } catch {
         reject(new ImageSourceError(`credential helper docker-credential-${helper} gave an answer that is not JSON`));
       }

@@ -37,13 +37,23 @@ export const openDockerArchive = async (archive: TarIndex, tag: string | undefin
   try {
     entries = JSON.parse((await archive.read('manifest.json', MAX_JSON_BYTES)).toString('utf8')) as DockerManifestEntry[];
   } catch (error) {
-    throw new ImageSourceError(`${display}: manifest.json cannot be read (${error instanceof SyntaxError ? `not valid JSON: ${jsonErrorWithoutContent(error)}` : (error as Error).message})`);
+    throw new ImageSourceError(
+      `${display}: manifest.json cannot be read (${error instanceof SyntaxError ? `not valid JSON: ${jsonErrorWithoutContent(error)}` : (error as Error).message})`,
+    );
   }
   if (!Array.isArray(entries) || entries.length === 0) throw new ImageSourceError(`${display}: manifest.json lists no image`);
-  const chosen = tag === undefined ? (entries.length === 1 ? entries[0] : undefined) : entries.find((entry) => (entry.RepoTags ?? []).some((repoTag) => sameTag(tag, repoTag)));
+  const chosen =
+    tag === undefined
+      ? entries.length === 1
+        ? entries[0]
+        : undefined
+      : entries.find((entry) => (entry.RepoTags ?? []).some((repoTag) => sameTag(tag, repoTag)));
   if (!chosen) {
     const tags = entries.flatMap((entry) => entry.RepoTags ?? []);
-    throw new ImageSourceError(`${display} holds ${entries.length} images${tag ? ', none tagged ' + JSON.stringify(tag) : ''}`, tags.length ? `name one: ${tags.join(', ')}` : undefined);
+    throw new ImageSourceError(
+      `${display} holds ${entries.length} images${tag ? ', none tagged ' + JSON.stringify(tag) : ''}`,
+      tags.length ? `name one: ${tags.join(', ')}` : undefined,
+    );
   }
   if (typeof chosen.Config !== 'string' || !Array.isArray(chosen.Layers)) throw new ImageSourceError(`${display}: manifest.json entry needs Config and Layers`);
   const configData = await archive.read(chosen.Config, MAX_JSON_BYTES);
@@ -68,7 +78,12 @@ export const openDockerArchive = async (archive: TarIndex, tag: string | undefin
     if (diffId === undefined) throw new ImageSourceError(`${display}: the config lists ${diffIds.length} layer digests (diff_ids) for ${layers.length} layers`);
     if (layer.digest !== diffId) diffIdChecks.set(layer.digest, diffId);
   }
-  const manifest = { schemaVersion: 2, mediaType: MEDIA_TYPES.dockerManifest, config: { mediaType: MEDIA_TYPES.dockerConfig, digest: configDigest, size: configData.length }, layers: layers.map(({ path: _path, ...layer }) => layer) };
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.dockerManifest,
+    config: { mediaType: MEDIA_TYPES.dockerConfig, digest: configDigest, size: configData.length },
+    layers: layers.map(({ path: _path, ...layer }) => layer),
+  };
   return {
     source: display,
     // An archive has no manifest of its own: the image is known by its config digest (`docker images` ID).

@@ -30,7 +30,8 @@ export const serverUrl = (text: string, base: URL | undefined, what: string): UR
   } catch {
     throw new ImageSourceError(`${what} ${JSON.stringify(text.slice(0, 200))} is not a URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ImageSourceError(`${what} ${JSON.stringify(url.toString().slice(0, 200))} is not an http or https URL; refused`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ImageSourceError(`${what} ${JSON.stringify(url.toString().slice(0, 200))} is not an http or https URL; refused`);
   return url;
 };
 
@@ -53,7 +54,8 @@ export const send = async (
     if (response.status >= 300 && response.status < 400 && location) {
       response.body.destroy();
       const next = serverUrl(location, current, `${current.host} redirected to`);
-      if (next.protocol === 'http:' && current.protocol === 'https:') throw new ImageSourceError(`${current.host} redirected to plain HTTP (${next.host}); refused`);
+      if (next.protocol === 'http:' && current.protocol === 'https:')
+        throw new ImageSourceError(`${current.host} redirected to plain HTTP (${next.host}); refused`);
       if (next.host !== origin) {
         if (init.body !== undefined) throw new ImageSourceError(`${current.host} redirected a token request to another host (${next.host}); refused`);
         headers = Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'authorization'));
@@ -78,10 +80,14 @@ const once = (url: URL, method: string, headers: Record<string, string>, body: s
       ...(secure ? { rejectUnauthorized: !(options.insecureHosts?.has(url.host) ?? false), ...(options.ca ? { ca: trusted(options.ca) } : {}) } : {}),
     };
     const request = (secure ? httpsRequest : httpRequest)(url, requestOptions, (response) => {
-      response.setTimeout(options.timeoutMs ?? 60_000, () => response.destroy(new ImageSourceError(`${url.host}: no data for ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`)));
+      response.setTimeout(options.timeoutMs ?? 60_000, () =>
+        response.destroy(new ImageSourceError(`${url.host}: no data for ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`)),
+      );
       resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response });
     });
-    request.setTimeout(options.timeoutMs ?? 60_000, () => request.destroy(new ImageSourceError(`${url.host}: no answer within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`)));
+    request.setTimeout(options.timeoutMs ?? 60_000, () =>
+      request.destroy(new ImageSourceError(`${url.host}: no answer within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s`)),
+    );
     request.on('error', (error: NodeJS.ErrnoException) => reject(error instanceof ImageSourceError ? error : connectionError(url, error)));
     request.end(body);
   });
@@ -94,7 +100,10 @@ const connectionError = (url: URL, error: NodeJS.ErrnoException): ImageSourceErr
     return new ImageSourceError(`${url.host}: not speaking TLS (a plain HTTP server?)`, 'for a registry on plain HTTP, add --insecure-registry');
   }
   if (/certificate|self.signed|CERT_|unable to verify/i.test(`${code} ${error.message}`)) {
-    return new ImageSourceError(`${url.host}: TLS certificate not trusted (${error.message.split('\n')[0]})`, 'give its CA with --registry-ca <file>, or --insecure-registry to skip verification');
+    return new ImageSourceError(
+      `${url.host}: TLS certificate not trusted (${error.message.split('\n')[0]})`,
+      'give its CA with --registry-ca <file>, or --insecure-registry to skip verification',
+    );
   }
   return new ImageSourceError(`${url.host}: ${error.message.split('\n')[0]}`);
 };

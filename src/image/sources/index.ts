@@ -11,7 +11,8 @@ export { ImageSourceError, type Platform, type ResolvedImage } from './types.js'
 export { type RegistryCredentials } from './credentials.js';
 export { type RegistryOptions } from './registry.js';
 
-const HINT = 'give a registry reference (registry/repository:tag), an OCI layout directory, a docker save or OCI archive, or oci:<dir>[:tag], oci-archive:<file>[:tag], docker-archive:<file>[:name:tag]';
+const HINT =
+  'give a registry reference (registry/repository:tag), an OCI layout directory, a docker save or OCI archive, or oci:<dir>[:tag], oci-archive:<file>[:tag], docker-archive:<file>[:name:tag]';
 
 /** Names that can only be files: a missing one is a missing file, not a registry image. */
 const LOOKS_LIKE_PATH = /^[./~]|(^|\/)\.\.(\/|$)|\.(tar|tgz|tar\.gz|tar\.zst|tar\.xz|tar\.bz2|txz|oci)$/;
@@ -26,13 +27,22 @@ const splitReference = (reference: string, kind: string): { path: string; tag?: 
   return match ? { path: match[1] as string, tag: match[2] as string } : { path: rest };
 };
 
-const openArchive = async (path: string, tag: string | undefined, display: string, kind: 'oci' | 'docker' | undefined, platform: Platform): Promise<ResolvedImage> => {
+const openArchive = async (
+  path: string,
+  tag: string | undefined,
+  display: string,
+  kind: 'oci' | 'docker' | undefined,
+  platform: Platform,
+): Promise<ResolvedImage> => {
   const archive = await TarIndex.open(path);
   const oci = archive.has('index.json') && archive.has('oci-layout');
   // Docker 25+ writes both layouts into one archive; the OCI one carries real manifest digests.
   if (kind !== 'docker' && oci) return openOciLayout(tarStore(archive), tag, platform, display);
   if (kind !== 'oci' && archive.has('manifest.json')) return openDockerArchive(archive, tag, display);
-  throw new ImageSourceError(`${display} is ${kind === 'oci' ? 'not an OCI archive (no index.json)' : kind === 'docker' ? 'not a docker save archive (no manifest.json)' : 'neither a docker save archive nor an OCI archive'}`, HINT);
+  throw new ImageSourceError(
+    `${display} is ${kind === 'oci' ? 'not an OCI archive (no index.json)' : kind === 'docker' ? 'not a docker save archive (no manifest.json)' : 'neither a docker save archive nor an OCI archive'}`,
+    HINT,
+  );
 };
 
 /**
@@ -43,11 +53,17 @@ const openArchive = async (path: string, tag: string | undefined, display: strin
  * - a tar file, or `oci-archive:<file>[:<tag>]` / `docker-archive:<file>[:<name:tag>]`: an OCI
  *   archive or a `docker save` archive (told apart by what they hold).
  */
-export const openImage = async (reference: string, options: { readonly cwd: string; readonly platform: Platform; readonly registry?: RegistryOptions }): Promise<ResolvedImage> => {
+export const openImage = async (
+  reference: string,
+  options: { readonly cwd: string; readonly platform: Platform; readonly registry?: RegistryOptions },
+): Promise<ResolvedImage> => {
   if (/^(docker|registry):\/\//.test(reference)) return openRegistryImage(reference, options.platform, options.registry);
   const oci = splitReference(reference, 'oci');
   if (oci) return openOciLayout(directoryStore(resolve(options.cwd, oci.path)), oci.tag, options.platform, reference);
-  for (const [prefix, kind] of [['oci-archive', 'oci'], ['docker-archive', 'docker']] as const) {
+  for (const [prefix, kind] of [
+    ['oci-archive', 'oci'],
+    ['docker-archive', 'docker'],
+  ] as const) {
     const named = splitReference(reference, prefix);
     if (named) return openArchive(resolve(options.cwd, named.path), named.tag, reference, kind, options.platform);
   }
@@ -64,7 +80,10 @@ export const openImage = async (reference: string, options: { readonly cwd: stri
       }
     }
     if (!LOOKS_LIKE_PATH.test(reference) && /[A-Z]/.test(reference.split(/[:@]/)[0] ?? '') && isRegistryReference(reference.toLowerCase())) {
-      throw new ImageSourceError(`${reference}: no such file, and repository names must be lowercase`, `docker://${reference.toLowerCase()} for the registry image`);
+      throw new ImageSourceError(
+        `${reference}: no such file, and repository names must be lowercase`,
+        `docker://${reference.toLowerCase()} for the registry image`,
+      );
     }
     throw new ImageSourceError(`${reference}: no such image source`, HINT);
   }

@@ -30,7 +30,10 @@ const openLayoutFile = async (root: string, path: string, maxBytes: number): Pro
     directory = join(directory, part);
     const info = await lstat(directory).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
     if (!info) return undefined;
-    if (!info.isDirectory()) throw new ImageSourceError(`${path}: ${parts.slice(0, parts.indexOf(part) + 1).join('/')} is ${info.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}; refused (layout files must be inside the layout)`);
+    if (!info.isDirectory())
+      throw new ImageSourceError(
+        `${path}: ${parts.slice(0, parts.indexOf(part) + 1).join('/')} is ${info.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}; refused (layout files must be inside the layout)`,
+      );
   }
   let handle: FileHandle;
   try {
@@ -99,7 +102,8 @@ const blobPath = (digest: string): string => {
  */
 export const openOciLayout = async (store: LayoutStore, tag: string | undefined, platform: Platform, display: string): Promise<ResolvedImage> => {
   const readJsonBlob = async (descriptor: Descriptor): Promise<Buffer> => {
-    if (descriptor.size > MAX_JSON_BYTES) throw new ImageSourceError(`${display}: ${descriptor.digest} is ${descriptor.size} bytes, too large for a manifest or config`);
+    if (descriptor.size > MAX_JSON_BYTES)
+      throw new ImageSourceError(`${display}: ${descriptor.digest} is ${descriptor.size} bytes, too large for a manifest or config`);
     const data = await store.read(blobPath(descriptor.digest), MAX_JSON_BYTES);
     if (!data) throw new ImageSourceError(`${display}: blob ${descriptor.digest} is missing`);
     verifyBuffer(data, descriptor.digest, descriptor.size, `${display}: blob ${descriptor.digest}`);
@@ -117,11 +121,16 @@ export const openOciLayout = async (store: LayoutStore, tag: string | undefined,
   const named = tag === undefined ? manifests : manifests.filter((descriptor) => descriptor.annotations?.['org.opencontainers.image.ref.name'] === tag);
   if (named.length === 0) {
     const tags = manifests.map((descriptor) => descriptor.annotations?.['org.opencontainers.image.ref.name']).filter(Boolean);
-    throw new ImageSourceError(`${display} has no image ${tag === undefined ? '' : `tagged ${JSON.stringify(tag)}`}`.trim(), tags.length ? `tags in it: ${tags.join(', ')}` : undefined);
+    throw new ImageSourceError(
+      `${display} has no image ${tag === undefined ? '' : `tagged ${JSON.stringify(tag)}`}`.trim(),
+      tags.length ? `tags in it: ${tags.join(', ')}` : undefined,
+    );
   }
   // Several images: treat the layout's index as an image index and let the platform decide.
   const only = named.length === 1 ? (named[0] as Descriptor) : undefined;
-  const top = only ? { data: await readJsonBlob(only), digest: only.digest, mediaType: only.mediaType } : { data: Buffer.from(JSON.stringify({ ...index, manifests: named })), digest: 'index.json', mediaType: 'application/vnd.oci.image.index.v1+json' };
+  const top = only
+    ? { data: await readJsonBlob(only), digest: only.digest, mediaType: only.mediaType }
+    : { data: Buffer.from(JSON.stringify({ ...index, manifests: named })), digest: 'index.json', mediaType: 'application/vnd.oci.image.index.v1+json' };
   const selected = await selectManifest(top, readJsonBlob, platform, display);
   const config = parseConfig(await readJsonBlob(selected.manifest.config), `${display}: config`);
   return {

@@ -61,7 +61,11 @@ class RegistryClient {
     this.#repository = repository;
     this.#options = options;
     // --insecure-registry is about the registry alone: its token server and blob storage keep their checks.
-    this.#http = { ...(options.insecure ? { insecureHosts: new Set([endpointHost(registry)]) } : {}), ...(options.ca ? { ca: options.ca } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+    this.#http = {
+      ...(options.insecure ? { insecureHosts: new Set([endpointHost(registry)]) } : {}),
+      ...(options.ca ? { ca: options.ca } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    };
     this.#base = `https://${endpointHost(registry)}`;
   }
 
@@ -78,7 +82,8 @@ class RegistryClient {
       response.body.destroy();
       // Only the registry itself is answered: a host it redirected to gets no credentials.
       const answeredBy = new URL(response.url).host;
-      if (answeredBy !== endpointHost(this.#registry)) throw new ImageSourceError(`${this.#registry}: ${answeredBy}, where it redirected, asks for authentication; credentials not sent`);
+      if (answeredBy !== endpointHost(this.#registry))
+        throw new ImageSourceError(`${this.#registry}: ${answeredBy}, where it redirected, asks for authentication; credentials not sent`);
       const challenge = parseChallenge(response.headers['www-authenticate']);
       if (!challenge) throw new ImageSourceError(`${this.#registry} asks for authentication it does not describe (no usable WWW-Authenticate header)`);
       this.#authorization = await this.#authorize(challenge);
@@ -100,7 +105,12 @@ class RegistryClient {
       return await send(`${this.#base}${path}`, { headers }, this.#http);
     } catch (error) {
       // An insecure registry may speak plain HTTP only: Docker tries HTTPS first, then HTTP.
-      if (this.#options.insecure && this.#base.startsWith('https:') && error instanceof ImageSourceError && /not speaking TLS|ECONNRESET|socket hang up/i.test(error.message)) {
+      if (
+        this.#options.insecure &&
+        this.#base.startsWith('https:') &&
+        error instanceof ImageSourceError &&
+        /not speaking TLS|ECONNRESET|socket hang up/i.test(error.message)
+      ) {
         this.#base = `http://${endpointHost(this.#registry)}`;
         return send(`${this.#base}${path}`, { headers }, this.#http);
       }
@@ -112,7 +122,10 @@ class RegistryClient {
     const credentials = await this.#credentialsFor();
     if (challenge.scheme === 'basic') {
       if (credentials?.username === undefined || credentials.password === undefined) {
-        throw new ImageSourceError(`${this.#registry}: authentication failed for ${this.#repository} (no credentials found; it asks for a user name and password)`, 'log in with docker login, or give --username and --password-stdin');
+        throw new ImageSourceError(
+          `${this.#registry}: authentication failed for ${this.#repository} (no credentials found; it asks for a user name and password)`,
+          'log in with docker login, or give --username and --password-stdin',
+        );
       }
       return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
     }
@@ -131,17 +144,33 @@ class RegistryClient {
     let response: HttpResponse;
     if (credentials?.identityToken) {
       // An identity token is an OAuth2 refresh token: trade it at the realm (Docker's token spec).
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'kubeward', scope, ...(service ? { service } : {}) });
-      response = await send(realmUrl.toString(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() }, this.#http);
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: credentials.identityToken,
+        client_id: 'kubeward',
+        scope,
+        ...(service ? { service } : {}),
+      });
+      response = await send(
+        realmUrl.toString(),
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() },
+        this.#http,
+      );
     } else {
       if (service) realmUrl.searchParams.set('service', service);
       realmUrl.searchParams.set('scope', scope);
-      const basic = credentials?.username !== undefined && credentials.password !== undefined ? { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` } : {};
+      const basic =
+        credentials?.username !== undefined && credentials.password !== undefined
+          ? { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` }
+          : {};
       response = await send(realmUrl.toString(), { headers: basic }, this.#http);
     }
     const body = await readBody(response, 1024 * 1024, `token from ${realmUrl.host}`);
     if (response.status === 401 || response.status === 403) {
-      throw new ImageSourceError(`${this.#registry}: the token server refused ${credentials ? `the credentials from ${credentials.from}` : 'anonymous access'} to ${this.#repository}`, credentials ? 'check the user name and password or token' : 'log in with docker login, or give --username and --password-stdin');
+      throw new ImageSourceError(
+        `${this.#registry}: the token server refused ${credentials ? `the credentials from ${credentials.from}` : 'anonymous access'} to ${this.#repository}`,
+        credentials ? 'check the user name and password or token' : 'log in with docker login, or give --username and --password-stdin',
+      );
     }
     if (response.status !== 200) throw new ImageSourceError(`${this.#registry}: token server ${realmUrl.host} answered HTTP ${response.status}`);
     let token: string | undefined;
@@ -159,7 +188,8 @@ class RegistryClient {
     const detail = await errorDetail(response);
     if (response.status === 404) return new ImageSourceError(`${what}: not found on ${this.#registry}${detail}`, 'check the repository name and tag');
     if (response.status === 403) return new ImageSourceError(`${what}: access denied by ${this.#registry}${detail}`);
-    if (response.status === 429) return new ImageSourceError(`${what}: ${this.#registry} is rate-limiting requests (HTTP 429)${detail}`, 'wait, or log in for a higher limit');
+    if (response.status === 429)
+      return new ImageSourceError(`${what}: ${this.#registry} is rate-limiting requests (HTTP 429)${detail}`, 'wait, or log in for a higher limit');
     return new ImageSourceError(`${what}: ${this.#registry} answered HTTP ${response.status}${detail}`);
   }
 
@@ -170,7 +200,8 @@ class RegistryClient {
 
 /** Whether a reference names a registry image rather than a local path. */
 export const isRegistryReference = (reference: string): boolean =>
-  /^(docker|registry):\/\//.test(reference) || /^[a-z0-9][a-z0-9._-]*(?::[0-9]+)?(?:\/[a-z0-9._/-]+)?(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(reference);
+  /^(docker|registry):\/\//.test(reference) ||
+  /^[a-z0-9][a-z0-9._-]*(?::[0-9]+)?(?:\/[a-z0-9._/-]+)?(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(reference);
 
 /**
  * Opens an image on a registry over the OCI distribution API: the manifest (or index, then the
@@ -190,8 +221,9 @@ export const openRegistryImage = async (reference: string, platform: Platform, o
     if (response.status !== 200) throw await client.statusError(response, `${display}: manifest ${ref}`);
     const data = await readBody(response, MAX_JSON_BYTES, `${display}: manifest ${ref}`);
     const mediaType = response.headers['content-type']?.split(';')[0]?.trim();
-    if (mediaType && SCHEMA1.test(mediaType)) throw new ImageSourceError(`${display} uses the Docker schema 1 manifest format, retired in 2019`, 'push it again with a current tool');
-    const digest = ref.includes(':') ? ref : (response.headers['docker-content-digest'] as string | undefined) ?? digestOf(data);
+    if (mediaType && SCHEMA1.test(mediaType))
+      throw new ImageSourceError(`${display} uses the Docker schema 1 manifest format, retired in 2019`, 'push it again with a current tool');
+    const digest = ref.includes(':') ? ref : ((response.headers['docker-content-digest'] as string | undefined) ?? digestOf(data));
     verifyBuffer(data, digest, expected?.size, `${display}: manifest ${ref}`);
     return { data, digest, ...(mediaType ? { mediaType } : {}) };
   };

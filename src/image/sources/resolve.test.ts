@@ -3,17 +3,42 @@ import { describe, it } from 'node:test';
 import { parsePlatform, selectManifest } from './resolve.js';
 import type { Descriptor } from './types.js';
 
-const manifest = (tag: string): Buffer => Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${tag.padEnd(64, '0')}`, size: 2 }, layers: [] }));
+const manifest = (tag: string): Buffer =>
+  Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${tag.padEnd(64, '0')}`, size: 2 },
+      layers: [],
+    }),
+  );
 
 /** An index as registries serve them: entries by platform, plus an attestation (`unknown/unknown`). */
 const index = (platforms: readonly (Descriptor['platform'] & object)[]) => {
-  const entries = platforms.map((platform, position) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${String(position + 1).padEnd(64, 'a')}`, size: 100, platform }));
-  entries.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'f'.repeat(64)}`, size: 100, platform: { os: 'unknown', architecture: 'unknown' } });
-  return { data: Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries })), digest: `sha256:${'e'.repeat(64)}` };
+  const entries = platforms.map((platform, position) => ({
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    digest: `sha256:${String(position + 1).padEnd(64, 'a')}`,
+    size: 100,
+    platform,
+  }));
+  entries.push({
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    digest: `sha256:${'f'.repeat(64)}`,
+    size: 100,
+    platform: { os: 'unknown', architecture: 'unknown' },
+  });
+  return {
+    data: Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries })),
+    digest: `sha256:${'e'.repeat(64)}`,
+  };
 };
 
 describe('picking the image for a platform from an index', () => {
-  const offered = index([{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }, { os: 'linux', architecture: 'arm', variant: 'v7' }]);
+  const offered = index([
+    { os: 'linux', architecture: 'amd64' },
+    { os: 'linux', architecture: 'arm64' },
+    { os: 'linux', architecture: 'arm', variant: 'v7' },
+  ]);
   const fetch = async (descriptor: Descriptor): Promise<Buffer> => manifest(descriptor.digest.slice(7, 8));
   const cases: [string, string | RegExp][] = [
     ['linux/amd64', 'sha256:1'],

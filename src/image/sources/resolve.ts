@@ -10,10 +10,15 @@ export const parsePlatform = (text: string): Platform => {
 export const formatPlatform = (platform: Platform): string => `${platform.os}/${platform.architecture}${platform.variant ? `/${platform.variant}` : ''}`;
 
 /** The platform this process runs on, as images name it. */
-export const hostPlatform = (arch: string): Platform => ({ os: 'linux', architecture: ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[arch] ?? arch });
+export const hostPlatform = (arch: string): Platform => ({
+  os: 'linux',
+  architecture: ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[arch] ?? arch,
+});
 
 const isIndex = (mediaType: string | undefined, value: Record<string, unknown>): boolean =>
-  mediaType === MEDIA_TYPES.ociIndex || mediaType === MEDIA_TYPES.dockerList || (mediaType === undefined && Array.isArray(value.manifests) && value.config === undefined);
+  mediaType === MEDIA_TYPES.ociIndex ||
+  mediaType === MEDIA_TYPES.dockerList ||
+  (mediaType === undefined && Array.isArray(value.manifests) && value.config === undefined);
 
 /**
  * A JSON parse error without the text it quotes: V8 names the offending token and an excerpt
@@ -33,14 +38,21 @@ export const parseJson = (data: Buffer, what: string): Record<string, unknown> =
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
     return value as Record<string, unknown>;
   } catch (error) {
-    throw new ImageSourceError(`${what} is not valid JSON (${(error as Error).message.startsWith('not a') ? (error as Error).message : jsonErrorWithoutContent(error)})`);
+    throw new ImageSourceError(
+      `${what} is not valid JSON (${(error as Error).message.startsWith('not a') ? (error as Error).message : jsonErrorWithoutContent(error)})`,
+    );
   }
 };
 
 const checkManifest = (value: Record<string, unknown>, what: string): ImageManifest => {
   const config = value.config as Descriptor | undefined;
   const layers = value.layers as Descriptor[] | undefined;
-  if (!config || typeof config.digest !== 'string' || !Array.isArray(layers) || layers.some((layer) => typeof layer?.digest !== 'string' || typeof layer.size !== 'number')) {
+  if (
+    !config ||
+    typeof config.digest !== 'string' ||
+    !Array.isArray(layers) ||
+    layers.some((layer) => typeof layer?.digest !== 'string' || typeof layer.size !== 'number')
+  ) {
     throw new ImageSourceError(`${what} is not an image manifest (needs config and layers with digests and sizes)`);
   }
   return value as unknown as ImageManifest;
@@ -65,11 +77,14 @@ export const selectManifest = async (
     }
     const index = value as unknown as ImageIndex;
     const candidates = index.manifests.filter((descriptor) => descriptor.platform === undefined || descriptor.platform.os !== 'unknown');
-    const sameArchitecture = (descriptor: Descriptor): boolean => descriptor.platform?.os === platform.os && descriptor.platform.architecture === platform.architecture;
+    const sameArchitecture = (descriptor: Descriptor): boolean =>
+      descriptor.platform?.os === platform.os && descriptor.platform.architecture === platform.architecture;
     const chosen =
       candidates.find((descriptor) => sameArchitecture(descriptor) && (platform.variant === undefined || descriptor.platform?.variant === platform.variant)) ??
       // `linux/arm64/v8` asked, `linux/arm64` offered: the same thing, spelled without the variant.
-      (platform.variant === undefined ? undefined : candidates.find((descriptor) => sameArchitecture(descriptor) && descriptor.platform?.variant === undefined)) ??
+      (platform.variant === undefined
+        ? undefined
+        : candidates.find((descriptor) => sameArchitecture(descriptor) && descriptor.platform?.variant === undefined)) ??
       (candidates.length === 1 && candidates[0]?.platform === undefined ? candidates[0] : undefined);
     if (!chosen) {
       const offered = candidates.map((descriptor) => (descriptor.platform ? formatPlatform(descriptor.platform) : descriptor.digest)).join(', ');
@@ -78,7 +93,12 @@ export const selectManifest = async (
     current = { data: await fetch(chosen), digest: chosen.digest, mediaType: chosen.mediaType };
     if (chosen.platform && !isIndex(chosen.mediaType, {})) {
       const value2 = parseJson(current.data, what);
-      return { manifest: checkManifest(value2, what), digest: chosen.digest, mediaType: (value2.mediaType as string | undefined) ?? chosen.mediaType, platform: chosen.platform };
+      return {
+        manifest: checkManifest(value2, what),
+        digest: chosen.digest,
+        mediaType: (value2.mediaType as string | undefined) ?? chosen.mediaType,
+        platform: chosen.platform,
+      };
     }
   }
   throw new ImageSourceError(`${what}: indexes nested too deeply`);

@@ -91,11 +91,15 @@ export class TarIndex {
           const name = pax.path ?? longName ?? (prefix ? `${prefix}/${text(header, 0, 100)}` : text(header, 0, 100));
           if (pax.size !== undefined) {
             // A negative or fractional size would move the reader backwards, onto the same header, for ever.
-            if (!/^\d{1,15}$/.test(pax.size)) throw new ImageSourceError(`${path}: the pax header of ${name} at offset ${offset} gives size ${JSON.stringify(pax.size.slice(0, 40))}, not a byte count`);
+            if (!/^\d{1,15}$/.test(pax.size))
+              throw new ImageSourceError(
+                `${path}: the pax header of ${name} at offset ${offset} gives size ${JSON.stringify(pax.size.slice(0, 40))}, not a byte count`,
+              );
             size = Number(pax.size);
           }
           const linkname = pax.linkpath ?? text(header, 157, 100);
-          if (dataOffset + size > total && (type === '0' || type === '\0')) throw new ImageSourceError(`${path}: ${name} runs past the end of the archive (truncated?)`);
+          if (dataOffset + size > total && (type === '0' || type === '\0'))
+            throw new ImageSourceError(`${path}: ${name} runs past the end of the archive (truncated?)`);
           entries.set(posix.normalize(name).replace(/^\.\//, '').replace(/\/$/, ''), { offset: dataOffset, size, type, ...(linkname ? { linkname } : {}) });
           pax = {};
           longName = undefined;
@@ -145,6 +149,8 @@ export class TarIndex {
   stream(name: string): Readable {
     const entry = this.#entry(name);
     if (!entry) throw new ImageSourceError(`${this.path} has no ${name}`);
-    return entry.size === 0 ? createReadStream(this.path, { start: 1, end: 0 }) : createReadStream(this.path, { start: entry.offset, end: entry.offset + entry.size - 1 });
+    return entry.size === 0
+      ? createReadStream(this.path, { start: 1, end: 0 })
+      : createReadStream(this.path, { start: entry.offset, end: entry.offset + entry.size - 1 });
   }
 }

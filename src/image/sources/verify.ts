@@ -13,7 +13,8 @@ export const parseDigest = (digest: string): { algorithm: 'sha256' | 'sha512'; h
   return { algorithm, hex };
 };
 
-export const digestOf = (data: Buffer | string, algorithm: 'sha256' | 'sha512' = 'sha256'): string => `${algorithm}:${createHash(algorithm).update(data).digest('hex')}`;
+export const digestOf = (data: Buffer | string, algorithm: 'sha256' | 'sha512' = 'sha256'): string =>
+  `${algorithm}:${createHash(algorithm).update(data).digest('hex')}`;
 
 /** Checks bytes that were read whole against their descriptor. */
 export const verifyBuffer = (data: Buffer, digest: string, size: number | undefined, what: string): void => {

@@ -35,13 +35,10 @@ describe('loadInputs', () => {
     await writeFile(join(root, 'named.manifest'), POD('named'));
     const result = await loadInputs(['walk', 'named.manifest', '-'], options);
     assert.deepEqual(result.problems, []);
-    assert.deepEqual(result.objects.map((object) => `${object.source.file}:${object.name}`), [
-      'walk/a.yaml:a',
-      'walk/nested/b.YML:b',
-      'walk/nested/c.json:c',
-      'named.manifest:named',
-      '<stdin>:from-stdin',
-    ]);
+    assert.deepEqual(
+      result.objects.map((object) => `${object.source.file}:${object.name}`),
+      ['walk/a.yaml:a', 'walk/nested/b.YML:b', 'walk/nested/c.json:c', 'named.manifest:named', '<stdin>:from-stdin'],
+    );
     assert.equal(result.files, 5);
   });
 
@@ -71,16 +68,28 @@ describe('loadInputs', () => {
       for (;;) yield `# ${'x'.repeat(1022)}\n`;
     };
     const flooded = await loadInputs(['-'], { ...options, maxFileBytes: 64 * 1024, stdin: endless });
-    assert.deepEqual(flooded.problems.map((problem) => `${problem.code} ${problem.file}`), ['too-large-file <stdin>']);
+    assert.deepEqual(
+      flooded.problems.map((problem) => `${problem.code} ${problem.file}`),
+      ['too-large-file <stdin>'],
+    );
     const zeros = await loadInputs(['-'], { ...options, stdin: () => [Buffer.alloc(4096)] });
-    assert.deepEqual(zeros.problems.map((problem) => problem.code), ['binary']);
+    assert.deepEqual(
+      zeros.problems.map((problem) => problem.code),
+      ['binary'],
+    );
 
     await mkdir(join(root, 'fifo'), { recursive: true });
     execFileSync('mkfifo', [join(root, 'fifo/pipe.yaml')]);
     await writeFile(join(root, 'fifo/pod.yaml'), POD('beside-the-pipe'));
     const walked = await loadInputs(['fifo'], options);
-    assert.deepEqual(walked.objects.map((object) => object.name), ['beside-the-pipe']);
-    assert.deepEqual(walked.problems.map((problem) => `${problem.level} ${problem.file}: ${problem.message}`), ['warning fifo/pipe.yaml: not a regular file; skipped']);
+    assert.deepEqual(
+      walked.objects.map((object) => object.name),
+      ['beside-the-pipe'],
+    );
+    assert.deepEqual(
+      walked.problems.map((problem) => `${problem.level} ${problem.file}: ${problem.message}`),
+      ['warning fifo/pipe.yaml: not a regular file; skipped'],
+    );
   });
 
   it('skips excluded paths and refuses files over the size limit', async () => {
@@ -89,8 +98,14 @@ describe('loadInputs', () => {
     await writeFile(join(root, 'ex/charts/tests/skip.yaml'), POD('skip'));
     await writeFile(join(root, 'ex/big.yaml'), `${POD('big')}# ${'x'.repeat(5000)}\n`);
     const result = await loadInputs(['ex'], { ...options, exclude: ['**/tests/**'], maxFileBytes: 4096 });
-    assert.deepEqual(result.objects.map((object) => object.name), ['keep']);
-    assert.deepEqual(result.problems.map((problem) => problem.code), ['too-large-file']);
+    assert.deepEqual(
+      result.objects.map((object) => object.name),
+      ['keep'],
+    );
+    assert.deepEqual(
+      result.problems.map((problem) => problem.code),
+      ['too-large-file'],
+    );
   });
 
   it('resolves field positions for findings, shifting Helm templates', async () => {
@@ -122,7 +137,9 @@ describe('loadInputs', () => {
     assert.equal(deployment?.source.file, 'kz/base/deployment.yaml');
     assert.equal(deployment?.source.line, 2);
     assert.ok(deployment);
-    assert.deepEqual(result.locateAll([{ object: deployment, path: 'spec.template.spec.containers[0].securityContext.privileged' }]), [{ file: 'kz/base/deployment.yaml', line: 15, column: 13 }]);
+    assert.deepEqual(result.locateAll([{ object: deployment, path: 'spec.template.spec.containers[0].securityContext.privileged' }]), [
+      { file: 'kz/base/deployment.yaml', line: 15, column: 13 },
+    ]);
   });
 
   it('explains that Kustomize needs kubectl when it is missing', async () => {
@@ -142,10 +159,17 @@ describe('invalid UTF-8', () => {
     const directory = await mkdtemp(join(tmpdir(), 'kubeward-utf8-'));
     const good = Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caf\u00e9\n');
     // Latin-1 é (0xe9) where UTF-8 needs two bytes, as an editor on a legacy code page writes it.
-    const bad = Buffer.concat([Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: menu\n  annotations:\n    note: "caf'), Buffer.from([0xe9]), Buffer.from('"\n')]);
+    const bad = Buffer.concat([
+      Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: menu\n  annotations:\n    note: "caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('"\n'),
+    ]);
     await writeFile(join(directory, 'good.yaml'), good);
     await writeFile(join(directory, 'bad.yaml'), bad);
-    await writeFile(join(directory, 'overlong.yaml'), Buffer.concat([Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: slash'), Buffer.from([0xc0, 0xaf]), Buffer.from('}\n')]));
+    await writeFile(
+      join(directory, 'overlong.yaml'),
+      Buffer.concat([Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: slash'), Buffer.from([0xc0, 0xaf]), Buffer.from('}\n')]),
+    );
     const result = await loadInputs([directory], { ...DEFAULT_LOAD_OPTIONS, cwd: directory, stdin: () => [] });
     assert.deepEqual(result.objects.map((object) => object.name).sort(), ['café', 'menu', 'slash\ufffd\ufffd']);
     assert.deepEqual(

@@ -84,7 +84,10 @@ export const discoverInputs = async (inputs: readonly string[], options: LoadOpt
       return;
     }
     if (ancestors.has(real)) {
-      entries.push({ kind: 'problem', problem: { code: 'symlink-loop', file: display(directory), message: 'symbolic link back to a directory being scanned; skipped', level: 'warning' } });
+      entries.push({
+        kind: 'problem',
+        problem: { code: 'symlink-loop', file: display(directory), message: 'symbolic link back to a directory being scanned; skipped', level: 'warning' },
+      });
       return;
     }
     if (visited.has(real)) return; // reached twice, through two inputs or two links: read once
@@ -159,7 +162,7 @@ export interface DecodedText {
 
 /** Byte offset of the first invalid UTF-8 sequence (overlong forms, surrogates and stray continuation bytes included). */
 const firstInvalidUtf8 = (buffer: Buffer): number => {
-  for (let index = 0; index < buffer.length; ) {
+  for (let index = 0; index < buffer.length;) {
     const byte = buffer[index] as number;
     if (byte < 0x80) {
       index++;
@@ -191,12 +194,23 @@ const decode = (buffer: Buffer, file: string): DecodedText | InputProblem => {
   const column = at - (buffer.lastIndexOf(0x0a, at - 1) + 1) + 1;
   return {
     text,
-    problem: { code: 'invalid-utf8', file, line, column, message: `invalid UTF-8 at byte ${at} (0x${(buffer[at] ?? 0).toString(16).padStart(2, '0')}); read as U+FFFD, but kubectl and the API server refuse the file: save it as UTF-8`, level: 'error' },
+    problem: {
+      code: 'invalid-utf8',
+      file,
+      line,
+      column,
+      message: `invalid UTF-8 at byte ${at} (0x${(buffer[at] ?? 0).toString(16).padStart(2, '0')}); read as U+FFFD, but kubectl and the API server refuse the file: save it as UTF-8`,
+      level: 'error',
+    },
   };
 };
 
 /** Reads a stream (stdin, a pipe, a device) to its end, giving up once it passes `maxBytes`. */
-export const readBounded = async (chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, file: string, maxBytes: number): Promise<DecodedText | InputProblem> => {
+export const readBounded = async (
+  chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  file: string,
+  maxBytes: number,
+): Promise<DecodedText | InputProblem> => {
   const parts: Buffer[] = [];
   let total = 0;
   for await (const chunk of chunks) {
@@ -247,7 +261,12 @@ const readText = async (path: string, size: number, file: string, maxBytes: numb
   }
 };
 
-const manifestEvent = (file: string, read: DecodedText): InputEvent => ({ kind: 'manifest', file, text: read.text, ...(read.problem ? { problems: [read.problem] } : {}) });
+const manifestEvent = (file: string, read: DecodedText): InputEvent => ({
+  kind: 'manifest',
+  file,
+  text: read.text,
+  ...(read.problem ? { problems: [read.problem] } : {}),
+});
 
 /**
  * Reads discovered entries one unit at a time, in order. Never throws for bad input: problems
@@ -354,12 +373,7 @@ const renderKustomization = async (directory: string, kubectl: string): Promise<
  * there with the same kind whose name the rendered name contains (kustomize adds prefixes and
  * suffixes). The origin annotation is stripped so policies never see it.
  */
-const kustomizeEvent = async (
-  directory: string,
-  options: LoadOptions,
-  sources: SourceIndex,
-  display: (path: string) => string,
-): Promise<InputEvent> => {
+const kustomizeEvent = async (directory: string, options: LoadOptions, sources: SourceIndex, display: (path: string) => string): Promise<InputEvent> => {
   const file = `${display(directory)} (kustomize)`;
   const rendered = await renderKustomization(directory, options.kubectl);
   if ('error' in rendered) return { kind: 'problem', problem: { code: 'kustomize', file: display(directory), message: rendered.error, level: 'error' } };

@@ -4,12 +4,47 @@ import type { Candidate, FieldDefinition } from './types.js';
 
 /** Every Linux capability, so that dropping `ALL` counts as dropping each of them. */
 const LINUX_CAPABILITIES = [
-  'AUDIT_CONTROL', 'AUDIT_READ', 'AUDIT_WRITE', 'BLOCK_SUSPEND', 'BPF', 'CHECKPOINT_RESTORE', 'CHOWN',
-  'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'IPC_LOCK', 'IPC_OWNER', 'KILL', 'LEASE',
-  'LINUX_IMMUTABLE', 'MAC_ADMIN', 'MAC_OVERRIDE', 'MKNOD', 'NET_ADMIN', 'NET_BIND_SERVICE', 'NET_BROADCAST',
-  'NET_RAW', 'PERFMON', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYSLOG', 'SYS_ADMIN', 'SYS_BOOT',
-  'SYS_CHROOT', 'SYS_MODULE', 'SYS_NICE', 'SYS_PACCT', 'SYS_PTRACE', 'SYS_RAWIO', 'SYS_RESOURCE', 'SYS_TIME',
-  'SYS_TTY_CONFIG', 'WAKE_ALARM',
+  'AUDIT_CONTROL',
+  'AUDIT_READ',
+  'AUDIT_WRITE',
+  'BLOCK_SUSPEND',
+  'BPF',
+  'CHECKPOINT_RESTORE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'DAC_READ_SEARCH',
+  'FOWNER',
+  'FSETID',
+  'IPC_LOCK',
+  'IPC_OWNER',
+  'KILL',
+  'LEASE',
+  'LINUX_IMMUTABLE',
+  'MAC_ADMIN',
+  'MAC_OVERRIDE',
+  'MKNOD',
+  'NET_ADMIN',
+  'NET_BIND_SERVICE',
+  'NET_BROADCAST',
+  'NET_RAW',
+  'PERFMON',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYSLOG',
+  'SYS_ADMIN',
+  'SYS_BOOT',
+  'SYS_CHROOT',
+  'SYS_MODULE',
+  'SYS_NICE',
+  'SYS_PACCT',
+  'SYS_PTRACE',
+  'SYS_RAWIO',
+  'SYS_RESOURCE',
+  'SYS_TIME',
+  'SYS_TTY_CONFIG',
+  'WAKE_ALARM',
 ];
 
 export const ALL_CAPABILITIES = ['ALL', ...LINUX_CAPABILITIES];
@@ -33,11 +68,7 @@ const privilegeEscalation = (container: Container): { allowed: boolean; why: str
   return { allowed: true, why: 'does not set allowPrivilegeEscalation: false (Kubernetes allows escalation by default)' };
 };
 
-const resourceField = (
-  name: string,
-  kind: 'requests' | 'limits',
-  resource: 'cpu' | 'memory',
-): FieldDefinition =>
+const resourceField = (name: string, kind: 'requests' | 'limits', resource: 'cpu' | 'memory'): FieldDefinition =>
   containerField({
     name,
     type: 'number',
@@ -102,7 +133,7 @@ const RUNTIME_SOCKETS: readonly (readonly [path: string, runtime: string])[] = [
   ['/run/crio/crio.sock', 'CRI-O'],
   ['/run/cri-dockerd.sock', 'cri-dockerd'],
   ['/run/dockershim.sock', 'dockershim'],
-  ['/run/docker/containerd/containerd.sock', 'Docker\'s containerd'],
+  ['/run/docker/containerd/containerd.sock', "Docker's containerd"],
   ['/run/k3s/containerd/containerd.sock', 'k3s/RKE2 containerd'],
   ['/run/k0s/containerd.sock', 'k0s containerd'],
   ['/run/podman/podman.sock', 'Podman'],
@@ -138,8 +169,7 @@ const linuxHardening = (container: Container): string[] => {
   ].filter(Boolean);
 };
 
-const imageTag = (container: Container): string | undefined =>
-  container.image.tag ?? (container.image.digest === undefined ? 'latest' : undefined);
+const imageTag = (container: Container): string | undefined => container.image.tag ?? (container.image.digest === undefined ? 'latest' : undefined);
 
 export const containerFields: readonly FieldDefinition[] = [
   containerField({
@@ -148,7 +178,13 @@ export const containerFields: readonly FieldDefinition[] = [
     type: 'string',
     description: 'Name of the container.',
     at: 'name',
-    extract: (container) => [candidate(container.name, () => joinPath(container.path, 'name'), () => `container ${quote(container.name)}`)],
+    extract: (container) => [
+      candidate(
+        container.name,
+        () => joinPath(container.path, 'name'),
+        () => `container ${quote(container.name)}`,
+      ),
+    ],
   }),
   containerField({
     name: 'Container Type',
@@ -156,9 +192,7 @@ export const containerFields: readonly FieldDefinition[] = [
     type: 'string',
     description: 'container, init or ephemeral.',
     at: 'name',
-    extract: (container, _workload, context) => [
-      candidate(container.type, container.path, () => `${subject(context)} is of type ${container.type}`),
-    ],
+    extract: (container, _workload, context) => [candidate(container.type, container.path, () => `${subject(context)} is of type ${container.type}`)],
   }),
   containerField({
     name: 'Privileged Container',
@@ -206,7 +240,13 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'securityContext.allowPrivilegeEscalation',
     extract: (container, _workload, context) => {
       const { allowed, why } = privilegeEscalation(container);
-      return [candidate(allowed, () => joinPath(container.path, 'securityContext', 'allowPrivilegeEscalation'), () => `${subject(context)} ${why}`)];
+      return [
+        candidate(
+          allowed,
+          () => joinPath(container.path, 'securityContext', 'allowPrivilegeEscalation'),
+          () => `${subject(context)} ${why}`,
+        ),
+      ];
     },
   }),
   containerField({
@@ -253,7 +293,13 @@ export const containerFields: readonly FieldDefinition[] = [
       const value = container.securityContext.runAsUser;
       return value === undefined
         ? []
-        : [candidate(value, () => securityContextPath(container, workload, 'runAsUser'), () => `${subject(context)} runs as user ${value}${origin(container, 'runAsUser')}`)];
+        : [
+            candidate(
+              value,
+              () => securityContextPath(container, workload, 'runAsUser'),
+              () => `${subject(context)} runs as user ${value}${origin(container, 'runAsUser')}`,
+            ),
+          ];
     },
     absent: (container, _workload, values) =>
       `container ${quote(container.name)} ${container.securityContext.runAsUser === undefined ? 'does not set runAsUser' : `runs as user ${container.securityContext.runAsUser}`}${values.length ? ` (expected ${values.join(' or ')})` : ''}`,
@@ -268,7 +314,13 @@ export const containerFields: readonly FieldDefinition[] = [
       const value = container.securityContext.runAsNonRoot;
       return value === undefined
         ? []
-        : [candidate(value, () => securityContextPath(container, workload, 'runAsNonRoot'), () => `${subject(context)} sets runAsNonRoot: ${value}${origin(container, 'runAsNonRoot')}`)];
+        : [
+            candidate(
+              value,
+              () => securityContextPath(container, workload, 'runAsNonRoot'),
+              () => `${subject(context)} sets runAsNonRoot: ${value}${origin(container, 'runAsNonRoot')}`,
+            ),
+          ];
     },
     absent: (container) =>
       `container ${quote(container.name)} ${container.securityContext.runAsNonRoot === false ? 'sets runAsNonRoot: false' : 'does not set runAsNonRoot: true'} (neither does its pod)`,
@@ -282,7 +334,13 @@ export const containerFields: readonly FieldDefinition[] = [
       const value = container.securityContext.runAsGroup;
       return value === undefined
         ? []
-        : [candidate(value, () => securityContextPath(container, workload, 'runAsGroup'), () => `${subject(context)} runs as group ${value}${origin(container, 'runAsGroup')}`)];
+        : [
+            candidate(
+              value,
+              () => securityContextPath(container, workload, 'runAsGroup'),
+              () => `${subject(context)} runs as group ${value}${origin(container, 'runAsGroup')}`,
+            ),
+          ];
     },
   }),
   containerField({
@@ -294,11 +352,14 @@ export const containerFields: readonly FieldDefinition[] = [
     extract: (container, workload, context) => {
       const profile = container.securityContext.seccompProfile;
       if (!profile) return [];
-      const path =
-        profile.from === 'annotation'
-          ? joinPath(workload.podMetaPath, 'annotations')
-          : securityContextPath(container, workload, 'seccompProfile');
-      return [candidate(profile.type, path, () => `${subject(context)} uses seccomp profile ${profile.type}${profile.from === 'container' ? '' : ` (set on the ${profile.from})`}`)];
+      const path = profile.from === 'annotation' ? joinPath(workload.podMetaPath, 'annotations') : securityContextPath(container, workload, 'seccompProfile');
+      return [
+        candidate(
+          profile.type,
+          path,
+          () => `${subject(context)} uses seccomp profile ${profile.type}${profile.from === 'container' ? '' : ` (set on the ${profile.from})`}`,
+        ),
+      ];
     },
     absent: (container) =>
       `container ${quote(container.name)} ${container.securityContext.seccompProfile ? `uses seccomp profile ${container.securityContext.seccompProfile.type}` : 'sets no seccomp profile (neither does its pod)'}`,
@@ -311,10 +372,7 @@ export const containerFields: readonly FieldDefinition[] = [
     extract: (container, workload, context) => {
       const profile = container.securityContext.appArmorProfile;
       if (!profile) return [];
-      const path =
-        profile.from === 'annotation'
-          ? joinPath(workload.podMetaPath, 'annotations')
-          : securityContextPath(container, workload, 'appArmorProfile');
+      const path = profile.from === 'annotation' ? joinPath(workload.podMetaPath, 'annotations') : securityContextPath(container, workload, 'appArmorProfile');
       return [candidate(profile.type, path, () => `${subject(context)} uses AppArmor profile ${profile.type}`)];
     },
   }),
@@ -328,7 +386,13 @@ export const containerFields: readonly FieldDefinition[] = [
         const value = container.securityContext.seLinuxOptions?.[part];
         return value === undefined
           ? []
-          : [candidate(value, () => joinPath(securityContextPath(container, workload, 'seLinuxOptions'), part), () => `${subject(context)} sets SELinux ${part} ${quote(value)}`)];
+          : [
+              candidate(
+                value,
+                () => joinPath(securityContextPath(container, workload, 'seLinuxOptions'), part),
+                () => `${subject(context)} sets SELinux ${part} ${quote(value)}`,
+              ),
+            ];
       },
     }),
   ),
@@ -341,7 +405,13 @@ export const containerFields: readonly FieldDefinition[] = [
       const value = container.securityContext.procMount;
       return value === undefined
         ? []
-        : [candidate(value, () => joinPath(container.path, 'securityContext', 'procMount'), () => `${subject(context)} sets procMount: ${value}`)];
+        : [
+            candidate(
+              value,
+              () => joinPath(container.path, 'securityContext', 'procMount'),
+              () => `${subject(context)} sets procMount: ${value}`,
+            ),
+          ];
     },
   }),
   containerField({
@@ -353,7 +423,13 @@ export const containerFields: readonly FieldDefinition[] = [
       const value = container.securityContext.windowsHostProcess;
       return value === undefined
         ? []
-        : [candidate(value, () => joinPath(securityContextPath(container, workload, 'windowsOptions'), 'hostProcess'), () => `${subject(context)} sets windowsOptions.hostProcess: ${value}`)];
+        : [
+            candidate(
+              value,
+              () => joinPath(securityContextPath(container, workload, 'windowsOptions'), 'hostProcess'),
+              () => `${subject(context)} sets windowsOptions.hostProcess: ${value}`,
+            ),
+          ];
     },
   }),
   containerField({
@@ -365,9 +441,7 @@ export const containerFields: readonly FieldDefinition[] = [
       candidate(
         securityContextMissing(container),
         joinPath(container.path, 'securityContext'),
-        securityContextMissing(container)
-          ? `${subject(context)} has no security context (nor does its pod)`
-          : `${subject(context)} has a security context`,
+        securityContextMissing(container) ? `${subject(context)} has no security context (nor does its pod)` : `${subject(context)} has a security context`,
       ),
     ],
   }),
@@ -379,14 +453,19 @@ export const containerFields: readonly FieldDefinition[] = [
   containerField({
     name: 'Probe Port Not Exposed',
     type: 'string',
-    description:
-      'Probes (liveness, readiness, startup) whose port is a name the container does not declare, or a number missing from its declared ports.',
+    description: 'Probes (liveness, readiness, startup) whose port is a name the container does not declare, or a number missing from its declared ports.',
     at: 'livenessProbe',
     extract: (container, _workload, context) =>
       PROBES.flatMap(([, key, noun]) => {
         const probe = container[key];
         return probe && !probePortExposed(probe, container)
-          ? [candidate(noun, () => joinPath(container.path, key), () => `${subject(context)} has a ${noun} probe on port ${quote(String(probe.port))}, which the container does not expose`)]
+          ? [
+              candidate(
+                noun,
+                () => joinPath(container.path, key),
+                () => `${subject(context)} has a ${noun} probe on port ${quote(String(probe.port))}, which the container does not expose`,
+              ),
+            ]
           : [];
       }),
   }),
@@ -398,7 +477,11 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'ports',
     extract: (container, _workload, context) =>
       container.ports.map((port, index) =>
-        candidate(port.containerPort, () => joinPath(container.path, 'ports', index, 'containerPort'), () => `${subject(context)} exposes port ${port.containerPort}/${port.protocol}`),
+        candidate(
+          port.containerPort,
+          () => joinPath(container.path, 'ports', index, 'containerPort'),
+          () => `${subject(context)} exposes port ${port.containerPort}/${port.protocol}`,
+        ),
       ),
   }),
   containerField({
@@ -409,7 +492,11 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'ports',
     extract: (container, _workload, context) =>
       container.ports.map((port, index) =>
-        candidate(`${port.containerPort}/${port.protocol}`, () => joinPath(container.path, 'ports', index), () => `${subject(context)} exposes port ${port.containerPort}/${port.protocol}${port.name ? ` (${port.name})` : ''}`),
+        candidate(
+          `${port.containerPort}/${port.protocol}`,
+          () => joinPath(container.path, 'ports', index),
+          () => `${subject(context)} exposes port ${port.containerPort}/${port.protocol}${port.name ? ` (${port.name})` : ''}`,
+        ),
       ),
   }),
   containerField({
@@ -419,7 +506,11 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'ports',
     extract: (container, _workload, context) =>
       container.ports.map((port, index) =>
-        candidate(port.protocol, () => joinPath(container.path, 'ports', index, 'protocol'), () => `${subject(context)} exposes port ${port.containerPort}/${port.protocol}`),
+        candidate(
+          port.protocol,
+          () => joinPath(container.path, 'ports', index, 'protocol'),
+          () => `${subject(context)} exposes port ${port.containerPort}/${port.protocol}`,
+        ),
       ),
   }),
   containerField({
@@ -430,7 +521,13 @@ export const containerFields: readonly FieldDefinition[] = [
     extract: (container, _workload, context) =>
       container.ports.flatMap((port, index) =>
         port.hostPort
-          ? [candidate(port.hostPort, () => joinPath(container.path, 'ports', index, 'hostPort'), () => `${subject(context)} maps host port ${port.hostPort} to ${port.containerPort}/${port.protocol}`)]
+          ? [
+              candidate(
+                port.hostPort,
+                () => joinPath(container.path, 'ports', index, 'hostPort'),
+                () => `${subject(context)} maps host port ${port.hostPort} to ${port.containerPort}/${port.protocol}`,
+              ),
+            ]
           : [],
       ),
   }),
@@ -440,7 +537,11 @@ export const containerFields: readonly FieldDefinition[] = [
     description: 'The image reference as written.',
     at: 'image',
     extract: (container, _workload, context) => [
-      candidate(container.image.full, () => joinPath(container.path, 'image'), () => `${subject(context)} runs image ${quote(container.image.full)}`),
+      candidate(
+        container.image.full,
+        () => joinPath(container.path, 'image'),
+        () => `${subject(context)} runs image ${quote(container.image.full)}`,
+      ),
     ],
   }),
   containerField({
@@ -449,7 +550,11 @@ export const containerFields: readonly FieldDefinition[] = [
     description: 'Registry host of the image (docker.io when none is named).',
     at: 'image',
     extract: (container, _workload, context) => [
-      candidate(container.image.registry, () => joinPath(container.path, 'image'), () => `${subject(context)} pulls ${quote(container.image.full)} from registry ${container.image.registry}`),
+      candidate(
+        container.image.registry,
+        () => joinPath(container.path, 'image'),
+        () => `${subject(context)} pulls ${quote(container.image.full)} from registry ${container.image.registry}`,
+      ),
     ],
   }),
   containerField({
@@ -458,7 +563,11 @@ export const containerFields: readonly FieldDefinition[] = [
     description: 'Repository path of the image without the registry (library/nginx).',
     at: 'image',
     extract: (container, _workload, context) => [
-      candidate(container.image.remote, () => joinPath(container.path, 'image'), () => `${subject(context)} runs image ${quote(container.image.full)}`),
+      candidate(
+        container.image.remote,
+        () => joinPath(container.path, 'image'),
+        () => `${subject(context)} runs image ${quote(container.image.full)}`,
+      ),
     ],
   }),
   containerField({
@@ -503,7 +612,13 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'imagePullPolicy',
     extract: (container, _workload, context) => {
       const policy = container.imagePullPolicy ?? (imageTag(container) === 'latest' ? 'Always' : 'IfNotPresent');
-      return [candidate(policy, () => joinPath(container.path, 'imagePullPolicy'), () => `${subject(context)} has imagePullPolicy ${policy}`)];
+      return [
+        candidate(
+          policy,
+          () => joinPath(container.path, 'imagePullPolicy'),
+          () => `${subject(context)} has imagePullPolicy ${policy}`,
+        ),
+      ];
     },
   }),
   containerField({
@@ -558,10 +673,24 @@ export const containerFields: readonly FieldDefinition[] = [
       for (const env of container.env) {
         if ((env.source !== 'SECRET_KEY' && env.source !== 'CONFIG_MAP_KEY') || !env.ref || env.ref.optional) continue;
         const kind = env.source === 'SECRET_KEY' ? 'Secret' : 'ConfigMap';
-        if (!defined(kind, env.ref.name)) out.push(candidate({ key: kind, value: env.ref.name }, env.path, () => `${subject(context)} reads ${env.name} from ${kind} ${quote(env.ref?.name ?? '')}, which is not in namespace ${workload.namespace}`));
+        if (!defined(kind, env.ref.name))
+          out.push(
+            candidate(
+              { key: kind, value: env.ref.name },
+              env.path,
+              () => `${subject(context)} reads ${env.name} from ${kind} ${quote(env.ref?.name ?? '')}, which is not in namespace ${workload.namespace}`,
+            ),
+          );
       }
       for (const source of container.envFrom) {
-        if (!defined(source.kind, source.name)) out.push(candidate({ key: source.kind, value: source.name }, source.path, () => `${subject(context)} imports ${source.kind} ${quote(source.name)}, which is not in namespace ${workload.namespace}`));
+        if (!defined(source.kind, source.name))
+          out.push(
+            candidate(
+              { key: source.kind, value: source.name },
+              source.path,
+              () => `${subject(context)} imports ${source.kind} ${quote(source.name)}, which is not in namespace ${workload.namespace}`,
+            ),
+          );
       }
       return out;
     },
@@ -573,7 +702,11 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'envFrom',
     extract: (container, _workload, context) =>
       container.envFrom.map((source) =>
-        candidate({ key: source.kind, value: source.name }, source.path, () => `${subject(context)} imports every key of ${source.kind} ${quote(source.name)} as environment variables`),
+        candidate(
+          { key: source.kind, value: source.name },
+          source.path,
+          () => `${subject(context)} imports every key of ${source.kind} ${quote(source.name)} as environment variables`,
+        ),
       ),
   }),
   containerField({
@@ -592,7 +725,14 @@ export const containerFields: readonly FieldDefinition[] = [
     extract: (container, _workload, context) =>
       container.volumeMounts.flatMap((mount) =>
         mount.volume
-          ? [candidate(mount.volume.source, mount.volume.path, () => `${subject(context)} mounts ${mount.volume?.type} volume ${quote(mount.volume?.source || mount.name)} at ${mount.mountPath}${mount.readOnly ? ' (read-only)' : ''}`)]
+          ? [
+              candidate(
+                mount.volume.source,
+                mount.volume.path,
+                () =>
+                  `${subject(context)} mounts ${mount.volume?.type} volume ${quote(mount.volume?.source || mount.name)} at ${mount.mountPath}${mount.readOnly ? ' (read-only)' : ''}`,
+              ),
+            ]
           : [],
       ),
   }),
@@ -604,7 +744,9 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'volumeMounts',
     extract: (container, _workload, context) =>
       container.volumeMounts.flatMap((mount) =>
-        mount.volume ? [candidate(mount.volume.type, mount.volume.path, () => `${subject(context)} mounts ${mount.volume?.type} volume ${quote(mount.name)}`)] : [],
+        mount.volume
+          ? [candidate(mount.volume.type, mount.volume.path, () => `${subject(context)} mounts ${mount.volume?.type} volume ${quote(mount.name)}`)]
+          : [],
       ),
   }),
   containerField({
@@ -613,7 +755,13 @@ export const containerFields: readonly FieldDefinition[] = [
     description: 'mountPath of each volume mount.',
     at: 'volumeMounts',
     extract: (container, _workload, context) =>
-      container.volumeMounts.map((mount) => candidate(mount.mountPath, () => joinPath(mount.path, 'mountPath'), () => `${subject(context)} mounts ${quote(mount.name)} at ${mount.mountPath}`)),
+      container.volumeMounts.map((mount) =>
+        candidate(
+          mount.mountPath,
+          () => joinPath(mount.path, 'mountPath'),
+          () => `${subject(context)} mounts ${quote(mount.name)} at ${mount.mountPath}`,
+        ),
+      ),
   }),
   containerField({
     name: 'Writable Mounted Volume',
@@ -622,7 +770,11 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'volumeMounts',
     extract: (container, _workload, context) =>
       container.volumeMounts.map((mount) =>
-        candidate(!mount.readOnly, mount.path, () => `${subject(context)} mounts ${quote(mount.name)} at ${mount.mountPath} ${mount.readOnly ? 'read-only' : 'read-write'}`),
+        candidate(
+          !mount.readOnly,
+          mount.path,
+          () => `${subject(context)} mounts ${quote(mount.name)} at ${mount.mountPath} ${mount.readOnly ? 'read-only' : 'read-write'}`,
+        ),
       ),
   }),
   containerField({
@@ -633,7 +785,13 @@ export const containerFields: readonly FieldDefinition[] = [
     extract: (container, _workload, context) =>
       container.volumeMounts.flatMap((mount) =>
         mount.volume?.type === 'hostPath'
-          ? [candidate(!mount.readOnly, mount.path, () => `${subject(context)} mounts host path ${mount.volume?.source} at ${mount.mountPath} ${mount.readOnly ? 'read-only' : 'read-write'}`)]
+          ? [
+              candidate(
+                !mount.readOnly,
+                mount.path,
+                () => `${subject(context)} mounts host path ${mount.volume?.source} at ${mount.mountPath} ${mount.readOnly ? 'read-only' : 'read-write'}`,
+              ),
+            ]
           : [],
       ),
   }),
@@ -641,7 +799,7 @@ export const containerFields: readonly FieldDefinition[] = [
     name: 'Container Runtime Socket',
     type: 'string',
     description:
-      'For each hostPath mount that reaches a container runtime socket (Docker, containerd, CRI-O, cri-dockerd, k3s, k0s, Podman, MicroK8s): the socket\'s path on the node. A directory that holds a socket (`/run/containerd`, `/var/run`, `/`) reaches it as surely as the socket file.',
+      "For each hostPath mount that reaches a container runtime socket (Docker, containerd, CRI-O, cri-dockerd, k3s, k0s, Podman, MicroK8s): the socket's path on the node. A directory that holds a socket (`/run/containerd`, `/var/run`, `/`) reaches it as surely as the socket file.",
     at: 'volumeMounts',
     extract: (container, _workload, context) =>
       container.volumeMounts.flatMap((mount) => {
@@ -680,8 +838,11 @@ export const containerFields: readonly FieldDefinition[] = [
     at: 'volumeMounts',
     extract: (container, _workload, context) =>
       container.volumeMounts.map((mount) =>
-        candidate(mount.mountPropagation ?? 'None', () => joinPath(mount.path, 'mountPropagation'), () => `${subject(context)} mounts ${quote(mount.name)} with mount propagation ${mount.mountPropagation ?? 'None'}`),
+        candidate(
+          mount.mountPropagation ?? 'None',
+          () => joinPath(mount.path, 'mountPropagation'),
+          () => `${subject(context)} mounts ${quote(mount.name)} with mount propagation ${mount.mountPropagation ?? 'None'}`,
+        ),
       ),
   }),
 ];
-

@@ -31,9 +31,11 @@ const SHAPES: readonly (readonly [kind: string, pattern: RegExp])[] = [
 const URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+:([^\s@/'"]+)@[^\s/'"]/i;
 
 /** A setting name that says it holds a credential. */
-const CREDENTIAL_NAME = /(?:^|[^a-z])(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_.-]?key|apikey|private[_.-]?key|access[_.-]?key|secret[_.-]?key|client[_.-]?secret|credentials?|auth[_.-]?key)(?:$|[^a-z])/i;
+const CREDENTIAL_NAME =
+  /(?:^|[^a-z])(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_.-]?key|apikey|private[_.-]?key|access[_.-]?key|secret[_.-]?key|client[_.-]?secret|credentials?|auth[_.-]?key)(?:$|[^a-z])/i;
 /** Names that mention a credential but hold something else: where it is, how long it lives, whether it is on. */
-const NOT_A_CREDENTIAL = /(?:file|path|dir|url|uri|endpoint|name|ref|key[_.-]?id|enabled|required|policy|length|ttl|expir\w*|timeout|type|header|field|format|mode|env|var|location|source|provider|secret[_.-]?name)$/i;
+const NOT_A_CREDENTIAL =
+  /(?:file|path|dir|url|uri|endpoint|name|ref|key[_.-]?id|enabled|required|policy|length|ttl|expir\w*|timeout|type|header|field|format|mode|env|var|location|source|provider|secret[_.-]?name)$/i;
 
 /** Values that are not secrets themselves: empty, placeholders, references, booleans, paths. */
 const placeholder = (value: string): boolean => {

@@ -101,14 +101,10 @@ export const containerField = (spec: ContainerFieldSpec): FieldDefinition => ({
   description: spec.description,
   ...(spec.required ? { required: true } : {}),
   ...(spec.filter ? { filter: true } : {}),
-  extract: (context) =>
-    context.container ? spec.extract(context.container, context.object as Workload, context) : [],
+  extract: (context) => (context.container ? spec.extract(context.container, context.object as Workload, context) : []),
   path: (context) => (context.container ? joinPath(context.container.path, ...parsePath(spec.at)) : ''),
   absent: spec.absent
-    ? (context, values) =>
-        context.container
-          ? (spec.absent as NonNullable<typeof spec.absent>)(context.container, context.object as Workload, values)
-          : ''
+    ? (context, values) => (context.container ? (spec.absent as NonNullable<typeof spec.absent>)(context.container, context.object as Workload, values) : '')
     : defaultAbsent(spec.label ?? spec.name.toLowerCase()),
 });
 
@@ -118,7 +114,6 @@ export const securityContextPath = (container: Container, workload: Workload, fi
     ? joinPath(workload.podSpecPath, 'securityContext', field)
     : joinPath(container.path, 'securityContext', field);
 
-export const origin = (container: Container, field: string): string =>
-  container.securityContext.origin[field] === 'pod' ? ' (set on the pod)' : '';
+export const origin = (container: Container, field: string): string => (container.securityContext.origin[field] === 'pod' ? ' (set on the pod)' : '');
 
 export const asWorkload = (object: KubeObject): Workload => object as Workload;

@@ -6,7 +6,11 @@ describe('Dockerfile instructions from image history', () => {
   // created_by strings as Docker's classic builder, BuildKit, Buildah and umoci write them.
   const cases: [string, string, string][] = [
     ['/bin/sh -c #(nop)  EXPOSE 22/tcp', 'EXPOSE', '22/tcp'],
-    ['/bin/sh -c #(nop) ADD file:3b7f2e1c0a4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7 in / ', 'ADD', 'file:3b7f2e1c0a4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7 in /'],
+    [
+      '/bin/sh -c #(nop) ADD file:3b7f2e1c0a4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7 in / ',
+      'ADD',
+      'file:3b7f2e1c0a4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7 in /',
+    ],
     ['/bin/sh -c apt-get update', 'RUN', '/bin/sh -c apt-get update'],
     ['|2 VERSION=1.2 TARGET=x /bin/sh -c make install', 'RUN', '/bin/sh -c make install'],
     ['/bin/bash -o pipefail -c apt-get update', 'RUN', '/bin/bash -o pipefail -c apt-get update'],

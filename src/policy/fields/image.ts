@@ -4,7 +4,25 @@ import type { Candidate, FieldContext, FieldDefinition, ValueType } from './type
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const INSTRUCTIONS = new Set(['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
+const INSTRUCTIONS = new Set([
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
+]);
 
 /**
  * The Dockerfile instruction behind an image history step, as the classic builder
@@ -35,7 +53,12 @@ const withoutBuildArgs = (text: string): string => {
  * Steps made by other tools (`umoci repack`) have no instruction.
  */
 export const dockerfileInstruction = (createdBy: string): { readonly instruction: string; readonly value: string } => {
-  let text = withoutBuildArgs(createdBy.slice(0, MAX_STEP).trim().replace(/\s*# buildkit$/, ''));
+  let text = withoutBuildArgs(
+    createdBy
+      .slice(0, MAX_STEP)
+      .trim()
+      .replace(/\s*# buildkit$/, ''),
+  );
   const shell = SHELL_PREFIX.exec(text);
   if (shell) {
     const rest = text.slice(shell[0].length);
@@ -104,14 +127,22 @@ const imageField = (spec: {
 const vulnerabilityText = (match: VulnerabilityMatch): string =>
   `${match.id} (${match.severity}${match.score === undefined ? '' : ` ${match.score}`}) in ${match.package.name} ${match.package.version}${match.fixedVersions.length ? `, fixed in ${match.fixedVersions.join(', ')}` : ', no fix yet'}`;
 
-const vulnerabilityField = (name: string, aliases: readonly string[], type: ValueType, description: string, values: (match: VulnerabilityMatch) => readonly (string | number | boolean)[]): FieldDefinition =>
+const vulnerabilityField = (
+  name: string,
+  aliases: readonly string[],
+  type: ValueType,
+  description: string,
+  values: (match: VulnerabilityMatch) => readonly (string | number | boolean)[],
+): FieldDefinition =>
   imageField({
     name,
     aliases,
     type,
     description,
     extract: (scan, container, at) =>
-      scan.vulnerabilities.flatMap((match) => values(match).map((value) => candidate(value, at, () => `image ${imageOf(container)} has ${vulnerabilityText(match)}`))),
+      scan.vulnerabilities.flatMap((match) =>
+        values(match).map((value) => candidate(value, at, () => `image ${imageOf(container)} has ${vulnerabilityText(match)}`)),
+      ),
   });
 
 /** Fields answered by image scans: the image config (user, ports, labels, history), its packages and their vulnerabilities. */
@@ -123,13 +154,19 @@ export const imageFields: readonly FieldDefinition[] = [
     at: 'image',
     extract: (container, _workload, context) => {
       const unscanned = scanOf(container, context) === undefined;
-      return [candidate(unscanned, () => joinPath(container.path, 'image'), () => `image ${imageOf(container)} ${unscanned ? 'has no scan' : 'was scanned'}`)];
+      return [
+        candidate(
+          unscanned,
+          () => joinPath(container.path, 'image'),
+          () => `image ${imageOf(container)} ${unscanned ? 'has no scan' : 'was scanned'}`,
+        ),
+      ];
     },
   }),
   imageField({
     name: 'Image Age',
     type: 'number',
-    description: 'Days since the image was built (the config\'s `created`), e.g. `>= 90`.',
+    description: "Days since the image was built (the config's `created`), e.g. `>= 90`.",
     extract: (scan, container, at, context) => {
       const created = scan.image.created === undefined ? Number.NaN : Date.parse(scan.image.created);
       // Reproducible builds (distroless, ko, Bazel, Nix) stamp the epoch or year 1: no build date at all.
@@ -144,7 +181,11 @@ export const imageFields: readonly FieldDefinition[] = [
     description: 'The user the image runs as (`USER`, without the group); `root` when the image sets none, as the runtime then uses root.',
     extract: (scan, container, at) => {
       const user = (scan.image.user ?? '').split(':')[0] ?? '';
-      return [candidate(user === '' ? 'root' : user, at, () => (user === '' ? `image ${imageOf(container)} sets no USER, so it runs as root` : `image ${imageOf(container)} runs as user ${quote(user)}`))];
+      return [
+        candidate(user === '' ? 'root' : user, at, () =>
+          user === '' ? `image ${imageOf(container)} sets no USER, so it runs as root` : `image ${imageOf(container)} runs as user ${quote(user)}`,
+        ),
+      ];
     },
   }),
   imageField({
@@ -176,41 +217,78 @@ export const imageFields: readonly FieldDefinition[] = [
     type: 'keyValue',
     description: 'Packages installed in the image as `name=version` (`curl=7.88.1-10`, `apk-tools=`).',
     extract: (scan, container, at) =>
-      scan.packages.map((pkg) => candidate({ key: pkg.name, value: pkg.version }, at, () => `image ${imageOf(container)} contains ${pkg.name} ${pkg.version}${pkg.path ? ` (${pkg.path})` : ''}`)),
+      scan.packages.map((pkg) =>
+        candidate(
+          { key: pkg.name, value: pkg.version },
+          at,
+          () => `image ${imageOf(container)} contains ${pkg.name} ${pkg.version}${pkg.path ? ` (${pkg.path})` : ''}`,
+        ),
+      ),
   }),
   imageField({
     name: 'Image OS',
     type: 'string',
-    description: 'The image\'s operating system as `id:version` (`debian:12`, `alpine:3.19.1`).',
-    extract: (scan, container, at) => (scan.os ? [candidate(`${scan.os.id}:${scan.os.versionId ?? ''}`, at, () => `image ${imageOf(container)} is based on ${scan.os?.prettyName ?? scan.os?.id}`)] : []),
+    description: "The image's operating system as `id:version` (`debian:12`, `alpine:3.19.1`).",
+    extract: (scan, container, at) =>
+      scan.os
+        ? [candidate(`${scan.os.id}:${scan.os.versionId ?? ''}`, at, () => `image ${imageOf(container)} is based on ${scan.os?.prettyName ?? scan.os?.id}`)]
+        : [],
   }),
   imageField({
     name: 'Image Label',
     type: 'keyValue',
     description: 'Labels of the image config as `key=value`.',
-    extract: (scan, container, at) => Object.entries(scan.image.labels).map(([key, value]) => candidate({ key, value }, at, () => `image ${imageOf(container)} has label ${key}=${value}`)),
+    extract: (scan, container, at) =>
+      Object.entries(scan.image.labels).map(([key, value]) => candidate({ key, value }, at, () => `image ${imageOf(container)} has label ${key}=${value}`)),
   }),
   imageField({
     name: 'Required Image Label',
     type: 'keyValue',
     required: true,
     label: 'image label',
-    description: 'Labels the image must have (`key=value regexes`): the condition holds when no label matches. Pair it with `Unscanned Image: false`, as an image without a scan has no labels to show.',
-    extract: (scan, container, at) => Object.entries(scan.image.labels).map(([key, value]) => candidate({ key, value }, at, () => `image ${imageOf(container)} has label ${key}=${value}`)),
+    description:
+      'Labels the image must have (`key=value regexes`): the condition holds when no label matches. Pair it with `Unscanned Image: false`, as an image without a scan has no labels to show.',
+    extract: (scan, container, at) =>
+      Object.entries(scan.image.labels).map(([key, value]) => candidate({ key, value }, at, () => `image ${imageOf(container)} has label ${key}=${value}`)),
   }),
   imageField({
     name: 'Disallowed Image Label',
     type: 'keyValue',
     description: 'Labels the image must not have (`key=value` regexes).',
-    extract: (scan, container, at) => Object.entries(scan.image.labels).map(([key, value]) => candidate({ key, value }, at, () => `image ${imageOf(container)} has label ${key}=${value}`)),
+    extract: (scan, container, at) =>
+      Object.entries(scan.image.labels).map(([key, value]) => candidate({ key, value }, at, () => `image ${imageOf(container)} has label ${key}=${value}`)),
   }),
-  vulnerabilityField('CVE', ['Vulnerability'], 'string', 'Ids of the vulnerabilities found in the image, aliases included (`CVE-2021-44228`, `GHSA-jfh8-c2jp-5v3q`).', (match) => match.ids),
-  vulnerabilityField('CVSS', [], 'number', 'CVSS base scores of the vulnerabilities found in the image.', (match) => (match.score === undefined ? [] : [match.score])),
-  vulnerabilityField('Vulnerability Severity', ['Severity'], 'string', 'Severities of the vulnerabilities found in the image (CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN).', (match) => [match.severity]),
+  vulnerabilityField(
+    'CVE',
+    ['Vulnerability'],
+    'string',
+    'Ids of the vulnerabilities found in the image, aliases included (`CVE-2021-44228`, `GHSA-jfh8-c2jp-5v3q`).',
+    (match) => match.ids,
+  ),
+  vulnerabilityField('CVSS', [], 'number', 'CVSS base scores of the vulnerabilities found in the image.', (match) =>
+    match.score === undefined ? [] : [match.score],
+  ),
+  vulnerabilityField(
+    'Vulnerability Severity',
+    ['Severity'],
+    'string',
+    'Severities of the vulnerabilities found in the image (CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN).',
+    (match) => [match.severity],
+  ),
   vulnerabilityField('Fixable', [], 'boolean', 'Whether a vulnerability of the image has a fixed version.', (match) => [match.fixedVersions.length > 0]),
   vulnerabilityField('Fixed By', [], 'string', 'Versions that fix the vulnerabilities of the image.', (match) => match.fixedVersions),
   // StackRox combines `Fixed By` and `CVSS` on one vulnerability; these fields do it in one condition.
-  vulnerabilityField('Fixable CVSS', [], 'number', 'CVSS base scores of the vulnerabilities that have a fix (`>= 7`: fixable and serious).', (match) => (match.fixedVersions.length > 0 && match.score !== undefined ? [match.score] : [])),
-  vulnerabilityField('Fixable Severity', [], 'string', 'Severities of the vulnerabilities that have a fix.', (match) => (match.fixedVersions.length > 0 ? [match.severity] : [])),
-  vulnerabilityField('Known Exploited', [], 'boolean', 'Whether a vulnerability of the image is in CISA\'s Known Exploited Vulnerabilities catalog.', (match) => [match.kev !== undefined]),
+  vulnerabilityField('Fixable CVSS', [], 'number', 'CVSS base scores of the vulnerabilities that have a fix (`>= 7`: fixable and serious).', (match) =>
+    match.fixedVersions.length > 0 && match.score !== undefined ? [match.score] : [],
+  ),
+  vulnerabilityField('Fixable Severity', [], 'string', 'Severities of the vulnerabilities that have a fix.', (match) =>
+    match.fixedVersions.length > 0 ? [match.severity] : [],
+  ),
+  vulnerabilityField(
+    'Known Exploited',
+    [],
+    'boolean',
+    "Whether a vulnerability of the image is in CISA's Known Exploited Vulnerabilities catalog.",
+    (match) => [match.kev !== undefined],
+  ),
 ];

@@ -31,4 +31,11 @@ export const findField = (target: Target, name: string): FieldDefinition | undef
 export const fieldsFor = (target: Target): FieldDefinition[] => [...new Set(byTarget.get(target)?.values() ?? [])];
 
 /** Fields an image alone answers: its name, and what a scan of it found. */
-export const IMAGE_FIELD_NAMES: ReadonlySet<string> = new Set([...imageFields.map((field) => field.name), 'Image', 'Image Registry', 'Image Remote', 'Image Tag', 'Image Pinned By Digest']);
+export const IMAGE_FIELD_NAMES: ReadonlySet<string> = new Set([
+  ...imageFields.map((field) => field.name),
+  'Image',
+  'Image Registry',
+  'Image Remote',
+  'Image Tag',
+  'Image Pinned By Digest',
+]);

@@ -24,14 +24,15 @@ const namespaceSelectorIncludes = (selector: LabelSelector, namespace: string): 
 export const antiAffinityGap = (term: PodAffinityTerm, podLabels: Labels, namespace: string): string | undefined => {
   if (term.topologyKey === '') return 'it has no topologyKey';
   if (!term.labelSelector) return 'it has no labelSelector, so it selects no pod';
-  if (!selectorMatches(term.labelSelector, podLabels)) return 'its labelSelector does not select the workload\'s own pod labels';
+  if (!selectorMatches(term.labelSelector, podLabels)) return "its labelSelector does not select the workload's own pod labels";
   const mismatched = term.mismatchLabelKeys.filter((key) => Object.hasOwn(podLabels, key));
   if (mismatched.length > 0) return `its mismatchLabelKeys (${mismatched.join(', ')}) exclude the workload's own pods`;
   const inOwnNamespace =
     (term.namespaces.length === 0 && !term.namespaceSelector) ||
     term.namespaces.includes(namespace) ||
     (term.namespaceSelector !== undefined && namespaceSelectorIncludes(term.namespaceSelector, namespace));
-  if (!inOwnNamespace) return `it counts pods in ${term.namespaces.length > 0 ? `namespaces ${term.namespaces.join(', ')}` : 'other namespaces'}, not in ${namespace}`;
+  if (!inOwnNamespace)
+    return `it counts pods in ${term.namespaces.length > 0 ? `namespaces ${term.namespaces.join(', ')}` : 'other namespaces'}, not in ${namespace}`;
   return undefined;
 };
 
@@ -39,6 +40,6 @@ export const antiAffinityGap = (term: PodAffinityTerm, podLabels: Labels, namesp
 export const spreadGap = (constraint: TopologySpreadConstraint, podLabels: Labels): string | undefined => {
   if (constraint.topologyKey === '') return 'it has no topologyKey';
   if (!constraint.labelSelector) return 'it has no labelSelector, so it counts no pod';
-  if (!selectorMatches(constraint.labelSelector, podLabels)) return 'its labelSelector does not select the workload\'s own pod labels';
+  if (!selectorMatches(constraint.labelSelector, podLabels)) return "its labelSelector does not select the workload's own pod labels";
   return undefined;
 };

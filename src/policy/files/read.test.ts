@@ -32,7 +32,10 @@ describe('loadPolicyPath', () => {
     await writeFile(join(directory, 'field.yaml'), `---\n${POLICY('HIGH', 'Privileged Containr')}`);
     await writeFile(join(directory, 'good.yaml'), POLICY('HIGH', 'Privileged Container').replace('bad-one', 'good-one'));
     const { policies, problems } = await loadPolicyPath(directory, directory);
-    assert.deepEqual(policies.map((policy) => policy.id), ['good-one']);
+    assert.deepEqual(
+      policies.map((policy) => policy.id),
+      ['good-one'],
+    );
     assert.deepEqual(
       problems.map((problem) => `${problem.origin} ${problem.path}`),
       ['field.yaml:14 spec.criteria[0].conditions[0].field', 'severity.yaml:9 spec.severity'],
@@ -49,7 +52,13 @@ describe('parseCases', () => {
       [{ name: 'not a list' }, 'a case file is a list of cases'],
       [[{ name: 'typo', expect: 0, manifest: { kind: 'Pod' } }], 'case 1 (typo): unknown key "manifest"'],
       [[{ name: 'empty', expect: 0 }], 'case 1 (empty): a case needs `pod` or `objects` to judge'],
-      [[{ name: 'ok', expect: 0, pod: {} }, { expect: 'one', pod: {} }], 'case 2: name: Invalid input: expected string, received undefined'],
+      [
+        [
+          { name: 'ok', expect: 0, pod: {} },
+          { expect: 'one', pod: {} },
+        ],
+        'case 2: name: Invalid input: expected string, received undefined',
+      ],
     ];
     for (const [input, expected] of cases) {
       const parsed = parseCases(input);

@@ -51,7 +51,12 @@ export const loadPolicyPath = async (path: string, cwd: string): Promise<LoadedP
     for (const document of parseYamlStream(text)) {
       const origin = `${display(file)}:${document.startLine}`;
       if (document.error) {
-        problems.push({ origin: `${display(file)}:${document.error.line}:${document.error.column}`, path: '', code: document.error.code, message: document.error.message });
+        problems.push({
+          origin: `${display(file)}:${document.error.line}:${document.error.column}`,
+          path: '',
+          code: document.error.code,
+          message: document.error.message,
+        });
         continue;
       }
       const result = parsePolicyDocument(document.value, origin);

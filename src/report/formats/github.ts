@@ -22,7 +22,9 @@ export const githubRenderer: Renderer = {
     });
     for (const problem of report.problems) {
       const position = problem.line === undefined ? '' : `,line=${problem.line},col=${problem.column ?? 1}`;
-      lines.push(`::${problem.level === 'error' ? 'error' : 'warning'} file=${escapeProperty(problem.file)}${position},title=kubeward input::${escapeData(problem.message)}`);
+      lines.push(
+        `::${problem.level === 'error' ? 'error' : 'warning'} file=${escapeProperty(problem.file)}${position},title=kubeward input::${escapeData(problem.message)}`,
+      );
     }
     lines.push(`kubeward: ${report.summary.findings} findings, ${report.summary.errors} input errors`);
     return [`${lines.join('\n')}\n`];

@@ -19,8 +19,23 @@ describe('prettyJson', () => {
     // 1,000 findings cross several native batches; a nested large array forces element-wise
     // writing in the middle of a run; undefined elements become null as JSON.stringify makes them.
     const findings: unknown[] = Array.from({ length: 1000 }, (_, index) => finding(index));
-    findings.splice(500, 0, { nested: Array.from({ length: 40 }, (_, index) => ({ index, deeper: [finding(index)] })) }, undefined, 7, 'text', [], [1, [2, [3]]]);
-    const report = { schemaVersion: '1.0', summary: { findings: findings.length }, findings, wrapped: { inner: { findings: findings.slice(0, 300) } }, problems: [] };
+    findings.splice(
+      500,
+      0,
+      { nested: Array.from({ length: 40 }, (_, index) => ({ index, deeper: [finding(index)] })) },
+      undefined,
+      7,
+      'text',
+      [],
+      [1, [2, [3]]],
+    );
+    const report = {
+      schemaVersion: '1.0',
+      summary: { findings: findings.length },
+      findings,
+      wrapped: { inner: { findings: findings.slice(0, 300) } },
+      problems: [],
+    };
     assert.equal([...prettyJson(report)].join(''), JSON.stringify(report, null, 2));
     assert.equal([...prettyJson(findings)].join(''), JSON.stringify(findings, null, 2));
   });

@@ -52,11 +52,18 @@ export const junitRenderer: Renderer = {
       suites.push(
         `  <testsuite name="kubeward input" tests="${errors.length}" failures="0" errors="${errors.length}" skipped="0">\n` +
           errors
-            .map((problem) => `    <testcase classname="input" name="${escapeXml(problem.file)}">\n      <error type="${problem.code}" message="${escapeXml(problem.message)}">${escapeXml(`${problem.file}:${problem.line ?? 1}: ${problem.message}`)}</error>\n    </testcase>`)
+            .map(
+              (problem) =>
+                `    <testcase classname="input" name="${escapeXml(problem.file)}">\n      <error type="${problem.code}" message="${escapeXml(problem.message)}">${escapeXml(`${problem.file}:${problem.line ?? 1}: ${problem.message}`)}</error>\n    </testcase>`,
+            )
             .join('\n') +
           '\n  </testsuite>',
       );
     }
-    return [`<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="kubeward" tests="${tests}" failures="${failures}" errors="${errors.length}">\n`, ...suites.map((suite) => `${suite}\n`), '</testsuites>\n'];
+    return [
+      `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="kubeward" tests="${tests}" failures="${failures}" errors="${errors.length}">\n`,
+      ...suites.map((suite) => `${suite}\n`),
+      '</testsuites>\n',
+    ];
   },
 };

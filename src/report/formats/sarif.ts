@@ -24,7 +24,16 @@ const rule = (policy: PolicySummary) => {
     fullDescription: { text: policy.description },
     help: {
       text: `${policy.rationale}\n\nRemediation: ${policy.remediation}`,
-      markdown: [`**${policy.name}** (${policy.severity})`, '', policy.description, '', `**Why:** ${policy.rationale}`, '', `**Fix:** ${policy.remediation}`, ...(references.length ? ['', '**References:**', ...references] : [])].join('\n'),
+      markdown: [
+        `**${policy.name}** (${policy.severity})`,
+        '',
+        policy.description,
+        '',
+        `**Why:** ${policy.rationale}`,
+        '',
+        `**Fix:** ${policy.remediation}`,
+        ...(references.length ? ['', '**References:**', ...references] : []),
+      ].join('\n'),
     },
     defaultConfiguration: { level: LEVEL[policy.severity] },
     properties: {
@@ -61,7 +70,14 @@ export const sarifRenderer: Renderer = {
       ],
       partialFingerprints: { 'kubewardFinding/v1': `${finding.policyId}|${qualifiedName(finding)}` },
       ...(finding.suppressed
-        ? { suppressions: [{ kind: finding.suppressed.by === 'annotation' ? 'inSource' : 'external', ...(finding.suppressed.reason ? { justification: finding.suppressed.reason } : {}) }] }
+        ? {
+            suppressions: [
+              {
+                kind: finding.suppressed.by === 'annotation' ? 'inSource' : 'external',
+                ...(finding.suppressed.reason ? { justification: finding.suppressed.reason } : {}),
+              },
+            ],
+          }
         : {}),
     });
     const log = {

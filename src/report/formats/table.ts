@@ -1,10 +1,21 @@
 import { largest, SEVERITIES, type Finding, type ScanReport, type Severity } from '../../model/index.js';
 import type { Renderer, RenderOptions } from './types.js';
 
-const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', yellow: '\x1b[33m', blue: '\x1b[34m', magenta: '\x1b[35m', cyan: '\x1b[36m' };
+const ANSI = {
+  reset: '\x1b[0m',
+  bold: '\x1b[1m',
+  dim: '\x1b[2m',
+  red: '\x1b[31m',
+  yellow: '\x1b[33m',
+  blue: '\x1b[34m',
+  magenta: '\x1b[35m',
+  cyan: '\x1b[36m',
+};
 
-const paint = (options: RenderOptions) => (style: keyof typeof ANSI, text: string): string =>
-  options.color ? `${ANSI[style]}${text}${ANSI.reset}` : text;
+const paint =
+  (options: RenderOptions) =>
+  (style: keyof typeof ANSI, text: string): string =>
+    options.color ? `${ANSI[style]}${text}${ANSI.reset}` : text;
 
 const SEVERITY_STYLE: Record<Severity, keyof typeof ANSI> = { CRITICAL: 'magenta', HIGH: 'red', MEDIUM: 'yellow', LOW: 'blue' };
 
@@ -22,7 +33,10 @@ export const tableRenderer: Renderer = {
     const lines: string[] = [];
     let file: string | undefined;
     let object: string | undefined;
-    const width = largest(report.findings.map((finding) => finding.policyId.length), 0);
+    const width = largest(
+      report.findings.map((finding) => finding.policyId.length),
+      0,
+    );
     for (const finding of report.findings) {
       if (finding.location.file !== file) {
         file = finding.location.file;

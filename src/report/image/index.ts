@@ -17,7 +17,14 @@ export interface ImageReportOptions {
 /** An image scan's output format: a pure function from the scan to text. */
 export type ImageRenderer = Renderer<ImageScan> & { readonly render: (scan: ImageScan, options: ImageReportOptions) => string };
 
-const SEVERITY_COLOR: Readonly<Record<string, string>> = { CRITICAL: '\u001b[1;31m', HIGH: '\u001b[31m', MEDIUM: '\u001b[33m', LOW: '\u001b[36m', NONE: '\u001b[2m', UNKNOWN: '\u001b[2m' };
+const SEVERITY_COLOR: Readonly<Record<string, string>> = {
+  CRITICAL: '\u001b[1;31m',
+  HIGH: '\u001b[31m',
+  MEDIUM: '\u001b[33m',
+  LOW: '\u001b[36m',
+  NONE: '\u001b[2m',
+  UNKNOWN: '\u001b[2m',
+};
 const RESET = '\u001b[0m';
 
 /** Worst first; within a severity, the ones with a fix first (what can be fixed now), then by score and id. */
@@ -54,15 +61,47 @@ const table: ImageRenderer = {
     const paint = (severity: string, text: string): string => (color ? `${SEVERITY_COLOR[severity] ?? ''}${text}${RESET}` : text);
     const lines: string[] = [];
     lines.push(`${scan.image.source} (${scan.image.digest})`);
-    lines.push(`  os: ${scan.os ? `${scan.os.prettyName ?? `${scan.os.id} ${scan.os.versionId ?? ''}`}` : 'not detected'}${scan.image.platform ? `, platform ${scan.image.platform.os}/${scan.image.platform.architecture}` : ''}, ${scan.image.layers.length} layers, ${scan.packages.length} packages`);
+    lines.push(
+      `  os: ${scan.os ? `${scan.os.prettyName ?? `${scan.os.id} ${scan.os.versionId ?? ''}`}` : 'not detected'}${scan.image.platform ? `, platform ${scan.image.platform.os}/${scan.image.platform.architecture}` : ''}, ${scan.image.layers.length} layers, ${scan.packages.length} packages`,
+    );
     const ordered = orderVulnerabilities(scan.vulnerabilities);
     if (ordered.length > 0) {
-      const rows = ordered.map((match) => [match.id, match.severity, match.package.name, match.package.version, match.fixedVersions.join(', ') || '-', layerText(scan, match.package)]);
-      const widths = [0, 1, 2, 3, 4].map((column) => Math.min(40, largest(rows.map((row) => (row[column] as string).length), ['VULNERABILITY', 'SEVERITY', 'PACKAGE', 'INSTALLED', 'FIXED IN'][column]?.length ?? 0)));
+      const rows = ordered.map((match) => [
+        match.id,
+        match.severity,
+        match.package.name,
+        match.package.version,
+        match.fixedVersions.join(', ') || '-',
+        layerText(scan, match.package),
+      ]);
+      const widths = [0, 1, 2, 3, 4].map((column) =>
+        Math.min(
+          40,
+          largest(
+            rows.map((row) => (row[column] as string).length),
+            ['VULNERABILITY', 'SEVERITY', 'PACKAGE', 'INSTALLED', 'FIXED IN'][column]?.length ?? 0,
+          ),
+        ),
+      );
       lines.push('');
-      lines.push(['VULNERABILITY', 'SEVERITY', 'PACKAGE', 'INSTALLED', 'FIXED IN', 'INTRODUCED BY'].map((title, column) => (column < 5 ? pad(title, widths[column] as number) : title)).join('  '));
+      lines.push(
+        ['VULNERABILITY', 'SEVERITY', 'PACKAGE', 'INSTALLED', 'FIXED IN', 'INTRODUCED BY']
+          .map((title, column) => (column < 5 ? pad(title, widths[column] as number) : title))
+          .join('  '),
+      );
       for (const row of rows) {
-        lines.push(row.map((cell, column) => (column === 1 ? paint(cell as string, pad(cell as string, widths[column] as number)) : column < 5 ? pad(cell as string, widths[column] as number) : cell)).join('  ').trimEnd());
+        lines.push(
+          row
+            .map((cell, column) =>
+              column === 1
+                ? paint(cell as string, pad(cell as string, widths[column] as number))
+                : column < 5
+                  ? pad(cell as string, widths[column] as number)
+                  : cell,
+            )
+            .join('  ')
+            .trimEnd(),
+        );
       }
     }
     const counts = countBySeverity(scan.vulnerabilities);
@@ -71,7 +110,10 @@ const table: ImageRenderer = {
     lines.push(
       scan.vulnerabilities.length === 0
         ? 'No known vulnerabilities'
-        : `${scan.vulnerabilities.length} vulnerabilities (${['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'].filter((severity) => (counts[severity] ?? 0) > 0).map((severity) => paint(severity, `${counts[severity]} ${severity}`)).join(', ')}), ${fixable} with a fix`,
+        : `${scan.vulnerabilities.length} vulnerabilities (${['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN']
+            .filter((severity) => (counts[severity] ?? 0) > 0)
+            .map((severity) => paint(severity, `${counts[severity]} ${severity}`))
+            .join(', ')}), ${fixable} with a fix`,
     );
     if (scan.problems.length > 0) {
       lines.push('', 'Problems');
@@ -92,7 +134,13 @@ const json: ImageRenderer = {
         schemaVersion: IMAGE_REPORT_SCHEMA_VERSION,
         image: scan.image,
         ...(scan.os ? { os: scan.os } : {}),
-        summary: { packages: scan.packages.length, vulnerabilities: scan.vulnerabilities.length, bySeverity: counts, fixable: scan.vulnerabilities.filter((match) => match.fixedVersions.length > 0).length, problems: scan.problems.length },
+        summary: {
+          packages: scan.packages.length,
+          vulnerabilities: scan.vulnerabilities.length,
+          bySeverity: counts,
+          fixable: scan.vulnerabilities.filter((match) => match.fixedVersions.length > 0).length,
+          problems: scan.problems.length,
+        },
         packages: scan.packages,
         vulnerabilities: orderVulnerabilities(scan.vulnerabilities),
         problems: scan.problems,

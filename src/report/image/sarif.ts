@@ -1,6 +1,13 @@
 import type { ImageScan, InstalledPackage, VulnerabilityMatch, VulnerabilitySeverity } from '../../model/index.js';
 
-const LEVEL: Readonly<Record<VulnerabilitySeverity, 'error' | 'warning' | 'note' | 'none'>> = { CRITICAL: 'error', HIGH: 'error', MEDIUM: 'warning', LOW: 'note', NONE: 'none', UNKNOWN: 'warning' };
+const LEVEL: Readonly<Record<VulnerabilitySeverity, 'error' | 'warning' | 'note' | 'none'>> = {
+  CRITICAL: 'error',
+  HIGH: 'error',
+  MEDIUM: 'warning',
+  LOW: 'note',
+  NONE: 'none',
+  UNKNOWN: 'warning',
+};
 /** GitHub code scanning ranks security alerts by a CVSS-like number: the score when known, else one for the severity. */
 const SEVERITY_SCORE: Readonly<Record<VulnerabilitySeverity, number>> = { CRITICAL: 9.5, HIGH: 8.0, MEDIUM: 5.5, LOW: 3.0, NONE: 0, UNKNOWN: 5.0 };
 
@@ -30,7 +37,13 @@ export const renderImageSarif = (scan: ImageScan, toolVersion: string): string =
         helpUri: match.references[0] ?? `https://osv.dev/vulnerability/${match.records[0] ?? match.id}`,
         help: {
           text: `${summary}\nSeverity: ${match.severity}${match.score === undefined ? '' : ` (${match.score})`}\nAliases: ${match.ids.join(', ')}`,
-          markdown: [`**${match.id}** (${match.severity}${match.score === undefined ? '' : `, ${match.score}`})`, '', summary, '', ...match.references.slice(0, 5).map((reference) => `- ${reference}`)].join('\n'),
+          markdown: [
+            `**${match.id}** (${match.severity}${match.score === undefined ? '' : `, ${match.score}`})`,
+            '',
+            summary,
+            '',
+            ...match.references.slice(0, 5).map((reference) => `- ${reference}`),
+          ].join('\n'),
         },
         defaultConfiguration: { level: LEVEL[match.severity] },
         properties: {
@@ -41,7 +54,10 @@ export const renderImageSarif = (scan: ImageScan, toolVersion: string): string =
       });
     }
     const pkg = installed(match);
-    const layer = pkg.layerIndex === undefined ? '' : ` (layer ${pkg.layerIndex + 1}${scan.image.layers[pkg.layerIndex]?.createdBy ? `: ${scan.image.layers[pkg.layerIndex]?.createdBy}` : ''})`;
+    const layer =
+      pkg.layerIndex === undefined
+        ? ''
+        : ` (layer ${pkg.layerIndex + 1}${scan.image.layers[pkg.layerIndex]?.createdBy ? `: ${scan.image.layers[pkg.layerIndex]?.createdBy}` : ''})`;
     const fix = match.fixedVersions.length > 0 ? `Fixed in ${match.fixedVersions.join(', ')}.` : 'No fixed version known.';
     results.push({
       ruleId: match.id,
@@ -51,10 +67,17 @@ export const renderImageSarif = (scan: ImageScan, toolVersion: string): string =
       locations: [
         {
           physicalLocation: { artifactLocation: { uri: uri(pkg.path ?? scan.image.source) }, region: { startLine: 1 } },
-          logicalLocations: [{ fullyQualifiedName: `${scan.image.source}@${scan.image.digest}/${match.package.purl ?? `${match.package.name}@${match.package.version}`}`, kind: 'package' }],
+          logicalLocations: [
+            {
+              fullyQualifiedName: `${scan.image.source}@${scan.image.digest}/${match.package.purl ?? `${match.package.name}@${match.package.version}`}`,
+              kind: 'package',
+            },
+          ],
         },
       ],
-      partialFingerprints: { 'kubewardVulnerability/v1': `${match.id}|${match.package.purl ?? `${match.package.ecosystem}/${match.package.name}@${match.package.version}`}` },
+      partialFingerprints: {
+        'kubewardVulnerability/v1': `${match.id}|${match.package.purl ?? `${match.package.ecosystem}/${match.package.name}@${match.package.version}`}`,
+      },
     });
   }
   const log = {
@@ -62,11 +85,17 @@ export const renderImageSarif = (scan: ImageScan, toolVersion: string): string =
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'kubeward', version: toolVersion, semanticVersion: toolVersion, informationUri: 'https://github.com/kubeward/kubeward', rules } },
+        tool: {
+          driver: { name: 'kubeward', version: toolVersion, semanticVersion: toolVersion, informationUri: 'https://github.com/kubeward/kubeward', rules },
+        },
         invocations: [
           {
             executionSuccessful: true,
-            toolExecutionNotifications: scan.problems.map((problem) => ({ level: 'warning', message: { text: problem.message }, descriptor: { id: problem.code } })),
+            toolExecutionNotifications: scan.problems.map((problem) => ({
+              level: 'warning',
+              message: { text: problem.message },
+              descriptor: { id: problem.code },
+            })),
           },
         ],
         results,

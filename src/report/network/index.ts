@@ -23,8 +23,17 @@ const txt: NetworkMapRenderer = {
   description: 'one line per allowed connection, then isolation, exposure and problems',
   render(map) {
     const lines: string[] = [];
-    const widthOf = (edges: readonly Edge[]): number => Math.min(60, largest(edges.map((edge) => edge.from.length), 0));
-    lines.push(`${map.workloads.length} workloads, ${map.connections.length} connections between them, ${map.entities.length} external ranges, ${map.externalConnections.length} connections with them`);
+    const widthOf = (edges: readonly Edge[]): number =>
+      Math.min(
+        60,
+        largest(
+          edges.map((edge) => edge.from.length),
+          0,
+        ),
+      );
+    lines.push(
+      `${map.workloads.length} workloads, ${map.connections.length} connections between them, ${map.entities.length} external ranges, ${map.externalConnections.length} connections with them`,
+    );
     if (map.connections.length > 0) lines.push('', 'Between workloads');
     const inner = widthOf(map.connections);
     for (const edge of map.connections) lines.push(`  ${edge.from.padEnd(inner)}  ->  ${edge.to}  ${edge.ports.toString()}`);
@@ -33,7 +42,9 @@ const txt: NetworkMapRenderer = {
     for (const edge of map.externalConnections) lines.push(`  ${edge.from.padEnd(outer)}  ->  ${edge.to}  ${edge.ports.toString()}`);
     const { summary } = map;
     lines.push('', 'Summary');
-    lines.push(`  no ingress isolation (any pod and address may connect): ${summary.noIngressIsolation.length ? summary.noIngressIsolation.join(', ') : 'none'}`);
+    lines.push(
+      `  no ingress isolation (any pod and address may connect): ${summary.noIngressIsolation.length ? summary.noIngressIsolation.join(', ') : 'none'}`,
+    );
     lines.push(`  no egress isolation (may connect anywhere): ${summary.noEgressIsolation.length ? summary.noEgressIsolation.join(', ') : 'none'}`);
     lines.push(`  reachable from outside the cluster: ${summary.exposed.length ? '' : 'none'}`);
     for (const exposure of summary.exposed) lines.push(`    ${exposure.workload} through ${exposure.via}`);
@@ -58,16 +69,36 @@ const json: NetworkMapRenderer = {
     return `${JSON.stringify(
       {
         schemaVersion: NETWORK_MAP_SCHEMA_VERSION,
-        workloads: map.workloads.map((workload) => ({ id: workload.id, namespace: workload.namespace, kind: workload.kind, name: workload.name, labels: workload.labels, ports: workload.ports, hostNetwork: workload.hostNetwork })),
+        workloads: map.workloads.map((workload) => ({
+          id: workload.id,
+          namespace: workload.namespace,
+          kind: workload.kind,
+          name: workload.name,
+          labels: workload.labels,
+          ports: workload.ports,
+          hostNetwork: workload.hostNetwork,
+        })),
         entities: map.entities.map((entity) => ({ id: entity.id, cidrs: entity.addresses.toCidrs() })),
-        connections: edgesOf(map).map((edge) => ({ from: edge.from, to: edge.to, ports: (edge.ports as { toJSON(): unknown }).toJSON(), text: edge.ports.toString() })),
+        connections: edgesOf(map).map((edge) => ({
+          from: edge.from,
+          to: edge.to,
+          ports: (edge.ports as { toJSON(): unknown }).toJSON(),
+          text: edge.ports.toString(),
+        })),
         summary: map.summary,
         problems: map.problems,
         ...(map.graph
           ? {
               graph: {
                 nodes: map.graph.nodes,
-                edges: map.graph.edges.map((edge) => ({ from: edge.from, to: edge.to, allowed: edge.allowed.toString(), observed: edge.observed.toString(), unused: edge.unused.toString(), denied: edge.denied.toString() })),
+                edges: map.graph.edges.map((edge) => ({
+                  from: edge.from,
+                  to: edge.to,
+                  allowed: edge.allowed.toString(),
+                  observed: edge.observed.toString(),
+                  unused: edge.unused.toString(),
+                  denied: edge.denied.toString(),
+                })),
               },
             }
           : {}),
@@ -81,15 +112,26 @@ const json: NetworkMapRenderer = {
 const csv: NetworkMapRenderer = {
   name: 'csv',
   description: 'from,to,ports rows',
-  render: (map) => `from,to,ports\n${edgesOf(map).map((edge) => [edge.from, edge.to, edge.ports.toString()].map(csvCell).join(',')).join('\n')}${edgesOf(map).length ? '\n' : ''}`,
+  render: (map) =>
+    `from,to,ports\n${edgesOf(map)
+      .map((edge) => [edge.from, edge.to, edge.ports.toString()].map(csvCell).join(','))
+      .join('\n')}${edgesOf(map).length ? '\n' : ''}`,
 };
 
 const md: NetworkMapRenderer = {
   name: 'md',
   description: 'a Markdown table of connections, then the summary',
   render(map) {
-    const lines = ['| from | to | ports |', '|---|---|---|', ...edgesOf(map).map((edge) => `| ${mdCell(edge.from)} | ${mdCell(edge.to)} | ${mdCell(edge.ports.toString())} |`)];
-    lines.push('', `- No ingress isolation: ${map.summary.noIngressIsolation.join(', ') || 'none'}`, `- No egress isolation: ${map.summary.noEgressIsolation.join(', ') || 'none'}`);
+    const lines = [
+      '| from | to | ports |',
+      '|---|---|---|',
+      ...edgesOf(map).map((edge) => `| ${mdCell(edge.from)} | ${mdCell(edge.to)} | ${mdCell(edge.ports.toString())} |`),
+    ];
+    lines.push(
+      '',
+      `- No ingress isolation: ${map.summary.noIngressIsolation.join(', ') || 'none'}`,
+      `- No egress isolation: ${map.summary.noEgressIsolation.join(', ') || 'none'}`,
+    );
     lines.push(`- Reachable from outside: ${map.summary.exposed.map((exposure) => `${exposure.workload} (${exposure.via})`).join(', ') || 'none'}`);
     return `${lines.join('\n')}\n`;
   },
@@ -103,10 +145,14 @@ const dot: NetworkMapRenderer = {
     const namespaces = [...new Set(map.workloads.map((workload) => workload.namespace))].sort();
     namespaces.forEach((namespace, index) => {
       lines.push(`  subgraph cluster_${index} {`, `    label=${dotId(namespace)};`);
-      for (const workload of map.workloads.filter((candidate) => candidate.namespace === namespace)) lines.push(`    ${dotId(workload.id)} [label=${dotId(`${workload.kind}/${workload.name}`)}];`);
+      for (const workload of map.workloads.filter((candidate) => candidate.namespace === namespace))
+        lines.push(`    ${dotId(workload.id)} [label=${dotId(`${workload.kind}/${workload.name}`)}];`);
       lines.push('  }');
     });
-    for (const entity of map.entities) lines.push(`  ${dotId(entity.id)} [shape=box, label=${dotId(entity.addresses.toCidrs().slice(0, 4).join('\n') + (entity.addresses.toCidrs().length > 4 ? '\n…' : ''))}];`);
+    for (const entity of map.entities)
+      lines.push(
+        `  ${dotId(entity.id)} [shape=box, label=${dotId(entity.addresses.toCidrs().slice(0, 4).join('\n') + (entity.addresses.toCidrs().length > 4 ? '\n…' : ''))}];`,
+      );
     for (const edge of edgesOf(map)) lines.push(`  ${dotId(edge.from)} -> ${dotId(edge.to)} [label=${dotId(edge.ports.toString())}];`);
     lines.push('}');
     return `${lines.join('\n')}\n`;
@@ -124,7 +170,11 @@ const diffTxt: NetworkDiffRenderer = {
   render(diff) {
     const lines: string[] = [];
     const count = (kind: string): number => diff.changes.filter((change) => change.change === kind).length;
-    lines.push(diff.changes.length === 0 ? 'No change in connectivity' : `${diff.changes.length} connections change: ${count('added')} added, ${count('removed')} removed, ${count('changed')} changed`);
+    lines.push(
+      diff.changes.length === 0
+        ? 'No change in connectivity'
+        : `${diff.changes.length} connections change: ${count('added')} added, ${count('removed')} removed, ${count('changed')} changed`,
+    );
     for (const change of diff.changes) {
       const sign = change.change === 'added' ? '+' : change.change === 'removed' ? '-' : '~';
       const detail =
@@ -146,7 +196,15 @@ const diffJson: NetworkDiffRenderer = {
     `${JSON.stringify(
       {
         schemaVersion: NETWORK_MAP_SCHEMA_VERSION,
-        changes: diff.changes.map((change) => ({ from: change.from, to: change.to, change: change.change, before: change.before.toString(), after: change.after.toString(), opened: change.opened.toString(), closed: change.closed.toString() })),
+        changes: diff.changes.map((change) => ({
+          from: change.from,
+          to: change.to,
+          change: change.change,
+          before: change.before.toString(),
+          after: change.after.toString(),
+          opened: change.opened.toString(),
+          closed: change.closed.toString(),
+        })),
         onlyBefore: diff.onlyBefore,
         onlyAfter: diff.onlyAfter,
       },

@@ -7,7 +7,11 @@ export const POLICY_EXPLAIN_SCHEMA_VERSION = REPORT_SCHEMA_VERSIONS.policyExplai
 /** `policy explain`: one policy whole and whether the configuration turns it on. */
 export type PolicyExplainReport = Policy & { readonly schemaVersion: typeof POLICY_EXPLAIN_SCHEMA_VERSION; readonly enabled: boolean };
 
-export const policyExplainReport = (policy: Policy, enabled: boolean): PolicyExplainReport => ({ schemaVersion: POLICY_EXPLAIN_SCHEMA_VERSION, ...policy, enabled });
+export const policyExplainReport = (policy: Policy, enabled: boolean): PolicyExplainReport => ({
+  schemaVersion: POLICY_EXPLAIN_SCHEMA_VERSION,
+  ...policy,
+  enabled,
+});
 
 /** `policy list`: every known policy, by id. */
 export type PolicyListReport = readonly (Policy & { readonly enabled: boolean })[];
@@ -28,8 +32,21 @@ export type PolicyFormat = (typeof POLICY_FORMATS)[number];
 export type PolicyExplainFormat = (typeof POLICY_EXPLAIN_FORMATS)[number];
 
 const textTable = (rows: readonly (readonly string[])[]): string => {
-  const widths = rows[0]?.map((_, column) => largest(rows.map((row) => (row[column] ?? '').length), 0)) ?? [];
-  return `${rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd()).join('\n')}\n`;
+  const widths =
+    rows[0]?.map((_, column) =>
+      largest(
+        rows.map((row) => (row[column] ?? '').length),
+        0,
+      ),
+    ) ?? [];
+  return `${rows
+    .map((row) =>
+      row
+        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 };
 
 const referenceSummary = (policy: Policy): string => {
@@ -48,11 +65,21 @@ const listTable: Renderer<PolicyListReport> = {
   render: (policies) =>
     textTable([
       ['ID', 'SEVERITY', 'ON', 'STAGES', 'TARGET', 'REFERENCES'],
-      ...policies.map((policy) => [policy.id, policy.severity, policy.enabled ? 'yes' : 'no', policy.lifecycleStages.join(','), policy.target, referenceSummary(policy)]),
+      ...policies.map((policy) => [
+        policy.id,
+        policy.severity,
+        policy.enabled ? 'yes' : 'no',
+        policy.lifecycleStages.join(','),
+        policy.target,
+        referenceSummary(policy),
+      ]),
     ]),
 };
 
-export const POLICY_LIST_RENDERERS = { table: listTable, json: json<PolicyListReport>('every policy with `enabled` (see docs/policies.md)') } as const satisfies RendererRegistry<PolicyListReport, PolicyFormat>;
+export const POLICY_LIST_RENDERERS = {
+  table: listTable,
+  json: json<PolicyListReport>('every policy with `enabled` (see docs/policies.md)'),
+} as const satisfies RendererRegistry<PolicyListReport, PolicyFormat>;
 
 const explainText: Renderer<PolicyExplainReport> = {
   name: 'text',
@@ -81,7 +108,11 @@ const explainText: Renderer<PolicyExplainReport> = {
     ];
     const references = Object.entries(policy.references).filter(([, value]) => (Array.isArray(value) ? value.length > 0 : value !== undefined));
     if (references.length) {
-      lines.push('', 'References:', ...references.map(([key, value]) => `  ${key}: ${Array.isArray(value) ? value.join(', ') : `${value.level} / ${value.control}`}`));
+      lines.push(
+        '',
+        'References:',
+        ...references.map(([key, value]) => `  ${key}: ${Array.isArray(value) ? value.join(', ') : `${value.level} / ${value.control}`}`),
+      );
     }
     if (policy.exclusions.length) lines.push('', 'Exclusions:', ...policy.exclusions.map((exclusion) => `  - ${JSON.stringify(exclusion)}`));
     lines.push('', `Defined in ${policy.origin}`);
@@ -89,12 +120,19 @@ const explainText: Renderer<PolicyExplainReport> = {
   },
 };
 
-export const POLICY_EXPLAIN_RENDERERS = { text: explainText, json: json<PolicyExplainReport>('the policy as data, with schemaVersion and enabled') } as const satisfies RendererRegistry<PolicyExplainReport, PolicyExplainFormat>;
+export const POLICY_EXPLAIN_RENDERERS = {
+  text: explainText,
+  json: json<PolicyExplainReport>('the policy as data, with schemaVersion and enabled'),
+} as const satisfies RendererRegistry<PolicyExplainReport, PolicyExplainFormat>;
 
 const fieldsTable: Renderer<readonly PolicyFieldRow[]> = {
   name: 'table',
   description: 'target, field, level, type and description',
-  render: (rows) => textTable([['TARGET', 'FIELD', 'LEVEL', 'TYPE', 'DESCRIPTION'], ...rows.map((row) => [row.target, row.name, row.level, row.type, row.description])]),
+  render: (rows) =>
+    textTable([['TARGET', 'FIELD', 'LEVEL', 'TYPE', 'DESCRIPTION'], ...rows.map((row) => [row.target, row.name, row.level, row.type, row.description])]),
 };
 
-export const POLICY_FIELD_RENDERERS = { table: fieldsTable, json: json<readonly PolicyFieldRow[]>('one object per field with its aliases') } as const satisfies RendererRegistry<readonly PolicyFieldRow[], PolicyFormat>;
+export const POLICY_FIELD_RENDERERS = {
+  table: fieldsTable,
+  json: json<readonly PolicyFieldRow[]>('one object per field with its aliases'),
+} as const satisfies RendererRegistry<readonly PolicyFieldRow[], PolicyFormat>;

@@ -6,9 +6,20 @@ export const RBAC_REPORT_SCHEMA_VERSION = REPORT_SCHEMA_VERSIONS.rbac;
 
 /** The three RBAC questions and their answers, as `--format json` prints them and a server returns them. */
 export type RbacReport =
-  | { readonly kind: 'who-can'; readonly request: AccessRequest; /** The verb and resource as asked (`get secrets`, `get /healthz`). */ readonly asked: string; readonly subjects: readonly { readonly subject: Subject; readonly grants: readonly Grant[] }[] }
+  | {
+      readonly kind: 'who-can';
+      readonly request: AccessRequest;
+      /** The verb and resource as asked (`get secrets`, `get /healthz`). */ readonly asked: string;
+      readonly subjects: readonly { readonly subject: Subject; readonly grants: readonly Grant[] }[];
+    }
   | { readonly kind: 'review'; readonly subjects: readonly SubjectAssessment[] }
-  | { readonly kind: 'explain'; readonly subject: Subject; readonly level: PermissionLevel; readonly flags: SubjectAssessment['flags']; readonly grants: readonly Grant[] };
+  | {
+      readonly kind: 'explain';
+      readonly subject: Subject;
+      readonly level: PermissionLevel;
+      readonly flags: SubjectAssessment['flags'];
+      readonly grants: readonly Grant[];
+    };
 
 const ruleText = (rule: PolicyRule): string =>
   rule.nonResourceURLs.length > 0
@@ -18,7 +29,14 @@ const ruleText = (rule: PolicyRule): string =>
 const chain = (grant: Grant): string =>
   `${grant.binding.kind} ${grant.binding.namespace ? `${grant.binding.namespace}/` : ''}${grant.binding.name} → ${grant.role.kind} ${grant.role.name}${grant.role.builtIn ? ' (built-in)' : ''}${grant.aggregatedFrom ? ` ⊃ ${grant.aggregatedFrom}` : ''} → ${ruleText(grant.rule)} [${grant.scope === 'cluster' ? 'cluster-wide' : `namespace ${grant.scope}`}]`;
 
-const grantJson = (grant: Grant) => ({ subject: grant.subject, binding: grant.binding, role: grant.role, scope: grant.scope, rule: grant.rule, ...(grant.aggregatedFrom ? { aggregatedFrom: grant.aggregatedFrom } : {}) });
+const grantJson = (grant: Grant) => ({
+  subject: grant.subject,
+  binding: grant.binding,
+  role: grant.role,
+  scope: grant.scope,
+  rule: grant.rule,
+  ...(grant.aggregatedFrom ? { aggregatedFrom: grant.aggregatedFrom } : {}),
+});
 
 const scopeText = (scope: string): string => (scope === 'cluster' ? 'cluster-wide' : `namespace ${scope}`);
 
@@ -44,10 +62,13 @@ const txt: Renderer<RbacReport> = {
       }
     } else {
       lines.push(
-        report.grants.length === 0 ? `${subjectId(report.subject)} holds no permission in the inputs` : `${subjectId(report.subject)} holds ${report.grants.length} rules (permission level: ${report.level}):`,
+        report.grants.length === 0
+          ? `${subjectId(report.subject)} holds no permission in the inputs`
+          : `${subjectId(report.subject)} holds ${report.grants.length} rules (permission level: ${report.level}):`,
         ...report.grants.map((grant) => `  ${grant.subject.kind === 'Group' ? `(as member of ${grant.subject.name}) ` : ''}${chain(grant)}`),
       );
-      if (report.flags.length > 0) lines.push('Dangerous permissions:', ...report.flags.map((flag) => `  ${flag.id}: ${flag.title} [${scopeText(flag.scope)}]`));
+      if (report.flags.length > 0)
+        lines.push('Dangerous permissions:', ...report.flags.map((flag) => `  ${flag.id}: ${flag.title} [${scopeText(flag.scope)}]`));
     }
     return `${lines.join('\n')}\n`;
   },
@@ -61,8 +82,19 @@ const json: Renderer<RbacReport> = {
       report.kind === 'who-can'
         ? { request: report.request, subjects: report.subjects.map((entry) => ({ subject: entry.subject, grants: entry.grants.map(grantJson) })) }
         : report.kind === 'review'
-          ? { subjects: report.subjects.map((entry) => ({ subject: entry.subject, level: entry.level, flags: entry.flags.map((flag) => ({ id: flag.id, title: flag.title, scope: flag.scope, evidence: flag.evidence.map(grantJson) })) })) }
-          : { subject: report.subject, level: report.level, flags: report.flags.map((flag) => ({ id: flag.id, title: flag.title, scope: flag.scope })), grants: report.grants.map(grantJson) };
+          ? {
+              subjects: report.subjects.map((entry) => ({
+                subject: entry.subject,
+                level: entry.level,
+                flags: entry.flags.map((flag) => ({ id: flag.id, title: flag.title, scope: flag.scope, evidence: flag.evidence.map(grantJson) })),
+              })),
+            }
+          : {
+              subject: report.subject,
+              level: report.level,
+              flags: report.flags.map((flag) => ({ id: flag.id, title: flag.title, scope: flag.scope })),
+              grants: report.grants.map(grantJson),
+            };
     return `${JSON.stringify({ schemaVersion: RBAC_REPORT_SCHEMA_VERSION, ...body }, null, 2)}\n`;
   },
 };

@@ -9,16 +9,28 @@ const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</
  */
 export const renderRiskHtml = (
   ranked: readonly RankedRow[],
-  options: { readonly noun: string; readonly column: string; readonly score: string; readonly generated: Date; readonly toolVersion: string; readonly problems: readonly RiskProblem[] },
+  options: {
+    readonly noun: string;
+    readonly column: string;
+    readonly score: string;
+    readonly generated: Date;
+    readonly toolVersion: string;
+    readonly problems: readonly RiskProblem[];
+  },
 ): string => {
   const rows = ranked
     .map((row, index) => {
-      const groups = row.groups.map((group) => `<li><strong>${escape(group.heading)}</strong><ul>${group.lines.map((line) => `<li>${escape(line)}</li>`).join('')}</ul></li>`).join('');
+      const groups = row.groups
+        .map((group) => `<li><strong>${escape(group.heading)}</strong><ul>${group.lines.map((line) => `<li>${escape(line)}</li>`).join('')}</ul></li>`)
+        .join('');
       const note = row.note ? `<p class="note">${escape(row.note)}</p>` : '';
       return `<tr><td class="rank">${index + 1}</td><td><code>${escape(row.title)}</code></td><td class="score">${escape(row.score)}</td><td><details${index < 3 ? ' open="open"' : ''}><summary>${escape(row.summary.slice(0, 160))}${row.summary.length > 160 ? '…' : ''}</summary><ul>${groups}</ul>${note}</details></td></tr>`;
     })
     .join('\n');
-  const problems = options.problems.length > 0 ? `<h2>Problems in the inputs</h2>\n<ul>${options.problems.map((problem) => `<li><code>${escape(problem.object)}</code>: ${escape(problem.message)}</li>`).join('')}</ul>\n` : '';
+  const problems =
+    options.problems.length > 0
+      ? `<h2>Problems in the inputs</h2>\n<ul>${options.problems.map((problem) => `<li><code>${escape(problem.object)}</code>: ${escape(problem.message)}</li>`).join('')}</ul>\n`
+      : '';
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -34,7 +34,13 @@ export const rankedRows = (report: RiskReport): RankedRow[] => {
     case 'workload':
       return report.entries.map((entry) => {
         const unscanned = entry.factors.find((factor) => factor.id === 'image-not-scanned');
-        return { title: entry.workload, score: entry.score.toFixed(2), summary: entry.summary, groups: multiplierGroups(entry.factors), ...(unscanned ? { note: unscanned.evidence.join('; ') } : {}) };
+        return {
+          title: entry.workload,
+          score: entry.score.toFixed(2),
+          summary: entry.summary,
+          groups: multiplierGroups(entry.factors),
+          ...(unscanned ? { note: unscanned.evidence.join('; ') } : {}),
+        };
       });
     case 'image':
       return report.entries.map((entry) => ({
@@ -42,7 +48,13 @@ export const rankedRows = (report: RiskReport): RankedRow[] => {
         score: entry.workloadScore.toFixed(2),
         summary: entry.summary,
         groups: [
-          { heading: 'Run by', lines: entry.workloads.length > 0 ? [...entry.workloads.map((user) => `${user.workload} (risk ${user.score.toFixed(2)})`), ...more(entry.workloadCount, entry.workloads.length)] : ['no workload in the inputs'] },
+          {
+            heading: 'Run by',
+            lines:
+              entry.workloads.length > 0
+                ? [...entry.workloads.map((user) => `${user.workload} (risk ${user.score.toFixed(2)})`), ...more(entry.workloadCount, entry.workloads.length)]
+                : ['no workload in the inputs'],
+          },
           ...multiplierGroups(entry.factors),
         ],
         ...(entry.scanned ? {} : { note: 'image not scanned' }),
@@ -53,9 +65,21 @@ export const rankedRows = (report: RiskReport): RankedRow[] => {
         score: entry.score.toFixed(2),
         summary: entry.reasons.join('; '),
         groups: [
-          { heading: 'Packages', lines: entry.packages.map((found) => `${found.name} ${found.version} (${found.ecosystem})${found.fixedVersions.length > 0 ? ` fixed in ${found.fixedVersions.join(', ')}` : ', no fix yet'}`) },
+          {
+            heading: 'Packages',
+            lines: entry.packages.map(
+              (found) =>
+                `${found.name} ${found.version} (${found.ecosystem})${found.fixedVersions.length > 0 ? ` fixed in ${found.fixedVersions.join(', ')}` : ', no fix yet'}`,
+            ),
+          },
           { heading: 'Images', lines: entry.images },
-          { heading: 'Workloads', lines: entry.workloads.length > 0 ? [...entry.workloads.map((user) => `${user.workload} (risk ${user.score.toFixed(2)})`), ...more(entry.workloadCount, entry.workloads.length)] : ['none in the inputs'] },
+          {
+            heading: 'Workloads',
+            lines:
+              entry.workloads.length > 0
+                ? [...entry.workloads.map((user) => `${user.workload} (risk ${user.score.toFixed(2)})`), ...more(entry.workloadCount, entry.workloads.length)]
+                : ['none in the inputs'],
+          },
         ],
       }));
   }
@@ -88,7 +112,12 @@ const json = (report: RiskReport): string => {
 export const RISK_RENDERERS = {
   txt: { name: 'txt', description: 'ranked list with the factors and their evidence', render: txt },
   json: { name: 'json', description: 'the ranking as data (docs/risk.md)', render: json },
-  html: { name: 'html', description: 'self-contained HTML report', render: (report: RiskReport) => renderRiskHtml(rankedRows(report), { ...HEADINGS[report.by], generated: report.generated, toolVersion: report.toolVersion, problems: report.problems }) },
+  html: {
+    name: 'html',
+    description: 'self-contained HTML report',
+    render: (report: RiskReport) =>
+      renderRiskHtml(rankedRows(report), { ...HEADINGS[report.by], generated: report.generated, toolVersion: report.toolVersion, problems: report.problems }),
+  },
 } as const satisfies RendererRegistry<RiskReport>;
 export type RiskFormat = keyof typeof RISK_RENDERERS;
 export const RISK_FORMATS = Object.keys(RISK_RENDERERS) as RiskFormat[];

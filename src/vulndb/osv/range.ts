@@ -58,7 +58,13 @@ const prepare = (range: OsvRange, scheme: VersionScheme): PreparedRange => {
     const unreadable = events.filter((event) => !isZero(event) && event.version !== '*' && !scheme.valid(event.version)).map((event) => event.version);
     entry = {
       limits: events.filter((event) => event.kind === 'limit'),
-      sorted: unreadable.length > 0 ? [] : sortEvents(events.filter((event) => event.kind !== 'limit'), scheme.compare),
+      sorted:
+        unreadable.length > 0
+          ? []
+          : sortEvents(
+              events.filter((event) => event.kind !== 'limit'),
+              scheme.compare,
+            ),
       unreadable,
     };
     byScheme.set(scheme, entry);
@@ -72,7 +78,11 @@ const prepare = (range: OsvRange, scheme: VersionScheme): PreparedRange => {
  * closes after it; `limit` events (rare outside GIT ranges) bound the whole range from above.
  * Returns the fix that closes the interval the version is in, if any.
  */
-const evaluateRange = (version: string, { limits, sorted }: PreparedRange, compare: (a: string, b: string) => number): { affected: boolean; fixed?: string } => {
+const evaluateRange = (
+  version: string,
+  { limits, sorted }: PreparedRange,
+  compare: (a: string, b: string) => number,
+): { affected: boolean; fixed?: string } => {
   if (limits.length > 0 && !limits.some((limit) => limit.version === '*' || compare(version, limit.version) < 0)) return { affected: false };
   let affected = false;
   let fixed: string | undefined;

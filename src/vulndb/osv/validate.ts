@@ -46,11 +46,13 @@ export const acceptRecord = (value: unknown, where: string): AcceptedRecord | Re
     if (!isObject(entry)) return invalid(`affected[${index}] is not an object`, id);
     const pkg = entry.package;
     if (pkg === undefined) continue; // entries without a package describe GIT ranges of a repository
-    if (!isObject(pkg) || typeof pkg.ecosystem !== 'string' || typeof pkg.name !== 'string') return invalid(`affected[${index}].package needs ecosystem and name`, id);
+    if (!isObject(pkg) || typeof pkg.ecosystem !== 'string' || typeof pkg.name !== 'string')
+      return invalid(`affected[${index}].package needs ecosystem and name`, id);
     const ranges = entry.ranges ?? [];
     if (!Array.isArray(ranges)) return invalid(`affected[${index}].ranges is not a list`, id);
     for (const [rangeIndex, range] of ranges.entries()) {
-      if (!isObject(range) || typeof range.type !== 'string' || !Array.isArray(range.events)) return invalid(`affected[${index}].ranges[${rangeIndex}] needs type and events`, id);
+      if (!isObject(range) || typeof range.type !== 'string' || !Array.isArray(range.events))
+        return invalid(`affected[${index}].ranges[${rangeIndex}] needs type and events`, id);
       for (const event of range.events) {
         const keys = isObject(event) ? Object.keys(event) : [];
         if (keys.length !== 1 || !EVENT_KEYS.includes(keys[0] as string) || typeof (event as Record<string, unknown>)[keys[0] as string] !== 'string') {
@@ -63,18 +65,35 @@ export const acceptRecord = (value: unknown, where: string): AcceptedRecord | Re
     const { base, release } = parseEcosystem(pkg.ecosystem);
     const info = ECOSYSTEMS.get(base);
     if (!info) {
-      problems.push({ code: 'unknown-ecosystem', where: id, message: `affected[${index}]: ecosystem ${JSON.stringify(pkg.ecosystem)} is not matched; entry skipped` });
+      problems.push({
+        code: 'unknown-ecosystem',
+        where: id,
+        message: `affected[${index}]: ecosystem ${JSON.stringify(pkg.ecosystem)} is not matched; entry skipped`,
+      });
       continue;
     }
     const typed = ranges as { type: string; events: Record<string, string>[] }[];
     const unreadable = [
-      ...typed.filter((range) => range.type === 'ECOSYSTEM' || range.type === 'SEMVER').flatMap((range) =>
-        range.events.flatMap((event) => Object.values(event)).filter((version) => version !== '0' && version !== '*' && !(range.type === 'SEMVER' ? ECOSYSTEMS.get('npm')?.scheme : info.scheme)?.valid(version)),
-      ),
+      ...typed
+        .filter((range) => range.type === 'ECOSYSTEM' || range.type === 'SEMVER')
+        .flatMap((range) =>
+          range.events
+            .flatMap((event) => Object.values(event))
+            .filter(
+              (version) => version !== '0' && version !== '*' && !(range.type === 'SEMVER' ? ECOSYSTEMS.get('npm')?.scheme : info.scheme)?.valid(version),
+            ),
+        ),
       ...versions.filter((version) => !info.scheme.valid(version)),
     ];
     if (unreadable.length > 0) {
-      problems.push({ code: 'invalid-version', where: id, message: `affected[${index}] (${pkg.name}): ${[...new Set(unreadable)].slice(0, 3).map((version) => JSON.stringify(version)).join(', ')} not valid ${info.scheme.name} version${unreadable.length > 1 ? 's' : ''}` });
+      problems.push({
+        code: 'invalid-version',
+        where: id,
+        message: `affected[${index}] (${pkg.name}): ${[...new Set(unreadable)]
+          .slice(0, 3)
+          .map((version) => JSON.stringify(version))
+          .join(', ')} not valid ${info.scheme.name} version${unreadable.length > 1 ? 's' : ''}`,
+      });
     }
     entries.push({
       record: id,

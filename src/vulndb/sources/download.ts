@@ -27,9 +27,7 @@ export interface DownloadOptions {
 export const DEFAULT_DOWNLOAD_OPTIONS: DownloadOptions = { attempts: 4, backoffMs: 1000, timeoutMs: 10 * 60 * 1000, maxBytes: 4 * 1024 * 1024 * 1024 };
 
 export type DownloadResult =
-  | { readonly status: 'downloaded'; readonly bytes: number; readonly etag?: string }
-  | { readonly status: 'not-modified' }
-  | { readonly status: 'not-found' };
+  { readonly status: 'downloaded'; readonly bytes: number; readonly etag?: string } | { readonly status: 'not-modified' } | { readonly status: 'not-found' };
 
 export class DownloadError extends Error {
   constructor(
@@ -49,7 +47,10 @@ class PermanentError extends Error {}
 
 const attempt = async (url: string, file: string, options: DownloadOptions): Promise<DownloadResult> => {
   const timeout = AbortSignal.timeout(options.timeoutMs);
-  const response = await fetch(url, { signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout, headers: options.etag ? { 'if-none-match': options.etag } : {} });
+  const response = await fetch(url, {
+    signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
+    headers: options.etag ? { 'if-none-match': options.etag } : {},
+  });
   if (response.status === 304) return { status: 'not-modified' };
   if (response.status === 404) return { status: 'not-found' };
   if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {

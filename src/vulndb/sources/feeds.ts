@@ -26,7 +26,8 @@ export const parseKev = (text: string): { entries: KevEntry[]; catalogVersion?: 
   }
   const entries: KevEntry[] = [];
   let skipped = 0;
-  const text_ = (item: Record<string, unknown>, key: string): string | undefined => (typeof item[key] === 'string' && item[key] !== '' ? (item[key] as string) : undefined);
+  const text_ = (item: Record<string, unknown>, key: string): string | undefined =>
+    typeof item[key] === 'string' && item[key] !== '' ? (item[key] as string) : undefined;
   for (const item of catalog.vulnerabilities as unknown[]) {
     if (typeof item !== 'object' || item === null) {
       skipped++;
@@ -83,7 +84,8 @@ export const parseEpss = (text: string): { rows: EpssRow[]; modelVersion?: strin
   const cveColumn = header.indexOf('cve');
   const scoreColumn = header.indexOf('epss');
   const percentileColumn = header.indexOf('percentile');
-  if (cveColumn < 0 || scoreColumn < 0 || percentileColumn < 0) return { message: 'not an EPSS file: expected a header with cve, epss and percentile', line: index + 1 };
+  if (cveColumn < 0 || scoreColumn < 0 || percentileColumn < 0)
+    return { message: 'not an EPSS file: expected a header with cve, epss and percentile', line: index + 1 };
   const rows: EpssRow[] = [];
   let skipped = 0;
   for (const line of lines.slice(index + 1)) {

@@ -42,7 +42,7 @@ const importJsonFile = (builder: DatabaseBuilder, text: string, source: string, 
     countProblem(tally, 'invalid-json', `${source}: ${(error as Error).message}`);
     return;
   }
-  const list = Array.isArray(value) ? value : Array.isArray((value as { vulns?: unknown } | null)?.vulns) ? ((value as { vulns: unknown[] }).vulns) : undefined;
+  const list = Array.isArray(value) ? value : Array.isArray((value as { vulns?: unknown } | null)?.vulns) ? (value as { vulns: unknown[] }).vulns : undefined;
   if (!list) {
     builder.importRecord(text, source, tally);
     return;
@@ -136,7 +136,10 @@ export const importEpssFile = async (builder: DatabaseBuilder, path: string, dis
   try {
     const parsed = parseEpss(await readFeed(path, options.maxFileBytes ?? MAX_FILE_BYTES));
     if ('message' in parsed) throw new Error(`${parsed.message}${parsed.line ? ` (line ${parsed.line})` : ''}`);
-    tally.inserted = builder.replaceEpss(parsed.rows, { ...(parsed.date ? { date: parsed.date } : {}), ...(parsed.modelVersion ? { modelVersion: parsed.modelVersion } : {}) });
+    tally.inserted = builder.replaceEpss(parsed.rows, {
+      ...(parsed.date ? { date: parsed.date } : {}),
+      ...(parsed.modelVersion ? { modelVersion: parsed.modelVersion } : {}),
+    });
     tally.records = parsed.rows.length + parsed.skipped;
     tally.skipped = parsed.skipped;
   } catch (error) {

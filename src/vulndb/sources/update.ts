@@ -55,7 +55,12 @@ export const updateDatabase = async (options: UpdateOptions): Promise<UpdateRepo
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   options.signal?.addEventListener('abort', onAbort);
-  const settings: DownloadOptions = { ...DEFAULT_DOWNLOAD_OPTIONS, ...options.download, ...(options.progress ? { progress: options.progress } : {}), signal: stop.signal };
+  const settings: DownloadOptions = {
+    ...DEFAULT_DOWNLOAD_OPTIONS,
+    ...options.download,
+    ...(options.progress ? { progress: options.progress } : {}),
+    signal: stop.signal,
+  };
   const tallies: ImportTally[] = [];
   const unchanged: string[] = [];
   const missing: string[] = [];
@@ -86,7 +91,9 @@ export const updateDatabase = async (options: UpdateOptions): Promise<UpdateRepo
       builder.recordSource(tally, 'osv-zip', options.now());
       if (result.etag) builder.setMeta(`etag:${url}`, result.etag);
       tallies.push(tally);
-      options.progress?.(`${ecosystem}: ${tally.records} records (${tally.inserted} new, ${tally.updated} updated, ${tally.unchanged} unchanged, ${tally.withdrawn} withdrawn)`);
+      options.progress?.(
+        `${ecosystem}: ${tally.records} records (${tally.inserted} new, ${tally.updated} updated, ${tally.unchanged} unchanged, ${tally.withdrawn} withdrawn)`,
+      );
     };
     // Downloads overlap; imports run one at a time on the builder's single connection (they are synchronous).
     let failure: unknown;
@@ -104,7 +111,10 @@ export const updateDatabase = async (options: UpdateOptions): Promise<UpdateRepo
     if (failure !== undefined) throw failure;
     if (options.signal?.aborted) throw new DatabaseError('the update was interrupted; the database was not changed');
     if (missing.length === options.ecosystems.length) {
-      throw new DatabaseError(`the mirror ${options.mirror} has none of the ecosystems asked for (${options.ecosystems.join(', ')})`, 'check --mirror: it must hold <Ecosystem>/all.zip files');
+      throw new DatabaseError(
+        `the mirror ${options.mirror} has none of the ecosystems asked for (${options.ecosystems.join(', ')})`,
+        'check --mirror: it must hold <Ecosystem>/all.zip files',
+      );
     }
     builder.commit(options.now());
     return { database: join(options.directory, DATABASE_FILE), tallies, unchanged, missing };

@@ -32,7 +32,9 @@ export const unsafeEntryName = (name: string): string | undefined => {
 
 const openZip = (path: string): Promise<yauzl.ZipFile> =>
   new Promise((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: true }, (error, zipfile) => (error ? reject(error) : resolve(zipfile))),
+    yauzl.open(path, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: true }, (error, zipfile) =>
+      error ? reject(error) : resolve(zipfile),
+    ),
   );
 
 const readEntry = (zipfile: yauzl.ZipFile, entry: yauzl.Entry, limit: number): Promise<Buffer> =>
@@ -96,15 +98,30 @@ export async function* readZipJson(path: string, limits: ZipLimits = DEFAULT_ZIP
         const unsafe = unsafeEntryName(name);
         if (unsafe) yield { kind: 'problem', code: 'unsafe-path', name, message: `zip entry ${JSON.stringify(name)} ${unsafe}; ignored` };
         else if (entry.uncompressedSize > limits.maxEntryBytes) {
-          yield { kind: 'problem', code: 'too-large', name, message: `zip entry ${name} is ${entry.uncompressedSize} bytes, over the ${limits.maxEntryBytes}-byte limit; skipped` };
+          yield {
+            kind: 'problem',
+            code: 'too-large',
+            name,
+            message: `zip entry ${name} is ${entry.uncompressedSize} bytes, over the ${limits.maxEntryBytes}-byte limit; skipped`,
+          };
         } else if (entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > limits.maxRatio && entry.uncompressedSize > 1024 * 1024) {
-          yield { kind: 'problem', code: 'too-large', name, message: `zip entry ${name} expands ${Math.round(entry.uncompressedSize / entry.compressedSize)}× (a decompression bomb?); skipped` };
+          yield {
+            kind: 'problem',
+            code: 'too-large',
+            name,
+            message: `zip entry ${name} expands ${Math.round(entry.uncompressedSize / entry.compressedSize)}× (a decompression bomb?); skipped`,
+          };
         } else if (!exhausted) {
           const refusal = guard.admit(entry);
           if (refusal !== undefined) {
             // Past the archive's budget the rest is not read (said once); an overlapping entry only skips itself.
             exhausted = !refusal.startsWith('shares');
-            yield { kind: 'problem', code: 'too-large', name, message: `zip entry ${name} ${refusal}${exhausted ? '; the rest of the archive is not read' : ''}` };
+            yield {
+              kind: 'problem',
+              code: 'too-large',
+              name,
+              message: `zip entry ${name} ${refusal}${exhausted ? '; the rest of the archive is not read' : ''}`,
+            };
           } else {
             try {
               yield { kind: 'entry', name, text: (await readEntry(zipfile, entry, limits.maxEntryBytes)).toString('utf8') };

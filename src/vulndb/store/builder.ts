@@ -28,7 +28,17 @@ export interface ImportTally {
   failed?: string;
 }
 
-export const newTally = (source: string): ImportTally => ({ source, records: 0, inserted: 0, updated: 0, unchanged: 0, withdrawn: 0, skipped: 0, problems: {}, examples: [] });
+export const newTally = (source: string): ImportTally => ({
+  source,
+  records: 0,
+  inserted: 0,
+  updated: 0,
+  unchanged: 0,
+  withdrawn: 0,
+  skipped: 0,
+  problems: {},
+  examples: [],
+});
 
 export const countProblem = (tally: ImportTally, code: SourceProblemCode, message: string): void => {
   tally.problems[code] = (tally.problems[code] ?? 0) + 1;
@@ -57,7 +67,10 @@ const acquireLock = (directory: string): string => {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(lock, 'utf8').trim());
       if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) {
-        throw new DatabaseError(`another update of ${directory} is running (process ${holder})`, `wait for it, or remove ${lock} if that process is not Kubeward`);
+        throw new DatabaseError(
+          `another update of ${directory} is running (process ${holder})`,
+          `wait for it, or remove ${lock} if that process is not Kubeward`,
+        );
       }
       rmSync(lock, { force: true });
     }
@@ -182,7 +195,16 @@ export class DatabaseBuilder {
     this.#statements.deleteAffected.run(record.id);
     this.#statements.upsertRecord.run(record.id, record.modified, modified, record.published ?? null, tally.source, text);
     for (const entry of entries) {
-      this.#statements.insertAffected.run(record.id, entry.index, entry.ecosystem, entry.release, entry.name, entry.nameKey, JSON.stringify(entry.ranges), JSON.stringify(entry.versions));
+      this.#statements.insertAffected.run(
+        record.id,
+        entry.index,
+        entry.ecosystem,
+        entry.release,
+        entry.name,
+        entry.nameKey,
+        JSON.stringify(entry.ranges),
+        JSON.stringify(entry.versions),
+      );
     }
     if (existing) tally.updated++;
     else tally.inserted++;
@@ -193,7 +215,15 @@ export class DatabaseBuilder {
     this.#db.exec('DELETE FROM kev');
     const insert = this.#db.prepare('INSERT OR REPLACE INTO kev (cve, date_added, due_date, ransomware, vendor, product, name) VALUES (?, ?, ?, ?, ?, ?, ?)');
     for (const entry of entries) {
-      insert.run(entry.cve, entry.dateAdded, entry.dueDate ?? null, entry.knownRansomwareCampaignUse ?? null, entry.vendorProject ?? null, entry.product ?? null, entry.vulnerabilityName ?? null);
+      insert.run(
+        entry.cve,
+        entry.dateAdded,
+        entry.dueDate ?? null,
+        entry.knownRansomwareCampaignUse ?? null,
+        entry.vendorProject ?? null,
+        entry.product ?? null,
+        entry.vulnerabilityName ?? null,
+      );
     }
     this.#db.prepare("DELETE FROM meta WHERE key = 'kev.catalogVersion'").run();
     if (catalogVersion) this.setMeta('kev.catalogVersion', catalogVersion);

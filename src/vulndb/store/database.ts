@@ -34,7 +34,10 @@ export class VulnerabilityDatabase implements AdvisorySource {
   readonly #db: Database.Database;
   readonly #affected: Database.Statement<[string, string], AffectedRow>;
   readonly #record: Database.Statement<[string], { json: string }>;
-  readonly #kev: Database.Statement<[string], { cve: string; date_added: string; due_date: string | null; ransomware: string | null; vendor: string | null; product: string | null; name: string | null }>;
+  readonly #kev: Database.Statement<
+    [string],
+    { cve: string; date_added: string; due_date: string | null; ransomware: string | null; vendor: string | null; product: string | null; name: string | null }
+  >;
   readonly #epss: Database.Statement<[string], { cve: string; score: number; percentile: number }>;
   readonly #affectedCache = new Map<string, readonly AffectedEntry[]>();
   readonly #releaseCache = new Map<string, ReadonlySet<string>>();
@@ -68,12 +71,18 @@ export class VulnerabilityDatabase implements AdvisorySource {
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
     } catch (error) {
-      throw new DatabaseError(`no vulnerability database at ${path} (${(error as Error).message})`, 'run `kubeward db update` (or `kubeward db import <files>` offline) first');
+      throw new DatabaseError(
+        `no vulnerability database at ${path} (${(error as Error).message})`,
+        'run `kubeward db update` (or `kubeward db import <files>` offline) first',
+      );
     }
     const version = (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)?.value;
     if (version !== String(SCHEMA_VERSION)) {
       db.close();
-      throw new DatabaseError(`the vulnerability database at ${path} has schema version ${version ?? 'none'}; this Kubeward reads version ${SCHEMA_VERSION}`, 'run `kubeward db update` to rebuild it');
+      throw new DatabaseError(
+        `the vulnerability database at ${path} has schema version ${version ?? 'none'}; this Kubeward reads version ${SCHEMA_VERSION}`,
+        'run `kubeward db update` to rebuild it',
+      );
     }
     return new VulnerabilityDatabase(path, db);
   }
@@ -110,7 +119,9 @@ export class VulnerabilityDatabase implements AdvisorySource {
   releases(ecosystem: string): ReadonlySet<string> {
     let releases = this.#releaseCache.get(ecosystem);
     if (!releases) {
-      releases = new Set((this.#db.prepare('SELECT DISTINCT release FROM affected WHERE ecosystem = ?').all(ecosystem) as { release: string }[]).map((row) => row.release));
+      releases = new Set(
+        (this.#db.prepare('SELECT DISTINCT release FROM affected WHERE ecosystem = ?').all(ecosystem) as { release: string }[]).map((row) => row.release),
+      );
       this.#releaseCache.set(ecosystem, releases);
     }
     return releases;
@@ -148,14 +159,19 @@ export class VulnerabilityDatabase implements AdvisorySource {
     if (!this.#hasEpss) return undefined;
     if (!this.#epssCache.has(cve)) {
       const row = this.#epss.get(cve);
-      this.#epssCache.set(cve, row ? { cve: row.cve, score: row.score, percentile: row.percentile, ...(this.#epssDate ? { date: this.#epssDate } : {}) } : undefined);
+      this.#epssCache.set(
+        cve,
+        row ? { cve: row.cve, score: row.score, percentile: row.percentile, ...(this.#epssDate ? { date: this.#epssDate } : {}) } : undefined,
+      );
     }
     return this.#epssCache.get(cve);
   }
 
   status(bytes: number): DatabaseStatus {
     const ecosystems = this.#db
-      .prepare('SELECT ecosystem, COUNT(DISTINCT affected.record) AS records, COUNT(DISTINCT name_key) AS packages, MAX(records.modified_ms) AS newest FROM affected JOIN records ON records.id = affected.record GROUP BY ecosystem ORDER BY ecosystem')
+      .prepare(
+        'SELECT ecosystem, COUNT(DISTINCT affected.record) AS records, COUNT(DISTINCT name_key) AS packages, MAX(records.modified_ms) AS newest FROM affected JOIN records ON records.id = affected.record GROUP BY ecosystem ORDER BY ecosystem',
+      )
       .all() as { ecosystem: string; records: number; packages: number; newest: number | null }[];
     const count = (table: string): number => (this.#db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     const kevVersion = this.meta('kev.catalogVersion');
@@ -167,10 +183,22 @@ export class VulnerabilityDatabase implements AdvisorySource {
       bytes,
       records: count('records'),
       lastUpdate: this.meta('last_update'),
-      ecosystems: ecosystems.map((row) => ({ ecosystem: row.ecosystem, records: row.records, packages: row.packages, newestModified: row.newest === null ? undefined : new Date(row.newest).toISOString() })),
+      ecosystems: ecosystems.map((row) => ({
+        ecosystem: row.ecosystem,
+        records: row.records,
+        packages: row.packages,
+        newestModified: row.newest === null ? undefined : new Date(row.newest).toISOString(),
+      })),
       kev: { entries: count('kev'), ...(kevVersion ? { catalogVersion: kevVersion } : {}) },
       epss: { entries: count('epss'), ...(epssDate ? { date: epssDate } : {}), ...(epssModel ? { modelVersion: epssModel } : {}) },
-      sources: (this.#db.prepare('SELECT name, kind, imported_at, summary FROM sources ORDER BY name').all() as { name: string; kind: string; imported_at: string; summary: string }[]).map((row) => ({
+      sources: (
+        this.#db.prepare('SELECT name, kind, imported_at, summary FROM sources ORDER BY name').all() as {
+          name: string;
+          kind: string;
+          imported_at: string;
+          summary: string;
+        }[]
+      ).map((row) => ({
         name: row.name,
         kind: row.kind,
         importedAt: row.imported_at,

@@ -29,7 +29,8 @@ const parse = (version: string): DpkgVersion => {
   if (upstream === '') throw new InvalidVersionError('dpkg', version, 'the upstream version is empty');
   // dpkg only warns when the upstream version does not start with a digit, and compares it all the same.
   if (!/^[A-Za-z0-9.+~:-]+$/.test(upstream)) throw new InvalidVersionError('dpkg', version, 'the upstream version has characters outside [A-Za-z0-9.+~-]');
-  if (hyphen >= 0 && !/^[A-Za-z0-9.+~]+$/.test(revision)) throw new InvalidVersionError('dpkg', version, 'the revision is empty or has characters outside [A-Za-z0-9.+~]');
+  if (hyphen >= 0 && !/^[A-Za-z0-9.+~]+$/.test(revision))
+    throw new InvalidVersionError('dpkg', version, 'the revision is empty or has characters outside [A-Za-z0-9.+~]');
   return { epoch, upstream, revision };
 };
 

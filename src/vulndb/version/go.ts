@@ -48,7 +48,12 @@ export const compareGo = (a: string, b: string): Ordering => {
   const left = parse(normaliseGoVersion(a));
   const right = parse(normaliseGoVersion(b));
   if (!left || !right) return left ? 1 : right ? -1 : 0;
-  return compareDigits(left.major, right.major) || compareDigits(left.minor, right.minor) || compareDigits(left.patch, right.patch) || comparePrerelease(left.prerelease, right.prerelease);
+  return (
+    compareDigits(left.major, right.major) ||
+    compareDigits(left.minor, right.minor) ||
+    compareDigits(left.patch, right.patch) ||
+    comparePrerelease(left.prerelease, right.prerelease)
+  );
 };
 
 export const validGo = (version: string): boolean => parse(normaliseGoVersion(version)) !== undefined;

@@ -153,7 +153,10 @@ const compareItem = (item: Item, other: Item | undefined): Ordering => {
       if (other === undefined) return compareStrings(qualifierRank(item.qualifier), RELEASE_RANK);
       if (other.type === 'qualifier') return compareStrings(qualifierRank(item.qualifier), qualifierRank(other.value)) || 1;
       if (other.type === 'combination') {
-        return compareStrings(qualifierRank(item.qualifier), qualifierRank(other.qualifier)) || (item.number < other.number ? -1 : item.number > other.number ? 1 : 0);
+        return (
+          compareStrings(qualifierRank(item.qualifier), qualifierRank(other.qualifier)) ||
+          (item.number < other.number ? -1 : item.number > other.number ? 1 : 0)
+        );
       }
       return -1;
     case 'list':

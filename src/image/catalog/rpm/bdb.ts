@@ -14,8 +14,7 @@ const H_OFFPAGE = 3;
 
 export class BdbError extends Error {}
 
-export const isBerkeleyHash = (data: Buffer): boolean =>
-  data.length >= 72 && (data.readUInt32LE(12) === HASH_MAGIC || data.readUInt32BE(12) === HASH_MAGIC);
+export const isBerkeleyHash = (data: Buffer): boolean => data.length >= 72 && (data.readUInt32LE(12) === HASH_MAGIC || data.readUInt32BE(12) === HASH_MAGIC);
 
 /** Every data item (the odd-numbered items of each page), in page order. */
 export const readBerkeleyHashValues = (data: Buffer): Buffer[] => {
@@ -24,7 +23,8 @@ export const readBerkeleyHashValues = (data: Buffer): Buffer[] => {
   const u32 = (offset: number): number => (little ? data.readUInt32LE(offset) : data.readUInt32BE(offset));
   const u16 = (offset: number): number => (little ? data.readUInt16LE(offset) : data.readUInt16BE(offset));
   const pageSize = u32(20);
-  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) throw new BdbError(`page size ${pageSize} is not a power of two between 512 and 65536`);
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0)
+    throw new BdbError(`page size ${pageSize} is not a power of two between 512 and 65536`);
   const lastPage = u32(32);
   const pages = Math.min(lastPage + 1, Math.floor(data.length / pageSize));
   const pageAt = (number: number): number => number * pageSize;
@@ -34,7 +34,7 @@ export const readBerkeleyHashValues = (data: Buffer): Buffer[] => {
     const parts: Buffer[] = [];
     let length = 0;
     const seen = new Set<number>();
-    for (let page = first; page !== 0 && length < total; ) {
+    for (let page = first; page !== 0 && length < total;) {
       if (page >= pages || seen.has(page)) throw new BdbError(`overflow chain breaks at page ${page}`);
       seen.add(page);
       const start = pageAt(page);

@@ -42,13 +42,15 @@ export const parseRpmHeader = (blob: Buffer): RpmHeader => {
   const indexLength = blob.readUInt32BE(0);
   const dataLength = blob.readUInt32BE(4);
   const dataStart = 8 + indexLength * 16;
-  if (indexLength > 0x10000 || dataLength > 0x10000000 || dataStart + dataLength > blob.length) throw new RpmHeaderError(`header claims ${indexLength} entries and ${dataLength} bytes, more than its ${blob.length} bytes hold`);
+  if (indexLength > 0x10000 || dataLength > 0x10000000 || dataStart + dataLength > blob.length)
+    throw new RpmHeaderError(`header claims ${indexLength} entries and ${dataLength} bytes, more than its ${blob.length} bytes hold`);
   const strings = new Map<number, string>();
   const numbers = new Map<number, number>();
   const stringAt = (offset: number): string => {
     const start = dataStart + offset;
     const end = blob.indexOf(0, start);
-    if (start < dataStart || start >= dataStart + dataLength || end === -1 || end > dataStart + dataLength) throw new RpmHeaderError(`a string at offset ${offset} runs out of the header`);
+    if (start < dataStart || start >= dataStart + dataLength || end === -1 || end > dataStart + dataLength)
+      throw new RpmHeaderError(`a string at offset ${offset} runs out of the header`);
     return blob.toString('utf8', start, end);
   };
   const wanted = new Set<number>(Object.values(TAGS));

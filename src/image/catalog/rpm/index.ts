@@ -10,7 +10,23 @@ const SQLITE = 'rpmdb.sqlite';
 const NDB = 'Packages.db';
 
 /** purl namespaces per os-release ID, as Syft and Trivy write them. */
-const NAMESPACES: Readonly<Record<string, string>> = { rhel: 'redhat', centos: 'centos', rocky: 'rocky', almalinux: 'almalinux', fedora: 'fedora', ol: 'oracle', amzn: 'amazon', sles: 'suse', 'opensuse-leap': 'opensuse', 'opensuse-tumbleweed': 'opensuse', photon: 'photon', mariner: 'mariner', azurelinux: 'azurelinux', mageia: 'mageia', openEuler: 'openeuler' };
+const NAMESPACES: Readonly<Record<string, string>> = {
+  rhel: 'redhat',
+  centos: 'centos',
+  rocky: 'rocky',
+  almalinux: 'almalinux',
+  fedora: 'fedora',
+  ol: 'oracle',
+  amzn: 'amazon',
+  sles: 'suse',
+  'opensuse-leap': 'opensuse',
+  'opensuse-tumbleweed': 'opensuse',
+  photon: 'photon',
+  mariner: 'mariner',
+  azurelinux: 'azurelinux',
+  mageia: 'mageia',
+  openEuler: 'openeuler',
+};
 
 const draftOf = (header: RpmHeader, os: OperatingSystem | undefined, path: string, layer: number | undefined): PackageDraft => {
   const evr = `${header.epoch ? `${header.epoch}:` : ''}${header.version}-${header.release}`;
