@@ -1,0 +1,543 @@
+import { randomBytes } from 'node:crypto';
+import { Migrator, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Severity } from '../../model/index.js';
+import { MIGRATIONS, migrationProvider, SCHEMA_VERSION } from './migrations.js';
+import type { CentralDatabase, ClusterTable, TokenTable, ViolationTable, WorkloadTable } from './schema.js';
+import type {
+  AuditEntry,
+  AuditQuery,
+  CentralStore,
+  ClusterRecord,
+  IngestOutcome,
+  Page,
+  Role,
+  Scope,
+  SnapshotIngest,
+  TokenRecord,
+  ViolationQuery,
+  ViolationRecord,
+  ViolationState,
+  WorkloadQuery,
+  WorkloadRecord,
+  WorkloadState,
+} from './types.js';
+
+/** Rows per INSERT: below both engines' bound-parameter limits at the widest table. */
+const BATCH = 200;
+
+const chunks = <T>(items: readonly T[], size = BATCH): T[][] => {
+  const out: T[][] = [];
+  for (let index = 0; index < items.length; index += size) out.push(items.slice(index, index + size));
+  return out;
+};
+
+/** A time-ordered id: milliseconds in hex, then 64 random bits. */
+export const timeOrderedId = (at: string): string => `${Date.parse(at).toString(16).padStart(12, '0')}${randomBytes(8).toString('hex')}`;
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: 'invalid-cursor' | 'not-found' | 'unavailable',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+const encodeCursor = (value: string | number, id: string): string => Buffer.from(JSON.stringify([value, id])).toString('base64url');
+
+const decodeCursor = (cursor: string): [string | number, string] => {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 2 && (typeof value[0] === 'string' || typeof value[0] === 'number') && typeof value[1] === 'string')
+      return [value[0], value[1]];
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new StoreError('invalid-cursor', 'the cursor is not one this server gave out; start again without it');
+};
+
+/** `%term%` for LIKE, with the wildcards in the term taken literally. */
+const likePattern = (term: string): string => `%${term.toLowerCase().replace(/[\\%_]/g, (match) => `\\${match}`)}%`;
+
+const clusterRecord = (row: Selectable<ClusterTable>): ClusterRecord => ({
+  name: row.name,
+  createdAt: row.created_at,
+  ...(row.last_contact_at ? { lastContactAt: row.last_contact_at } : {}),
+  generation: Number(row.generation),
+  ...(row.kube_version ? { kubeVersion: row.kube_version } : {}),
+  ...(row.sensor_version ? { sensorVersion: row.sensor_version } : {}),
+  workloads: Number(row.workloads),
+  activeViolations: Number(row.active_violations),
+});
+
+const workloadRecord = (row: Selectable<WorkloadTable>): WorkloadRecord => ({
+  id: row.id,
+  cluster: row.cluster,
+  namespace: row.namespace,
+  kind: row.kind,
+  name: row.name,
+  ...(row.uid ? { uid: row.uid } : {}),
+  images: JSON.parse(row.images) as string[],
+  ...(row.replicas === null ? {} : { replicas: Number(row.replicas) }),
+  ...(row.service_account ? { serviceAccount: row.service_account } : {}),
+  specHash: row.spec_hash,
+  ...(row.risk_score === null
+    ? {}
+    : { risk: { score: Number(row.risk_score), priority: Number(row.risk_priority), factors: JSON.parse(row.risk_factors ?? '[]') as unknown[] } }),
+  firstSeen: row.first_seen,
+  lastSeen: row.last_seen,
+  ...(row.removed_at ? { removedAt: row.removed_at } : {}),
+});
+
+const violationRecord = (row: Selectable<ViolationTable>, now: string): ViolationRecord => ({
+  id: row.id,
+  cluster: row.cluster,
+  namespace: row.namespace,
+  object: { kind: row.object_kind, name: row.object_name },
+  container: row.container,
+  policy: { id: row.policy_id, name: row.policy_name },
+  severity: row.severity as Severity,
+  categories: JSON.parse(row.categories) as string[],
+  message: row.message,
+  remediation: row.remediation,
+  path: row.path,
+  enforced: Number(row.enforced) === 1,
+  state: row.state === 'resolved' ? 'resolved' : row.snoozed_until && row.snoozed_until > now ? 'snoozed' : 'active',
+  firstSeen: row.first_seen,
+  lastSeen: row.last_seen,
+  ...(row.resolved_at ? { resolvedAt: row.resolved_at } : {}),
+  ...(row.resolved_by ? { resolvedBy: row.resolved_by } : {}),
+  ...(row.snoozed_until ? { snoozedUntil: row.snoozed_until } : {}),
+});
+
+const tokenRecord = (row: Selectable<TokenTable>): TokenRecord => ({
+  id: row.id,
+  name: row.name,
+  role: row.role as Role,
+  scope: { ...(row.cluster_scope ? { cluster: row.cluster_scope } : {}), ...(row.namespace_scope ? { namespace: row.namespace_scope } : {}) },
+  createdAt: row.created_at,
+  createdBy: row.created_by,
+  ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
+  ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
+  ...(row.last_used_at ? { lastUsedAt: row.last_used_at } : {}),
+});
+
+const workloadRow = (cluster: string, state: WorkloadState, at: string): WorkloadTable => ({
+  id: state.id,
+  cluster,
+  namespace: state.namespace,
+  kind: state.kind,
+  name: state.name,
+  uid: state.uid ?? null,
+  images: JSON.stringify(state.images),
+  replicas: state.replicas ?? null,
+  service_account: state.serviceAccount ?? null,
+  spec_hash: state.specHash,
+  first_seen: at,
+  last_seen: at,
+  removed_at: null,
+  risk_score: state.risk?.score ?? null,
+  risk_priority: state.risk?.priority ?? null,
+  risk_factors: state.risk ? JSON.stringify(state.risk.factors) : null,
+  search: [state.namespace, state.kind, state.name, ...state.images].join(' ').toLowerCase(),
+});
+
+const SEVERITY_RANK: Record<Severity, number> = { LOW: 0, MEDIUM: 1, HIGH: 2, CRITICAL: 3 };
+
+const violationRow = (cluster: string, state: ViolationState, at: string): ViolationTable => ({
+  id: state.id,
+  cluster,
+  namespace: state.namespace,
+  object_kind: state.object.kind,
+  object_name: state.object.name,
+  container: state.container,
+  policy_id: state.policy.id,
+  policy_name: state.policy.name,
+  severity: state.severity,
+  severity_rank: SEVERITY_RANK[state.severity],
+  categories: JSON.stringify(state.categories),
+  message: state.message,
+  remediation: state.remediation,
+  path: state.path,
+  enforced: state.enforced ? 1 : 0,
+  state: 'active',
+  first_seen: at,
+  last_seen: at,
+  resolved_at: null,
+  resolved_by: null,
+  snoozed_until: null,
+  search: [state.policy.id, state.policy.name, state.namespace, state.object.kind, state.object.name, state.container, state.message].join(' ').toLowerCase(),
+});
+
+type Database = Kysely<CentralDatabase> | Transaction<CentralDatabase>;
+
+/** Applies the scope to a query over a table with `cluster` and `namespace` columns. */
+const scoped = <Q extends { where: (...args: never[]) => Q }>(query: Q, scope: Scope): Q => {
+  let out = query as unknown as { where: (column: string, op: string, value: string) => typeof out };
+  if (scope.cluster !== undefined) out = out.where('cluster', '=', scope.cluster);
+  if (scope.namespace !== undefined) out = out.where('namespace', '=', scope.namespace);
+  return out as unknown as Q;
+};
+
+const snapshotWorkloads = async (trx: Transaction<CentralDatabase>, ingest: SnapshotIngest): Promise<IngestOutcome['workloads']> => {
+  const { cluster, at } = ingest;
+  const existing = new Map(
+    (await trx.selectFrom('workloads').select(['id', 'spec_hash', 'removed_at']).where('cluster', '=', cluster).execute()).map((row) => [row.id, row]),
+  );
+  const tally = { created: 0, updated: 0, removed: 0, unchanged: 0 };
+  const inserts: WorkloadTable[] = [];
+  const changes: { id: string; workload_id: string; cluster: string; at: string; change: string; spec_hash: string }[] = [];
+  const seen = new Set<string>();
+  for (const state of ingest.workloads) {
+    if (seen.has(state.id)) continue;
+    seen.add(state.id);
+    const before = existing.get(state.id);
+    const row = workloadRow(cluster, state, at);
+    if (!before) {
+      inserts.push(row);
+      tally.created++;
+      changes.push({ id: timeOrderedId(at), workload_id: state.id, cluster, at, change: 'created', spec_hash: state.specHash });
+      continue;
+    }
+    const changed = before.spec_hash !== state.specHash || before.removed_at !== null;
+    if (changed) {
+      tally.updated++;
+      changes.push({ id: timeOrderedId(at), workload_id: state.id, cluster, at, change: before.removed_at ? 'created' : 'updated', spec_hash: state.specHash });
+    } else tally.unchanged++;
+    const { id: _id, first_seen: _first, ...update } = row;
+    await trx.updateTable('workloads').set(update).where('id', '=', state.id).execute();
+  }
+  for (const batch of chunks(inserts)) await trx.insertInto('workloads').values(batch).execute();
+  const gone = [...existing.values()].filter((row) => !seen.has(row.id) && row.removed_at === null);
+  for (const batch of chunks(gone)) {
+    await trx
+      .updateTable('workloads')
+      .set({ removed_at: at })
+      .where(
+        'id',
+        'in',
+        batch.map((row) => row.id),
+      )
+      .execute();
+    for (const row of batch) changes.push({ id: timeOrderedId(at), workload_id: row.id, cluster, at, change: 'removed', spec_hash: row.spec_hash });
+  }
+  tally.removed = gone.length;
+  for (const batch of chunks(changes)) await trx.insertInto('workload_changes').values(batch).execute();
+  return tally;
+};
+
+const snapshotViolations = async (trx: Transaction<CentralDatabase>, ingest: SnapshotIngest): Promise<IngestOutcome['violations']> => {
+  const { cluster, at } = ingest;
+  const existing = new Map((await trx.selectFrom('violations').select(['id', 'state']).where('cluster', '=', cluster).execute()).map((row) => [row.id, row]));
+  const tally = { opened: 0, reopened: 0, continuing: 0, resolved: 0 };
+  const inserts: ViolationTable[] = [];
+  const continuing: string[] = [];
+  const reopened: string[] = [];
+  const seen = new Set<string>();
+  for (const state of ingest.violations) {
+    if (seen.has(state.id)) continue;
+    seen.add(state.id);
+    const before = existing.get(state.id);
+    if (!before) inserts.push(violationRow(cluster, state, at));
+    else if (before.state === 'resolved') reopened.push(state.id);
+    else continuing.push(state.id);
+  }
+  for (const batch of chunks(inserts)) await trx.insertInto('violations').values(batch).execute();
+  for (const batch of chunks(continuing, 500)) await trx.updateTable('violations').set({ last_seen: at }).where('id', 'in', batch).execute();
+  // A violation whose cause comes back is the same violation again: active, seen anew, no longer resolved.
+  for (const batch of chunks(reopened, 500))
+    await trx
+      .updateTable('violations')
+      .set({ state: 'active', first_seen: at, last_seen: at, resolved_at: null, resolved_by: null, snoozed_until: null })
+      .where('id', 'in', batch)
+      .execute();
+  const gone = [...existing.values()].filter((row) => row.state !== 'resolved' && !seen.has(row.id)).map((row) => row.id);
+  for (const batch of chunks(gone, 500)) await trx.updateTable('violations').set({ state: 'resolved', resolved_at: at }).where('id', 'in', batch).execute();
+  Object.assign(tally, { opened: inserts.length, reopened: reopened.length, continuing: continuing.length, resolved: gone.length });
+  return tally;
+};
+
+const ensureCluster = async (db: Database, name: string, at: string): Promise<void> => {
+  await db
+    .insertInto('clusters')
+    .values({
+      name,
+      created_at: at,
+      last_contact_at: null,
+      last_snapshot_id: null,
+      generation: 0,
+      kube_version: null,
+      sensor_version: null,
+      workloads: 0,
+      active_violations: 0,
+    })
+    .onConflict((conflict) => conflict.column('name').doNothing())
+    .execute();
+};
+
+/** Central's store over a Kysely instance: the same queries for SQLite and PostgreSQL. */
+export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralStore['dialect'], onClose: () => Promise<void>): Promise<CentralStore> => {
+  const migrator = new Migrator({ db, provider: migrationProvider(MIGRATIONS) });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw new StoreError('unavailable', `the database could not be migrated: ${(error as Error).message}`);
+
+  const listViolations = async (query: ViolationQuery): Promise<Page<ViolationRecord>> => {
+    let select = scoped(db.selectFrom('violations').selectAll(), query.scope);
+    if (query.cluster) select = select.where('cluster', '=', query.cluster);
+    if (query.namespace) select = select.where('namespace', '=', query.namespace);
+    if (query.policy) select = select.where('policy_id', '=', query.policy);
+    if (query.severity?.length) select = select.where('severity', 'in', [...query.severity]);
+    if (query.state?.length) {
+      const states = new Set(query.state);
+      select = select.where((eb) =>
+        eb.or([
+          ...(states.has('resolved') ? [eb('state', '=', 'resolved')] : []),
+          ...(states.has('snoozed') ? [eb.and([eb('state', '=', 'active'), eb('snoozed_until', '>', query.now)])] : []),
+          ...(states.has('active')
+            ? [eb.and([eb('state', '=', 'active'), eb.or([eb('snoozed_until', 'is', null), eb('snoozed_until', '<=', query.now)])])]
+            : []),
+        ]),
+      );
+    }
+    if (query.search) select = select.where(sql<boolean>`search like ${likePattern(query.search)} escape '\\'`);
+    const sort = query.sort ?? 'severity';
+    const column = ({ severity: 'severity_rank', firstSeen: 'first_seen', lastSeen: 'last_seen', policy: 'policy_id' } as const)[sort];
+    // Severity and times read newest or worst first; the policy id reads A to Z. The id breaks ties.
+    const descending = sort !== 'policy';
+    if (query.cursor) {
+      const [value, id] = decodeCursor(query.cursor);
+      select = select.where((eb) => eb.or([eb(column, descending ? '<' : '>', value), eb.and([eb(column, '=', value), eb('id', '>', id)])]));
+    }
+    const rows = await select
+      .orderBy(column, descending ? 'desc' : 'asc')
+      .orderBy('id', 'asc')
+      .limit(query.limit + 1)
+      .execute();
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map((row) => violationRecord(row, query.now)),
+      ...(rows.length > query.limit && last ? { next: encodeCursor(last[column], last.id) } : {}),
+    };
+  };
+
+  const listWorkloads = async (query: WorkloadQuery): Promise<Page<WorkloadRecord>> => {
+    let select = scoped(db.selectFrom('workloads').selectAll(), query.scope);
+    if (query.cluster) select = select.where('cluster', '=', query.cluster);
+    if (query.namespace) select = select.where('namespace', '=', query.namespace);
+    if (!query.includeRemoved) select = select.where('removed_at', 'is', null);
+    if (query.search) select = select.where(sql<boolean>`search like ${likePattern(query.search)} escape '\\'`);
+    const sort = query.sort ?? 'risk';
+    if (sort === 'risk') {
+      // Unscored workloads (no risk yet) sort last, as score -1.
+      const score = sql<number>`coalesce(risk_score, -1)`;
+      if (query.cursor) {
+        const [value, id] = decodeCursor(query.cursor);
+        select = select.where((eb) => eb.or([eb(score, '<', Number(value)), eb.and([eb(score, '=', Number(value)), eb('id', '>', id)])]));
+      }
+      const rows = await select
+        .orderBy(score, 'desc')
+        .orderBy('id', 'asc')
+        .limit(query.limit + 1)
+        .execute();
+      const items = rows.slice(0, query.limit);
+      const last = items.at(-1);
+      return { items: items.map(workloadRecord), ...(rows.length > query.limit && last ? { next: encodeCursor(last.risk_score ?? -1, last.id) } : {}) };
+    }
+    if (query.cursor) {
+      const [, id] = decodeCursor(query.cursor);
+      select = select.where('id', '>', id);
+    }
+    const rows = await select
+      .orderBy('id', 'asc')
+      .limit(query.limit + 1)
+      .execute();
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    return { items: items.map(workloadRecord), ...(rows.length > query.limit && last ? { next: encodeCursor(last.id, last.id) } : {}) };
+  };
+
+  const appendAudit = async (entry: AuditEntry, on: Database = db): Promise<void> => {
+    await on
+      .insertInto('audit_log')
+      .values({ id: entry.id, at: entry.at, actor: entry.actor, action: entry.action, target: entry.target, detail: JSON.stringify(entry.detail) })
+      .execute();
+  };
+
+  return {
+    dialect,
+    schemaVersion: SCHEMA_VERSION,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: onClose,
+
+    registerCluster: async (name, at) => {
+      await ensureCluster(db, name, at);
+      return clusterRecord(await db.selectFrom('clusters').selectAll().where('name', '=', name).executeTakeFirstOrThrow());
+    },
+    listClusters: async (scope) => {
+      let select = db.selectFrom('clusters').selectAll();
+      if (scope.cluster !== undefined) select = select.where('name', '=', scope.cluster);
+      return (await select.orderBy('name').execute()).map(clusterRecord);
+    },
+    getCluster: async (name, scope) => {
+      if (scope.cluster !== undefined && scope.cluster !== name) return undefined;
+      const row = await db.selectFrom('clusters').selectAll().where('name', '=', name).executeTakeFirst();
+      return row ? clusterRecord(row) : undefined;
+    },
+    applySnapshot: (ingest) =>
+      db.transaction().execute(async (trx): Promise<IngestOutcome> => {
+        await ensureCluster(trx, ingest.cluster, ingest.at);
+        const cluster = await trx.selectFrom('clusters').selectAll().where('name', '=', ingest.cluster).executeTakeFirstOrThrow();
+        if (cluster.last_snapshot_id === ingest.snapshotId)
+          return {
+            cluster: ingest.cluster,
+            generation: Number(cluster.generation),
+            duplicate: true,
+            workloads: { created: 0, updated: 0, removed: 0, unchanged: 0 },
+            violations: { opened: 0, reopened: 0, continuing: 0, resolved: 0 },
+          };
+        const workloads = await snapshotWorkloads(trx, ingest);
+        const violations = await snapshotViolations(trx, ingest);
+        const generation = Number(cluster.generation) + 1;
+        const activeCount = await trx
+          .selectFrom('violations')
+          .select((eb) => eb.fn.countAll<string | number>().as('count'))
+          .where('cluster', '=', ingest.cluster)
+          .where('state', '=', 'active')
+          .executeTakeFirstOrThrow();
+        await trx
+          .updateTable('clusters')
+          .set({
+            last_contact_at: ingest.at,
+            last_snapshot_id: ingest.snapshotId,
+            generation,
+            kube_version: ingest.kubeVersion ?? cluster.kube_version,
+            sensor_version: ingest.sensorVersion ?? cluster.sensor_version,
+            workloads: workloads.created + workloads.updated + workloads.unchanged,
+            active_violations: Number(activeCount.count),
+          })
+          .where('name', '=', ingest.cluster)
+          .execute();
+        return { cluster: ingest.cluster, generation, duplicate: false, workloads, violations };
+      }),
+
+    listWorkloads,
+    listViolations,
+    getViolation: async (id, scope, now) => {
+      const row = await scoped(db.selectFrom('violations').selectAll(), scope).where('id', '=', id).executeTakeFirst();
+      return row ? violationRecord(row, now) : undefined;
+    },
+    changeViolations: (ids, change, actor, at, scope) =>
+      db.transaction().execute(async (trx) => {
+        let changed = 0;
+        for (const batch of chunks([...new Set(ids)], 500)) {
+          const update =
+            'resolve' in change
+              ? { state: 'resolved', resolved_at: at, resolved_by: actor, snoozed_until: null }
+              : 'snoozeUntil' in change
+                ? { snoozed_until: change.snoozeUntil }
+                : { state: 'active', resolved_at: null, resolved_by: null, snoozed_until: null };
+          let statement = trx.updateTable('violations').set(update).where('id', 'in', batch);
+          if (scope.cluster !== undefined) statement = statement.where('cluster', '=', scope.cluster);
+          if (scope.namespace !== undefined) statement = statement.where('namespace', '=', scope.namespace);
+          // Snoozing or resolving applies to open violations; reactivating to resolved or snoozed ones.
+          statement = 'reactivate' in change ? statement : statement.where('state', '=', 'active');
+          const result = await statement.executeTakeFirst();
+          changed += Number(result.numUpdatedRows);
+        }
+        const action = 'resolve' in change ? 'violation.resolve' : 'snoozeUntil' in change ? 'violation.snooze' : 'violation.reactivate';
+        await appendAudit(
+          {
+            id: timeOrderedId(at),
+            at,
+            actor,
+            action,
+            target: ids.length === 1 ? `violation ${ids[0]}` : `${ids.length} violations`,
+            detail: { ids, change, changed },
+          },
+          trx,
+        );
+        return changed;
+      }),
+    countViolations: async (scope) => {
+      const rows = await scoped(db.selectFrom('violations'), scope)
+        .select(['cluster', 'namespace', 'severity', (eb) => eb.fn.countAll<string | number>().as('count')])
+        .where('state', '=', 'active')
+        .groupBy(['cluster', 'namespace', 'severity'])
+        .execute();
+      return rows.map((row) => ({ cluster: row.cluster, namespace: row.namespace, severity: row.severity as Severity, count: Number(row.count) }));
+    },
+
+    createToken: async (token) => {
+      await db
+        .insertInto('api_tokens')
+        .values({
+          id: token.id,
+          name: token.name,
+          role: token.role,
+          secret_hash: token.secretHash,
+          cluster_scope: token.scope.cluster ?? null,
+          namespace_scope: token.scope.namespace ?? null,
+          created_at: token.createdAt,
+          created_by: token.createdBy,
+          expires_at: token.expiresAt ?? null,
+          revoked_at: null,
+          last_used_at: null,
+        })
+        .execute();
+      return tokenRecord(await db.selectFrom('api_tokens').selectAll().where('id', '=', token.id).executeTakeFirstOrThrow());
+    },
+    findToken: async (secretHash, at) => {
+      const row = await db
+        .selectFrom('api_tokens')
+        .selectAll()
+        .where('secret_hash', '=', secretHash)
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+        .executeTakeFirst();
+      if (!row) return undefined;
+      // Recording every use would write on every request: once a minute is enough to show activity.
+      if (!row.last_used_at || Date.parse(at) - Date.parse(row.last_used_at) > 60_000) {
+        await db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', row.id).execute();
+        return tokenRecord({ ...row, last_used_at: at });
+      }
+      return tokenRecord(row);
+    },
+    listTokens: async () => (await db.selectFrom('api_tokens').selectAll().orderBy('created_at').orderBy('id').execute()).map(tokenRecord),
+    revokeToken: (id, actor, at) =>
+      db.transaction().execute(async (trx) => {
+        const result = await trx.updateTable('api_tokens').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+        const revoked = Number(result.numUpdatedRows) > 0;
+        if (revoked) await appendAudit({ id: timeOrderedId(at), at, actor, action: 'token.revoke', target: `token ${id}`, detail: {} }, trx);
+        return revoked;
+      }),
+
+    appendAudit: (entry) => appendAudit(entry),
+    listAudit: async (query: AuditQuery) => {
+      let select = db.selectFrom('audit_log').selectAll();
+      if (query.actor) select = select.where('actor', '=', query.actor);
+      if (query.action) select = select.where('action', '=', query.action);
+      if (query.cursor) select = select.where('id', '<', decodeCursor(query.cursor)[1]);
+      const rows = await select
+        .orderBy('id', 'desc')
+        .limit(query.limit + 1)
+        .execute();
+      const items = rows.slice(0, query.limit);
+      const last = items.at(-1);
+      return {
+        items: items.map((row) => ({
+          id: row.id,
+          at: row.at,
+          actor: row.actor,
+          action: row.action,
+          target: row.target,
+          detail: JSON.parse(row.detail) as Record<string, unknown>,
+        })),
+        ...(rows.length > query.limit && last ? { next: encodeCursor(last.id, last.id) } : {}),
+      };
+    },
+  };
+};

@@ -1,0 +1,114 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+/**
+ * Forward-only migrations, applied at start in order. Never edit one that has shipped: add the
+ * next. Names sort in order; the test migrates from every earlier version to the newest.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001_initial': {
+    up: async (db: Kysely<unknown>) => {
+      await db.schema
+        .createTable('clusters')
+        .addColumn('name', 'text', (column) => column.primaryKey())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('last_contact_at', 'text')
+        .addColumn('last_snapshot_id', 'text')
+        .addColumn('generation', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('kube_version', 'text')
+        .addColumn('sensor_version', 'text')
+        .addColumn('workloads', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('active_violations', 'integer', (column) => column.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('workloads')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('cluster', 'text', (column) => column.notNull().references('clusters.name').onDelete('cascade'))
+        .addColumn('namespace', 'text', (column) => column.notNull())
+        .addColumn('kind', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('uid', 'text')
+        .addColumn('images', 'text', (column) => column.notNull())
+        .addColumn('replicas', 'integer')
+        .addColumn('service_account', 'text')
+        .addColumn('spec_hash', 'text', (column) => column.notNull())
+        .addColumn('first_seen', 'text', (column) => column.notNull())
+        .addColumn('last_seen', 'text', (column) => column.notNull())
+        .addColumn('removed_at', 'text')
+        .addColumn('risk_score', 'real')
+        .addColumn('risk_priority', 'integer')
+        .addColumn('risk_factors', 'text')
+        .addColumn('search', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('workloads_by_cluster').on('workloads').columns(['cluster', 'namespace', 'removed_at']).execute();
+      await db.schema.createIndex('workloads_by_risk').on('workloads').columns(['risk_score', 'id']).execute();
+      await db.schema
+        .createTable('workload_changes')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('workload_id', 'text', (column) => column.notNull())
+        .addColumn('cluster', 'text', (column) => column.notNull().references('clusters.name').onDelete('cascade'))
+        .addColumn('at', 'text', (column) => column.notNull())
+        .addColumn('change', 'text', (column) => column.notNull())
+        .addColumn('spec_hash', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('workload_changes_by_workload').on('workload_changes').columns(['workload_id', 'at']).execute();
+      await db.schema
+        .createTable('violations')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('cluster', 'text', (column) => column.notNull().references('clusters.name').onDelete('cascade'))
+        .addColumn('namespace', 'text', (column) => column.notNull())
+        .addColumn('object_kind', 'text', (column) => column.notNull())
+        .addColumn('object_name', 'text', (column) => column.notNull())
+        .addColumn('container', 'text', (column) => column.notNull())
+        .addColumn('policy_id', 'text', (column) => column.notNull())
+        .addColumn('policy_name', 'text', (column) => column.notNull())
+        .addColumn('severity', 'text', (column) => column.notNull())
+        .addColumn('severity_rank', 'integer', (column) => column.notNull())
+        .addColumn('categories', 'text', (column) => column.notNull())
+        .addColumn('message', 'text', (column) => column.notNull())
+        .addColumn('remediation', 'text', (column) => column.notNull())
+        .addColumn('path', 'text', (column) => column.notNull())
+        .addColumn('enforced', 'integer', (column) => column.notNull())
+        .addColumn('state', 'text', (column) => column.notNull())
+        .addColumn('first_seen', 'text', (column) => column.notNull())
+        .addColumn('last_seen', 'text', (column) => column.notNull())
+        .addColumn('resolved_at', 'text')
+        .addColumn('resolved_by', 'text')
+        .addColumn('snoozed_until', 'text')
+        .addColumn('search', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('violations_by_cluster').on('violations').columns(['cluster', 'state', 'namespace']).execute();
+      await db.schema.createIndex('violations_by_severity').on('violations').columns(['state', 'severity_rank', 'id']).execute();
+      await db.schema.createIndex('violations_by_policy').on('violations').columns(['policy_id', 'state']).execute();
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('role', 'text', (column) => column.notNull())
+        .addColumn('secret_hash', 'text', (column) => column.notNull().unique())
+        .addColumn('cluster_scope', 'text')
+        .addColumn('namespace_scope', 'text')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .addColumn('expires_at', 'text')
+        .addColumn('revoked_at', 'text')
+        .addColumn('last_used_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('at', 'text', (column) => column.notNull())
+        .addColumn('actor', 'text', (column) => column.notNull())
+        .addColumn('action', 'text', (column) => column.notNull())
+        .addColumn('target', 'text', (column) => column.notNull())
+        .addColumn('detail', 'text', (column) => column.notNull())
+        .execute();
+    },
+  },
+};
+
+export const migrationProvider = (migrations: Readonly<Record<string, Migration>> = MIGRATIONS): MigrationProvider => ({
+  getMigrations: () => Promise.resolve({ ...migrations }),
+});
+
+/** The newest schema version: the number of migrations. */
+export const SCHEMA_VERSION = Object.keys(MIGRATIONS).length;

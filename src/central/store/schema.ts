@@ -1,0 +1,111 @@
+/**
+ * The tables, as both SQLite and PostgreSQL hold them: times are ISO-8601 UTC strings (they sort
+ * as they read, on both), JSON is text, booleans are 0/1. No secret value has a column.
+ */
+export interface ClusterTable {
+  name: string;
+  created_at: string;
+  last_contact_at: string | null;
+  /** The sensor's id for the last snapshot applied: the same snapshot twice changes nothing. */
+  last_snapshot_id: string | null;
+  generation: number;
+  kube_version: string | null;
+  sensor_version: string | null;
+  workloads: number;
+  active_violations: number;
+}
+
+export interface WorkloadTable {
+  id: string;
+  cluster: string;
+  namespace: string;
+  kind: string;
+  name: string;
+  uid: string | null;
+  /** JSON array of image references. */
+  images: string;
+  replicas: number | null;
+  service_account: string | null;
+  spec_hash: string;
+  first_seen: string;
+  last_seen: string;
+  /** Set when a snapshot no longer holds the workload; cleared if it comes back. */
+  removed_at: string | null;
+  risk_score: number | null;
+  risk_priority: number | null;
+  /** JSON array of the risk factors, with their evidence in words. */
+  risk_factors: string | null;
+  search: string;
+}
+
+export interface WorkloadChangeTable {
+  id: string;
+  workload_id: string;
+  cluster: string;
+  at: string;
+  change: string;
+  spec_hash: string;
+}
+
+export interface ViolationTable {
+  id: string;
+  cluster: string;
+  namespace: string;
+  object_kind: string;
+  object_name: string;
+  container: string;
+  policy_id: string;
+  policy_name: string;
+  severity: string;
+  severity_rank: number;
+  /** JSON array. */
+  categories: string;
+  message: string;
+  remediation: string;
+  path: string;
+  enforced: number;
+  state: string;
+  first_seen: string;
+  last_seen: string;
+  resolved_at: string | null;
+  /** Who resolved it by hand (absent when the cause went away). */
+  resolved_by: string | null;
+  snoozed_until: string | null;
+  /** Lower-case text the substring search looks in. */
+  search: string;
+}
+
+export interface TokenTable {
+  id: string;
+  name: string;
+  role: string;
+  /** SHA-256 of the secret: tokens carry 256 random bits, so a fast hash is enough and lookups stay O(1). */
+  secret_hash: string;
+  cluster_scope: string | null;
+  namespace_scope: string | null;
+  created_at: string;
+  created_by: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface AuditTable {
+  /** Time-ordered (milliseconds in hex, then random): paging by id is paging by time. */
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  /** JSON object. */
+  detail: string;
+}
+
+export interface CentralDatabase {
+  clusters: ClusterTable;
+  workloads: WorkloadTable;
+  workload_changes: WorkloadChangeTable;
+  violations: ViolationTable;
+  api_tokens: TokenTable;
+  audit_log: AuditTable;
+}

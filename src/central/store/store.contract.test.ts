@@ -1,0 +1,354 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { startPostgres, type ThrowawayPostgres } from '../../../test/support/postgres.js';
+import { temporaryDirectory } from '../../../test/support/repo.js';
+import { migrationProvider, MIGRATIONS } from './migrations.js';
+import { openPostgresStore, openSqliteStore, type CentralStore, type SnapshotIngest, type ViolationState, type WorkloadState } from './index.js';
+
+const T0 = '2026-12-01T10:00:00.000Z';
+const T1 = '2026-12-01T11:00:00.000Z';
+const T2 = '2026-12-01T12:00:00.000Z';
+
+const workload = (namespace: string, name: string, hash = 'h1'): WorkloadState => ({
+  id: `c1/${namespace}/Deployment/${name}`,
+  namespace,
+  kind: 'Deployment',
+  name,
+  images: [`registry.example/${name}:1.0`],
+  replicas: 2,
+  serviceAccount: 'default',
+  specHash: hash,
+});
+
+const violation = (
+  namespace: string,
+  name: string,
+  policy: string,
+  severity: ViolationState['severity'] = 'HIGH',
+  message = `container 'app' breaks ${policy}`,
+): ViolationState => ({
+  id: `${namespace}/${name}/${policy}`,
+  namespace,
+  object: { kind: 'Deployment', name },
+  container: 'app',
+  policy: { id: policy, name: `Policy ${policy}` },
+  severity,
+  categories: ['Security Best Practices'],
+  message,
+  remediation: 'fix it',
+  path: 'spec.template.spec.containers[0]',
+  enforced: false,
+});
+
+const snapshot = (snapshotId: string, at: string, workloads: WorkloadState[], violations: ViolationState[], cluster = 'c1'): SnapshotIngest => ({
+  cluster,
+  snapshotId,
+  at,
+  kubeVersion: 'v1.34.1',
+  sensorVersion: '0.1.0',
+  workloads,
+  violations,
+});
+
+interface Backend {
+  readonly name: string;
+  /** A fresh, empty store. */
+  readonly open: (label: string) => Promise<CentralStore>;
+  /** A Kysely instance on a fresh, empty database, to test the migrations step by step. */
+  readonly raw: (label: string) => Promise<{ db: Kysely<unknown>; reopen: () => Promise<CentralStore> }>;
+  readonly setup?: () => Promise<void>;
+  readonly teardown?: () => Promise<void>;
+}
+
+/** The same cases for every store: what one backend does, the other must do the same. */
+const storeContract = (backend: Backend): void => {
+  describe(`the central store on ${backend.name}`, () => {
+    const open: CentralStore[] = [];
+    const fresh = async (label: string): Promise<CentralStore> => {
+      const store = await backend.open(label);
+      open.push(store);
+      return store;
+    };
+    before(async () => backend.setup?.());
+    after(async () => {
+      for (const store of open) await store.close();
+      await backend.teardown?.();
+    });
+
+    it('migrates a fresh database to the newest version, and from every earlier version', async () => {
+      const names = Object.keys(MIGRATIONS).sort();
+      for (let applied = 0; applied < names.length; applied++) {
+        const { db, reopen } = await backend.raw(`migrate_${applied}`);
+        const partial = Object.fromEntries(names.slice(0, applied).map((name) => [name, MIGRATIONS[name]!]));
+        if (applied > 0) {
+          const { error } = await new Migrator({ db, provider: migrationProvider(partial) }).migrateToLatest();
+          assert.equal(error, undefined);
+        }
+        await db.destroy();
+        const store = await reopen();
+        open.push(store);
+        assert.equal(store.schemaVersion, names.length);
+        await store.ping();
+        assert.deepEqual(await store.listClusters({}), []);
+      }
+    });
+
+    it('applies a snapshot whole: workloads, violations, the cluster and its counts', async () => {
+      const store = await fresh('apply');
+      const outcome = await store.applySnapshot(
+        snapshot(
+          's1',
+          T0,
+          [workload('shop', 'web'), workload('shop', 'cart'), workload('pay', 'api')],
+          [
+            violation('shop', 'web', 'privileged-container', 'CRITICAL'),
+            violation('shop', 'cart', 'latest-tag', 'MEDIUM'),
+            violation('pay', 'api', 'run-as-root', 'HIGH'),
+          ],
+        ),
+      );
+      assert.deepEqual(outcome, {
+        cluster: 'c1',
+        generation: 1,
+        duplicate: false,
+        workloads: { created: 3, updated: 0, removed: 0, unchanged: 0 },
+        violations: { opened: 3, reopened: 0, continuing: 0, resolved: 0 },
+      });
+      const [cluster] = await store.listClusters({});
+      assert.deepEqual(cluster, {
+        name: 'c1',
+        createdAt: T0,
+        lastContactAt: T0,
+        generation: 1,
+        kubeVersion: 'v1.34.1',
+        sensorVersion: '0.1.0',
+        workloads: 3,
+        activeViolations: 3,
+      });
+      const page = await store.listViolations({ scope: {}, now: T0, limit: 10 });
+      assert.deepEqual(
+        page.items.map((item) => [item.policy.id, item.severity, item.state]),
+        [
+          ['privileged-container', 'CRITICAL', 'active'],
+          ['run-as-root', 'HIGH', 'active'],
+          ['latest-tag', 'MEDIUM', 'active'],
+        ],
+      );
+      assert.deepEqual(page.items[0], {
+        ...violation('shop', 'web', 'privileged-container', 'CRITICAL'),
+        cluster: 'c1',
+        state: 'active',
+        firstSeen: T0,
+        lastSeen: T0,
+      });
+      assert.equal(page.next, undefined);
+    });
+
+    it('keeps each violation over time: continuing, resolved when the cause is gone, reopened when it comes back; the same snapshot twice changes nothing', async () => {
+      const store = await fresh('lifecycle');
+      const web = violation('shop', 'web', 'privileged-container');
+      const cart = violation('shop', 'cart', 'latest-tag');
+      await store.applySnapshot(snapshot('s1', T0, [workload('shop', 'web'), workload('shop', 'cart')], [web, cart]));
+      const second = await store.applySnapshot(snapshot('s2', T1, [workload('shop', 'web', 'h2')], [web]));
+      assert.deepEqual(
+        [second.workloads, second.violations],
+        [
+          { created: 0, updated: 1, removed: 1, unchanged: 0 },
+          { opened: 0, reopened: 0, continuing: 1, resolved: 1 },
+        ],
+      );
+      const again = await store.applySnapshot(snapshot('s2', T1, [], []));
+      assert.equal(again.duplicate, true, 'a snapshot id already applied is not applied twice');
+      const resolved = await store.getViolation(cart.id, {}, T1);
+      assert.deepEqual([resolved?.state, resolved?.resolvedAt, resolved?.firstSeen], ['resolved', T1, T0]);
+      const kept = await store.getViolation(web.id, {}, T1);
+      assert.deepEqual([kept?.state, kept?.firstSeen, kept?.lastSeen], ['active', T0, T1]);
+      const third = await store.applySnapshot(snapshot('s3', T2, [workload('shop', 'web', 'h2'), workload('shop', 'cart')], [web, cart]));
+      assert.deepEqual(third.violations, { opened: 0, reopened: 1, continuing: 1, resolved: 0 });
+      assert.deepEqual(third.workloads, { created: 0, updated: 1, removed: 0, unchanged: 1 });
+      const back = await store.getViolation(cart.id, {}, T2);
+      assert.deepEqual([back?.state, back?.firstSeen, back?.resolvedAt], ['active', T2, undefined]);
+      const removedToo = await store.listWorkloads({ scope: {}, includeRemoved: true, sort: 'name', limit: 10 });
+      assert.deepEqual(
+        removedToo.items.map((item) => [item.name, item.removedAt, item.firstSeen]),
+        [
+          ['cart', undefined, T0],
+          ['web', undefined, T0],
+        ],
+      );
+    });
+
+    it('a snapshot that fails part-way leaves nothing of itself behind', async () => {
+      const store = await fresh('atomic');
+      await store.applySnapshot(snapshot('s1', T0, [workload('shop', 'web')], [violation('shop', 'web', 'a')]));
+      const broken = { ...violation('shop', 'web', 'b'), namespace: null as unknown as string };
+      await assert.rejects(
+        store.applySnapshot(snapshot('s2', T1, [workload('shop', 'web'), workload('shop', 'new')], [violation('shop', 'new', 'c'), broken])),
+      );
+      const [cluster] = await store.listClusters({});
+      assert.deepEqual([cluster?.generation, cluster?.workloads, cluster?.lastContactAt], [1, 1, T0]);
+      assert.deepEqual(
+        (await store.listWorkloads({ scope: {}, limit: 10 })).items.map((item) => item.name),
+        ['web'],
+      );
+      assert.deepEqual(
+        (await store.listViolations({ scope: {}, now: T1, limit: 10 })).items.map((item) => item.policy.id),
+        ['a'],
+      );
+    });
+
+    it('pages with cursors through every sort, with no item twice and none left out', async () => {
+      const store = await fresh('paging');
+      const severities = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+      const violations = Array.from({ length: 257 }, (_, index) =>
+        violation(`ns${index % 7}`, `w${index}`, `p${String(index % 13).padStart(2, '0')}`, severities[index % 4]),
+      );
+      await store.applySnapshot(snapshot('s1', T0, [], violations));
+      for (const sort of ['severity', 'firstSeen', 'lastSeen', 'policy'] as const) {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.listViolations({ scope: {}, now: T0, sort, limit: 50, cursor });
+          seen.push(...page.items.map((item) => item.id));
+          cursor = page.next;
+          pages++;
+        } while (cursor);
+        assert.equal(pages, 6, sort);
+        assert.equal(new Set(seen).size, 257, `${sort}: every violation once`);
+      }
+      const bySeverity = await store.listViolations({ scope: {}, now: T0, sort: 'severity', limit: 300 });
+      const ranks = bySeverity.items.map((item) => severities.indexOf(item.severity));
+      assert.deepEqual(
+        ranks,
+        [...ranks].sort((a, b) => b - a),
+        'worst first',
+      );
+      await assert.rejects(store.listViolations({ scope: {}, now: T0, limit: 5, cursor: 'not-a-cursor' }), /the cursor is not one this server gave out/);
+    });
+
+    it('filters by cluster, namespace, policy, severity and state, and searches by substring anywhere, wildcards literal', async () => {
+      const store = await fresh('filters');
+      await store.applySnapshot(
+        snapshot(
+          'a1',
+          T0,
+          [],
+          [
+            violation('shop', 'checkout-api', 'privileged-container', 'CRITICAL'),
+            violation('shop', 'web', 'latest-tag', 'LOW', "image 'nginx' uses 100% of the tag"),
+            violation('pay', 'ledger', 'run-as-root', 'HIGH'),
+          ],
+        ),
+      );
+      await store.applySnapshot(snapshot('b1', T0, [], [{ ...violation('shop', 'web', 'latest-tag', 'LOW'), id: 'c2/shop/web/latest-tag' }], 'c2'));
+      const ids = async (query: Partial<Parameters<CentralStore['listViolations']>[0]>) =>
+        (await store.listViolations({ scope: {}, now: T0, limit: 50, ...query })).items.map((item) => `${item.cluster}:${item.object.name}`).sort();
+      assert.deepEqual(await ids({ cluster: 'c2' }), ['c2:web']);
+      assert.deepEqual(await ids({ namespace: 'pay' }), ['c1:ledger']);
+      assert.deepEqual(await ids({ policy: 'latest-tag' }), ['c1:web', 'c2:web']);
+      assert.deepEqual(await ids({ severity: ['CRITICAL', 'HIGH'] }), ['c1:checkout-api', 'c1:ledger']);
+      assert.deepEqual(await ids({ search: 'OUT-AP' }), ['c1:checkout-api'], 'a substring in the middle, any case');
+      assert.deepEqual(await ids({ search: '100%' }), ['c1:web'], '% is a character, not a wildcard');
+      assert.deepEqual(await ids({ search: '_' }), [], '_ is a character, not a wildcard');
+      assert.deepEqual(await ids({ scope: { cluster: 'c1', namespace: 'shop' } }), ['c1:checkout-api', 'c1:web'], 'a scoped token sees its namespace only');
+      assert.deepEqual(await ids({ scope: { cluster: 'c1', namespace: 'shop' }, namespace: 'pay' }), [], 'a filter cannot widen the scope');
+    });
+
+    it('resolves, snoozes and reactivates by hand, within the scope, and audits each change', async () => {
+      const store = await fresh('actions');
+      const web = violation('shop', 'web', 'a');
+      const api = violation('pay', 'api', 'b');
+      await store.applySnapshot(snapshot('s1', T0, [], [web, api]));
+      assert.equal(
+        await store.changeViolations([web.id, api.id], { snoozeUntil: T2 }, 'alice', T0, { cluster: 'c1', namespace: 'shop' }),
+        1,
+        'out of scope is untouched',
+      );
+      assert.equal((await store.getViolation(web.id, {}, T1))?.state, 'snoozed');
+      assert.equal((await store.getViolation(web.id, {}, T2))?.state, 'active', 'a snooze ends at its time');
+      assert.deepEqual(
+        (await store.listViolations({ scope: {}, now: T1, limit: 10, state: ['snoozed'] })).items.map((item) => item.id),
+        [web.id],
+      );
+      assert.equal(await store.changeViolations([api.id], { resolve: true }, 'bob', T1, {}), 1);
+      const resolved = await store.getViolation(api.id, {}, T1);
+      assert.deepEqual([resolved?.state, resolved?.resolvedBy, resolved?.resolvedAt], ['resolved', 'bob', T1]);
+      assert.equal(await store.changeViolations([api.id], { reactivate: true }, 'bob', T2, {}), 1);
+      assert.equal((await store.getViolation(api.id, {}, T2))?.state, 'active');
+      const audit = await store.listAudit({ limit: 10 });
+      assert.deepEqual(
+        audit.items.map((entry) => [entry.actor, entry.action]),
+        [
+          ['bob', 'violation.reactivate'],
+          ['bob', 'violation.resolve'],
+          ['alice', 'violation.snooze'],
+        ],
+      );
+      assert.deepEqual(await store.countViolations({}), [
+        { cluster: 'c1', namespace: 'pay', severity: 'HIGH', count: 1 },
+        { cluster: 'c1', namespace: 'shop', severity: 'HIGH', count: 1 },
+      ]);
+    });
+
+    it('finds a token by its hash while it is live, never once revoked or expired', async () => {
+      const store = await fresh('tokens');
+      const made = await store.createToken({
+        id: 't1',
+        name: 'ci',
+        role: 'ci',
+        scope: { cluster: 'c1' },
+        secretHash: 'ab'.repeat(32),
+        createdAt: T0,
+        createdBy: 'admin',
+        expiresAt: T2,
+      });
+      assert.deepEqual(made, { id: 't1', name: 'ci', role: 'ci', scope: { cluster: 'c1' }, createdAt: T0, createdBy: 'admin', expiresAt: T2 });
+      assert.equal((await store.findToken('ab'.repeat(32), T1))?.lastUsedAt, T1);
+      assert.equal(await store.findToken('ab'.repeat(32), T2), undefined, 'expired at its time');
+      assert.equal(await store.findToken('cd'.repeat(32), T1), undefined);
+      assert.equal(await store.revokeToken('t1', 'admin', T1), true);
+      assert.equal(await store.revokeToken('t1', 'admin', T1), false, 'revoked once');
+      assert.equal(await store.findToken('ab'.repeat(32), T1), undefined);
+      assert.equal((await store.listTokens())[0]?.revokedAt, T1);
+    });
+  });
+};
+
+// SQLite: a file per store in a temporary directory.
+let sqliteDirectory = '';
+storeContract({
+  name: 'SQLite',
+  setup: async () => {
+    sqliteDirectory = await temporaryDirectory();
+  },
+  teardown: () => rm(sqliteDirectory, { recursive: true, force: true }),
+  open: (label) => openSqliteStore(join(sqliteDirectory, `${label}.db`)),
+  raw: (label) => {
+    const file = join(sqliteDirectory, `${label}.db`);
+    return Promise.resolve({ db: new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) }), reopen: () => openSqliteStore(file) });
+  },
+});
+
+// PostgreSQL: a real server of its own, a database per store.
+let postgres: ThrowawayPostgres | undefined;
+storeContract({
+  name: 'PostgreSQL',
+  setup: async () => {
+    postgres = await startPostgres();
+  },
+  teardown: async () => postgres?.stop(),
+  open: async (label) => openPostgresStore(await postgres!.database(label)),
+  raw: async (label) => {
+    const url = await postgres!.database(label);
+    return {
+      db: new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }) }),
+      reopen: () => openPostgresStore(url),
+    };
+  },
+});

@@ -1,0 +1,210 @@
+import type { Severity } from '../../model/index.js';
+
+/** What a token may see: everything, one cluster, or one namespace of one cluster. Every query honours it. */
+export interface Scope {
+  readonly cluster?: string | undefined;
+  readonly namespace?: string | undefined;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Pass back as `cursor` for the next page; absent on the last one. */
+  readonly next?: string;
+}
+
+export interface ClusterRecord {
+  readonly name: string;
+  readonly createdAt: string;
+  readonly lastContactAt?: string;
+  readonly generation: number;
+  readonly kubeVersion?: string;
+  readonly sensorVersion?: string;
+  readonly workloads: number;
+  readonly activeViolations: number;
+}
+
+/** A workload as a snapshot states it, before central adds its history. */
+export interface WorkloadState {
+  readonly id: string;
+  readonly namespace: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly uid?: string | undefined;
+  readonly images: readonly string[];
+  readonly replicas?: number | undefined;
+  readonly serviceAccount?: string | undefined;
+  readonly specHash: string;
+  readonly risk?: { readonly score: number; readonly priority: number; readonly factors: readonly unknown[] } | undefined;
+}
+
+export interface WorkloadRecord extends WorkloadState {
+  readonly cluster: string;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly removedAt?: string;
+}
+
+/** A violation as an evaluation finds it, before central adds its lifecycle. */
+export interface ViolationState {
+  readonly id: string;
+  readonly namespace: string;
+  readonly object: { readonly kind: string; readonly name: string };
+  readonly container: string;
+  readonly policy: { readonly id: string; readonly name: string };
+  readonly severity: Severity;
+  readonly categories: readonly string[];
+  readonly message: string;
+  readonly remediation: string;
+  readonly path: string;
+  readonly enforced: boolean;
+}
+
+export const VIOLATION_STATES = ['active', 'snoozed', 'resolved'] as const;
+export type ViolationLifecycle = (typeof VIOLATION_STATES)[number];
+
+export interface ViolationRecord extends ViolationState {
+  readonly cluster: string;
+  /** `snoozed` while `snoozedUntil` is ahead of the query's clock. */
+  readonly state: ViolationLifecycle;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly resolvedAt?: string;
+  readonly resolvedBy?: string;
+  readonly snoozedUntil?: string;
+}
+
+export interface SnapshotIngest {
+  readonly cluster: string;
+  /** The sender's id for this snapshot: applying the same id twice changes nothing. */
+  readonly snapshotId: string;
+  readonly at: string;
+  readonly kubeVersion?: string | undefined;
+  readonly sensorVersion?: string | undefined;
+  readonly workloads: readonly WorkloadState[];
+  readonly violations: readonly ViolationState[];
+}
+
+export interface IngestOutcome {
+  readonly cluster: string;
+  readonly generation: number;
+  /** True when the snapshot id was the last one applied: nothing changed. */
+  readonly duplicate: boolean;
+  readonly workloads: { readonly created: number; readonly updated: number; readonly removed: number; readonly unchanged: number };
+  readonly violations: { readonly opened: number; readonly reopened: number; readonly continuing: number; readonly resolved: number };
+}
+
+export const VIOLATION_SORTS = ['severity', 'firstSeen', 'lastSeen', 'policy'] as const;
+export type ViolationSort = (typeof VIOLATION_SORTS)[number];
+
+export interface ViolationQuery {
+  readonly scope: Scope;
+  readonly now: string;
+  readonly cluster?: string | undefined;
+  readonly namespace?: string | undefined;
+  readonly policy?: string | undefined;
+  readonly severity?: readonly Severity[] | undefined;
+  readonly state?: readonly ViolationLifecycle[] | undefined;
+  /** Substring, case-insensitive, in the policy, object, namespace, container and message. */
+  readonly search?: string | undefined;
+  readonly sort?: ViolationSort | undefined;
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
+export const WORKLOAD_SORTS = ['risk', 'name'] as const;
+export type WorkloadSort = (typeof WORKLOAD_SORTS)[number];
+
+export interface WorkloadQuery {
+  readonly scope: Scope;
+  readonly cluster?: string | undefined;
+  readonly namespace?: string | undefined;
+  readonly search?: string | undefined;
+  readonly includeRemoved?: boolean | undefined;
+  readonly sort?: WorkloadSort | undefined;
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
+export type ViolationChange = { readonly resolve: true } | { readonly snoozeUntil: string } | { readonly reactivate: true };
+
+export const ROLES = ['admin', 'analyst', 'viewer', 'sensor', 'ci', 'admission'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface TokenRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly scope: Scope;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly expiresAt?: string;
+  readonly revokedAt?: string;
+  readonly lastUsedAt?: string;
+}
+
+export interface NewToken {
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly scope: Scope;
+  readonly secretHash: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly expiresAt?: string | undefined;
+}
+
+export interface AuditEntry {
+  readonly id: string;
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+export interface AuditQuery {
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+  readonly actor?: string | undefined;
+  readonly action?: string | undefined;
+}
+
+export interface SeverityCount {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly severity: Severity;
+  readonly count: number;
+}
+
+/**
+ * Central's storage, one interface over SQLite and PostgreSQL. Every write that spans rows is one
+ * transaction: a reader sees a snapshot wholly applied or not at all.
+ */
+export interface CentralStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** The schema version after the migrations applied at open. */
+  readonly schemaVersion: number;
+  readonly ping: () => Promise<void>;
+  readonly close: () => Promise<void>;
+
+  readonly registerCluster: (name: string, at: string) => Promise<ClusterRecord>;
+  readonly listClusters: (scope: Scope) => Promise<ClusterRecord[]>;
+  readonly getCluster: (name: string, scope: Scope) => Promise<ClusterRecord | undefined>;
+  readonly applySnapshot: (ingest: SnapshotIngest) => Promise<IngestOutcome>;
+
+  readonly listWorkloads: (query: WorkloadQuery) => Promise<Page<WorkloadRecord>>;
+  readonly listViolations: (query: ViolationQuery) => Promise<Page<ViolationRecord>>;
+  readonly getViolation: (id: string, scope: Scope, now: string) => Promise<ViolationRecord | undefined>;
+  /** Changes the violations among `ids` the scope can see, records the change in the audit log, and returns how many changed. */
+  readonly changeViolations: (ids: readonly string[], change: ViolationChange, actor: string, at: string, scope: Scope) => Promise<number>;
+  readonly countViolations: (scope: Scope) => Promise<SeverityCount[]>;
+
+  readonly createToken: (token: NewToken) => Promise<TokenRecord>;
+  /** The live token with this secret hash: not revoked, not expired at `at`; its last use is recorded. */
+  readonly findToken: (secretHash: string, at: string) => Promise<TokenRecord | undefined>;
+  readonly listTokens: () => Promise<TokenRecord[]>;
+  readonly revokeToken: (id: string, actor: string, at: string) => Promise<boolean>;
+
+  readonly appendAudit: (entry: AuditEntry) => Promise<void>;
+  readonly listAudit: (query: AuditQuery) => Promise<Page<AuditEntry>>;
+}
