@@ -20,6 +20,10 @@ const ADAPTERS = [
   'src/admission/certificates.ts',
   'src/sensor/**',
   'src/http-server/**',
+  'src/central/store/**',
+  'src/central/api/**',
+  'src/central/index.ts',
+  'src/central/serve.ts',
   'src/manifest-scan/index.ts',
   'src/manifest-scan/run.ts',
   'src/manifest-scan/worker.ts',
@@ -79,6 +83,8 @@ const engineRestrictions = (extraPatterns = []) => ({
             '**/image/cache*',
             '**/sensor/**',
             '**/http-server/**',
+            '**/central/store/**',
+            '**/central/api/**',
             '**/app/**',
             '**/manifest-scan/**',
           ],
@@ -125,7 +131,8 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['**/*.test.ts'],
+    // Tests and migrations (schema as a list of statements) read top to bottom at any length.
+    ignores: ['**/*.test.ts', '**/migrations.ts'],
     rules: { 'max-lines-per-function': ['warn', { max: 80, skipBlankLines: true, skipComments: true }] },
   },
   {

@@ -205,7 +205,10 @@ const snapshotWorkloads = async (trx: Transaction<CentralDatabase>, ingest: Snap
       tally.updated++;
       changes.push({ id: timeOrderedId(at), workload_id: state.id, cluster, at, change: before.removed_at ? 'created' : 'updated', spec_hash: state.specHash });
     } else tally.unchanged++;
-    const { id: _id, first_seen: _first, ...update } = row;
+    // The id and first sighting stay as they were.
+    const update: Partial<WorkloadTable> = { ...row };
+    delete update.id;
+    delete update.first_seen;
     await trx.updateTable('workloads').set(update).where('id', '=', state.id).execute();
   }
   for (const batch of chunks(inserts)) await trx.insertInto('workloads').values(batch).execute();
