@@ -24,6 +24,8 @@ const ADAPTERS = [
   'src/central/api/**',
   'src/central/index.ts',
   'src/central/serve.ts',
+  'src/central/ingest.ts',
+  'src/central/ingest.ts',
   'src/manifest-scan/index.ts',
   'src/manifest-scan/run.ts',
   'src/manifest-scan/worker.ts',

@@ -18,8 +18,8 @@ export {
   type PolicySetOptions,
 } from './policies.js';
 export { failingFindings, scanManifests, type ScanManifestsOptions, type ScanManifestsResult } from './scan-manifests.js';
-export { rankRisk, type RankRiskOptions } from './rank-risk.js';
-export { loadClusterSnapshot, type LoadClusterOptions } from './snapshot.js';
+export { judgeCluster, rankRisk, type ClusterJudgement, type JudgeClusterOptions, type RankRiskOptions } from './rank-risk.js';
+export { loadClusterSnapshot, snapshotFromObjects, type LoadClusterOptions } from './snapshot.js';
 export {
   databaseDirectory,
   importVulnDb,

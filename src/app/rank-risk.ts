@@ -1,9 +1,18 @@
-import type { ClusterSnapshot, ImageScan } from '../model/index.js';
+import type { ClusterSnapshot, Finding, ImageScan } from '../model/index.js';
 import { computeIsolation } from '../network/index.js';
 import { evaluatePolicies } from '../policy/index.js';
 import { assessSubjects, collectGrants, serviceAccountSubjects } from '../rbac/index.js';
 import type { RiskRanking, RiskReport } from '../report/risk/index.js';
-import { imageLookup, rankImages, rankVulnerabilities, rankWorkloads, workloadProblems, type RiskProblem, type ScannedImage } from '../risk/index.js';
+import {
+  imageLookup,
+  rankImages,
+  type WorkloadRisk,
+  rankVulnerabilities,
+  rankWorkloads,
+  workloadProblems,
+  type RiskProblem,
+  type ScannedImage,
+} from '../risk/index.js';
 import { parseImageName } from '../k8s/index.js';
 import type { VulnerabilityDatabase } from '../vulndb/store/index.js';
 import { KnownError } from './errors.js';
@@ -24,13 +33,28 @@ export interface RankRiskOptions {
   readonly problems?: readonly RiskProblem[];
 }
 
+export interface JudgeClusterOptions {
+  readonly set: PolicySet;
+  readonly snapshot: ClusterSnapshot;
+  /** Scans of the images the workloads run, under the names the workloads use. */
+  readonly images: readonly ScannedImage[];
+  readonly now: Date;
+}
+
+/** A cluster judged whole: its findings after the set's exceptions, and its workloads ranked by risk. */
+export interface ClusterJudgement {
+  readonly findings: readonly Finding[];
+  readonly workloads: readonly WorkloadRisk[];
+  readonly problems: readonly RiskProblem[];
+  readonly lapsed: readonly LapsedException[];
+}
+
 /**
- * `risk`: workloads, images or vulnerabilities ranked by risk in their Kubernetes context. The
- * set's policies judge the workloads (image policies with the scans, as StackRox alerts on
+ * The set's policies judge the workloads (image policies with the scans, as StackRox alerts on
  * deployments), its exceptions apply as in `scan` (a suppressed finding adds no risk), and RBAC,
- * NetworkPolicy isolation and exposure weigh in.
+ * NetworkPolicy isolation and exposure weigh in. `risk` ranks from it; central stores it.
  */
-export const rankRisk = (options: RankRiskOptions): { report: RiskReport; lapsed: readonly LapsedException[] } => {
+export const judgeCluster = (options: JudgeClusterOptions): ClusterJudgement => {
   const { set, snapshot, images, now } = options;
   const scanOf = imageLookup(images);
   const judged = evaluatePolicies(snapshot, set.policies.active, {
@@ -48,7 +72,15 @@ export const rankRisk = (options: RankRiskOptions): { report: RiskReport; lapsed
     images,
     now,
   });
-  const problems: RiskProblem[] = [...rbacProblems, ...workloadProblems(snapshot), ...(options.problems ?? [])];
+  return { findings, workloads, problems: [...rbacProblems, ...workloadProblems(snapshot)], lapsed };
+};
+
+/** `risk`: workloads, images or vulnerabilities ranked by risk in their Kubernetes context (see `judgeCluster`). */
+export const rankRisk = (options: RankRiskOptions): { report: RiskReport; lapsed: readonly LapsedException[] } => {
+  const { images, now } = options;
+  const scanOf = imageLookup(images);
+  const { workloads, problems: judgedProblems, lapsed } = judgeCluster(options);
+  const problems: RiskProblem[] = [...judgedProblems, ...(options.problems ?? [])];
   const used = new Set(workloads.flatMap((entry) => entry.images.map((image) => image.image)).map((image) => scanOf(parseImageName(image))));
   for (const image of images)
     if (!used.has(image))

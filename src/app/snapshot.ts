@@ -1,6 +1,6 @@
-import { buildSnapshot } from '../k8s/index.js';
+import { buildSnapshot, normaliseDocument } from '../k8s/index.js';
 import { DEFAULT_LOAD_OPTIONS, loadInputs, type LoadOptions } from '../k8s/files/index.js';
-import type { ClusterSnapshot, InputProblem } from '../model/index.js';
+import type { ClusterSnapshot, InputProblem, KubeObject } from '../model/index.js';
 
 export interface LoadClusterOptions {
   readonly cwd: string;
@@ -26,4 +26,23 @@ export const loadClusterSnapshot = async (
     kubectl: options.kubectl ?? DEFAULT_LOAD_OPTIONS.kubectl,
   });
   return { snapshot: buildSnapshot(loaded.objects), problems: loaded.problems, error: loaded.problems.some((problem) => problem.level === 'error') };
+};
+
+/**
+ * Kubernetes objects as JSON values (what a sensor lists, what an API client posts) read into one
+ * snapshot by the same normaliser as files: Secrets keep their metadata only, and what cannot be
+ * read is a problem named by its index, not a failure of the rest.
+ */
+export const snapshotFromObjects = (
+  values: readonly unknown[],
+  options: { readonly source: string; readonly defaultNamespace?: string | undefined },
+): { snapshot: ClusterSnapshot; problems: readonly InputProblem[] } => {
+  const objects: KubeObject[] = [];
+  const problems: InputProblem[] = [];
+  values.forEach((value, documentIndex) => {
+    const normalised = normaliseDocument(value, { file: options.source, documentIndex, defaultNamespace: options.defaultNamespace ?? 'default' });
+    objects.push(...normalised.objects);
+    problems.push(...normalised.problems);
+  });
+  return { snapshot: buildSnapshot(objects), problems };
 };

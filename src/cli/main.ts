@@ -303,6 +303,28 @@ const addSensor: AddCommands = (root, io, setExit) => {
     );
 };
 
+/** `kubeward server`. */
+const addServer: AddCommands = (root, io, setExit) => {
+  withPolicySelection(
+    root
+      .command('server')
+      .description("central: keep every cluster's state over time (SQLite or PostgreSQL), take in snapshots, and serve the API (docs/server.md)"),
+  )
+    .option('--db <file>', 'SQLite file (default: $KUBEWARD_DB, else .kubeward/central.db)')
+    .option('--postgres <url>', 'PostgreSQL instead of SQLite, postgres://user@host/db (default: $KUBEWARD_POSTGRES_URL)')
+    .option('--address <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
+    .option('--tls-key <file>', 'and this key (PEM)')
+    .option('--demo', 'load the manifests in examples/ as cluster demo')
+    .addOption(new Option('--log-level <level>', 'JSON log level on stdout').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'))
+    .option('-q, --quiet', 'no policy warnings', false)
+    // Loaded when used: Fastify, Kysely and the database drivers cost every other command at start.
+    .action(async (options) =>
+      setExit(await (await import('./commands/server.js')).runServer(options, io, io.shutdownSignal?.() ?? new AbortController().signal)),
+    );
+};
+
 /** `kubeward rbac who-can|review|explain`. */
 const addRbac: AddCommands = (root, io, setExit) => {
   const rbac = root.command('rbac').description('RBAC analysis: effective permissions, as the Kubernetes RBAC authorizer decides');
@@ -440,6 +462,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
   addRisk(root, io, setExit);
   addAdmission(root, io, setExit);
   addSensor(root, io, setExit);
+  addServer(root, io, setExit);
   addRbac(root, io, setExit);
   addFsAndSbom(root, io, setExit);
   addDb(root, io, setExit);

@@ -62,7 +62,7 @@ export const startPostgres = async (): Promise<ThrowawayPostgres> => {
       await asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(directory, 'server.log'), '-w', '-t', '60', 'start']);
     } catch (error) {
       const log = await readFile(join(directory, 'server.log'), 'utf8').catch(() => '');
-      throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${log.slice(-2000)}`);
+      throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${log.slice(-2000)}`, { cause: error });
     }
   };
   const stopServer = (): Promise<unknown> => asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);

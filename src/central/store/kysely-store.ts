@@ -10,6 +10,7 @@ import type {
   ClusterRecord,
   IngestOutcome,
   Page,
+  RiskFactorRecord,
   Role,
   Scope,
   SnapshotIngest,
@@ -31,8 +32,14 @@ const chunks = <T>(items: readonly T[], size = BATCH): T[][] => {
   return out;
 };
 
-/** A time-ordered id: milliseconds in hex, then 64 random bits. */
-export const timeOrderedId = (at: string): string => `${Date.parse(at).toString(16).padStart(12, '0')}${randomBytes(8).toString('hex')}`;
+let sequence = 0;
+
+/**
+ * A time-ordered id: milliseconds, then a per-process sequence (ids made in the same millisecond
+ * keep their order), then random bits (ids from several replicas never collide).
+ */
+export const timeOrderedId = (at: string): string =>
+  `${Date.parse(at).toString(16).padStart(12, '0')}${(sequence = (sequence + 1) % 0xffffffff).toString(16).padStart(8, '0')}${randomBytes(6).toString('hex')}`;
 
 export class StoreError extends Error {
   constructor(
@@ -84,7 +91,7 @@ const workloadRecord = (row: Selectable<WorkloadTable>): WorkloadRecord => ({
   specHash: row.spec_hash,
   ...(row.risk_score === null
     ? {}
-    : { risk: { score: Number(row.risk_score), priority: Number(row.risk_priority), factors: JSON.parse(row.risk_factors ?? '[]') as unknown[] } }),
+    : { risk: { score: Number(row.risk_score), priority: Number(row.risk_priority), factors: JSON.parse(row.risk_factors ?? '[]') as RiskFactorRecord[] } }),
   firstSeen: row.first_seen,
   lastSeen: row.last_seen,
   ...(row.removed_at ? { removedAt: row.removed_at } : {}),

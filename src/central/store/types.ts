@@ -23,6 +23,14 @@ export interface ClusterRecord {
   readonly activeViolations: number;
 }
 
+/** One multiplier of a workload's risk, with its evidence in words. */
+export interface RiskFactorRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly multiplier: number;
+  readonly evidence: readonly string[];
+}
+
 /** A workload as a snapshot states it, before central adds its history. */
 export interface WorkloadState {
   readonly id: string;
@@ -34,7 +42,7 @@ export interface WorkloadState {
   readonly replicas?: number | undefined;
   readonly serviceAccount?: string | undefined;
   readonly specHash: string;
-  readonly risk?: { readonly score: number; readonly priority: number; readonly factors: readonly unknown[] } | undefined;
+  readonly risk?: { readonly score: number; readonly priority: number; readonly factors: readonly RiskFactorRecord[] } | undefined;
 }
 
 export interface WorkloadRecord extends WorkloadState {

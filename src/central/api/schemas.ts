@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import { SEVERITIES } from '../../model/index.js';
+import { ROLES, VIOLATION_SORTS, VIOLATION_STATES, WORKLOAD_SORTS } from '../store/index.js';
+
+/** Every error the API answers: data first (a code a client can switch on), words second. */
+export const ApiErrorSchema = z
+  .object({
+    code: z.string().describe('Stable machine-readable code, e.g. `invalid-request`, `unauthorized`, `not-found`.'),
+    message: z.string(),
+    field: z.string().optional().describe('The request field at fault, as a dotted path (`query.limit`).'),
+  })
+  .meta({ id: 'ApiError' });
+
+const commaList = <T extends string>(values: readonly [T, ...T[]]) =>
+  z
+    .string()
+    .transform((text) => text.split(',').map((item) => item.trim()))
+    .pipe(z.array(z.enum(values)));
+
+export const PageQuery = {
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(2000).optional(),
+};
+
+export const ViolationListQuery = z
+  .object({
+    cluster: z.string().max(253).optional(),
+    namespace: z.string().max(253).optional(),
+    policy: z.string().max(200).optional(),
+    severity: z
+      .string()
+      .transform((text) => text.split(',').map((item) => item.trim().toUpperCase()))
+      .pipe(z.array(z.enum(SEVERITIES)))
+      .optional()
+      .describe('Comma-separated: `CRITICAL,HIGH`.'),
+    state: commaList(VIOLATION_STATES).optional().describe('Comma-separated: `active,snoozed`. Default: active.'),
+    search: z.string().max(200).optional().describe('Substring, any case, of the policy, object, namespace, container or message.'),
+    sort: z.enum(VIOLATION_SORTS).default('severity'),
+    format: z.enum(['json', 'csv']).default('json'),
+    ...PageQuery,
+  })
+  .strict();
+
+export const ViolationSchema = z
+  .object({
+    id: z.string(),
+    cluster: z.string(),
+    namespace: z.string(),
+    object: z.object({ kind: z.string(), name: z.string() }),
+    container: z.string(),
+    policy: z.object({ id: z.string(), name: z.string() }),
+    severity: z.enum(SEVERITIES),
+    categories: z.array(z.string()).readonly(),
+    message: z.string(),
+    remediation: z.string(),
+    path: z.string(),
+    enforced: z.boolean(),
+    state: z.enum(VIOLATION_STATES),
+    firstSeen: z.string(),
+    lastSeen: z.string(),
+    resolvedAt: z.string().optional(),
+    resolvedBy: z.string().optional(),
+    snoozedUntil: z.string().optional(),
+  })
+  .meta({ id: 'Violation' });
+
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item).readonly(), next: z.string().optional().describe('Cursor of the next page.') });
+
+export const ViolationActionBody = z
+  .object({
+    ids: z.array(z.string().max(64)).min(1).max(10_000),
+    action: z.enum(['resolve', 'snooze', 'reactivate']),
+    until: z.iso.datetime().optional().describe('For `snooze`: when the snooze ends.'),
+  })
+  .strict();
+
+export const WorkloadListQuery = z
+  .object({
+    cluster: z.string().max(253).optional(),
+    namespace: z.string().max(253).optional(),
+    search: z.string().max(200).optional(),
+    includeRemoved: z
+      .enum(['true', 'false'])
+      .transform((value) => value === 'true')
+      .optional(),
+    sort: z.enum(WORKLOAD_SORTS).default('risk'),
+    ...PageQuery,
+  })
+  .strict();
+
+export const RiskFactorSchema = z.object({ id: z.string(), name: z.string(), multiplier: z.number(), evidence: z.array(z.string()).readonly() });
+
+export const WorkloadSchema = z
+  .object({
+    id: z.string(),
+    cluster: z.string(),
+    namespace: z.string(),
+    kind: z.string(),
+    name: z.string(),
+    uid: z.string().optional(),
+    images: z.array(z.string()).readonly(),
+    replicas: z.number().optional(),
+    serviceAccount: z.string().optional(),
+    specHash: z.string(),
+    risk: z.object({ score: z.number(), priority: z.number(), factors: z.array(RiskFactorSchema).readonly() }).optional(),
+    firstSeen: z.string(),
+    lastSeen: z.string(),
+    removedAt: z.string().optional(),
+  })
+  .meta({ id: 'Workload' });
+
+export const ClusterSchema = z
+  .object({
+    name: z.string(),
+    createdAt: z.string(),
+    lastContactAt: z.string().optional(),
+    generation: z.number(),
+    kubeVersion: z.string().optional(),
+    sensorVersion: z.string().optional(),
+    workloads: z.number(),
+    activeViolations: z.number(),
+  })
+  .meta({ id: 'Cluster' });
+
+export const SnapshotBody = z
+  .object({
+    snapshotId: z.string().min(1).max(200).describe('The sender’s id for this snapshot: posting the same id twice changes nothing.'),
+    kubeVersion: z.string().max(100).optional(),
+    sensorVersion: z.string().max(100).optional(),
+    objects: z.array(z.unknown()).max(500_000).describe('Kubernetes objects as the API server returns them; Secret values are dropped on arrival.'),
+  })
+  .strict();
+
+const Tally = <K extends string>(keys: readonly K[]) => z.object(Object.fromEntries(keys.map((key) => [key, z.number()])) as Record<K, z.ZodNumber>);
+
+export const IngestReportSchema = z
+  .object({
+    cluster: z.string(),
+    generation: z.number(),
+    duplicate: z.boolean(),
+    workloads: Tally(['created', 'updated', 'removed', 'unchanged']),
+    violations: Tally(['opened', 'reopened', 'continuing', 'resolved']),
+    problems: z
+      .array(
+        z.object({
+          file: z.string(),
+          line: z.number().optional(),
+          column: z.number().optional(),
+          message: z.string(),
+          level: z.string(),
+          code: z.string().optional(),
+        }),
+      )
+      .readonly(),
+  })
+  .meta({ id: 'IngestReport' });
+
+export const ScanBody = z
+  .object({
+    manifests: z
+      .string()
+      .max(32 * 1024 * 1024)
+      .describe('YAML or JSON manifests, several documents allowed.'),
+    namespace: z.string().max(253).optional().describe('The namespace of objects that name none.'),
+  })
+  .strict();
+
+export const TokenSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    scope: z.object({ cluster: z.string().optional(), namespace: z.string().optional() }),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    expiresAt: z.string().optional(),
+    revokedAt: z.string().optional(),
+    lastUsedAt: z.string().optional(),
+  })
+  .meta({ id: 'Token' });
+
+export const NewTokenBody = z
+  .object({
+    name: z.string().min(1).max(100),
+    role: z.enum(ROLES),
+    cluster: z.string().max(253).optional(),
+    namespace: z.string().max(253).optional(),
+    expiresInDays: z.number().int().min(1).max(3650).optional(),
+  })
+  .strict()
+  .refine((body) => body.namespace === undefined || body.cluster !== undefined, { message: 'a namespace scope needs a cluster scope', path: ['namespace'] });
+
+export const AuditEntrySchema = z
+  .object({ id: z.string(), at: z.string(), actor: z.string(), action: z.string(), target: z.string(), detail: z.record(z.string(), z.unknown()) })
+  .meta({ id: 'AuditEntry' });

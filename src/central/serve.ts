@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import { loadClusterSnapshot, type PolicySet } from '../app/index.js';
+import { bootstrapAdminToken, buildApi } from './api/index.js';
+import { ingestSnapshot, type IngestReport } from './ingest.js';
+import { openPostgresStore, openSqliteStore, type CentralStore } from './store/index.js';
+
+export type CentralStorage = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
+
+export interface StartCentralOptions {
+  readonly storage: CentralStorage;
+  readonly host: string;
+  readonly port: number;
+  readonly tls?: { readonly cert: Buffer | string; readonly key: Buffer | string } | undefined;
+  readonly set: PolicySet;
+  readonly version: string;
+  readonly now: () => Date;
+  readonly log: boolean | { readonly level: string; readonly stream?: NodeJS.WritableStream };
+  /** Load these manifests as cluster `demo` before serving. */
+  readonly demo?: { readonly inputs: readonly string[]; readonly cwd: string } | undefined;
+}
+
+export interface RunningCentral {
+  readonly url: string;
+  readonly port: number;
+  readonly store: CentralStore;
+  /** The bootstrap admin token's secret, when this start made one (a store without an admin token). */
+  readonly adminToken?: string;
+  readonly demo?: IngestReport;
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * `kubeward server`: opens the store (migrating it), makes an admin token when there is none,
+ * loads the demo when asked, and serves the API until closed.
+ */
+export const startCentral = async (options: StartCentralOptions): Promise<RunningCentral> => {
+  const store = options.storage.kind === 'sqlite' ? await openSqliteStore(options.storage.file) : await openPostgresStore(options.storage.url);
+  let app: FastifyInstance | undefined;
+  try {
+    const adminToken = await bootstrapAdminToken(store, options.now());
+    let demo: IngestReport | undefined;
+    if (options.demo) {
+      const loaded = await loadClusterSnapshot(options.demo.inputs, { cwd: options.demo.cwd, stdin: () => [] });
+      demo = await ingestSnapshot({
+        store,
+        set: options.set,
+        cluster: 'demo',
+        snapshotId: `demo-${options.version}-${options.now().toISOString()}`,
+        snapshot: loaded.snapshot,
+        problems: loaded.problems,
+        now: options.now(),
+      });
+    }
+    app = await buildApi({ store, set: options.set, version: options.version, now: options.now, tls: options.tls, log: options.log });
+    await app.ready();
+    // Fastify listens on the adapter's server (serverFactory), so its close also closes the server.
+    await app.listen({ port: options.port, host: options.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+    const server = app;
+    return {
+      url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
+      port,
+      store,
+      ...(adminToken ? { adminToken } : {}),
+      ...(demo ? { demo } : {}),
+      close: async () => {
+        await server.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await app?.close();
+    await store.close();
+    throw error;
+  }
+};

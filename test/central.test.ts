@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { resolvePolicySet } from '../src/app/index.js';
+import { startCentral, type RunningCentral } from '../src/central/index.js';
+import { startKubeward } from './support/cli.js';
+import { repoPath, temporaryDirectory } from './support/repo.js';
+
+const NOW = new Date('2026-12-07T10:00:00Z');
+
+const call = async (central: RunningCentral, token: string | undefined, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const response = await fetch(`${central.url}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    text,
+    json: (text.startsWith('{') ? JSON.parse(text) : undefined) as Record<string, unknown> & { items?: Record<string, unknown>[] },
+  };
+};
+
+const deployment = (namespace: string, name: string, securityContext: Record<string, unknown>) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace, uid: `uid-${name}` },
+  spec: {
+    replicas: 2,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'registry.example/app:1.0', securityContext }] } },
+  },
+});
+
+const SECRET_VALUE = 'hunter2-must-never-be-stored';
+const secret = {
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: {
+    name: 'db',
+    namespace: 'shop',
+    annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ stringData: { password: SECRET_VALUE } }) },
+  },
+  data: { password: Buffer.from(SECRET_VALUE).toString('base64') },
+  stringData: { password: SECRET_VALUE },
+};
+
+describe('kubeward server (central) over its HTTP API', () => {
+  let directory: string;
+  let central: RunningCentral;
+  let admin: string;
+  before(async () => {
+    directory = await temporaryDirectory();
+    const set = await resolvePolicySet({ cwd: directory, paths: [], enable: [], disable: [], only: [], builtIn: true });
+    central = await startCentral({
+      storage: { kind: 'sqlite', file: join(directory, 'central.db') },
+      host: '127.0.0.1',
+      port: 0,
+      set,
+      version: '0.0.0-test',
+      now: () => NOW,
+      log: false,
+    });
+    admin = central.adminToken ?? '';
+    assert.match(admin, /^kw_[A-Za-z0-9_-]{43}$/);
+  });
+  after(async () => {
+    await central?.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('takes a snapshot, keeps violations over time (active → resolved), and never stores a secret value', async () => {
+    const sensor = (await call(central, admin, 'POST', '/api/v1/tokens', { name: 'sensor-prod', role: 'sensor', cluster: 'prod' })).json as { secret: string };
+    const objects = [deployment('shop', 'web', { privileged: true }), deployment('pay', 'api', { runAsNonRoot: true }), secret];
+    const first = await call(central, sensor.secret, 'POST', '/api/v1/clusters/prod/snapshots', { snapshotId: 'list-1', kubeVersion: 'v1.34.1', objects });
+    assert.equal(first.status, 200, first.text);
+    assert.deepEqual([first.json.generation, first.json.duplicate, (first.json.workloads as { created: number }).created], [1, false, 2]);
+    const privileged = await call(central, admin, 'GET', '/api/v1/violations?policy=privileged-container&cluster=prod');
+    assert.deepEqual(
+      privileged.json.items?.map((item) => [item.namespace, (item.object as { name: string }).name, item.state]),
+      [['shop', 'web', 'active']],
+    );
+    const again = await call(central, sensor.secret, 'POST', '/api/v1/clusters/prod/snapshots', { snapshotId: 'list-1', objects: [] });
+    assert.equal(again.json.duplicate, true, 'the same snapshot twice changes nothing');
+    const fixed = [deployment('shop', 'web', { runAsNonRoot: true }), deployment('pay', 'api', { runAsNonRoot: true })];
+    await call(central, sensor.secret, 'POST', '/api/v1/clusters/prod/snapshots', { snapshotId: 'list-2', objects: fixed });
+    const id = String(privileged.json.items?.[0]?.id);
+    const resolved = await call(central, admin, 'GET', `/api/v1/violations/${id}`);
+    assert.deepEqual([resolved.json.state, resolved.json.resolvedAt], ['resolved', NOW.toISOString()]);
+    assert.equal(
+      (await call(central, admin, 'GET', '/api/v1/violations?policy=privileged-container')).json.items?.length,
+      0,
+      'the default list shows active ones',
+    );
+    const wrongCluster = await call(central, sensor.secret, 'POST', '/api/v1/clusters/staging/snapshots', { snapshotId: 'x', objects: [] });
+    assert.deepEqual([wrongCluster.status, wrongCluster.json.code], [403, 'forbidden']);
+    const bytes = await readFile(join(directory, 'central.db'));
+    const wal = await readFile(join(directory, 'central.db-wal')).catch(() => Buffer.alloc(0));
+    for (const file of [bytes, wal]) {
+      assert.equal(file.includes(Buffer.from(SECRET_VALUE)), false, 'no secret value in the database');
+      assert.equal(file.includes(Buffer.from(Buffer.from(SECRET_VALUE).toString('base64'))), false, 'nor its base64');
+    }
+  });
+
+  it('checks every token: none is 401, a role without the permission 403, a namespace scope sees its namespace only', async () => {
+    assert.deepEqual((await call(central, undefined, 'GET', '/api/v1/violations')).json.code, 'unauthorized');
+    assert.deepEqual((await call(central, 'kw_not-a-real-token', 'GET', '/api/v1/violations')).status, 401);
+    const viewer = (await call(central, admin, 'POST', '/api/v1/tokens', { name: 'shop-viewer', role: 'viewer', cluster: 'prod', namespace: 'pay' })).json as {
+      secret: string;
+      token: { id: string };
+    };
+    await call(central, admin, 'POST', '/api/v1/clusters/prod/snapshots', {
+      snapshotId: 'list-3',
+      objects: [deployment('shop', 'web', { privileged: true }), deployment('pay', 'api', { privileged: true })],
+    });
+    for (const path of ['/api/v1/violations?state=active,resolved', '/api/v1/workloads']) {
+      const seen = await call(central, viewer.secret, 'GET', path);
+      assert.equal(seen.status, 200, seen.text);
+      assert.ok(seen.json.items?.length, `${path}: the scope sees its own`);
+      assert.deepEqual([...new Set(seen.json.items?.map((item) => item.namespace))], ['pay'], `${path}: nothing outside the scope`);
+    }
+    assert.equal((await call(central, viewer.secret, 'GET', '/api/v1/violations?namespace=shop')).json.items?.length, 0, 'a filter cannot widen the scope');
+    assert.equal((await call(central, viewer.secret, 'GET', '/api/v1/tokens')).status, 403);
+    assert.equal((await call(central, viewer.secret, 'POST', '/api/v1/violations/actions', { ids: ['x'], action: 'resolve' })).status, 403);
+    assert.equal((await call(central, admin, 'DELETE', `/api/v1/tokens/${viewer.token.id}`)).status, 200);
+    assert.equal((await call(central, viewer.secret, 'GET', '/api/v1/workloads')).status, 401, 'a revoked token is refused');
+    const audit = await call(central, admin, 'GET', '/api/v1/audit?limit=2');
+    assert.deepEqual(
+      audit.json.items?.map((item) => item.action),
+      ['token.revoke', 'token.create'],
+    );
+  });
+
+  it('answers bad input with 4xx and the reason, as data', async () => {
+    const cases: [string, Awaited<ReturnType<typeof call>>, number, string][] = [
+      ['unknown query field', await call(central, admin, 'GET', '/api/v1/violations?colour=red'), 400, 'invalid-request'],
+      ['limit too big', await call(central, admin, 'GET', '/api/v1/violations?limit=100000'), 400, 'invalid-request'],
+      ['bad cursor', await call(central, admin, 'GET', '/api/v1/violations?cursor=zzz'), 400, 'invalid-cursor'],
+      ['not JSON', await call(central, admin, 'POST', '/api/v1/violations/actions', '{"ids":'), 400, 'invalid-request'],
+      [
+        'unknown body field',
+        await call(central, admin, 'POST', '/api/v1/violations/actions', { ids: ['a'], action: 'resolve', extra: 1 }),
+        400,
+        'invalid-request',
+      ],
+      [
+        'snooze in the past',
+        await call(central, admin, 'POST', '/api/v1/violations/actions', { ids: ['a'], action: 'snooze', until: '2020-01-01T00:00:00Z' }),
+        400,
+        'invalid-request',
+      ],
+      ['text/plain', await call(central, admin, 'POST', '/api/v1/violations/actions', 'ids', { 'content-type': 'text/plain' }), 415, 'unsupported-media-type'],
+      ['no such route', await call(central, admin, 'GET', '/api/v1/nothing'), 404, 'not-found'],
+      ['bad cluster name', await call(central, admin, 'POST', '/api/v1/clusters/Bad_Name/snapshots', { snapshotId: 'a', objects: [] }), 400, 'invalid-request'],
+    ];
+    for (const [name, answer, status, code] of cases) {
+      assert.equal(answer.status, status, `${name}: ${answer.text}`);
+      assert.equal(answer.json.code, code, name);
+      assert.equal(typeof answer.json.message, 'string', name);
+    }
+    assert.equal(cases[1]?.[1].json.field, 'querystring.limit');
+  });
+
+  it('exports violations as CSV with formulas defused, serves OpenAPI 3.1, health and Prometheus metrics', async () => {
+    const csv = await call(central, admin, 'GET', '/api/v1/violations?format=csv&state=active,resolved');
+    assert.equal(csv.status, 200);
+    const [header, ...rows] = csv.text.trim().split('\r\n');
+    assert.equal(header, 'id,cluster,namespace,kind,name,container,policy,severity,state,firstSeen,lastSeen,message');
+    assert.ok(rows.length > 0);
+    const openapi = (await call(central, undefined, 'GET', '/api/openapi.json')).json as { openapi: string; paths: Record<string, unknown> };
+    assert.equal(openapi.openapi, '3.1.0');
+    for (const path of ['/api/v1/violations', '/api/v1/clusters/{cluster}/snapshots', '/api/v1/workloads', '/api/v1/scan', '/api/v1/tokens'])
+      assert.ok(openapi.paths[path], `${path} is documented`);
+    assert.equal((await call(central, undefined, 'GET', '/readyz')).text, 'ok');
+    const metrics = (await call(central, undefined, 'GET', '/metrics')).text;
+    assert.match(metrics, /kubeward_violations_active\{cluster="prod",namespace="pay",severity="HIGH"\} 1/);
+    assert.match(metrics, /kubeward_ingest_snapshots_total\{cluster="prod",outcome="duplicate"\} 1/);
+    assert.match(metrics, /kubeward_http_request_duration_seconds_bucket\{le="0.05",method="GET",route="\/api\/v1\/violations",status="200"\}/);
+  });
+
+  it('scans manifests posted to /api/v1/scan into the report `kubeward scan --format json` prints', async () => {
+    const manifests = await readFile(repoPath('examples', 'shop', 'cart-api.yaml'), 'utf8');
+    const answer = await call(central, admin, 'POST', '/api/v1/scan', { manifests });
+    assert.equal(answer.status, 200, answer.text);
+    assert.ok(Array.isArray(answer.json.findings) && (answer.json.findings as unknown[]).length > 0);
+  });
+});
+
+describe('kubeward server --demo', () => {
+  it('serves the demo cluster and prints the URL and a one-time admin token', async () => {
+    const directory = await temporaryDirectory();
+    const server = startKubeward(['server', '--demo', '--db', join(directory, 'demo.db'), '--port', '0', '--log-level', 'silent'], { cwd: repoPath() });
+    try {
+      const url = (await server.waitForStderr(/central on (http:\/\/127\.0\.0\.1:\d+)/))[1];
+      const token = (await server.waitForStderr(/admin token \(shown once, store it now\): (kw_\S+)/))[1];
+      const clusters = (await (await fetch(`${url}/api/v1/clusters`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        items: { name: string; workloads: number }[];
+      };
+      assert.equal(clusters.items[0]?.name, 'demo');
+      assert.ok((clusters.items[0]?.workloads ?? 0) > 5);
+      const risky = (await (await fetch(`${url}/api/v1/workloads?limit=1`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        items: { risk?: { priority: number } }[];
+      };
+      assert.equal(risky.items[0]?.risk?.priority, 1, 'most at risk first');
+    } finally {
+      assert.equal(await server.stop(), 0);
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
