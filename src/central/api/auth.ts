@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Role, Scope, TokenRecord } from '../store/index.js';
+import type { Role, TokenRecord } from '../store/index.js';
 
 /** A token as users see it once: a recognisable prefix and 256 random bits. */
 export const newTokenSecret = (): string => `kw_${randomBytes(32).toString('base64url')}`;
@@ -21,9 +21,6 @@ export interface Principal {
   readonly token: TokenRecord;
   readonly actor: string;
 }
-
-/** The scope a query runs in: the token's, narrowed (never widened) by what the request asks. */
-export const scopeOf = (principal: Principal): Scope => principal.token.scope;
 
 /** A simple per-token bucket: `rate` requests a second, bursts up to `burst`. */
 export class RateLimiter {

@@ -11,10 +11,11 @@ export const ApiErrorSchema = z
   })
   .meta({ id: 'ApiError' });
 
-const commaList = <T extends string>(values: readonly [T, ...T[]]) =>
+/** `a,b,c` in a query string, each item one of `values` (after `normalise`). */
+const commaList = <T extends string>(values: readonly [T, ...T[]], normalise: (item: string) => string = (item) => item) =>
   z
     .string()
-    .transform((text) => text.split(',').map((item) => item.trim()))
+    .transform((text) => text.split(',').map((item) => normalise(item.trim())))
     .pipe(z.array(z.enum(values)));
 
 export const PageQuery = {
@@ -27,10 +28,7 @@ export const ViolationListQuery = z
     cluster: z.string().max(253).optional(),
     namespace: z.string().max(253).optional(),
     policy: z.string().max(200).optional(),
-    severity: z
-      .string()
-      .transform((text) => text.split(',').map((item) => item.trim().toUpperCase()))
-      .pipe(z.array(z.enum(SEVERITIES)))
+    severity: commaList(SEVERITIES, (item) => item.toUpperCase())
       .optional()
       .describe('Comma-separated: `CRITICAL,HIGH`.'),
     state: commaList(VIOLATION_STATES).optional().describe('Comma-separated: `active,snoozed`. Default: active.'),
