@@ -25,7 +25,7 @@ const ADAPTERS = [
   'src/central/index.ts',
   'src/central/serve.ts',
   'src/central/ingest.ts',
-  'src/central/ingest.ts',
+  'src/central-client/**',
   'src/manifest-scan/index.ts',
   'src/manifest-scan/run.ts',
   'src/manifest-scan/worker.ts',

@@ -104,6 +104,59 @@ describe('kubeward server (central) over its HTTP API', () => {
     }
   });
 
+  it('applies change batches on top of the snapshot in order: duplicates change nothing, gaps and stale snapshots ask for a resync', async () => {
+    const sensor = (await call(central, admin, 'POST', '/api/v1/tokens', { name: 'sensor-edge', role: 'sensor', cluster: 'edge' })).json as { secret: string };
+    const post = (path: string, body: unknown) => call(central, sensor.secret, 'POST', `/api/v1/clusters/edge/${path}`, body);
+    const active = async () =>
+      ((await call(central, admin, 'GET', '/api/v1/violations?cluster=edge&policy=privileged-container')).json.items ?? []).map(
+        (item) => `${String(item.namespace)}/${(item.object as { name: string }).name}`,
+      );
+    assert.equal((await post('snapshots', { snapshotId: 'edge-1', objects: [deployment('shop', 'web', { runAsNonRoot: true })] })).status, 200);
+    const first = await post('changes', {
+      snapshotId: 'edge-1',
+      sequence: 1,
+      upserts: [deployment('shop', 'cart', { privileged: true }), secret],
+      deletes: [],
+    });
+    assert.equal(first.status, 200, first.text);
+    assert.deepEqual([first.json.duplicate, (first.json.workloads as { created: number }).created], [false, 1]);
+    assert.deepEqual(await active(), ['shop/cart']);
+    const replay = await post('changes', {
+      snapshotId: 'edge-1',
+      sequence: 1,
+      upserts: [],
+      deletes: [{ kind: 'Deployment', namespace: 'shop', name: 'cart' }],
+    });
+    assert.deepEqual([replay.status, replay.json.duplicate], [200, true], 'a batch applied before is a duplicate');
+    assert.deepEqual(await active(), ['shop/cart'], 'and changes nothing');
+    const gap = await post('changes', { snapshotId: 'edge-1', sequence: 3, upserts: [], deletes: [] });
+    assert.deepEqual([gap.status, gap.json.code], [409, 'resync-required']);
+    const stale = await post('changes', { snapshotId: 'edge-0', sequence: 2, upserts: [], deletes: [] });
+    assert.deepEqual([stale.status, stale.json.code], [409, 'resync-required']);
+    const heartbeat = await post('changes', { snapshotId: 'edge-1', sequence: 2, upserts: [], deletes: [] });
+    assert.deepEqual([heartbeat.status, heartbeat.json.duplicate], [200, false], 'an empty batch is a heartbeat');
+    const removed = await post('changes', {
+      snapshotId: 'edge-1',
+      sequence: 3,
+      upserts: [],
+      deletes: [{ kind: 'Deployment', namespace: 'shop', name: 'cart' }],
+    });
+    const cartViolations = (await call(central, admin, 'GET', '/api/v1/violations?cluster=edge&search=cart&state=active,resolved')).json.items ?? [];
+    assert.deepEqual(
+      [(removed.json.workloads as { removed: number }).removed, (removed.json.violations as { resolved: number }).resolved],
+      [1, cartViolations.length],
+    );
+    assert.ok(cartViolations.length > 1 && cartViolations.every((item) => item.state === 'resolved'), 'every violation of the deleted workload is resolved');
+    assert.deepEqual(await active(), []);
+    const workloads = (await call(central, admin, 'GET', '/api/v1/workloads?cluster=edge')).json.items?.map((item) => item.name);
+    assert.deepEqual(workloads, ['web'], 'the state equals the cluster after the batches');
+    const bytes = Buffer.concat([
+      await readFile(join(directory, 'central.db')),
+      await readFile(join(directory, 'central.db-wal')).catch(() => Buffer.alloc(0)),
+    ]);
+    assert.equal(bytes.includes(Buffer.from(SECRET_VALUE)), false, 'a Secret in a change batch keeps its value out of the store');
+  });
+
   it('checks every token: none is 401, a role without the permission 403, a namespace scope sees its namespace only', async () => {
     assert.deepEqual((await call(central, undefined, 'GET', '/api/v1/violations')).json.code, 'unauthorized');
     assert.deepEqual((await call(central, 'kw_not-a-real-token', 'GET', '/api/v1/violations')).status, 401);

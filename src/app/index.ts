@@ -50,8 +50,9 @@ export {
   type AdmissionService,
   type ServeAdmissionOptions,
 } from './serve-admission.js';
-export { connectToCluster, watchCluster, type ClusterConnection, type WatchClusterOptions } from './watch-cluster.js';
-export type { SensorEvent, SensorState } from '../sensor/index.js';
+export { connectToCluster, watchCluster, type CentralStream, type ClusterConnection, type WatchClusterOptions } from './watch-cluster.js';
+export { openCentral, type CentralAddress } from './central.js';
+export type { SensorEvent, SensorState, ShipperCounters, ShipperEvent } from '../sensor/index.js';
 export {
   explainPolicy,
   exportVap,

@@ -17,7 +17,7 @@ export interface LoadClusterOptions {
 export const loadClusterSnapshot = async (
   inputs: readonly string[],
   options: LoadClusterOptions,
-): Promise<{ snapshot: ClusterSnapshot; problems: readonly InputProblem[]; error: boolean }> => {
+): Promise<{ snapshot: ClusterSnapshot; objects: readonly KubeObject[]; problems: readonly InputProblem[]; error: boolean }> => {
   const loaded = await loadInputs(inputs, {
     ...DEFAULT_LOAD_OPTIONS,
     cwd: options.cwd,
@@ -25,7 +25,12 @@ export const loadClusterSnapshot = async (
     defaultNamespace: options.namespace ?? DEFAULT_LOAD_OPTIONS.defaultNamespace,
     kubectl: options.kubectl ?? DEFAULT_LOAD_OPTIONS.kubectl,
   });
-  return { snapshot: buildSnapshot(loaded.objects), problems: loaded.problems, error: loaded.problems.some((problem) => problem.level === 'error') };
+  return {
+    snapshot: buildSnapshot(loaded.objects),
+    objects: loaded.objects,
+    problems: loaded.problems,
+    error: loaded.problems.some((problem) => problem.level === 'error'),
+  };
 };
 
 /**

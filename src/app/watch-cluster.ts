@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { Sensor, type SensorEvent, type SensorState } from '../sensor/index.js';
+import { sensorLink, type CentralClient } from '../central-client/index.js';
+import { serverVersion, Sensor, Shipper, type SensorEvent, type SensorState, type ShipperCounters, type ShipperEvent } from '../sensor/index.js';
 import { KnownError } from './errors.js';
 import type { PolicySet } from './policies.js';
 
@@ -38,8 +39,19 @@ export interface WatchClusterOptions {
   readonly now: () => Date;
   /** Changes arriving within this many milliseconds are judged together. */
   readonly debounceMs: number;
-  readonly emit: (event: SensorEvent) => void;
+  readonly emit: (event: SensorEvent | ShipperEvent) => void;
   readonly onEvaluated?: (state: SensorState) => void;
+  /** Stream the cluster to central instead of judging it here. */
+  readonly central?: CentralStream | undefined;
+}
+
+export interface CentralStream {
+  readonly client: CentralClient;
+  /** The name central knows this cluster by. */
+  readonly cluster: string;
+  readonly sensorVersion: string;
+  readonly maxBuffered?: number | undefined;
+  readonly heartbeatMs?: number | undefined;
 }
 
 /**
@@ -48,8 +60,16 @@ export interface WatchClusterOptions {
  */
 export const watchCluster = (
   options: WatchClusterOptions,
-): { readonly server: string; readonly policies: number; readonly run: (signal: AbortSignal) => Promise<void> } => {
+): {
+  readonly server: string;
+  readonly policies: number;
+  readonly run: (signal: AbortSignal) => Promise<void>;
+  readonly counters: () => ShipperCounters | undefined;
+} => {
   const deploy = options.set.policies.active.filter((compiled) => compiled.policy.lifecycleStages.includes('DEPLOY'));
+  const central = options.central;
+  let shipper: Shipper | undefined;
+  let flushSignal: AbortSignal | undefined;
   const sensor = new Sensor({
     policies: deploy,
     ignoreRules: options.set.ignoreRules,
@@ -57,6 +77,34 @@ export const watchCluster = (
     debounceMs: options.debounceMs,
     emit: options.emit,
     ...(options.onEvaluated ? { onEvaluated: options.onEvaluated } : {}),
+    ...(central
+      ? {
+          judge: false,
+          observer: {
+            relisted: () => shipper?.relisted(),
+            changed: (kind, type, object) => shipper?.changed(kind, type, object),
+            settled: () => void (flushSignal && shipper?.flush(flushSignal)),
+          },
+        }
+      : {}),
   });
-  return { server: options.cluster.getCurrentCluster()?.server ?? '', policies: deploy.length, run: (signal) => sensor.run(options.cluster, signal) };
+  const run = async (signal: AbortSignal): Promise<void> => {
+    if (!central) return sensor.run(options.cluster, signal);
+    const kubeVersion = await serverVersion(options.cluster);
+    flushSignal = signal;
+    shipper = new Shipper({
+      link: sensorLink(central.client, central.cluster, { ...(kubeVersion ? { kubeVersion } : {}), sensorVersion: central.sensorVersion }),
+      objects: () => sensor.rawObjects(),
+      emit: options.emit,
+      ...(central.maxBuffered ? { maxBuffered: central.maxBuffered } : {}),
+      ...(central.heartbeatMs ? { heartbeatMs: central.heartbeatMs } : {}),
+    });
+    await Promise.all([sensor.run(options.cluster, signal), shipper.keepAlive(signal)]);
+  };
+  return {
+    server: options.cluster.getCurrentCluster()?.server ?? '',
+    policies: central ? 0 : deploy.length,
+    run,
+    counters: () => shipper?.counters(),
+  };
 };

@@ -1,8 +1,9 @@
 import { judgeCluster, type PolicySet } from '../app/index.js';
-import type { ClusterSnapshot, InputProblem } from '../model/index.js';
+import { buildSnapshot, normaliseDocument } from '../k8s/index.js';
+import type { ClusterSnapshot, InputProblem, KubeObject } from '../model/index.js';
 import type { ScannedImage } from '../risk/index.js';
 import { violationStates, workloadStates } from './states.js';
-import type { CentralStore, IngestOutcome } from './store/index.js';
+import { StoreError, type CentralStore, type ClusterObjects, type IngestOutcome, type ObjectChanges, type StoredObject } from './store/index.js';
 
 export interface IngestSnapshotOptions {
   readonly store: CentralStore;
@@ -16,6 +17,10 @@ export interface IngestSnapshotOptions {
   readonly sensorVersion?: string | undefined;
   /** Problems met reading the objects: returned with the outcome, never stored as state. */
   readonly problems?: readonly InputProblem[];
+  /** The objects to keep for the cluster, so later change batches can be judged on top of them. */
+  readonly objects?: ObjectChanges | undefined;
+  readonly sequence?: number | undefined;
+  readonly basedOnGeneration?: number | undefined;
 }
 
 export type IngestReport = IngestOutcome & { readonly problems: readonly InputProblem[] };
@@ -30,6 +35,9 @@ export const ingestSnapshot = async (options: IngestSnapshotOptions): Promise<In
   const outcome = await options.store.applySnapshot({
     cluster: options.cluster,
     snapshotId: options.snapshotId,
+    sequence: options.sequence,
+    objects: options.objects,
+    basedOnGeneration: options.basedOnGeneration,
     at: options.now.toISOString(),
     kubeVersion: options.kubeVersion,
     sensorVersion: options.sensorVersion,
@@ -38,3 +46,192 @@ export const ingestSnapshot = async (options: IngestSnapshotOptions): Promise<In
   });
   return { ...outcome, problems: options.problems ?? [] };
 };
+
+/** An object a change batch deletes, by the fields that name it. */
+export interface ObjectReference {
+  readonly kind: string;
+  readonly namespace?: string | undefined;
+  readonly name: string;
+}
+
+/** What a sensor sends: the whole cluster after each (re)list, then the changes on top of it. */
+export type ObjectBatch =
+  | { readonly kind: 'full'; readonly snapshotId: string; readonly objects: readonly unknown[] }
+  | {
+      readonly kind: 'changes';
+      /** The full snapshot these changes follow. */
+      readonly snapshotId: string;
+      /** 1 for the first batch after the snapshot, then one more each time. */
+      readonly sequence: number;
+      readonly upserts: readonly unknown[];
+      readonly deletes: readonly ObjectReference[];
+    };
+
+export type BatchOutcome = (IngestReport & { readonly resync?: undefined }) | { readonly resync: true; readonly reason: string };
+
+export interface BatchMeta {
+  readonly kubeVersion?: string | undefined;
+  readonly sensorVersion?: string | undefined;
+}
+
+export const storedObjectKey = (reference: ObjectReference): string =>
+  reference.namespace ? `${reference.kind} ${reference.namespace}/${reference.name}` : `${reference.kind} ${reference.name}`;
+
+/** Large and useless for judging: dropped before an object is kept. */
+const withoutManagedFields = (raw: Readonly<Record<string, unknown>>): Record<string, unknown> => {
+  const metadata = raw.metadata;
+  if (typeof metadata !== 'object' || metadata === null || !('managedFields' in metadata)) return { ...raw };
+  const rest: Record<string, unknown> = { ...(metadata as Record<string, unknown>) };
+  delete rest.managedFields;
+  return { ...raw, metadata: rest };
+};
+
+const toStored = (object: KubeObject): StoredObject => ({
+  key: storedObjectKey({ kind: object.kind, namespace: object.namespace, name: object.name }),
+  kind: object.kind,
+  namespace: object.namespace ?? '',
+  name: object.name,
+  resourceVersion: String((object.raw.metadata as { resourceVersion?: unknown } | undefined)?.resourceVersion ?? ''),
+  body: withoutManagedFields(object.raw),
+});
+
+/** Objects as JSON values into the model, with what could not be read (named by its index). */
+const normaliseAll = (values: readonly unknown[], source: string): { objects: KubeObject[]; problems: InputProblem[] } => {
+  const objects: KubeObject[] = [];
+  const problems: InputProblem[] = [];
+  values.forEach((value, documentIndex) => {
+    const normalised = normaliseDocument(value, { file: source, documentIndex, defaultNamespace: 'default' });
+    objects.push(...normalised.objects);
+    problems.push(...normalised.problems);
+  });
+  return { objects, problems };
+};
+
+export interface IngestorOptions {
+  readonly store: CentralStore;
+  readonly set: PolicySet;
+  readonly now: () => Date;
+  readonly images?: () => readonly ScannedImage[];
+}
+
+/**
+ * Central's side of the sensor stream. A full snapshot replaces what central keeps of a cluster;
+ * a change batch is applied on top of the kept objects and the whole cluster judged again (a
+ * change to a NetworkPolicy or a RoleBinding moves other workloads' risk). Batches for one
+ * cluster are applied one at a time; a batch that does not follow the last one asks the sensor
+ * for a full snapshot, so central's state always equals a state the cluster was in.
+ */
+export const createIngestor = (options: IngestorOptions) => {
+  const { store } = options;
+  const queues = new Map<string, Promise<unknown>>();
+  // What each cluster's objects were at the generation central last applied: saves reading them back.
+  const kept = new Map<
+    string,
+    { readonly generation: number; readonly snapshotId?: string; readonly sequence: number; readonly objects: Map<string, KubeObject> }
+  >();
+
+  const serialised = <T>(cluster: string, job: () => Promise<T>): Promise<T> => {
+    const run = (queues.get(cluster) ?? Promise.resolve()).then(job, job);
+    const settled = run.catch(() => undefined);
+    queues.set(cluster, settled);
+    void settled.then(() => queues.get(cluster) === settled && queues.delete(cluster));
+    return run;
+  };
+
+  const load = async (cluster: string) => {
+    const cached = kept.get(cluster);
+    const stored: ClusterObjects = await store.loadObjects(cluster, cached?.generation);
+    if (cached && !stored.objects && cached.snapshotId === stored.snapshotId) return { ...cached, sequence: stored.sequence };
+    const { objects } = normaliseAll(
+      (stored.objects ?? (await store.loadObjects(cluster)).objects ?? []).map((object) => object.body),
+      `central:${cluster}`,
+    );
+    return {
+      generation: stored.generation,
+      ...(stored.snapshotId ? { snapshotId: stored.snapshotId } : {}),
+      sequence: stored.sequence,
+      objects: new Map(objects.map((object) => [toStored(object).key, object])),
+    };
+  };
+
+  const full = async (cluster: string, snapshotId: string, objects: readonly KubeObject[], problems: readonly InputProblem[], meta: BatchMeta) => {
+    const byKey = new Map(objects.map((object) => [toStored(object).key, object]));
+    const report = await ingestSnapshot({
+      store,
+      set: options.set,
+      cluster,
+      snapshotId,
+      snapshot: buildSnapshot([...byKey.values()]),
+      images: options.images?.() ?? [],
+      problems,
+      now: options.now(),
+      objects: { replace: [...byKey.values()].map(toStored) },
+      sequence: 0,
+      ...meta,
+    });
+    if (!report.duplicate) kept.set(cluster, { generation: report.generation, snapshotId, sequence: 0, objects: byKey });
+    return report;
+  };
+
+  const changes = async (cluster: string, batch: Extract<ObjectBatch, { kind: 'changes' }>, meta: BatchMeta): Promise<BatchOutcome> => {
+    for (let attempt = 0; ; attempt++) {
+      const current = await load(cluster);
+      if (current.snapshotId !== batch.snapshotId)
+        return {
+          resync: true,
+          reason: `central holds ${current.snapshotId ? `snapshot ${current.snapshotId}` : 'no snapshot'} of this cluster, not ${batch.snapshotId}`,
+        };
+      const nothing = { created: 0, updated: 0, removed: 0, unchanged: 0 };
+      const duplicate = { cluster, generation: current.generation, duplicate: true, workloads: nothing, problems: [] };
+      const none = { opened: 0, reopened: 0, continuing: 0, resolved: 0 };
+      if (batch.sequence <= current.sequence) return { ...duplicate, violations: none };
+      if (batch.sequence !== current.sequence + 1)
+        return { resync: true, reason: `central applied batch ${current.sequence}; batch ${batch.sequence} does not follow it` };
+      if (batch.upserts.length === 0 && batch.deletes.length === 0) {
+        if (!(await store.touchCluster(cluster, batch.snapshotId, batch.sequence, options.now().toISOString()))) continue;
+        return { ...duplicate, duplicate: false, violations: none };
+      }
+      const { objects: upserted, problems } = normaliseAll(batch.upserts, `changes ${batch.snapshotId}#${batch.sequence}`);
+      const next = new Map(current.objects);
+      const deletes = batch.deletes.map(storedObjectKey);
+      for (const key of deletes) next.delete(key);
+      for (const object of upserted) next.set(toStored(object).key, object);
+      try {
+        const report = await ingestSnapshot({
+          store,
+          set: options.set,
+          cluster,
+          snapshotId: batch.snapshotId,
+          sequence: batch.sequence,
+          basedOnGeneration: current.generation,
+          snapshot: buildSnapshot([...next.values()]),
+          images: options.images?.() ?? [],
+          problems,
+          now: options.now(),
+          objects: { upserts: upserted.map(toStored), deletes },
+          ...meta,
+        });
+        kept.set(cluster, { generation: report.generation, snapshotId: batch.snapshotId, sequence: batch.sequence, objects: next });
+        return report;
+      } catch (error) {
+        // Another replica applied a batch for this cluster meanwhile: judge again on top of it.
+        if (!(error instanceof StoreError && error.code === 'conflict') || attempt >= 3) throw error;
+      }
+    }
+  };
+
+  return {
+    /** Applies one batch from a sensor (or an API client) for a cluster. */
+    ingest: (cluster: string, batch: ObjectBatch, meta: BatchMeta = {}): Promise<BatchOutcome> =>
+      serialised(cluster, async () => {
+        if (batch.kind === 'changes') return changes(cluster, batch, meta);
+        const { objects, problems } = normaliseAll(batch.objects, `snapshot ${batch.snapshotId}`);
+        return full(cluster, batch.snapshotId, objects, problems, meta);
+      }),
+    /** A snapshot already read into the model (the demo's manifests) as a cluster's full snapshot. */
+    ingestModel: (cluster: string, snapshotId: string, objects: readonly KubeObject[], problems: readonly InputProblem[] = [], meta: BatchMeta = {}) =>
+      serialised(cluster, () => full(cluster, snapshotId, objects, problems, meta)),
+  };
+};
+
+export type Ingestor = ReturnType<typeof createIngestor>;

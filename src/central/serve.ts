@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadClusterSnapshot, type PolicySet } from '../app/index.js';
 import { bootstrapAdminToken, buildApi } from './api/index.js';
-import { ingestSnapshot, type IngestReport } from './ingest.js';
+import { createIngestor, type IngestReport } from './ingest.js';
 import { openPostgresStore, openSqliteStore, type CentralStore } from './store/index.js';
 
 export type CentralStorage = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
@@ -38,20 +38,13 @@ export const startCentral = async (options: StartCentralOptions): Promise<Runnin
   let app: FastifyInstance | undefined;
   try {
     const adminToken = await bootstrapAdminToken(store, options.now());
+    const ingestor = createIngestor({ store, set: options.set, now: options.now });
     let demo: IngestReport | undefined;
     if (options.demo) {
       const loaded = await loadClusterSnapshot(options.demo.inputs, { cwd: options.demo.cwd, stdin: () => [] });
-      demo = await ingestSnapshot({
-        store,
-        set: options.set,
-        cluster: 'demo',
-        snapshotId: `demo-${options.version}-${options.now().toISOString()}`,
-        snapshot: loaded.snapshot,
-        problems: loaded.problems,
-        now: options.now(),
-      });
+      demo = await ingestor.ingestModel('demo', `demo-${options.version}-${options.now().toISOString()}`, loaded.objects, loaded.problems);
     }
-    app = await buildApi({ store, set: options.set, version: options.version, now: options.now, tls: options.tls, log: options.log });
+    app = await buildApi({ store, set: options.set, version: options.version, now: options.now, tls: options.tls, log: options.log, ingestor });
     await app.ready();
     // Fastify listens on the adapter's server (serverFactory), so its close also closes the server.
     await app.listen({ port: options.port, host: options.host });

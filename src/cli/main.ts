@@ -296,6 +296,11 @@ const addSensor: AddCommands = (root, io, setExit) => {
     .addOption(new Option('-o, --output <format>', 'event format').choices(['json', 'text']).default('json'))
     .option('--debounce <ms>', 'judge changes arriving within this many milliseconds together', '200')
     .option('--state-file <file>', 'after each judgement, write every object held and its resourceVersion (JSON) here')
+    .option('--central <url>', 'stream the cluster to central at this URL (central judges it) instead of judging it here')
+    .option('--cluster <name>', 'with --central: the name central knows this cluster by', 'default')
+    .option('--token-file <file>', 'with --central: a file holding a sensor token (default: $KUBEWARD_TOKEN)')
+    .option('--central-ca <file>', "with --central: a CA bundle (PEM) central's certificate chains to")
+    .option('--max-buffered <n>', 'with --central: objects buffered while central is away before a full resync', '10000')
     .option('-q, --quiet', 'no reconnection notes', false)
     // Loaded when used: the Kubernetes client costs every other command 0.6 s and 80 MB at start.
     .action(async (options) =>

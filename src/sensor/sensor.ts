@@ -31,9 +31,21 @@ export interface SensorOptions {
   /** Called after every evaluation with the objects held, for state dumps. */
   readonly onEvaluated?: (state: SensorState) => void;
   readonly resources?: readonly WatchedResource[];
+  /** Told of every list and change as it arrives (the central shipper). */
+  readonly observer?: SensorObserver;
+  /** False: the sensor only keeps the model (central judges it); no violation events. */
+  readonly judge?: boolean;
   readonly initialBackoffMs?: number;
   readonly maxBackoffMs?: number;
   readonly watchTimeoutSeconds?: number;
+}
+
+export interface SensorObserver {
+  /** A list replaced a resource's objects with a different set. */
+  readonly relisted: (kind: string) => void;
+  readonly changed: (kind: string, type: 'ADDED' | 'MODIFIED' | 'DELETED', object: RawObject) => void;
+  /** The debounce after a burst of changes has passed. */
+  readonly settled: () => void;
 }
 
 /** What the sensor holds: every object's resourceVersion, by `Kind namespace/name`. */
@@ -64,7 +76,12 @@ export class Sensor {
   async run(config: KubeConfig, signal: AbortSignal): Promise<void> {
     const sink: ReflectorSink = {
       replace: (resource, items) => {
-        this.#store.set(resource.kind, new Map(items.map((item) => [objectKey(item), item])));
+        const before = this.#store.get(resource.kind);
+        const after = new Map(items.map((item) => [objectKey(item), item]));
+        this.#store.set(resource.kind, after);
+        const same =
+          before?.size === after.size && [...after].every(([key, item]) => before.get(key)?.metadata?.resourceVersion === item.metadata?.resourceVersion);
+        if (!same) this.options.observer?.relisted(resource.kind);
         const first = !this.#synced.has(resource.kind);
         this.#synced.add(resource.kind);
         if (first && this.#synced.size === this.#resources().length) this.#emitSynced();
@@ -76,6 +93,7 @@ export class Sensor {
         this.#store.set(resource.kind, objects);
         if (type === 'DELETED') objects.delete(objectKey(object));
         else objects.set(objectKey(object), object);
+        this.options.observer?.changed(resource.kind, type, object);
         this.#schedule();
       },
       note: (resource, message) => this.options.emit({ event: 'note', resource: resource.plural, message }),
@@ -103,7 +121,15 @@ export class Sensor {
     // Judge only once every resource has been listed: a half-read cluster has false findings.
     if (this.#synced.size < this.#resources().length) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.evaluate(), this.options.debounceMs);
+    this.#timer = setTimeout(() => {
+      if (this.options.judge !== false) this.evaluate();
+      this.options.observer?.settled();
+    }, this.options.debounceMs);
+  }
+
+  /** Every object held, as the API server gave it (Secrets as metadata only). */
+  rawObjects(): RawObject[] {
+    return [...this.#store.values()].flatMap((objects) => [...objects.values()]);
   }
 
   /** The cluster as the model sees it now. */

@@ -37,6 +37,8 @@ export interface RunningKubeward {
   readonly resume: () => void;
   /** Sends SIGTERM and resolves with the exit code. */
   readonly stop: () => Promise<number>;
+  /** Kills the process outright (SIGKILL: no cleanup, as a crash) and resolves when it is gone. */
+  readonly kill: () => Promise<number>;
 }
 
 export const startKubeward = (args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunningKubeward => {
@@ -73,6 +75,10 @@ export const startKubeward = (args: readonly string[], options: { cwd?: string; 
     resume: () => void child.kill('SIGCONT'),
     stop: async () => {
       if (exitCode === undefined) child.kill('SIGTERM');
+      return exited;
+    },
+    kill: async () => {
+      if (exitCode === undefined) child.kill('SIGKILL');
       return exited;
     },
   };

@@ -27,7 +27,7 @@ const postgresBin = (): string => {
   return join(root, newest, 'bin');
 };
 
-const freePort = (): Promise<number> =>
+export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

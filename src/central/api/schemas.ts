@@ -130,6 +130,19 @@ export const SnapshotBody = z
   })
   .strict();
 
+export const ChangesBody = z
+  .object({
+    snapshotId: z.string().min(1).max(200).describe('The full snapshot these changes follow.'),
+    sequence: z.number().int().min(1).describe('1 for the first batch after the snapshot, then one more each time.'),
+    kubeVersion: z.string().max(100).optional(),
+    sensorVersion: z.string().max(100).optional(),
+    upserts: z.array(z.unknown()).max(500_000).describe('Objects added or changed, whole, as the API server returns them.'),
+    deletes: z
+      .array(z.object({ kind: z.string().min(1).max(100), namespace: z.string().max(253).optional(), name: z.string().min(1).max(253) }).strict())
+      .max(500_000),
+  })
+  .strict();
+
 const Tally = <K extends string>(keys: readonly K[]) => z.object(Object.fromEntries(keys.map((key) => [key, z.number()])) as Record<K, z.ZodNumber>);
 
 export const IngestReportSchema = z

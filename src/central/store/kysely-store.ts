@@ -2,18 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { Migrator, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Severity } from '../../model/index.js';
 import { MIGRATIONS, migrationProvider, SCHEMA_VERSION } from './migrations.js';
-import type { CentralDatabase, ClusterTable, TokenTable, ViolationTable, WorkloadTable } from './schema.js';
+import type { CentralDatabase, ClusterObjectTable, ClusterTable, TokenTable, ViolationTable, WorkloadTable } from './schema.js';
 import type {
   AuditEntry,
   AuditQuery,
   CentralStore,
   ClusterRecord,
   IngestOutcome,
+  ObjectChanges,
   Page,
   RiskFactorRecord,
   Role,
   Scope,
   SnapshotIngest,
+  StoredObject,
   TokenRecord,
   ViolationQuery,
   ViolationRecord,
@@ -43,7 +45,7 @@ export const timeOrderedId = (at: string): string =>
 
 export class StoreError extends Error {
   constructor(
-    readonly code: 'invalid-cursor' | 'not-found' | 'unavailable',
+    readonly code: 'invalid-cursor' | 'not-found' | 'unavailable' | 'conflict',
     message: string,
   ) {
     super(message);
@@ -268,6 +270,30 @@ const snapshotViolations = async (trx: Transaction<CentralDatabase>, ingest: Sna
   return tally;
 };
 
+const objectRow = (cluster: string, object: StoredObject): ClusterObjectTable => ({
+  cluster,
+  key: object.key,
+  kind: object.kind,
+  namespace: object.namespace,
+  name: object.name,
+  resource_version: object.resourceVersion,
+  body: JSON.stringify(object.body),
+});
+
+const storeObjects = async (trx: Transaction<CentralDatabase>, cluster: string, changes: ObjectChanges): Promise<void> => {
+  if ('replace' in changes) await trx.deleteFrom('cluster_objects').where('cluster', '=', cluster).execute();
+  const upserts = 'replace' in changes ? changes.replace : changes.upserts;
+  const deletes = 'replace' in changes ? [] : [...new Set([...changes.deletes, ...upserts.map((object) => object.key)])];
+  for (const batch of chunks(deletes, 500)) await trx.deleteFrom('cluster_objects').where('cluster', '=', cluster).where('key', 'in', batch).execute();
+  // The last of two objects with one key wins, as it would in the cluster.
+  const unique = [...new Map(upserts.map((object) => [object.key, object])).values()];
+  for (const batch of chunks(unique))
+    await trx
+      .insertInto('cluster_objects')
+      .values(batch.map((object) => objectRow(cluster, object)))
+      .execute();
+};
+
 const ensureCluster = async (db: Database, name: string, at: string): Promise<void> => {
   await db
     .insertInto('clusters')
@@ -277,6 +303,7 @@ const ensureCluster = async (db: Database, name: string, at: string): Promise<vo
       last_contact_at: null,
       last_snapshot_id: null,
       generation: 0,
+      change_sequence: 0,
       kube_version: null,
       sensor_version: null,
       workloads: 0,
@@ -401,7 +428,8 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
       db.transaction().execute(async (trx): Promise<IngestOutcome> => {
         await ensureCluster(trx, ingest.cluster, ingest.at);
         const cluster = await trx.selectFrom('clusters').selectAll().where('name', '=', ingest.cluster).executeTakeFirstOrThrow();
-        if (cluster.last_snapshot_id === ingest.snapshotId)
+        const sequence = ingest.sequence ?? 0;
+        if (cluster.last_snapshot_id === ingest.snapshotId && sequence <= Number(cluster.change_sequence))
           return {
             cluster: ingest.cluster,
             generation: Number(cluster.generation),
@@ -409,6 +437,9 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
             workloads: { created: 0, updated: 0, removed: 0, unchanged: 0 },
             violations: { opened: 0, reopened: 0, continuing: 0, resolved: 0 },
           };
+        if (ingest.basedOnGeneration !== undefined && ingest.basedOnGeneration !== Number(cluster.generation))
+          throw new StoreError('conflict', `cluster ${ingest.cluster} moved on to generation ${cluster.generation} while this batch was judged`);
+        if (ingest.objects) await storeObjects(trx, ingest.cluster, ingest.objects);
         const workloads = await snapshotWorkloads(trx, ingest);
         const violations = await snapshotViolations(trx, ingest);
         const generation = Number(cluster.generation) + 1;
@@ -423,6 +454,7 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
           .set({
             last_contact_at: ingest.at,
             last_snapshot_id: ingest.snapshotId,
+            change_sequence: sequence,
             generation,
             kube_version: ingest.kubeVersion ?? cluster.kube_version,
             sensor_version: ingest.sensorVersion ?? cluster.sensor_version,
@@ -433,6 +465,39 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
           .execute();
         return { cluster: ingest.cluster, generation, duplicate: false, workloads, violations };
       }),
+
+    loadObjects: async (cluster, unlessGeneration) => {
+      const row = await db.selectFrom('clusters').select(['generation', 'last_snapshot_id', 'change_sequence']).where('name', '=', cluster).executeTakeFirst();
+      if (!row) return { generation: 0, sequence: 0, objects: [] };
+      const position = {
+        generation: Number(row.generation),
+        ...(row.last_snapshot_id ? { snapshotId: row.last_snapshot_id } : {}),
+        sequence: Number(row.change_sequence),
+      };
+      if (unlessGeneration === position.generation) return position;
+      const objects = await db.selectFrom('cluster_objects').selectAll().where('cluster', '=', cluster).orderBy('key').execute();
+      return {
+        ...position,
+        objects: objects.map((object) => ({
+          key: object.key,
+          kind: object.kind,
+          namespace: object.namespace,
+          name: object.name,
+          resourceVersion: object.resource_version,
+          body: JSON.parse(object.body) as Record<string, unknown>,
+        })),
+      };
+    },
+    touchCluster: async (cluster, snapshotId, sequence, at) => {
+      const result = await db
+        .updateTable('clusters')
+        .set({ last_contact_at: at, change_sequence: sequence })
+        .where('name', '=', cluster)
+        .where('last_snapshot_id', '=', snapshotId)
+        .where('change_sequence', '=', sequence - 1)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
 
     listWorkloads,
     listViolations,

@@ -104,6 +104,27 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0002_cluster_objects': {
+    up: async (db: Kysely<unknown>) => {
+      // The objects a cluster holds, as its sensor last reported them, so central can judge a
+      // change batch (and re-judge after a policy or database change) without a full resend.
+      await db.schema
+        .createTable('cluster_objects')
+        .addColumn('cluster', 'text', (column) => column.notNull().references('clusters.name').onDelete('cascade'))
+        .addColumn('key', 'text', (column) => column.notNull())
+        .addColumn('kind', 'text', (column) => column.notNull())
+        .addColumn('namespace', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('resource_version', 'text', (column) => column.notNull())
+        .addColumn('body', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('cluster_objects_pkey', ['cluster', 'key'])
+        .execute();
+      await db.schema
+        .alterTable('clusters')
+        .addColumn('change_sequence', 'integer', (column) => column.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider = (migrations: Readonly<Record<string, Migration>> = MIGRATIONS): MigrationProvider => ({

@@ -9,6 +9,8 @@ export interface ClusterTable {
   /** The sensor's id for the last snapshot applied: the same snapshot twice changes nothing. */
   last_snapshot_id: string | null;
   generation: number;
+  /** The last change batch applied on top of `last_snapshot_id` (0 right after a full snapshot). */
+  change_sequence: number;
   kube_version: string | null;
   sensor_version: string | null;
   workloads: number;
@@ -101,7 +103,21 @@ export interface AuditTable {
   detail: string;
 }
 
+/** One object of a cluster as its sensor reported it, Secret values already dropped. */
+export interface ClusterObjectTable {
+  cluster: string;
+  /** `Kind namespace/name`, or `Kind name` for cluster-scoped objects. */
+  key: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  resource_version: string;
+  /** JSON object. */
+  body: string;
+}
+
 export interface CentralDatabase {
+  cluster_objects: ClusterObjectTable;
   clusters: ClusterTable;
   workloads: WorkloadTable;
   workload_changes: WorkloadChangeTable;

@@ -81,10 +81,45 @@ export interface ViolationRecord extends ViolationState {
   readonly snoozedUntil?: string;
 }
 
+/** One object of a cluster as central keeps it: Secret values are dropped before it gets here. */
+export interface StoredObject {
+  /** `Kind namespace/name`, or `Kind name` for cluster-scoped objects. */
+  readonly key: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly resourceVersion: string;
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+/** How a batch changes the objects kept for a cluster: all of them anew, or some added, changed and deleted. */
+export type ObjectChanges = { readonly replace: readonly StoredObject[] } | { readonly upserts: readonly StoredObject[]; readonly deletes: readonly string[] };
+
+/** The objects kept for a cluster, and where its stream stands. */
+export interface ClusterObjects {
+  readonly generation: number;
+  readonly snapshotId?: string;
+  readonly sequence: number;
+  /** Absent when the caller already holds this generation's objects (`unlessGeneration`). */
+  readonly objects?: readonly StoredObject[];
+}
+
 export interface SnapshotIngest {
   readonly cluster: string;
   /** The sender's id for this snapshot: applying the same id twice changes nothing. */
   readonly snapshotId: string;
+  /**
+   * The change batch on top of that snapshot (0: the snapshot itself). A batch at or below the
+   * last one applied is a duplicate and changes nothing.
+   */
+  readonly sequence?: number | undefined;
+  /** The objects to keep for the cluster; absent, they stay as they are. */
+  readonly objects?: ObjectChanges | undefined;
+  /**
+   * The generation the batch was judged against: if another ingest has moved the cluster on
+   * since, nothing is applied and the store throws a `conflict` StoreError (judge again).
+   */
+  readonly basedOnGeneration?: number | undefined;
   readonly at: string;
   readonly kubeVersion?: string | undefined;
   readonly sensorVersion?: string | undefined;
@@ -199,6 +234,13 @@ export interface CentralStore {
   readonly listClusters: (scope: Scope) => Promise<ClusterRecord[]>;
   readonly getCluster: (name: string, scope: Scope) => Promise<ClusterRecord | undefined>;
   readonly applySnapshot: (ingest: SnapshotIngest) => Promise<IngestOutcome>;
+  /** The objects kept for a cluster and its stream's position; the objects are skipped when still at `unlessGeneration`. */
+  readonly loadObjects: (cluster: string, unlessGeneration?: number) => Promise<ClusterObjects>;
+  /**
+   * A sensor's heartbeat (an empty change batch): records the contact and the sequence when the
+   * batch follows the last one applied; false when it does not (the sensor must resync).
+   */
+  readonly touchCluster: (cluster: string, snapshotId: string, sequence: number, at: string) => Promise<boolean>;
 
   readonly listWorkloads: (query: WorkloadQuery) => Promise<Page<WorkloadRecord>>;
   readonly listViolations: (query: ViolationQuery) => Promise<Page<ViolationRecord>>;

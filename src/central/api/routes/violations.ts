@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { ApiError } from '../errors.js';
+import { CSV_MAX_ROWS, csvCell, ERRORS, within, type RouteContext } from '../context.js';
+import { page, ViolationActionBody, ViolationListQuery, ViolationSchema } from '../schemas.js';
+
+export const violationRoutes = ({ api, store, options, authorise }: RouteContext): void => {
+  api.get(
+    '/api/v1/violations',
+    {
+      schema: {
+        summary: 'Violations, filtered, searched by substring, sorted and paged; `format=csv` exports every match',
+        querystring: ViolationListQuery,
+        response: { 200: page(ViolationSchema), ...ERRORS },
+      },
+      onRequest: authorise('read'),
+    },
+    async (request, reply) => {
+      const { format, limit, cursor, ...filters } = request.query;
+      const query = { ...filters, state: filters.state ?? ['active' as const], scope: within(request), now: options.now().toISOString() };
+      if (format === 'json') return store.listViolations({ ...query, limit, cursor });
+      const header = ['id', 'cluster', 'namespace', 'kind', 'name', 'container', 'policy', 'severity', 'state', 'firstSeen', 'lastSeen', 'message'];
+      const lines = [header.join(',')];
+      let next: string | undefined = cursor;
+      do {
+        const chunk = await store.listViolations({ ...query, limit: 500, cursor: next });
+        for (const item of chunk.items)
+          lines.push(
+            [
+              item.id,
+              item.cluster,
+              item.namespace,
+              item.object.kind,
+              item.object.name,
+              item.container,
+              item.policy.id,
+              item.severity,
+              item.state,
+              item.firstSeen,
+              item.lastSeen,
+              item.message,
+            ]
+              .map(csvCell)
+              .join(','),
+          );
+        next = chunk.next;
+      } while (next && lines.length <= CSV_MAX_ROWS);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="violations.csv"')
+        .serializer((body: string) => body)
+        .send(`${lines.join('\r\n')}\r\n` as never);
+    },
+  );
+
+  api.get(
+    '/api/v1/violations/:id',
+    {
+      schema: { summary: 'One violation', params: z.object({ id: z.string().max(64) }), response: { 200: ViolationSchema, ...ERRORS } },
+      onRequest: authorise('read'),
+    },
+    async (request) => {
+      const found = await store.getViolation(request.params.id, within(request), options.now().toISOString());
+      if (!found) throw new ApiError(404, 'not-found', `no violation ${request.params.id}`);
+      return found;
+    },
+  );
+
+  api.post(
+    '/api/v1/violations/actions',
+    {
+      schema: {
+        summary: 'Resolve, snooze or reactivate violations in bulk (audited)',
+        body: ViolationActionBody,
+        response: { 200: z.object({ changed: z.number() }), ...ERRORS },
+      },
+      onRequest: authorise('triage'),
+    },
+    async (request) => {
+      const { ids, action, until } = request.body;
+      const now = options.now();
+      if (action === 'snooze' && (!until || Date.parse(until) <= now.getTime()))
+        throw new ApiError(400, 'invalid-request', 'a snooze needs `until`, a time in the future', 'body.until');
+      const change =
+        action === 'resolve'
+          ? { resolve: true as const }
+          : action === 'snooze'
+            ? { snoozeUntil: new Date(until!).toISOString() }
+            : { reactivate: true as const };
+      return { changed: await store.changeViolations(ids, change, request.principal!.actor, now.toISOString(), within(request)) };
+    },
+  );
+};
