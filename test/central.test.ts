@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { resolvePolicySet } from '../src/app/index.js';
 import { startCentral, type RunningCentral } from '../src/central/index.js';
-import { startKubeward } from './support/cli.js';
+import { kubeward, startKubeward } from './support/cli.js';
 import { repoPath, temporaryDirectory } from './support/repo.js';
 
 const NOW = new Date('2026-12-07T10:00:00Z');
@@ -261,5 +261,93 @@ describe('kubeward server --demo', () => {
       assert.equal(await server.stop(), 0);
       await rm(directory, { recursive: true, force: true });
     }
+  });
+});
+
+describe('CI reports pushed to central: kubeward push and --push', () => {
+  let directory: string;
+  let central: RunningCentral;
+  let admin: string;
+  let tokenFile: string;
+  before(async () => {
+    directory = await temporaryDirectory();
+    const set = await resolvePolicySet({ cwd: directory, paths: [], enable: [], disable: [], only: [], builtIn: true });
+    central = await startCentral({ storage: { kind: 'sqlite', file: join(directory, 'central.db') }, host: '127.0.0.1', port: 0, set, version: '0.0.0-test', now: () => NOW, log: false });
+    admin = central.adminToken ?? '';
+    const ci = (await call(central, admin, 'POST', '/api/v1/tokens', { name: 'ci-shop', role: 'ci' })).json as { secret: string };
+    tokenFile = join(directory, 'ci.token');
+    await writeFile(tokenFile, `${ci.secret}\n`);
+  });
+  after(async () => {
+    await central?.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('scan --push sends the JSON report under the repository and commit; the counts are the report’s, the history is per repository', async () => {
+    const scanned = await kubeward(
+      ['scan', 'examples/shop', '--format', 'json', '--push', central.url, '--token-file', tokenFile, '--repository', 'github.com/acme/shop', '--commit', 'c0ffee1', '--branch', 'main', '--no-fail'],
+      { cwd: repoPath() },
+    );
+    assert.equal(scanned.code, 0, scanned.stderr);
+    assert.match(scanned.stderr, /pushed the manifests report to http:\/\/127\.0\.0\.1:\d+ as \w+ \(github\.com\/acme\/shop @ c0ffee1\)/);
+    const report = JSON.parse(scanned.stdout) as { summary: { bySeverity: Record<string, number>; findings: number } };
+    const listed = await call(central, admin, 'GET', '/api/v1/ci/results?repository=github.com/acme/shop');
+    assert.equal(listed.json.items?.length, 1);
+    const [result] = listed.json.items as { id: string; commit: string; branch: string; kind: string; counts: Record<string, number> }[];
+    assert.deepEqual([result?.commit, result?.branch, result?.kind], ['c0ffee1', 'main', 'manifests']);
+    assert.deepEqual(result?.counts, {
+      critical: report.summary.bySeverity.CRITICAL,
+      high: report.summary.bySeverity.HIGH,
+      medium: report.summary.bySeverity.MEDIUM,
+      low: report.summary.bySeverity.LOW,
+      total: report.summary.findings,
+    });
+    const whole = await call(central, admin, 'GET', `/api/v1/ci/results/${result?.id}`);
+    assert.deepEqual(whole.json.report, report, 'central keeps the report as the scan printed it');
+
+    // `kubeward push` of a saved report, its metadata read from GitHub Actions' variables.
+    const file = join(directory, 'report.json');
+    await writeFile(file, scanned.stdout);
+    const pushed = await kubeward(['push', file, '--central', central.url, '--token-file', tokenFile], {
+      env: {
+        GITHUB_ACTIONS: 'true',
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_SHA: 'deadbeef2',
+        GITHUB_REF_NAME: 'feature/x',
+        GITHUB_RUN_ID: '42',
+        GITHUB_RUN_NUMBER: '7',
+        GITHUB_WORKFLOW: 'ci',
+      },
+    });
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const history = (await call(central, admin, 'GET', '/api/v1/ci/results?repository=github.com/acme/shop')).json.items as { commit: string; pipeline: string; url: string }[];
+    assert.deepEqual(
+      history.map((item) => [item.commit, item.pipeline, item.url]),
+      [
+        ['deadbeef2', 'ci #7', 'https://github.com/acme/shop/actions/runs/42'],
+        ['c0ffee1', undefined, undefined],
+      ],
+      'newest first',
+    );
+    const repositories = (await call(central, admin, 'GET', '/api/v1/ci/repositories')).json.items as { repository: string; results: number; latest: { commit: string } }[];
+    assert.deepEqual(
+      repositories.map((item) => [item.repository, item.results, item.latest.commit]),
+      [['github.com/acme/shop', 2, 'deadbeef2']],
+    );
+  });
+
+  it('refuses what it cannot keep, with the reason: not JSON, not a report, a role that may not push, a scoped viewer sees no CI results', async () => {
+    const junk = join(directory, 'junk.json');
+    await writeFile(junk, '{"hello": 1}');
+    const notReport = await kubeward(['push', junk, '--central', central.url, '--token-file', tokenFile, '--repository', 'r', '--commit', 'c']);
+    assert.deepEqual([notReport.code, /is not a kubeward JSON report/.test(notReport.stderr)], [2, true], notReport.stderr);
+    const wrongShape = await call(central, admin, 'POST', '/api/v1/ci/results', { kind: 'image-scan', repository: 'r', commit: 'c', report: { summary: { bySeverity: {} } } });
+    assert.deepEqual([wrongShape.status, wrongShape.json.code, wrongShape.json.field], [400, 'invalid-report', 'body.report']);
+    const viewer = (await call(central, admin, 'POST', '/api/v1/tokens', { name: 'v', role: 'viewer', cluster: 'prod', namespace: 'pay' })).json as { secret: string };
+    const pushAsViewer = await call(central, viewer.secret, 'POST', '/api/v1/ci/results', { kind: 'manifests', repository: 'r', commit: 'c', report: {} });
+    assert.equal(pushAsViewer.status, 403);
+    for (const path of ['/api/v1/ci/results', '/api/v1/ci/repositories']) assert.deepEqual((await call(central, viewer.secret, 'GET', path)).json.items, [], path);
+    const unreachable = await kubeward(['scan', 'examples/shop', '--push', 'http://127.0.0.1:9', '--token-file', tokenFile, '--repository', 'r', '--commit', 'c', '--no-fail', '--quiet']);
+    assert.deepEqual([unreachable.code, /cannot reach central at http:\/\/127\.0\.0\.1:9/.test(unreachable.stderr)], [2, true], unreachable.stderr);
   });
 });

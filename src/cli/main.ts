@@ -14,6 +14,7 @@ import {
   repeat,
   withPolicyGate,
   withPolicySelection,
+  withPush,
   withRegistryAndCache,
 } from './options.js';
 import { BREAK_GLASS_ANNOTATION, builtInPolicyDirectory, DEFAULT_EXCLUDED_NAMESPACES, DEFAULT_MIRROR } from '../app/defaults.js';
@@ -43,12 +44,14 @@ type AddCommands = (root: Command, io: Io, setExit: (code: number) => void) => v
 
 /** `kubeward scan`. */
 const addScan: AddCommands = (root, io, setExit) => {
-  withPolicyGate(
-    root
-      .command('scan')
-      .description('check Kubernetes manifests (files, directories, - for stdin, Kustomize directories) against BUILD and DEPLOY policies')
-      .argument('[paths...]', 'files and directories to scan (recursively: .yaml, .yml, .json); - reads stdin'),
-    'exit 1 when a finding is at or above this severity (default HIGH)',
+  withPush(
+    withPolicyGate(
+      root
+        .command('scan')
+        .description('check Kubernetes manifests (files, directories, - for stdin, Kustomize directories) against BUILD and DEPLOY policies')
+        .argument('[paths...]', 'files and directories to scan (recursively: .yaml, .yml, .json); - reads stdin'),
+      'exit 1 when a finding is at or above this severity (default HIGH)',
+    ),
   )
     .option('-n, --namespace <namespace>', 'namespace for objects that set none', undefined)
     .option('--exclude <glob>', 'skip files and directories matching the glob (repeatable)', repeat, [])
@@ -116,7 +119,7 @@ const addPolicy: AddCommands = (root, io, setExit) => {
 /** `kubeward image scan|check`. */
 const addImage: AddCommands = (root, io, setExit) => {
   const image = root.command('image').description('scan container images: packages and vulnerabilities');
-  withRegistryAndCache(image.command('scan'))
+  withPush(withRegistryAndCache(image.command('scan')))
     .description('list the packages of an image and match them against the vulnerability database')
     .argument(
       '<image>',
@@ -137,13 +140,17 @@ const addImage: AddCommands = (root, io, setExit) => {
     .option('-q, --quiet', 'no progress or summary on stderr', false)
     .action(async (reference: string, options) => setExit(await (await imageCommands()).runImageScan(reference, options, io)));
 
-  withRegistryAndCache(
-    withPolicyGate(
-      image
-        .command('check')
-        .description('judge an image by the BUILD-stage image policies (user, ports, Dockerfile steps, packages, vulnerabilities); exit 1 on failing findings')
-        .argument('<image>', 'a registry reference, an OCI layout directory, an OCI or docker save archive (as for image scan)'),
-      'exit 1 when a finding is at or above this severity, or from a policy enforced at BUILD (default HIGH)',
+  withPush(
+    withRegistryAndCache(
+      withPolicyGate(
+        image
+          .command('check')
+          .description(
+            'judge an image by the BUILD-stage image policies (user, ports, Dockerfile steps, packages, vulnerabilities); exit 1 on failing findings',
+          )
+          .argument('<image>', 'a registry reference, an OCI layout directory, an OCI or docker save archive (as for image scan)'),
+        'exit 1 when a finding is at or above this severity, or from a policy enforced at BUILD (default HIGH)',
+      ),
     ),
   )
     .option('--name <image>', 'the image name policies see (registry, tag) for a local image; default: local/<file>@<digest>')
@@ -308,6 +315,24 @@ const addSensor: AddCommands = (root, io, setExit) => {
     );
 };
 
+/** `kubeward push`. */
+const addPush: AddCommands = (root, io, setExit) => {
+  root
+    .command('push')
+    .description('send a JSON report (kubeward scan, image scan or image check --format json) to central, kept under its repository and commit')
+    .argument('<report>', 'the JSON report file, or - for stdin')
+    .option('--central <url>', 'central (default: $KUBEWARD_CENTRAL)')
+    .addOption(new Option('--kind <kind>', 'what the report is (default: from its shape)').choices(['manifests', 'image-scan', 'image-check']))
+    .option('--token-file <file>', 'a file holding a ci token (default: $KUBEWARD_TOKEN)')
+    .option('--central-ca <file>', "a CA bundle (PEM) central's certificate chains to")
+    .option('--repository <name>', 'the repository (default: from the CI variables, else git remote origin)')
+    .option('--commit <sha>', 'the commit (default: from the CI variables, else git HEAD)')
+    .option('--branch <name>', 'the branch')
+    .option('--pipeline <id>', 'the CI run')
+    .option('--pipeline-url <url>', 'a link to the CI run')
+    .action(async (file: string, options) => setExit(await (await import('./commands/push.js')).runPush(file, options, io)));
+};
+
 /** `kubeward server`. */
 const addServer: AddCommands = (root, io, setExit) => {
   withPolicySelection(
@@ -468,6 +493,7 @@ const program = (io: Io, setExit: (code: number) => void): Command => {
   addAdmission(root, io, setExit);
   addSensor(root, io, setExit);
   addServer(root, io, setExit);
+  addPush(root, io, setExit);
   addRbac(root, io, setExit);
   addFsAndSbom(root, io, setExit);
   addDb(root, io, setExit);

@@ -57,3 +57,15 @@ export const RBAC_FILE = ['-f, --file <path>', 'manifest file or directory with 
 
 /** The RBAC commands' output formats. */
 export const rbacFormat = (): Option => new Option('-o, --output <format>', 'output format').choices(['txt', 'json']).default('txt');
+
+/** Sending the JSON report to central as well (`scan`, `image scan`, `image check`), with where it came from. */
+export const withPush = (command: Command): Command =>
+  command
+    .option('--push <url>', 'also send the JSON report to central at this URL, kept under the repository and commit (docs/server.md)')
+    .option('--token-file <file>', 'with --push: a file holding a ci token (default: $KUBEWARD_TOKEN)')
+    .option('--central-ca <file>', "with --push: a CA bundle (PEM) central's certificate chains to")
+    .option('--repository <name>', 'with --push: the repository (default: from the CI variables, else git remote origin)')
+    .option('--commit <sha>', 'with --push: the commit (default: from the CI variables, else git HEAD)')
+    .option('--branch <name>', 'with --push: the branch')
+    .option('--pipeline <id>', 'with --push: the CI run')
+    .option('--pipeline-url <url>', 'with --push: a link to the CI run');

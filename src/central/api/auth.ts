@@ -12,6 +12,7 @@ export const PERMISSIONS = {
   triage: ['admin', 'analyst'],
   ingest: ['admin', 'sensor'],
   scan: ['admin', 'analyst', 'ci'],
+  push: ['admin', 'ci'],
   admin: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../../model/index.js';
-import { ROLES, VIOLATION_SORTS, VIOLATION_STATES, WORKLOAD_SORTS } from '../store/index.js';
+import { CI_KINDS, ROLES, VIOLATION_SORTS, VIOLATION_STATES, WORKLOAD_SORTS } from '../store/index.js';
 
 /** Every error the API answers: data first (a code a client can switch on), words second. */
 export const ApiErrorSchema = z
@@ -205,3 +205,41 @@ export const NewTokenBody = z
 export const AuditEntrySchema = z
   .object({ id: z.string(), at: z.string(), actor: z.string(), action: z.string(), target: z.string(), detail: z.record(z.string(), z.unknown()) })
   .meta({ id: 'AuditEntry' });
+
+export const CiPushBody = z
+  .object({
+    kind: z.enum(CI_KINDS).describe('`manifests` (kubeward scan), `image-scan` (kubeward image scan) or `image-check` (kubeward image check).'),
+    repository: z.string().min(1).max(300).describe('e.g. `github.com/acme/shop`'),
+    commit: z.string().min(1).max(100),
+    branch: z.string().max(300).optional(),
+    pipeline: z.string().max(300).optional().describe('The CI run: its id or name.'),
+    url: z.url().max(2000).optional().describe('A link to the CI run.'),
+    report: z.unknown().describe('The report as `--format json` writes it.'),
+  })
+  .strict();
+
+export const CiResultSchema = z
+  .object({
+    id: z.string(),
+    repository: z.string(),
+    commit: z.string(),
+    branch: z.string().optional(),
+    pipeline: z.string().optional(),
+    url: z.string().optional(),
+    kind: z.enum(CI_KINDS),
+    subject: z.string(),
+    toolVersion: z.string().optional(),
+    receivedAt: z.string(),
+    actor: z.string(),
+    counts: z.object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number(), total: z.number() }),
+  })
+  .meta({ id: 'CiResult' });
+
+export const CiListQuery = z
+  .object({
+    repository: z.string().max(300).optional(),
+    commit: z.string().max(100).optional(),
+    kind: z.enum(CI_KINDS).optional(),
+    ...PageQuery,
+  })
+  .strict();

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Migrator, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Severity } from '../../model/index.js';
+import { ciResultQueries } from './ci-results.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { StoreError } from './errors.js';
 import { MIGRATIONS, migrationProvider, SCHEMA_VERSION } from './migrations.js';
 import type { CentralDatabase, ClusterObjectTable, ClusterTable, TokenTable, ViolationTable, WorkloadTable } from './schema.js';
 import type {
@@ -42,29 +45,6 @@ let sequence = 0;
  */
 export const timeOrderedId = (at: string): string =>
   `${Date.parse(at).toString(16).padStart(12, '0')}${(sequence = (sequence + 1) % 0xffffffff).toString(16).padStart(8, '0')}${randomBytes(6).toString('hex')}`;
-
-export class StoreError extends Error {
-  constructor(
-    readonly code: 'invalid-cursor' | 'not-found' | 'unavailable' | 'conflict',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'StoreError';
-  }
-}
-
-const encodeCursor = (value: string | number, id: string): string => Buffer.from(JSON.stringify([value, id])).toString('base64url');
-
-const decodeCursor = (cursor: string): [string | number, string] => {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && (typeof value[0] === 'string' || typeof value[0] === 'number') && typeof value[1] === 'string')
-      return [value[0], value[1]];
-  } catch {
-    // Falls through to the error below.
-  }
-  throw new StoreError('invalid-cursor', 'the cursor is not one this server gave out; start again without it');
-};
 
 /** `%term%` for LIKE, with the wildcards in the term taken literally. */
 const likePattern = (term: string): string => `%${term.toLowerCase().replace(/[\\%_]/g, (match) => `\\${match}`)}%`;
@@ -589,6 +569,8 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
         if (revoked) await appendAudit({ id: timeOrderedId(at), at, actor, action: 'token.revoke', target: `token ${id}`, detail: {} }, trx);
         return revoked;
       }),
+
+    ...ciResultQueries(db),
 
     appendAudit: (entry) => appendAudit(entry),
     listAudit: async (query: AuditQuery) => {

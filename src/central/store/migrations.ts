@@ -125,6 +125,31 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0003_ci_results': {
+    up: async (db: Kysely<unknown>) => {
+      await db.schema
+        .createTable('ci_results')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('repository', 'text', (column) => column.notNull())
+        .addColumn('commit_sha', 'text', (column) => column.notNull())
+        .addColumn('branch', 'text')
+        .addColumn('pipeline', 'text')
+        .addColumn('url', 'text')
+        .addColumn('kind', 'text', (column) => column.notNull())
+        .addColumn('subject', 'text', (column) => column.notNull())
+        .addColumn('tool_version', 'text')
+        .addColumn('received_at', 'text', (column) => column.notNull())
+        .addColumn('actor', 'text', (column) => column.notNull())
+        .addColumn('critical', 'integer', (column) => column.notNull())
+        .addColumn('high', 'integer', (column) => column.notNull())
+        .addColumn('medium', 'integer', (column) => column.notNull())
+        .addColumn('low', 'integer', (column) => column.notNull())
+        .addColumn('total', 'integer', (column) => column.notNull())
+        .addColumn('report', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('ci_results_by_repository').on('ci_results').columns(['repository', 'id']).execute();
+    },
+  },
 };
 
 export const migrationProvider = (migrations: Readonly<Record<string, Migration>> = MIGRATIONS): MigrationProvider => ({

@@ -116,7 +116,32 @@ export interface ClusterObjectTable {
   body: string;
 }
 
+/** A report CI pushed: its metadata, counts by severity, and the report itself as JSON. */
+export interface CiResultTable {
+  /** Time-ordered: paging by id is paging by arrival. */
+  id: string;
+  repository: string;
+  commit_sha: string;
+  branch: string | null;
+  pipeline: string | null;
+  url: string | null;
+  /** `manifests`, `image-scan` or `image-check`. */
+  kind: string;
+  /** What was scanned: the image, or the inputs. */
+  subject: string;
+  tool_version: string | null;
+  received_at: string;
+  actor: string;
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  total: number;
+  report: string;
+}
+
 export interface CentralDatabase {
+  ci_results: CiResultTable;
   cluster_objects: ClusterObjectTable;
   clusters: ClusterTable;
   workloads: WorkloadTable;

@@ -296,6 +296,93 @@ const storeContract = (backend: Backend): void => {
       ]);
     });
 
+    it('keeps state through every later migration: a cluster stored at schema 1 is there, whole, at the newest', async () => {
+      const { db, reopen } = await backend.raw('migrate_with_data');
+      const first = Object.keys(MIGRATIONS).sort()[0]!;
+      assert.equal((await new Migrator({ db, provider: migrationProvider({ [first]: MIGRATIONS[first]! }) }).migrateToLatest()).error, undefined);
+      await (db as Kysely<Record<string, Record<string, unknown>>>)
+        .insertInto('clusters')
+        .values({ name: 'old', created_at: T0, last_contact_at: T1, last_snapshot_id: 's9', generation: 9, kube_version: 'v1.30.0', sensor_version: null, workloads: 3, active_violations: 4 })
+        .execute();
+      await db.destroy();
+      const store = await reopen();
+      open.push(store);
+      assert.deepEqual(await store.getCluster('old', {}), { name: 'old', createdAt: T0, lastContactAt: T1, generation: 9, kubeVersion: 'v1.30.0', workloads: 3, activeViolations: 4 });
+      assert.deepEqual(await store.loadObjects('old'), { generation: 9, snapshotId: 's9', sequence: 0, objects: [] });
+    });
+
+    it("keeps a cluster's objects with its stream's position: replaced by a snapshot, patched by a batch; a batch judged on a stale generation is a conflict", async () => {
+      const store = await fresh('objects');
+      const object = (name: string, version: string) => ({
+        key: `Deployment shop/${name}`,
+        kind: 'Deployment',
+        namespace: 'shop',
+        name,
+        resourceVersion: version,
+        body: { kind: 'Deployment', metadata: { name, namespace: 'shop', resourceVersion: version } },
+      });
+      await store.applySnapshot({ ...snapshot('s1', T0, [], []), objects: { replace: [object('web', '1'), object('cart', '2')] } });
+      await store.applySnapshot({
+        ...snapshot('s1', T1, [], []),
+        sequence: 1,
+        basedOnGeneration: 1,
+        objects: { upserts: [object('web', '3'), object('api', '4')], deletes: ['Deployment shop/cart'] },
+      });
+      const kept = await store.loadObjects('c1');
+      assert.deepEqual([kept.generation, kept.snapshotId, kept.sequence], [2, 's1', 1]);
+      assert.deepEqual(
+        kept.objects?.map((item) => [item.name, item.resourceVersion, (item.body.metadata as { resourceVersion: string }).resourceVersion]),
+        [
+          ['api', '4', '4'],
+          ['web', '3', '3'],
+        ],
+      );
+      assert.equal((await store.loadObjects('c1', 2)).objects, undefined, 'the caller holding this generation gets the position only');
+      await assert.rejects(
+        store.applySnapshot({ ...snapshot('s1', T2, [], []), sequence: 2, basedOnGeneration: 1, objects: { upserts: [], deletes: ['Deployment shop/web'] } }),
+        (error: Error & { code?: string }) => error.code === 'conflict',
+      );
+      assert.equal((await store.loadObjects('c1')).objects?.length, 2, 'a conflict applies nothing');
+      const duplicate = await store.applySnapshot({ ...snapshot('s1', T2, [], []), sequence: 1 });
+      assert.equal(duplicate.duplicate, true, 'a batch at or below the last applied is a duplicate');
+      assert.equal(await store.touchCluster('c1', 's1', 3, T2), false, 'a heartbeat must follow the last batch');
+      assert.equal(await store.touchCluster('c1', 's1', 2, T2), true);
+      assert.deepEqual([(await store.loadObjects('c1')).sequence, (await store.getCluster('c1', {}))?.lastContactAt], [2, T2]);
+    });
+
+    it('keeps CI results per repository, newest first, paged, with the report whole', async () => {
+      const store = await fresh('ci');
+      const counts = { critical: 1, high: 2, medium: 3, low: 4, total: 10 };
+      for (const [index, repository] of ['github.com/acme/shop', 'github.com/acme/pay', 'github.com/acme/shop'].entries())
+        await store.addCiResult({
+          id: `0000${index}`,
+          repository,
+          commit: `c${index}`,
+          kind: 'manifests',
+          subject: 'deploy/',
+          receivedAt: T0,
+          actor: 'token:ci',
+          counts,
+          report: { findings: [{ index }] },
+          ...(index === 2 ? { branch: 'main', pipeline: 'ci #3', url: 'https://ci.example/3' } : {}),
+        });
+      const first = await store.listCiResults({ repository: 'github.com/acme/shop', limit: 1 });
+      assert.deepEqual(
+        first.items.map((item) => [item.commit, item.branch, item.pipeline]),
+        [['c2', 'main', 'ci #3']],
+      );
+      const second = await store.listCiResults({ repository: 'github.com/acme/shop', limit: 1, cursor: first.next });
+      assert.deepEqual([second.items.map((item) => item.commit), second.next], [['c0'], undefined]);
+      assert.deepEqual((await store.getCiResult('00001'))?.report, { findings: [{ index: 1 }] });
+      assert.deepEqual(
+        (await store.listCiRepositories()).map((item) => [item.repository, item.results, item.latest.commit, item.latest.counts]),
+        [
+          ['github.com/acme/pay', 1, 'c1', counts],
+          ['github.com/acme/shop', 2, 'c2', counts],
+        ],
+      );
+    });
+
     it('finds a token by its hash while it is live, never once revoked or expired', async () => {
       const store = await fresh('tokens');
       const made = await store.createToken({

@@ -219,6 +219,49 @@ export interface SeverityCount {
   readonly count: number;
 }
 
+export const CI_KINDS = ['manifests', 'image-scan', 'image-check'] as const;
+export type CiKind = (typeof CI_KINDS)[number];
+
+/** Where a CI report came from. */
+export interface CiMetadata {
+  readonly repository: string;
+  readonly commit: string;
+  readonly branch?: string | undefined;
+  readonly pipeline?: string | undefined;
+  readonly url?: string | undefined;
+}
+
+export interface CiResultRecord extends CiMetadata {
+  readonly id: string;
+  readonly kind: CiKind;
+  readonly subject: string;
+  readonly toolVersion?: string;
+  readonly receivedAt: string;
+  readonly actor: string;
+  /** Findings (manifests, image checks) or vulnerabilities (image scans) by severity. */
+  readonly counts: { readonly critical: number; readonly high: number; readonly medium: number; readonly low: number; readonly total: number };
+}
+
+export interface NewCiResult extends Omit<CiResultRecord, 'toolVersion'> {
+  readonly toolVersion?: string | undefined;
+  readonly report: unknown;
+}
+
+export interface CiQuery {
+  readonly repository?: string | undefined;
+  readonly commit?: string | undefined;
+  readonly kind?: CiKind | undefined;
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
+/** A repository's CI history in one line: how many reports, and the newest. */
+export interface CiRepositoryRecord {
+  readonly repository: string;
+  readonly results: number;
+  readonly latest: CiResultRecord;
+}
+
 /**
  * Central's storage, one interface over SQLite and PostgreSQL. Every write that spans rows is one
  * transaction: a reader sees a snapshot wholly applied or not at all.
@@ -254,6 +297,12 @@ export interface CentralStore {
   readonly findToken: (secretHash: string, at: string) => Promise<TokenRecord | undefined>;
   readonly listTokens: () => Promise<TokenRecord[]>;
   readonly revokeToken: (id: string, actor: string, at: string) => Promise<boolean>;
+
+  readonly addCiResult: (result: NewCiResult) => Promise<CiResultRecord>;
+  /** Newest first. */
+  readonly listCiResults: (query: CiQuery) => Promise<Page<CiResultRecord>>;
+  readonly getCiResult: (id: string) => Promise<(CiResultRecord & { readonly report: unknown }) | undefined>;
+  readonly listCiRepositories: () => Promise<CiRepositoryRecord[]>;
 
   readonly appendAudit: (entry: AuditEntry) => Promise<void>;
   readonly listAudit: (query: AuditQuery) => Promise<Page<AuditEntry>>;

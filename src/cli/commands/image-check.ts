@@ -51,6 +51,7 @@ export const runImageCheck = async (reference: string, options: ImageCheckOption
       `kubeward: ${name}: ${policies} image policies, ${summary.findings} findings (${SEVERITIES.map((level) => `${summary.bySeverity[level]} ${level}`).join(', ')}); ${scan.packages.length} packages, ${scan.vulnerabilities.length} vulnerabilities${database ? '' : ' (not matched: --no-vulnerabilities)'}; ${((performance.now() - started) / 1000).toFixed(2)}s\n`,
     );
   }
+  if (options.push) await (await import('../push.js')).pushTo(options.push, options, 'image-check', report, io);
   if (!options.fail) return EXIT.clean;
   return failing.length > 0 ? EXIT.findings : EXIT.clean;
 };

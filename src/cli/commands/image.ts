@@ -15,9 +15,10 @@ import { VULNERABILITY_SEVERITIES, vulnerabilitySeverityRank, type ImageScan, ty
 import { IMAGE_FORMAT_NAMES, IMAGE_RENDERERS, type ImageFormatName } from '../../report/image/index.js';
 import { EXIT, KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import type { PushFlags } from '../push.js';
 import { renderContext, writeRendered } from '../write-report.js';
 
-export interface ImageScanCliOptions {
+export interface ImageScanCliOptions extends PushFlags {
   readonly format: string;
   readonly output?: string;
   readonly platform?: string;
@@ -99,6 +100,7 @@ const runPackageScan = async (
   options: ImageScanCliOptions,
   io: Io,
   scan: (advisories: VulnerabilityDatabase | undefined) => Promise<ImageScan>,
+  push = false,
 ): Promise<number> => {
   if (!(IMAGE_FORMAT_NAMES as readonly string[]).includes(options.format))
     throw new UsageError(`unknown format ${JSON.stringify(options.format)}; use one of ${IMAGE_FORMAT_NAMES.join(', ')}`);
@@ -122,6 +124,11 @@ const runPackageScan = async (
         `kubeward: ${result.packages.length} packages, ${result.vulnerabilities.length} vulnerabilities, ${result.problems.length} problems in ${((performance.now() - started) / 1000).toFixed(2)}s\n`,
       );
     }
+    if (push && options.push) {
+      // Central keeps the report `--format json` writes, whatever format was printed here.
+      const report: unknown = JSON.parse([IMAGE_RENDERERS.json.render(result, renderContext(io, options, false))].flat().join(''));
+      await (await import('../push.js')).pushTo(options.push, options, 'image-scan', report, io);
+    }
     if (failOn !== undefined && result.vulnerabilities.some((match) => vulnerabilitySeverityRank(match.severity) >= vulnerabilitySeverityRank(failOn)))
       return EXIT.findings;
     return EXIT.clean;
@@ -132,7 +139,7 @@ const runPackageScan = async (
 
 /** `kubeward image scan <image>`: packages and vulnerabilities of an image. */
 export const runImageScan = (reference: string, options: ImageScanCliOptions, io: Io): Promise<number> =>
-  runPackageScan(options, io, async (database) => (await scanImage(reference, { ...(await imageScanOptions(options, io)), advisories: database })).scan);
+  runPackageScan(options, io, async (database) => (await scanImage(reference, { ...(await imageScanOptions(options, io)), advisories: database })).scan, true);
 
 /** `kubeward fs scan <dir>`: packages and vulnerabilities of a root filesystem in a directory. */
 export const runFsScan = (directory: string, options: ImageScanCliOptions, io: Io): Promise<number> =>

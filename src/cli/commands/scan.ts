@@ -5,9 +5,10 @@ import { FORMAT_NAMES } from '../../report/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { policyGate, warnLapsed, type PolicyGateFlags } from '../policy-gate.js';
+import type { PushFlags } from '../push.js';
 import { writeReport } from '../write-report.js';
 
-export interface ScanOptions extends PolicyGateFlags {
+export interface ScanOptions extends PolicyGateFlags, PushFlags {
   readonly format: string;
   readonly output?: string;
   readonly namespace?: string;
@@ -81,5 +82,7 @@ export const runScan = async (inputs: readonly string[], options: ScanOptions, i
       `kubeward: ${hiddenFailing} failing finding${hiddenFailing === 1 ? ' is' : 's are'} below --severity ${set.minimum} and left out of the report; the scan fails on them all the same\n`,
     );
   }
+  // Loaded when used: the client for central is not every scan's cost.
+  if (options.push) await (await import('../push.js')).pushTo(options.push, options, 'manifests', report, io);
   return scanExitCode(report, failing, options.fail);
 };

@@ -1,0 +1,15 @@
+import { StoreError } from './errors.js';
+
+/** Cursors are opaque to clients: the sort value and the id of the last item, base64url JSON. */
+export const encodeCursor = (value: string | number, id: string): string => Buffer.from(JSON.stringify([value, id])).toString('base64url');
+
+export const decodeCursor = (cursor: string): [string | number, string] => {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 2 && (typeof value[0] === 'string' || typeof value[0] === 'number') && typeof value[1] === 'string')
+      return [value[0], value[1]];
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new StoreError('invalid-cursor', 'the cursor is not one this server gave out; start again without it');
+};
