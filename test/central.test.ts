@@ -272,7 +272,15 @@ describe('CI reports pushed to central: kubeward push and --push', () => {
   before(async () => {
     directory = await temporaryDirectory();
     const set = await resolvePolicySet({ cwd: directory, paths: [], enable: [], disable: [], only: [], builtIn: true });
-    central = await startCentral({ storage: { kind: 'sqlite', file: join(directory, 'central.db') }, host: '127.0.0.1', port: 0, set, version: '0.0.0-test', now: () => NOW, log: false });
+    central = await startCentral({
+      storage: { kind: 'sqlite', file: join(directory, 'central.db') },
+      host: '127.0.0.1',
+      port: 0,
+      set,
+      version: '0.0.0-test',
+      now: () => NOW,
+      log: false,
+    });
     admin = central.adminToken ?? '';
     const ci = (await call(central, admin, 'POST', '/api/v1/tokens', { name: 'ci-shop', role: 'ci' })).json as { secret: string };
     tokenFile = join(directory, 'ci.token');
@@ -285,7 +293,23 @@ describe('CI reports pushed to central: kubeward push and --push', () => {
 
   it('scan --push sends the JSON report under the repository and commit; the counts are the report’s, the history is per repository', async () => {
     const scanned = await kubeward(
-      ['scan', 'examples/shop', '--format', 'json', '--push', central.url, '--token-file', tokenFile, '--repository', 'github.com/acme/shop', '--commit', 'c0ffee1', '--branch', 'main', '--no-fail'],
+      [
+        'scan',
+        'examples/shop',
+        '--format',
+        'json',
+        '--push',
+        central.url,
+        '--token-file',
+        tokenFile,
+        '--repository',
+        'github.com/acme/shop',
+        '--commit',
+        'c0ffee1',
+        '--branch',
+        'main',
+        '--no-fail',
+      ],
       { cwd: repoPath() },
     );
     assert.equal(scanned.code, 0, scanned.stderr);
@@ -320,7 +344,11 @@ describe('CI reports pushed to central: kubeward push and --push', () => {
       },
     });
     assert.equal(pushed.code, 0, pushed.stderr);
-    const history = (await call(central, admin, 'GET', '/api/v1/ci/results?repository=github.com/acme/shop')).json.items as { commit: string; pipeline: string; url: string }[];
+    const history = (await call(central, admin, 'GET', '/api/v1/ci/results?repository=github.com/acme/shop')).json.items as {
+      commit: string;
+      pipeline: string;
+      url: string;
+    }[];
     assert.deepEqual(
       history.map((item) => [item.commit, item.pipeline, item.url]),
       [
@@ -329,7 +357,11 @@ describe('CI reports pushed to central: kubeward push and --push', () => {
       ],
       'newest first',
     );
-    const repositories = (await call(central, admin, 'GET', '/api/v1/ci/repositories')).json.items as { repository: string; results: number; latest: { commit: string } }[];
+    const repositories = (await call(central, admin, 'GET', '/api/v1/ci/repositories')).json.items as {
+      repository: string;
+      results: number;
+      latest: { commit: string };
+    }[];
     assert.deepEqual(
       repositories.map((item) => [item.repository, item.results, item.latest.commit]),
       [['github.com/acme/shop', 2, 'deadbeef2']],
@@ -341,13 +373,192 @@ describe('CI reports pushed to central: kubeward push and --push', () => {
     await writeFile(junk, '{"hello": 1}');
     const notReport = await kubeward(['push', junk, '--central', central.url, '--token-file', tokenFile, '--repository', 'r', '--commit', 'c']);
     assert.deepEqual([notReport.code, /is not a kubeward JSON report/.test(notReport.stderr)], [2, true], notReport.stderr);
-    const wrongShape = await call(central, admin, 'POST', '/api/v1/ci/results', { kind: 'image-scan', repository: 'r', commit: 'c', report: { summary: { bySeverity: {} } } });
+    const wrongShape = await call(central, admin, 'POST', '/api/v1/ci/results', {
+      kind: 'image-scan',
+      repository: 'r',
+      commit: 'c',
+      report: { summary: { bySeverity: {} } },
+    });
     assert.deepEqual([wrongShape.status, wrongShape.json.code, wrongShape.json.field], [400, 'invalid-report', 'body.report']);
-    const viewer = (await call(central, admin, 'POST', '/api/v1/tokens', { name: 'v', role: 'viewer', cluster: 'prod', namespace: 'pay' })).json as { secret: string };
+    const viewer = (await call(central, admin, 'POST', '/api/v1/tokens', { name: 'v', role: 'viewer', cluster: 'prod', namespace: 'pay' })).json as {
+      secret: string;
+    };
     const pushAsViewer = await call(central, viewer.secret, 'POST', '/api/v1/ci/results', { kind: 'manifests', repository: 'r', commit: 'c', report: {} });
     assert.equal(pushAsViewer.status, 403);
-    for (const path of ['/api/v1/ci/results', '/api/v1/ci/repositories']) assert.deepEqual((await call(central, viewer.secret, 'GET', path)).json.items, [], path);
-    const unreachable = await kubeward(['scan', 'examples/shop', '--push', 'http://127.0.0.1:9', '--token-file', tokenFile, '--repository', 'r', '--commit', 'c', '--no-fail', '--quiet']);
+    for (const path of ['/api/v1/ci/results', '/api/v1/ci/repositories'])
+      assert.deepEqual((await call(central, viewer.secret, 'GET', path)).json.items, [], path);
+    const unreachable = await kubeward([
+      'scan',
+      'examples/shop',
+      '--push',
+      'http://127.0.0.1:9',
+      '--token-file',
+      tokenFile,
+      '--repository',
+      'r',
+      '--commit',
+      'c',
+      '--no-fail',
+      '--quiet',
+    ]);
     assert.deepEqual([unreachable.code, /cannot reach central at http:\/\/127\.0\.0\.1:9/.test(unreachable.stderr)], [2, true], unreachable.stderr);
+  });
+});
+
+describe('admission webhooks and central: the enforced set from central, decisions reported back', () => {
+  const CENTRAL_ONLY = `apiVersion: kubeward.io/v1
+kind: Policy
+metadata:
+  name: no-evil-registry
+spec:
+  name: Images from registry.evil.example are refused
+  description: Central's own policy, which the webhook's local set does not have.
+  rationale: Only central knows it.
+  remediation: Use the company registry.
+  severity: CRITICAL
+  categories: [Image Assurance]
+  lifecycleStages: [DEPLOY]
+  enforcement: [DEPLOY]
+  criteria:
+    - conditions:
+        - field: Image Registry
+          values: [registry.evil.example]
+`;
+  const review = (uid: string, image: string): string =>
+    JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: {
+        uid,
+        kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+        resource: { group: 'apps', version: 'v1', resource: 'deployments' },
+        namespace: 'shop',
+        operation: 'CREATE',
+        userInfo: { username: 'alice' },
+        dryRun: false,
+        object: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'web', namespace: 'shop' },
+          spec: {
+            selector: { matchLabels: { app: 'web' } },
+            template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image }] } },
+          },
+        },
+      },
+    });
+  const validate = async (port: number, ca: Buffer, body: string): Promise<{ allowed: boolean; message?: string }> => {
+    const { request } = await import('node:https');
+    return new Promise((resolve, reject) => {
+      const call = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/validate',
+          method: 'POST',
+          ca,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => {
+            const answer = (JSON.parse(text) as { response: { allowed: boolean; status?: { message: string } } }).response;
+            resolve({ allowed: answer.allowed, ...(answer.status ? { message: answer.status.message } : {}) });
+          });
+        },
+      );
+      call.on('error', reject);
+      call.end(body);
+    });
+  };
+
+  it('enforces central’s policies, reports its denials to central, and keeps enforcing them while central is down', async () => {
+    const directory = await temporaryDirectory();
+    const policyFile = join(directory, 'no-evil-registry.yaml');
+    await writeFile(policyFile, CENTRAL_ONLY);
+    const set = await resolvePolicySet({ cwd: directory, paths: [policyFile], enable: [], disable: [], only: [], builtIn: true });
+    const central = await startCentral({
+      storage: { kind: 'sqlite', file: join(directory, 'central.db') },
+      host: '127.0.0.1',
+      port: 0,
+      set,
+      version: '0.0.0-test',
+      now: () => new Date(),
+      log: false,
+    });
+    const admin = central.adminToken ?? '';
+    const token = (await call(central, admin, 'POST', '/api/v1/tokens', { name: 'webhook-prod', role: 'admission', cluster: 'prod' })).json as {
+      secret: string;
+    };
+    const tokenFile = join(directory, 'admission.token');
+    await writeFile(tokenFile, token.secret);
+    const tls = join(directory, 'tls');
+    assert.equal((await kubeward(['admission', 'manifests', '--url', 'https://127.0.0.1:8443/validate', '--tls-dir', tls])).code, 0);
+    const ca = await readFile(join(tls, 'ca.crt'));
+    const webhook = startKubeward([
+      'admission',
+      'serve',
+      '--tls-cert',
+      join(tls, 'tls.crt'),
+      '--tls-key',
+      join(tls, 'tls.key'),
+      '--port',
+      '0',
+      '--workers',
+      '1',
+      '--central',
+      central.url,
+      '--cluster',
+      'prod',
+      '--token-file',
+      tokenFile,
+      '--central-refresh',
+      '1',
+      '--quiet',
+    ]);
+    try {
+      const port = Number(
+        (
+          await webhook.waitForStderr(/admission webhook on https:\/\/[\d.]+:(\d+)\/validate: \d+ DEPLOY-stage policies from central \(revision \w+\)/, 60_000)
+        )[1],
+      );
+      const denied = await validate(port, ca, review('uid-1', 'registry.evil.example/shop/web:1.0'));
+      assert.equal(denied.allowed, false);
+      assert.match(denied.message ?? '', /no-evil-registry/);
+      assert.equal((await validate(port, ca, review('uid-2', 'registry.example.com/shop/web:1.0'))).allowed, true);
+      let reported: Record<string, unknown>[] = [];
+      for (let attempt = 0; attempt < 50 && reported.length === 0; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        reported = (await call(central, admin, 'GET', '/api/v1/admission/decisions?outcome=denied')).json.items ?? [];
+      }
+      assert.deepEqual(
+        reported.map((item) => [
+          item.cluster,
+          item.namespace,
+          item.object,
+          item.outcome,
+          (item.findings as { policyId: string; enforced: boolean }[]).filter((finding) => finding.enforced).map((finding) => finding.policyId),
+        ]),
+        [['prod', 'shop', 'Deployment shop/web', 'denied', ['no-evil-registry']]],
+      );
+      const viewer = (await call(central, admin, 'POST', '/api/v1/tokens', { name: 'other-ns', role: 'viewer', cluster: 'prod', namespace: 'pay' })).json as {
+        secret: string;
+      };
+      assert.deepEqual(
+        (await call(central, viewer.secret, 'GET', '/api/v1/admission/decisions')).json.items,
+        [],
+        'a namespace scope sees its own decisions only',
+      );
+
+      await central.close();
+      await webhook.waitForStderr(/central is unreachable[^\n]*enforcing central's policies, revision \w+/, 10_000);
+      const stillDenied = await validate(port, ca, review('uid-3', 'registry.evil.example/shop/web:2.0'));
+      assert.equal(stillDenied.allowed, false, 'the last known set is enforced while central is down');
+    } finally {
+      await webhook.stop();
+      await central.close().catch(() => undefined);
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -12,6 +12,6 @@ export {
   type AdmissionResponse,
   type AdmissionSettings,
 } from './review.js';
-export { startAdmissionServer, DEFAULT_HARD_TIMEOUT_MS, MAX_REVIEW_BYTES, type AdmissionServerOptions } from './server.js';
+export { startAdmissionServer, DEFAULT_HARD_TIMEOUT_MS, MAX_REVIEW_BYTES, type AdmissionServer, type AdmissionServerOptions } from './server.js';
 export { installManifests, webhookConfiguration, webhookRules, ADMISSION_NODE_OPTIONS, WEBHOOK_NAME, type InstallOptions } from './manifests.js';
 export { webhookCertificates, type WebhookCertificates } from './certificates.js';

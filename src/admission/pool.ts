@@ -49,7 +49,7 @@ interface Slot {
  * worker, which is replaced; the caller answers with the failure policy.
  */
 export class DecisionPool {
-  readonly #settings: PoolSettings;
+  #settings: PoolSettings;
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
   #next = 0;
@@ -58,6 +58,15 @@ export class DecisionPool {
   constructor(settings: PoolSettings, size = Math.max(1, Math.min(4, availableParallelism()))) {
     this.#settings = settings;
     for (let index = 0; index < size; index++) this.#slots.push(this.#spawn());
+  }
+
+  /**
+   * New policies for every worker: each compiles them after the decisions it already holds, so
+   * no request is judged half by the old set and half by the new; workers spawned later get them.
+   */
+  reconfigure(settings: Pick<PoolSettings, 'policies' | 'enforced'>): void {
+    this.#settings = { ...this.#settings, ...settings };
+    for (const slot of this.#slots) slot.worker.postMessage({ type: 'init', settings: this.#settings } satisfies WorkerRequest);
   }
 
   /** Resolves once every worker has compiled the policies. */

@@ -49,6 +49,8 @@ export interface AdmissionSettings {
 export interface AdmissionDecision {
   readonly response: AdmissionResponse;
   readonly object: string;
+  /** The object's namespace, for cluster-scoped views of the decisions (none for cluster-scoped kinds). */
+  readonly namespace?: string;
   readonly operation: string;
   readonly user?: string;
   readonly outcome: 'allowed' | 'denied' | 'warned' | 'skipped' | 'break-glass';
@@ -110,7 +112,15 @@ export const reviewAdmission = (
     request.name ?? (typeof metadata.name === 'string' ? metadata.name : typeof metadata.generateName === 'string' ? `${metadata.generateName}*` : '<unnamed>');
   const described = `${request.kind.kind} ${namespace ? `${namespace}/` : ''}${name}`;
   const user = request.userInfo?.username;
-  const base = { object: described, operation: request.operation, ...(user ? { user } : {}), dryRun: request.dryRun === true, enforced: [], warnings: [] };
+  const base = {
+    object: described,
+    ...(namespace ? { namespace } : {}),
+    operation: request.operation,
+    ...(user ? { user } : {}),
+    dryRun: request.dryRun === true,
+    enforced: [],
+    warnings: [],
+  };
   const skip = (reason: string): AdmissionDecision => ({ ...base, response: { uid: request.uid, allowed: true }, outcome: 'skipped', reason });
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return skip(`operation ${request.operation} is not checked`);
   // `kubectl debug` adds containers through pods/ephemeralcontainers: the request carries the whole Pod.

@@ -143,7 +143,13 @@ const reviewHandler =
  * the reason; a decision that throws or exceeds its time budget gets the failure policy's answer,
  * never a hung request.
  */
-export const startAdmissionServer = async (options: AdmissionServerOptions): Promise<Server & { readonly port: number }> => {
+export interface AdmissionServer extends Server {
+  readonly port: number;
+  /** Judges the requests from now on by these policies (a new set from central). */
+  readonly reconfigure: (policies: AdmissionSettings['policies']) => void;
+}
+
+export const startAdmissionServer = async (options: AdmissionServerOptions): Promise<AdmissionServer> => {
   const pool = new DecisionPool(
     {
       policies: options.policies.map((compiled) => compiled.policy),
@@ -174,5 +180,10 @@ export const startAdmissionServer = async (options: AdmissionServerOptions): Pro
     },
   );
   server.on('close', () => void pool.close());
-  return Object.assign(server, { port: await listen(server, options.port, options.host) });
+  const reconfigure = (policies: AdmissionSettings['policies']): void =>
+    pool.reconfigure({
+      policies: policies.map((compiled) => compiled.policy),
+      enforced: policies.filter((compiled) => compiled.enforcedAt.includes('DEPLOY')).map((compiled) => compiled.policy.id),
+    });
+  return Object.assign(server, { port: await listen(server, options.port, options.host), reconfigure });
 };

@@ -11,6 +11,7 @@ export interface CentralAddress {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly userAgent: string;
+  readonly timeoutMs?: number | undefined;
 }
 
 /** A client for central, its token read from a file or the environment, checked to be there. */
@@ -30,5 +31,6 @@ export const openCentral = (address: CentralAddress): CentralClient => {
     token,
     caFile: address.caFile ? resolve(address.cwd, address.caFile) : undefined,
     userAgent: address.userAgent,
+    timeoutMs: address.timeoutMs,
   });
 };

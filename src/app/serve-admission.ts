@@ -12,7 +12,9 @@ import {
   type InstallOptions,
   type WebhookCertificates,
 } from '../admission/index.js';
+import type { CentralClient } from '../central-client/index.js';
 import type { CompiledPolicy } from '../policy/index.js';
+import { AdmissionCentralLink, type AdmissionCentralEvent } from './admission-central.js';
 import { ConfigurationError, KnownError } from './errors.js';
 import type { PolicySet } from './policies.js';
 
@@ -37,6 +39,15 @@ export interface ServeAdmissionOptions extends Omit<AdmissionServerOptions, 'pol
   readonly excludedNamespaces: readonly string[];
   readonly excludedUsers: readonly string[];
   readonly defaultExclusions: boolean;
+  /** Take the enforced set from central and report decisions to it. */
+  readonly central?:
+    | {
+        readonly client: CentralClient;
+        readonly cluster: string;
+        readonly refreshMs: number;
+        readonly emit: (event: AdmissionCentralEvent) => void;
+      }
+    | undefined;
 }
 
 export interface AdmissionService {
@@ -45,6 +56,8 @@ export interface AdmissionService {
   /** Policies with no DEPLOY stage that were asked to be enforced. */
   readonly skipped: readonly string[];
   readonly enforced: readonly string[];
+  /** Where the policies came from: central (at this revision), or the local set when central was away at start. */
+  readonly source: { readonly from: 'local' } | { readonly from: 'central'; readonly revision: string };
   /** Stops listening and lets requests in flight finish. */
   readonly close: () => Promise<void>;
 }
@@ -54,11 +67,28 @@ export interface AdmissionService {
  * (config rules excuse enforced violations; an object's own annotation never does).
  */
 export const serveAdmission = async (options: ServeAdmissionOptions): Promise<AdmissionService> => {
-  const { policies, skipped } = admissionPolicies(options.set, options.enforce);
+  const local = admissionPolicies(options.set, options.enforce);
+  const link = options.central
+    ? new AdmissionCentralLink({
+        client: options.central.client,
+        cluster: options.central.cluster,
+        enforce: options.enforce,
+        refreshMs: options.central.refreshMs,
+        emit: options.central.emit,
+      })
+    : undefined;
+  // Central down at start: the local set enforces until central answers.
+  const fromCentral = await link?.fetchPolicies();
+  const policies = fromCentral?.policies ?? local.policies;
+  const skipped = fromCentral ? [] : local.skipped;
   let server: Awaited<ReturnType<typeof startAdmissionServer>>;
   try {
     server = await startAdmissionServer({
       ...options,
+      onDecision: (decision, elapsedMs) => {
+        options.onDecision(decision, elapsedMs);
+        link?.record(decision, decision.response.uid, options.now());
+      },
       policies,
       ignoreRules: options.set.ignoreRules,
       excludedNamespaces: [...(options.defaultExclusions ? DEFAULT_EXCLUDED_NAMESPACES : []), ...options.excludedNamespaces],
@@ -70,12 +100,17 @@ export const serveAdmission = async (options: ServeAdmissionOptions): Promise<Ad
     if (/PEM|key|certificate/i.test((error as Error).message)) throw new KnownError(`the TLS certificate or key is not usable: ${(error as Error).message}`);
     throw error;
   }
+  link?.start((next) => server.reconfigure(next));
   return {
     port: server.port,
     policies,
     skipped,
     enforced: policies.filter((compiled) => compiled.enforcedAt.includes('DEPLOY')).map((compiled) => compiled.policy.id),
-    close: () => new Promise<void>((done) => server.close(() => done())),
+    source: fromCentral ? { from: 'central', revision: fromCentral.revision } : { from: 'local' },
+    close: async () => {
+      await new Promise<void>((done) => server.close(() => done()));
+      await link?.close();
+    },
   };
 };
 
@@ -86,6 +121,7 @@ export const admissionRecord = (decision: AdmissionDecision, elapsedMs: number, 
   event: decision.outcome === 'break-glass' && !decision.dryRun ? 'break-glass' : 'admission',
   outcome: decision.outcome,
   object: decision.object,
+  ...(decision.namespace ? { namespace: decision.namespace } : {}),
   operation: decision.operation,
   ...(decision.user ? { user: decision.user } : {}),
   ...(decision.reason ? { reason: decision.reason } : {}),

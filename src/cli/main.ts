@@ -265,6 +265,11 @@ const addAdmission: AddCommands = (root, io, setExit) => {
     .option('--workers <n>', 'threads that judge requests (by default one per core, at most 4)')
     .option('--max-connections <n>', 'connections open at once; beyond, new ones are closed', '2048')
     .option('--max-connections-per-source <n>', 'connections open at once from one address', '256')
+    .option('--central <url>', 'take the enforced policies from central (kept while it is away) and report decisions to it')
+    .option('--cluster <name>', 'with --central: the name central knows this cluster by', 'default')
+    .option('--token-file <file>', 'with --central: a file holding an admission token (default: $KUBEWARD_TOKEN)')
+    .option('--central-ca <file>', "with --central: a CA bundle (PEM) central's certificate chains to")
+    .option('--central-refresh <seconds>', "with --central: how often to check central's policies", '30')
     .option('-q, --quiet', 'log only denials, warnings and break-glass deploys', false)
     // Loaded when used: the HTTPS server and certificate code need not slow every other command's start.
     .action(async (options) =>

@@ -15,6 +15,7 @@ import { StoreError, timeOrderedId, type CentralStore, type Role } from '../stor
 import { hashSecret, newTokenSecret, PERMISSIONS, RateLimiter, type Permission, type Principal } from './auth.js';
 import type { ApiOptions, RouteContext } from './context.js';
 import { ApiError, isUnavailable } from './errors.js';
+import { admissionRoutes } from './routes/admission.js';
 import { ciRoutes } from './routes/ci.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { inventoryRoutes } from './routes/inventory.js';
@@ -183,7 +184,7 @@ export const buildApi = async (options: ApiOptions): Promise<FastifyInstance> =>
     authorise,
     metrics: { ingests, ingestDuration },
   };
-  for (const routes of [inventoryRoutes, ingestRoutes, violationRoutes, scanRoutes, ciRoutes, tokenRoutes]) routes(context);
+  for (const routes of [inventoryRoutes, ingestRoutes, violationRoutes, scanRoutes, ciRoutes, admissionRoutes, tokenRoutes]) routes(context);
   return app;
 };
 

@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   ingest: ['admin', 'sensor'],
   scan: ['admin', 'analyst', 'ci'],
   push: ['admin', 'ci'],
+  admission: ['admin', 'admission'],
   admin: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Migrator, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Severity } from '../../model/index.js';
+import { admissionDecisionQueries } from './admission-decisions.js';
 import { ciResultQueries } from './ci-results.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { StoreError } from './errors.js';
@@ -571,6 +572,7 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
       }),
 
     ...ciResultQueries(db),
+    ...admissionDecisionQueries(db),
 
     appendAudit: (entry) => appendAudit(entry),
     listAudit: async (query: AuditQuery) => {

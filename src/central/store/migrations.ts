@@ -150,6 +150,25 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.createIndex('ci_results_by_repository').on('ci_results').columns(['repository', 'id']).execute();
     },
   },
+  '0004_admission_decisions': {
+    up: async (db: Kysely<unknown>) => {
+      await db.schema
+        .createTable('admission_decisions')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('cluster', 'text', (column) => column.notNull())
+        .addColumn('at', 'text', (column) => column.notNull())
+        .addColumn('namespace', 'text', (column) => column.notNull())
+        .addColumn('object', 'text', (column) => column.notNull())
+        .addColumn('operation', 'text', (column) => column.notNull())
+        .addColumn('user_name', 'text')
+        .addColumn('outcome', 'text', (column) => column.notNull())
+        .addColumn('dry_run', 'integer', (column) => column.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('findings', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('admission_decisions_by_cluster').on('admission_decisions').columns(['cluster', 'namespace', 'id']).execute();
+    },
+  },
 };
 
 export const migrationProvider = (migrations: Readonly<Record<string, Migration>> = MIGRATIONS): MigrationProvider => ({

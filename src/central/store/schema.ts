@@ -140,7 +140,27 @@ export interface CiResultTable {
   report: string;
 }
 
+/** A decision an admission webhook reported: denials, warnings and break-glass deploys. */
+export interface AdmissionDecisionTable {
+  id: string;
+  cluster: string;
+  /** When the webhook decided (its clock). */
+  at: string;
+  /** `''` for cluster-scoped objects. */
+  namespace: string;
+  /** `Kind namespace/name`. */
+  object: string;
+  operation: string;
+  user_name: string | null;
+  outcome: string;
+  dry_run: number;
+  reason: string | null;
+  /** JSON array of `{policyId, severity, enforced, container?, message}`. */
+  findings: string;
+}
+
 export interface CentralDatabase {
+  admission_decisions: AdmissionDecisionTable;
   ci_results: CiResultTable;
   cluster_objects: ClusterObjectTable;
   clusters: ClusterTable;

@@ -302,12 +302,30 @@ const storeContract = (backend: Backend): void => {
       assert.equal((await new Migrator({ db, provider: migrationProvider({ [first]: MIGRATIONS[first]! }) }).migrateToLatest()).error, undefined);
       await (db as Kysely<Record<string, Record<string, unknown>>>)
         .insertInto('clusters')
-        .values({ name: 'old', created_at: T0, last_contact_at: T1, last_snapshot_id: 's9', generation: 9, kube_version: 'v1.30.0', sensor_version: null, workloads: 3, active_violations: 4 })
+        .values({
+          name: 'old',
+          created_at: T0,
+          last_contact_at: T1,
+          last_snapshot_id: 's9',
+          generation: 9,
+          kube_version: 'v1.30.0',
+          sensor_version: null,
+          workloads: 3,
+          active_violations: 4,
+        })
         .execute();
       await db.destroy();
       const store = await reopen();
       open.push(store);
-      assert.deepEqual(await store.getCluster('old', {}), { name: 'old', createdAt: T0, lastContactAt: T1, generation: 9, kubeVersion: 'v1.30.0', workloads: 3, activeViolations: 4 });
+      assert.deepEqual(await store.getCluster('old', {}), {
+        name: 'old',
+        createdAt: T0,
+        lastContactAt: T1,
+        generation: 9,
+        kubeVersion: 'v1.30.0',
+        workloads: 3,
+        activeViolations: 4,
+      });
       assert.deepEqual(await store.loadObjects('old'), { generation: 9, snapshotId: 's9', sequence: 0, objects: [] });
     });
 

@@ -262,6 +262,40 @@ export interface CiRepositoryRecord {
   readonly latest: CiResultRecord;
 }
 
+export const ADMISSION_OUTCOMES = ['denied', 'warned', 'break-glass', 'allowed'] as const;
+export type AdmissionOutcome = (typeof ADMISSION_OUTCOMES)[number];
+
+export interface AdmissionFindingRecord {
+  readonly policyId: string;
+  readonly severity: string;
+  readonly enforced: boolean;
+  readonly container?: string | undefined;
+  readonly message: string;
+}
+
+export interface AdmissionDecisionRecord {
+  readonly id: string;
+  readonly cluster: string;
+  readonly at: string;
+  readonly namespace: string;
+  readonly object: string;
+  readonly operation: string;
+  readonly user?: string | undefined;
+  readonly outcome: AdmissionOutcome;
+  readonly dryRun: boolean;
+  readonly reason?: string | undefined;
+  readonly findings: readonly AdmissionFindingRecord[];
+}
+
+export interface AdmissionQuery {
+  readonly scope: Scope;
+  readonly cluster?: string | undefined;
+  readonly namespace?: string | undefined;
+  readonly outcome?: readonly AdmissionOutcome[] | undefined;
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
 /**
  * Central's storage, one interface over SQLite and PostgreSQL. Every write that spans rows is one
  * transaction: a reader sees a snapshot wholly applied or not at all.
@@ -303,6 +337,10 @@ export interface CentralStore {
   readonly listCiResults: (query: CiQuery) => Promise<Page<CiResultRecord>>;
   readonly getCiResult: (id: string) => Promise<(CiResultRecord & { readonly report: unknown }) | undefined>;
   readonly listCiRepositories: () => Promise<CiRepositoryRecord[]>;
+
+  readonly addAdmissionDecisions: (decisions: readonly AdmissionDecisionRecord[]) => Promise<number>;
+  /** Newest first, within the scope. */
+  readonly listAdmissionDecisions: (query: AdmissionQuery) => Promise<Page<AdmissionDecisionRecord>>;
 
   readonly appendAudit: (entry: AuditEntry) => Promise<void>;
   readonly listAudit: (query: AuditQuery) => Promise<Page<AuditEntry>>;

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { KnownError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { admissionInstall, admissionRecord, lapsedExceptions, serveAdmission } from '../../app/index.js';
+import { admissionInstall, admissionRecord, lapsedExceptions, openCentral, serveAdmission, type AdmissionCentralEvent } from '../../app/index.js';
 import { policyGate, warnLapsed, type PolicySelectionFlags } from '../policy-gate.js';
 
 export interface AdmissionServeOptions extends PolicySelectionFlags {
@@ -26,6 +26,11 @@ export interface AdmissionServeOptions extends PolicySelectionFlags {
   readonly maxConnectionsPerSource?: string;
   readonly failurePolicy: string;
   readonly quiet?: boolean;
+  readonly central?: string;
+  readonly cluster: string;
+  readonly tokenFile?: string;
+  readonly centralCa?: string;
+  readonly centralRefresh: string;
 }
 
 const readPem = async (file: string | undefined, flag: string, io: Io): Promise<Buffer> => {
@@ -61,9 +66,37 @@ export const runAdmissionServe = async (options: AdmissionServeOptions, io: Io, 
   const maxConnectionsPerSource = whole(options.maxConnectionsPerSource, '--max-connections-per-source', 1);
   const [cert, key] = [await readPem(options.tlsCert, '--tls-cert', io), await readPem(options.tlsKey, '--tls-key', io)];
   const clientCa = options.clientCa ? await readPem(options.clientCa, '--client-ca', io) : undefined;
+  const refreshSeconds = whole(options.centralRefresh, '--central-refresh', 1) ?? 30;
+  const client = options.central
+    ? openCentral({
+        url: options.central,
+        tokenFile: options.tokenFile,
+        caFile: options.centralCa,
+        cwd: io.cwd,
+        env: io.env,
+        userAgent: `kubeward-admission/${io.version}`,
+        // A webhook must come up even when central does not answer: it starts on the local set.
+        timeoutMs: 5000,
+      })
+    : undefined;
   const set = await policyGate({ ...options, quiet: options.quiet ?? false }, io);
   warnLapsed(lapsedExceptions(set, io.now()), io);
+  const said = (event: AdmissionCentralEvent): string => {
+    switch (event.event) {
+      case 'policies-updated':
+        return `policies from central, revision ${event.revision}: ${event.policies} DEPLOY-stage, ${event.enforced} enforced${event.invalid.length ? `; left out, not compiling here: ${event.invalid.join(', ')}` : ''}`;
+      case 'central-unreachable':
+        return `warning: central is unreachable (${event.message}); enforcing ${event.keeping}`;
+      case 'central-back':
+        return 'central is reachable again';
+      default:
+        return `warning: ${event.dropped} decisions were dropped while central was away (the buffer holds 10,000)`;
+    }
+  };
   const service = await serveAdmission({
+    ...(client
+      ? { central: { client, cluster: options.cluster, refreshMs: refreshSeconds * 1000, emit: (event) => io.stderr(`kubeward: admission: ${said(event)}\n`) } }
+      : {}),
     set,
     enforce: options.enforce,
     cert,
@@ -91,7 +124,7 @@ export const runAdmissionServe = async (options: AdmissionServeOptions, io: Io, 
   for (const id of service.skipped) io.stderr(`kubeward: warning: ${id} has no DEPLOY stage; it cannot be enforced at admission\n`);
   const { enforced } = service;
   io.stderr(
-    `kubeward: admission webhook on https://${options.address}:${service.port}/validate: ${service.policies.length} DEPLOY-stage policies, ${enforced.length} enforced${enforced.length ? ` (${enforced.join(', ')})` : ''}; failure policy ${options.failurePolicy}, time budget ${timeBudgetMs} ms${clientCa ? '; client certificates required' : ''}\n`,
+    `kubeward: admission webhook on https://${options.address}:${service.port}/validate: ${service.policies.length} DEPLOY-stage policies${service.source.from === 'central' ? ` from central (revision ${service.source.revision})` : client ? ' (local: central did not answer)' : ''}, ${enforced.length} enforced${enforced.length ? ` (${enforced.join(', ')})` : ''}; failure policy ${options.failurePolicy}, time budget ${timeBudgetMs} ms${clientCa ? '; client certificates required' : ''}\n`,
   );
   await new Promise<void>((done) => {
     if (signal.aborted) done();
