@@ -562,3 +562,136 @@ spec:
     }
   });
 });
+
+describe('exceptions with approval: policy × scope, reason, requester, approver, expiry', () => {
+  let directory: string;
+  let central: RunningCentral;
+  let admin: string;
+  let analyst: string;
+  let clock = new Date('2026-12-07T10:00:00Z');
+  before(async () => {
+    directory = await temporaryDirectory();
+    const set = await resolvePolicySet({ cwd: directory, paths: [], enable: [], disable: [], only: [], builtIn: true });
+    central = await startCentral({
+      storage: { kind: 'sqlite', file: join(directory, 'central.db') },
+      host: '127.0.0.1',
+      port: 0,
+      set,
+      version: '0.0.0-test',
+      now: () => clock,
+      log: false,
+      sweepMs: 50,
+    });
+    admin = central.adminToken ?? '';
+    analyst = ((await call(central, admin, 'POST', '/api/v1/tokens', { name: 'alice', role: 'analyst' })).json as { secret: string }).secret;
+    const image = (name: string, reference: string) => ({
+      ...deployment('shop', name, { privileged: true }),
+      spec: {
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: reference, securityContext: { privileged: true } }] } },
+      },
+    });
+    const answer = await call(central, admin, 'POST', '/api/v1/clusters/prod/snapshots', {
+      snapshotId: 'x1',
+      objects: [image('web', 'registry.example/shop/web:1.0'), image('cart', 'registry.example/legacy/cart:0.9')],
+    });
+    assert.equal(answer.status, 200, answer.text);
+  });
+  after(async () => {
+    await central?.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  const privileged = async (name: string) =>
+    (await call(central, admin, 'GET', `/api/v1/violations?policy=privileged-container&state=active,excepted,resolved&search=${name}`)).json.items?.[0] as {
+      id: string;
+      state: string;
+      exceptionId?: string;
+    };
+  const eventually = async (check: () => Promise<void>): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await check();
+      } catch (error) {
+        if (attempt > 100) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  };
+
+  it('an analyst asks, an admin who is not the analyst approves: the violation is excepted at once; at expiry it is active again', async () => {
+    const web = await privileged('web');
+    assert.equal(web.state, 'active');
+    const until = new Date(clock.getTime() + 3_600_000).toISOString();
+    const asked = await call(central, analyst, 'POST', '/api/v1/violations/actions', {
+      ids: [web.id],
+      action: 'except',
+      reason: 'legacy web, migrating in Q1',
+      until,
+    });
+    assert.equal(asked.status, 200, asked.text);
+    const [exceptionId] = asked.json.exceptions as string[];
+    const requested = (await call(central, admin, 'GET', `/api/v1/exceptions/${exceptionId}`)).json;
+    assert.deepEqual(
+      [requested.state, requested.policy, requested.scope, requested.requestedBy, requested.expiresAt],
+      ['requested', 'privileged-container', { cluster: 'prod', namespace: 'shop', kind: 'Deployment', name: 'web' }, 'token:alice', until],
+    );
+    assert.equal((await privileged('web')).state, 'active', 'a request alone excuses nothing');
+    assert.equal((await call(central, analyst, 'POST', `/api/v1/exceptions/${exceptionId}/approve`, {})).status, 403, 'an analyst does not approve');
+    const approved = await call(central, admin, 'POST', `/api/v1/exceptions/${exceptionId}/approve`, { comment: 'ok until the migration' });
+    assert.deepEqual([approved.status, approved.json.state, approved.json.decidedBy], [200, 'approved', 'token:bootstrap-admin'], approved.text);
+    assert.deepEqual(await privileged('web'), { ...(await privileged('web')), state: 'excepted', exceptionId });
+    assert.equal((await privileged('cart')).state, 'active', 'the exception covers its scope only');
+    const active = (await call(central, admin, 'GET', '/api/v1/violations?policy=privileged-container')).json.items?.map(
+      (item) => (item.object as { name: string }).name,
+    );
+    assert.deepEqual(active, ['cart'], 'the default list leaves excepted ones out');
+    const audit = (await call(central, admin, 'GET', '/api/v1/audit?limit=5')).json.items?.map((item) => item.action);
+    assert.deepEqual(audit?.slice(0, 2), ['exception.approved', 'exception.request']);
+
+    clock = new Date(clock.getTime() + 2 * 3_600_000);
+    await eventually(async () => assert.equal((await privileged('web')).state, 'active'));
+    assert.equal((await call(central, admin, 'GET', `/api/v1/exceptions/${exceptionId}`)).json.state, 'expired');
+  });
+
+  it('four eyes: nobody approves their own request; an image-scoped exception covers its images until it is revoked', async () => {
+    const own = await call(central, admin, 'POST', '/api/v1/exceptions', {
+      policy: 'privileged-container',
+      image: 'registry.example/legacy/*',
+      reason: 'the legacy images are rebuilt next sprint',
+    });
+    assert.equal(own.status, 201, own.text);
+    const selfApproved = await call(central, admin, 'POST', `/api/v1/exceptions/${String(own.json.id)}/approve`, {});
+    assert.deepEqual([selfApproved.status, selfApproved.json.code], [403, 'four-eyes']);
+    const byAlice = await call(central, analyst, 'POST', '/api/v1/exceptions', {
+      policy: 'privileged-container',
+      image: 'registry.example/legacy/*',
+      reason: 'the legacy images are rebuilt next sprint',
+    });
+    await call(central, admin, 'POST', `/api/v1/exceptions/${String(byAlice.json.id)}/approve`, {});
+    assert.equal((await privileged('cart')).state, 'excepted');
+    assert.equal((await privileged('web')).state, 'active', 'web runs no legacy image');
+    const revoked = await call(central, analyst, 'DELETE', `/api/v1/exceptions/${String(byAlice.json.id)}`);
+    assert.deepEqual([revoked.status, revoked.json.state, revoked.json.revokedBy], [200, 'revoked', 'token:alice']);
+    assert.equal((await privileged('cart')).state, 'active');
+    assert.equal(
+      (await call(central, admin, 'POST', `/api/v1/exceptions/${String(byAlice.json.id)}/approve`, {})).status,
+      409,
+      'a revoked exception is not approved',
+    );
+  });
+
+  it('a namespace-scoped analyst excepts within the namespace only, and sees the exceptions of its scope only', async () => {
+    const scoped = (
+      (await call(central, admin, 'POST', '/api/v1/tokens', { name: 'pay-analyst', role: 'analyst', cluster: 'prod', namespace: 'pay' })).json as {
+        secret: string;
+      }
+    ).secret;
+    const elsewhere = await call(central, scoped, 'POST', '/api/v1/exceptions', { policy: '*', namespace: 'shop', reason: 'not my namespace at all' });
+    assert.deepEqual([elsewhere.status, elsewhere.json.field], [403, 'body.namespace']);
+    const mine = await call(central, scoped, 'POST', '/api/v1/exceptions', { policy: '*', reason: 'everything in pay, for the audit week' });
+    assert.deepEqual(mine.json.scope, { cluster: 'prod', namespace: 'pay' }, 'the token’s scope is the exception’s');
+    const seen = (await call(central, scoped, 'GET', '/api/v1/exceptions?state=requested,approved,revoked,expired')).json.items?.map((item) => item.id);
+    assert.deepEqual(seen, [mine.json.id]);
+  });
+});

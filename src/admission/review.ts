@@ -152,7 +152,7 @@ export const reviewAdmission = (
   const rules = settings.ignoreRules ?? [];
   const enforced = enforcedRun
     ? applyIgnoreRules(enforcedRun.findings, rules, now).findings.filter(
-        (finding) => finding.enforcedAt.includes('DEPLOY') && finding.suppressed?.by !== 'config',
+        (finding) => finding.enforcedAt.includes('DEPLOY') && finding.suppressed?.by !== 'config' && finding.suppressed?.by !== 'exception',
       )
     : [];
   const warningsChecked = warning.length > 0 && warningsWanted();

@@ -1,6 +1,6 @@
 import type { ClusterSnapshot, Finding, ImageScan } from '../model/index.js';
 import { computeIsolation } from '../network/index.js';
-import { evaluatePolicies } from '../policy/index.js';
+import { applyIgnoreRules, evaluatePolicies, type IgnoreRule } from '../policy/index.js';
 import { assessSubjects, collectGrants, serviceAccountSubjects } from '../rbac/index.js';
 import type { RiskRanking, RiskReport } from '../report/risk/index.js';
 import {
@@ -39,7 +39,21 @@ export interface JudgeClusterOptions {
   /** Scans of the images the workloads run, under the names the workloads use. */
   readonly images: readonly ScannedImage[];
   readonly now: Date;
+  /** Central's approved exceptions for this cluster, applied after the set's own `ignore:` rules. */
+  readonly exceptions?: readonly IgnoreRule[] | undefined;
 }
+
+/** The images a finding is about: its container's, else every container's of its workload. */
+const findingImages = (snapshot: ClusterSnapshot): ((finding: Finding) => readonly string[]) => {
+  const byObject = new Map(snapshot.workloads.map((workload) => [`${workload.kind}\u0000${workload.namespace ?? ''}\u0000${workload.name}`, workload]));
+  return (finding) => {
+    const workload = byObject.get(`${finding.object.kind}\u0000${finding.object.namespace ?? ''}\u0000${finding.object.name}`);
+    if (!workload) return [];
+    const containers = workload.pod.containers;
+    const named = finding.container ? containers.filter((container) => container.name === finding.container) : containers;
+    return named.map((container) => container.image.full);
+  };
+};
 
 /** A cluster judged whole: its findings after the set's exceptions, and its workloads ranked by risk. */
 export interface ClusterJudgement {
@@ -62,7 +76,11 @@ export const judgeCluster = (options: JudgeClusterOptions): ClusterJudgement => 
     stages: ['BUILD', 'DEPLOY'],
     imageScan: (name): ImageScan | undefined => scanOf(name)?.scan,
   });
-  const { findings, lapsed } = applyExceptions(set, judged.findings, now);
+  const excused = applyExceptions(set, judged.findings, now);
+  const findings = options.exceptions?.length
+    ? applyIgnoreRules(excused.findings, options.exceptions, now, findingImages(snapshot)).findings
+    : excused.findings;
+  const { lapsed } = excused;
   const { grants, problems: rbacProblems } = collectGrants(snapshot);
   const workloads = rankWorkloads({
     snapshot,

@@ -3,7 +3,16 @@ import { buildSnapshot, normaliseDocument } from '../k8s/index.js';
 import type { ClusterSnapshot, InputProblem, KubeObject } from '../model/index.js';
 import type { ScannedImage } from '../risk/index.js';
 import { violationStates, workloadStates } from './states.js';
-import { StoreError, type CentralStore, type ClusterObjects, type IngestOutcome, type ObjectChanges, type StoredObject } from './store/index.js';
+import type { IgnoreRule } from '../policy/index.js';
+import {
+  StoreError,
+  type CentralStore,
+  type ClusterObjects,
+  type ExceptionRecord,
+  type IngestOutcome,
+  type ObjectChanges,
+  type StoredObject,
+} from './store/index.js';
 
 export interface IngestSnapshotOptions {
   readonly store: CentralStore;
@@ -21,7 +30,21 @@ export interface IngestSnapshotOptions {
   readonly objects?: ObjectChanges | undefined;
   readonly sequence?: number | undefined;
   readonly basedOnGeneration?: number | undefined;
+  readonly rejudge?: boolean | undefined;
 }
+
+/** Central's approved exceptions as the rules the engine applies, each naming its exception. */
+const exceptionRules = (exceptions: readonly ExceptionRecord[]): IgnoreRule[] =>
+  exceptions.map((exception) => ({
+    policy: exception.policy,
+    ...(exception.scope.namespace ? { namespace: exception.scope.namespace } : {}),
+    ...(exception.scope.kind ? { kind: exception.scope.kind } : {}),
+    ...(exception.scope.name ? { name: exception.scope.name } : {}),
+    ...(exception.scope.image ? { image: exception.scope.image } : {}),
+    ...(exception.expiresAt ? { expires: exception.expiresAt } : {}),
+    reason: exception.reason,
+    exception: exception.id,
+  }));
 
 export type IngestReport = IngestOutcome & { readonly problems: readonly InputProblem[] };
 
@@ -31,10 +54,12 @@ export type IngestReport = IngestOutcome & { readonly problems: readonly InputPr
  * each violation along its lifecycle.
  */
 export const ingestSnapshot = async (options: IngestSnapshotOptions): Promise<IngestReport> => {
-  const judged = judgeCluster({ set: options.set, snapshot: options.snapshot, images: options.images ?? [], now: options.now });
+  const exceptions = exceptionRules(await options.store.activeExceptions(options.cluster, options.now.toISOString()));
+  const judged = judgeCluster({ set: options.set, snapshot: options.snapshot, images: options.images ?? [], now: options.now, exceptions });
   const outcome = await options.store.applySnapshot({
     cluster: options.cluster,
     snapshotId: options.snapshotId,
+    rejudge: options.rejudge,
     sequence: options.sequence,
     objects: options.objects,
     basedOnGeneration: options.basedOnGeneration,
@@ -220,7 +245,33 @@ export const createIngestor = (options: IngestorOptions) => {
     }
   };
 
+  /** Judges a cluster again on the objects kept (exceptions, policies or image scans changed); the stream's position stays. */
+  const rejudge = async (cluster: string): Promise<IngestReport | undefined> => {
+    for (let attempt = 0; ; attempt++) {
+      const current = await load(cluster);
+      if (!current.snapshotId) return undefined;
+      try {
+        const report = await ingestSnapshot({
+          store,
+          set: options.set,
+          cluster,
+          snapshotId: current.snapshotId,
+          rejudge: true,
+          basedOnGeneration: current.generation,
+          snapshot: buildSnapshot([...current.objects.values()]),
+          images: options.images?.() ?? [],
+          now: options.now(),
+        });
+        kept.set(cluster, { ...current, generation: report.generation });
+        return report;
+      } catch (error) {
+        if (!(error instanceof StoreError && error.code === 'conflict') || attempt >= 3) throw error;
+      }
+    }
+  };
+
   return {
+    rejudge: (cluster: string) => serialised(cluster, () => rejudge(cluster)),
     /** Applies one batch from a sensor (or an API client) for a cluster. */
     ingest: (cluster: string, batch: ObjectBatch, meta: BatchMeta = {}): Promise<BatchOutcome> =>
       serialised(cluster, async () => {

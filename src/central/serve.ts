@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadClusterSnapshot, type PolicySet } from '../app/index.js';
 import { bootstrapAdminToken, buildApi } from './api/index.js';
+import { expireExceptions } from './exceptions.js';
 import { createIngestor, type IngestReport } from './ingest.js';
 import { openPostgresStore, openSqliteStore, type CentralStore } from './store/index.js';
 
@@ -15,6 +16,8 @@ export interface StartCentralOptions {
   readonly version: string;
   readonly now: () => Date;
   readonly log: boolean | { readonly level: string; readonly stream?: NodeJS.WritableStream };
+  /** How often expired exceptions are looked for (default a minute). */
+  readonly sweepMs?: number | undefined;
   /** Load these manifests as cluster `demo` before serving. */
   readonly demo?: { readonly inputs: readonly string[]; readonly cwd: string } | undefined;
 }
@@ -52,6 +55,11 @@ export const startCentral = async (options: StartCentralOptions): Promise<Runnin
     const port = typeof address === 'object' && address ? address.port : options.port;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
     const server = app;
+    // Exceptions end on time even in a quiet cluster: their violations are judged active again.
+    const sweeper = setInterval(() => {
+      expireExceptions(store, ingestor, options.now()).catch((error: unknown) => server.log.warn({ err: error }, 'expiring exceptions failed'));
+    }, options.sweepMs ?? 60_000);
+    sweeper.unref();
     return {
       url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
       port,
@@ -59,6 +67,7 @@ export const startCentral = async (options: StartCentralOptions): Promise<Runnin
       ...(adminToken ? { adminToken } : {}),
       ...(demo ? { demo } : {}),
       close: async () => {
+        clearInterval(sweeper);
         await server.close();
         await store.close();
       },

@@ -43,11 +43,15 @@ export const workloadStates = (cluster: string, snapshot: ClusterSnapshot, risks
   });
 };
 
-/** The unsuppressed findings as violations; suppressed ones are excepted and are not violations. */
+/**
+ * The findings as violations: those an approved exception covers are kept, excepted, with the
+ * exception they answer to; those an annotation or a configuration rule silences are not violations.
+ */
 export const violationStates = (cluster: string, findings: readonly Finding[]): ViolationState[] =>
   findings
-    .filter((finding) => !finding.suppressed)
+    .filter((finding) => !finding.suppressed || finding.suppressed.by === 'exception')
     .map((finding) => ({
+      ...(finding.suppressed?.exception ? { exceptionId: finding.suppressed.exception } : {}),
       id: violationKey(cluster, finding),
       namespace: finding.object.namespace ?? '',
       object: { kind: finding.object.kind, name: finding.object.name },

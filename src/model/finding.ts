@@ -34,6 +34,9 @@ export interface Finding {
   readonly location: FileLocation;
   /** Set when the policy enforces at a lifecycle stage: this finding should fail that stage. */
   readonly enforcedAt: readonly LifecycleStage[];
-  /** Set when a `kubeward.io/ignore` annotation or an `ignore:` rule of the configuration silences the finding. */
-  readonly suppressed?: { readonly by: 'annotation' | 'config'; readonly reason?: string };
+  /**
+   * Set when a `kubeward.io/ignore` annotation, an `ignore:` rule of the configuration, or an
+   * approved exception in central silences the finding (`exception` names it).
+   */
+  readonly suppressed?: { readonly by: 'annotation' | 'config' | 'exception'; readonly reason?: string; readonly exception?: string };
 }

@@ -14,7 +14,11 @@ export interface IgnoreRule {
   readonly name?: string;
   /** Glob over the reported file (`charts/**`, `legacy.yaml`). */
   readonly file?: string;
+  /** Glob over the image of the finding's container (any container's image when it names none). */
+  readonly image?: string;
   readonly reason?: string;
+  /** An approved exception in central: its findings are suppressed `by: exception`, naming it. */
+  readonly exception?: string;
   /** ISO date or timestamp after which the rule lapses. */
   readonly expires?: string;
 }
@@ -29,7 +33,13 @@ export interface LapsedRule {
  * others as they are; annotation suppressions are kept. Returns the rules that have lapsed so the
  * caller can say so: an expired exception should be noticed, not silently enforced.
  */
-export const applyIgnoreRules = (findings: readonly Finding[], rules: readonly IgnoreRule[], now: Date): { findings: Finding[]; lapsed: LapsedRule[] } => {
+export const applyIgnoreRules = (
+  findings: readonly Finding[],
+  rules: readonly IgnoreRule[],
+  now: Date,
+  /** The images a finding is about, for rules with `image`: none known, no image rule matches. */
+  imagesOf: (finding: Finding) => readonly string[] = () => [],
+): { findings: Finding[]; lapsed: LapsedRule[] } => {
   const lapsed: LapsedRule[] = [];
   const active = rules.flatMap((rule, index) => {
     if (rule.expires !== undefined && Date.parse(rule.expires) <= now.getTime()) {
@@ -41,13 +51,15 @@ export const applyIgnoreRules = (findings: readonly Finding[], rules: readonly I
     const kind = rule.kind === undefined ? undefined : wildcard(rule.kind);
     const name = rule.name === undefined ? undefined : wildcard(rule.name);
     const file = rule.file === undefined ? undefined : compileGlobs([rule.file]);
+    const image = rule.image === undefined ? undefined : wildcard(rule.image);
     const matches = (finding: Finding): boolean =>
       policy.test(finding.policyId) &&
       // A Namespace is in its own namespace, as far as rules go: `namespace: legacy` reaches the Namespace legacy.
       (namespace === undefined || namespace.test(finding.object.kind === 'Namespace' ? finding.object.name : (finding.object.namespace ?? ''))) &&
       (kind === undefined || kind.test(finding.object.kind)) &&
       (name === undefined || name.test(finding.object.name)) &&
-      (file === undefined || file(finding.location.file));
+      (file === undefined || file(finding.location.file)) &&
+      (image === undefined || imagesOf(finding).some((reference) => image.test(reference)));
     return [{ rule, matches }];
   });
   if (active.length === 0) return { findings: [...findings], lapsed };
@@ -55,7 +67,9 @@ export const applyIgnoreRules = (findings: readonly Finding[], rules: readonly I
     findings: findings.map((finding) => {
       if (finding.suppressed) return finding;
       const hit = active.find((entry) => entry.matches(finding));
-      return hit ? { ...finding, suppressed: { by: 'config', ...(hit.rule.reason ? { reason: hit.rule.reason } : {}) } } : finding;
+      if (!hit) return finding;
+      const { reason, exception } = hit.rule;
+      return { ...finding, suppressed: { by: exception ? 'exception' : 'config', ...(reason ? { reason } : {}), ...(exception ? { exception } : {}) } };
     }),
     lapsed,
   };

@@ -17,6 +17,7 @@ import type { ApiOptions, RouteContext } from './context.js';
 import { ApiError, isUnavailable } from './errors.js';
 import { admissionRoutes } from './routes/admission.js';
 import { ciRoutes } from './routes/ci.js';
+import { exceptionRoutes } from './routes/exceptions.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { scanRoutes } from './routes/scan.js';
@@ -184,7 +185,7 @@ export const buildApi = async (options: ApiOptions): Promise<FastifyInstance> =>
     authorise,
     metrics: { ingests, ingestDuration },
   };
-  for (const routes of [inventoryRoutes, ingestRoutes, violationRoutes, scanRoutes, ciRoutes, admissionRoutes, tokenRoutes]) routes(context);
+  for (const routes of [inventoryRoutes, ingestRoutes, violationRoutes, scanRoutes, ciRoutes, admissionRoutes, exceptionRoutes, tokenRoutes]) routes(context);
   return app;
 };
 

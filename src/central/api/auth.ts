@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   scan: ['admin', 'analyst', 'ci'],
   push: ['admin', 'ci'],
   admission: ['admin', 'admission'],
+  approve: ['admin'],
   admin: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -59,6 +59,7 @@ export const ViolationSchema = z
     resolvedAt: z.string().optional(),
     resolvedBy: z.string().optional(),
     snoozedUntil: z.string().optional(),
+    exceptionId: z.string().optional().describe('The approved exception that covers it (state `excepted`).'),
   })
   .meta({ id: 'Violation' });
 
@@ -68,8 +69,9 @@ export const page = <T extends z.ZodType>(item: T) =>
 export const ViolationActionBody = z
   .object({
     ids: z.array(z.string().max(64)).min(1).max(10_000),
-    action: z.enum(['resolve', 'snooze', 'reactivate']),
-    until: z.iso.datetime().optional().describe('For `snooze`: when the snooze ends.'),
+    action: z.enum(['resolve', 'snooze', 'reactivate', 'except']),
+    until: z.iso.datetime().optional().describe('For `snooze`: when the snooze ends; for `except`: when the exception ends.'),
+    reason: z.string().max(2000).optional().describe('For `except`: why.'),
   })
   .strict();
 

@@ -1,7 +1,7 @@
 /** Central's storage: one interface, SQLite (embedded default) and PostgreSQL behind it. */
 export { openSqliteStore } from './sqlite.js';
 export { openPostgresStore, type PostgresOptions } from './postgres.js';
-export { timeOrderedId } from './kysely-store.js';
+export { timeOrderedId } from './ids.js';
 export { StoreError } from './errors.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 export * from './types.js';

@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { Migrator, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Severity } from '../../model/index.js';
 import { admissionDecisionQueries } from './admission-decisions.js';
+import { appendAuditRow } from './audit.js';
+import { timeOrderedId } from './ids.js';
 import { ciResultQueries } from './ci-results.js';
+import { exceptionQueries } from './exceptions.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { StoreError } from './errors.js';
 import { MIGRATIONS, migrationProvider, SCHEMA_VERSION } from './migrations.js';
@@ -37,15 +39,6 @@ const chunks = <T>(items: readonly T[], size = BATCH): T[][] => {
   for (let index = 0; index < items.length; index += size) out.push(items.slice(index, index + size));
   return out;
 };
-
-let sequence = 0;
-
-/**
- * A time-ordered id: milliseconds, then a per-process sequence (ids made in the same millisecond
- * keep their order), then random bits (ids from several replicas never collide).
- */
-export const timeOrderedId = (at: string): string =>
-  `${Date.parse(at).toString(16).padStart(12, '0')}${(sequence = (sequence + 1) % 0xffffffff).toString(16).padStart(8, '0')}${randomBytes(6).toString('hex')}`;
 
 /** `%term%` for LIKE, with the wildcards in the term taken literally. */
 const likePattern = (term: string): string => `%${term.toLowerCase().replace(/[\\%_]/g, (match) => `\\${match}`)}%`;
@@ -93,7 +86,8 @@ const violationRecord = (row: Selectable<ViolationTable>, now: string): Violatio
   remediation: row.remediation,
   path: row.path,
   enforced: Number(row.enforced) === 1,
-  state: row.state === 'resolved' ? 'resolved' : row.snoozed_until && row.snoozed_until > now ? 'snoozed' : 'active',
+  state: row.state === 'resolved' || row.state === 'excepted' ? row.state : row.snoozed_until && row.snoozed_until > now ? 'snoozed' : 'active',
+  ...(row.exception_id ? { exceptionId: row.exception_id } : {}),
   firstSeen: row.first_seen,
   lastSeen: row.last_seen,
   ...(row.resolved_at ? { resolvedAt: row.resolved_at } : {}),
@@ -151,7 +145,8 @@ const violationRow = (cluster: string, state: ViolationState, at: string): Viola
   remediation: state.remediation,
   path: state.path,
   enforced: state.enforced ? 1 : 0,
-  state: 'active',
+  state: state.exceptionId ? 'excepted' : 'active',
+  exception_id: state.exceptionId ?? null,
   first_seen: at,
   last_seen: at,
   resolved_at: null,
@@ -222,33 +217,51 @@ const snapshotWorkloads = async (trx: Transaction<CentralDatabase>, ingest: Snap
 
 const snapshotViolations = async (trx: Transaction<CentralDatabase>, ingest: SnapshotIngest): Promise<IngestOutcome['violations']> => {
   const { cluster, at } = ingest;
-  const existing = new Map((await trx.selectFrom('violations').select(['id', 'state']).where('cluster', '=', cluster).execute()).map((row) => [row.id, row]));
-  const tally = { opened: 0, reopened: 0, continuing: 0, resolved: 0 };
+  const existing = new Map(
+    (await trx.selectFrom('violations').select(['id', 'state', 'exception_id']).where('cluster', '=', cluster).execute()).map((row) => [row.id, row]),
+  );
   const inserts: ViolationTable[] = [];
   const continuing: string[] = [];
-  const reopened: string[] = [];
+  // Violations whose exception changed: now covered, no longer covered, or covered by another.
+  const recovered: { id: string; exception: string | null }[] = [];
+  const reopened: { id: string; exception: string | null }[] = [];
   const seen = new Set<string>();
   for (const state of ingest.violations) {
     if (seen.has(state.id)) continue;
     seen.add(state.id);
     const before = existing.get(state.id);
+    const exception = state.exceptionId ?? null;
     if (!before) inserts.push(violationRow(cluster, state, at));
-    else if (before.state === 'resolved') reopened.push(state.id);
+    else if (before.state === 'resolved') reopened.push({ id: state.id, exception });
+    else if ((before.exception_id ?? null) !== exception) recovered.push({ id: state.id, exception });
     else continuing.push(state.id);
   }
   for (const batch of chunks(inserts)) await trx.insertInto('violations').values(batch).execute();
   for (const batch of chunks(continuing, 500)) await trx.updateTable('violations').set({ last_seen: at }).where('id', 'in', batch).execute();
-  // A violation whose cause comes back is the same violation again: active, seen anew, no longer resolved.
-  for (const batch of chunks(reopened, 500))
+  for (const { id, exception } of recovered)
     await trx
       .updateTable('violations')
-      .set({ state: 'active', first_seen: at, last_seen: at, resolved_at: null, resolved_by: null, snoozed_until: null })
-      .where('id', 'in', batch)
+      .set({ last_seen: at, state: exception ? 'excepted' : 'active', exception_id: exception })
+      .where('id', '=', id)
+      .execute();
+  // A violation whose cause comes back is the same violation again: active, seen anew, no longer resolved.
+  for (const { id, exception } of reopened)
+    await trx
+      .updateTable('violations')
+      .set({
+        state: exception ? 'excepted' : 'active',
+        exception_id: exception,
+        first_seen: at,
+        last_seen: at,
+        resolved_at: null,
+        resolved_by: null,
+        snoozed_until: null,
+      })
+      .where('id', '=', id)
       .execute();
   const gone = [...existing.values()].filter((row) => row.state !== 'resolved' && !seen.has(row.id)).map((row) => row.id);
   for (const batch of chunks(gone, 500)) await trx.updateTable('violations').set({ state: 'resolved', resolved_at: at }).where('id', 'in', batch).execute();
-  Object.assign(tally, { opened: inserts.length, reopened: reopened.length, continuing: continuing.length, resolved: gone.length });
-  return tally;
+  return { opened: inserts.length, reopened: reopened.length, continuing: continuing.length + recovered.length, resolved: gone.length };
 };
 
 const objectRow = (cluster: string, object: StoredObject): ClusterObjectTable => ({
@@ -311,6 +324,7 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
       select = select.where((eb) =>
         eb.or([
           ...(states.has('resolved') ? [eb('state', '=', 'resolved')] : []),
+          ...(states.has('excepted') ? [eb('state', '=', 'excepted')] : []),
           ...(states.has('snoozed') ? [eb.and([eb('state', '=', 'active'), eb('snoozed_until', '>', query.now)])] : []),
           ...(states.has('active')
             ? [eb.and([eb('state', '=', 'active'), eb.or([eb('snoozed_until', 'is', null), eb('snoozed_until', '<=', query.now)])])]
@@ -376,12 +390,7 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
     return { items: items.map(workloadRecord), ...(rows.length > query.limit && last ? { next: encodeCursor(last.id, last.id) } : {}) };
   };
 
-  const appendAudit = async (entry: AuditEntry, on: Database = db): Promise<void> => {
-    await on
-      .insertInto('audit_log')
-      .values({ id: entry.id, at: entry.at, actor: entry.actor, action: entry.action, target: entry.target, detail: JSON.stringify(entry.detail) })
-      .execute();
-  };
+  const appendAudit = (entry: AuditEntry, on: Database = db): Promise<void> => appendAuditRow(on, entry);
 
   return {
     dialect,
@@ -409,8 +418,8 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
       db.transaction().execute(async (trx): Promise<IngestOutcome> => {
         await ensureCluster(trx, ingest.cluster, ingest.at);
         const cluster = await trx.selectFrom('clusters').selectAll().where('name', '=', ingest.cluster).executeTakeFirstOrThrow();
-        const sequence = ingest.sequence ?? 0;
-        if (cluster.last_snapshot_id === ingest.snapshotId && sequence <= Number(cluster.change_sequence))
+        const sequence = ingest.rejudge ? Number(cluster.change_sequence) : (ingest.sequence ?? 0);
+        if (!ingest.rejudge && cluster.last_snapshot_id === ingest.snapshotId && sequence <= Number(cluster.change_sequence))
           return {
             cluster: ingest.cluster,
             generation: Number(cluster.generation),
@@ -433,8 +442,8 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
         await trx
           .updateTable('clusters')
           .set({
-            last_contact_at: ingest.at,
-            last_snapshot_id: ingest.snapshotId,
+            last_contact_at: ingest.rejudge ? cluster.last_contact_at : ingest.at,
+            last_snapshot_id: ingest.rejudge ? cluster.last_snapshot_id : ingest.snapshotId,
             change_sequence: sequence,
             generation,
             kube_version: ingest.kubeVersion ?? cluster.kube_version,
@@ -573,6 +582,7 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
 
     ...ciResultQueries(db),
     ...admissionDecisionQueries(db),
+    ...exceptionQueries(db),
 
     appendAudit: (entry) => appendAudit(entry),
     listAudit: async (query: AuditQuery) => {

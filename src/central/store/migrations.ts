@@ -169,6 +169,32 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.createIndex('admission_decisions_by_cluster').on('admission_decisions').columns(['cluster', 'namespace', 'id']).execute();
     },
   },
+  '0005_exceptions': {
+    up: async (db: Kysely<unknown>) => {
+      await db.schema
+        .createTable('exceptions')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('policy', 'text', (column) => column.notNull())
+        .addColumn('cluster', 'text')
+        .addColumn('namespace', 'text')
+        .addColumn('kind', 'text')
+        .addColumn('name', 'text')
+        .addColumn('image', 'text')
+        .addColumn('reason', 'text', (column) => column.notNull())
+        .addColumn('requested_by', 'text', (column) => column.notNull())
+        .addColumn('requested_at', 'text', (column) => column.notNull())
+        .addColumn('state', 'text', (column) => column.notNull())
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_at', 'text')
+        .addColumn('comment', 'text')
+        .addColumn('expires_at', 'text')
+        .addColumn('revoked_by', 'text')
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema.createIndex('exceptions_by_state').on('exceptions').columns(['state', 'cluster']).execute();
+      await db.schema.alterTable('violations').addColumn('exception_id', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider = (migrations: Readonly<Record<string, Migration>> = MIGRATIONS): MigrationProvider => ({

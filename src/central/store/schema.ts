@@ -73,6 +73,8 @@ export interface ViolationTable {
   /** Who resolved it by hand (absent when the cause went away). */
   resolved_by: string | null;
   snoozed_until: string | null;
+  /** The approved exception that covers it (state `excepted`). */
+  exception_id: string | null;
   /** Lower-case text the substring search looks in. */
   search: string;
 }
@@ -159,7 +161,32 @@ export interface AdmissionDecisionTable {
   findings: string;
 }
 
+/** An exception: a policy × scope that a requester asked for and an approver decided, until it expires. */
+export interface ExceptionTable {
+  id: string;
+  /** A policy id or glob (`*`). */
+  policy: string;
+  cluster: string | null;
+  namespace: string | null;
+  kind: string | null;
+  name: string | null;
+  /** Glob over the images of the workload. */
+  image: string | null;
+  reason: string;
+  requested_by: string;
+  requested_at: string;
+  /** `requested`, `approved`, `denied`, `revoked` or `expired`. */
+  state: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  comment: string | null;
+  expires_at: string | null;
+  revoked_by: string | null;
+  revoked_at: string | null;
+}
+
 export interface CentralDatabase {
+  exceptions: ExceptionTable;
   admission_decisions: AdmissionDecisionTable;
   ci_results: CiResultTable;
   cluster_objects: ClusterObjectTable;

@@ -65,9 +65,11 @@ export interface ViolationState {
   readonly remediation: string;
   readonly path: string;
   readonly enforced: boolean;
+  /** The approved exception covering it: the violation is kept, `excepted`, and adds no risk. */
+  readonly exceptionId?: string | undefined;
 }
 
-export const VIOLATION_STATES = ['active', 'snoozed', 'resolved'] as const;
+export const VIOLATION_STATES = ['active', 'snoozed', 'resolved', 'excepted'] as const;
 export type ViolationLifecycle = (typeof VIOLATION_STATES)[number];
 
 export interface ViolationRecord extends ViolationState {
@@ -79,6 +81,46 @@ export interface ViolationRecord extends ViolationState {
   readonly resolvedAt?: string;
   readonly resolvedBy?: string;
   readonly snoozedUntil?: string;
+}
+
+export const EXCEPTION_STATES = ['requested', 'approved', 'denied', 'revoked', 'expired'] as const;
+export type ExceptionState = (typeof EXCEPTION_STATES)[number];
+
+/** What an exception covers: a policy (id or glob) in a scope; every field given must hold. */
+export interface ExceptionScope {
+  readonly cluster?: string | undefined;
+  readonly namespace?: string | undefined;
+  readonly kind?: string | undefined;
+  readonly name?: string | undefined;
+  /** Glob over the workload's images (`registry.example.com/legacy/*`). */
+  readonly image?: string | undefined;
+}
+
+export interface NewException {
+  readonly id: string;
+  readonly policy: string;
+  readonly scope: ExceptionScope;
+  readonly reason: string;
+  readonly requestedBy: string;
+  readonly requestedAt: string;
+  readonly expiresAt?: string | undefined;
+}
+
+export interface ExceptionRecord extends NewException {
+  readonly state: ExceptionState;
+  readonly decidedBy?: string;
+  readonly decidedAt?: string;
+  readonly comment?: string;
+  readonly revokedBy?: string;
+  readonly revokedAt?: string;
+}
+
+export interface ExceptionQuery {
+  readonly scope: Scope;
+  readonly state?: readonly ExceptionState[] | undefined;
+  readonly policy?: string | undefined;
+  readonly limit: number;
+  readonly cursor?: string | undefined;
 }
 
 /** One object of a cluster as central keeps it: Secret values are dropped before it gets here. */
@@ -121,6 +163,8 @@ export interface SnapshotIngest {
    */
   readonly basedOnGeneration?: number | undefined;
   readonly at: string;
+  /** Judged again on the objects already kept (an exception or policy changed): the stream's position stays. */
+  readonly rejudge?: boolean | undefined;
   readonly kubeVersion?: string | undefined;
   readonly sensorVersion?: string | undefined;
   readonly workloads: readonly WorkloadState[];
@@ -341,6 +385,26 @@ export interface CentralStore {
   readonly addAdmissionDecisions: (decisions: readonly AdmissionDecisionRecord[]) => Promise<number>;
   /** Newest first, within the scope. */
   readonly listAdmissionDecisions: (query: AdmissionQuery) => Promise<Page<AdmissionDecisionRecord>>;
+
+  /** A requested exception (audited). */
+  readonly requestException: (exception: NewException) => Promise<ExceptionRecord>;
+  /** Approves or denies a requested exception (audited); undefined when there is none in that state within the scope. */
+  readonly decideException: (
+    id: string,
+    decision: 'approved' | 'denied',
+    actor: string,
+    at: string,
+    comment: string | undefined,
+    scope: Scope,
+  ) => Promise<ExceptionRecord | undefined>;
+  /** Revokes a requested or approved exception (audited). */
+  readonly revokeException: (id: string, actor: string, at: string, scope: Scope) => Promise<ExceptionRecord | undefined>;
+  /** Marks approved exceptions whose time is up as expired; returns them. */
+  readonly expireExceptions: (at: string) => Promise<ExceptionRecord[]>;
+  readonly getException: (id: string, scope: Scope) => Promise<ExceptionRecord | undefined>;
+  readonly listExceptions: (query: ExceptionQuery) => Promise<Page<ExceptionRecord>>;
+  /** The approved, unexpired exceptions that can apply to a cluster (its own and those for every cluster). */
+  readonly activeExceptions: (cluster: string, at: string) => Promise<ExceptionRecord[]>;
 
   readonly appendAudit: (entry: AuditEntry) => Promise<void>;
   readonly listAudit: (query: AuditQuery) => Promise<Page<AuditEntry>>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
-import { CSV_MAX_ROWS, csvCell, ERRORS, within, type RouteContext } from '../context.js';
+import { timeOrderedId } from '../../store/index.js';
+import { actorOf, CSV_MAX_ROWS, csvCell, ERRORS, within, type RouteContext } from '../context.js';
 import { page, ViolationActionBody, ViolationListQuery, ViolationSchema } from '../schemas.js';
 
 export const violationRoutes = ({ api, store, options, authorise }: RouteContext): void => {
@@ -69,17 +70,45 @@ export const violationRoutes = ({ api, store, options, authorise }: RouteContext
     '/api/v1/violations/actions',
     {
       schema: {
-        summary: 'Resolve, snooze or reactivate violations in bulk (audited)',
+        summary: 'Resolve, snooze, reactivate or ask for an exception for violations in bulk (audited)',
+        description:
+          '`except` asks for one exception per violation (its policy, cluster, namespace, kind and name), with `reason` and an optional `until`; an admin other than you approves it (`POST /api/v1/exceptions/{id}/approve`).',
         body: ViolationActionBody,
-        response: { 200: z.object({ changed: z.number() }), ...ERRORS },
+        response: { 200: z.object({ changed: z.number(), exceptions: z.array(z.string()).optional() }), ...ERRORS },
       },
       onRequest: authorise('triage'),
     },
     async (request) => {
-      const { ids, action, until } = request.body;
+      const { ids, action, until, reason } = request.body;
       const now = options.now();
       if (action === 'snooze' && (!until || Date.parse(until) <= now.getTime()))
         throw new ApiError(400, 'invalid-request', 'a snooze needs `until`, a time in the future', 'body.until');
+      if (action === 'except') {
+        if (!reason || reason.length < 10) throw new ApiError(400, 'invalid-request', 'an exception needs a `reason` of at least 10 characters', 'body.reason');
+        if (until && Date.parse(until) <= now.getTime()) throw new ApiError(400, 'invalid-request', '`until` must be in the future', 'body.until');
+        const scope = within(request);
+        const exceptions: string[] = [];
+        for (const id of [...new Set(ids)]) {
+          const violation = await store.getViolation(id, scope, now.toISOString());
+          if (!violation) continue;
+          const created = await store.requestException({
+            id: timeOrderedId(now.toISOString()),
+            policy: violation.policy.id,
+            scope: {
+              cluster: violation.cluster,
+              ...(violation.namespace ? { namespace: violation.namespace } : {}),
+              kind: violation.object.kind,
+              name: violation.object.name,
+            },
+            reason,
+            requestedBy: actorOf(request),
+            requestedAt: now.toISOString(),
+            expiresAt: until ? new Date(until).toISOString() : undefined,
+          });
+          exceptions.push(created.id);
+        }
+        return { changed: 0, exceptions };
+      }
       const change =
         action === 'resolve'
           ? { resolve: true as const }
