@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { resolvePolicySet } from '../src/app/index.js';
 import { startCentral, type RunningCentral } from '../src/central/index.js';
@@ -257,6 +258,29 @@ describe('kubeward server --demo', () => {
         items: { risk?: { priority: number } }[];
       };
       assert.equal(risky.items[0]?.risk?.priority, 1, 'most at risk first');
+      const get = async (path: string) =>
+        (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<Record<string, unknown>>;
+      // The demo's images are real scans (examples/images): risk by CVE and by image works.
+      const images = (await get('/api/v1/images')).items as { names: string[]; digest: string; vulnerabilities: { total: number } }[];
+      assert.deepEqual(images.map((image) => image.names[0]).sort(), ['postgres:16.2-bookworm', 'registry.example.com/shop/checkout-api:latest']);
+      assert.ok(images.every((image) => image.vulnerabilities.total > 0));
+      const cves = (await get('/api/v1/risk/cves?fixable=true&top=5')).items as {
+        id: string;
+        fixable: boolean;
+        workloads: { workload: string }[];
+        reasons: string[];
+      }[];
+      assert.equal(cves.length, 5);
+      assert.ok(cves.every((cve) => cve.fixable && cve.reasons.length > 0));
+      assert.equal(cves[0]?.workloads[0]?.workload, 'shop/Deployment/checkout-api', 'the fixable CVEs of the riskiest workload first');
+      const byImage = (await get('/api/v1/risk/images')).items as { image: string; scanned: boolean }[];
+      assert.deepEqual([byImage[0]?.image, byImage[0]?.scanned], ['registry.example.com/shop/checkout-api:latest', true]);
+      const checkout = images.find((image) => image.names.includes('registry.example.com/shop/checkout-api:latest'));
+      const sbom = await get(`/api/v1/images/${checkout?.digest}?format=cyclonedx`);
+      assert.equal(sbom.bomFormat, 'CycloneDX');
+      assert.ok(Array.isArray(sbom.components) && sbom.components.length > 400);
+      const [top] = (await get('/api/v1/workloads?limit=1')).items as { name: string; risk: { factors: { id: string }[] } }[];
+      assert.deepEqual([top?.name, top?.risk.factors.some((factor) => factor.id === 'image-vulnerabilities')], ['checkout-api', true]);
     } finally {
       assert.equal(await server.stop(), 0);
       await rm(directory, { recursive: true, force: true });
@@ -366,6 +390,53 @@ describe('CI reports pushed to central: kubeward push and --push', () => {
       repositories.map((item) => [item.repository, item.results, item.latest.commit]),
       [['github.com/acme/shop', 2, 'deadbeef2']],
     );
+  });
+
+  it('an image scan pushed from CI is kept by digest, and the workloads that run the image are judged with it', async () => {
+    const report = gunzipSync(await readFile(repoPath('examples', 'images', 'checkout-api.json.gz'))).toString('utf8');
+    const file = join(directory, 'image.json');
+    await writeFile(file, report);
+    const sensor = (
+      (await call(central, admin, 'POST', '/api/v1/tokens', { name: 'sensor-ci', role: 'sensor', cluster: 'ci-cluster' })).json as { secret: string }
+    ).secret;
+    const workload = {
+      ...deployment('shop', 'checkout-api', { runAsNonRoot: true }),
+      spec: {
+        selector: { matchLabels: { app: 'checkout' } },
+        template: {
+          metadata: { labels: { app: 'checkout' } },
+          spec: { containers: [{ name: 'api', image: 'registry.example.com/shop/checkout-api:latest' }] },
+        },
+      },
+    };
+    await call(central, sensor, 'POST', '/api/v1/clusters/ci-cluster/snapshots', { snapshotId: 'c1', objects: [workload] });
+    const factors = async () =>
+      ((await call(central, admin, 'GET', '/api/v1/workloads?cluster=ci-cluster')).json.items?.[0] as { risk: { factors: { id: string }[] } }).risk.factors.map(
+        (factor) => factor.id,
+      );
+    assert.ok((await factors()).includes('image-not-scanned'));
+    const pushed = await kubeward([
+      'push',
+      file,
+      '--central',
+      central.url,
+      '--token-file',
+      tokenFile,
+      '--repository',
+      'github.com/acme/checkout',
+      '--commit',
+      'abc',
+    ]);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    assert.match(pushed.stderr, /pushed the image-scan report/);
+    const images = (await call(central, admin, 'GET', '/api/v1/images?search=checkout')).json.items as { source: string; names: string[] }[];
+    assert.deepEqual(
+      images.map((image) => [image.source, image.names]),
+      [['ci', ['registry.example.com/shop/checkout-api:latest']]],
+    );
+    for (let attempt = 0; attempt < 60 && !(await factors()).includes('image-vulnerabilities'); attempt++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok((await factors()).includes('image-vulnerabilities'), 'the workload is judged again with the scan');
   });
 
   it('refuses what it cannot keep, with the reason: not JSON, not a report, a role that may not push, a scoped viewer sees no CI results', async () => {

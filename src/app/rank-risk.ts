@@ -31,6 +31,8 @@ export interface RankRiskOptions {
   readonly version: string;
   /** Problems met while gathering the images, reported with the ranking's own. */
   readonly problems?: readonly RiskProblem[];
+  /** Central's approved exceptions, as `judgeCluster` takes them. */
+  readonly exceptions?: readonly IgnoreRule[] | undefined;
 }
 
 export interface JudgeClusterOptions {

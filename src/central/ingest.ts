@@ -1,4 +1,5 @@
-import { judgeCluster, type PolicySet } from '../app/index.js';
+import { judgeCluster, rankRisk, type PolicySet } from '../app/index.js';
+import type { RiskReport } from '../report/risk/index.js';
 import { buildSnapshot, normaliseDocument } from '../k8s/index.js';
 import type { ClusterSnapshot, InputProblem, KubeObject } from '../model/index.js';
 import type { ScannedImage } from '../risk/index.js';
@@ -34,7 +35,7 @@ export interface IngestSnapshotOptions {
 }
 
 /** Central's approved exceptions as the rules the engine applies, each naming its exception. */
-const exceptionRules = (exceptions: readonly ExceptionRecord[]): IgnoreRule[] =>
+export const exceptionRules = (exceptions: readonly ExceptionRecord[]): IgnoreRule[] =>
   exceptions.map((exception) => ({
     policy: exception.policy,
     ...(exception.scope.namespace ? { namespace: exception.scope.namespace } : {}),
@@ -136,7 +137,8 @@ export interface IngestorOptions {
   readonly store: CentralStore;
   readonly set: PolicySet;
   readonly now: () => Date;
-  readonly images?: () => readonly ScannedImage[];
+  /** The image scans central holds, under the names workloads use. */
+  readonly images?: () => Promise<readonly ScannedImage[]>;
 }
 
 /**
@@ -187,7 +189,7 @@ export const createIngestor = (options: IngestorOptions) => {
       cluster,
       snapshotId,
       snapshot: buildSnapshot([...byKey.values()]),
-      images: options.images?.() ?? [],
+      images: (await options.images?.()) ?? [],
       problems,
       now: options.now(),
       objects: { replace: [...byKey.values()].map(toStored) },
@@ -230,7 +232,7 @@ export const createIngestor = (options: IngestorOptions) => {
           sequence: batch.sequence,
           basedOnGeneration: current.generation,
           snapshot: buildSnapshot([...next.values()]),
-          images: options.images?.() ?? [],
+          images: (await options.images?.()) ?? [],
           problems,
           now: options.now(),
           objects: { upserts: upserted.map(toStored), deletes },
@@ -259,7 +261,7 @@ export const createIngestor = (options: IngestorOptions) => {
           rejudge: true,
           basedOnGeneration: current.generation,
           snapshot: buildSnapshot([...current.objects.values()]),
-          images: options.images?.() ?? [],
+          images: (await options.images?.()) ?? [],
           now: options.now(),
         });
         kept.set(cluster, { ...current, generation: report.generation });
@@ -270,7 +272,44 @@ export const createIngestor = (options: IngestorOptions) => {
     }
   };
 
+  const pending = new Map<string, NodeJS.Timeout>();
+  /** Judges clusters again a little later, once for a burst of reasons (several image scans arriving). */
+  const rejudgeSoon = (clusters: readonly string[], delayMs = 1000): void => {
+    for (const cluster of clusters) {
+      clearTimeout(pending.get(cluster));
+      const timer = setTimeout(() => {
+        pending.delete(cluster);
+        void serialised(cluster, () => rejudge(cluster)).catch(() => undefined);
+      }, delayMs);
+      timer.unref();
+      pending.set(cluster, timer);
+    }
+  };
+
+  /**
+   * A cluster ranked by image or by CVE, as `kubeward risk --by` ranks it, on the objects central
+   * keeps and the scans it holds; within a namespace, the objects of that namespace (and the
+   * cluster-scoped ones) only.
+   */
+  const rank = async (cluster: string, by: 'image' | 'cve' | 'workload', version: string, namespace?: string): Promise<RiskReport | undefined> => {
+    const current = await load(cluster);
+    if (!current.snapshotId) return undefined;
+    const objects = [...current.objects.values()].filter((object) => namespace === undefined || !object.namespace || object.namespace === namespace);
+    const now = options.now();
+    return rankRisk({
+      set: options.set,
+      snapshot: buildSnapshot(objects),
+      images: (await options.images?.()) ?? [],
+      by,
+      now,
+      version,
+      exceptions: exceptionRules(await store.activeExceptions(cluster, now.toISOString())),
+    }).report;
+  };
+
   return {
+    rank,
+    rejudgeSoon,
     rejudge: (cluster: string) => serialised(cluster, () => rejudge(cluster)),
     /** Applies one batch from a sensor (or an API client) for a cluster. */
     ingest: (cluster: string, batch: ObjectBatch, meta: BatchMeta = {}): Promise<BatchOutcome> =>

@@ -1,7 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { loadClusterSnapshot, type PolicySet } from '../app/index.js';
 import { bootstrapAdminToken, buildApi } from './api/index.js';
+import { readdir, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { expireExceptions } from './exceptions.js';
+import { createImageCatalogue, scanFromReport } from './images.js';
 import { createIngestor, type IngestReport } from './ingest.js';
 import { openPostgresStore, openSqliteStore, type CentralStore } from './store/index.js';
 
@@ -18,8 +22,8 @@ export interface StartCentralOptions {
   readonly log: boolean | { readonly level: string; readonly stream?: NodeJS.WritableStream };
   /** How often expired exceptions are looked for (default a minute). */
   readonly sweepMs?: number | undefined;
-  /** Load these manifests as cluster `demo` before serving. */
-  readonly demo?: { readonly inputs: readonly string[]; readonly cwd: string } | undefined;
+  /** Load these manifests as cluster `demo` before serving, with the image scan reports (`*.json.gz`) in `images`. */
+  readonly demo?: { readonly inputs: readonly string[]; readonly cwd: string; readonly images?: string | undefined } | undefined;
 }
 
 export interface RunningCentral {
@@ -41,13 +45,23 @@ export const startCentral = async (options: StartCentralOptions): Promise<Runnin
   let app: FastifyInstance | undefined;
   try {
     const adminToken = await bootstrapAdminToken(store, options.now());
-    const ingestor = createIngestor({ store, set: options.set, now: options.now });
+    const images = createImageCatalogue(store);
+    const ingestor = createIngestor({ store, set: options.set, now: options.now, images: images.images });
     let demo: IngestReport | undefined;
     if (options.demo) {
+      const directory = options.demo.images ? resolve(options.demo.cwd, options.demo.images) : undefined;
+      const files = directory ? (await readdir(directory)).filter((name) => name.endsWith('.json.gz')).sort() : [];
+      for (const name of files) {
+        const file = resolve(directory ?? '', name);
+        const report: unknown = JSON.parse(gunzipSync(await readFile(file)).toString('utf8'));
+        const scan = scanFromReport(report);
+        if (!scan) throw new Error(`${file} is not an image scan report`);
+        await images.put(scan.image.source, scan, 'demo', options.now(), report);
+      }
       const loaded = await loadClusterSnapshot(options.demo.inputs, { cwd: options.demo.cwd, stdin: () => [] });
       demo = await ingestor.ingestModel('demo', `demo-${options.version}-${options.now().toISOString()}`, loaded.objects, loaded.problems);
     }
-    app = await buildApi({ store, set: options.set, version: options.version, now: options.now, tls: options.tls, log: options.log, ingestor });
+    app = await buildApi({ store, set: options.set, version: options.version, now: options.now, tls: options.tls, log: options.log, ingestor, images });
     await app.ready();
     // Fastify listens on the adapter's server (serverFactory), so its close also closes the server.
     await app.listen({ port: options.port, host: options.host });

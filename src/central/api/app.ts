@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { createHttpServer } from '../../http-server/index.js';
+import { createImageCatalogue } from '../images.js';
 import { createIngestor } from '../ingest.js';
 import { StoreError, timeOrderedId, type CentralStore, type Role } from '../store/index.js';
 import { hashSecret, newTokenSecret, PERMISSIONS, RateLimiter, type Permission, type Principal } from './auth.js';
@@ -18,6 +19,7 @@ import { ApiError, isUnavailable } from './errors.js';
 import { admissionRoutes } from './routes/admission.js';
 import { ciRoutes } from './routes/ci.js';
 import { exceptionRoutes } from './routes/exceptions.js';
+import { imageRoutes } from './routes/images.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { scanRoutes } from './routes/scan.js';
@@ -177,15 +179,18 @@ export const buildApi = async (options: ApiOptions): Promise<FastifyInstance> =>
   api.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  const images = options.images ?? createImageCatalogue(store);
   const context: RouteContext = {
     api,
     store,
     options,
-    ingestor: options.ingestor ?? createIngestor({ store, set: options.set, now: options.now }),
+    images,
+    ingestor: options.ingestor ?? createIngestor({ store, set: options.set, now: options.now, images: images.images }),
     authorise,
     metrics: { ingests, ingestDuration },
   };
-  for (const routes of [inventoryRoutes, ingestRoutes, violationRoutes, scanRoutes, ciRoutes, admissionRoutes, exceptionRoutes, tokenRoutes]) routes(context);
+  for (const routes of [inventoryRoutes, ingestRoutes, violationRoutes, scanRoutes, ciRoutes, admissionRoutes, exceptionRoutes, imageRoutes, tokenRoutes])
+    routes(context);
   return app;
 };
 

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Counter, Histogram } from 'prom-client';
 import type { PolicySet } from '../../app/index.js';
 import type { TlsOptions } from '../../http-server/index.js';
+import type { ImageCatalogue } from '../images.js';
 import type { Ingestor } from '../ingest.js';
 import type { CentralStore, Scope } from '../store/index.js';
 import type { Permission } from './auth.js';
@@ -21,6 +22,8 @@ export interface ApiOptions {
   readonly bodyLimitBytes?: number;
   /** The ingest pipeline; one is made over the store when absent. */
   readonly ingestor?: Ingestor;
+  /** The image scans central holds; one is made over the store when absent. */
+  readonly images?: ImageCatalogue;
 }
 
 /** The Fastify instance routes are declared on, with zod schemas as the type provider. */
@@ -32,6 +35,7 @@ export interface RouteContext {
   readonly store: CentralStore;
   readonly options: ApiOptions;
   readonly ingestor: Ingestor;
+  readonly images: ImageCatalogue;
   readonly authorise: (permission: Permission) => (request: FastifyRequest) => Promise<void>;
   readonly metrics: {
     readonly ingests: Counter<'cluster' | 'outcome'>;

@@ -5,6 +5,7 @@ import { appendAuditRow } from './audit.js';
 import { timeOrderedId } from './ids.js';
 import { ciResultQueries } from './ci-results.js';
 import { exceptionQueries } from './exceptions.js';
+import { imageQueries } from './images.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { StoreError } from './errors.js';
 import { MIGRATIONS, migrationProvider, SCHEMA_VERSION } from './migrations.js';
@@ -583,6 +584,7 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
     ...ciResultQueries(db),
     ...admissionDecisionQueries(db),
     ...exceptionQueries(db),
+    ...imageQueries(db),
 
     appendAudit: (entry) => appendAudit(entry),
     listAudit: async (query: AuditQuery) => {

@@ -195,6 +195,32 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('violations').addColumn('exception_id', 'text').execute();
     },
   },
+  '0006_images': {
+    up: async (db: Kysely<unknown>) => {
+      await db.schema
+        .createTable('images')
+        .addColumn('digest', 'text', (column) => column.primaryKey())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('os', 'text')
+        .addColumn('source', 'text', (column) => column.notNull())
+        .addColumn('scanned_at', 'text', (column) => column.notNull())
+        .addColumn('packages', 'integer', (column) => column.notNull())
+        .addColumn('vulnerabilities', 'integer', (column) => column.notNull())
+        .addColumn('critical', 'integer', (column) => column.notNull())
+        .addColumn('high', 'integer', (column) => column.notNull())
+        .addColumn('medium', 'integer', (column) => column.notNull())
+        .addColumn('low', 'integer', (column) => column.notNull())
+        .addColumn('fixable', 'integer', (column) => column.notNull())
+        .addColumn('report', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('image_names')
+        .addColumn('name', 'text', (column) => column.primaryKey())
+        .addColumn('digest', 'text', (column) => column.notNull().references('images.digest').onDelete('cascade'))
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider = (migrations: Readonly<Record<string, Migration>> = MIGRATIONS): MigrationProvider => ({

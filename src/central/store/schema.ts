@@ -185,7 +185,36 @@ export interface ExceptionTable {
   revoked_at: string | null;
 }
 
+/** An image scan by digest: from CI (`image scan --push`), the server's own scans, or the demo. */
+export interface ImageTable {
+  digest: string;
+  /** The name it was scanned under. */
+  name: string;
+  os: string | null;
+  /** `ci`, `server` or `demo`. */
+  source: string;
+  scanned_at: string;
+  packages: number;
+  vulnerabilities: number;
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  fixable: number;
+  /** The `image scan --format json` report. */
+  report: string;
+}
+
+/** Which digest a name (`registry.example.com/shop/web:1.4`) stands for, as the last scan found. */
+export interface ImageNameTable {
+  name: string;
+  digest: string;
+  updated_at: string;
+}
+
 export interface CentralDatabase {
+  images: ImageTable;
+  image_names: ImageNameTable;
   exceptions: ExceptionTable;
   admission_decisions: AdmissionDecisionTable;
   ci_results: CiResultTable;

@@ -340,6 +340,35 @@ export interface AdmissionQuery {
   readonly cursor?: string | undefined;
 }
 
+export interface ImageRecord {
+  readonly digest: string;
+  readonly name: string;
+  /** Every name that stands for this digest now. */
+  readonly names: readonly string[];
+  readonly os?: string;
+  readonly source: 'ci' | 'server' | 'demo';
+  readonly scannedAt: string;
+  readonly packages: number;
+  readonly vulnerabilities: {
+    readonly total: number;
+    readonly critical: number;
+    readonly high: number;
+    readonly medium: number;
+    readonly low: number;
+    readonly fixable: number;
+  };
+}
+
+export interface NewImageScan extends Omit<ImageRecord, 'names'> {
+  readonly report: unknown;
+}
+
+export interface ImageQuery {
+  readonly search?: string | undefined;
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
 /**
  * Central's storage, one interface over SQLite and PostgreSQL. Every write that spans rows is one
  * transaction: a reader sees a snapshot wholly applied or not at all.
@@ -405,6 +434,14 @@ export interface CentralStore {
   readonly listExceptions: (query: ExceptionQuery) => Promise<Page<ExceptionRecord>>;
   /** The approved, unexpired exceptions that can apply to a cluster (its own and those for every cluster). */
   readonly activeExceptions: (cluster: string, at: string) => Promise<ExceptionRecord[]>;
+
+  /** Keeps a scan by digest (replacing an older one) and points its name at it. */
+  readonly putImageScan: (scan: NewImageScan) => Promise<ImageRecord>;
+  readonly getImage: (digest: string) => Promise<(ImageRecord & { readonly report: unknown }) | undefined>;
+  /** Newest scans first. */
+  readonly listImages: (query: ImageQuery) => Promise<Page<ImageRecord>>;
+  /** Every scan's digest, time and names, without the reports: what changed since a caller last read them. */
+  readonly imageIndex: () => Promise<{ readonly digest: string; readonly scannedAt: string; readonly names: readonly string[] }[]>;
 
   readonly appendAudit: (entry: AuditEntry) => Promise<void>;
   readonly listAudit: (query: AuditQuery) => Promise<Page<AuditEntry>>;

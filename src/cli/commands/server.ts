@@ -56,7 +56,7 @@ export const runServer = async (options: ServerCliOptions, io: Io, signal: Abort
     version: io.version,
     now: io.now,
     log: options.logLevel === 'silent' ? false : { level: options.logLevel },
-    demo: options.demo ? { inputs: [resolve(io.cwd, 'examples')], cwd: io.cwd } : undefined,
+    demo: options.demo ? { inputs: [resolve(io.cwd, 'examples')], cwd: io.cwd, images: resolve(io.cwd, 'examples', 'images') } : undefined,
   });
   const where = store.kind === 'sqlite' ? `SQLite ${store.file}` : 'PostgreSQL';
   io.stderr(`kubeward: central on ${central.url} (${where}, schema ${central.store.schemaVersion})\n`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { summariseCiReport } from '../../ci.js';
+import { scanFromReport } from '../../images.js';
 import { timeOrderedId } from '../../store/index.js';
 import { actorOf, ERRORS, within, type RouteContext } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -10,7 +11,7 @@ import { CiListQuery, CiPushBody, CiResultSchema, page } from '../schemas.js';
  * per repository and commit. They belong to no cluster, so a cluster- or namespace-scoped token
  * sees none of them.
  */
-export const ciRoutes = ({ api, store, options, authorise }: RouteContext): void => {
+export const ciRoutes = ({ api, store, options, authorise, images, ingestor }: RouteContext): void => {
   const unscoped = (scope: ReturnType<typeof within>): boolean => scope.cluster === undefined && scope.namespace === undefined;
 
   api.post(
@@ -29,6 +30,12 @@ export const ciRoutes = ({ api, store, options, authorise }: RouteContext): void
       if ('problem' in summary) throw new ApiError(400, 'invalid-report', summary.problem, 'body.report');
       const at = options.now().toISOString();
       const stored = await store.addCiResult({ id: timeOrderedId(at), ...metadata, ...summary, receivedAt: at, actor: actorOf(request), report });
+      // An image scanned in CI is known by digest: the workloads that run it are judged with it.
+      const scan = metadata.kind === 'image-scan' ? scanFromReport(report) : undefined;
+      if (scan) {
+        await images.put(scan.image.source, scan, 'ci', options.now(), report);
+        ingestor.rejudgeSoon((await store.listClusters({})).map((cluster) => cluster.name));
+      }
       return reply.status(201).send(stored);
     },
   );
