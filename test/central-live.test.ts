@@ -3,23 +3,11 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dump } from 'js-yaml';
+import { eventually } from './support/eventually.js';
 import { startKubeward, type RunningKubeward } from './support/cli.js';
 import { clusterSkip, kubectl, kubectlJson, startCluster, type LiveCluster } from './support/cluster.js';
 import { freePort } from './support/postgres.js';
 import { temporaryDirectory } from './support/repo.js';
-
-/** Retries until the check passes: the sensors' batches arrive asynchronously. */
-const eventually = async <T>(check: () => Promise<T>, timeoutMs = 30_000): Promise<T> => {
-  const started = Date.now();
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() - started > timeoutMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-};
 
 const deployment = (name: string, securityContext: Record<string, unknown>): string =>
   dump({

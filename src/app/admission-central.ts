@@ -121,8 +121,10 @@ export class AdmissionCentralLink {
 
   /** Sends what is queued, in batches; what central does not take stays queued for the next try. */
   flush(): Promise<void> {
+    // Cleared in a `.finally` chained after it is stored: cleared inside, a flush with nothing to
+    // send would clear it before it is stored, and every later flush would return it unsent.
     this.#flushing ??= (async () => {
-      try {
+      {
         while (this.#queue.length > 0) {
           const batch = this.#queue.slice(0, 500);
           try {
@@ -138,10 +140,8 @@ export class AdmissionCentralLink {
           this.options.emit({ event: 'decisions-dropped', dropped: this.#dropped });
           this.#dropped = 0;
         }
-      } finally {
-        this.#flushing = undefined;
       }
-    })();
+    })().finally(() => (this.#flushing = undefined));
     return this.#flushing;
   }
 

@@ -52,6 +52,7 @@ export {
 } from './serve-admission.js';
 export { connectToCluster, watchCluster, type CentralStream, type ClusterConnection, type WatchClusterOptions } from './watch-cluster.js';
 export { openCentral, type CentralAddress } from './central.js';
+export { serverImageScanning, type ServerImageScanningOptions } from './central-images.js';
 export type { AdmissionCentralEvent } from './admission-central.js';
 export { pushMetadata, pushReport, reportKind, type PushedReport, type PushKind, type PushMetadata } from './push-report.js';
 export type { SensorEvent, SensorState, ShipperCounters, ShipperEvent } from '../sensor/index.js';

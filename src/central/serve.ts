@@ -5,6 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { expireExceptions } from './exceptions.js';
+import { createImageScanner, type ImageScanner, type ImageScanning } from './image-scanning.js';
 import { createImageCatalogue, scanFromReport } from './images.js';
 import { createIngestor, type IngestReport } from './ingest.js';
 import { openPostgresStore, openSqliteStore, type CentralStore } from './store/index.js';
@@ -20,6 +21,8 @@ export interface StartCentralOptions {
   readonly version: string;
   readonly now: () => Date;
   readonly log: boolean | { readonly level: string; readonly stream?: NodeJS.WritableStream };
+  /** Scan the images workloads run (`--scan-images`), and with `updateEveryMs` refresh the database and match again. */
+  readonly imageScanning?: { readonly scanning: ImageScanning; readonly sweepMs?: number; readonly updateEveryMs?: number | undefined } | undefined;
   /** How often expired exceptions are looked for (default a minute). */
   readonly sweepMs?: number | undefined;
   /** Load these manifests as cluster `demo` before serving, with the image scan reports (`*.json.gz`) in `images`. */
@@ -61,7 +64,33 @@ export const startCentral = async (options: StartCentralOptions): Promise<Runnin
       const loaded = await loadClusterSnapshot(options.demo.inputs, { cwd: options.demo.cwd, stdin: () => [] });
       demo = await ingestor.ingestModel('demo', `demo-${options.version}-${options.now().toISOString()}`, loaded.objects, loaded.problems);
     }
-    app = await buildApi({ store, set: options.set, version: options.version, now: options.now, tls: options.tls, log: options.log, ingestor, images });
+    let scanner: ImageScanner | undefined;
+    const log = (level: 'info' | 'warn', message: string): void => app?.log[level](message);
+    if (options.imageScanning)
+      scanner = createImageScanner({
+        store,
+        catalogue: images,
+        ingestor,
+        scanning: options.imageScanning.scanning,
+        now: options.now,
+        version: options.version,
+        events: {
+          scanned: (name, scan) => log('info', `scanned ${name}: ${scan.packages.length} packages, ${scan.vulnerabilities.length} vulnerabilities`),
+          failed: (name, message) => log('warn', `cannot scan ${name}: ${message}`),
+          rematched: (changed, of) => log('info', `matched ${of} image scans again: ${changed} changed`),
+        },
+      });
+    app = await buildApi({
+      store,
+      set: options.set,
+      version: options.version,
+      now: options.now,
+      tls: options.tls,
+      log: options.log,
+      ingestor,
+      images,
+      scanner,
+    });
     await app.ready();
     // Fastify listens on the adapter's server (serverFactory), so its close also closes the server.
     await app.listen({ port: options.port, host: options.host });
@@ -74,6 +103,27 @@ export const startCentral = async (options: StartCentralOptions): Promise<Runnin
       expireExceptions(store, ingestor, options.now()).catch((error: unknown) => server.log.warn({ err: error }, 'expiring exceptions failed'));
     }, options.sweepMs ?? 60_000);
     sweeper.unref();
+    const timers = [sweeper];
+    if (scanner && options.imageScanning) {
+      const images = scanner;
+      const scanning = options.imageScanning;
+      const every = setInterval(
+        () => void images.sweep().catch((error: unknown) => log('warn', `image sweep failed: ${(error as Error).message}`)),
+        scanning.sweepMs ?? 10_000,
+      );
+      timers.push(every);
+      void images.sweep().catch((error: unknown) => log('warn', `image sweep failed: ${(error as Error).message}`));
+      if (scanning.updateEveryMs) {
+        timers.push(
+          setInterval(() => {
+            images
+              .updateAndRematch()
+              .catch((error: unknown) => log('warn', `vulnerability database update failed (the current one stays): ${(error as Error).message}`));
+          }, scanning.updateEveryMs),
+        );
+      }
+      for (const timer of timers) timer.unref();
+    }
     return {
       url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
       port,
@@ -81,8 +131,10 @@ export const startCentral = async (options: StartCentralOptions): Promise<Runnin
       ...(adminToken ? { adminToken } : {}),
       ...(demo ? { demo } : {}),
       close: async () => {
-        clearInterval(sweeper);
+        for (const timer of timers) clearInterval(timer);
+        await scanner?.idle();
         await server.close();
+        options.imageScanning?.scanning.close();
         await store.close();
       },
     };

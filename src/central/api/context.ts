@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Counter, Histogram } from 'prom-client';
 import type { PolicySet } from '../../app/index.js';
 import type { TlsOptions } from '../../http-server/index.js';
+import type { ImageScanner } from '../image-scanning.js';
 import type { ImageCatalogue } from '../images.js';
 import type { Ingestor } from '../ingest.js';
 import type { CentralStore, Scope } from '../store/index.js';
@@ -24,6 +25,8 @@ export interface ApiOptions {
   readonly ingestor?: Ingestor;
   /** The image scans central holds; one is made over the store when absent. */
   readonly images?: ImageCatalogue;
+  /** The server's own image scans, when it makes them. */
+  readonly scanner?: ImageScanner | undefined;
 }
 
 /** The Fastify instance routes are declared on, with zod schemas as the type provider. */
@@ -51,6 +54,7 @@ export const ERRORS = {
   409: ApiErrorSchema,
   413: ApiErrorSchema,
   429: ApiErrorSchema,
+  502: ApiErrorSchema,
   503: ApiErrorSchema,
 };
 

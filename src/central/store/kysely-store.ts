@@ -491,6 +491,10 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
     },
 
     listWorkloads,
+    workloadImages: async () => {
+      const rows = await db.selectFrom('workloads').select('images').distinct().where('removed_at', 'is', null).execute();
+      return [...new Set(rows.flatMap((row) => JSON.parse(row.images) as string[]))].sort();
+    },
     listViolations,
     getViolation: async (id, scope, now) => {
       const row = await scoped(db.selectFrom('violations').selectAll(), scope).where('id', '=', id).executeTakeFirst();

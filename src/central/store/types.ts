@@ -393,6 +393,8 @@ export interface CentralStore {
   readonly touchCluster: (cluster: string, snapshotId: string, sequence: number, at: string) => Promise<boolean>;
 
   readonly listWorkloads: (query: WorkloadQuery) => Promise<Page<WorkloadRecord>>;
+  /** Every image name a live workload runs, in any cluster, once. */
+  readonly workloadImages: () => Promise<string[]>;
   readonly listViolations: (query: ViolationQuery) => Promise<Page<ViolationRecord>>;
   readonly getViolation: (id: string, scope: Scope, now: string) => Promise<ViolationRecord | undefined>;
   /** Changes the violations among `ids` the scope can see, records the change in the audit log, and returns how many changed. */

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { lapsedExceptions } from '../../app/index.js';
+import { databaseDirectory, lapsedExceptions, serverImageScanning } from '../../app/index.js';
 import { startCentral, type CentralStorage } from '../../central/index.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -17,6 +17,13 @@ export interface ServerCliOptions extends PolicySelectionFlags {
   readonly demo?: boolean;
   readonly logLevel: string;
   readonly quiet?: boolean;
+  readonly scanImages?: boolean;
+  readonly vulnDb?: string;
+  readonly dbUpdateEvery?: string;
+  readonly osvMirror?: string;
+  readonly username?: string;
+  readonly insecureRegistry?: boolean;
+  readonly registryCa?: string;
 }
 
 /** Where central keeps its state: --postgres (or $KUBEWARD_POSTGRES_URL), else the SQLite file of --db, else ./.kubeward/central.db (for --demo a fresh temporary file). */
@@ -29,7 +36,7 @@ const storage = async (options: ServerCliOptions, io: Io): Promise<CentralStorag
   }
   // The demo starts afresh each time, so it always prints a token that works.
   if (options.demo && !options.db) return { kind: 'sqlite', file: join(await mkdtemp(join(tmpdir(), 'kubeward-demo-')), 'central.db') };
-  return { kind: 'sqlite', file: resolve(io.cwd, options.db ?? io.env.KUBEWARD_DB ?? '.kubeward/central.db') };
+  return { kind: 'sqlite', file: resolve(io.cwd, options.db ?? io.env.KUBEWARD_CENTRAL_DB ?? '.kubeward/central.db') };
 };
 
 /**
@@ -47,6 +54,34 @@ export const runServer = async (options: ServerCliOptions, io: Io, signal: Abort
   const set = await policyGate({ ...options, quiet: options.quiet ?? false }, io);
   warnLapsed(lapsedExceptions(set, io.now()), io);
   const store = await storage(options, io);
+  const hours = options.dbUpdateEvery === undefined ? undefined : Number(options.dbUpdateEvery);
+  if (hours !== undefined && !(hours > 0)) throw new UsageError('--db-update-every takes hours, e.g. 6 (or 0.5)');
+  if ((hours !== undefined || options.vulnDb) && !options.scanImages) throw new UsageError('--vuln-db and --db-update-every go with --scan-images');
+  const imageScanning = options.scanImages
+    ? {
+        scanning: serverImageScanning({
+          database: databaseDirectory(options.vulnDb, io.env, io.cwd),
+          registry: await (
+            await import('./image.js')
+          ).registryOptions(
+            {
+              format: 'json',
+              vulnerabilities: true,
+              ...(options.insecureRegistry ? { insecureRegistry: true } : {}),
+              ...(options.registryCa ? { registryCa: options.registryCa } : {}),
+              ...(options.username ? { username: options.username } : {}),
+            },
+            io,
+          ),
+          cwd: io.cwd,
+          env: io.env,
+          now: io.now,
+          mirror: options.osvMirror,
+          warn: (message) => io.stderr(`kubeward: warning: ${message}\n`),
+        }),
+        updateEveryMs: hours === undefined ? undefined : hours * 3_600_000,
+      }
+    : undefined;
   const central = await startCentral({
     storage: store,
     host: options.address,
@@ -56,6 +91,7 @@ export const runServer = async (options: ServerCliOptions, io: Io, signal: Abort
     version: io.version,
     now: io.now,
     log: options.logLevel === 'silent' ? false : { level: options.logLevel },
+    imageScanning,
     demo: options.demo ? { inputs: [resolve(io.cwd, 'examples')], cwd: io.cwd, images: resolve(io.cwd, 'examples', 'images') } : undefined,
   });
   const where = store.kind === 'sqlite' ? `SQLite ${store.file}` : 'PostgreSQL';

@@ -106,6 +106,56 @@ export const imageRoutes = ({ api, store, options, authorise, ingestor }: RouteC
     return [cluster];
   };
 
+  api.post(
+    '/api/v1/images/scan',
+    {
+      schema: {
+        summary: 'Scan images now (by the names workloads run them by), or every unscanned one; needs `kubeward server --scan-images`',
+        body: z.object({ names: z.array(z.string().min(1).max(1000)).max(1000).optional() }).strict(),
+        response: { 202: z.object({ queued: z.number() }), ...ERRORS },
+      },
+      onRequest: authorise('triage'),
+    },
+    async (request, reply) => {
+      if (!options.scanner) throw new ApiError(409, 'not-scanning', 'this server does not scan images; start it with --scan-images');
+      return reply.status(202).send({ queued: await options.scanner.sweep(request.body.names) });
+    },
+  );
+
+  api.post(
+    '/api/v1/images/rematch',
+    {
+      schema: {
+        summary: 'Match every kept scan again with the current vulnerability database (after a `db update`)',
+        response: { 200: z.object({ changed: z.number() }), ...ERRORS },
+      },
+      onRequest: authorise('admin'),
+    },
+    async () => {
+      if (!options.scanner) throw new ApiError(409, 'not-scanning', 'this server does not scan images; start it with --scan-images');
+      return { changed: await options.scanner.rematchAll() };
+    },
+  );
+
+  api.post(
+    '/api/v1/vulndb/update',
+    {
+      schema: {
+        summary: 'Refresh the vulnerability database now (as the schedule does), then match every kept scan again',
+        response: { 200: z.object({ updated: z.boolean(), changed: z.number() }), ...ERRORS },
+      },
+      onRequest: authorise('admin'),
+    },
+    async () => {
+      if (!options.scanner) throw new ApiError(409, 'not-scanning', 'this server does not scan images; start it with --scan-images');
+      try {
+        return await options.scanner.updateAndRematch();
+      } catch (error) {
+        throw new ApiError(502, 'update-failed', `the vulnerability database was not updated (the current one stays): ${(error as Error).message}`);
+      }
+    },
+  );
+
   for (const by of ['image', 'cve'] as const)
     api.get(
       `/api/v1/risk/${by === 'image' ? 'images' : 'cves'}`,
