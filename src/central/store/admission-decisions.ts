@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, pageById } from './cursor.js';
 import type { AdmissionDecisionTable, CentralDatabase } from './schema.js';
 import type { AdmissionDecisionRecord, AdmissionFindingRecord, AdmissionOutcome, CentralStore } from './types.js';
 
@@ -58,8 +58,6 @@ export const admissionDecisionQueries = (db: Kysely<CentralDatabase>): Pick<Cent
       .orderBy('id', 'desc')
       .limit(query.limit + 1)
       .execute();
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    return { items: items.map(decisionRecord), ...(rows.length > query.limit && last ? { next: encodeCursor(last.id, last.id) } : {}) };
+    return pageById(rows, query.limit, decisionRecord);
   },
 });

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, pageById } from './cursor.js';
 import type { CentralDatabase, CiResultTable } from './schema.js';
 import type { CentralStore, CiKind, CiResultRecord } from './types.js';
 
@@ -70,9 +70,7 @@ export const ciResultQueries = (db: Kysely<CentralDatabase>): Pick<CentralStore,
       .orderBy('id', 'desc')
       .limit(query.limit + 1)
       .execute();
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    return { items: items.map(ciRecord), ...(rows.length > query.limit && last ? { next: encodeCursor(last.id, last.id) } : {}) };
+    return pageById(rows, query.limit, ciRecord);
   },
   getCiResult: async (id) => {
     const row = await db.selectFrom('ci_results').selectAll().where('id', '=', id).executeTakeFirst();

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { appendAuditRow } from './audit.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, pageById } from './cursor.js';
 import { timeOrderedId } from './ids.js';
 import type { CentralDatabase, ExceptionTable } from './schema.js';
 import type { CentralStore, ExceptionRecord, ExceptionState, Scope } from './types.js';
@@ -130,9 +130,7 @@ export const exceptionQueries = (
         .orderBy('id', 'desc')
         .limit(query.limit + 1)
         .execute();
-      const items = rows.slice(0, query.limit);
-      const last = items.at(-1);
-      return { items: items.map(exceptionRecord), ...(rows.length > query.limit && last ? { next: encodeCursor(last.id, last.id) } : {}) };
+      return pageById(rows, query.limit, exceptionRecord);
     },
     activeExceptions: async (cluster, at) =>
       (
