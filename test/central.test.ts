@@ -176,6 +176,28 @@ describe('kubeward server (central) over its HTTP API', () => {
       assert.deepEqual([...new Set(seen.json.items?.map((item) => item.namespace))], ['pay'], `${path}: nothing outside the scope`);
     }
     assert.equal((await call(central, viewer.secret, 'GET', '/api/v1/violations?namespace=shop')).json.items?.length, 0, 'a filter cannot widen the scope');
+    const [whole] = (await call(central, admin, 'GET', '/api/v1/clusters')).json.items?.filter((item) => item.name === 'prod') ?? [];
+    const [scoped] = (await call(central, viewer.secret, 'GET', '/api/v1/clusters')).json.items ?? [];
+    const pay = await call(central, admin, 'GET', '/api/v1/violations?cluster=prod&namespace=pay&limit=500');
+    assert.deepEqual(
+      [scoped?.name, scoped?.workloads, scoped?.activeViolations],
+      ['prod', 1, pay.json.items?.length],
+      'the cluster as the scope sees it: the counts of its namespace',
+    );
+    assert.ok(Number(whole?.workloads) > 1);
+    const namespaces = await call(central, viewer.secret, 'GET', '/api/v1/namespaces');
+    assert.deepEqual(
+      namespaces.json.items?.map((item) => [item.cluster, item.name, item.workloads]),
+      [['prod', 'pay', 1]],
+    );
+    assert.equal((await call(central, viewer.secret, 'GET', '/api/v1/clusters/prod/network?namespace=shop')).status, 403);
+    const mapped = await call(central, viewer.secret, 'GET', '/api/v1/clusters/prod/network');
+    assert.deepEqual(
+      (mapped.json.workloads as { id: string }[]).map((workload) => workload.id),
+      ['pay/Deployment/api'],
+    );
+    assert.equal((await call(central, viewer.secret, 'GET', '/api/v1/clusters/prod/rbac/who-can?verb=get&resource=secrets&namespace=shop')).status, 403);
+    assert.equal((await call(central, viewer.secret, 'GET', '/api/v1/clusters/other/network')).status, 404, 'another cluster is not there');
     assert.equal((await call(central, viewer.secret, 'GET', '/api/v1/tokens')).status, 403);
     assert.equal((await call(central, viewer.secret, 'POST', '/api/v1/violations/actions', { ids: ['x'], action: 'resolve' })).status, 403);
     assert.equal((await call(central, admin, 'DELETE', `/api/v1/tokens/${viewer.token.id}`)).status, 200);
@@ -281,6 +303,35 @@ describe('kubeward server --demo', () => {
       assert.ok(Array.isArray(sbom.components) && sbom.components.length > 400);
       const [top] = (await get('/api/v1/workloads?limit=1')).items as { name: string; risk: { factors: { id: string }[] } }[];
       assert.deepEqual([top?.name, top?.risk.factors.some((factor) => factor.id === 'image-vulnerabilities')], ['checkout-api', true]);
+
+      // The cluster's model, as the CLI answers from the same manifests: namespaces, the network map of one, RBAC who-can.
+      const namespaces = (await get('/api/v1/namespaces')).items as {
+        name: string;
+        labels: Record<string, string>;
+        workloads: number;
+        activeViolations: number;
+      }[];
+      const shop = namespaces.find((namespace) => namespace.name === 'shop');
+      assert.ok(shop && shop.workloads > 0 && shop.activeViolations > 0, JSON.stringify(namespaces));
+      assert.ok(
+        namespaces.some((namespace) => Object.keys(namespace.labels).length > 0),
+        'labels of the declared namespaces',
+      );
+      const cli = async (...args: string[]) => JSON.parse((await kubeward(args, { cwd: repoPath() })).stdout) as Record<string, unknown>;
+      const network = await get('/api/v1/clusters/demo/network?namespace=payments');
+      const expectedNetwork = await cli('netpol', 'map', 'examples/', '--format', 'json');
+      const paymentsIds = (expectedNetwork.workloads as { id: string; namespace: string }[]).filter((workload) => workload.namespace === 'payments');
+      assert.ok(paymentsIds.length > 0);
+      for (const workload of paymentsIds)
+        assert.ok(
+          (network.workloads as { id: string }[]).some((entry) => entry.id === workload.id),
+          workload.id,
+        );
+      assert.ok((network.connections as { from: string; to: string }[]).every((edge) => edge.from.startsWith('payments/') || edge.to.startsWith('payments/')));
+      const whoCan = await get('/api/v1/clusters/demo/rbac/who-can?verb=get&resource=secrets&namespace=shop');
+      const expectedWhoCan = await cli('rbac', 'who-can', 'get', 'secrets', '-n', 'shop', '--file', 'examples/', '-o', 'json');
+      assert.deepEqual(whoCan.subjects, expectedWhoCan.subjects, 'the same answer as the CLI on the same objects');
+      assert.ok((whoCan.subjects as unknown[]).length > 0);
     } finally {
       assert.equal(await server.stop(), 0);
       await rm(directory, { recursive: true, force: true });

@@ -32,7 +32,7 @@ export {
   type UpdateVulnDbOptions,
 } from './vulndb.js';
 export type { ImportTally } from '../vulndb/store/index.js';
-export { explainSubject, reviewRbac, whoCanInCluster } from './review-rbac.js';
+export { accessRequest, explainSubject, reviewRbac, whoCanInCluster } from './review-rbac.js';
 export { diffNetwork, generateNetworkPolicies, mapNetwork, readFlows } from './map-network.js';
 export type { Flow } from '../network/index.js';
 export type { AccessRequest, RbacProblem } from '../rbac/index.js';

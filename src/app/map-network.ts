@@ -6,6 +6,7 @@ import {
   diffConnectivity,
   flowsFromServices,
   focusMap,
+  namespaceMap,
   generatePolicies,
   networkGraph,
   parseFlows,
@@ -22,10 +23,11 @@ import { KnownError } from './errors.js';
  */
 export const mapNetwork = (
   snapshot: ClusterSnapshot,
-  options: { readonly flows?: readonly Flow[] | undefined; readonly focus?: string | undefined } = {},
+  options: { readonly flows?: readonly Flow[] | undefined; readonly focus?: string | undefined; readonly namespace?: string | undefined } = {},
 ): NetworkMap => {
   const computed = buildNetworkMap(snapshot);
-  const full = options.flows ? { ...computed, graph: networkGraph(computed, options.flows) } : computed;
+  const whole = options.flows ? { ...computed, graph: networkGraph(computed, options.flows) } : computed;
+  const full = options.namespace === undefined ? whole : namespaceMap(whole, options.namespace);
   if (options.focus === undefined) return full;
   const focused = focusMap(full, options.focus);
   if (!focused) throw new KnownError(`no workload ${JSON.stringify(options.focus)} in the inputs`, 'name it as namespace/Kind/name, namespace/name or name');

@@ -23,3 +23,35 @@ export const explainSubject = (snapshot: ClusterSnapshot, subject: Subject): Rba
   const [assessment] = assessSubjects(held.map((grant) => ({ ...grant, subject })));
   return { report: { kind: 'explain', subject, level: assessment?.level ?? 'none', flags: assessment?.flags ?? [], grants: held }, problems };
 };
+
+/** `group/resource` or `resource[/subresource]`, as kubectl auth can-i takes it (`deployments.apps` too). */
+const parseResource = (text: string): { group: string; resource: string } => {
+  const [head, ...rest] = text.split('/');
+  const dot = (head ?? '').indexOf('.');
+  if (dot > 0) return { resource: [head?.slice(0, dot), ...rest].join('/'), group: (head as string).slice(dot + 1) };
+  const known: Record<string, string> = {
+    deployments: 'apps',
+    statefulsets: 'apps',
+    daemonsets: 'apps',
+    replicasets: 'apps',
+    jobs: 'batch',
+    cronjobs: 'batch',
+    roles: 'rbac.authorization.k8s.io',
+    rolebindings: 'rbac.authorization.k8s.io',
+    clusterroles: 'rbac.authorization.k8s.io',
+    clusterrolebindings: 'rbac.authorization.k8s.io',
+    networkpolicies: 'networking.k8s.io',
+    ingresses: 'networking.k8s.io',
+  };
+  return { resource: text, group: known[head ?? ''] ?? '' };
+};
+
+/** A who-can question as `kubectl auth can-i` takes it: a resource (`pods/exec`, `deployments.apps`) or a non-resource path (`/metrics`). */
+export const accessRequest = (
+  verb: string,
+  target: string,
+  where: { readonly namespace?: string | undefined; readonly name?: string | undefined } = {},
+): AccessRequest =>
+  target.startsWith('/')
+    ? { verb, path: target }
+    : { verb, ...parseResource(target), ...(where.namespace ? { namespace: where.namespace } : {}), ...(where.name ? { name: where.name } : {}) };

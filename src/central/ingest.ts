@@ -307,8 +307,15 @@ export const createIngestor = (options: IngestorOptions) => {
     }).report;
   };
 
+  /** The model of a cluster as central keeps it (for the network map and RBAC questions); undefined before its first snapshot. */
+  const snapshot = async (cluster: string): Promise<ClusterSnapshot | undefined> => {
+    const current = await load(cluster);
+    return current.snapshotId ? buildSnapshot([...current.objects.values()]) : undefined;
+  };
+
   return {
     rank,
+    snapshot,
     rejudgeSoon,
     rejudge: (cluster: string) => serialised(cluster, () => rejudge(cluster)),
     /** Applies one batch from a sensor (or an API client) for a cluster. */

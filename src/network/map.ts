@@ -122,6 +122,13 @@ export const focusMap = (map: NetworkMap, focus: string): NetworkMap | undefined
     return id === focus || `${namespace}/${name}` === focus || name === focus;
   };
   if (!map.workloads.some((workload) => matches(workload.id))) return undefined;
+  return focusOn(map, matches);
+};
+
+/** The map of one namespace: its workloads, the peers they can talk with, and their exposure. */
+export const namespaceMap = (map: NetworkMap, namespace: string): NetworkMap => focusOn(map, (id) => id.startsWith(`${namespace}/`));
+
+const focusOn = (map: NetworkMap, matches: (id: string) => boolean): NetworkMap => {
   const touches = (edge: { from: string; to: string }): boolean => matches(edge.from) || matches(edge.to);
   const externalConnections = map.externalConnections.filter(touches);
   const entityIds = new Set(externalConnections.flatMap((edge) => [edge.from, edge.to]));

@@ -123,6 +123,17 @@ export const ClusterSchema = z
   })
   .meta({ id: 'Cluster' });
 
+export const NamespaceSchema = z
+  .object({
+    cluster: z.string(),
+    name: z.string(),
+    labels: z.record(z.string(), z.string()),
+    workloads: z.number(),
+    activeViolations: z.number(),
+    bySeverity: z.record(z.string(), z.number()),
+  })
+  .meta({ id: 'Namespace' });
+
 export const SnapshotBody = z
   .object({
     snapshotId: z.string().min(1).max(200).describe('The sender’s id for this snapshot: posting the same id twice changes nothing.'),

@@ -393,6 +393,33 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
 
   const appendAudit = (entry: AuditEntry, on: Database = db): Promise<void> => appendAuditRow(on, entry);
 
+  /** Clusters as a namespace-scoped token sees them: the counts of its namespace, not the cluster's. */
+  const withinNamespace = async (rows: readonly Selectable<ClusterTable>[], scope: Scope): Promise<ClusterRecord[]> => {
+    const namespace = scope.namespace;
+    if (namespace === undefined) return rows.map(clusterRecord);
+    return Promise.all(
+      rows.map(async (row) => {
+        const [workloads, violations] = await Promise.all([
+          db
+            .selectFrom('workloads')
+            .select((eb) => eb.fn.countAll<string | number>().as('count'))
+            .where('cluster', '=', row.name)
+            .where('namespace', '=', namespace)
+            .where('removed_at', 'is', null)
+            .executeTakeFirstOrThrow(),
+          db
+            .selectFrom('violations')
+            .select((eb) => eb.fn.countAll<string | number>().as('count'))
+            .where('cluster', '=', row.name)
+            .where('namespace', '=', namespace)
+            .where('state', '=', 'active')
+            .executeTakeFirstOrThrow(),
+        ]);
+        return { ...clusterRecord(row), workloads: Number(workloads.count), activeViolations: Number(violations.count) };
+      }),
+    );
+  };
+
   return {
     dialect,
     schemaVersion: SCHEMA_VERSION,
@@ -408,12 +435,54 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
     listClusters: async (scope) => {
       let select = db.selectFrom('clusters').selectAll();
       if (scope.cluster !== undefined) select = select.where('name', '=', scope.cluster);
-      return (await select.orderBy('name').execute()).map(clusterRecord);
+      return withinNamespace(await select.orderBy('name').execute(), scope);
     },
     getCluster: async (name, scope) => {
       if (scope.cluster !== undefined && scope.cluster !== name) return undefined;
       const row = await db.selectFrom('clusters').selectAll().where('name', '=', name).executeTakeFirst();
-      return row ? clusterRecord(row) : undefined;
+      return row ? (await withinNamespace([row], scope))[0] : undefined;
+    },
+    listNamespaces: async (scope, cluster) => {
+      const narrowed = <Q extends { where: (...args: never[]) => Q }>(query: Q): Q => {
+        const out = scoped(query, scope) as unknown as { where: (column: string, op: string, value: string) => Q };
+        return cluster === undefined ? (out as unknown as Q) : out.where('cluster', '=', cluster);
+      };
+      const [declared, workloads, violations] = await Promise.all([
+        narrowed(db.selectFrom('cluster_objects').select(['cluster', 'name as namespace', 'body']).where('kind', '=', 'Namespace')).execute(),
+        narrowed(db.selectFrom('workloads').select(['cluster', 'namespace', (eb) => eb.fn.countAll<string | number>().as('count')]))
+          .where('removed_at', 'is', null)
+          .groupBy(['cluster', 'namespace'])
+          .execute(),
+        narrowed(db.selectFrom('violations').select(['cluster', 'namespace', 'severity', (eb) => eb.fn.countAll<string | number>().as('count')]))
+          .where('state', '=', 'active')
+          .groupBy(['cluster', 'namespace', 'severity'])
+          .execute(),
+      ]);
+      // A namespace-scoped token names the namespace in its scope; the object kept for it is cluster-scoped.
+      const visible = declared.filter((row) => scope.namespace === undefined || row.namespace === scope.namespace);
+      const byKey = new Map<
+        string,
+        { cluster: string; name: string; labels: Record<string, string>; workloads: number; bySeverity: Partial<Record<Severity, number>> }
+      >();
+      const entry = (cluster: string, name: string) => {
+        const key = `${cluster}\u0000${name}`;
+        let found = byKey.get(key);
+        if (!found) byKey.set(key, (found = { cluster, name, labels: {}, workloads: 0, bySeverity: {} }));
+        return found;
+      };
+      for (const row of visible) {
+        const body = JSON.parse(row.body) as { metadata?: { labels?: Record<string, string> } };
+        entry(row.cluster, row.namespace).labels = body.metadata?.labels ?? {};
+      }
+      for (const row of workloads) entry(row.cluster, row.namespace).workloads = Number(row.count);
+      for (const row of violations) {
+        const found = entry(row.cluster, row.namespace);
+        found.bySeverity[row.severity as Severity] = (found.bySeverity[row.severity as Severity] ?? 0) + Number(row.count);
+      }
+      return [...byKey.values()]
+        .filter((namespace) => namespace.name !== '')
+        .map((namespace) => ({ ...namespace, activeViolations: Object.values(namespace.bySeverity).reduce((sum, count) => sum + count, 0) }))
+        .sort((a, b) => a.cluster.localeCompare(b.cluster) || a.name.localeCompare(b.name));
     },
     applySnapshot: (ingest) =>
       db.transaction().execute(async (trx): Promise<IngestOutcome> => {

@@ -149,6 +149,44 @@ const storeContract = (backend: Backend): void => {
       assert.equal(page.next, undefined);
     });
 
+    it('lists namespaces declared or holding workloads, with counts by severity; a namespace scope sees its own counts only', async () => {
+      const store = await fresh('namespaces');
+      const namespaceObject = (name: string, labels: Record<string, string>) => ({
+        key: `Namespace ${name}`,
+        kind: 'Namespace',
+        namespace: '',
+        name,
+        resourceVersion: '1',
+        body: { kind: 'Namespace', metadata: { name, labels } },
+      });
+      await store.applySnapshot({
+        ...snapshot(
+          's1',
+          T0,
+          [workload('shop', 'web'), workload('shop', 'cart'), workload('pay', 'api')],
+          [
+            violation('shop', 'web', 'privileged-container', 'CRITICAL'),
+            violation('shop', 'cart', 'latest-tag', 'MEDIUM'),
+            violation('pay', 'api', 'run-as-root'),
+          ],
+        ),
+        objects: { replace: [namespaceObject('shop', { team: 'web' }), namespaceObject('empty', {})] },
+      });
+      assert.deepEqual(await store.listNamespaces({}), [
+        { cluster: 'c1', name: 'empty', labels: {}, workloads: 0, activeViolations: 0, bySeverity: {} },
+        { cluster: 'c1', name: 'pay', labels: {}, workloads: 1, activeViolations: 1, bySeverity: { HIGH: 1 } },
+        { cluster: 'c1', name: 'shop', labels: { team: 'web' }, workloads: 2, activeViolations: 2, bySeverity: { CRITICAL: 1, MEDIUM: 1 } },
+      ]);
+      assert.deepEqual(
+        (await store.listNamespaces({ cluster: 'c1', namespace: 'shop' })).map((item) => item.name),
+        ['shop'],
+      );
+      assert.deepEqual(await store.listNamespaces({}, 'c2'), []);
+      const [cluster] = await store.listClusters({ namespace: 'pay' });
+      assert.deepEqual([cluster?.workloads, cluster?.activeViolations], [1, 1]);
+      assert.deepEqual([(await store.getCluster('c1', { namespace: 'shop' }))?.workloads, (await store.getCluster('c1', {}))?.workloads], [2, 3]);
+    });
+
     it('keeps each violation over time: continuing, resolved when the cause is gone, reopened when it comes back; the same snapshot twice changes nothing', async () => {
       const store = await fresh('lifecycle');
       const web = violation('shop', 'web', 'privileged-container');

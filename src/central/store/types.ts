@@ -23,6 +23,15 @@ export interface ClusterRecord {
   readonly activeViolations: number;
 }
 
+export interface NamespaceRecord {
+  readonly cluster: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly workloads: number;
+  readonly activeViolations: number;
+  readonly bySeverity: Readonly<Partial<Record<Severity, number>>>;
+}
+
 /** One multiplier of a workload's risk, with its evidence in words. */
 export interface RiskFactorRecord {
   readonly id: string;
@@ -383,6 +392,8 @@ export interface CentralStore {
   readonly registerCluster: (name: string, at: string) => Promise<ClusterRecord>;
   readonly listClusters: (scope: Scope) => Promise<ClusterRecord[]>;
   readonly getCluster: (name: string, scope: Scope) => Promise<ClusterRecord | undefined>;
+  /** The namespaces of the clusters in scope: those the cluster declares and those holding workloads or violations. */
+  readonly listNamespaces: (scope: Scope, cluster?: string) => Promise<NamespaceRecord[]>;
   readonly applySnapshot: (ingest: SnapshotIngest) => Promise<IngestOutcome>;
   /** The objects kept for a cluster and its stream's position; the objects are skipped when still at `unlessGeneration`. */
   readonly loadObjects: (cluster: string, unlessGeneration?: number) => Promise<ClusterObjects>;

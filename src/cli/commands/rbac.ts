@@ -1,4 +1,4 @@
-import { explainSubject, reviewRbac, whoCanInCluster, type AccessRequest, type RbacProblem } from '../../app/index.js';
+import { accessRequest, explainSubject, reviewRbac, whoCanInCluster, type RbacProblem } from '../../app/index.js';
 import type { ClusterSnapshot, Subject } from '../../model/index.js';
 import { RBAC_FORMATS, RBAC_RENDERERS, type RbacFormat, type RbacReport } from '../../report/rbac/index.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -33,28 +33,6 @@ const answer = async (
   return error ? EXIT.error : EXIT.clean;
 };
 
-/** `group/resource` or `resource[/subresource]`, as kubectl auth can-i takes it (`deployments.apps` too). */
-const parseResource = (text: string): { group: string; resource: string } => {
-  const [head, ...rest] = text.split('/');
-  const dot = (head ?? '').indexOf('.');
-  if (dot > 0) return { resource: [head?.slice(0, dot), ...rest].join('/'), group: (head as string).slice(dot + 1) };
-  const known: Record<string, string> = {
-    deployments: 'apps',
-    statefulsets: 'apps',
-    daemonsets: 'apps',
-    replicasets: 'apps',
-    jobs: 'batch',
-    cronjobs: 'batch',
-    roles: 'rbac.authorization.k8s.io',
-    rolebindings: 'rbac.authorization.k8s.io',
-    clusterroles: 'rbac.authorization.k8s.io',
-    clusterrolebindings: 'rbac.authorization.k8s.io',
-    networkpolicies: 'networking.k8s.io',
-    ingresses: 'networking.k8s.io',
-  };
-  return { resource: text, group: known[head ?? ''] ?? '' };
-};
-
 /** `sa:ns/name`, `serviceaccount:ns/name`, `user:alice`, `group:devs`. */
 const parseSubject = (text: string): Subject => {
   const match = /^(sa|serviceaccount|user|group):(.+)$/i.exec(text);
@@ -71,10 +49,7 @@ const parseSubject = (text: string): Subject => {
 /** `kubeward rbac who-can <verb> <resource|/path>`: every subject allowed, with the chain of bindings. */
 export const runRbacWhoCan = async (verb: string, target: string, options: RbacOptions, io: Io): Promise<number> => {
   const { snapshot, error } = await load(options, io);
-  const request: AccessRequest = target.startsWith('/')
-    ? { verb, path: target }
-    : { verb, ...parseResource(target), ...(options.namespace ? { namespace: options.namespace } : {}), ...(options.name ? { name: options.name } : {}) };
-  return answer(whoCanInCluster(snapshot, request, `${verb} ${target}`), error, options, io);
+  return answer(whoCanInCluster(snapshot, accessRequest(verb, target, options), `${verb} ${target}`), error, options, io);
 };
 
 /** `kubeward rbac review`: every subject with its permission level and dangerous permissions, worst first. */
