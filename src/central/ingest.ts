@@ -135,7 +135,8 @@ const normaliseAll = (values: readonly unknown[], source: string): { objects: Ku
 
 export interface IngestorOptions {
   readonly store: CentralStore;
-  readonly set: PolicySet;
+  /** The set to judge with: central's policies change while it runs. */
+  readonly set: PolicySet | (() => PolicySet);
   readonly now: () => Date;
   /** The image scans central holds, under the names workloads use. */
   readonly images?: () => Promise<readonly ScannedImage[]>;
@@ -150,6 +151,7 @@ export interface IngestorOptions {
  */
 export const createIngestor = (options: IngestorOptions) => {
   const { store } = options;
+  const policySet = (): PolicySet => (typeof options.set === 'function' ? options.set() : options.set);
   const queues = new Map<string, Promise<unknown>>();
   // What each cluster's objects were at the generation central last applied: saves reading them back.
   const kept = new Map<
@@ -185,7 +187,7 @@ export const createIngestor = (options: IngestorOptions) => {
     const byKey = new Map(objects.map((object) => [toStored(object).key, object]));
     const report = await ingestSnapshot({
       store,
-      set: options.set,
+      set: policySet(),
       cluster,
       snapshotId,
       snapshot: buildSnapshot([...byKey.values()]),
@@ -226,7 +228,7 @@ export const createIngestor = (options: IngestorOptions) => {
       try {
         const report = await ingestSnapshot({
           store,
-          set: options.set,
+          set: policySet(),
           cluster,
           snapshotId: batch.snapshotId,
           sequence: batch.sequence,
@@ -255,7 +257,7 @@ export const createIngestor = (options: IngestorOptions) => {
       try {
         const report = await ingestSnapshot({
           store,
-          set: options.set,
+          set: policySet(),
           cluster,
           snapshotId: current.snapshotId,
           rejudge: true,
@@ -297,7 +299,7 @@ export const createIngestor = (options: IngestorOptions) => {
     const objects = [...current.objects.values()].filter((object) => namespace === undefined || !object.namespace || object.namespace === namespace);
     const now = options.now();
     return rankRisk({
-      set: options.set,
+      set: policySet(),
       snapshot: buildSnapshot(objects),
       images: (await options.images?.()) ?? [],
       by,

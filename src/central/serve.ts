@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { expireExceptions } from './exceptions.js';
 import { createImageScanner, type ImageScanner, type ImageScanning } from './image-scanning.js';
 import { createImageCatalogue, scanFromReport } from './images.js';
+import { createCentralPolicies } from './policies.js';
 import { createIngestor, type IngestReport } from './ingest.js';
 import { openPostgresStore, openSqliteStore, type CentralStore } from './store/index.js';
 
@@ -25,6 +26,8 @@ export interface StartCentralOptions {
   readonly imageScanning?: { readonly scanning: ImageScanning; readonly sweepMs?: number; readonly updateEveryMs?: number | undefined } | undefined;
   /** How often expired exceptions are looked for (default a minute). */
   readonly sweepMs?: number | undefined;
+  /** How often the policies are read again (another replica may change them). */
+  readonly policyRefreshMs?: number | undefined;
   /** Load these manifests as cluster `demo` before serving, with the image scan reports (`*.json.gz`) in `images`. */
   readonly demo?: { readonly inputs: readonly string[]; readonly cwd: string; readonly images?: string | undefined } | undefined;
 }
@@ -49,7 +52,8 @@ export const startCentral = async (options: StartCentralOptions): Promise<Runnin
   try {
     const adminToken = await bootstrapAdminToken(store, options.now());
     const images = createImageCatalogue(store);
-    const ingestor = createIngestor({ store, set: options.set, now: options.now, images: images.images });
+    const policies = await createCentralPolicies({ store, base: options.set, now: options.now, warn: (message) => app?.log.warn(message) });
+    const ingestor = createIngestor({ store, set: policies.current, now: options.now, images: images.images });
     let demo: IngestReport | undefined;
     if (options.demo) {
       const directory = options.demo.images ? resolve(options.demo.cwd, options.demo.images) : undefined;
@@ -83,6 +87,7 @@ export const startCentral = async (options: StartCentralOptions): Promise<Runnin
     app = await buildApi({
       store,
       set: options.set,
+      policies,
       version: options.version,
       now: options.now,
       tls: options.tls,
@@ -103,7 +108,12 @@ export const startCentral = async (options: StartCentralOptions): Promise<Runnin
       expireExceptions(store, ingestor, options.now()).catch((error: unknown) => server.log.warn({ err: error }, 'expiring exceptions failed'));
     }, options.sweepMs ?? 60_000);
     sweeper.unref();
-    const timers = [sweeper];
+    // Another replica may change the policies: follow the store's revision.
+    const follower = setInterval(() => {
+      policies.refresh().catch((error: unknown) => server.log.warn({ err: error }, 'reading the policies failed'));
+    }, options.policyRefreshMs ?? 5_000);
+    follower.unref();
+    const timers = [sweeper, follower];
     if (scanner && options.imageScanning) {
       const images = scanner;
       const scanning = options.imageScanning;

@@ -11,6 +11,7 @@ export type {
   BooleanOperator,
 } from './types.js';
 export { TARGETS } from './types.js';
+export { policyDocument } from './document.js';
 export { parsePolicyDocument, policyDocumentSchema, toPath, type PolicyProblem, type PolicyDocument } from './schema.js';
 export { compilePolicy, isImagePolicy, type CompiledPolicy } from './compile.js';
 export {

@@ -12,6 +12,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { createHttpServer } from '../../http-server/index.js';
 import { createImageCatalogue } from '../images.js';
 import { createIngestor } from '../ingest.js';
+import { createCentralPolicies } from '../policies.js';
 import { StoreError, timeOrderedId, type CentralStore, type Role } from '../store/index.js';
 import { hashSecret, newTokenSecret, PERMISSIONS, RateLimiter, type Permission, type Principal } from './auth.js';
 import type { ApiOptions, RouteContext } from './context.js';
@@ -22,6 +23,7 @@ import { exceptionRoutes } from './routes/exceptions.js';
 import { imageRoutes } from './routes/images.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { inventoryRoutes } from './routes/inventory.js';
+import { policyRoutes } from './routes/policies.js';
 import { scanRoutes } from './routes/scan.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { violationRoutes } from './routes/violations.js';
@@ -161,7 +163,8 @@ export const buildApi = async (options: ApiOptions): Promise<FastifyInstance> =>
       if (!token) throw new ApiError(401, 'unauthorized', 'the token is unknown, revoked or expired');
       if (!(PERMISSIONS[permission] as readonly Role[]).includes(token.role))
         throw new ApiError(403, 'forbidden', `a ${token.role} token may not ${permission}; it needs one of: ${PERMISSIONS[permission].join(', ')}`);
-      if (!limiter.take(token.id, now.getTime())) throw new ApiError(429, 'rate-limited', 'too many requests for this token; slow down');
+      // Real time, not the API's clock: a rate is requests per second of the wall.
+      if (!limiter.take(token.id, performance.now())) throw new ApiError(429, 'rate-limited', 'too many requests for this token; slow down');
       request.principal = { token, actor: `token:${token.name}` };
     };
 
@@ -180,16 +183,29 @@ export const buildApi = async (options: ApiOptions): Promise<FastifyInstance> =>
   api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const images = options.images ?? createImageCatalogue(store);
+  const policies = options.policies ?? (await createCentralPolicies({ store, base: options.set, now: options.now, warn: (message) => app.log.warn(message) }));
   const context: RouteContext = {
     api,
     store,
     options,
     images,
-    ingestor: options.ingestor ?? createIngestor({ store, set: options.set, now: options.now, images: images.images }),
+    policies,
+    ingestor: options.ingestor ?? createIngestor({ store, set: policies.current, now: options.now, images: images.images }),
     authorise,
     metrics: { ingests, ingestDuration },
   };
-  for (const routes of [inventoryRoutes, ingestRoutes, violationRoutes, scanRoutes, ciRoutes, admissionRoutes, exceptionRoutes, imageRoutes, tokenRoutes])
+  for (const routes of [
+    inventoryRoutes,
+    ingestRoutes,
+    violationRoutes,
+    scanRoutes,
+    ciRoutes,
+    admissionRoutes,
+    exceptionRoutes,
+    imageRoutes,
+    policyRoutes,
+    tokenRoutes,
+  ])
     routes(context);
   return app;
 };

@@ -15,6 +15,7 @@ export const PERMISSIONS = {
   push: ['admin', 'ci'],
   admission: ['admin', 'admission'],
   approve: ['admin'],
+  policy: ['admin'],
   admin: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 

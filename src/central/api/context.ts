@@ -6,13 +6,17 @@ import type { TlsOptions } from '../../http-server/index.js';
 import type { ImageScanner } from '../image-scanning.js';
 import type { ImageCatalogue } from '../images.js';
 import type { Ingestor } from '../ingest.js';
+import type { CentralPolicies } from '../policies.js';
 import type { CentralStore, Scope } from '../store/index.js';
 import type { Permission } from './auth.js';
 import { ApiErrorSchema } from './schemas.js';
 
 export interface ApiOptions {
   readonly store: CentralStore;
+  /** The server's own set: seeds central's policies, and holds the thresholds and `ignore:` rules. */
   readonly set: PolicySet;
+  /** Central's policies over the store; made from `set` when absent. */
+  readonly policies?: CentralPolicies;
   readonly version: string;
   readonly now: () => Date;
   readonly tls?: TlsOptions | undefined;
@@ -39,6 +43,7 @@ export interface RouteContext {
   readonly options: ApiOptions;
   readonly ingestor: Ingestor;
   readonly images: ImageCatalogue;
+  readonly policies: CentralPolicies;
   readonly authorise: (permission: Permission) => (request: FastifyRequest) => Promise<void>;
   readonly metrics: {
     readonly ingests: Counter<'cluster' | 'outcome'>;

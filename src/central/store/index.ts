@@ -5,3 +5,4 @@ export { timeOrderedId } from './ids.js';
 export { StoreError } from './errors.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 export * from './types.js';
+export { POLICY_SEEDER } from './policies.js';

@@ -6,6 +6,7 @@ import { timeOrderedId } from './ids.js';
 import { ciResultQueries } from './ci-results.js';
 import { exceptionQueries } from './exceptions.js';
 import { imageQueries } from './images.js';
+import { policyQueries } from './policies.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { StoreError } from './errors.js';
 import { MIGRATIONS, migrationProvider, SCHEMA_VERSION } from './migrations.js';
@@ -216,11 +217,21 @@ const snapshotWorkloads = async (trx: Transaction<CentralDatabase>, ingest: Snap
   return tally;
 };
 
+const RESTATED = ['policy_name', 'severity', 'severity_rank', 'categories', 'message', 'remediation', 'path', 'enforced', 'search'] as const;
+
 const snapshotViolations = async (trx: Transaction<CentralDatabase>, ingest: SnapshotIngest): Promise<IngestOutcome['violations']> => {
   const { cluster, at } = ingest;
   const existing = new Map(
-    (await trx.selectFrom('violations').select(['id', 'state', 'exception_id']).where('cluster', '=', cluster).execute()).map((row) => [row.id, row]),
+    (
+      await trx
+        .selectFrom('violations')
+        .select(['id', 'state', 'exception_id', ...RESTATED])
+        .where('cluster', '=', cluster)
+        .execute()
+    ).map((row) => [row.id, row]),
   );
+  // What a policy says of a violation can change under it (an edited severity, message or remediation).
+  const restated: ViolationTable[] = [];
   const inserts: ViolationTable[] = [];
   const continuing: string[] = [];
   // Violations whose exception changed: now covered, no longer covered, or covered by another.
@@ -232,12 +243,20 @@ const snapshotViolations = async (trx: Transaction<CentralDatabase>, ingest: Sna
     seen.add(state.id);
     const before = existing.get(state.id);
     const exception = state.exceptionId ?? null;
-    if (!before) inserts.push(violationRow(cluster, state, at));
+    const row = violationRow(cluster, state, at);
+    if (before && RESTATED.some((column) => String(before[column]) !== String(row[column]))) restated.push(row);
+    if (!before) inserts.push(row);
     else if (before.state === 'resolved') reopened.push({ id: state.id, exception });
     else if ((before.exception_id ?? null) !== exception) recovered.push({ id: state.id, exception });
     else continuing.push(state.id);
   }
   for (const batch of chunks(inserts)) await trx.insertInto('violations').values(batch).execute();
+  for (const row of restated)
+    await trx
+      .updateTable('violations')
+      .set(Object.fromEntries(RESTATED.map((column) => [column, row[column]])))
+      .where('id', '=', row.id)
+      .execute();
   for (const batch of chunks(continuing, 500)) await trx.updateTable('violations').set({ last_seen: at }).where('id', 'in', batch).execute();
   for (const { id, exception } of recovered)
     await trx
@@ -658,6 +677,7 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
     ...admissionDecisionQueries(db),
     ...exceptionQueries(db),
     ...imageQueries(db),
+    ...policyQueries(db),
 
     appendAudit: (entry) => appendAudit(entry),
     listAudit: async (query: AuditQuery) => {

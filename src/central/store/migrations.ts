@@ -221,6 +221,32 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0007_policies': {
+    up: async (db: Kysely<unknown>) => {
+      await db.schema
+        .createTable('policies')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('builtin', 'integer', (column) => column.notNull())
+        .addColumn('enabled', 'integer', (column) => column.notNull())
+        .addColumn('version', 'integer', (column) => column.notNull())
+        .addColumn('document', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .addColumn('updated_by', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('policy_versions')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('policy_id', 'text', (column) => column.notNull())
+        .addColumn('version', 'integer', (column) => column.notNull())
+        .addColumn('change', 'text', (column) => column.notNull())
+        .addColumn('enabled', 'integer', (column) => column.notNull())
+        .addColumn('document', 'text', (column) => column.notNull())
+        .addColumn('at', 'text', (column) => column.notNull())
+        .addColumn('actor', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('policy_versions_by_policy').on('policy_versions').columns(['policy_id', 'version']).unique().execute();
+    },
+  },
 };
 
 export const migrationProvider = (migrations: Readonly<Record<string, Migration>> = MIGRATIONS): MigrationProvider => ({

@@ -212,7 +212,37 @@ export interface ImageNameTable {
   updated_at: string;
 }
 
+/** A policy central judges with: the shipped ones (seeded at start) and those users wrote, with their state. */
+export interface PolicyTable {
+  id: string;
+  /** 1 when Kubeward ships a policy with this id: it can be changed and disabled, not deleted. */
+  builtin: number;
+  enabled: number;
+  /** Counts every change from 1. */
+  version: number;
+  /** The Policy document (JSON). */
+  document: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** Every version of every policy, deletions included: never deleted, so their count is the set's revision. */
+export interface PolicyVersionTable {
+  /** Time-ordered. */
+  id: string;
+  policy_id: string;
+  version: number;
+  /** `create`, `update`, `enable`, `disable`, `delete`, `upgrade` (a shipped policy changed by a new Kubeward). */
+  change: string;
+  enabled: number;
+  document: string;
+  at: string;
+  actor: string;
+}
+
 export interface CentralDatabase {
+  policies: PolicyTable;
+  policy_versions: PolicyVersionTable;
   images: ImageTable;
   image_names: ImageNameTable;
   exceptions: ExceptionTable;

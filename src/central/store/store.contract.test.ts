@@ -406,6 +406,76 @@ const storeContract = (backend: Backend): void => {
       assert.deepEqual([(await store.loadObjects('c1')).sequence, (await store.getCluster('c1', {}))?.lastContactAt], [2, T2]);
     });
 
+    it('keeps policies with every version: seeded once, changed with a version guard, shipped ones upgraded until a user changes them', async () => {
+      const store = await fresh('policies');
+      const doc = (name: string, severity: string) => ({ apiVersion: 'kubeward.io/v1', kind: 'Policy', metadata: { name }, spec: { severity } });
+      assert.deepEqual(await store.seedPolicies([{ id: 'shipped', document: doc('shipped', 'LOW'), enabled: true }], T0), { added: 1, upgraded: 0 });
+      assert.deepEqual(await store.seedPolicies([{ id: 'shipped', document: doc('shipped', 'LOW'), enabled: true }], T1), { added: 0, upgraded: 0 });
+      assert.deepEqual(await store.seedPolicies([{ id: 'shipped', document: doc('shipped', 'HIGH'), enabled: true }], T1), { added: 0, upgraded: 1 });
+      const revision = await store.policyRevision();
+      const created = await store.changePolicy({ kind: 'create', id: 'mine', document: doc('mine', 'LOW'), enabled: true, actor: 'alice', at: T1 });
+      assert.deepEqual(created, { id: 'mine', builtin: false, enabled: true, version: 1, document: doc('mine', 'LOW'), updatedAt: T1, updatedBy: 'alice' });
+      await assert.rejects(
+        store.changePolicy({ kind: 'create', id: 'mine', document: doc('mine', 'LOW'), actor: 'bob', at: T2 }),
+        (error: Error & { code?: string }) => error.code === 'conflict',
+      );
+      await assert.rejects(
+        store.changePolicy({ kind: 'update', id: 'mine', document: doc('mine', 'HIGH'), expectedVersion: 7, actor: 'bob', at: T2 }),
+        (error: Error & { code?: string }) => error.code === 'conflict',
+        'a write over a version it did not read',
+      );
+      const same = await store.changePolicy({ kind: 'update', id: 'mine', document: doc('mine', 'LOW'), actor: 'bob', at: T2 });
+      assert.equal(same?.version, 1, 'the same document again is no new version');
+      await store.changePolicy({ kind: 'update', id: 'shipped', enabled: false, expectedVersion: 2, actor: 'bob', at: T2 });
+      await assert.rejects(
+        store.changePolicy({ kind: 'delete', id: 'shipped', actor: 'bob', at: T2 }),
+        (error: Error & { code?: string }) => error.code === 'conflict',
+        'shipped policies are disabled, not deleted',
+      );
+      assert.deepEqual(
+        await store.seedPolicies([{ id: 'shipped', document: doc('shipped', 'CRITICAL'), enabled: true }], T2),
+        { added: 0, upgraded: 0 },
+        'a user changed it: it stays theirs',
+      );
+      assert.equal((await store.changePolicy({ kind: 'delete', id: 'mine', actor: 'alice', at: T2 }))?.version, 2);
+      assert.equal(await store.changePolicy({ kind: 'update', id: 'mine', enabled: true, actor: 'alice', at: T2 }), undefined);
+      assert.deepEqual(
+        (await store.listPolicies()).map((policy) => [
+          policy.id,
+          policy.builtin,
+          policy.enabled,
+          policy.version,
+          (policy.document.spec as { severity: string }).severity,
+        ]),
+        [['shipped', true, false, 3, 'HIGH']],
+      );
+      assert.deepEqual(
+        (await store.listPolicyVersions('shipped')).map((version) => [version.version, version.change, version.enabled, version.actor]),
+        [
+          [3, 'disable', false, 'bob'],
+          [2, 'upgrade', true, 'kubeward server'],
+          [1, 'create', true, 'kubeward server'],
+        ],
+      );
+      assert.deepEqual(
+        (await store.listPolicyVersions('mine')).map((version) => [version.version, version.change]),
+        [
+          [2, 'delete'],
+          [1, 'create'],
+        ],
+      );
+      assert.equal(await store.policyRevision(), revision + 3);
+      const audit = await store.listAudit({ limit: 10 });
+      assert.deepEqual(
+        audit.items.filter((entry) => entry.action.startsWith('policy.')).map((entry) => [entry.action, entry.target, entry.actor]),
+        [
+          ['policy.delete', 'mine', 'alice'],
+          ['policy.disable', 'shipped', 'bob'],
+          ['policy.create', 'mine', 'alice'],
+        ],
+      );
+    });
+
     it('keeps CI results per repository, newest first, paged, with the report whole', async () => {
       const store = await fresh('ci');
       const counts = { critical: 1, high: 2, medium: 3, low: 4, total: 10 };

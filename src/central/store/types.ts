@@ -249,6 +249,42 @@ export interface NewToken {
   readonly expiresAt?: string | undefined;
 }
 
+/** A policy central judges with, as a user or a release last left it. */
+export interface PolicyRecord {
+  readonly id: string;
+  /** Shipped with Kubeward: it can be changed and disabled, not deleted. */
+  readonly builtin: boolean;
+  readonly enabled: boolean;
+  readonly version: number;
+  /** The Policy document (the `kubeward.io/v1` custom resource). */
+  readonly document: Readonly<Record<string, unknown>>;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
+}
+
+export const POLICY_CHANGES = ['create', 'update', 'enable', 'disable', 'delete', 'upgrade'] as const;
+
+export interface PolicyVersionRecord {
+  readonly policyId: string;
+  readonly version: number;
+  readonly change: (typeof POLICY_CHANGES)[number];
+  readonly enabled: boolean;
+  readonly document: Readonly<Record<string, unknown>>;
+  readonly at: string;
+  readonly actor: string;
+}
+
+/** A write to one policy; but for `create`, it names the version it changes when the caller read one. */
+export interface PolicyChange {
+  readonly kind: 'create' | 'update' | 'delete';
+  readonly id: string;
+  readonly document?: Readonly<Record<string, unknown>> | undefined;
+  readonly enabled?: boolean | undefined;
+  readonly expectedVersion?: number | undefined;
+  readonly actor: string;
+  readonly at: string;
+}
+
 export interface AuditEntry {
   readonly id: string;
   readonly at: string;
@@ -411,6 +447,24 @@ export interface CentralStore {
   /** Changes the violations among `ids` the scope can see, records the change in the audit log, and returns how many changed. */
   readonly changeViolations: (ids: readonly string[], change: ViolationChange, actor: string, at: string, scope: Scope) => Promise<number>;
   readonly countViolations: (scope: Scope) => Promise<SeverityCount[]>;
+
+  readonly listPolicies: () => Promise<PolicyRecord[]>;
+  readonly getPolicy: (id: string) => Promise<PolicyRecord | undefined>;
+  /**
+   * Creates, changes or deletes a policy: a new version and an audit entry; undefined when there is
+   * no such policy. A `conflict` StoreError when creating an id that exists, deleting a shipped
+   * policy, or changing a version other than the current one.
+   */
+  readonly changePolicy: (change: PolicyChange) => Promise<PolicyRecord | undefined>;
+  /** Newest first, deletions included. */
+  readonly listPolicyVersions: (id: string) => Promise<PolicyVersionRecord[]>;
+  /** Grows with every change to any policy: replicas compare it to know their set is current. */
+  readonly policyRevision: () => Promise<number>;
+  /** Adds the shipped policies central lacks, and moves those no user changed to this release's text. */
+  readonly seedPolicies: (
+    shipped: readonly { readonly id: string; readonly document: Readonly<Record<string, unknown>>; readonly enabled: boolean }[],
+    at: string,
+  ) => Promise<{ added: number; upgraded: number }>;
 
   readonly createToken: (token: NewToken) => Promise<TokenRecord>;
   /** The live token with this secret hash: not revoked, not expired at `at`; its last use is recorded. */

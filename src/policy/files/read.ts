@@ -22,6 +22,33 @@ const withLines = (problems: readonly PolicyProblem[], document: ParsedDocument,
 
 export { builtInPolicyDirectory } from './defaults.js';
 
+/**
+ * Reads the Policy documents of one text (a file, or a body sent to central): each policy whole
+ * and checked (criteria fields, regexes), or its problems at their lines under `name`.
+ */
+export const readPolicyText = (text: string, name: string): LoadedPolicies => {
+  const policies: Policy[] = [];
+  const problems: PolicyProblem[] = [];
+  for (const document of parseYamlStream(text)) {
+    const origin = `${name}:${document.startLine}`;
+    if (document.error) {
+      problems.push({
+        origin: `${name}:${document.error.line}:${document.error.column}`,
+        path: '',
+        code: document.error.code,
+        message: document.error.message,
+      });
+      continue;
+    }
+    const result = parsePolicyDocument(document.value, origin);
+    // Criteria are checked here too (unknown fields, bad regexes), while the text is at hand to name the line.
+    const compiled = 'problems' in result ? result : compilePolicy(result.policy);
+    if ('problems' in compiled) problems.push(...withLines(compiled.problems, document, name));
+    else if ('policy' in result) policies.push(result.policy);
+  }
+  return { policies, problems };
+};
+
 export interface LoadedPolicies {
   readonly policies: Policy[];
   readonly problems: PolicyProblem[];
@@ -48,23 +75,9 @@ export const loadPolicyPath = async (path: string, cwd: string): Promise<LoadedP
       problems.push({ origin: display(file), path: '', code: 'unreadable', message: (error as Error).message });
       return;
     }
-    for (const document of parseYamlStream(text)) {
-      const origin = `${display(file)}:${document.startLine}`;
-      if (document.error) {
-        problems.push({
-          origin: `${display(file)}:${document.error.line}:${document.error.column}`,
-          path: '',
-          code: document.error.code,
-          message: document.error.message,
-        });
-        continue;
-      }
-      const result = parsePolicyDocument(document.value, origin);
-      // Criteria are checked here too (unknown fields, bad regexes), while the text is at hand to name the line.
-      const compiled = 'problems' in result ? result : compilePolicy(result.policy);
-      if ('problems' in compiled) problems.push(...withLines(compiled.problems, document, display(file)));
-      else if ('policy' in result) policies.push(result.policy);
-    }
+    const read = readPolicyText(text, display(file));
+    policies.push(...read.policies);
+    problems.push(...read.problems);
   };
   let info;
   try {

@@ -50,7 +50,7 @@ const decisionId = (cluster: string, uid: string, at: string): string =>
   `${Date.parse(at).toString(16).padStart(12, '0')}${createHash('sha256').update(`${cluster}\u0000${uid}`).digest('hex').slice(0, 20)}`;
 
 /** Admission webhooks' way in and out: their decisions reported, the enforced policy set fetched. */
-export const admissionRoutes = ({ api, store, options, authorise }: RouteContext): void => {
+export const admissionRoutes = ({ api, store, policies: central, authorise }: RouteContext): void => {
   api.post(
     '/api/v1/admission/decisions',
     {
@@ -117,7 +117,7 @@ export const admissionRoutes = ({ api, store, options, authorise }: RouteContext
       onRequest: authorise('admission'),
     },
     async (request) => {
-      const { policies } = admissionPolicies(options.set, []);
+      const { policies } = admissionPolicies(central.current(), []);
       const data = policies.map((compiled) => compiled.policy as unknown as Record<string, unknown>);
       const enforced = policies.filter((compiled) => compiled.enforcedAt.includes('DEPLOY')).map((compiled) => compiled.policy.id);
       const revision = createHash('sha256').update(JSON.stringify({ data, enforced })).digest('hex').slice(0, 32);

@@ -3,7 +3,7 @@ import { scanManifests } from '../../../app/index.js';
 import { ERRORS, type RouteContext } from '../context.js';
 import { ScanBody } from '../schemas.js';
 
-export const scanRoutes = ({ api, options, authorise }: RouteContext): void => {
+export const scanRoutes = ({ api, options, policies, authorise }: RouteContext): void => {
   api.post(
     '/api/v1/scan',
     {
@@ -16,7 +16,7 @@ export const scanRoutes = ({ api, options, authorise }: RouteContext): void => {
     },
     async (request) => {
       const result = await scanManifests({
-        set: options.set,
+        set: policies.current(),
         inputs: ['-'],
         cwd: process.cwd(),
         stdin: () => [request.body.manifests],
