@@ -25,6 +25,7 @@ const ADAPTERS = [
   'src/central/index.ts',
   'src/central/serve.ts',
   'src/central/ingest.ts',
+  'src/central/policies.ts',
   'src/central-client/**',
   'src/manifest-scan/index.ts',
   'src/manifest-scan/run.ts',

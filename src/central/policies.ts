@@ -13,7 +13,8 @@ export const checkPolicyDocument = (document: unknown, origin: string): { readon
 /** A kept policy's document as a user exports it: `spec.disabled` says whether central runs it. */
 export const exportedDocument = (record: PolicyRecord): Record<string, unknown> => {
   const document = record.document as { spec?: Record<string, unknown> };
-  const { disabled: _disabled, ...spec } = document.spec ?? {};
+  const spec: Record<string, unknown> = { ...document.spec };
+  delete spec.disabled;
   return { ...document, spec: { ...spec, ...(record.enabled ? {} : { disabled: true }) } };
 };
 
