@@ -26,6 +26,8 @@ export interface StartCentralOptions {
   readonly imageScanning?: { readonly scanning: ImageScanning; readonly sweepMs?: number; readonly updateEveryMs?: number | undefined } | undefined;
   /** How often expired exceptions are looked for (default a minute). */
   readonly sweepMs?: number | undefined;
+  /** Requests a second per token, and the burst allowed (default 100 and 200). */
+  readonly rateLimit?: { readonly rate: number; readonly burst: number } | undefined;
   /** How often the policies are read again (another replica may change them). */
   readonly policyRefreshMs?: number | undefined;
   /** Load these manifests as cluster `demo` before serving, with the image scan reports (`*.json.gz`) in `images`. */
@@ -88,6 +90,7 @@ export const startCentral = async (options: StartCentralOptions): Promise<Runnin
       store,
       set: options.set,
       policies,
+      ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
       version: options.version,
       now: options.now,
       tls: options.tls,

@@ -359,6 +359,7 @@ const addServer: AddCommands = (root, io, setExit) => {
     .option('--username <user>', 'with --scan-images: registry user name (default: $KUBEWARD_REGISTRY_USERNAME, else the Docker config)')
     .option('--insecure-registry', 'with --scan-images: allow plain HTTP, or HTTPS without certificate checks, for registries')
     .option('--registry-ca <file>', "with --scan-images: PEM CA certificate(s) to trust for registries' HTTPS")
+    .option('--rate-limit <n>', 'requests a second each token may make, bursts of twice that (default 100)')
     .addOption(new Option('--log-level <level>', 'JSON log level on stdout').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'))
     .option('-q, --quiet', 'no policy warnings', false)
     // Loaded when used: Fastify, Kysely and the database drivers cost every other command at start.

@@ -355,15 +355,16 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
     if (query.search) select = select.where(sql<boolean>`search like ${likePattern(query.search)} escape '\\'`);
     const sort = query.sort ?? 'severity';
     const column = ({ severity: 'severity_rank', firstSeen: 'first_seen', lastSeen: 'last_seen', policy: 'policy_id' } as const)[sort];
-    // Severity and times read newest or worst first; the policy id reads A to Z. The id breaks ties.
+    // Severity and times read newest or worst first; the policy id reads A to Z. The id breaks ties,
+    // in the same direction, so one index walk (state, column, id) answers a page from its cursor.
     const descending = sort !== 'policy';
     if (query.cursor) {
       const [value, id] = decodeCursor(query.cursor);
-      select = select.where((eb) => eb.or([eb(column, descending ? '<' : '>', value), eb.and([eb(column, '=', value), eb('id', '>', id)])]));
+      select = select.where(sql<boolean>`(${sql.ref(column)}, id) ${sql.raw(descending ? '<' : '>')} (${value}, ${id})`);
     }
     const rows = await select
       .orderBy(column, descending ? 'desc' : 'asc')
-      .orderBy('id', 'asc')
+      .orderBy('id', descending ? 'desc' : 'asc')
       .limit(query.limit + 1)
       .execute();
     const items = rows.slice(0, query.limit);
@@ -386,11 +387,12 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
       const score = sql<number>`coalesce(risk_score, -1)`;
       if (query.cursor) {
         const [value, id] = decodeCursor(query.cursor);
-        select = select.where((eb) => eb.or([eb(score, '<', Number(value)), eb.and([eb(score, '=', Number(value)), eb('id', '>', id)])]));
+        select = select.where(sql<boolean>`(${score}, id) < (${Number(value)}, ${id})`);
       }
+      // Both descending: the partial index on live workloads (score, id) walks straight to the page.
       const rows = await select
         .orderBy(score, 'desc')
-        .orderBy('id', 'asc')
+        .orderBy('id', 'desc')
         .limit(query.limit + 1)
         .execute();
       const items = rows.slice(0, query.limit);

@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /**
  * Forward-only migrations, applied at start in order. Never edit one that has shipped: add the
@@ -245,6 +245,15 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .addColumn('actor', 'text', (column) => column.notNull())
         .execute();
       await db.schema.createIndex('policy_versions_by_policy').on('policy_versions').columns(['policy_id', 'version']).unique().execute();
+    },
+  },
+  '0008_list_indexes': {
+    // The lists' sorts as indexes, so a page is an index walk from its cursor, not a sort of every row.
+    up: async (db: Kysely<unknown>) => {
+      await db.schema.createIndex('violations_by_first_seen').on('violations').columns(['state', 'first_seen', 'id']).execute();
+      await db.schema.createIndex('violations_by_last_seen').on('violations').columns(['state', 'last_seen', 'id']).execute();
+      await db.schema.createIndex('violations_by_policy_id').on('violations').columns(['state', 'policy_id', 'id']).execute();
+      await sql`create index workloads_live_by_risk on workloads ((coalesce(risk_score, -1)), id) where removed_at is null`.execute(db);
     },
   },
 };

@@ -24,6 +24,7 @@ export interface ServerCliOptions extends PolicySelectionFlags {
   readonly username?: string;
   readonly insecureRegistry?: boolean;
   readonly registryCa?: string;
+  readonly rateLimit?: string;
 }
 
 /** Where central keeps its state: --postgres (or $KUBEWARD_POSTGRES_URL), else the SQLite file of --db, else ./.kubeward/central.db (for --demo a fresh temporary file). */
@@ -82,8 +83,11 @@ export const runServer = async (options: ServerCliOptions, io: Io, signal: Abort
         updateEveryMs: hours === undefined ? undefined : hours * 3_600_000,
       }
     : undefined;
+  const rate = options.rateLimit === undefined ? undefined : Number(options.rateLimit);
+  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) throw new UsageError('--rate-limit takes requests a second per token, above 0');
   const central = await startCentral({
     storage: store,
+    ...(rate === undefined ? {} : { rateLimit: { rate, burst: rate * 2 } }),
     host: options.address,
     port,
     tls,
