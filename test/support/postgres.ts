@@ -13,8 +13,8 @@ export interface ThrowawayPostgres {
   /** A connection URL for a fresh database of that name (created on first ask). */
   readonly database: (name: string) => Promise<string>;
   readonly port: number;
-  /** Stops the server and starts it again on the same port and data (the reliability tests). */
-  readonly restart: () => Promise<void>;
+  /** Stops the server and starts it again on the same port and data (the reliability tests), running `whileDown` in between. */
+  readonly restart: (whileDown?: () => Promise<void>) => Promise<void>;
   readonly stop: () => Promise<void>;
 }
 
@@ -78,8 +78,9 @@ export const startPostgres = async (): Promise<ThrowawayPostgres> => {
       }
       return `postgres://kubeward@127.0.0.1:${port}/${name}`;
     },
-    restart: async () => {
+    restart: async (whileDown) => {
       await stopServer();
+      await whileDown?.();
       await start();
     },
     stop: async () => {

@@ -20,6 +20,8 @@ export const openPostgresStore = async (url: string, options: PostgresOptions = 
   const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10, connectionTimeoutMillis: options.connectTimeoutMs ?? 5000 });
   // An idle connection the server closed emits an error on the pool: without a listener it would end the process.
   pool.on('error', () => undefined);
+  // So does a connection in use when the server goes: its query fails (and the API answers 503), the process stays.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<CentralDatabase>({ dialect: new PostgresDialect({ pool }) });
   try {
     return await kyselyStore(db, 'postgres', () => db.destroy());
