@@ -181,3 +181,37 @@ describe('central stays whole through restarts: its own, and its database’s', 
     }
   });
 });
+
+describe('rate limits per token', () => {
+  it('refuses a token past its burst with 429 and the reason, refills with wall-clock time, and leaves other tokens alone', async () => {
+    const directory = await temporaryDirectory();
+    const set = await resolvePolicySet({ cwd: directory, paths: [], enable: [], disable: [], only: [], builtIn: true });
+    // A fixed API clock: the limiter must not depend on it.
+    const central = await startCentral({
+      storage: { kind: 'sqlite', file: join(directory, 'limits.db') },
+      host: '127.0.0.1',
+      port: 0,
+      set,
+      version: '0.0.0-test',
+      now: () => NOW,
+      log: false,
+      rateLimit: { rate: 5, burst: 3 },
+    });
+    try {
+      const admin = central.adminToken ?? '';
+      const answers = [];
+      for (let index = 0; index < 10; index++) answers.push(await call(central, admin, 'GET', '/api/v1/clusters'));
+      assert.deepEqual(
+        answers.slice(0, 3).map((answer) => answer.status),
+        [200, 200, 200],
+      );
+      const limited = answers.find((answer) => answer.status === 429);
+      assert.equal(limited?.json.code, 'rate-limited', 'past the burst, faster than the rate');
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      assert.equal((await call(central, admin, 'GET', '/api/v1/clusters')).status, 200, 'refilled at 5 a second');
+    } finally {
+      await central.close();
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});

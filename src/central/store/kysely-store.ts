@@ -33,8 +33,8 @@ import type {
   WorkloadState,
 } from './types.js';
 
-/** Rows per INSERT: below both engines' bound-parameter limits at the widest table. */
-const BATCH = 200;
+/** Rows per INSERT: below both engines' bound-parameter limits at the widest table (24 columns × 1000 < SQLite's 32,766). */
+const BATCH = 1000;
 
 const chunks = <T>(items: readonly T[], size = BATCH): T[][] => {
   const out: T[][] = [];
@@ -75,7 +75,11 @@ const workloadRecord = (row: Selectable<WorkloadTable>): WorkloadRecord => ({
   ...(row.removed_at ? { removedAt: row.removed_at } : {}),
 });
 
-const violationRecord = (row: Selectable<ViolationTable>, now: string): ViolationRecord => ({
+/**
+ * `contact` is the cluster's last judgement: an open violation was seen then (its row is not
+ * rewritten on every batch, which at 100,000 violations would cost seconds a batch).
+ */
+const violationRecord = (row: Selectable<ViolationTable>, now: string, contact?: string | null): ViolationRecord => ({
   id: row.id,
   cluster: row.cluster,
   namespace: row.namespace,
@@ -91,7 +95,7 @@ const violationRecord = (row: Selectable<ViolationTable>, now: string): Violatio
   state: row.state === 'resolved' || row.state === 'excepted' ? row.state : row.snoozed_until && row.snoozed_until > now ? 'snoozed' : 'active',
   ...(row.exception_id ? { exceptionId: row.exception_id } : {}),
   firstSeen: row.first_seen,
-  lastSeen: row.last_seen,
+  lastSeen: row.state !== 'resolved' && contact && contact > row.last_seen ? contact : row.last_seen,
   ...(row.resolved_at ? { resolvedAt: row.resolved_at } : {}),
   ...(row.resolved_by ? { resolvedBy: row.resolved_by } : {}),
   ...(row.snoozed_until ? { snoozedUntil: row.snoozed_until } : {}),
@@ -170,7 +174,13 @@ const scoped = <Q extends { where: (...args: never[]) => Q }>(query: Q, scope: S
 const snapshotWorkloads = async (trx: Transaction<CentralDatabase>, ingest: SnapshotIngest): Promise<IngestOutcome['workloads']> => {
   const { cluster, at } = ingest;
   const existing = new Map(
-    (await trx.selectFrom('workloads').select(['id', 'spec_hash', 'removed_at']).where('cluster', '=', cluster).execute()).map((row) => [row.id, row]),
+    (
+      await trx
+        .selectFrom('workloads')
+        .select(['id', 'spec_hash', 'removed_at', ...WORKLOAD_STATED])
+        .where('cluster', '=', cluster)
+        .execute()
+    ).map((row) => [row.id, row]),
   );
   const tally = { created: 0, updated: 0, removed: 0, unchanged: 0 };
   const inserts: WorkloadTable[] = [];
@@ -192,6 +202,8 @@ const snapshotWorkloads = async (trx: Transaction<CentralDatabase>, ingest: Snap
       tally.updated++;
       changes.push({ id: timeOrderedId(at), workload_id: state.id, cluster, at, change: before.removed_at ? 'created' : 'updated', spec_hash: state.specHash });
     } else tally.unchanged++;
+    // Only what changed is written (its spec, its risk): the rest are seen again in one statement below.
+    if (!changed && WORKLOAD_STATED.every((column) => String(before[column]) === String(row[column]))) continue;
     // The id and first sighting stay as they were.
     const update: Partial<WorkloadTable> = { ...row };
     delete update.id;
@@ -213,13 +225,33 @@ const snapshotWorkloads = async (trx: Transaction<CentralDatabase>, ingest: Snap
     for (const row of batch) changes.push({ id: timeOrderedId(at), workload_id: row.id, cluster, at, change: 'removed', spec_hash: row.spec_hash });
   }
   tally.removed = gone.length;
+  await trx.updateTable('workloads').set({ last_seen: at }).where('cluster', '=', cluster).where('removed_at', 'is', null).execute();
   for (const batch of chunks(changes)) await trx.insertInto('workload_changes').values(batch).execute();
   return tally;
 };
 
+/** What a snapshot states of a workload besides its spec hash: a change to any is written. */
+const WORKLOAD_STATED = [
+  'namespace',
+  'kind',
+  'name',
+  'uid',
+  'images',
+  'replicas',
+  'service_account',
+  'risk_score',
+  'risk_priority',
+  'risk_factors',
+  'search',
+] as const;
+
 const RESTATED = ['policy_name', 'severity', 'severity_rank', 'categories', 'message', 'remediation', 'path', 'enforced', 'search'] as const;
 
-const snapshotViolations = async (trx: Transaction<CentralDatabase>, ingest: SnapshotIngest): Promise<IngestOutcome['violations']> => {
+const snapshotViolations = async (
+  trx: Transaction<CentralDatabase>,
+  ingest: SnapshotIngest,
+  previousJudgement: string | null,
+): Promise<IngestOutcome['violations']> => {
   const { cluster, at } = ingest;
   const existing = new Map(
     (
@@ -257,7 +289,6 @@ const snapshotViolations = async (trx: Transaction<CentralDatabase>, ingest: Sna
       .set(Object.fromEntries(RESTATED.map((column) => [column, row[column]])))
       .where('id', '=', row.id)
       .execute();
-  for (const batch of chunks(continuing, 500)) await trx.updateTable('violations').set({ last_seen: at }).where('id', 'in', batch).execute();
   for (const { id, exception } of recovered)
     await trx
       .updateTable('violations')
@@ -280,7 +311,13 @@ const snapshotViolations = async (trx: Transaction<CentralDatabase>, ingest: Sna
       .where('id', '=', id)
       .execute();
   const gone = [...existing.values()].filter((row) => row.state !== 'resolved' && !seen.has(row.id)).map((row) => row.id);
-  for (const batch of chunks(gone, 500)) await trx.updateTable('violations').set({ state: 'resolved', resolved_at: at }).where('id', 'in', batch).execute();
+  // Open violations were last seen at the cluster's last judgement before this one.
+  for (const batch of chunks(gone, 500))
+    await trx
+      .updateTable('violations')
+      .set({ state: 'resolved', resolved_at: at, last_seen: previousJudgement ?? at })
+      .where('id', 'in', batch)
+      .execute();
   return { opened: inserts.length, reopened: reopened.length, continuing: continuing.length + recovered.length, resolved: gone.length };
 };
 
@@ -333,6 +370,9 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
   const { error } = await migrator.migrateToLatest();
   if (error) throw new StoreError('unavailable', `the database could not be migrated: ${(error as Error).message}`);
 
+  const clusterContacts = async (): Promise<Map<string, string | null>> =>
+    new Map((await db.selectFrom('clusters').select(['name', 'last_contact_at']).execute()).map((row) => [row.name, row.last_contact_at]));
+
   const listViolations = async (query: ViolationQuery): Promise<Page<ViolationRecord>> => {
     let select = scoped(db.selectFrom('violations').selectAll(), query.scope);
     if (query.cluster) select = select.where('cluster', '=', query.cluster);
@@ -362,15 +402,18 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
       const [value, id] = decodeCursor(query.cursor);
       select = select.where(sql<boolean>`(${sql.ref(column)}, id) ${sql.raw(descending ? '<' : '>')} (${value}, ${id})`);
     }
-    const rows = await select
-      .orderBy(column, descending ? 'desc' : 'asc')
-      .orderBy('id', descending ? 'desc' : 'asc')
-      .limit(query.limit + 1)
-      .execute();
+    const [rows, contacts] = await Promise.all([
+      select
+        .orderBy(column, descending ? 'desc' : 'asc')
+        .orderBy('id', descending ? 'desc' : 'asc')
+        .limit(query.limit + 1)
+        .execute(),
+      clusterContacts(),
+    ]);
     const items = rows.slice(0, query.limit);
     const last = items.at(-1);
     return {
-      items: items.map((row) => violationRecord(row, query.now)),
+      items: items.map((row) => violationRecord(row, query.now, contacts.get(row.cluster))),
       ...(rows.length > query.limit && last ? { next: encodeCursor(last[column], last.id) } : {}),
     };
   };
@@ -522,7 +565,7 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
           throw new StoreError('conflict', `cluster ${ingest.cluster} moved on to generation ${cluster.generation} while this batch was judged`);
         if (ingest.objects) await storeObjects(trx, ingest.cluster, ingest.objects);
         const workloads = await snapshotWorkloads(trx, ingest);
-        const violations = await snapshotViolations(trx, ingest);
+        const violations = await snapshotViolations(trx, ingest, cluster.last_contact_at);
         const generation = Number(cluster.generation) + 1;
         const activeCount = await trx
           .selectFrom('violations')
@@ -588,7 +631,7 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
     listViolations,
     getViolation: async (id, scope, now) => {
       const row = await scoped(db.selectFrom('violations').selectAll(), scope).where('id', '=', id).executeTakeFirst();
-      return row ? violationRecord(row, now) : undefined;
+      return row ? violationRecord(row, now, (await clusterContacts()).get(row.cluster)) : undefined;
     },
     changeViolations: (ids, change, actor, at, scope) =>
       db.transaction().execute(async (trx) => {
@@ -596,7 +639,14 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
         for (const batch of chunks([...new Set(ids)], 500)) {
           const update =
             'resolve' in change
-              ? { state: 'resolved', resolved_at: at, resolved_by: actor, snoozed_until: null }
+              ? {
+                  state: 'resolved',
+                  resolved_at: at,
+                  resolved_by: actor,
+                  snoozed_until: null,
+                  // Open until now: it was last seen at its cluster's last judgement.
+                  last_seen: sql<string>`coalesce((select last_contact_at from clusters where clusters.name = violations.cluster), violations.last_seen)`,
+                }
               : 'snoozeUntil' in change
                 ? { snoozed_until: change.snoozeUntil }
                 : { state: 'active', resolved_at: null, resolved_by: null, snoozed_until: null };

@@ -251,7 +251,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     // The lists' sorts as indexes, so a page is an index walk from its cursor, not a sort of every row.
     up: async (db: Kysely<unknown>) => {
       await db.schema.createIndex('violations_by_first_seen').on('violations').columns(['state', 'first_seen', 'id']).execute();
-      await db.schema.createIndex('violations_by_last_seen').on('violations').columns(['state', 'last_seen', 'id']).execute();
       await db.schema.createIndex('violations_by_policy_id').on('violations').columns(['state', 'policy_id', 'id']).execute();
       await sql`create index workloads_live_by_risk on workloads ((coalesce(risk_score, -1)), id) where removed_at is null`.execute(db);
     },
