@@ -1,14 +1,6 @@
 import type { PolicySet } from '../app/index.js';
-import { compilePolicy, parsePolicyDocument, policyDocument, selectPolicies, type Policy, type PolicyProblem } from '../policy/index.js';
+import { checkPolicyDocument, policyDocument, selectPolicies, type Policy } from '../policy/index.js';
 import type { CentralStore, PolicyRecord } from './store/index.js';
-
-/** A document checked as a file of policies is: its shape, then its criteria (fields, regexes, CEL). */
-export const checkPolicyDocument = (document: unknown, origin: string): { readonly policy: Policy } | { readonly problems: readonly PolicyProblem[] } => {
-  const parsed = parsePolicyDocument(document, origin);
-  if ('problems' in parsed) return parsed;
-  const compiled = compilePolicy(parsed.policy);
-  return 'problems' in compiled ? { problems: compiled.problems } : parsed;
-};
 
 /** A kept policy's document as a user exports it: `spec.disabled` says whether central runs it. */
 export const exportedDocument = (record: PolicyRecord): Record<string, unknown> => {

@@ -12,6 +12,7 @@ export type {
 } from './types.js';
 export { TARGETS } from './types.js';
 export { policyDocument } from './document.js';
+export { checkPolicyDocument } from './check.js';
 export { parsePolicyDocument, policyDocumentSchema, toPath, type PolicyProblem, type PolicyDocument } from './schema.js';
 export { compilePolicy, isImagePolicy, type CompiledPolicy } from './compile.js';
 export {

@@ -370,8 +370,12 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
   const { error } = await migrator.migrateToLatest();
   if (error) throw new StoreError('unavailable', `the database could not be migrated: ${(error as Error).message}`);
 
-  const clusterContacts = async (): Promise<Map<string, string | null>> =>
-    new Map((await db.selectFrom('clusters').select(['name', 'last_contact_at']).execute()).map((row) => [row.name, row.last_contact_at]));
+  /** When each cluster (or the one named) was last judged or heard from: open violations were seen then. */
+  const clusterContacts = async (only?: string): Promise<Map<string, string | null>> => {
+    let select = db.selectFrom('clusters').select(['name', 'last_contact_at']);
+    if (only !== undefined) select = select.where('name', '=', only);
+    return new Map((await select.execute()).map((row) => [row.name, row.last_contact_at]));
+  };
 
   const listViolations = async (query: ViolationQuery): Promise<Page<ViolationRecord>> => {
     let select = scoped(db.selectFrom('violations').selectAll(), query.scope);
@@ -408,7 +412,7 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
         .orderBy('id', descending ? 'desc' : 'asc')
         .limit(query.limit + 1)
         .execute(),
-      clusterContacts(),
+      clusterContacts(query.scope.cluster ?? query.cluster),
     ]);
     const items = rows.slice(0, query.limit);
     const last = items.at(-1);
@@ -631,7 +635,7 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
     listViolations,
     getViolation: async (id, scope, now) => {
       const row = await scoped(db.selectFrom('violations').selectAll(), scope).where('id', '=', id).executeTakeFirst();
-      return row ? violationRecord(row, now, (await clusterContacts()).get(row.cluster)) : undefined;
+      return row ? violationRecord(row, now, (await clusterContacts(row.cluster)).get(row.cluster)) : undefined;
     },
     changeViolations: (ids, change, actor, at, scope) =>
       db.transaction().execute(async (trx) => {

@@ -2,8 +2,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { locatePaths, parseYamlStream, type ParsedDocument } from '../../k8s/index.js';
 import { formatPath, parsePath } from '../../model/index.js';
-import { compilePolicy } from '../compile.js';
-import { parsePolicyDocument, type PolicyProblem } from '../schema.js';
+import { checkPolicyDocument } from '../check.js';
+import type { PolicyProblem } from '../schema.js';
 import type { Policy } from '../types.js';
 
 /**
@@ -40,11 +40,10 @@ export const readPolicyText = (text: string, name: string): LoadedPolicies => {
       });
       continue;
     }
-    const result = parsePolicyDocument(document.value, origin);
     // Criteria are checked here too (unknown fields, bad regexes), while the text is at hand to name the line.
-    const compiled = 'problems' in result ? result : compilePolicy(result.policy);
-    if ('problems' in compiled) problems.push(...withLines(compiled.problems, document, name));
-    else if ('policy' in result) policies.push(result.policy);
+    const checked = checkPolicyDocument(document.value, origin);
+    if ('problems' in checked) problems.push(...withLines(checked.problems, document, name));
+    else policies.push(checked.policy);
   }
   return { policies, problems };
 };

@@ -1,9 +1,9 @@
 import jsYaml from 'js-yaml';
 import { z } from 'zod';
 import { SEVERITIES } from '../../../model/index.js';
-import { convertStackRoxExport, policyDocument, type Policy, type PolicyProblem } from '../../../policy/index.js';
+import { checkPolicyDocument, convertStackRoxExport, policyDocument, type Policy, type PolicyProblem } from '../../../policy/index.js';
 import { readPolicyText } from '../../../policy/files/index.js';
-import { checkPolicyDocument, exportedDocument } from '../../policies.js';
+import { exportedDocument } from '../../policies.js';
 import { POLICY_CHANGES, StoreError, type PolicyChange, type PolicyRecord } from '../../store/index.js';
 import { actorOf, ERRORS, type RouteContext } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -124,12 +124,18 @@ export const policyRoutes = ({ api, store, authorise, policies, ingestor, option
         200,
       );
   };
-  const change = async (request: PolicyChange): Promise<PolicyRecord | undefined> => {
+  const write = async (request: PolicyChange): Promise<PolicyRecord | undefined> => {
     try {
       return await store.changePolicy(request);
     } catch (error) {
       if (error instanceof StoreError && error.code === 'conflict') throw new ApiError(409, 'conflict', error.message);
       throw error;
+    }
+  };
+  /** One write, then the set built again and the clusters judged with it. */
+  const change = async (request: PolicyChange): Promise<PolicyRecord | undefined> => {
+    try {
+      return await write(request);
     } finally {
       await applied();
     }
@@ -167,8 +173,11 @@ export const policyRoutes = ({ api, store, authorise, policies, ingestor, option
     async (request, reply) => {
       const query = request.query;
       const needle = query.search?.toLowerCase();
+      // The set already holds every kept policy parsed: no need to check each document again per request.
+      await policies.refresh();
+      const parsed = new Map(policies.current().policies.all.map((policy) => [policy.id, policy]));
       const rows = (await store.listPolicies())
-        .map((record) => ({ record, policy: parsedOf(record) }))
+        .map((record) => ({ record, policy: parsed.get(record.id) ?? parsedOf(record) }))
         .filter(({ record, policy }) => {
           if (query.enabled !== undefined && record.enabled !== (query.enabled === 'true')) return false;
           if (query.builtin !== undefined && record.builtin !== (query.builtin === 'true')) return false;
@@ -363,21 +372,25 @@ export const policyRoutes = ({ api, store, authorise, policies, ingestor, option
       if (twice) throw new ApiError(400, 'invalid-policy', `policy ${twice} is in the import twice`, 'body');
       const outcome = { created: [] as string[], updated: [] as string[], unchanged: [] as string[], skipped, notes: [] as { id: string; notes: string[] }[] };
       const at = options.now().toISOString();
-      for (const { policy, notes } of incoming) {
-        const existing = await store.getPolicy(policy.id);
-        const document = policyDocument(policy);
-        const record = await change({
-          kind: existing ? 'update' : 'create',
-          id: policy.id,
-          document,
-          enabled: policy.enabledByDefault,
-          actor: actorOf(request),
-          at,
-        });
-        if (!existing) outcome.created.push(policy.id);
-        else if (record && record.version !== existing.version) outcome.updated.push(policy.id);
-        else outcome.unchanged.push(policy.id);
-        if (notes.length > 0) outcome.notes.push({ id: policy.id, notes: [...notes] });
+      try {
+        for (const { policy, notes } of incoming) {
+          const existing = await store.getPolicy(policy.id);
+          const record = await write({
+            kind: existing ? 'update' : 'create',
+            id: policy.id,
+            document: policyDocument(policy),
+            enabled: policy.enabledByDefault,
+            actor: actorOf(request),
+            at,
+          });
+          if (!existing) outcome.created.push(policy.id);
+          else if (record && record.version !== existing.version) outcome.updated.push(policy.id);
+          else outcome.unchanged.push(policy.id);
+          if (notes.length > 0) outcome.notes.push({ id: policy.id, notes: [...notes] });
+        }
+      } finally {
+        // The set is built and the clusters judged once for the whole import.
+        await applied();
       }
       return outcome;
     },
