@@ -18,6 +18,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -45,6 +46,9 @@ const bin = join(root, 'dist/src/cli/bin.js');
 const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
 const run = promisify(execFile);
 
+// Node flags for the server alone, e.g. BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its time goes.
+const serverNodeFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+
 /** A server as users run it, in a process of its own: the load generator does not share its event loop. */
 interface Server {
   readonly url: string;
@@ -56,7 +60,7 @@ const startServer = (storeFlags: readonly string[], freshStore = true): Promise<
   new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(
       process.execPath,
-      [bin, 'server', ...storeFlags, '--port', '0', '--rate-limit', '1000000', '--log-level', 'silent', '--quiet'],
+      [...serverNodeFlags, bin, 'server', ...storeFlags, '--port', '0', '--rate-limit', '1000000', '--log-level', 'silent', '--quiet'],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
       },
@@ -78,16 +82,38 @@ const startServer = (storeFlags: readonly string[], freshStore = true): Promise<
     });
   });
 
-const request = async (central: { readonly url: string }, token: string, method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${central.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+// A plain keep-alive client, as load tools use: fetch costs the load generator several times the
+// CPU per request, and on two cores that CPU is taken from the server being measured.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+const request = (central: { readonly url: string }, token: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> =>
+  new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const outgoing = http.request(
+      `${central.url}${path}`,
+      {
+        method,
+        agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          const status = response.statusCode ?? 0;
+          if (status < 200 || status >= 300) reject(new Error(`${method} ${path}: ${status} ${text.slice(0, 300)}`));
+          else resolve(JSON.parse(text) as Record<string, unknown>);
+        });
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(payload);
   });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text) as Record<string, unknown>;
-};
 
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 

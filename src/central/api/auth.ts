@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Role, TokenRecord } from '../store/index.js';
+import type { CentralStore, Role, TokenRecord } from '../store/index.js';
 
 /** A token as users see it once: a recognisable prefix and 256 random bits. */
 export const newTokenSecret = (): string => `kw_${randomBytes(32).toString('base64url')}`;
@@ -44,3 +44,31 @@ export class RateLimiter {
     return true;
   }
 }
+
+/**
+ * The store with token lookups remembered for `ttlMs` of real time: a request then costs no
+ * query for its token. A revocation through this store is seen at once; one made through another
+ * replica is seen here within `ttlMs`. Expiry is checked on every lookup.
+ */
+export const withTokenCache = (store: CentralStore, ttlMs = 5000, maxEntries = 10_000): CentralStore => {
+  const cached = new Map<string, { readonly token: TokenRecord | undefined; readonly until: number }>();
+  return {
+    ...store,
+    findToken: async (secretHash, at) => {
+      const now = performance.now();
+      let entry = cached.get(secretHash);
+      if (!entry || entry.until <= now) {
+        if (cached.size >= maxEntries) cached.clear();
+        entry = { token: await store.findToken(secretHash, at), until: now + ttlMs };
+        cached.set(secretHash, entry);
+      }
+      const token = entry.token;
+      return token && (!token.expiresAt || token.expiresAt > at) ? token : undefined;
+    },
+    revokeToken: async (id, actor, at) => {
+      const revoked = await store.revokeToken(id, actor, at);
+      cached.clear();
+      return revoked;
+    },
+  };
+};
