@@ -32,8 +32,8 @@ declare module 'fastify' {
 
 /**
  * Responses are written by a serialiser compiled from each route's schema (fast-json-stringify):
- * only the declared fields go out, at a third less CPU than checking the answer with zod and
- * stringifying it, which at a hundred requests a second is the difference at p99.
+ * only the declared fields go out, at a quarter less CPU than checking the answer with zod and
+ * stringifying it (0.31 against 0.41 ms for a page of 50 risk-ranked workloads).
  */
 const responseSerializer = ({ schema }: { schema: unknown }): ((data: unknown) => string) =>
   schema instanceof z.ZodType

@@ -46,24 +46,26 @@ export class RateLimiter {
 }
 
 /**
- * The store with token lookups remembered for `ttlMs` of real time: a request then costs no
- * query for its token. A revocation through this store is seen at once; one made through another
- * replica is seen here within `ttlMs`. Expiry is checked on every lookup.
+ * The store with live tokens remembered for `ttlMs` of real time: a request then costs no query
+ * for its token. Unknown secrets are not remembered, so a token made on any replica works at
+ * once. A revocation through this store is seen at once; one made through another replica is
+ * seen here within `ttlMs`. Expiry is checked on every lookup.
  */
 export const withTokenCache = (store: CentralStore, ttlMs = 5000, maxEntries = 10_000): CentralStore => {
-  const cached = new Map<string, { readonly token: TokenRecord | undefined; readonly until: number }>();
+  const cached = new Map<string, { readonly token: TokenRecord; readonly until: number }>();
   return {
     ...store,
     findToken: async (secretHash, at) => {
       const now = performance.now();
-      let entry = cached.get(secretHash);
-      if (!entry || entry.until <= now) {
+      const entry = cached.get(secretHash);
+      let token = entry && entry.until > now ? entry.token : undefined;
+      if (!token) {
+        token = await store.findToken(secretHash, at);
+        if (!token) return undefined;
         if (cached.size >= maxEntries) cached.clear();
-        entry = { token: await store.findToken(secretHash, at), until: now + ttlMs };
-        cached.set(secretHash, entry);
+        cached.set(secretHash, { token, until: now + ttlMs });
       }
-      const token = entry.token;
-      return token && (!token.expiresAt || token.expiresAt > at) ? token : undefined;
+      return !token.expiresAt || token.expiresAt > at ? token : undefined;
     },
     revokeToken: async (id, actor, at) => {
       const revoked = await store.revokeToken(id, actor, at);

@@ -112,7 +112,7 @@ const factorsByWorkload = new Map<string, { readonly text: string; readonly fact
 const parsedFactors = (workload: string, text: string): readonly RiskFactorRecord[] => {
   const known = factorsByWorkload.get(workload);
   if (known?.text === text) return known.factors;
-  if (factorsByWorkload.size >= 50_000) factorsByWorkload.clear();
+  if (factorsByWorkload.size >= 20_000) factorsByWorkload.clear();
   const factors = JSON.parse(text) as readonly RiskFactorRecord[];
   factorsByWorkload.set(workload, { text, factors });
   return factors;
