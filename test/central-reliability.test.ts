@@ -100,7 +100,7 @@ describe('central stays whole through restarts: its own, and its database’s', 
   it('two servers on one PostgreSQL serve the same data and both take ingest', async () => {
     const url = await postgres.database('two_replicas');
     const first = await open({ kind: 'postgres', url });
-    const second = await open({ kind: 'postgres', url });
+    const second = await open({ kind: 'postgres', url, maxConnections: 3 });
     const admin = first.adminToken ?? '';
     try {
       assert.equal(second.adminToken, undefined, 'one bootstrap token for the shared store');

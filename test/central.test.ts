@@ -198,6 +198,12 @@ describe('kubeward server (central) over its HTTP API', () => {
     );
     assert.equal((await call(central, viewer.secret, 'GET', '/api/v1/clusters/prod/rbac/who-can?verb=get&resource=secrets&namespace=shop')).status, 403);
     assert.equal((await call(central, viewer.secret, 'GET', '/api/v1/clusters/other/network')).status, 404, 'another cluster is not there');
+    assert.equal((await call(central, viewer.secret, 'GET', `/api/v1/workloads/${encodeURIComponent('prod/pay/Deployment/api')}`)).status, 200);
+    assert.equal(
+      (await call(central, viewer.secret, 'GET', `/api/v1/workloads/${encodeURIComponent('prod/shop/Deployment/web')}`)).status,
+      404,
+      'a workload outside the scope is not there',
+    );
     assert.equal((await call(central, viewer.secret, 'GET', '/api/v1/tokens')).status, 403);
     assert.equal((await call(central, viewer.secret, 'POST', '/api/v1/violations/actions', { ids: ['x'], action: 'resolve' })).status, 403);
     assert.equal((await call(central, admin, 'DELETE', `/api/v1/tokens/${viewer.token.id}`)).status, 200);
@@ -237,6 +243,14 @@ describe('kubeward server (central) over its HTTP API', () => {
       assert.equal(typeof answer.json.message, 'string', name);
     }
     assert.equal(cases[1]?.[1].json.field, 'querystring.limit');
+    for (const [args, message] of [
+      [['--postgres', 'postgres://127.0.0.1/none', '--postgres-pool', '0'], /--postgres-pool takes a number of connections/],
+      [['--postgres-pool', '4'], /--postgres-pool goes with --postgres/],
+    ] as const) {
+      const refused = await kubeward(['server', ...args, '--port', '0']);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, message);
+    }
   });
 
   it('exports violations as CSV with formulas defused, serves OpenAPI 3.1, health and Prometheus metrics', async () => {
@@ -303,6 +317,38 @@ describe('kubeward server --demo', () => {
       assert.ok(Array.isArray(sbom.components) && sbom.components.length > 400);
       const [top] = (await get('/api/v1/workloads?limit=1')).items as { name: string; risk: { factors: { id: string }[] } }[];
       assert.deepEqual([top?.name, top?.risk.factors.some((factor) => factor.id === 'image-vulnerabilities')], ['checkout-api', true]);
+      assert.ok(
+        top?.risk.factors.every((factor) => !('evidence' in factor)),
+        'a list gives what each factor is and weighs',
+      );
+      // One workload whole, by its id: the evidence in words, its history, its open violations.
+      const detail = (await get(`/api/v1/workloads/${encodeURIComponent('demo/shop/Deployment/checkout-api')}`)) as {
+        risk: { factors: { id: string; evidence: string[] }[] };
+        history: { change: string }[];
+        violations: Record<string, number>;
+      };
+      assert.ok(
+        detail.risk.factors.every((factor) => factor.evidence.length > 0),
+        JSON.stringify(detail.risk.factors),
+      );
+      assert.deepEqual(
+        detail.history.map((entry) => entry.change),
+        ['created'],
+      );
+      const ofCheckout = (await get(`/api/v1/violations?workload=${encodeURIComponent('demo/shop/Deployment/checkout-api')}&limit=500`)).items as {
+        severity: string;
+        object: { name: string };
+      }[];
+      assert.ok(ofCheckout.length > 0 && ofCheckout.every((item) => item.object.name === 'checkout-api'));
+      assert.equal(
+        Object.values(detail.violations).reduce((sum, count) => sum + count, 0),
+        ofCheckout.length,
+        'the counts are its open violations',
+      );
+      const evidenced = (await get('/api/v1/workloads?limit=1&evidence=true')).items as { risk: { factors: { evidence: string[] }[] } }[];
+      assert.deepEqual(evidenced[0]?.risk.factors, detail.risk.factors, 'evidence=true gives the factors whole in a list');
+      assert.equal((await get('/api/v1/violations?workload=not-an-id')).code, 'invalid-request');
+      assert.equal((await get('/api/v1/workloads/demo%2Fshop%2FDeployment%2Fnothing')).code, 'not-found');
 
       // The cluster's model, as the CLI answers from the same manifests: namespaces, the network map of one, RBAC who-can.
       const namespaces = (await get('/api/v1/namespaces')).items as {

@@ -11,7 +11,8 @@ import { createCentralPolicies } from './policies.js';
 import { createIngestor, type IngestReport } from './ingest.js';
 import { openPostgresStore, openSqliteStore, type CentralStore } from './store/index.js';
 
-export type CentralStorage = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
+export type CentralStorage =
+  { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string; readonly maxConnections?: number | undefined };
 
 export interface StartCentralOptions {
   readonly storage: CentralStorage;
@@ -49,7 +50,10 @@ export interface RunningCentral {
  * loads the demo when asked, and serves the API until closed.
  */
 export const startCentral = async (options: StartCentralOptions): Promise<RunningCentral> => {
-  const store = options.storage.kind === 'sqlite' ? await openSqliteStore(options.storage.file) : await openPostgresStore(options.storage.url);
+  const store =
+    options.storage.kind === 'sqlite'
+      ? await openSqliteStore(options.storage.file)
+      : await openPostgresStore(options.storage.url, { maxConnections: options.storage.maxConnections });
   let app: FastifyInstance | undefined;
   try {
     const adminToken = await bootstrapAdminToken(store, options.now());

@@ -20,6 +20,14 @@ const specHash = (workload: Workload): string =>
 /** The id central gives a workload: readable, and unique across clusters. */
 export const workloadKey = (cluster: string, workload: Workload): string => `${cluster}/${workloadId(workload)}`;
 
+/** What a workload id names; undefined when it is not `cluster/namespace/Kind/name`. */
+export const parseWorkloadKey = (key: string): { cluster: string; namespace: string; kind: string; name: string } | undefined => {
+  const parts = key.split('/');
+  if (parts.length !== 4 || parts.some((part) => part === '')) return undefined;
+  const [cluster = '', namespace = '', kind = '', name = ''] = parts;
+  return { cluster, namespace, kind, name };
+};
+
 /** The id of a violation: the same finding in the same cluster is the same violation, evaluation after evaluation. */
 export const violationKey = (cluster: string, finding: Finding): string => hash(`${cluster}\u0000${findingKey(finding)}`).slice(0, 32);
 

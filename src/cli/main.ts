@@ -347,6 +347,7 @@ const addServer: AddCommands = (root, io, setExit) => {
   )
     .option('--db <file>', 'SQLite file (default: $KUBEWARD_CENTRAL_DB, else .kubeward/central.db)')
     .option('--postgres <url>', 'PostgreSQL instead of SQLite, postgres://user@host/db (default: $KUBEWARD_POSTGRES_URL)')
+    .option('--postgres-pool <n>', 'with --postgres: connections this server keeps open (default 10)')
     .option('--address <address>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')

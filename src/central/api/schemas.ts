@@ -31,6 +31,7 @@ export const ViolationListQuery = z
     severity: commaList(SEVERITIES, (item) => item.toUpperCase())
       .optional()
       .describe('Comma-separated: `CRITICAL,HIGH`.'),
+    workload: z.string().max(1100).optional().describe('One workload’s violations, by its id: `cluster/namespace/Kind/name`.'),
     state: commaList(VIOLATION_STATES).optional().describe('Comma-separated: `active,snoozed`. Default: active.'),
     search: z.string().max(200).optional().describe('Substring, any case, of the policy, object, namespace, container or message.'),
     sort: z.enum(VIOLATION_SORTS).default('severity'),
@@ -85,11 +86,21 @@ export const WorkloadListQuery = z
       .transform((value) => value === 'true')
       .optional(),
     sort: z.enum(WORKLOAD_SORTS).default('risk'),
+    evidence: z
+      .enum(['true', 'false'])
+      .transform((value) => value === 'true')
+      .optional()
+      .describe('Each risk factor with its evidence in words (as `GET /api/v1/workloads/{id}` gives); without, what each factor is and weighs.'),
     ...PageQuery,
   })
   .strict();
 
-export const RiskFactorSchema = z.object({ id: z.string(), name: z.string(), multiplier: z.number(), evidence: z.array(z.string()).readonly() });
+export const RiskFactorSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  multiplier: z.number(),
+  evidence: z.array(z.string()).readonly().optional().describe('Why the factor applies, in words; a list gives it with `evidence=true`.'),
+});
 
 export const WorkloadSchema = z
   .object({
@@ -109,6 +120,16 @@ export const WorkloadSchema = z
     removedAt: z.string().optional(),
   })
   .meta({ id: 'Workload' });
+
+export const WorkloadDetailSchema = WorkloadSchema.extend({
+  history: z
+    .array(z.object({ at: z.string(), change: z.enum(['created', 'updated', 'removed']), specHash: z.string() }))
+    .readonly()
+    .describe('What happened to the workload, newest first (the latest 100).'),
+  violations: z
+    .object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number() })
+    .describe('Its open violations (active, not snoozed) by severity.'),
+}).meta({ id: 'WorkloadDetail' });
 
 export const ClusterSchema = z
   .object({

@@ -2,10 +2,13 @@ import { Migrator, sql, type Insertable, type Kysely, type Selectable, type Tran
 import type { Severity } from '../../model/index.js';
 import { admissionDecisionQueries } from './admission-decisions.js';
 import { appendAuditRow } from './audit.js';
+import { CopyRows } from './copy.js';
 import { timeOrderedId } from './ids.js';
 import { ciResultQueries } from './ci-results.js';
 import { exceptionQueries } from './exceptions.js';
 import { imageQueries } from './images.js';
+import { likePattern, scoped } from './filters.js';
+import { riskSummary, workloadQueries } from './workloads.js';
 import { policyQueries } from './policies.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { StoreError } from './errors.js';
@@ -15,11 +18,11 @@ import type {
   AuditEntry,
   AuditQuery,
   CentralStore,
+  ClusterObjects,
   ClusterRecord,
   IngestOutcome,
   ObjectChanges,
   Page,
-  RiskFactorRecord,
   Role,
   Scope,
   SnapshotIngest,
@@ -28,8 +31,6 @@ import type {
   ViolationQuery,
   ViolationRecord,
   ViolationState,
-  WorkloadQuery,
-  WorkloadRecord,
   WorkloadState,
 } from './types.js';
 
@@ -44,13 +45,10 @@ const chunks = <T>(items: readonly T[], size = BATCH): T[][] => {
 
 type BulkTable = 'workloads' | 'workload_changes' | 'violations' | 'cluster_objects';
 
-/** PostgreSQL's type of each column of a table (its `udt_name`, e.g. int4), read once: unnest needs typed arrays. */
-const postgresColumnTypes = new Map<string, Map<string, string>>();
-
 /**
- * Many rows into one table in few statements. SQLite takes multi-row VALUES. PostgreSQL takes one
- * array a column through unnest: a 1000-row VALUES of 21 columns is 21,000 parameters, which it
- * spent longer parsing and planning than inserting.
+ * Many rows into one table in few statements. SQLite takes multi-row VALUES. PostgreSQL takes
+ * COPY: 97,000 violations of some hundred bytes each bound as VALUES or unnested arrays cost it
+ * seconds of parsing that COPY's text format does not.
  */
 const insertRows = async <T extends BulkTable>(
   trx: Transaction<CentralDatabase>,
@@ -67,29 +65,10 @@ const insertRows = async <T extends BulkTable>(
         .execute();
     return;
   }
-  let types = postgresColumnTypes.get(table);
-  if (!types) {
-    const found = await sql<{
-      column_name: string;
-      udt_name: string;
-    }>`select column_name, udt_name from information_schema.columns where table_name = ${table} and table_schema = current_schema()`.execute(trx);
-    types = new Map(found.rows.map((row) => [row.column_name, row.udt_name]));
-    postgresColumnTypes.set(table, types);
-  }
   const columns = Object.keys(rows[0] as object);
-  for (const batch of chunks(rows, 10_000)) {
-    const arrays = columns.map((column) => {
-      const type = types.get(column);
-      if (!type) throw new Error(`${table} has no column ${column}`);
-      const values = batch.map((row) => (row as Record<string, unknown>)[column] ?? null);
-      return sql`${values}::${sql.raw(type)}[]`;
-    });
-    await sql`insert into ${sql.table(table)} (${sql.join(columns.map((column) => sql.ref(column)))}) select * from unnest(${sql.join(arrays)})`.execute(trx);
-  }
+  const copy = new CopyRows(columns, rows as readonly Readonly<Record<string, unknown>>[]);
+  await sql`copy ${sql.table(table)} (${sql.join(columns.map((column) => sql.ref(column)))}) from stdin${copy}`.execute(trx);
 };
-
-/** `%term%` for LIKE, with the wildcards in the term taken literally. */
-const likePattern = (term: string): string => `%${term.toLowerCase().replace(/[\\%_]/g, (match) => `\\${match}`)}%`;
 
 const clusterRecord = (row: Selectable<ClusterTable>): ClusterRecord => ({
   name: row.name,
@@ -103,45 +82,47 @@ const clusterRecord = (row: Selectable<ClusterTable>): ClusterRecord => ({
 });
 
 /**
- * Risk factors parsed once per workload and stored text: a risk-ranked page reads some KB of
- * evidence a workload, and parsing it anew on every request was a sixth of the page's CPU. Kept by
- * workload id (a short key to look up) and used only while the text is the same. Entries are
- * shared: readonly by type (freezing them made serialising them slower).
- */
-const factorsByWorkload = new Map<string, { readonly text: string; readonly factors: readonly RiskFactorRecord[] }>();
-const parsedFactors = (workload: string, text: string): readonly RiskFactorRecord[] => {
-  const known = factorsByWorkload.get(workload);
-  if (known?.text === text) return known.factors;
-  if (factorsByWorkload.size >= 20_000) factorsByWorkload.clear();
-  const factors = JSON.parse(text) as readonly RiskFactorRecord[];
-  factorsByWorkload.set(workload, { text, factors });
-  return factors;
-};
-
-const workloadRecord = (row: Selectable<WorkloadTable>): WorkloadRecord => ({
-  id: row.id,
-  cluster: row.cluster,
-  namespace: row.namespace,
-  kind: row.kind,
-  name: row.name,
-  ...(row.uid ? { uid: row.uid } : {}),
-  images: JSON.parse(row.images) as string[],
-  ...(row.replicas === null ? {} : { replicas: Number(row.replicas) }),
-  ...(row.service_account ? { serviceAccount: row.service_account } : {}),
-  specHash: row.spec_hash,
-  ...(row.risk_score === null
-    ? {}
-    : { risk: { score: Number(row.risk_score), priority: Number(row.risk_priority), factors: parsedFactors(row.id, row.risk_factors ?? '[]') } }),
-  firstSeen: row.first_seen,
-  lastSeen: row.last_seen,
-  ...(row.removed_at ? { removedAt: row.removed_at } : {}),
-});
-
-/**
  * `contact` is the cluster's last judgement: an open violation was seen then (its row is not
  * rewritten on every batch, which at 100,000 violations would cost seconds a batch).
  */
-const violationRecord = (row: Selectable<ViolationTable>, now: string, contact?: string | null): ViolationRecord => ({
+/** A violation's columns but its search text (a copy of its other text): what a page reads. */
+const VIOLATION_COLUMNS = [
+  'id',
+  'cluster',
+  'namespace',
+  'object_kind',
+  'object_name',
+  'container',
+  'policy_id',
+  'policy_name',
+  'severity',
+  'severity_rank',
+  'categories',
+  'message',
+  'remediation',
+  'path',
+  'enforced',
+  'state',
+  'first_seen',
+  'last_seen',
+  'resolved_at',
+  'resolved_by',
+  'snoozed_until',
+  'exception_id',
+] as const satisfies readonly (keyof ViolationTable)[];
+
+/** A policy's categories, parsed once: thousands of violations share a handful of lists. */
+const categoryLists = new Map<string, readonly string[]>();
+const categoriesOf = (text: string): readonly string[] => {
+  let known = categoryLists.get(text);
+  if (!known) {
+    if (categoryLists.size >= 1000) categoryLists.clear();
+    categoryLists.set(text, (known = JSON.parse(text) as string[]));
+  }
+  return known;
+};
+
+const violationRecord = (row: Omit<Selectable<ViolationTable>, 'search'>, now: string, contact?: string | null): ViolationRecord => ({
   id: row.id,
   cluster: row.cluster,
   namespace: row.namespace,
@@ -149,7 +130,7 @@ const violationRecord = (row: Selectable<ViolationTable>, now: string, contact?:
   container: row.container,
   policy: { id: row.policy_id, name: row.policy_name },
   severity: row.severity as Severity,
-  categories: JSON.parse(row.categories) as string[],
+  categories: categoriesOf(row.categories),
   message: row.message,
   remediation: row.remediation,
   path: row.path,
@@ -192,6 +173,7 @@ const workloadRow = (cluster: string, state: WorkloadState, at: string): Workloa
   risk_score: state.risk?.score ?? null,
   risk_priority: state.risk?.priority ?? null,
   risk_factors: state.risk ? JSON.stringify(state.risk.factors) : null,
+  risk_summary: state.risk ? riskSummary(state.risk.factors) : null,
   search: [state.namespace, state.kind, state.name, ...state.images].join(' ').toLowerCase(),
 });
 
@@ -224,14 +206,6 @@ const violationRow = (cluster: string, state: ViolationState, at: string): Viola
 });
 
 type Database = Kysely<CentralDatabase> | Transaction<CentralDatabase>;
-
-/** Applies the scope to a query over a table with `cluster` and `namespace` columns. */
-const scoped = <Q extends { where: (...args: never[]) => Q }>(query: Q, scope: Scope): Q => {
-  let out = query as unknown as { where: (column: string, op: string, value: string) => typeof out };
-  if (scope.cluster !== undefined) out = out.where('cluster', '=', scope.cluster);
-  if (scope.namespace !== undefined) out = out.where('namespace', '=', scope.namespace);
-  return out as unknown as Q;
-};
 
 const snapshotWorkloads = async (
   trx: Transaction<CentralDatabase>,
@@ -446,10 +420,23 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
   };
 
   const listViolations = async (query: ViolationQuery): Promise<Page<ViolationRecord>> => {
-    let select = scoped(db.selectFrom('violations').selectAll(), query.scope);
+    // The cluster's last judgement comes in the same statement: one round trip a page.
+    let select = scoped(
+      db
+        .selectFrom('violations')
+        .select(VIOLATION_COLUMNS)
+        .select(sql<string | null>`(select last_contact_at from clusters where clusters.name = violations.cluster)`.as('contact')),
+      query.scope,
+    );
     if (query.cluster) select = select.where('cluster', '=', query.cluster);
     if (query.namespace) select = select.where('namespace', '=', query.namespace);
     if (query.policy) select = select.where('policy_id', '=', query.policy);
+    if (query.workload)
+      select = select
+        .where('cluster', '=', query.workload.cluster)
+        .where('namespace', '=', query.workload.namespace)
+        .where('object_kind', '=', query.workload.kind)
+        .where('object_name', '=', query.workload.name);
     if (query.severity?.length) select = select.where('severity', 'in', [...query.severity]);
     if (query.state?.length) {
       const states = new Set(query.state);
@@ -474,62 +461,23 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
       const [value, id] = decodeCursor(query.cursor);
       select = select.where(sql<boolean>`(${sql.ref(column)}, id) ${sql.raw(descending ? '<' : '>')} (${value}, ${id})`);
     }
-    const [rows, contacts] = await Promise.all([
-      select
-        .orderBy(column, descending ? 'desc' : 'asc')
-        .orderBy('id', descending ? 'desc' : 'asc')
-        .limit(query.limit + 1)
-        .execute(),
-      clusterContacts(query.scope.cluster ?? query.cluster),
-    ]);
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    return {
-      items: items.map((row) => violationRecord(row, query.now, contacts.get(row.cluster))),
-      ...(rows.length > query.limit && last ? { next: encodeCursor(last[column], last.id) } : {}),
-    };
-  };
-
-  const listWorkloads = async (query: WorkloadQuery): Promise<Page<WorkloadRecord>> => {
-    let select = scoped(db.selectFrom('workloads').selectAll(), query.scope);
-    if (query.cluster) select = select.where('cluster', '=', query.cluster);
-    if (query.namespace) select = select.where('namespace', '=', query.namespace);
-    if (!query.includeRemoved) select = select.where('removed_at', 'is', null);
-    if (query.search) select = select.where(sql<boolean>`search like ${likePattern(query.search)} escape '\\'`);
-    const sort = query.sort ?? 'risk';
-    if (sort === 'risk') {
-      // Unscored workloads (no risk yet) sort last, as score -1.
-      const score = sql<number>`coalesce(risk_score, -1)`;
-      if (query.cursor) {
-        const [value, id] = decodeCursor(query.cursor);
-        // SQLite seeks on a plain range but scans from the top for a row value on an expression;
-        // PostgreSQL seeks on the row value, and the added range misleads its estimates.
-        select =
-          dialect === 'sqlite'
-            ? select.where(sql<boolean>`${score} <= ${Number(value)} and (${score}, id) < (${Number(value)}, ${id})`)
-            : select.where(sql<boolean>`(${score}, id) < (${Number(value)}, ${id})`);
-      }
-      // Both descending: the partial index on live workloads (score, id) walks straight to the page.
-      const rows = await select
-        .orderBy(score, 'desc')
-        .orderBy('id', 'desc')
-        .limit(query.limit + 1)
-        .execute();
-      const items = rows.slice(0, query.limit);
-      const last = items.at(-1);
-      return { items: items.map(workloadRecord), ...(rows.length > query.limit && last ? { next: encodeCursor(last.risk_score ?? -1, last.id) } : {}) };
-    }
-    if (query.cursor) {
-      const [, id] = decodeCursor(query.cursor);
-      select = select.where('id', '>', id);
-    }
     const rows = await select
-      .orderBy('id', 'asc')
+      .orderBy(column, descending ? 'desc' : 'asc')
+      .orderBy('id', descending ? 'desc' : 'asc')
       .limit(query.limit + 1)
       .execute();
     const items = rows.slice(0, query.limit);
     const last = items.at(-1);
-    return { items: items.map(workloadRecord), ...(rows.length > query.limit && last ? { next: encodeCursor(last.id, last.id) } : {}) };
+    return {
+      items: items.map((row) => violationRecord(row, query.now, row.contact)),
+      ...(rows.length > query.limit && last ? { next: encodeCursor(last[column], last.id) } : {}),
+    };
+  };
+
+  const streamPosition = async (cluster: string): Promise<Omit<ClusterObjects, 'objects'>> => {
+    const row = await db.selectFrom('clusters').select(['generation', 'last_snapshot_id', 'change_sequence']).where('name', '=', cluster).executeTakeFirst();
+    if (!row) return { generation: 0, sequence: 0 };
+    return { generation: Number(row.generation), ...(row.last_snapshot_id ? { snapshotId: row.last_snapshot_id } : {}), sequence: Number(row.change_sequence) };
   };
 
   const appendAudit = (entry: AuditEntry, on: Database = db): Promise<void> => appendAuditRow(on, entry);
@@ -667,14 +615,10 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
         return { cluster: ingest.cluster, generation, duplicate: false, workloads, violations };
       }),
 
+    streamPosition,
     loadObjects: async (cluster, unlessGeneration) => {
-      const row = await db.selectFrom('clusters').select(['generation', 'last_snapshot_id', 'change_sequence']).where('name', '=', cluster).executeTakeFirst();
-      if (!row) return { generation: 0, sequence: 0, objects: [] };
-      const position = {
-        generation: Number(row.generation),
-        ...(row.last_snapshot_id ? { snapshotId: row.last_snapshot_id } : {}),
-        sequence: Number(row.change_sequence),
-      };
+      const position = await streamPosition(cluster);
+      if (position.generation === 0) return { ...position, objects: [] };
       if (unlessGeneration === position.generation) return position;
       const objects = await db.selectFrom('cluster_objects').selectAll().where('cluster', '=', cluster).orderBy('key').execute();
       return {
@@ -700,11 +644,7 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
       return Number(result.numUpdatedRows) === 1;
     },
 
-    listWorkloads,
-    workloadImages: async () => {
-      const rows = await db.selectFrom('workloads').select('images').distinct().where('removed_at', 'is', null).execute();
-      return [...new Set(rows.flatMap((row) => JSON.parse(row.images) as string[]))].sort();
-    },
+    ...workloadQueries(db, dialect),
     listViolations,
     getViolation: async (id, scope, now) => {
       const row = await scoped(db.selectFrom('violations').selectAll(), scope).where('id', '=', id).executeTakeFirst();

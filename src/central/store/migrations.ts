@@ -255,6 +255,27 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await sql`create index workloads_live_by_risk on workloads ((coalesce(risk_score, -1)), id) where removed_at is null`.execute(db);
     },
   },
+  '0009_drop_shadowed_indexes': {
+    // Every write pays for each index: these two answer nothing another index does not answer as
+    // well (a policy filter always has a state; the risk list walks the live workloads' index).
+    up: async (db: Kysely<unknown>) => {
+      await db.schema.dropIndex('violations_by_policy').execute();
+      await db.schema.dropIndex('workloads_by_risk').execute();
+    },
+  },
+  '0010_workload_risk_summary': {
+    // A risk-ranked page reads each factor's name and weight; the evidence (KB a workload) is read
+    // for one workload. The workloads kept so far get their summary here.
+    up: async (db: Kysely<unknown>) => {
+      await db.schema.alterTable('workloads').addColumn('risk_summary', 'text').execute();
+      const scored = await sql<{ id: string; risk_factors: string }>`select id, risk_factors from workloads where risk_factors is not null`.execute(db);
+      for (const row of scored.rows) {
+        const factors = JSON.parse(row.risk_factors) as { id: string; name: string; multiplier: number }[];
+        const summary = JSON.stringify(factors.map(({ id, name, multiplier }) => ({ id, name, multiplier })));
+        await sql`update workloads set risk_summary = ${summary} where id = ${row.id}`.execute(db);
+      }
+    },
+  },
 };
 
 export const migrationProvider = (migrations: Readonly<Record<string, Migration>> = MIGRATIONS): MigrationProvider => ({

@@ -1,12 +1,13 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { withCopy } from './copy.js';
 import { kyselyStore } from './kysely-store.js';
 import type { CentralDatabase } from './schema.js';
 import type { CentralStore } from './types.js';
 
 export interface PostgresOptions {
   /** Connections in the pool. */
-  readonly maxConnections?: number;
+  readonly maxConnections?: number | undefined;
   /** A query waiting longer than this for a connection fails (and the API answers 503). */
   readonly connectTimeoutMs?: number;
 }
@@ -21,7 +22,10 @@ export const openPostgresStore = async (url: string, options: PostgresOptions = 
   // An idle connection the server closed emits an error on the pool: without a listener it would end the process.
   pool.on('error', () => undefined);
   // So does a connection in use when the server goes: its query fails (and the API answers 503), the process stays.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    withCopy(client);
+  });
   const db = new Kysely<CentralDatabase>({ dialect: new PostgresDialect({ pool }) });
   try {
     return await kyselyStore(db, 'postgres', () => db.destroy());

@@ -37,6 +37,8 @@ export interface WorkloadTable {
   risk_priority: number | null;
   /** JSON array of the risk factors, with their evidence in words. */
   risk_factors: string | null;
+  /** The factors without their evidence (id, name, multiplier): what a list page reads. */
+  risk_summary: string | null;
   search: string;
 }
 

@@ -221,6 +221,51 @@ const storeContract = (backend: Backend): void => {
       );
     });
 
+    it('gives one workload whole, with its history newest first; a list leaves the evidence out unless asked; violations by workload', async () => {
+      const store = await fresh('workload');
+      const risk = {
+        score: 4.2,
+        priority: 1,
+        factors: [{ id: 'exposure', name: 'Service exposure', multiplier: 1.5, evidence: ['port 80 on a LoadBalancer'] }],
+      };
+      const web = { ...workload('shop', 'web'), risk };
+      await store.applySnapshot(snapshot('s1', T0, [web, workload('shop', 'cart')], [violation('shop', 'web', 'a'), violation('shop', 'cart', 'b')]));
+      await store.applySnapshot(snapshot('s2', T1, [{ ...web, specHash: 'h2' }], [violation('shop', 'web', 'a')]));
+      await store.applySnapshot(snapshot('s3', T2, [], []));
+      const whole = await store.getWorkload(web.id, {});
+      assert.deepEqual([whole?.removedAt, whole?.risk], [T2, risk]);
+      assert.deepEqual(await store.workloadHistory(web.id, 10), [
+        { at: T2, change: 'removed', specHash: 'h2' },
+        { at: T1, change: 'updated', specHash: 'h2' },
+        { at: T0, change: 'created', specHash: 'h1' },
+      ]);
+      assert.deepEqual(await store.workloadHistory(web.id, 1), [{ at: T2, change: 'removed', specHash: 'h2' }]);
+      assert.equal(await store.getWorkload(web.id, { namespace: 'other' }), undefined, 'outside the scope, no workload');
+      assert.equal(await store.getWorkload('c1/shop/Deployment/nothing', {}), undefined);
+      const listed = await store.listWorkloads({ scope: {}, includeRemoved: true, limit: 10 });
+      assert.deepEqual(listed.items[0]?.risk?.factors, [{ id: 'exposure', name: 'Service exposure', multiplier: 1.5 }]);
+      const withEvidence = await store.listWorkloads({ scope: {}, includeRemoved: true, evidence: true, limit: 10 });
+      assert.deepEqual(withEvidence.items[0]?.risk, risk);
+      // Text as COPY must escape it: a tab, a newline, a backslash, what reads as null.
+      const awkward = 'tab\there\nnewline, back\\slash, \\N, \r, “quotes”, ünïcode';
+      await store.applySnapshot(
+        snapshot(
+          's4',
+          T2,
+          [web, workload('shop', 'cart')],
+          [violation('shop', 'web', 'a'), violation('shop', 'cart', 'b'), violation('shop', 'web', 'c', 'LOW', awkward)],
+        ),
+      );
+      const target = { cluster: 'c1', namespace: 'shop', kind: 'Deployment', name: 'web' };
+      const ofWeb = await store.listViolations({ scope: {}, now: T2, workload: target, limit: 10 });
+      assert.deepEqual(
+        ofWeb.items.map((item) => item.policy.id),
+        ['a', 'c'],
+      );
+      assert.equal(ofWeb.items[1]?.message, awkward, 'a new violation is written as it came');
+      assert.deepEqual((await store.listViolations({ scope: {}, now: T2, workload: target, cluster: 'c2', limit: 10 })).items, []);
+    });
+
     it('a snapshot that fails part-way leaves nothing of itself behind', async () => {
       const store = await fresh('atomic');
       await store.applySnapshot(snapshot('s1', T0, [workload('shop', 'web')], [violation('shop', 'web', 'a')]));
@@ -352,9 +397,32 @@ const storeContract = (backend: Backend): void => {
           active_violations: 4,
         })
         .execute();
+      const factors = [{ id: 'exposure', name: 'Service exposure', multiplier: 1.5, evidence: ['port 80 on a LoadBalancer'] }];
+      await (db as Kysely<Record<string, Record<string, unknown>>>)
+        .insertInto('workloads')
+        .values({
+          id: 'old/shop/Deployment/web',
+          cluster: 'old',
+          namespace: 'shop',
+          kind: 'Deployment',
+          name: 'web',
+          images: '["web:1"]',
+          spec_hash: 'h1',
+          first_seen: T0,
+          last_seen: T1,
+          risk_score: 2.5,
+          risk_priority: 1,
+          risk_factors: JSON.stringify(factors),
+          search: 'shop deployment web web:1',
+        })
+        .execute();
       await db.destroy();
       const store = await reopen();
       open.push(store);
+      assert.deepEqual((await store.listWorkloads({ scope: {}, limit: 5 })).items[0]?.risk?.factors, [
+        { id: 'exposure', name: 'Service exposure', multiplier: 1.5 },
+      ]);
+      assert.deepEqual((await store.getWorkload('old/shop/Deployment/web', {}))?.risk?.factors, factors);
       assert.deepEqual(await store.getCluster('old', {}), {
         name: 'old',
         createdAt: T0,

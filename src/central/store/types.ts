@@ -54,11 +54,22 @@ export interface WorkloadState {
   readonly risk?: { readonly score: number; readonly priority: number; readonly factors: readonly RiskFactorRecord[] } | undefined;
 }
 
-export interface WorkloadRecord extends WorkloadState {
+/** A factor as a list gives it: what it is and weighs; the evidence comes with the one workload. */
+export type RiskFactorSummary = Omit<RiskFactorRecord, 'evidence'> & { readonly evidence?: readonly string[] };
+
+export interface WorkloadRecord extends Omit<WorkloadState, 'risk'> {
+  readonly risk?: { readonly score: number; readonly priority: number; readonly factors: readonly RiskFactorSummary[] } | undefined;
   readonly cluster: string;
   readonly firstSeen: string;
   readonly lastSeen: string;
   readonly removedAt?: string;
+}
+
+export interface WorkloadChangeRecord {
+  readonly at: string;
+  readonly change: 'created' | 'updated' | 'removed';
+  /** The spec's hash after the change (before it, for a removal). */
+  readonly specHash: string;
 }
 
 /** A violation as an evaluation finds it, before central adds its lifecycle. */
@@ -198,6 +209,8 @@ export interface ViolationQuery {
   readonly cluster?: string | undefined;
   readonly namespace?: string | undefined;
   readonly policy?: string | undefined;
+  /** One workload's violations; with `cluster` or `namespace` naming others, none. */
+  readonly workload?: { readonly cluster: string; readonly namespace: string; readonly kind: string; readonly name: string } | undefined;
   readonly severity?: readonly Severity[] | undefined;
   readonly state?: readonly ViolationLifecycle[] | undefined;
   /** Substring, case-insensitive, in the policy, object, namespace, container and message. */
@@ -217,6 +230,8 @@ export interface WorkloadQuery {
   readonly search?: string | undefined;
   readonly includeRemoved?: boolean | undefined;
   readonly sort?: WorkloadSort | undefined;
+  /** Each factor with its evidence in words; without, a page carries what each factor is and weighs. */
+  readonly evidence?: boolean | undefined;
   readonly limit: number;
   readonly cursor?: string | undefined;
 }
@@ -431,6 +446,8 @@ export interface CentralStore {
   /** The namespaces of the clusters in scope: those the cluster declares and those holding workloads or violations. */
   readonly listNamespaces: (scope: Scope, cluster?: string) => Promise<NamespaceRecord[]>;
   readonly applySnapshot: (ingest: SnapshotIngest) => Promise<IngestOutcome>;
+  /** Where a cluster's stream stands: the generation, the snapshot and the change batch last applied. */
+  readonly streamPosition: (cluster: string) => Promise<Omit<ClusterObjects, 'objects'>>;
   /** The objects kept for a cluster and its stream's position; the objects are skipped when still at `unlessGeneration`. */
   readonly loadObjects: (cluster: string, unlessGeneration?: number) => Promise<ClusterObjects>;
   /**
@@ -440,6 +457,10 @@ export interface CentralStore {
   readonly touchCluster: (cluster: string, snapshotId: string, sequence: number, at: string) => Promise<boolean>;
 
   readonly listWorkloads: (query: WorkloadQuery) => Promise<Page<WorkloadRecord>>;
+  /** One workload, removed or live, with its factors' evidence; undefined outside the scope. */
+  readonly getWorkload: (id: string, scope: Scope) => Promise<WorkloadRecord | undefined>;
+  /** What happened to a workload, newest first: created, updated (its spec changed), removed. */
+  readonly workloadHistory: (id: string, limit: number) => Promise<WorkloadChangeRecord[]>;
   /** Every image name a live workload runs, in any cluster, once. */
   readonly workloadImages: () => Promise<string[]>;
   readonly listViolations: (query: ViolationQuery) => Promise<Page<ViolationRecord>>;

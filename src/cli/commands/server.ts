@@ -10,6 +10,7 @@ import { policyGate, warnLapsed, type PolicySelectionFlags } from '../policy-gat
 export interface ServerCliOptions extends PolicySelectionFlags {
   readonly db?: string;
   readonly postgres?: string;
+  readonly postgresPool?: string;
   readonly address: string;
   readonly port: string;
   readonly tlsCert?: string;
@@ -31,10 +32,14 @@ export interface ServerCliOptions extends PolicySelectionFlags {
 const storage = async (options: ServerCliOptions, io: Io): Promise<CentralStorage> => {
   const url = options.postgres ?? io.env.KUBEWARD_POSTGRES_URL;
   if (url && options.db) throw new UsageError('give --db (SQLite) or --postgres, not both');
+  const pool = options.postgresPool === undefined ? undefined : Number(options.postgresPool);
+  if (pool !== undefined && !(Number.isInteger(pool) && pool >= 1 && pool <= 1000))
+    throw new UsageError('--postgres-pool takes a number of connections, 1 to 1000');
   if (url) {
     if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError('--postgres takes a postgres:// URL');
-    return { kind: 'postgres', url };
+    return { kind: 'postgres', url, maxConnections: pool };
   }
+  if (pool !== undefined) throw new UsageError('--postgres-pool goes with --postgres');
   // The demo starts afresh each time, so it always prints a token that works.
   if (options.demo && !options.db) return { kind: 'sqlite', file: join(await mkdtemp(join(tmpdir(), 'kubeward-demo-')), 'central.db') };
   return { kind: 'sqlite', file: resolve(io.cwd, options.db ?? io.env.KUBEWARD_CENTRAL_DB ?? '.kubeward/central.db') };

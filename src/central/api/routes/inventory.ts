@@ -6,7 +6,8 @@ import { RBAC_RENDERERS } from '../../../report/rbac/index.js';
 import type { Scope } from '../../store/index.js';
 import { ERRORS, within, type RouteContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { ClusterSchema, NamespaceSchema, page, WorkloadListQuery, WorkloadSchema } from '../schemas.js';
+import { parseWorkloadKey } from '../../states.js';
+import { ClusterSchema, NamespaceSchema, page, WorkloadDetailSchema, WorkloadListQuery, WorkloadSchema } from '../schemas.js';
 
 const Name = z.string().min(1).max(253);
 
@@ -56,6 +57,32 @@ export const inventoryRoutes = ({ api, store, authorise, ingestor, options }: Ro
       onRequest: authorise('read'),
     },
     async (request) => store.listWorkloads({ ...request.query, scope: within(request) }),
+  );
+
+  api.get(
+    '/api/v1/workloads/:id',
+    {
+      schema: {
+        summary: 'One workload: its risk factors with their evidence in words, its history, its open violations by severity',
+        params: z.object({ id: z.string().max(1100).describe('`cluster/namespace/Kind/name`, URL-encoded') }),
+        response: { 200: WorkloadDetailSchema, ...ERRORS },
+      },
+      onRequest: authorise('read'),
+    },
+    async (request) => {
+      const scope = within(request);
+      const { id } = request.params;
+      const [workload, target] = [await store.getWorkload(id, scope), parseWorkloadKey(id)];
+      if (!workload || !target) throw new ApiError(404, 'not-found', `no workload ${id}`);
+      const violations = { critical: 0, high: 0, medium: 0, low: 0 };
+      let cursor: string | undefined;
+      do {
+        const chunk = await store.listViolations({ scope, workload: target, state: ['active'], now: options.now().toISOString(), limit: 500, cursor });
+        for (const item of chunk.items) violations[item.severity.toLowerCase() as keyof typeof violations]++;
+        cursor = chunk.next;
+      } while (cursor);
+      return { ...workload, history: await store.workloadHistory(id, 100), violations };
+    },
   );
 
   /** The cluster as central keeps it; 404 outside the token's scope or before its first snapshot. */

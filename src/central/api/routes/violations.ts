@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
-import { timeOrderedId } from '../../store/index.js';
+import { parseWorkloadKey } from '../../states.js';
+import { timeOrderedId, type ViolationQuery } from '../../store/index.js';
 import { actorOf, CSV_MAX_ROWS, csvCell, ERRORS, within, type RouteContext } from '../context.js';
 import { page, ViolationActionBody, ViolationListQuery, ViolationSchema } from '../schemas.js';
+
+/** What a workload id names, or the reason it names nothing. */
+const workloadFilter = (id: string): NonNullable<ViolationQuery['workload']> => {
+  const target = parseWorkloadKey(id);
+  if (!target) throw new ApiError(400, 'invalid-request', 'a workload id is cluster/namespace/Kind/name', 'query.workload');
+  return target;
+};
 
 export const violationRoutes = ({ api, store, options, authorise }: RouteContext): void => {
   api.get(
@@ -16,8 +24,14 @@ export const violationRoutes = ({ api, store, options, authorise }: RouteContext
       onRequest: authorise('read'),
     },
     async (request, reply) => {
-      const { format, limit, cursor, ...filters } = request.query;
-      const query = { ...filters, state: filters.state ?? ['active' as const], scope: within(request), now: options.now().toISOString() };
+      const { format, limit, cursor, workload, ...filters } = request.query;
+      const query = {
+        ...filters,
+        ...(workload === undefined ? {} : { workload: workloadFilter(workload) }),
+        state: filters.state ?? ['active' as const],
+        scope: within(request),
+        now: options.now().toISOString(),
+      };
       if (format === 'json') return store.listViolations({ ...query, limit, cursor });
       const header = ['id', 'cluster', 'namespace', 'kind', 'name', 'container', 'policy', 'severity', 'state', 'firstSeen', 'lastSeen', 'message'];
       const lines = [header.join(',')];
