@@ -42,6 +42,8 @@ export interface RunningCentral {
   /** The bootstrap admin token's secret, when this start made one (a store without an admin token). */
   readonly adminToken?: string;
   readonly demo?: IngestReport;
+  /** Whether the web console is served (the package's build has it). */
+  readonly console: boolean;
   readonly close: () => Promise<void>;
 }
 
@@ -147,6 +149,7 @@ export const startCentral = async (options: StartCentralOptions): Promise<Runnin
       store,
       ...(adminToken ? { adminToken } : {}),
       ...(demo ? { demo } : {}),
+      console: app.hasRoute({ method: 'GET', url: '/' }),
       close: async () => {
         for (const timer of timers) clearInterval(timer);
         await scanner?.idle();

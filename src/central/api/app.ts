@@ -12,6 +12,7 @@ import { createCentralPolicies } from '../policies.js';
 import { StoreError, timeOrderedId, type CentralStore, type Role } from '../store/index.js';
 import { hashSecret, newTokenSecret, PERMISSIONS, RateLimiter, withTokenCache, type Permission, type Principal } from './auth.js';
 import type { ApiOptions, RouteContext } from './context.js';
+import { isConsoleRoute, PACKAGED_CONSOLE, registerConsole } from './console.js';
 import { ApiError, isUnavailable } from './errors.js';
 import { admissionRoutes } from './routes/admission.js';
 import { ciRoutes } from './routes/ci.js';
@@ -141,7 +142,6 @@ export const buildApi = async (options: ApiOptions): Promise<FastifyInstance> =>
     request.log.error({ err: error }, 'request failed');
     return reply.status(500).send({ code: 'internal', message: `internal error (request ${request.id})` });
   });
-  app.setNotFoundHandler((request, reply) => reply.status(404).send({ code: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
 
   await app.register(swagger, {
     openapi: {
@@ -213,6 +213,13 @@ export const buildApi = async (options: ApiOptions): Promise<FastifyInstance> =>
     tokenRoutes,
   ])
     routes(context);
+  // After the API's routes: an API path never falls through to the console.
+  const consolePage = await registerConsole(app, options.console ?? PACKAGED_CONSOLE);
+  app.setNotFoundHandler((request, reply) =>
+    consolePage && isConsoleRoute(request)
+      ? consolePage(reply)
+      : reply.status(404).send({ code: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
   return app;
 };
 

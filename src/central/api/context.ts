@@ -31,6 +31,8 @@ export interface ApiOptions {
   readonly images?: ImageCatalogue;
   /** The server's own image scans, when it makes them. */
   readonly scanner?: ImageScanner | undefined;
+  /** The web console's built files (dist/ui of the package by default); false for the API alone. */
+  readonly console?: string | false | undefined;
 }
 
 /** The Fastify instance routes are declared on, with zod schemas as the type provider. */

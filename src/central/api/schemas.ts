@@ -67,6 +67,17 @@ export const ViolationSchema = z
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item).readonly(), next: z.string().optional().describe('Cursor of the next page.') });
 
+const SeverityCounts = z.object({ CRITICAL: z.number(), HIGH: z.number(), MEDIUM: z.number(), LOW: z.number() });
+
+export const ViolationSummarySchema = z
+  .object({
+    total: z.number(),
+    bySeverity: SeverityCounts,
+    byCategory: z.array(z.object({ category: z.string(), count: z.number() })).readonly(),
+    byPolicy: z.array(z.object({ id: z.string(), name: z.string(), severity: z.enum(SEVERITIES), count: z.number() })).readonly(),
+  })
+  .meta({ id: 'ViolationSummary' });
+
 export const ViolationActionBody = z
   .object({
     ids: z.array(z.string().max(64)).min(1).max(10_000),
@@ -277,3 +288,16 @@ export const CiListQuery = z
     ...PageQuery,
   })
   .strict();
+
+export const ImageSchema = z
+  .object({
+    digest: z.string(),
+    name: z.string(),
+    names: z.array(z.string()).readonly(),
+    os: z.string().optional(),
+    source: z.enum(['ci', 'server', 'demo']),
+    scannedAt: z.string(),
+    packages: z.number(),
+    vulnerabilities: z.object({ total: z.number(), critical: z.number(), high: z.number(), medium: z.number(), low: z.number(), fixable: z.number() }),
+  })
+  .meta({ id: 'Image' });

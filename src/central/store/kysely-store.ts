@@ -31,6 +31,7 @@ import type {
   ViolationQuery,
   ViolationRecord,
   ViolationState,
+  ViolationSummary,
   WorkloadState,
 } from './types.js';
 
@@ -110,6 +111,36 @@ const VIOLATION_COLUMNS = [
   'snoozed_until',
   'exception_id',
 ] as const satisfies readonly (keyof ViolationTable)[];
+
+/** Grouped counts (severity × categories × policy) summed for a dashboard. */
+const summarise = (
+  rows: readonly { severity: string; categories: string; policy_id: string; policy_name: string; count: string | number }[],
+  policies: number,
+): ViolationSummary => {
+  const bySeverity: Record<Severity, number> = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0 };
+  const byCategory = new Map<string, number>();
+  const byPolicy = new Map<string, { id: string; name: string; severity: Severity; count: number }>();
+  let total = 0;
+  for (const row of rows) {
+    const count = Number(row.count);
+    const severity = row.severity as Severity;
+    total += count;
+    bySeverity[severity] += count;
+    for (const category of categoriesOf(row.categories)) byCategory.set(category, (byCategory.get(category) ?? 0) + count);
+    const policy = byPolicy.get(row.policy_id) ?? { id: row.policy_id, name: row.policy_name, severity, count: 0 };
+    policy.count += count;
+    if (SEVERITY_RANK[severity] > SEVERITY_RANK[policy.severity]) policy.severity = severity;
+    byPolicy.set(row.policy_id, policy);
+  }
+  return {
+    total,
+    bySeverity,
+    byCategory: [...byCategory].map(([category, count]) => ({ category, count })).sort((a, b) => b.count - a.count || a.category.localeCompare(b.category)),
+    byPolicy: [...byPolicy.values()]
+      .sort((a, b) => b.count - a.count || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.id.localeCompare(b.id))
+      .slice(0, policies),
+  };
+};
 
 /** A policy's categories, parsed once: thousands of violations share a handful of lists. */
 const categoryLists = new Map<string, readonly string[]>();
@@ -689,6 +720,16 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
         );
         return changed;
       }),
+    summariseViolations: async (query) => {
+      let select = scoped(db.selectFrom('violations'), query.scope)
+        .select(['severity', 'categories', 'policy_id', 'policy_name', (eb) => eb.fn.countAll<string | number>().as('count')])
+        .where('state', '=', 'active')
+        .where((eb) => eb.or([eb('snoozed_until', 'is', null), eb('snoozed_until', '<=', query.now)]));
+      if (query.cluster) select = select.where('cluster', '=', query.cluster);
+      if (query.namespace) select = select.where('namespace', '=', query.namespace);
+      const rows = await select.groupBy(['severity', 'categories', 'policy_id', 'policy_name']).execute();
+      return summarise(rows, query.policies);
+    },
     countViolations: async (scope) => {
       const rows = await scoped(db.selectFrom('violations'), scope)
         .select(['cluster', 'namespace', 'severity', (eb) => eb.fn.countAll<string | number>().as('count')])

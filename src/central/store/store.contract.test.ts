@@ -266,6 +266,46 @@ const storeContract = (backend: Backend): void => {
       assert.deepEqual((await store.listViolations({ scope: {}, now: T2, workload: target, cluster: 'c2', limit: 10 })).items, []);
     });
 
+    it('summarises open violations by severity, category and policy, in the scope and the filters', async () => {
+      const store = await fresh('summary');
+      const pod = (namespace: string, name: string, policy: string, severity: ViolationState['severity'], categories: string[]) => ({
+        ...violation(namespace, name, policy, severity),
+        categories,
+      });
+      await store.applySnapshot(
+        snapshot(
+          's1',
+          T0,
+          [workload('shop', 'web'), workload('pay', 'api')],
+          [
+            pod('shop', 'web', 'privileged', 'CRITICAL', ['Privileges', 'Pod Security']),
+            pod('pay', 'api', 'privileged', 'CRITICAL', ['Privileges', 'Pod Security']),
+            pod('shop', 'web', 'latest-tag', 'LOW', ['Supply Chain']),
+            pod('shop', 'web', 'no-limits', 'MEDIUM', ['Resources']),
+          ],
+        ),
+      );
+      await store.changeViolations([violation('shop', 'web', 'no-limits').id], { snoozeUntil: T2 }, 'test', T0, {});
+      assert.deepEqual(await store.summariseViolations({ scope: {}, now: T1, policies: 2 }), {
+        total: 3,
+        bySeverity: { CRITICAL: 2, HIGH: 0, MEDIUM: 0, LOW: 1 },
+        byCategory: [
+          { category: 'Pod Security', count: 2 },
+          { category: 'Privileges', count: 2 },
+          { category: 'Supply Chain', count: 1 },
+        ],
+        byPolicy: [
+          { id: 'privileged', name: 'Policy privileged', severity: 'CRITICAL', count: 2 },
+          { id: 'latest-tag', name: 'Policy latest-tag', severity: 'LOW', count: 1 },
+        ],
+      });
+      const shop = await store.summariseViolations({ scope: {}, now: T1, namespace: 'shop', policies: 10 });
+      assert.deepEqual([shop.total, shop.bySeverity.CRITICAL], [2, 1]);
+      const scoped = await store.summariseViolations({ scope: { namespace: 'pay' }, now: T1, namespace: 'shop', policies: 10 });
+      assert.equal(scoped.total, 0, 'a filter cannot widen the scope');
+      assert.equal((await store.summariseViolations({ scope: {}, now: T2, policies: 10 })).total, 4, 'a snooze ends');
+    });
+
     it('a snapshot that fails part-way leaves nothing of itself behind', async () => {
       const store = await fresh('atomic');
       await store.applySnapshot(snapshot('s1', T0, [workload('shop', 'web')], [violation('shop', 'web', 'a')]));

@@ -316,6 +316,16 @@ export interface AuditQuery {
   readonly action?: string | undefined;
 }
 
+/** Open violations (active, not snoozed) counted by severity, by category and by policy. */
+export interface ViolationSummary {
+  readonly total: number;
+  readonly bySeverity: Readonly<Record<Severity, number>>;
+  /** Most first; a violation counts under each of its policy's categories. */
+  readonly byCategory: readonly { readonly category: string; readonly count: number }[];
+  /** Most first, the worst severity first among equals; at most `policies`. */
+  readonly byPolicy: readonly { readonly id: string; readonly name: string; readonly severity: Severity; readonly count: number }[];
+}
+
 export interface SeverityCount {
   readonly cluster: string;
   readonly namespace: string;
@@ -468,6 +478,14 @@ export interface CentralStore {
   /** Changes the violations among `ids` the scope can see, records the change in the audit log, and returns how many changed. */
   readonly changeViolations: (ids: readonly string[], change: ViolationChange, actor: string, at: string, scope: Scope) => Promise<number>;
   readonly countViolations: (scope: Scope) => Promise<SeverityCount[]>;
+  /** The open violations of a scope (narrowed by `cluster` and `namespace`) counted for a dashboard. */
+  readonly summariseViolations: (query: {
+    readonly scope: Scope;
+    readonly now: string;
+    readonly cluster?: string | undefined;
+    readonly namespace?: string | undefined;
+    readonly policies: number;
+  }) => Promise<ViolationSummary>;
 
   readonly listPolicies: () => Promise<PolicyRecord[]>;
   readonly getPolicy: (id: string) => Promise<PolicyRecord | undefined>;

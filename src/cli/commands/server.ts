@@ -112,7 +112,9 @@ export const runServer = async (options: ServerCliOptions, io: Io, signal: Abort
   if (central.adminToken) {
     io.stderr(`kubeward: admin token (shown once, store it now): ${central.adminToken}\n`);
     io.stderr(`kubeward: try: curl -H 'Authorization: Bearer ${central.adminToken}' ${central.url}/api/v1/violations\n`);
-  }
+    // The token rides in the fragment: the browser keeps it, no server or proxy log sees it.
+    if (central.console) io.stderr(`kubeward: console: ${central.url}/#token=${central.adminToken}\n`);
+  } else if (central.console) io.stderr(`kubeward: console: ${central.url}/ (sign in with an API token)\n`);
   await new Promise<void>((resolveStop) => (signal.aborted ? resolveStop() : signal.addEventListener('abort', () => resolveStop(), { once: true })));
   await central.close();
   return 0;

@@ -4,24 +4,12 @@ import { scanFromReport } from '../../images.js';
 import type { ImageRecord, Scope } from '../../store/index.js';
 import { ERRORS, within, type RouteContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { page, PageQuery } from '../schemas.js';
-
-const ImageSchema = z
-  .object({
-    digest: z.string(),
-    name: z.string(),
-    names: z.array(z.string()).readonly(),
-    os: z.string().optional(),
-    source: z.enum(['ci', 'server', 'demo']),
-    scannedAt: z.string(),
-    packages: z.number(),
-    vulnerabilities: z.object({ total: z.number(), critical: z.number(), high: z.number(), medium: z.number(), low: z.number(), fixable: z.number() }),
-  })
-  .meta({ id: 'Image' });
+import { ImageSchema, page, PageQuery } from '../schemas.js';
 
 const RiskQuery = z
   .object({
     cluster: z.string().max(253).optional().describe('One cluster; every cluster in the token’s scope when absent.'),
+    namespace: z.string().max(253).optional().describe('Ranked over the workloads of one namespace.'),
     top: z.coerce.number().int().min(1).max(10_000).default(100),
     fixable: z
       .enum(['true', 'false'])
@@ -172,9 +160,12 @@ export const imageRoutes = ({ api, store, options, authorise, ingestor }: RouteC
       },
       async (request) => {
         const scope = within(request);
+        if (scope.namespace !== undefined && request.query.namespace !== undefined && request.query.namespace !== scope.namespace)
+          throw new ApiError(403, 'forbidden', `this token sees namespace ${scope.namespace} only`);
+        const namespace = scope.namespace ?? request.query.namespace;
         const items: Record<string, unknown>[] = [];
         for (const cluster of await clustersOf(scope, request.query.cluster)) {
-          const report = await ingestor.rank(cluster, by, options.version, scope.namespace);
+          const report = await ingestor.rank(cluster, by, options.version, namespace);
           if (!report || report.by === 'workload') continue;
           for (const entry of report.entries as unknown as readonly Record<string, unknown>[]) {
             if (request.query.fixable && entry.fixable !== true) continue;

@@ -3,7 +3,7 @@ import { ApiError } from '../errors.js';
 import { parseWorkloadKey } from '../../states.js';
 import { timeOrderedId, type ViolationQuery } from '../../store/index.js';
 import { actorOf, CSV_MAX_ROWS, csvCell, ERRORS, within, type RouteContext } from '../context.js';
-import { page, ViolationActionBody, ViolationListQuery, ViolationSchema } from '../schemas.js';
+import { page, ViolationActionBody, ViolationListQuery, ViolationSchema, ViolationSummarySchema } from '../schemas.js';
 
 /** What a workload id names, or the reason it names nothing. */
 const workloadFilter = (id: string): NonNullable<ViolationQuery['workload']> => {
@@ -65,6 +65,25 @@ export const violationRoutes = ({ api, store, options, authorise }: RouteContext
         .serializer((body: string) => body)
         .send(`${lines.join('\r\n')}\r\n` as never);
     },
+  );
+
+  api.get(
+    '/api/v1/violations/summary',
+    {
+      schema: {
+        summary: 'Open violations (active, not snoozed) counted by severity, category and policy, for a dashboard',
+        querystring: z
+          .object({
+            cluster: z.string().max(253).optional(),
+            namespace: z.string().max(253).optional(),
+            policies: z.coerce.number().int().min(1).max(500).default(10).describe('How many policies `byPolicy` lists, most violations first.'),
+          })
+          .strict(),
+        response: { 200: ViolationSummarySchema, ...ERRORS },
+      },
+      onRequest: authorise('read'),
+    },
+    async (request) => store.summariseViolations({ ...request.query, scope: within(request), now: options.now().toISOString() }),
   );
 
   api.get(
