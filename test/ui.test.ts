@@ -224,6 +224,66 @@ describe('the web console, in chromium, on the demo', () => {
     await assertFitsAndShoot(page, 'clusters');
   });
 
+  it('exceptions: asked for from violations, four eyes refused with the reason, approved by another admin; the violation is excepted', async () => {
+    await page.goto(`${url}/violations?search=latest`);
+    const table = page.getByRole('table', { name: 'Violations' });
+    await table.locator('tbody tr[data-row-id]').first().waitFor();
+    const id = (await table.locator('tbody tr[data-row-id]').first().getAttribute('data-row-id')) ?? '';
+    await table.getByLabel(`Select row ${id}`).check();
+    await page.getByLabel('Reason for the exception').fill('pinned by digest in the next release');
+    await page.getByRole('button', { name: 'Request exception' }).click();
+    await page.getByRole('status').filter({ hasText: 'changed' }).waitFor();
+
+    await page.goto(`${url}/exceptions?state=requested`);
+    const row = page.getByRole('table', { name: 'Exceptions' }).getByRole('row', { name: /pinned by digest/ });
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await row.getByRole('alert').filter({ hasText: 'four-eyes' }).waitFor();
+    await assertAccessible(page, 'exceptions');
+    await assertFitsAndShoot(page, 'exceptions');
+
+    const second = await api<{ secret: string }>('/api/v1/tokens', { method: 'POST', body: JSON.stringify({ name: 'ui-second-admin', role: 'admin' }) });
+    await page.goto(`${url}/exceptions?state=requested#token=${second.secret}`);
+    await page
+      .getByRole('table', { name: 'Exceptions' })
+      .getByRole('row', { name: /pinned by digest/ })
+      .getByRole('button', { name: 'Approve' })
+      .click();
+    await page.getByRole('table', { name: 'Exceptions' }).waitFor({ state: 'detached' });
+    assert.equal((await api<{ state: string }>(`/api/v1/violations/${id}`)).state, 'excepted');
+    await page.goto(`${url}/#token=${token}`);
+  });
+
+  it('API tokens: made with a scope, the secret shown once, revoked; the audit log records it', async () => {
+    await page.goto(`${url}/tokens`);
+    const form = page.getByRole('form', { name: 'New token' });
+    await form.getByLabel('Name', { exact: true }).fill('ui-shop-viewer');
+    await form.getByLabel('Cluster').fill('demo');
+    await form.getByLabel('Namespace').fill('shop');
+    await form.getByRole('button', { name: 'Make token' }).click();
+    const secret = (await form.getByRole('status').locator('code').textContent()) ?? '';
+    assert.match(secret, /^kw_/);
+    const seen = await fetch(`${url}/api/v1/violations?limit=500`, { headers: { authorization: `Bearer ${secret}` } });
+    const items = ((await seen.json()) as { items: { namespace: string }[] }).items;
+    assert.deepEqual([...new Set(items.map((item) => item.namespace))], ['shop'], 'the token sees its namespace only');
+    await assertAccessible(page, 'tokens');
+    await assertFitsAndShoot(page, 'tokens');
+    await page.getByRole('button', { name: 'Revoke ui-shop-viewer' }).click();
+    await page
+      .getByRole('row', { name: /ui-shop-viewer/ })
+      .getByRole('cell', { name: 'revoked' })
+      .waitFor();
+    assert.equal((await fetch(`${url}/api/v1/violations`, { headers: { authorization: `Bearer ${secret}` } })).status, 401);
+
+    await page.goto(`${url}/audit`);
+    await page.getByRole('table', { name: 'Audit log' }).getByText('token.revoke').first().waitFor();
+    await page.getByLabel(/^Action/).fill('violation.resolve');
+    await page.waitForURL(/action=violation.resolve/);
+    await page.getByRole('table', { name: 'Audit log' }).getByText('violation.resolve').first().waitFor();
+    assert.equal(await page.getByRole('table', { name: 'Audit log' }).getByText('token.revoke').count(), 0);
+    await assertAccessible(page, 'audit');
+    await assertFitsAndShoot(page, 'audit');
+  });
+
   it('shows loading, empty, error (the API code and message) and forbidden states', async () => {
     await page.route('**/api/v1/clusters', async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 800));

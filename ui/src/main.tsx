@@ -5,6 +5,9 @@ import { createBrowserRouter, RouterProvider } from 'react-router';
 import { ApiError } from './api/client.js';
 import { Login } from './auth/Login.js';
 import { adoptTokenFromLink, useToken } from './auth/token.js';
+import { Audit } from './screens/admin/Audit.js';
+import { Exceptions } from './screens/admin/Exceptions.js';
+import { Tokens } from './screens/admin/Tokens.js';
 import { Clusters } from './screens/clusters/Clusters.js';
 import { Dashboard } from './screens/dashboard/Dashboard.js';
 import { Risk } from './screens/risk/Risk.js';
@@ -34,6 +37,9 @@ const router = createBrowserRouter([
       { path: '/risk', element: <Risk /> },
       { path: '/violations', element: <Violations /> },
       { path: '/clusters', element: <Clusters /> },
+      { path: '/exceptions', element: <Exceptions /> },
+      { path: '/tokens', element: <Tokens /> },
+      { path: '/audit', element: <Audit /> },
       { path: '*', element: <p className="state state-empty">No such screen. Pick one on the left.</p> },
     ],
   },

@@ -22,6 +22,8 @@ export type Image = z.output<typeof schemas.ImageSchema>;
 export type Token = z.output<typeof schemas.TokenSchema>;
 export type AuditEntry = z.output<typeof schemas.AuditEntrySchema>;
 export type CiResult = z.output<typeof schemas.CiResultSchema>;
+export type PolicyException = z.output<typeof schemas.ExceptionSchema>;
+export type NewToken = z.input<typeof schemas.NewTokenBody>;
 
 /** `GET /api/v1/risk/images`: an image ranked in its cluster, as `kubeward risk --by image --format json`. */
 export type ImageRiskEntry = JsonOf<ImageRisk> & { readonly cluster: string };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../../model/index.js';
-import { CI_KINDS, ROLES, VIOLATION_SORTS, VIOLATION_STATES, WORKLOAD_SORTS } from '../store/index.js';
+import { CI_KINDS, EXCEPTION_STATES, ROLES, VIOLATION_SORTS, VIOLATION_STATES, WORKLOAD_SORTS } from '../store/index.js';
 
 /** Every error the API answers: data first (a code a client can switch on), words second. */
 export const ApiErrorSchema = z
@@ -301,3 +301,27 @@ export const ImageSchema = z
     vulnerabilities: z.object({ total: z.number(), critical: z.number(), high: z.number(), medium: z.number(), low: z.number(), fixable: z.number() }),
   })
   .meta({ id: 'Image' });
+
+export const ExceptionSchema = z
+  .object({
+    id: z.string(),
+    policy: z.string(),
+    scope: z.object({
+      cluster: z.string().optional(),
+      namespace: z.string().optional(),
+      kind: z.string().optional(),
+      name: z.string().optional(),
+      image: z.string().optional(),
+    }),
+    reason: z.string(),
+    requestedBy: z.string(),
+    requestedAt: z.string(),
+    expiresAt: z.string().optional(),
+    state: z.enum(EXCEPTION_STATES),
+    decidedBy: z.string().optional(),
+    decidedAt: z.string().optional(),
+    comment: z.string().optional(),
+    revokedBy: z.string().optional(),
+    revokedAt: z.string().optional(),
+  })
+  .meta({ id: 'Exception' });

@@ -1,7 +1,11 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type {
+  AuditEntry,
   Cluster,
   CveRiskEntry,
+  NewToken,
+  PolicyException,
+  Token,
   ImageRiskEntry,
   Namespace,
   Page,
@@ -22,7 +26,7 @@ export interface Scope {
 const PAGE = 100;
 
 /** A cursor-paged list, page after page as the table scrolls. */
-const usePages = <T>(key: readonly unknown[], path: string, query: Query) =>
+export const usePages = <T>(key: readonly unknown[], path: string, query: Query) =>
   useInfiniteQuery({
     queryKey: [...key, query],
     queryFn: ({ pageParam }) => get<Page<T>>(path, { ...query, limit: PAGE, cursor: pageParam }),
@@ -88,3 +92,36 @@ export const useViolationAction = () => {
     onSettled: () => Promise.all([client.invalidateQueries({ queryKey: ['violations'] }), client.invalidateQueries({ queryKey: ['violation'] })]),
   });
 };
+
+export const useExceptions = (state: string | undefined) => usePages<PolicyException>(['exceptions'], '/api/v1/exceptions', { state });
+
+/** Approve, deny or revoke an exception; violations move with it, so they are read again too. */
+export const useExceptionDecision = () => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, decision, comment }: { readonly id: string; readonly decision: 'approve' | 'deny' | 'revoke'; readonly comment?: string }) =>
+      decision === 'revoke'
+        ? call<PolicyException>('DELETE', `/api/v1/exceptions/${encodeURIComponent(id)}`)
+        : call<PolicyException>('POST', `/api/v1/exceptions/${encodeURIComponent(id)}/${decision}`, comment ? { comment } : {}),
+    onSettled: () => Promise.all([client.invalidateQueries({ queryKey: ['exceptions'] }), client.invalidateQueries({ queryKey: ['violations'] })]),
+  });
+};
+
+export const useTokens = () => useQuery({ queryKey: ['tokens'], queryFn: () => get<{ items: Token[] }>('/api/v1/tokens') });
+
+export const useTokenChange = () => {
+  const client = useQueryClient();
+  return {
+    create: useMutation({
+      mutationFn: (body: NewToken) => call<{ token: Token; secret: string }>('POST', '/api/v1/tokens', body),
+      onSettled: () => client.invalidateQueries({ queryKey: ['tokens'] }),
+    }),
+    revoke: useMutation({
+      mutationFn: (id: string) => call<{ revoked: boolean }>('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`),
+      onSettled: () => client.invalidateQueries({ queryKey: ['tokens'] }),
+    }),
+  };
+};
+
+export const useAudit = (filters: { readonly actor?: string | undefined; readonly action?: string | undefined }) =>
+  usePages<AuditEntry>(['audit'], '/api/v1/audit', { ...filters });

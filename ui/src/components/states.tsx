@@ -9,19 +9,18 @@ export const Loading = ({ what }: { readonly what: string }) => (
 
 export const Empty = ({ children }: { readonly children: ReactNode }) => <div className="state state-empty">{children}</div>;
 
-/** An API error as the API put it (code and message); a 403 is its own state: the token's scope, not a fault. */
-export const Failed = ({ error, retry }: { readonly error: unknown; readonly retry?: () => void }) => {
-  if (error instanceof ApiError && error.status === 403)
-    return (
-      <div className="state state-forbidden" role="alert">
-        <strong>Not for this token.</strong> {error.message}
-      </div>
-    );
+/**
+ * An API error as the API put it (code and message). A 403 is its own state (the token's role or
+ * scope, not a fault); `action` words it for something the user did rather than loaded.
+ */
+export const Failed = ({ error, retry, action }: { readonly error: unknown; readonly retry?: () => void; readonly action?: boolean }) => {
+  const forbidden = error instanceof ApiError && error.status === 403;
   const code = error instanceof ApiError ? error.code : 'network';
   const message = error instanceof Error ? error.message : String(error);
+  const title = forbidden ? 'Not for this token.' : action ? 'Not done:' : 'Could not load this:';
   return (
-    <div className="state state-error" role="alert">
-      <strong>Could not load this</strong> <code>{code}</code>: {message}
+    <div className={forbidden ? 'state state-forbidden' : 'state state-error'} role="alert">
+      <strong>{title}</strong> <code>{code}</code> {message}
       {retry ? (
         <button type="button" onClick={retry}>
           Try again

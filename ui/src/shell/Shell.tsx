@@ -8,6 +8,9 @@ const SCREENS = [
   { path: '/risk', label: 'Risk' },
   { path: '/violations', label: 'Violations' },
   { path: '/clusters', label: 'Clusters' },
+  { path: '/exceptions', label: 'Exceptions' },
+  { path: '/tokens', label: 'API tokens' },
+  { path: '/audit', label: 'Audit log' },
 ] as const;
 
 /** Navigation, the scope bar and the screen. */

@@ -3,31 +3,7 @@ import { rejudgeForException } from '../../exceptions.js';
 import { EXCEPTION_STATES, timeOrderedId, type ExceptionRecord, type Scope } from '../../store/index.js';
 import { actorOf, ERRORS, within, type RouteContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { page, PageQuery } from '../schemas.js';
-
-export const ExceptionSchema = z
-  .object({
-    id: z.string(),
-    policy: z.string(),
-    scope: z.object({
-      cluster: z.string().optional(),
-      namespace: z.string().optional(),
-      kind: z.string().optional(),
-      name: z.string().optional(),
-      image: z.string().optional(),
-    }),
-    reason: z.string(),
-    requestedBy: z.string(),
-    requestedAt: z.string(),
-    expiresAt: z.string().optional(),
-    state: z.enum(EXCEPTION_STATES),
-    decidedBy: z.string().optional(),
-    decidedAt: z.string().optional(),
-    comment: z.string().optional(),
-    revokedBy: z.string().optional(),
-    revokedAt: z.string().optional(),
-  })
-  .meta({ id: 'Exception' });
+import { ExceptionSchema, page, PageQuery } from '../schemas.js';
 
 const NewExceptionBody = z
   .object({

@@ -64,7 +64,7 @@ export const ViolationDrawer = ({ id, onClose }: { readonly id: string; readonly
                 </button>
               )}
             </p>
-            {action.error ? <Failed error={action.error} /> : null}
+            {action.error ? <Failed error={action.error} action /> : null}
           </>
         )}
       </Loaded>

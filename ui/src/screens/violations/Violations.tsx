@@ -68,7 +68,7 @@ const BulkActions = ({ ids, done }: { readonly ids: readonly string[]; readonly 
       >
         Request exception
       </button>
-      {action.error ? <Failed error={action.error} /> : null}
+      {action.error ? <Failed error={action.error} action /> : null}
       {action.data ? <span role="status">{action.data.changed} changed</span> : null}
     </div>
   );
