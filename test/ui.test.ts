@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startKubeward, type RunningKubeward } from './support/cli.js';
+import { eventually } from './support/eventually.js';
 import { repoPath, temporaryDirectory } from './support/repo.js';
 
 /**
@@ -282,6 +283,38 @@ describe('the web console, in chromium, on the demo', () => {
     assert.equal(await page.getByRole('table', { name: 'Audit log' }).getByText('token.revoke').count(), 0);
     await assertAccessible(page, 'audit');
     await assertFitsAndShoot(page, 'audit');
+  });
+
+  it('policies: searched, the document and versions in a drawer, disabled everywhere (its violations resolve), enabled again', async () => {
+    await page.goto(`${url}/policies`);
+    await page.getByRole('table', { name: 'Policies' }).locator('tbody tr[data-row-id]').first().waitFor();
+    const all = await api<{ items: { id: string }[] }>('/api/v1/policies');
+    await page.getByText(`${all.items.length} policies`).waitFor();
+    const [top] = (await api<{ byPolicy: { id: string; name: string; count: number }[] }>('/api/v1/violations/summary')).byPolicy;
+    assert.ok(top && top.count > 0);
+    await page.getByRole('searchbox').fill(top.id);
+    await page.waitForURL(new RegExp(`search=${top.id}`));
+    const row = page.getByRole('table', { name: 'Policies' }).locator(`tbody tr[data-row-id="${top.id}"]`);
+    await row.click();
+    const drawer = page.getByRole('dialog', { name: `Policy ${top.id}` });
+    await drawer.locator('pre').filter({ hasText: 'kind: Policy' }).waitFor();
+    await drawer.getByText(/^v1 create by/).waitFor();
+    await assertAccessible(page, 'policies');
+    await assertFitsAndShoot(page, 'policies');
+    await page.keyboard.press('Escape');
+    await row.getByRole('button', { name: `Disable ${top.name}` }).click();
+    await row.getByRole('button', { name: `Enable ${top.name}` }).waitFor();
+    // Every cluster is judged again a moment after the change.
+    await eventually(async () => {
+      const left = await api<{ byPolicy: { id: string }[] }>('/api/v1/violations/summary?policies=500');
+      assert.equal(
+        left.byPolicy.some((policy) => policy.id === top.id),
+        false,
+        'a disabled policy leaves no open violation',
+      );
+    });
+    await row.getByRole('button', { name: `Enable ${top.name}` }).click();
+    await row.getByRole('button', { name: `Disable ${top.name}` }).waitFor();
   });
 
   it('shows loading, empty, error (the API code and message) and forbidden states', async () => {

@@ -10,6 +10,7 @@ import { Exceptions } from './screens/admin/Exceptions.js';
 import { Tokens } from './screens/admin/Tokens.js';
 import { Clusters } from './screens/clusters/Clusters.js';
 import { Dashboard } from './screens/dashboard/Dashboard.js';
+import { Policies } from './screens/policies/Policies.js';
 import { Risk } from './screens/risk/Risk.js';
 import { Violations } from './screens/violations/Violations.js';
 import { Shell } from './shell/Shell.js';
@@ -36,6 +37,7 @@ const router = createBrowserRouter([
       { path: '/', element: <Dashboard /> },
       { path: '/risk', element: <Risk /> },
       { path: '/violations', element: <Violations /> },
+      { path: '/policies', element: <Policies /> },
       { path: '/clusters', element: <Clusters /> },
       { path: '/exceptions', element: <Exceptions /> },
       { path: '/tokens', element: <Tokens /> },

@@ -23,6 +23,10 @@ export type Token = z.output<typeof schemas.TokenSchema>;
 export type AuditEntry = z.output<typeof schemas.AuditEntrySchema>;
 export type CiResult = z.output<typeof schemas.CiResultSchema>;
 export type PolicyException = z.output<typeof schemas.ExceptionSchema>;
+export type PolicySummary = z.output<typeof schemas.PolicySummary>;
+export type PolicyDetail = z.output<typeof schemas.PolicyDetail>;
+export type PolicyVersion = z.output<typeof schemas.PolicyVersion>;
+export type PolicyImportOutcome = z.output<typeof schemas.ImportOutcome>;
 export type NewToken = z.input<typeof schemas.NewTokenBody>;
 
 /** `GET /api/v1/risk/images`: an image ranked in its cluster, as `kubeward risk --by image --format json`. */

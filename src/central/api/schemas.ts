@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../../model/index.js';
-import { CI_KINDS, EXCEPTION_STATES, ROLES, VIOLATION_SORTS, VIOLATION_STATES, WORKLOAD_SORTS } from '../store/index.js';
+import { CI_KINDS, EXCEPTION_STATES, POLICY_CHANGES, ROLES, VIOLATION_SORTS, VIOLATION_STATES, WORKLOAD_SORTS } from '../store/index.js';
 
 /** Every error the API answers: data first (a code a client can switch on), words second. */
 export const ApiErrorSchema = z
@@ -325,3 +325,41 @@ export const ExceptionSchema = z
     revokedAt: z.string().optional(),
   })
   .meta({ id: 'Exception' });
+
+export const PolicySummary = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    severity: z.enum(SEVERITIES),
+    categories: z.array(z.string()).readonly(),
+    lifecycleStages: z.array(z.string()).readonly(),
+    enforcement: z.array(z.string()).readonly(),
+    target: z.string(),
+    enabled: z.boolean(),
+    builtin: z.boolean(),
+    version: z.number(),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+  })
+  .meta({ id: 'Policy' });
+
+export const PolicyDetail = PolicySummary.extend({ document: z.record(z.string(), z.unknown()) }).meta({ id: 'PolicyDetail' });
+
+export const PolicyVersion = z
+  .object({
+    version: z.number(),
+    change: z.enum(POLICY_CHANGES),
+    enabled: z.boolean(),
+    document: z.record(z.string(), z.unknown()),
+    at: z.string(),
+    actor: z.string(),
+  })
+  .meta({ id: 'PolicyVersion' });
+
+export const ImportOutcome = z.object({
+  created: z.array(z.string()),
+  updated: z.array(z.string()),
+  unchanged: z.array(z.string()),
+  skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
+  notes: z.array(z.object({ id: z.string(), notes: z.array(z.string()) })),
+});

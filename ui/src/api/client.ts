@@ -55,6 +55,14 @@ export const call = async <T>(method: string, path: string, body?: unknown): Pro
 
 export const get = <T>(path: string, query?: Query): Promise<T> => call<T>('GET', apiPath(path, query));
 
+/** An answer as text (a YAML export). */
+export const getText = async (path: string, query?: Query): Promise<string> => {
+  const token = currentToken();
+  const response = await fetch(apiPath(path, query), { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (!response.ok) throw await errorOf(response);
+  return response.text();
+};
+
 /** A file the API makes (CSV, SBOM) saved by the browser under the name the server gives. */
 export const download = async (path: string, query?: Query): Promise<void> => {
   const token = currentToken();

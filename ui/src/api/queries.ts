@@ -5,6 +5,9 @@ import type {
   CveRiskEntry,
   NewToken,
   PolicyException,
+  PolicyImportOutcome,
+  PolicySummary,
+  PolicyVersion,
   Token,
   ImageRiskEntry,
   Namespace,
@@ -15,7 +18,7 @@ import type {
   Workload,
   WorkloadDetail,
 } from '../../../src/central/api/contract.js';
-import { call, get, type Query } from './client.js';
+import { call, get, getText, type Query } from './client.js';
 
 /** What every screen narrows to: the scope bar's cluster and namespace. */
 export interface Scope {
@@ -125,3 +128,54 @@ export const useTokenChange = () => {
 
 export const useAudit = (filters: { readonly actor?: string | undefined; readonly action?: string | undefined }) =>
   usePages<AuditEntry>(['audit'], '/api/v1/audit', { ...filters });
+
+export interface PolicyFilters {
+  readonly search?: string | undefined;
+  readonly enabled?: string | undefined;
+  readonly severity?: string | undefined;
+  readonly stage?: string | undefined;
+}
+export const usePolicies = (filters: PolicyFilters) =>
+  useQuery({ queryKey: ['policies', filters], queryFn: () => get<{ items: PolicySummary[] }>('/api/v1/policies', { ...filters }) });
+
+export const usePolicyYaml = (id: string | undefined) =>
+  useQuery({
+    queryKey: ['policy', id, 'yaml'],
+    queryFn: () => getText(`/api/v1/policies/${encodeURIComponent(id ?? '')}`, { format: 'yaml' }),
+    enabled: id !== undefined,
+  });
+
+export const usePolicyVersions = (id: string | undefined) =>
+  useQuery({
+    queryKey: ['policy', id, 'versions'],
+    queryFn: () => get<{ items: PolicyVersion[] }>(`/api/v1/policies/${encodeURIComponent(id ?? '')}/versions`),
+    enabled: id !== undefined,
+  });
+
+/** Enable or disable a policy everywhere; its violations move on every cluster, so they are read again. */
+export const usePolicySwitch = () => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, enable }: { readonly id: string; readonly enable: boolean }) =>
+      call<PolicySummary>('POST', `/api/v1/policies/${encodeURIComponent(id)}/${enable ? 'enable' : 'disable'}`),
+    onSettled: () =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: ['policies'] }),
+        client.invalidateQueries({ queryKey: ['policy'] }),
+        client.invalidateQueries({ queryKey: ['violations'] }),
+      ]),
+  });
+};
+
+/** Policy documents as YAML, or a StackRox export (JSON): all or nothing. */
+export const usePolicyImport = () => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (text: string) => {
+      const trimmed = text.trim();
+      const body = trimmed.startsWith('{') ? { stackrox: JSON.parse(trimmed) as unknown } : { yaml: text };
+      return call<PolicyImportOutcome>('POST', '/api/v1/policies/import', body);
+    },
+    onSettled: () => client.invalidateQueries({ queryKey: ['policies'] }),
+  });
+};

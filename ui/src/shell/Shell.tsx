@@ -7,6 +7,7 @@ const SCREENS = [
   { path: '/', label: 'Dashboard' },
   { path: '/risk', label: 'Risk' },
   { path: '/violations', label: 'Violations' },
+  { path: '/policies', label: 'Policies' },
   { path: '/clusters', label: 'Clusters' },
   { path: '/exceptions', label: 'Exceptions' },
   { path: '/tokens', label: 'API tokens' },

@@ -1,44 +1,14 @@
 import jsYaml from 'js-yaml';
 import { z } from 'zod';
-import { SEVERITIES } from '../../../model/index.js';
 import { checkPolicyDocument, convertStackRoxExport, policyDocument, type Policy, type PolicyProblem } from '../../../policy/index.js';
 import { readPolicyText } from '../../../policy/files/index.js';
 import { exportedDocument } from '../../policies.js';
-import { POLICY_CHANGES, StoreError, type PolicyChange, type PolicyRecord } from '../../store/index.js';
+import { StoreError, type PolicyChange, type PolicyRecord } from '../../store/index.js';
 import { actorOf, ERRORS, type RouteContext } from '../context.js';
+import { ImportOutcome, PolicyDetail, PolicySummary, PolicyVersion } from '../schemas.js';
 import { ApiError } from '../errors.js';
 
 const PolicyId = z.string().min(1).max(63);
-
-const PolicySummary = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    severity: z.enum(SEVERITIES),
-    categories: z.array(z.string()).readonly(),
-    lifecycleStages: z.array(z.string()).readonly(),
-    enforcement: z.array(z.string()).readonly(),
-    target: z.string(),
-    enabled: z.boolean(),
-    builtin: z.boolean(),
-    version: z.number(),
-    updatedAt: z.string(),
-    updatedBy: z.string(),
-  })
-  .meta({ id: 'Policy' });
-
-const PolicyDetail = PolicySummary.extend({ document: z.record(z.string(), z.unknown()) }).meta({ id: 'PolicyDetail' });
-
-const PolicyVersion = z
-  .object({
-    version: z.number(),
-    change: z.enum(POLICY_CHANGES),
-    enabled: z.boolean(),
-    document: z.record(z.string(), z.unknown()),
-    at: z.string(),
-    actor: z.string(),
-  })
-  .meta({ id: 'PolicyVersion' });
 
 const PolicyBody = z
   .object({
@@ -54,14 +24,6 @@ const ImportBody = z
     stackrox: z.unknown().optional().describe('A StackRox policy export (`{"policies": [...]}`, as roxctl or the StackRox UI export it)'),
   })
   .strict();
-
-const ImportOutcome = z.object({
-  created: z.array(z.string()),
-  updated: z.array(z.string()),
-  unchanged: z.array(z.string()),
-  skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
-  notes: z.array(z.object({ id: z.string(), notes: z.array(z.string()) })),
-});
 
 const summary = (record: PolicyRecord, policy: Policy | undefined) => ({
   id: record.id,
