@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Agent, fetch } from 'undici';
+import { CentralError } from './error.js';
+
+export { CentralError };
 
 export interface CentralConnection {
   /** `https://central.example:8443` */
@@ -9,19 +12,6 @@ export interface CentralConnection {
   readonly caFile?: string | undefined;
   readonly timeoutMs?: number | undefined;
   readonly userAgent?: string | undefined;
-}
-
-/** An answer other than 2xx from central, as the data its API sends: `{code, message, field?}`. */
-export class CentralError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'CentralError';
-  }
 }
 
 export interface CentralClient {

@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, RouterProvider } from 'react-router';
-import { ApiError } from './api/client.js';
+import { CentralError } from './api/client.js';
 import { Login } from './auth/Login.js';
 import { adoptTokenFromLink, useToken } from './auth/token.js';
 import { Audit } from './screens/admin/Audit.js';
@@ -25,7 +25,7 @@ const queries = new QueryClient({
     queries: {
       staleTime: 15_000,
       // A refusal (4xx) is an answer, not a hiccup: shown at once, not retried.
-      retry: (failures, error) => !(error instanceof ApiError && error.status < 500) && failures < 2,
+      retry: (failures, error) => !(error instanceof CentralError && error.status < 500) && failures < 2,
     },
   },
 });

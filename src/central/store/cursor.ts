@@ -14,9 +14,21 @@ export const decodeCursor = (cursor: string): [string | number, string] => {
   throw new StoreError('invalid-cursor', 'the cursor is not one this server gave out; start again without it');
 };
 
-/** A page of rows read newest first by id (`limit + 1` of them): the items, and a cursor when there are more. */
-export const pageById = <Row extends { readonly id: string }, T>(rows: readonly Row[], limit: number, map: (row: Row) => T): { items: T[]; next?: string } => {
+/**
+ * A page from `limit + 1` rows read in the list's order: the items, and when there are more, the
+ * cursor of the last one (its sort value and id).
+ */
+export const pageOf = <Row, T>(
+  rows: readonly Row[],
+  limit: number,
+  map: (row: Row) => T,
+  cursorOf: (row: Row) => readonly [string | number, string],
+): { items: T[]; next?: string } => {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { items: items.map(map), ...(rows.length > limit && last ? { next: encodeCursor(last.id, last.id) } : {}) };
+  return { items: items.map(map), ...(rows.length > limit && last !== undefined ? { next: encodeCursor(...cursorOf(last)) } : {}) };
 };
+
+/** A page of rows read by id (`limit + 1` of them): the items, and a cursor when there are more. */
+export const pageById = <Row extends { readonly id: string }, T>(rows: readonly Row[], limit: number, map: (row: Row) => T): { items: T[]; next?: string } =>
+  pageOf(rows, limit, map, (row) => [row.id, row.id]);

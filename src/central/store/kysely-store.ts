@@ -10,7 +10,7 @@ import { imageQueries } from './images.js';
 import { likePattern, scoped } from './filters.js';
 import { riskSummary, workloadQueries } from './workloads.js';
 import { policyQueries } from './policies.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, pageById, pageOf } from './cursor.js';
 import { StoreError } from './errors.js';
 import { MIGRATIONS, migrationProvider, SCHEMA_VERSION } from './migrations.js';
 import type { CentralDatabase, ClusterObjectTable, ClusterTable, TokenTable, ViolationTable, WorkloadTable } from './schema.js';
@@ -497,12 +497,12 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
       .orderBy('id', descending ? 'desc' : 'asc')
       .limit(query.limit + 1)
       .execute();
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    return {
-      items: items.map((row) => violationRecord(row, query.now, row.contact)),
-      ...(rows.length > query.limit && last ? { next: encodeCursor(last[column], last.id) } : {}),
-    };
+    return pageOf(
+      rows,
+      query.limit,
+      (row) => violationRecord(row, query.now, row.contact),
+      (row) => [row[column], row.id],
+    );
   };
 
   const streamPosition = async (cluster: string): Promise<Omit<ClusterObjects, 'objects'>> => {
@@ -799,19 +799,14 @@ export const kyselyStore = async (db: Kysely<CentralDatabase>, dialect: CentralS
         .orderBy('id', 'desc')
         .limit(query.limit + 1)
         .execute();
-      const items = rows.slice(0, query.limit);
-      const last = items.at(-1);
-      return {
-        items: items.map((row) => ({
-          id: row.id,
-          at: row.at,
-          actor: row.actor,
-          action: row.action,
-          target: row.target,
-          detail: JSON.parse(row.detail) as Record<string, unknown>,
-        })),
-        ...(rows.length > query.limit && last ? { next: encodeCursor(last.id, last.id) } : {}),
-      };
+      return pageById(rows, query.limit, (row) => ({
+        id: row.id,
+        at: row.at,
+        actor: row.actor,
+        action: row.action,
+        target: row.target,
+        detail: JSON.parse(row.detail) as Record<string, unknown>,
+      }));
     },
   };
 };

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, pageById, pageOf } from './cursor.js';
 import { likePattern, scoped } from './filters.js';
 import type { CentralDatabase, WorkloadTable } from './schema.js';
 import type { CentralStore, Page, RiskFactorRecord, RiskFactorSummary, WorkloadChangeRecord, WorkloadQuery, WorkloadRecord } from './types.js';
@@ -105,12 +105,7 @@ export const workloadQueries = (
         .orderBy('id', 'desc')
         .limit(query.limit + 1)
         .execute();
-      const items = rows.slice(0, query.limit);
-      const last = items.at(-1);
-      return {
-        items: items.map(workloadRecord),
-        ...(rows.length > query.limit && last ? { next: encodeCursor(last.risk_score ?? -1, last.id) } : {}),
-      };
+      return pageOf(rows, query.limit, workloadRecord, (row) => [row.risk_score ?? -1, row.id]);
     }
     if (query.cursor) {
       const [, id] = decodeCursor(query.cursor);
@@ -120,12 +115,7 @@ export const workloadQueries = (
       .orderBy('id', 'asc')
       .limit(query.limit + 1)
       .execute();
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(workloadRecord),
-      ...(rows.length > query.limit && last ? { next: encodeCursor(last.id, last.id) } : {}),
-    };
+    return pageById(rows, query.limit, workloadRecord);
   };
 
   return {

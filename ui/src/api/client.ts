@@ -1,17 +1,9 @@
 import type { ApiErrorBody } from '../../../src/central/api/contract.js';
+import { CentralError } from '../../../src/central-client/error.js';
 import { currentToken, forgetToken } from '../auth/token.js';
 
-/** An answer other than 2xx, as the API states it: `{code, message, field?}` with the status. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
+/** An answer other than 2xx, as the API states it: the same error the CLI's client raises. */
+export { CentralError };
 
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
 
@@ -23,15 +15,15 @@ export const apiPath = (path: string, query: Query = {}): string => {
   return text ? `${path}?${text}` : path;
 };
 
-const errorOf = async (response: Response): Promise<ApiError> => {
+const errorOf = async (response: Response): Promise<CentralError> => {
   const text = await response.text();
   try {
     const body = JSON.parse(text) as Partial<ApiErrorBody>;
-    if (typeof body.code === 'string' && typeof body.message === 'string') return new ApiError(response.status, body.code, body.message, body.field);
+    if (typeof body.code === 'string' && typeof body.message === 'string') return new CentralError(response.status, body.code, body.message, body.field);
   } catch {
     // Not the API's JSON (a proxy's page): the status speaks.
   }
-  return new ApiError(response.status, `http-${response.status}`, text.slice(0, 200) || response.statusText);
+  return new CentralError(response.status, `http-${response.status}`, text.slice(0, 200) || response.statusText);
 };
 
 /** A call with the session's token; a 401 forgets the token, so the console asks for one again. */

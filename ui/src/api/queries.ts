@@ -29,7 +29,7 @@ export interface Scope {
 const PAGE = 100;
 
 /** A cursor-paged list, page after page as the table scrolls. */
-export const usePages = <T>(key: readonly unknown[], path: string, query: Query) =>
+const usePages = <T>(key: readonly unknown[], path: string, query: Query) =>
   useInfiniteQuery({
     queryKey: [...key, query],
     queryFn: ({ pageParam }) => get<Page<T>>(path, { ...query, limit: PAGE, cursor: pageParam }),

@@ -9,7 +9,7 @@ export interface ServerSort {
   readonly onChange: (sort: string) => void;
 }
 
-interface DataTableProps<T> {
+export interface DataTableProps<T> {
   readonly label: string;
   readonly rows: readonly T[];
   readonly columns: ColumnDef<T, unknown>[];

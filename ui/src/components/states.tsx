@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { ApiError } from '../api/client.js';
+import { CentralError } from '../api/client.js';
 
 export const Loading = ({ what }: { readonly what: string }) => (
   <div className="state state-loading" role="status" aria-live="polite">
@@ -14,8 +14,8 @@ export const Empty = ({ children }: { readonly children: ReactNode }) => <div cl
  * scope, not a fault); `action` words it for something the user did rather than loaded.
  */
 export const Failed = ({ error, retry, action }: { readonly error: unknown; readonly retry?: () => void; readonly action?: boolean }) => {
-  const forbidden = error instanceof ApiError && error.status === 403;
-  const code = error instanceof ApiError ? error.code : 'network';
+  const forbidden = error instanceof CentralError && error.status === 403;
+  const code = error instanceof CentralError ? error.code : 'network';
   const message = error instanceof Error ? error.message : String(error);
   const title = forbidden ? 'Not for this token.' : action ? 'Not done:' : 'Could not load this:';
   return (

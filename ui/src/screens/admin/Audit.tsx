@@ -1,11 +1,9 @@
 import type { ColumnDef } from '@tanstack/react-table';
-import { useMemo } from 'react';
 import type { AuditEntry } from '../../../../src/central/api/contract.js';
 import { useAudit } from '../../api/queries.js';
-import { DataTable } from '../../components/DataTable.js';
-import { Loaded } from '../../components/states.js';
+import { PagedTable } from '../../components/PagedTable.js';
 import { useParam } from '../../shell/scope.js';
-import { SearchBox } from '../risk/Risk.js';
+import { SearchBox } from '../../components/SearchBox.js';
 
 const COLUMNS: ColumnDef<AuditEntry, unknown>[] = [
   { id: 'at', header: 'When', size: 170, cell: ({ row }) => <time dateTime={row.original.at}>{row.original.at.replace('T', ' ').slice(0, 19)}</time> },
@@ -20,7 +18,6 @@ export const Audit = () => {
   const [actor, setActor] = useParam('actor');
   const [action, setAction] = useParam('action');
   const pages = useAudit({ actor, action });
-  const rows = useMemo(() => pages.data?.pages.flatMap((page) => page.items) ?? [], [pages.data]);
   return (
     <>
       <h1>Audit log</h1>
@@ -28,17 +25,7 @@ export const Audit = () => {
         <SearchBox label="Actor (exactly, e.g. token:bootstrap-admin)" value={actor} onChange={setActor} />
         <SearchBox label="Action (exactly, e.g. violation.resolve)" value={action} onChange={setAction} />
       </div>
-      <Loaded query={{ ...pages, data: rows }} what="the audit log" empty="Nothing recorded yet." isEmpty={(data) => data.length === 0}>
-        {(data) => (
-          <DataTable
-            label="Audit log"
-            rows={data}
-            columns={COLUMNS}
-            rowId={(row) => row.id}
-            more={{ has: pages.hasNextPage, loading: pages.isFetchingNextPage, load: () => void pages.fetchNextPage() }}
-          />
-        )}
-      </Loaded>
+      <PagedTable pages={pages} what="the audit log" empty="Nothing recorded yet." label="Audit log" columns={COLUMNS} rowId={(row) => row.id} />
     </>
   );
 };

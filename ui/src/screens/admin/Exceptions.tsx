@@ -1,9 +1,10 @@
 import type { ColumnDef } from '@tanstack/react-table';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import type { PolicyException } from '../../../../src/central/api/contract.js';
 import { useExceptionDecision, useExceptions } from '../../api/queries.js';
-import { DataTable } from '../../components/DataTable.js';
-import { Failed, Loaded } from '../../components/states.js';
+import { SelectFilter } from '../../components/SelectFilter.js';
+import { PagedTable } from '../../components/PagedTable.js';
+import { Failed } from '../../components/states.js';
 import { useParam } from '../../shell/scope.js';
 
 const scopeText = (exception: PolicyException): string =>
@@ -61,35 +62,14 @@ const COLUMNS: ColumnDef<PolicyException, unknown>[] = [
 export const Exceptions = () => {
   const [state, setState] = useParam('state');
   const pages = useExceptions(state);
-  const rows = useMemo(() => pages.data?.pages.flatMap((page) => page.items) ?? [], [pages.data]);
   return (
     <>
       <h1>Exceptions</h1>
       <div className="toolbar">
-        <label>
-          State
-          <select value={state ?? ''} onChange={(event) => setState(event.target.value || undefined)}>
-            <option value="">any</option>
-            {['requested', 'approved', 'denied', 'revoked', 'expired'].map((entry) => (
-              <option key={entry} value={entry}>
-                {entry}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter label="State" value={state} options={['requested', 'approved', 'denied', 'revoked', 'expired']} onChange={setState} />
         <span className="muted">Ask for one from the Violations screen (select violations, give a reason, Request exception).</span>
       </div>
-      <Loaded query={{ ...pages, data: rows }} what="exceptions" empty="No exception." isEmpty={(data) => data.length === 0}>
-        {(data) => (
-          <DataTable
-            label="Exceptions"
-            rows={data}
-            columns={COLUMNS}
-            rowId={(row) => row.id}
-            more={{ has: pages.hasNextPage, loading: pages.isFetchingNextPage, load: () => void pages.fetchNextPage() }}
-          />
-        )}
-      </Loaded>
+      <PagedTable pages={pages} what="exceptions" empty="No exception." label="Exceptions" columns={COLUMNS} rowId={(row) => row.id} />
     </>
   );
 };

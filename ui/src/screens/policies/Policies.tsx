@@ -3,11 +3,12 @@ import { useState } from 'react';
 import type { PolicySummary } from '../../../../src/central/api/contract.js';
 import { download } from '../../api/client.js';
 import { usePolicies, usePolicyImport, usePolicySwitch } from '../../api/queries.js';
+import { SelectFilter } from '../../components/SelectFilter.js';
 import { DataTable } from '../../components/DataTable.js';
 import { SEVERITY_ORDER, SeverityBadge } from '../../components/Severity.js';
 import { Failed, Loaded } from '../../components/states.js';
 import { useParam } from '../../shell/scope.js';
-import { SearchBox } from '../risk/Risk.js';
+import { SearchBox } from '../../components/SearchBox.js';
 import { PolicyDrawer } from './PolicyDrawer.js';
 
 const Switch = ({ policy }: { readonly policy: PolicySummary }) => {
@@ -75,36 +76,17 @@ export const Policies = () => {
       <h1>Policies</h1>
       <div className="toolbar">
         <SearchBox label="Search policies (id, name, description, category)" value={search} onChange={setSearch} />
-        <label>
-          Severity
-          <select value={severity ?? ''} onChange={(event) => setSeverity(event.target.value || undefined)}>
-            <option value="">any</option>
-            {SEVERITY_ORDER.map((entry) => (
-              <option key={entry} value={entry}>
-                {entry.toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Lifecycle
-          <select value={stage ?? ''} onChange={(event) => setStage(event.target.value || undefined)}>
-            <option value="">any</option>
-            {['BUILD', 'DEPLOY', 'RUNTIME'].map((entry) => (
-              <option key={entry} value={entry}>
-                {entry.toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          State
-          <select value={enabled ?? ''} onChange={(event) => setEnabled(event.target.value || undefined)}>
-            <option value="">any</option>
-            <option value="true">enabled</option>
-            <option value="false">disabled</option>
-          </select>
-        </label>
+        <SelectFilter label="Severity" value={severity} options={SEVERITY_ORDER} onChange={setSeverity} />
+        <SelectFilter label="Lifecycle" value={stage} options={['BUILD', 'DEPLOY', 'RUNTIME']} onChange={setStage} />
+        <SelectFilter
+          label="State"
+          value={enabled}
+          options={[
+            { value: 'true', label: 'enabled' },
+            { value: 'false', label: 'disabled' },
+          ]}
+          onChange={setEnabled}
+        />
         <button type="button" onClick={() => void download('/api/v1/policies', { ...filters, format: 'yaml' })}>
           Export YAML
         </button>

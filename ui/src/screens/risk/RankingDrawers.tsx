@@ -5,19 +5,7 @@ import { Drawer } from '../../components/Drawer.js';
 import { SeverityBadge } from '../../components/Severity.js';
 import { Empty, Loaded } from '../../components/states.js';
 import { scopeQuery, useScope } from '../../shell/scope.js';
-
-/** A link that opens a workload's drawer over this one (closing it comes back here). */
-const WorkloadLink = ({ cluster, workload, score }: { readonly cluster: string; readonly workload: string; readonly score: number }) => {
-  const scope = useScope();
-  const params = new URLSearchParams(window.location.search);
-  params.set('workload', `${cluster}/${workload}`);
-  return (
-    <Link to={{ search: `?${params.toString()}` }}>
-      {workload} <span className="muted">(risk {score.toFixed(2)})</span>
-      {scope.cluster ? null : <span className="muted"> in {cluster}</span>}
-    </Link>
-  );
-};
+import { FactorList, WorkloadLinks } from './parts.js';
 
 /** One image: its factors, the workloads that run it, its CVEs, its SBOM. */
 export const ImageDrawer = ({ image, onClose }: { readonly image: string; readonly onClose: () => void }) => {
@@ -48,26 +36,9 @@ export const ImageDrawer = ({ image, onClose }: { readonly image: string; readon
                 <p className="muted">Not scanned: push a scan from CI (`kubeward image scan --push`) or start the server with --scan-images.</p>
               )}
               <h3>Factors</h3>
-              <ul className="factors">
-                {found.factors.map((factor) => (
-                  <li key={factor.id}>
-                    <strong>{factor.name}</strong> <span className="muted">×{factor.multiplier.toFixed(2)}</span>
-                    <ul>
-                      {factor.evidence.map((line) => (
-                        <li key={line}>{line}</li>
-                      ))}
-                    </ul>
-                  </li>
-                ))}
-              </ul>
+              <FactorList factors={found.factors} />
               <h3>Run by {found.workloadCount} workloads</h3>
-              <ul className="plain">
-                {found.workloads.map((entry) => (
-                  <li key={entry.workload}>
-                    <WorkloadLink cluster={found.cluster} workload={entry.workload} score={entry.score} />
-                  </li>
-                ))}
-              </ul>
+              <WorkloadLinks cluster={found.cluster} workloads={found.workloads} />
               <h3>CVEs</h3>
               <Loaded query={cves} what="CVEs" empty="" isEmpty={() => false}>
                 {(ranked) => {
@@ -144,13 +115,7 @@ export const CveDrawer = ({ id, onClose }: { readonly id: string; readonly onClo
                 ))}
               </ul>
               <h3>Workloads ({found.workloadCount})</h3>
-              <ul className="plain">
-                {found.workloads.map((entry) => (
-                  <li key={entry.workload}>
-                    <WorkloadLink cluster={found.cluster} workload={entry.workload} score={entry.score} />
-                  </li>
-                ))}
-              </ul>
+              <WorkloadLinks cluster={found.cluster} workloads={found.workloads} />
             </>
           );
         }}

@@ -1,32 +1,15 @@
 import type { ColumnDef } from '@tanstack/react-table';
-import { useMemo, useState, useEffect } from 'react';
 import { Link } from 'react-router';
 import type { CveRiskEntry, ImageRiskEntry, Workload } from '../../../../src/central/api/contract.js';
 import { useCveRisk, useImageRisk, useWorkloadPages } from '../../api/queries.js';
 import { DataTable } from '../../components/DataTable.js';
+import { PagedTable } from '../../components/PagedTable.js';
+import { SearchBox } from '../../components/SearchBox.js';
 import { SeverityBadge } from '../../components/Severity.js';
 import { Loaded } from '../../components/states.js';
 import { scopeQuery, useParam, useScope } from '../../shell/scope.js';
 import { CveDrawer, ImageDrawer } from './RankingDrawers.js';
 import { WorkloadDrawer } from './WorkloadDrawer.js';
-
-/** A text box whose value reaches the address (and so the server) a moment after typing stops. */
-export const SearchBox = ({
-  label,
-  value,
-  onChange,
-}: {
-  readonly label: string;
-  readonly value: string | undefined;
-  readonly onChange: (value: string) => void;
-}) => {
-  const [text, setText] = useState(value ?? '');
-  useEffect(() => {
-    const timer = setTimeout(() => text !== (value ?? '') && onChange(text), 250);
-    return () => clearTimeout(timer);
-  }, [text, value, onChange]);
-  return <input type="search" aria-label={label} placeholder={label} value={text} onChange={(event) => setText(event.target.value)} />;
-};
 
 const WORKLOAD_COLUMNS: ColumnDef<Workload, unknown>[] = [
   { id: 'priority', header: 'Priority', size: 70, cell: ({ row }) => row.original.risk?.priority ?? '–' },
@@ -52,25 +35,21 @@ const Workloads = () => {
   const [sort, setSort] = useParam('sort');
   const [, setWorkload] = useParam('workload');
   const pages = useWorkloadPages({ ...scope, search, sort: sort === 'name' ? 'name' : 'risk' });
-  const rows = useMemo(() => pages.data?.pages.flatMap((page) => page.items) ?? [], [pages.data]);
   return (
     <>
       <div className="toolbar">
         <SearchBox label="Search workloads (any part of the name, namespace or image)" value={search} onChange={setSearch} />
       </div>
-      <Loaded query={{ ...pages, data: rows }} what="workloads" empty="No workload matches." isEmpty={(data) => data.length === 0}>
-        {(data) => (
-          <DataTable
-            label="Workloads by risk"
-            rows={data}
-            columns={WORKLOAD_COLUMNS}
-            rowId={(row) => row.id}
-            onOpen={(row) => setWorkload(row.id)}
-            sort={{ current: sort === 'name' ? 'name' : 'risk', byColumn: { risk: 'risk', name: 'name' }, onChange: setSort }}
-            more={{ has: pages.hasNextPage, loading: pages.isFetchingNextPage, load: () => void pages.fetchNextPage() }}
-          />
-        )}
-      </Loaded>
+      <PagedTable
+        pages={pages}
+        what="workloads"
+        empty="No workload matches."
+        label="Workloads by risk"
+        columns={WORKLOAD_COLUMNS}
+        rowId={(row) => row.id}
+        onOpen={(row) => setWorkload(row.id)}
+        sort={{ current: sort === 'name' ? 'name' : 'risk', byColumn: { risk: 'risk', name: 'name' }, onChange: setSort }}
+      />
     </>
   );
 };

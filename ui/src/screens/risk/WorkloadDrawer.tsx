@@ -4,6 +4,7 @@ import { Drawer } from '../../components/Drawer.js';
 import { SEVERITY_ORDER, SeverityBadge } from '../../components/Severity.js';
 import { Loaded } from '../../components/states.js';
 import { scopeQuery, useScope } from '../../shell/scope.js';
+import { FactorList } from './parts.js';
 
 /** One workload: why it ranks where it does, in words, what it runs, what it breaks, what happened to it. */
 export const WorkloadDrawer = ({ id, onClose }: { readonly id: string; readonly onClose: () => void }) => {
@@ -28,22 +29,7 @@ export const WorkloadDrawer = ({ id, onClose }: { readonly id: string; readonly 
               <dd>{data.replicas ?? '–'}</dd>
             </dl>
             <h3>Why it is at risk</h3>
-            {data.risk?.factors.length ? (
-              <ol className="factors">
-                {data.risk.factors.map((factor) => (
-                  <li key={factor.id}>
-                    <strong>{factor.name}</strong> <span className="muted">×{factor.multiplier.toFixed(2)}</span>
-                    <ul>
-                      {(factor.evidence ?? []).map((line) => (
-                        <li key={line}>{line}</li>
-                      ))}
-                    </ul>
-                  </li>
-                ))}
-              </ol>
-            ) : (
-              <p className="muted">No risk factor applies.</p>
-            )}
+            <FactorList factors={data.risk?.factors ?? []} />
             <h3>Images</h3>
             <ul className="plain">
               {data.images.map((image) => (

@@ -1,13 +1,15 @@
 import type { ColumnDef, RowSelectionState } from '@tanstack/react-table';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import type { Violation } from '../../../../src/central/api/contract.js';
 import { download } from '../../api/client.js';
 import { useViolationAction, useViolationPages } from '../../api/queries.js';
-import { DataTable, selectColumn } from '../../components/DataTable.js';
+import { selectColumn } from '../../components/DataTable.js';
+import { SelectFilter } from '../../components/SelectFilter.js';
+import { PagedTable } from '../../components/PagedTable.js';
 import { SEVERITY_ORDER, SeverityBadge } from '../../components/Severity.js';
-import { Failed, Loaded } from '../../components/states.js';
+import { Failed } from '../../components/states.js';
 import { useParam, useScope } from '../../shell/scope.js';
-import { SearchBox } from '../risk/Risk.js';
+import { SearchBox } from '../../components/SearchBox.js';
 import { ViolationDrawer } from './ViolationDrawer.js';
 
 const day = (at: string): string => at.slice(0, 10);
@@ -85,7 +87,6 @@ export const Violations = () => {
   const [selected, setSelected] = useState<RowSelectionState>({});
   const filters = { ...scope, state, severity, search, sort };
   const pages = useViolationPages(filters);
-  const rows = useMemo(() => pages.data?.pages.flatMap((page) => page.items) ?? [], [pages.data]);
   const ids = Object.keys(selected).filter((id) => selected[id]);
   return (
     <>
@@ -103,40 +104,27 @@ export const Violations = () => {
             <option value={STATES.join(',')}>any</option>
           </select>
         </label>
-        <label>
-          Severity
-          <select value={severity ?? ''} onChange={(event) => setSeverity(event.target.value || undefined)}>
-            <option value="">any</option>
-            {SEVERITY_ORDER.map((entry) => (
-              <option key={entry} value={entry}>
-                {entry.toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter label="Severity" value={severity} options={SEVERITY_ORDER} onChange={setSeverity} />
         <button type="button" onClick={() => void download('/api/v1/violations', { ...filters, format: 'csv' })}>
           Export CSV
         </button>
       </div>
       <BulkActions ids={ids} done={() => setSelected({})} />
-      <Loaded query={{ ...pages, data: rows }} what="violations" empty="No violation matches." isEmpty={(data) => data.length === 0}>
-        {(data) => (
-          <DataTable
-            label="Violations"
-            rows={data}
-            columns={COLUMNS}
-            rowId={(row) => row.id}
-            onOpen={(row) => setOpen(row.id)}
-            selection={{ value: selected, onChange: setSelected }}
-            sort={{
-              current: sort ?? 'severity',
-              byColumn: { severity: 'severity', policy: 'policy', firstSeen: 'firstSeen', lastSeen: 'lastSeen' },
-              onChange: setSort,
-            }}
-            more={{ has: pages.hasNextPage, loading: pages.isFetchingNextPage, load: () => void pages.fetchNextPage() }}
-          />
-        )}
-      </Loaded>
+      <PagedTable
+        pages={pages}
+        what="violations"
+        empty="No violation matches."
+        label="Violations"
+        columns={COLUMNS}
+        rowId={(row) => row.id}
+        onOpen={(row) => setOpen(row.id)}
+        selection={{ value: selected, onChange: setSelected }}
+        sort={{
+          current: sort ?? 'severity',
+          byColumn: { severity: 'severity', policy: 'policy', firstSeen: 'firstSeen', lastSeen: 'lastSeen' },
+          onChange: setSort,
+        }}
+      />
       {open ? <ViolationDrawer id={open} onClose={() => setOpen(undefined)} /> : null}
     </>
   );
