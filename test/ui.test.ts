@@ -73,9 +73,9 @@ describe('the web console, in chromium, on the demo', () => {
     page.on('pageerror', (error) => pageErrors.push(error.message));
   });
   after(async () => {
-    assert.deepEqual(pageErrors, [], 'no uncaught error in the page');
     await browser?.close();
     await server?.stop();
+    assert.deepEqual(pageErrors, [], 'no uncaught error in the page');
   });
 
   it('is served by kubeward server: client routes get the page with a strict CSP, hashed assets are cached for good, API paths stay JSON', async () => {
@@ -192,7 +192,8 @@ describe('the web console, in chromium, on the demo', () => {
     await page.getByRole('searchbox').fill('rivileg');
     await page.waitForURL(/search=rivileg/);
     const matching = await api<{ items: { id: string }[] }>('/api/v1/violations?search=rivileg&limit=500');
-    await page.waitForFunction(`document.querySelectorAll('table[aria-label="Violations"] tbody tr[data-row-id]').length === ${matching.items.length}`);
+    // Polled from here: a string predicate would be evaluated in the page, which its CSP forbids.
+    await eventually(async () => assert.equal(await table.locator('tbody tr[data-row-id]').count(), matching.items.length));
     assert.ok(matching.items.length >= 2);
     const picked = await table.locator('tbody tr[data-row-id]').evaluateAll((rows) => rows.slice(0, 2).map((row) => row.getAttribute('data-row-id') ?? ''));
     for (const id of picked) await table.getByLabel(`Select row ${id}`).check();
